@@ -1,0 +1,1 @@
+"""Agent: dialogue state, planners, LLM backends, explanation composer and verifier."""

@@ -1,0 +1,1 @@
+"""Reproducible measurements that write JSON results to benchmarks/results/."""

@@ -1,0 +1,1 @@
+"""Catalog data layer: data model, importers, cleaning, SQLite store, demo shop."""

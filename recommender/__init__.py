@@ -1,0 +1,1 @@
+"""Recommenders behind one interface: fit, recommend, similar_items, explain, save, load."""

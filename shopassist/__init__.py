@@ -1,0 +1,1 @@
+"""The shopassist CLI and settings: the composition root."""

@@ -1,0 +1,5 @@
+import sys
+
+from shopassist.cli import main
+
+sys.exit(main())

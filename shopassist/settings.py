@@ -1,0 +1,120 @@
+"""One typed settings object, built in layers: defaults < TOML file < environment < CLI flags.
+
+Nothing is read at import time: `load_settings()` is called by the CLI (or a
+test) and the result is passed down. Environment variables are `SHOPASSIST_HOME`
+for the data dir and `SHOPASSIST_<SECTION>__<FIELD>` for the rest (for example
+`SHOPASSIST_RECOMMENDER__MODEL=itemknn`); the TOML file is the one given with
+`--config`, else `$SHOPASSIST_CONFIG`, else `shopassist.toml` in the working
+directory when it exists.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from catalog.errors import InputError
+
+ENV_PREFIX = "SHOPASSIST_"
+DEFAULT_CONFIG_NAME = "shopassist.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class RecommenderSettings(_Section):
+    model: str = "lightgcn"
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+
+
+class EmbeddingSettings(_Section):
+    backend: str = "use"  # "use" (multilingual USE) or "minilm" or a model directory
+
+
+class LLMSettings(_Section):
+    backend: Literal["auto", "none", "llama_cpp", "openai", "transformers"] = "auto"
+    model: str = "default"
+    url: str | None = None
+
+
+class Settings(_Section):
+    home: Path = Path("data")
+    log_level: Literal["debug", "info", "warning", "error"] = "warning"
+    recommender: RecommenderSettings = Field(default_factory=RecommenderSettings)
+    embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+
+    @property
+    def db_path(self) -> Path:
+        return self.home / "shopassist.db"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home / "reports"
+
+
+def load_settings(
+    config_file: Path | str | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Build settings from the layers. `overrides` uses dotted keys ("llm.backend")."""
+    env = os.environ if env is None else env
+    merged: dict[str, Any] = {}
+    path = config_file or env.get(f"{ENV_PREFIX}CONFIG")
+    if path is None and Path(DEFAULT_CONFIG_NAME).is_file():
+        path = DEFAULT_CONFIG_NAME
+    if path is not None:
+        _deep_merge(merged, _read_toml(Path(path)))
+    _deep_merge(merged, _from_env(env))
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            _deep_merge(merged, _nested(key.split("."), value))
+    try:
+        return Settings.model_validate(merged)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"bad setting {where}: {first['msg']}") from exc
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise InputError(f"config file not found: {path}")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"config file {path} is not valid TOML: {exc}") from exc
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in env.items():
+        if not key.startswith(ENV_PREFIX) or key == f"{ENV_PREFIX}CONFIG":
+            continue
+        parts = key[len(ENV_PREFIX) :].lower().split("__")
+        if parts[0] not in Settings.model_fields:
+            continue  # other tools' variables (e.g. SHOPASSIST_SHARED_DATA for tests)
+        _deep_merge(out, _nested(parts, value))
+    return out
+
+
+def _nested(parts: list[str], value: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {parts[-1]: value}
+    for part in reversed(parts[:-1]):
+        out = {part: out}
+    return out
+
+
+def _deep_merge(base: dict[str, Any], update: dict[str, Any]) -> None:
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _deep_merge(base[key], value)
+        else:
+            base[key] = value

@@ -1,0 +1,45 @@
+"""Shared fixtures: a temporary data dir, an open store, and the real data sets.
+
+The real data live in ../shared/data beside the repository (overridable with
+SHOPASSIST_SHARED_DATA); tests that need them skip with a clear reason when
+they are absent.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from catalog.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def shared_data_dir() -> Path:
+    return Path(os.environ.get("SHOPASSIST_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    path = shared_data_dir()
+    if not path.is_dir():
+        pytest.skip(f"real data sets not found at {path} (set SHOPASSIST_SHARED_DATA)")
+    return path
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh data dir, also exported as SHOPASSIST_HOME for subprocesses."""
+    path = tmp_path / "home"
+    path.mkdir()
+    monkeypatch.setenv("SHOPASSIST_HOME", str(path))
+    return path
+
+
+@pytest.fixture
+def store(home: Path):
+    with Store.in_home(home) as s:
+        yield s

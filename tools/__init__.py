@@ -1,0 +1,1 @@
+"""The agent's tools: typed functions registered in one registry."""

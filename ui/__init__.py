@@ -1,0 +1,1 @@
+"""Gradio app, embeddable widget and HTTP API."""

@@ -1,0 +1,1 @@
+"""Embeddings, the Chroma collection, BM25 and hybrid search with filters."""

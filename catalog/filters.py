@@ -1,0 +1,113 @@
+"""Hard product filters, shared by the recommender and the search so that both
+apply exactly the same rules.
+
+A filter is data (`ProductFilter`); a `ProductTable` is a catalog's products as
+columns, built once, that turns a filter into a boolean mask over its items in
+a few vectorised operations. Rules:
+- price bounds are inclusive; a product without a price never passes a bound
+  (it cannot be shown to respect the budget);
+- a category matches any level of a product's category path, case-insensitively,
+  so "Audio" selects headphones and speakers ("including descendants");
+- brand include/exclude compare case-insensitively;
+- `min_rating` drops products without a rating;
+- `include_ids` restricts to a candidate set, `exclude_ids` removes ids;
+- `in_stock_only` drops products marked out of stock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from catalog.models import Product
+
+
+@dataclass(slots=True)
+class ProductFilter:
+    min_price: float | None = None
+    max_price: float | None = None
+    categories: list[str] = field(default_factory=list)
+    brands: list[str] = field(default_factory=list)  # include only these
+    exclude_brands: list[str] = field(default_factory=list)
+    min_rating: float | None = None
+    include_ids: list[str] | None = None
+    exclude_ids: list[str] = field(default_factory=list)
+    in_stock_only: bool = False
+
+    def is_empty(self) -> bool:
+        return self == ProductFilter()
+
+    def matches(self, product: Product) -> bool:
+        """The same rules for one product (for checks and tests)."""
+        return bool(ProductTable([product]).mask(self)[0])
+
+
+class ProductTable:
+    """A catalog's products as columns, aligned with `ids` (the item order)."""
+
+    def __init__(self, products: Sequence[Product]) -> None:
+        self.ids: list[str] = [p.id for p in products]
+        self.index: dict[str, int] = {pid: i for i, pid in enumerate(self.ids)}
+        n = len(products)
+        self.price = np.array(
+            [np.nan if p.price is None else p.price for p in products], dtype=np.float64
+        )  # (n,) nan = unknown
+        self.rating = np.array(
+            [np.nan if p.rating_avg is None else p.rating_avg for p in products], dtype=np.float64
+        )  # (n,)
+        self.in_stock = np.array([p.in_stock for p in products], dtype=bool)  # (n,)
+        self.brand = np.array([p.brand.casefold() for p in products], dtype=object)  # (n,)
+        self.category = np.array([p.category for p in products], dtype=object)  # (n,) leaf
+        self._by_category: dict[str, list[int]] = {}
+        for i, p in enumerate(products):
+            for level in dict.fromkeys(c.casefold() for c in p.categories):
+                self._by_category.setdefault(level, []).append(i)
+        self._n = n
+
+    def __len__(self) -> int:
+        return self._n
+
+    @property
+    def category_names(self) -> list[str]:
+        """Every category name at any level, lower-cased."""
+        return sorted(self._by_category)
+
+    def rows(self, ids: Iterable[str]) -> np.ndarray:
+        """Row indices of known ids (unknown ids are skipped)."""
+        return np.array([self.index[i] for i in ids if i in self.index], dtype=np.int64)
+
+    def mask(self, f: ProductFilter | None) -> np.ndarray:
+        """(n,) bool: which products pass the filter."""
+        keep = np.ones(self._n, dtype=bool)
+        if f is None:
+            return keep
+        with np.errstate(invalid="ignore"):
+            if f.min_price is not None:
+                keep &= self.price >= f.min_price
+            if f.max_price is not None:
+                keep &= self.price <= f.max_price
+            if f.min_rating is not None:
+                keep &= self.rating >= f.min_rating
+        if f.categories:
+            in_category = np.zeros(self._n, dtype=bool)
+            for name in f.categories:
+                in_category[self._by_category.get(name.casefold(), [])] = True
+            keep &= in_category
+        if f.brands:
+            keep &= np.isin(self.brand, [b.casefold() for b in f.brands])
+        if f.exclude_brands:
+            keep &= ~np.isin(self.brand, [b.casefold() for b in f.exclude_brands])
+        if f.include_ids is not None:
+            allowed = np.zeros(self._n, dtype=bool)
+            allowed[self.rows(f.include_ids)] = True
+            keep &= allowed
+        if f.exclude_ids:
+            keep[self.rows(f.exclude_ids)] = False
+        if f.in_stock_only:
+            keep &= self.in_stock
+        return keep
+
+    def allowed_ids(self, f: ProductFilter | None) -> list[str]:
+        return [self.ids[i] for i in np.flatnonzero(self.mask(f))]

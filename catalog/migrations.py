@@ -74,4 +74,17 @@ MIGRATIONS: list[str] = [
     CREATE INDEX ix_reviews_product ON reviews(product_pk);
     CREATE INDEX ix_reviews_shopper ON reviews(shopper_pk)
     """,
+    # 2: shopper feedback from the assistant (likes, "not interested", carts)
+    """
+    CREATE TABLE feedback (
+        pk INTEGER PRIMARY KEY,
+        catalog_id INTEGER NOT NULL REFERENCES catalogs(id) ON DELETE CASCADE,
+        shopper_id TEXT NOT NULL,
+        product_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('like', 'not_interested', 'cart', 'purchase', 'view')),
+        session_id TEXT,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX ix_feedback_shopper ON feedback(catalog_id, shopper_id)
+    """,
 ]

@@ -238,10 +238,12 @@ class Store:
         cid = self._catalog_id(name)
         with self.transaction() as cur:
             self._delete_content(cur, cid)
+            cur.execute("DELETE FROM feedback WHERE catalog_id = ?", (cid,))
             cur.execute("DELETE FROM catalogs WHERE id = ?", (cid,))
 
     @staticmethod
     def _delete_content(cur: sqlite3.Cursor, cid: int) -> None:
+        # Feedback is the shoppers' own data: it survives re-ingesting the catalog.
         for table in ("reviews", "interactions", "products", "shoppers"):
             cur.execute(f"DELETE FROM {table} WHERE catalog_id = ?", (cid,))
 
@@ -473,6 +475,29 @@ class Store:
             )
             for r in self.query(sql, params)
         ]
+
+    def add_feedback(
+        self, name: str, shopper_id: str, product_id: str, kind: str, session_id: str | None = None
+    ) -> None:
+        """Store one piece of feedback; the product must exist in the catalog."""
+        self.product(name, product_id)  # raises NotFoundError for unknown products
+        cid = self._catalog_id(name)
+        with self.transaction() as cur:
+            cur.execute(
+                "INSERT INTO feedback(catalog_id, shopper_id, product_id, kind, session_id,"
+                " created_at) VALUES (?,?,?,?,?,?)",
+                (cid, shopper_id, product_id, kind, session_id, time.time()),
+            )
+
+    def feedback(self, name: str, shopper_id: str) -> list[tuple[str, str, float]]:
+        """(product id, kind, time) of a shopper's feedback, oldest first."""
+        cid = self._catalog_id(name)
+        rows = self.query(
+            "SELECT product_id, kind, created_at FROM feedback WHERE catalog_id = ?"
+            " AND shopper_id = ? ORDER BY pk",
+            (cid, shopper_id),
+        )
+        return [(r["product_id"], r["kind"], r["created_at"]) for r in rows]
 
     def interaction_arrays(self, name: str) -> InteractionArrays:
         """All interactions of a catalog as arrays with dense user/item indices."""

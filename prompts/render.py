@@ -50,11 +50,17 @@ def load(name: str) -> dict[str, str]:
     return templates
 
 
-def render(name: str, part: str, **variables: Any) -> str:
+@cache
+def _compiled(name: str, part: str) -> Any:
     templates = load(name)
     if part not in templates:
         raise PromptError(f"prompts/{name}.yaml has no template {part!r}")
+    return _environment().from_string(templates[part])
+
+
+def render(name: str, part: str, **variables: Any) -> str:
+    template = _compiled(name, part)
     try:
-        return _environment().from_string(templates[part]).render(**variables).strip()
+        return template.render(**variables).strip()
     except Exception as exc:  # jinja raises several types; all mean the same to a caller
         raise PromptError(f"cannot render prompts/{name}.yaml:{part}: {exc}") from exc

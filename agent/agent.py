@@ -1,0 +1,404 @@
+"""One conversational turn: read the message, update the dialogue state, call
+tools, compose claims, let the LLM rewrite them, verify, reply.
+
+The deterministic planner lives here: rules (agent.parse) plus the catalog's
+vocabulary (agent.vocabulary). Deciding what is shown is never the LLM's job:
+search and the recommender rank, the shopper's constraints filter, and the
+LLM (when configured) only rewrites verified claims.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.composer import compose
+from agent.llm import ChatModel, LLMError, NoModel
+from agent.parse import Parsed, convert, parse
+from agent.replies import say
+from agent.state import DialogueState, Slots
+from agent.verifier import CheckedSentence, Claim, Verifier, template_verdict
+from catalog.errors import NotFoundError
+from catalog.filters import ProductTable
+from catalog.models import Product
+from catalog.store import Store
+from prompts.render import render
+from recommender.base import Recommender
+from tools.context import SearchBackend, ToolContext
+from tools.registry import ToolRegistry, load_registry
+from tools.results import Evidence
+
+MAX_MESSAGE_CHARS = 2000
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@dataclass
+class ShownProduct:
+    product_id: str
+    title: str
+    brand: str
+    price: float | None
+    currency: str
+    rating: float | None
+    sentences: list[CheckedSentence] = field(default_factory=list)
+    title_zh: str | None = None
+
+
+@dataclass
+class Reply:
+    text: str
+    intent: str
+    products: list[ShownProduct] = field(default_factory=list)
+    evidence: dict[str, Evidence] = field(default_factory=dict)
+    question: bool = False  # the reply asks a clarifying question
+    model_sentences: int = 0
+    model_passed: int = 0
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Agent:
+    store: Store
+    catalog: str
+    recommender: Recommender | None = None
+    search: SearchBackend | None = None
+    llm: ChatModel = field(default_factory=NoModel)
+    registry: ToolRegistry = field(default_factory=lambda: load_registry(False))
+    vocabulary: Any = None  # agent.vocabulary.Vocabulary
+    similarity: Any = None  # verifier similarity function
+    k: int = 3
+
+    def __post_init__(self) -> None:
+        self._products = self.store.products(self.catalog)
+        self.table = ProductTable(self._products)
+        self.currency = (
+            max(
+                {p.currency for p in self._products}, key=[p.currency for p in self._products].count
+            )
+            if self._products
+            else "USD"
+        )
+        if self.vocabulary is None:
+            from agent.vocabulary import Vocabulary
+
+            self.vocabulary = Vocabulary.from_products(self._products)
+        names = [p.brand for p in self._products if p.brand]
+        names += [p.title for p in self._products if p.title]
+        self._names = sorted(set(names))
+
+    # -- entry point -------------------------------------------------------------
+
+    def turn(self, state: DialogueState, message: str, shopper_id: str | None = None) -> Reply:
+        text = _CONTROL.sub(" ", message or "")[:MAX_MESSAGE_CHARS].strip()
+        parsed = parse(text)
+        if re.search(r"[A-Za-z\u4e00-\u9fff]", text):
+            state.language = parsed.language
+        state.turns += 1
+        ctx = ToolContext(
+            self.store,
+            self.catalog,
+            self._known_shopper(shopper_id),
+            self.recommender,
+            self.search,
+            state.language,
+        )
+        handler = {
+            "greeting": self._greeting,
+            "reset": self._reset,
+            "profile": self._profile,
+            "compare": self._compare,
+            "why": self._why,
+            "why_not": self._why_not,
+            "like": self._feedback,
+            "not_interested": self._feedback,
+            "cart": self._feedback,
+            "details": self._details,
+        }.get(parsed.intent, self._recommend)
+        if not text:
+            handler = self._greeting
+        reply = handler(ctx, state, parsed, text)
+        if not reply.question:
+            state.clarified_last_turn = False
+        reply.evidence = dict(ctx.evidence.records)
+        return reply
+
+    def stream(
+        self, state: DialogueState, message: str, shopper_id: str | None = None
+    ) -> Iterator[str | Reply]:
+        """The reply text piece by piece, then the full Reply as the last item."""
+        reply = self.turn(state, message, shopper_id)
+        yield from re.findall(r"\S+\s*", reply.text)
+        yield reply
+
+    def _known_shopper(self, shopper_id: str | None) -> str | None:
+        if not shopper_id:
+            return None
+        try:
+            self.store.shopper(self.catalog, shopper_id)
+        except NotFoundError:
+            return shopper_id  # a new shopper: cold start, feedback still recorded
+        return shopper_id
+
+    # -- intents -----------------------------------------------------------------
+
+    def _greeting(self, ctx, state, parsed, text) -> Reply:
+        return Reply(say("greeting", state.language), "greeting", question=True)
+
+    def _reset(self, ctx, state, parsed, text) -> Reply:
+        language = state.language
+        state.__init__()
+        state.language = language
+        return Reply(say("reset", language), "reset")
+
+    def _recommend(
+        self, ctx: ToolContext, state: DialogueState, parsed: Parsed, text: str
+    ) -> Reply:
+        self._update_slots(state, parsed, text)
+        has_history = bool(ctx.shopper_id and self.store.history(self.catalog, ctx.shopper_id))
+        if (
+            state.slots.is_vague()
+            and not has_history
+            and not state.clarified_last_turn
+            and state.slots.max_price is None
+        ):
+            state.clarified_last_turn = True
+            return Reply(say("clarify", state.language), "clarify", question=True)
+        products, hits = self._candidates(ctx, state)
+        if not products:
+            return Reply(say("nothing_found", state.language), "recommend")
+        return self._show(ctx, state, products, hits, "recommend", text)
+
+    def _update_slots(self, state: DialogueState, parsed: Parsed, text: str) -> None:
+        s = state.slots
+        if parsed.max_price is not None or parsed.min_price is not None:
+            cur = parsed.currency or self.currency
+            s.max_price = (
+                None if parsed.max_price is None else convert(parsed.max_price, cur, self.currency)
+            )
+            s.min_price = (
+                None if parsed.min_price is None else convert(parsed.min_price, cur, self.currency)
+            )
+        shown = self.store.products(self.catalog, state.shown) if state.shown else []
+        if parsed.cheaper and shown:
+            cheapest = min(p.price for p in shown if p.price is not None)
+            s.max_price = round(cheapest - 0.01, 2)
+            s.min_price = None
+        if parsed.exclude_last_brand and shown:
+            targets = state.resolve(parsed.ordinals) or [shown[0].id]
+            for p in self.store.products(self.catalog, targets):
+                if p.brand and p.brand not in s.exclude_brands:
+                    s.exclude_brands.append(p.brand)
+            s.brands = [b for b in s.brands if b not in s.exclude_brands]
+        for brand in self.vocabulary.brands_in(text):
+            negated = re.search(
+                rf"(?:not|no|without|except|不要|除了)\s*{re.escape(brand)}", text, re.I
+            )
+            target = s.exclude_brands if negated else s.brands
+            if brand not in target:
+                target.append(brand)
+        category = self.vocabulary.match_category(parsed.content) if parsed.content else None
+        if category and s.category and category != s.category:
+            # A new kind of product: constraints about the old one no longer apply.
+            mentioned = self.vocabulary.brands_in(text)
+            s.brands = [b for b in s.brands if b in mentioned]
+            s.exclude_brands = [b for b in s.exclude_brands if b in mentioned]
+            s.attributes, s.use = [], None
+            if parsed.max_price is None and parsed.min_price is None:
+                s.min_price = s.max_price = None
+        if category:
+            s.category = category
+        s.attributes = list(dict.fromkeys(s.attributes + self.vocabulary.attributes_in(text)))
+        s.use = parsed.use or s.use
+        s.recipient = parsed.recipient or s.recipient
+        if parsed.content and not (parsed.cheaper or parsed.exclude_last_brand):
+            s.query = parsed.content
+
+    def _candidates(
+        self, ctx: ToolContext, state: DialogueState
+    ) -> tuple[list[Product], dict[str, Any]]:
+        f = state.product_filter()
+        s = state.slots
+        query = " ".join(x for x in (s.query, s.use or "") if x).strip()
+        hits: dict[str, Any] = {}
+        ranked: list[str] = []
+        if self.search is not None and (query or s.category):
+            for hit in self.search.search(query or s.category or "", k=30, filters=f):
+                hits[hit.product_id] = hit
+                ranked.append(hit.product_id)
+            if self.recommender is not None and ctx.shopper_id and len(ranked) > self.k:
+                ranked = self._blend(ctx.shopper_id, ranked)
+        elif self.recommender is not None:
+            rec = self.recommender.recommend(ctx.shopper_id or "", k=self.k * 3, filters=f)
+            ranked = list(rec.item_ids)
+        if not ranked:
+            ranked = self._popular(f)
+        return self.store.products(self.catalog, ranked[: self.k]), hits
+
+    def _blend(self, shopper_id: str, ranked: list[str]) -> list[str]:
+        """Reciprocal-rank fusion of the search order and the recommender's order."""
+        rec = self.recommender.recommend(shopper_id, k=len(ranked), candidates=ranked)
+        if rec.cold_start:
+            return ranked
+        rec_rank = {pid: i for i, pid in enumerate(rec.item_ids)}
+        score = {
+            pid: 1 / (60 + i) + 1 / (60 + rec_rank.get(pid, len(ranked)))
+            for i, pid in enumerate(ranked)
+        }
+        return sorted(ranked, key=lambda pid: -score[pid])
+
+    def _popular(self, f) -> list[str]:
+        mask = self.table.mask(f)
+        order = sorted(
+            (i for i in range(len(self._products)) if mask[i]),
+            key=lambda i: -(self._products[i].rating_count or 0),
+        )
+        return [self._products[i].id for i in order[: self.k]]
+
+    def _show(
+        self,
+        ctx: ToolContext,
+        state: DialogueState,
+        products: list[Product],
+        hits: dict[str, Any],
+        intent: str,
+        request: str,
+    ) -> Reply:
+        if not products:
+            return Reply(say("nothing_found", state.language), intent)
+        reply = Reply(say("intro", state.language, n=len(products)), intent)
+        for product in products:
+            explanation = None
+            if self.recommender is not None and ctx.shopper_id:
+                try:
+                    explanation = self.recommender.explain(ctx.shopper_id, product.id)
+                except NotFoundError:
+                    explanation = None
+            claims = compose(ctx, product, state, hits.get(product.id), explanation)
+            verdict = self._explain(ctx, product, claims, request)
+            reply.model_sentences += verdict.model_sentences
+            reply.model_passed += verdict.model_passed
+            reply.products.append(
+                ShownProduct(
+                    product.id,
+                    product.title,
+                    product.brand,
+                    product.price,
+                    product.currency,
+                    product.rating_avg,
+                    verdict.sentences,
+                    product.title_i18n.get("zh"),
+                )
+            )
+        state.shown = [p.id for p in products]
+        state.seen = list(dict.fromkeys(state.seen + state.shown))
+        return reply
+
+    def _explain(self, ctx: ToolContext, product: Product, claims: list[Claim], request: str):
+        if isinstance(self.llm, NoModel) or not claims:
+            return template_verdict(claims)
+        language_name = "Chinese" if ctx.language == "zh" else "English"
+        messages = [
+            {"role": "system", "content": render("explain", "system", language_name=language_name)},
+            {
+                "role": "user",
+                "content": render(
+                    "explain", "user", title=product.title, request=request, claims=claims
+                ),
+            },
+        ]
+        try:
+            text = self.llm.chat(messages, max_tokens=160)
+        except LLMError:
+            return template_verdict(claims)
+        verifier = Verifier(ctx.evidence, self._names, self.similarity)
+        return verifier.verify(text, claims)
+
+    def _targets(
+        self, state: DialogueState, parsed: Parsed, default_first: bool = True
+    ) -> list[str]:
+        targets = state.resolve(parsed.ordinals)
+        if not targets and default_first and state.shown:
+            targets = state.shown[:1]
+        return targets
+
+    def _details(self, ctx, state, parsed, text) -> Reply:
+        targets = self._targets(state, parsed)
+        if not targets:
+            return Reply(say("nothing_shown", state.language), "details")
+        shown = list(state.shown)
+        reply = self._show(
+            ctx, state, self.store.products(self.catalog, targets), {}, "details", text
+        )
+        state.shown = shown  # details of one product do not change the list
+        return reply
+
+    def _why(self, ctx, state, parsed, text) -> Reply:
+        targets = self._targets(state, parsed)
+        if not targets:
+            return Reply(say("nothing_shown", state.language), "why")
+        shown = list(state.shown)
+        reply = self._show(ctx, state, self.store.products(self.catalog, targets), {}, "why", text)
+        state.shown = shown  # explaining one product does not change the list
+        reply.text = say("why", state.language)
+        return reply
+
+    def _why_not(self, ctx, state, parsed, text) -> Reply:
+        from agent.whynot import why_not
+
+        return why_not(self, ctx, state, parsed, text)
+
+    def _compare(self, ctx, state, parsed, text) -> Reply:
+        targets = state.resolve(parsed.ordinals or [0, 1])
+        outcome = self.registry.call("compare_products", ctx, {"product_ids": targets})
+        if not outcome.ok:
+            return Reply(say("cannot_compare", state.language), "compare")
+        reply = Reply(say("compare", state.language), "compare", data=outcome.result.data)
+        for product in self.store.products(self.catalog, targets):
+            reply.products.append(
+                ShownProduct(
+                    product.id,
+                    product.title,
+                    product.brand,
+                    product.price,
+                    product.currency,
+                    product.rating_avg,
+                    [],
+                    product.title_i18n.get("zh"),
+                )
+            )
+        return reply
+
+    def _profile(self, ctx, state, parsed, text) -> Reply:
+        outcome = self.registry.call("shopper_profile", ctx, {})
+        profile = outcome.result.data.get("profile") if outcome.ok else None
+        if profile is None or not profile.history:
+            return Reply(say("no_profile", state.language), "profile")
+        reply = Reply(
+            say("profile", state.language, profile=profile), "profile", data={"profile": profile}
+        )
+        return reply
+
+    def _feedback(self, ctx, state, parsed, text) -> Reply:
+        targets = self._targets(state, parsed)
+        if not targets:
+            return Reply(say("nothing_shown", state.language), parsed.intent)
+        kind = parsed.intent
+        for pid in targets:
+            if ctx.shopper_id:
+                self.registry.call("record_feedback", ctx, {"product_id": pid, "kind": kind})
+            if kind == "not_interested":
+                state.not_interested.append(pid)
+            elif kind == "like":
+                state.liked.append(pid)
+        if kind != "not_interested":
+            return Reply(say(f"ack_{kind}", state.language), kind)
+        products, hits = self._candidates(ctx, state)
+        reply = self._show(ctx, state, products, hits, kind, text)
+        reply.text = say("ack_not_interested", state.language) + " " + reply.text
+        return reply
+
+
+def new_state(language: str = "en") -> DialogueState:
+    return DialogueState(slots=Slots(), language=language)

@@ -1,0 +1,290 @@
+"""Rules that read a shopper's message (English or Chinese): intent, budget,
+brands, ordinals ("the second one", "第二个"), recipient, use, and the content
+words left for search.
+
+What it simplifies on purpose: budgets in another currency are converted with
+fixed rates (`RATES`), and a bare number in a Chinese message is read as yuan.
+Category and attribute words are matched against the catalog's own vocabulary
+by `agent.vocabulary`, not here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Units of the catalog currency per unit of another currency, to USD.
+RATES_TO_USD = {"USD": 1.0, "CNY": 0.14, "EUR": 1.08, "GBP": 1.27, "JPY": 0.0067}
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_NUM = r"(\d+(?:\.\d+)?)"
+_EN_MAX = re.compile(
+    rf"(?:under|below|less than|up to|no more than|max(?:imum)?|at most|within"
+    rf"|cheaper than|budget(?: is| of)?)\s*(\$|usd\s*|€|£|¥)?\s*{_NUM}\s*"
+    r"(dollars?|usd|bucks|euros?|pounds?|yuan|rmb)?",
+    re.I,
+)
+_EN_MIN = re.compile(
+    rf"(?:over|above|more than|at least|min(?:imum)?)\s*(\$|€|£|¥)?\s*{_NUM}", re.I
+)
+_EN_RANGE = re.compile(
+    rf"(?:between\s*)?(\$|€|£|¥)\s*{_NUM}\s*(?:-|–|to|and)\s*\$?\s*{_NUM}"
+    rf"|between\s*{_NUM}\s*and\s*{_NUM}",
+    re.I,
+)
+_EN_AROUND = re.compile(rf"(?:around|about|roughly)\s*(\$|€|£|¥)\s*{_NUM}", re.I)
+_ZH_MAX = re.compile(
+    rf"(?:不超过|低于|少于|不到|最多|预算)\s*{_NUM}\s*(元|块钱|块|美元|刀)?"
+    rf"|{_NUM}\s*(元|块钱|块|美元|刀)?\s*(?:以内|以下|之内|内)"
+)
+_ZH_MIN = re.compile(rf"(?:高于|超过|至少|不低于){_NUM}\s*(元|块钱|块|美元|刀)?")
+_ZH_RANGE = re.compile(rf"{_NUM}\s*(?:元|块)?\s*(?:到|至|-|~|～)\s*{_NUM}\s*(元|块钱|块|美元|刀)?")
+_ZH_AROUND = re.compile(rf"{_NUM}\s*(元|块钱|块|美元|刀)?\s*左右")
+_SYMBOL = {
+    "$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "¥": "CNY",
+    "usd": "USD",
+    "dollar": "USD",
+    "dollars": "USD",
+    "bucks": "USD",
+    "euro": "EUR",
+    "euros": "EUR",
+    "pound": "GBP",
+    "pounds": "GBP",
+    "yuan": "CNY",
+    "rmb": "CNY",
+    "元": "CNY",
+    "块": "CNY",
+    "块钱": "CNY",
+    "美元": "USD",
+    "刀": "USD",
+}
+
+_ORDINALS_EN = {
+    "first": 0,
+    "1st": 0,
+    "second": 1,
+    "2nd": 1,
+    "third": 2,
+    "3rd": 2,
+    "fourth": 3,
+    "4th": 3,
+    "fifth": 4,
+    "5th": 4,
+    "last": -1,
+}
+_ORDINALS_ZH = {
+    "一": 0,
+    "1": 0,
+    "二": 1,
+    "两": 1,
+    "2": 1,
+    "三": 2,
+    "3": 2,
+    "四": 3,
+    "4": 3,
+    "五": 4,
+    "5": 4,
+}
+_RECIPIENT_EN = re.compile(
+    r"\bfor (?:my )?(husband|wife|mom|mother|dad|father|son|daughter|"
+    r"boyfriend|girlfriend|friend|boss|kids?|brother|sister|grandma|"
+    r"grandpa|partner|colleague)\b",
+    re.I,
+)
+_RECIPIENT_ZH = re.compile(
+    r"(?:给|送)我?的?(老公|老婆|妈妈|爸爸|儿子|女儿|男朋友|女朋友|朋友|老板|"
+    r"孩子|哥哥|姐姐|弟弟|妹妹|爷爷|奶奶|同事)"
+)
+_USE_EN = re.compile(
+    r"\bfor (?:the |a |my )?(hiking|running|travel(?:ing)?|commut\w*|gym|"
+    r"camping|work|school|yoga|swimming|cooking|reading|the office|office|"
+    r"winter|rain|the beach|beach|parties|skiing|sleep)\b",
+    re.I,
+)
+_USE_ZH = re.compile(r"(?:用来|用于|适合|去)([\u4e00-\u9fff]{2,4}?)(?:的|用|时|$|，|,|。)")
+
+_INTENTS: list[tuple[str, re.Pattern]] = [
+    (
+        "reset",
+        re.compile(
+            r"\b(start over|reset|new search|clear (?:everything|all))\b|重新开始|重置|清空", re.I
+        ),
+    ),
+    (
+        "why_not",
+        re.compile(r"\bwhy (?:not|didn'?t you|no)\b|为什么(?:没有|不推荐|没推荐|不是)", re.I),
+    ),
+    ("why", re.compile(r"\bwhy\b|为什么|为啥|理由", re.I)),
+    ("compare", re.compile(r"\bcompare\b|\bvs\.?\b|difference between|比较|对比|区别", re.I)),
+    (
+        "profile",
+        re.compile(
+            r"\bmy (?:profile|interests|taste|history)\b|what do i (?:like|usually)"
+            r"|我的(?:喜好|偏好|兴趣|历史|画像)|我喜欢什么",
+            re.I,
+        ),
+    ),
+    ("cart", re.compile(r"\badd\b.*\bcart\b|加入购物车|加购", re.I)),
+    ("not_interested", re.compile(r"not interested|don'?t like|no thanks|不感兴趣|不喜欢", re.I)),
+    ("like", re.compile(r"\bi (?:like|love)\b|\bi'?ll take\b|喜欢", re.I)),
+    ("greeting", re.compile(r"^\s*(hi|hello|hey|你好|您好|嗨)[\s!.。！]*$", re.I)),
+]
+_CHEAPER = re.compile(
+    r"cheaper|less expensive|lower price|more affordable|便宜|实惠|更低的价", re.I
+)
+_OTHER_BRAND = re.compile(
+    r"(?:not|no|don'?t want) (?:that|this) brand|different brand|other brand"
+    r"|another brand|不要这个牌子|不要这个品牌|换个牌子|换个品牌|别的牌子|其他品牌",
+    re.I,
+)
+_STOPWORDS = frozenset(
+    """
+    a an the i me my we you your for to of in on with and or but please want need looking look
+    find show give get some something any recommend suggest buy would like can could is are be
+    it this that these those one ones under below less than up max at most budget around about
+    dollars usd bucks price good nice new gift gifts present presents
+    """.split()  # noqa: SIM905
+)
+
+
+@dataclass
+class Parsed:
+    intent: str = "recommend"
+    language: str = "en"
+    ordinals: list[int] = field(default_factory=list)
+    min_price: float | None = None
+    max_price: float | None = None
+    currency: str | None = None  # currency the shopper's numbers were in
+    cheaper: bool = False
+    exclude_last_brand: bool = False
+    recipient: str | None = None
+    use: str | None = None
+    content: str = ""  # what is left for search
+
+
+def detect_language(text: str) -> str:
+    han = len(_HAN.findall(text))
+    return "zh" if han and han >= 0.2 * len(re.sub(r"\s", "", text)) else "en"
+
+
+def parse(text: str) -> Parsed:
+    text = text.strip()
+    p = Parsed(language=detect_language(text))
+    p.intent = next((name for name, rx in _INTENTS if rx.search(text)), "recommend")
+    p.ordinals = ordinals(text)
+    if p.intent == "recommend" and p.ordinals and len(text) < 40:
+        p.intent = "details"
+    remaining = _budget(text, p)
+    p.cheaper = bool(_CHEAPER.search(text))
+    p.exclude_last_brand = bool(_OTHER_BRAND.search(text))
+    remaining = _OTHER_BRAND.sub(" ", _CHEAPER.sub(" ", remaining))
+    for rx in (_RECIPIENT_EN, _RECIPIENT_ZH):
+        if m := rx.search(remaining):
+            p.recipient = m.group(1).lower()
+            remaining = remaining.replace(m.group(0), " ")
+    for rx in (_USE_EN, _USE_ZH):
+        if m := rx.search(remaining):
+            p.use = m.group(1).lower()
+    p.content = _content(remaining)
+    return p
+
+
+def ordinals(text: str) -> list[int]:
+    lowered = text.lower()
+    if re.search(r"\b(?:first|top) (?:two|2)\b|前两个|前2个|前两款", lowered):
+        return [0, 1]
+    if re.search(r"\b(?:first|top) (?:three|3)\b|前三个|前3个", lowered):
+        return [0, 1, 2]
+    found: list[tuple[int, int]] = []
+    for word, index in _ORDINALS_EN.items():
+        for m in re.finditer(rf"\b{word}\b", lowered):
+            found.append((m.start(), index))
+    for m in re.finditer(r"(?:#|number |no\. ?|option )(\d)\b", lowered):
+        found.append((m.start(), int(m.group(1)) - 1))
+    for m in re.finditer(r"第\s*([一二两三四五12345])\s*(?:个|款|件|种|项)?", text):
+        found.append((m.start(), _ORDINALS_ZH[m.group(1)]))
+    if re.search(r"最后一(?:个|款)", text):
+        found.append((text.find("最后"), -1))
+    return [index for _, index in sorted(found)]
+
+
+def convert(amount: float, from_currency: str, to_currency: str) -> float:
+    if from_currency == to_currency:
+        return amount
+    usd = amount * RATES_TO_USD.get(from_currency, 1.0)
+    return round(usd / RATES_TO_USD.get(to_currency, 1.0), 2)
+
+
+def _budget(text: str, p: Parsed) -> str:
+    """Fill the budget fields; return the text with budget phrases removed."""
+    zh_default = "CNY" if p.language == "zh" else "USD"
+
+    def cur(*units: str | None) -> str:
+        for unit in units:
+            if unit:
+                return _SYMBOL.get(unit.strip().lower(), _SYMBOL.get(unit.strip(), "USD"))
+        return zh_default
+
+    for rx, kind in (
+        (_EN_RANGE, "range"),
+        (_ZH_RANGE, "range"),
+        (_EN_AROUND, "around"),
+        (_ZH_AROUND, "around"),
+        (_EN_MAX, "max"),
+        (_ZH_MAX, "max"),
+        (_EN_MIN, "min"),
+        (_ZH_MIN, "min"),
+    ):
+        m = rx.search(text)
+        if not m:
+            continue
+        groups = m.groups()
+        numbers = [float(g) for g in groups if g and re.fullmatch(_NUM, g)]
+        units = [g for g in groups if g and not re.fullmatch(_NUM, g)]
+        p.currency = cur(*units)
+        if kind == "range" and len(numbers) >= 2:
+            p.min_price, p.max_price = min(numbers[:2]), max(numbers[:2])
+        elif kind == "around":
+            p.min_price, p.max_price = round(numbers[0] * 0.8, 2), round(numbers[0] * 1.2, 2)
+        elif kind == "max":
+            p.max_price = numbers[0]
+        else:
+            p.min_price = numbers[0]
+        text = text.replace(m.group(0), " ")
+        if kind in ("range", "around"):
+            break
+    return text
+
+
+def _content(text: str) -> str:
+    text = re.sub(r"[^\w\s\u4e00-\u9fff'-]", " ", text)
+    words = [w for w in text.split() if w.lower() not in _STOPWORDS and not w.isdigit()]
+    text = " ".join(words)
+    for filler in (
+        "给我推荐",
+        "推荐一款",
+        "推荐一个",
+        "推荐",
+        "我想要",
+        "我想买",
+        "想买",
+        "有没有",
+        "一款",
+        "一个",
+        "一下",
+        "一点",
+        "帮我",
+        "礼物",
+        "小礼物",
+        "买个",
+        "买一",
+        "找",
+        "请",
+        "更",
+        "点",
+        "的",
+    ):
+        text = text.replace(filler, " ")
+    return " ".join(text.split())

@@ -1,0 +1,66 @@
+"""Dialogue state: what the shopper has asked for so far, what was shown, feedback.
+
+It survives across turns (and is serialised with the session), so follow-ups
+like "cheaper", "not that brand", "the second one" and "compare the first two"
+resolve against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from catalog.filters import ProductFilter
+
+
+@dataclass
+class Slots:
+    category: str | None = None
+    min_price: float | None = None
+    max_price: float | None = None
+    brands: list[str] = field(default_factory=list)
+    exclude_brands: list[str] = field(default_factory=list)
+    use: str | None = None  # occasion or activity ("hiking", "通勤")
+    recipient: str | None = None  # "husband", "mom"
+    attributes: list[str] = field(default_factory=list)  # must-have attribute words
+    query: str = ""  # the content words of the request, for search
+
+    def is_vague(self) -> bool:
+        return not (self.category or self.attributes or self.brands or self.use or self.query)
+
+
+@dataclass
+class DialogueState:
+    slots: Slots = field(default_factory=Slots)
+    shown: list[str] = field(default_factory=list)  # products shown in the last answer
+    seen: list[str] = field(default_factory=list)  # every product shown in this session
+    not_interested: list[str] = field(default_factory=list)
+    liked: list[str] = field(default_factory=list)
+    clarified_last_turn: bool = False
+    language: str = "en"
+    turns: int = 0
+
+    def product_filter(self, in_stock_only: bool = True) -> ProductFilter:
+        s = self.slots
+        return ProductFilter(
+            min_price=s.min_price,
+            max_price=s.max_price,
+            categories=[s.category] if s.category else [],
+            brands=list(s.brands),
+            exclude_brands=list(s.exclude_brands),
+            exclude_ids=list(self.not_interested),
+            in_stock_only=in_stock_only,
+        )
+
+    def resolve(self, ordinals: list[int]) -> list[str]:
+        """Product ids for 0-based positions in the last answer (out of range skipped)."""
+        return [self.shown[i] for i in ordinals if 0 <= i < len(self.shown)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DialogueState:
+        data = dict(data)
+        slots = Slots(**data.pop("slots", {}))
+        return cls(slots=slots, **data)

@@ -1,0 +1,133 @@
+"""The catalog's own vocabulary (categories, brands, attribute values) and
+matching a shopper's words against it: exact words first, then embedding
+similarity (multilingual, so "蓝牙耳机" finds "Headphones") when an embedder is
+available.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from catalog.models import Product
+
+Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> (n, d) L2-normalised
+
+
+@dataclass
+class Vocabulary:
+    categories: list[str]  # every level, original spelling
+    brands: list[str]
+    attributes: list[str]  # attribute values seen on at least 3 products
+    leaves: dict[str, list[str]] = field(default_factory=dict)  # leaf -> texts that name it
+    encode: Encode | None = None
+    category_threshold: float = 0.4  # calibrated on benchmarks/data/planner_labels.jsonl
+    _category_vectors: np.ndarray | None = field(default=None, init=False, repr=False)
+    _owners: list[str] = field(default_factory=list, init=False, repr=False)
+
+    @classmethod
+    def from_products(cls, products: Sequence[Product], encode: Encode | None = None) -> Vocabulary:
+        cats = Counter(c for p in products for c in dict.fromkeys(p.categories))
+        brands = Counter(p.brand for p in products if p.brand)
+        values = Counter(
+            v
+            for p in products
+            for k, v in p.attributes.items()
+            if k not in ("features", "price_max") and isinstance(v, str) and 2 < len(v) < 40
+        )
+        return cls(
+            sorted(cats),
+            sorted(brands),
+            sorted(v for v, n in values.items() if n >= 3),
+            _leaf_texts(products),
+            encode,
+        )
+
+    def match_category(self, text: str) -> str | None:
+        """The most specific category named in `text` (leaf names win over parents)."""
+        lowered = f" {text.casefold()} "
+        best: tuple[int, str] | None = None
+        for name in self.categories:
+            for form in _forms(name):
+                found = re.search(rf"(?<![A-Za-z0-9]){re.escape(form)}(?![A-Za-z0-9])", lowered)
+                if found and (best is None or len(name) > best[0]):
+                    best = (len(name), name)
+        if best:
+            return best[1]
+        return self._nearest_category(text)
+
+    def _nearest_category(self, text: str) -> str | None:
+        """The leaf category with the text (its name, an ancestor only it has, or its
+        typical attributes) closest to `text` in embedding space."""
+        if self.encode is None or not text.strip() or not self.leaves:
+            return None
+        if self._category_vectors is None:
+            self._owners = [leaf for leaf, texts in self.leaves.items() for _ in texts]
+            self._category_vectors = self.encode(
+                [t for texts in self.leaves.values() for t in texts]
+            )
+        scores = self._category_vectors @ self.encode([text])[0]
+        best = int(np.argmax(scores))
+        return self._owners[best] if scores[best] >= self.category_threshold else None
+
+    def brands_in(self, text: str) -> list[str]:
+        lowered = text.casefold()
+        return [
+            b
+            for b in self.brands
+            if re.search(rf"(?<![A-Za-z0-9]){re.escape(b.casefold())}(?![A-Za-z0-9])", lowered)
+        ]
+
+    def attributes_in(self, text: str) -> list[str]:
+        lowered = text.casefold()
+        return [
+            a
+            for a in self.attributes
+            if re.search(rf"(?<![A-Za-z0-9]){re.escape(a.casefold())}(?![A-Za-z0-9])", lowered)
+        ]
+
+
+def _leaf_texts(products: Sequence[Product], per_leaf: int = 5) -> dict[str, list[str]]:
+    """Leaf category -> its name, the ancestors no other leaf shares, and
+    "Leaf: its most common attribute values" (colours left out)."""
+    values: dict[str, Counter] = {}
+    nouns: dict[str, Counter] = {}
+    leaves_under: dict[str, set[str]] = {}
+    for p in products:
+        if not p.category:
+            continue
+        head = re.split(r",| with | for ", p.title)[0].split()
+        nouns.setdefault(p.category, Counter()).update(
+            [" ".join(head[-2:]).casefold()] if len(head) >= 2 else []
+        )
+        for level in p.categories:
+            leaves_under.setdefault(level, set()).add(p.category)
+        values.setdefault(p.category, Counter()).update(
+            v
+            for k, v in p.attributes.items()
+            if k not in ("color", "features", "price_max", "best_for")
+            and isinstance(v, str)
+            and len(v) < 40
+        )
+    texts: dict[str, list[str]] = {}
+    for leaf, counter in sorted(values.items()):
+        own = [level for level, leaves in leaves_under.items() if leaves == {leaf}]
+        described = f"{leaf}: " + ", ".join(v for v, _ in counter.most_common(per_leaf))
+        noun = [n for n, _ in nouns[leaf].most_common(1)]
+        texts[leaf] = list(dict.fromkeys([leaf, *own, *noun, described]))
+    return texts
+
+
+def _forms(name: str) -> list[str]:
+    """A category name and its singular form ("headphones" -> "headphone")."""
+    lowered = name.casefold()
+    forms = [lowered]
+    if lowered.endswith("es") and len(lowered) > 4:
+        forms.append(lowered[:-2])
+    if lowered.endswith("s") and len(lowered) > 3:
+        forms.append(lowered[:-1])
+    return forms

@@ -1,0 +1,106 @@
+"""Dialogue mechanics of the agent on the demo shop (templates only, no search
+index or recommender needed: ranking falls back to popularity within filters)."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.agent import Agent, new_state
+from agent.verifier import CITATION_RE
+from catalog.ingest import build_demo
+
+
+@pytest.fixture(scope="module")
+def agent(tmp_path_factory):
+    from catalog.store import Store
+
+    store = Store.in_home(tmp_path_factory.mktemp("home"))
+    build_demo(store)
+    yield Agent(store, "demo")
+    store.close()
+
+
+def _every_sentence_cited(reply) -> None:
+    for product in reply.products:
+        for sentence in product.sentences:
+            cited = CITATION_RE.findall(sentence.text)
+            assert cited and all(c in reply.evidence for c in cited), sentence.text
+
+
+def test_budget_category_and_follow_ups(agent):
+    state = new_state()
+    reply = agent.turn(state, "hiking boots under $120", "u0001")
+    assert reply.intent == "recommend" and len(reply.products) == 3
+    assert all(p.price <= 120 for p in reply.products)
+    assert all(
+        agent.store.product("demo", p.product_id).category == "Hiking Boots" for p in reply.products
+    )
+    _every_sentence_cited(reply)
+    cheapest = min(p.price for p in reply.products)
+    cheaper = agent.turn(state, "cheaper", "u0001")
+    assert cheaper.products and all(p.price < cheapest for p in cheaper.products)
+    brand = cheaper.products[0].brand
+    other = agent.turn(state, "not that brand", "u0001")
+    assert all(p.brand != brand for p in other.products)
+    assert state.slots.exclude_brands == [brand]
+
+
+def test_chinese_budget_is_converted_and_reply_is_chinese(agent):
+    state = new_state()
+    reply = agent.turn(state, "给我推荐200元以内的登山靴", "u0002")
+    assert state.language == "zh" and state.slots.max_price == pytest.approx(28.0)
+    assert all(p.price <= 28.0 for p in reply.products)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in reply.text)
+
+
+def test_ordinals_compare_why_and_feedback(agent):
+    state = new_state()
+    first = agent.turn(state, "running shoes", "u0003")
+    ids = [p.product_id for p in first.products]
+    second = agent.turn(state, "the second one", "u0003")
+    assert [p.product_id for p in second.products] == [ids[1]] and state.shown == ids
+    compared = agent.turn(state, "compare the first two", "u0003")
+    assert compared.intent == "compare" and compared.data["columns"] == ids[:2]
+    why = agent.turn(state, "第三个为什么推荐", "u0003")
+    assert why.intent == "why" and why.products[0].product_id == ids[2]
+    _every_sentence_cited(why)
+    dropped = agent.turn(state, "not interested in the first", "u0003")
+    assert ids[0] not in [p.product_id for p in dropped.products]
+    assert agent.store.feedback("demo", "u0003")[-1][:2] == (ids[0], "not_interested")
+    again = agent.turn(state, "running shoes", "u0003")
+    assert ids[0] not in [p.product_id for p in again.products]
+
+
+def test_one_clarifying_question_never_two_in_a_row(agent):
+    state = new_state()
+    first = agent.turn(state, "something nice", "brand-new-shopper")
+    assert first.question and first.intent == "clarify"
+    second = agent.turn(state, "anything really", "brand-new-shopper")
+    assert not second.question and second.products
+
+
+def test_why_not_names_the_failed_constraint(agent):
+    state = new_state()
+    agent.turn(state, "hiking boots under $60", "u0004")
+    expensive = next(
+        p for p in agent.store.products("demo") if p.category == "Hiking Boots" and p.price > 150
+    )
+    reply = agent.turn(state, f"why not the {expensive.brand} one?", "u0004")
+    assert reply.intent == "why_not"
+    texts = " ".join(s.text for s in reply.products[0].sentences)
+    assert "above your budget" in texts or "brand" in texts
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["", "   ", "😀👍🎉", "x" * 20_000, "headphones 耳机 under $60 请推荐", "\x00\x07 boots \x1b"],
+)
+def test_bad_input_gets_a_sensible_reply(agent, message):
+    reply = agent.turn(new_state(), message, "no-such-shopper")
+    assert reply.text and isinstance(reply.products, list)
+
+
+def test_profile_lists_history_categories(agent):
+    reply = agent.turn(new_state(), "what do I usually buy?", "u0001")
+    profile = reply.data["profile"]
+    assert reply.intent == "profile" and profile.categories[0].name in reply.text

@@ -68,6 +68,7 @@ class Agent:
     registry: ToolRegistry = field(default_factory=lambda: load_registry(False))
     vocabulary: Any = None  # agent.vocabulary.Vocabulary
     similarity: Any = None  # verifier similarity function
+    support_threshold: float = 0.44  # calibrated by benchmarks/bench_verifier.py (USE)
     k: int = 3
 
     def __post_init__(self) -> None:
@@ -312,7 +313,7 @@ class Agent:
             text = self.llm.chat(messages, max_tokens=160)
         except LLMError:
             return template_verdict(claims)
-        verifier = Verifier(ctx.evidence, self._names, self.similarity)
+        verifier = Verifier(ctx.evidence, self._names, self.similarity, self.support_threshold)
         return verifier.verify(text, claims)
 
     def _targets(

@@ -186,3 +186,17 @@ def test_record_feedback_is_stored(demo_ctx):
         "record_feedback", demo_ctx, {"product_id": "1005", "kind": "love"}
     )
     assert not bad.ok and "must be one of" in bad.error
+
+
+def test_tools_work_as_langchain_tools(demo_ctx):
+    import json
+
+    from tools.langchain import langchain_tools
+
+    tools = {t.name: t for t in langchain_tools(load_registry(False), demo_ctx)}
+    assert set(tools) >= {"product_details", "compare_products"}
+    assert tools["product_details"].args["product_id"]["type"] == "string"
+    out = json.loads(tools["product_details"].invoke({"product_id": "1001"}))
+    assert out["products"] == ["1001"] and "P1001" in out["evidence"]
+    error = json.loads(tools["compare_products"].invoke({"product_ids": ["1001"]}))
+    assert "2 to 4" in error["error"]

@@ -68,6 +68,7 @@ class Agent:
     registry: ToolRegistry = field(default_factory=lambda: load_registry(False))
     vocabulary: Any = None  # agent.vocabulary.Vocabulary
     similarity: Any = None  # verifier similarity function
+    planner: Any = None  # agent.llm_planner.LLMPlanner, or None for the rule planner
     support_threshold: float = 0.44  # calibrated by benchmarks/bench_verifier.py (USE)
     k: int = 3
 
@@ -93,7 +94,7 @@ class Agent:
 
     def turn(self, state: DialogueState, message: str, shopper_id: str | None = None) -> Reply:
         text = _CONTROL.sub(" ", message or "")[:MAX_MESSAGE_CHARS].strip()
-        parsed = parse(text)
+        parsed = self.planner.parse(text) if self.planner is not None and text else parse(text)
         if re.search(r"[A-Za-z\u4e00-\u9fff]", text):
             state.language = parsed.language
         state.turns += 1
@@ -192,6 +193,11 @@ class Agent:
                 if p.brand and p.brand not in s.exclude_brands:
                     s.exclude_brands.append(p.brand)
             s.brands = [b for b in s.brands if b not in s.exclude_brands]
+        if "brands" in parsed.slots:
+            s.brands = list(dict.fromkeys(s.brands + parsed.slots["brands"]))
+            s.exclude_brands = list(
+                dict.fromkeys(s.exclude_brands + parsed.slots["exclude_brands"])
+            )
         for brand in self.vocabulary.brands_in(text):
             negated = re.search(
                 rf"(?:not|no|without|except|不要|除了)\s*{re.escape(brand)}", text, re.I
@@ -199,7 +205,9 @@ class Agent:
             target = s.exclude_brands if negated else s.brands
             if brand not in target:
                 target.append(brand)
-        category = self.vocabulary.match_category(parsed.content) if parsed.content else None
+        category = parsed.slots.get("category") or (
+            self.vocabulary.match_category(parsed.content) if parsed.content else None
+        )
         if category and s.category and category != s.category:
             # A new kind of product: constraints about the old one no longer apply.
             mentioned = self.vocabulary.brands_in(text)

@@ -162,6 +162,7 @@ class Parsed:
     recipient: str | None = None
     use: str | None = None
     content: str = ""  # what is left for search
+    slots: dict = field(default_factory=dict)  # category/brands chosen by an LLM planner
 
 
 def detect_language(text: str) -> str:

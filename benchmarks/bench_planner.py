@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -25,24 +26,28 @@ CATEGORY_INTENTS = ("recommend", "why_not", "compare")
 LABELS = Path(__file__).resolve().parent / "data" / "planner_labels.jsonl"
 
 
-def predict(message: str, vocabulary: Vocabulary) -> dict[str, Any]:
-    p = parse(message)
+def predict(message: str, vocabulary: Vocabulary, planner: Any = None) -> dict[str, Any]:
+    p = planner.parse(message) if planner is not None else parse(message)
     brands = vocabulary.brands_in(message)
-    import re
-
     excluded = [
         b
         for b in brands
         if re.search(rf"(?:not|no|without|except|不要|除了)\s*{re.escape(b)}", message, re.I)
     ]
+    if "brands" in p.slots:
+        brands = p.slots["brands"] + p.slots["exclude_brands"]
+        excluded = p.slots["exclude_brands"]
+    category = (
+        p.slots.get("category")
+        if p.slots
+        else (vocabulary.match_category(p.content) if p.content else None)
+    )
     return {
         "intent": p.intent,
         "max": p.max_price,
         "min": p.min_price,
         "cur": p.currency,
-        "cat": vocabulary.match_category(p.content)
-        if p.content and p.intent in CATEGORY_INTENTS
-        else None,
+        "cat": category if p.intent in CATEGORY_INTENTS else None,
         "brands": [b for b in brands if b not in excluded],
         "xbrands": excluded,
         "ord": p.ordinals,
@@ -68,13 +73,13 @@ EMPTY = {
 }
 
 
-def evaluate(vocabulary: Vocabulary) -> dict[str, Any]:
+def evaluate(vocabulary: Vocabulary, planner: Any = None) -> dict[str, Any]:
     rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines()]
     field_errors: Counter = Counter()
     intent_ok = slots_ok = 0
     failures = []
     for row in rows:
-        got = predict(row["m"], vocabulary)
+        got = predict(row["m"], vocabulary, planner)
         intent_ok += got["intent"] == row["intent"]
         wrong = [k for k, empty in EMPTY.items() if not _same(got[k], row.get(k, empty))]
         field_errors.update(wrong)
@@ -116,27 +121,55 @@ def demo_vocabulary(embedder: str | None) -> Vocabulary:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--embedder", default="use", help="'use', 'minilm' or '' for none")
+    parser.add_argument(
+        "--llm",
+        help="also run the LLM planner: 'default' (in-process "
+        "model) or the URL of an OpenAI-compatible server",
+    )
     args = parser.parse_args()
-    result = evaluate(demo_vocabulary(args.embedder or None))
-    row = {
-        "planner": "deterministic",
-        "embedder": args.embedder or "none",
-        "messages": result["messages"],
-        "intent_accuracy": result["intent_accuracy"],
-        "slot_accuracy": result["slot_accuracy"],
-    }
-    print_table([row], list(row))
-    print("field errors:", result["field_errors"])
-    for f in result["failures"][:30]:
-        print(
-            " ",
-            f["message"],
-            "->",
-            f["wrong"],
-            {k: f["got"][k] for k in f["wrong"]},
-            f"intent {f['got']['intent']} (expected {f['expected_intent']})",
+    vocabulary = demo_vocabulary(args.embedder or None)
+    planners: list[tuple[str, Any]] = [("rules", None)]
+    if args.llm:
+        planners.append(("llm", _llm_planner(args.llm, vocabulary)))
+    rows, failures = [], {}
+    for name, planner in planners:
+        result = evaluate(vocabulary, planner)
+        failures[name] = result["failures"]
+        print(f"{name}: field errors {result['field_errors']}")
+        for f in result["failures"][:20]:
+            print(
+                " ",
+                f["message"],
+                "->",
+                f["wrong"],
+                {k: f["got"][k] for k in f["wrong"]},
+                f"intent {f['got']['intent']} (expected {f['expected_intent']})",
+            )
+        rows.append(
+            {
+                "planner": name,
+                "embedder": args.embedder or "none",
+                "messages": result["messages"],
+                "intent_accuracy": result["intent_accuracy"],
+                "slot_accuracy": result["slot_accuracy"],
+                "llm_fallbacks": getattr(planner, "fallbacks", None),
+            }
         )
-    print(f"wrote {write_results('planner', [row], failures=result['failures'])}")
+    print_table(rows, list(rows[0]))
+    print(f"wrote {write_results('planner', rows, failures=failures)}")
+
+
+def _llm_planner(llm: str, vocabulary: Vocabulary) -> Any:
+    from agent.llm import make_model
+    from agent.llm_planner import LLMPlanner
+
+    home = Path(tempfile.mkdtemp())
+    model = (
+        make_model("openai", "default", home, llm)
+        if llm.startswith("http")
+        else make_model("llama_cpp", "default", home)
+    )
+    return LLMPlanner(model, vocabulary)
 
 
 if __name__ == "__main__":

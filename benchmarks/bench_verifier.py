@@ -39,10 +39,13 @@ def calibrate(scores: np.ndarray, labels: np.ndarray) -> dict[str, float]:
     best = grid[accuracy == accuracy.max()]
     threshold = float(np.round((best.min() + best.max()) / 2, 2))
     passed = scores >= threshold
-    return {"threshold": threshold, "best_range": f"{best.min():.2f}-{best.max():.2f}",
-            "accuracy": float((passed == labels).mean()),
-            "unsupported_passed": float(passed[~labels].mean()),
-            "supported_passed": float(passed[labels].mean())}
+    return {
+        "threshold": threshold,
+        "best_range": f"{best.min():.2f}-{best.max():.2f}",
+        "accuracy": float((passed == labels).mean()),
+        "unsupported_passed": float(passed[~labels].mean()),
+        "supported_passed": float(passed[labels].mean()),
+    }
 
 
 def main() -> None:
@@ -56,9 +59,15 @@ def main() -> None:
     rows = []
     for spec in args.embedders:
         scores = similarities(make_embedder(spec), pairs)
-        rows.append({"embedder": spec, "pairs": len(pairs), **calibrate(scores, labels),
-                     "mean_supported": float(scores[labels].mean()),
-                     "mean_unsupported": float(scores[~labels].mean())})
+        rows.append(
+            {
+                "embedder": spec,
+                "pairs": len(pairs),
+                **calibrate(scores, labels),
+                "mean_supported": float(scores[labels].mean()),
+                "mean_unsupported": float(scores[~labels].mean()),
+            }
+        )
     print_table(rows, list(rows[0]))
     print(f"wrote {write_results('verifier_calibration', rows)}")
 

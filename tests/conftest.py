@@ -43,3 +43,11 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def store(home: Path):
     with Store.in_home(home) as s:
         yield s
+
+
+@pytest.fixture(scope="session")
+def qwen_path(tmp_path_factory) -> Path:
+    """The packaged Qwen2.5-Coder-0.5B GGUF, materialised once per test session."""
+    from agent.llm import PACKAGED, materialise
+
+    return materialise(PACKAGED["qwen2.5-coder-0.5b"], tmp_path_factory.mktemp("llm"))

@@ -20,11 +20,6 @@ MESSAGES = [
 ]
 
 
-@pytest.fixture(scope="session")
-def qwen_path(tmp_path_factory):
-    return materialise_model(PACKAGED["qwen2.5-coder-0.5b"], tmp_path_factory.mktemp("llm"))
-
-
 def test_materialise_verifies_and_reuses(qwen_path):
     assert qwen_path.stat().st_size == 491_400_064
     stamp = qwen_path.with_suffix(".sha256").read_text()

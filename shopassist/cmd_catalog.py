@@ -12,6 +12,7 @@ from catalog.importers import FORMATS
 from catalog.ingest import build_demo, ingest
 from catalog.report import ValidationReport
 from catalog.store import Store
+from shopassist import cmd_search
 from shopassist.settings import Settings
 
 
@@ -101,6 +102,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         report = build_demo(
             store, DemoConfig(seed=args.seed), force=args.force, reports_dir=settings.reports_dir
         )
+        cmd_search.index_catalog(store, settings, report.catalog)
     _print_report(report, args.json)
     return 0
 

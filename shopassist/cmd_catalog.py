@@ -13,6 +13,7 @@ from catalog.ingest import build_demo, ingest
 from catalog.report import ValidationReport
 from catalog.store import Store
 from recommender.training import ensure_demo_model
+from shopassist import cmd_search
 from shopassist.settings import Settings
 
 
@@ -103,6 +104,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
             store, DemoConfig(seed=args.seed), force=args.force, reports_dir=settings.reports_dir
         )
         ensure_demo_model(store, settings.home, settings.recommender.model, not report.unchanged)
+        cmd_search.index_catalog(store, settings, report.catalog)
     _print_report(report, args.json)
     return 0
 

@@ -35,6 +35,13 @@ class RecommenderSettings(_Section):
 
 class EmbeddingSettings(_Section):
     backend: str = "use"  # "use" (multilingual USE) or "minilm" or a model directory
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+
+
+class VectorStoreSettings(_Section):
+    url: str | None = None  # a Chroma server (http://host:port); unset = embedded in the data dir
+    tokenizer: Literal["bigram", "jieba"] = "bigram"  # BM25 tokenizer for Chinese text
+    fusion: Literal["rrf", "weighted"] = "rrf"
 
 
 class LLMSettings(_Section):
@@ -48,6 +55,7 @@ class Settings(_Section):
     log_level: Literal["debug", "info", "warning", "error"] = "warning"
     recommender: RecommenderSettings = Field(default_factory=RecommenderSettings)
     embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    vectorstore: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
 
     @property

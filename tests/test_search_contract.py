@@ -1,0 +1,214 @@
+"""The search index contract, run against the embedded Chroma and a real Chroma server.
+
+Every test here runs twice: once with a `PersistentClient` in the data dir and once
+against `chroma run` started for this module, through the same code paths.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from catalog.filters import ProductFilter
+from catalog.ingest import build_demo
+from catalog.models import RawDataset
+from catalog.report import ValidationReport
+from tests.search_support import SMALL_DEMO, small_demo_store, start_chroma_server
+from vectorstore.documents import FIELDS
+from vectorstore.embeddings import UseEmbedder
+from vectorstore.errors import IndexMissingError, IndexStaleError
+from vectorstore.index import build_index, open_index
+
+QUERIES = [
+    "waterproof hiking boots",
+    "wireless headphones",
+    "espresso",
+    "laptop backpack",
+    "yoga mat",
+    "蓝牙耳机",
+    "咖啡机",
+    "running shoes for trail",
+    "chef knife",
+    "",
+]
+
+
+@pytest.fixture(scope="module")
+def embedder() -> UseEmbedder:
+    return UseEmbedder()
+
+
+@pytest.fixture(scope="module")
+def chroma_url(tmp_path_factory) -> str:
+    proc, url = start_chroma_server(tmp_path_factory.mktemp("chroma-server") / "data")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module", params=["embedded", "server"])
+def env(request, tmp_path_factory, embedder):
+    """(home, store, url, index) with the small demo catalog indexed."""
+    url = request.getfixturevalue("chroma_url") if request.param == "server" else None
+    home = tmp_path_factory.mktemp(f"search-{request.param}")
+    store = small_demo_store(home)
+    report = build_index(store, "demo", home, embedder, url=url, progress=False)
+    assert report.products == SMALL_DEMO.products
+    index = open_index(home, store, "demo", embedder, url=url)
+    yield home, store, url, index
+    store.close()
+
+
+def test_hits_are_structured_and_ranked(env):
+    _, store, _, index = env
+    ids = {p.id for p in store.products("demo")}
+    hits = index.search("waterproof hiking boots", k=10)
+    assert len(hits) == 10
+    assert [h.rank for h in hits] == list(range(1, 11))
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    for h in hits:
+        assert h.product_id in ids
+        assert h.snippet and h.snippet_field in FIELDS
+        assert h.matched_fields and set(h.matched_fields) <= set(FIELDS)
+    top = store.product("demo", hits[0].product_id)
+    assert top.category == "Hiking Boots"
+    assert "waterproof" in hits[0].snippet.lower()
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_english_query_finds_its_category(env, mode):
+    _, store, _, index = env
+    hits = index.search("espresso machine", k=5, mode=mode)
+    products = store.products("demo", [h.product_id for h in hits])
+    assert len(products) == 5
+    assert all(p.category == "Coffee Makers" for p in products)
+
+
+@pytest.mark.parametrize(
+    ("query", "category"),
+    [
+        ("蓝牙耳机", "Headphones"),
+        ("防水登山靴", "Hiking Boots"),
+        ("意式咖啡机", "Coffee Makers"),
+        ("双肩包", "Backpacks"),
+        ("给我推荐一款200元以内的降噪耳机", "Headphones"),
+    ],
+)
+def test_chinese_query_finds_its_category(env, query, category):
+    _, store, _, index = env
+    hits = index.search(query, k=5)
+    products = store.products("demo", [h.product_id for h in hits])
+    assert [p.category for p in products] == [category] * 5
+
+
+def test_filters_are_exact_over_many_random_filters(env):
+    _, store, _, index = env
+    products = store.products("demo")
+    brands = sorted({p.brand for p in products})
+    categories = sorted({c for p in products for c in p.categories})
+    rng = np.random.default_rng(0)
+    checked = 0
+    for trial in range(120):
+        low = float(rng.uniform(0, 150))
+        f = ProductFilter(
+            min_price=low if rng.random() < 0.5 else None,
+            max_price=low + float(rng.uniform(10, 200)) if rng.random() < 0.7 else None,
+            categories=list(rng.choice(categories, size=int(rng.integers(0, 3)), replace=False)),
+            brands=list(rng.choice(brands, size=int(rng.integers(0, 3)), replace=False)),
+            exclude_brands=[str(rng.choice(brands))] if rng.random() < 0.3 else [],
+            min_rating=float(rng.uniform(1, 5)) if rng.random() < 0.2 else None,
+            in_stock_only=bool(rng.random() < 0.3),
+        )
+        allowed = {p.id for p in products if f.matches(p)}
+        mode = ("hybrid", "dense", "bm25")[trial % 3]
+        hits = index.search(QUERIES[trial % len(QUERIES)], k=10, filters=f, mode=mode)
+        assert {h.product_id for h in hits} <= allowed, f
+        if mode != "bm25":  # BM25 returns only products sharing a word with the query
+            assert len(hits) == min(10, len(allowed)), f
+        checked += len(hits)
+    assert checked > 300  # the filters were not all empty
+
+
+def test_empty_query_returns_popular_items_within_filters(env):
+    _, store, _, index = env
+    f = ProductFilter(categories=["Footwear"], max_price=150)
+    hits = index.search("   ", k=8, filters=f)
+    assert len(hits) == 8 and all(h.source == "popular" for h in hits)
+    products = {p.id: p for p in store.products("demo", [h.product_id for h in hits])}
+    assert all(f.matches(p) for p in products.values())
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True) and scores[0] > scores[-1]
+
+
+def test_huge_and_control_character_queries_are_cleaned(env):
+    _, store, _, index = env
+    long_query = "waterproof hiking boots " * 420  # about 10,000 characters
+    assert len(index.search(long_query, k=5)) == 5
+    hits = index.search("coffee\x00\x07 maker\u200b\r\n\t" + "\x1b[31m", k=3)
+    assert len(hits) == 3
+    assert store.product("demo", hits[0].product_id).category == "Coffee Makers"
+    assert index.search("\x00\x01\x02", k=3)[0].source == "popular"  # nothing left: popular
+
+
+def test_missing_index_and_deleted_collection_say_what_to_run(env, embedder, tmp_path):
+    home, store, url, _ = env
+    with pytest.raises(IndexMissingError, match="shopassist index --dataset demo"):
+        open_index(tmp_path, store, "demo", embedder, url=url)
+    build_demo(store, SMALL_DEMO, name="gone")
+    build_index(store, "gone", home, embedder, url=url, progress=False)
+    from vectorstore.chroma import make_client
+
+    make_client(home / "index" / "chroma", url).delete_collection("shopassist-gone-use-m3")
+    with pytest.raises(IndexMissingError, match="shopassist index --dataset gone"):
+        open_index(home, store, "gone", embedder, url=url)
+    index = open_index(home, store, "gone", embedder, url=url, auto_build=True)
+    assert len(index.search("yoga mat", k=3)) == 3
+
+
+def test_incremental_index_reembeds_only_changed_products(env):
+    home, store, url, _ = env
+    embedder = UseEmbedder(cache_size=0)  # count what reaches the model, not cache hits
+    build_demo(store, SMALL_DEMO, name="inc")
+    first = build_index(store, "inc", home, embedder, url=url, progress=False)
+    assert first.encoded == first.added == first.chunks == embedder.encoded_texts
+    again = build_index(store, "inc", home, embedder, url=url, progress=False)
+    assert again.encoded == 0 and again.unchanged == again.chunks
+    products = store.products("inc")
+    products[0] = replace(products[0], title="Quantum Llama thermos flask")  # text changes
+    products[1] = replace(products[1], price=1.23)  # only metadata changes
+    del products[2]
+    report = ValidationReport(catalog="inc", format="demo", fingerprint="edited")
+    store.replace_catalog("inc", RawDataset(products=products), report)
+    with pytest.raises(IndexStaleError, match="shopassist index --dataset inc"):
+        open_index(home, store, "inc", embedder, url=url)
+    counted = embedder.encoded_texts
+    changed = build_index(store, "inc", home, embedder, url=url, progress=False)
+    assert changed.encoded == 1 == embedder.encoded_texts - counted  # only the new head chunk
+    assert (changed.updated_text, changed.updated_metadata) == (1, 2)  # repriced: 2 chunks
+    assert changed.deleted == 2  # the removed product's head and Chinese-title chunks
+    hits = open_index(home, store, "inc", embedder, url=url).search("llama thermos", k=1)
+    assert hits[0].product_id == products[0].id and "title" in hits[0].matched_fields
+
+
+def test_corrupted_files_give_a_clear_error(env, embedder):
+    home, store, url, _ = env
+    build_demo(store, SMALL_DEMO, name="broken")
+    report = build_index(store, "broken", home, embedder, url=url, progress=False)
+    manifest = Path(report.index_dir) / "manifest.json"
+    good = manifest.read_text(encoding="utf-8")
+    manifest.write_text(good[: len(good) // 2], encoding="utf-8")
+    from vectorstore.errors import IndexCorruptError
+
+    with pytest.raises(IndexCorruptError, match="shopassist index --dataset broken"):
+        open_index(home, store, "broken", embedder, url=url)
+    manifest.write_text(good, encoding="utf-8")
+    for f in (Path(report.index_dir) / "bm25").iterdir():
+        f.write_bytes(b"\x00garbage")
+    with pytest.raises(IndexCorruptError):
+        open_index(home, store, "broken", embedder, url=url)
+    assert json.loads(good)["catalog"] == "broken"

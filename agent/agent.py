@@ -31,6 +31,47 @@ from tools.registry import ToolRegistry, load_registry
 from tools.results import Evidence
 
 MAX_MESSAGE_CHARS = 2000
+# A gift for a man or a woman prefers (softly, through the search query) that fit.
+GENDER_OF_RECIPIENT = {
+    **dict.fromkeys(
+        [
+            "husband",
+            "dad",
+            "father",
+            "son",
+            "boyfriend",
+            "brother",
+            "grandpa",
+            "老公",
+            "爸爸",
+            "儿子",
+            "男朋友",
+            "哥哥",
+            "弟弟",
+            "爷爷",
+        ],
+        "men's",
+    ),
+    **dict.fromkeys(
+        [
+            "wife",
+            "mom",
+            "mother",
+            "daughter",
+            "girlfriend",
+            "sister",
+            "grandma",
+            "老婆",
+            "妈妈",
+            "女儿",
+            "女朋友",
+            "姐姐",
+            "妹妹",
+            "奶奶",
+        ],
+        "women's",
+    ),
+}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -56,6 +97,7 @@ class Reply:
     model_sentences: int = 0
     model_passed: int = 0
     data: dict[str, Any] = field(default_factory=dict)
+    language: str = "en"
 
 
 @dataclass
@@ -124,6 +166,7 @@ class Agent:
         if not reply.question:
             state.clarified_last_turn = False
         reply.evidence = dict(ctx.evidence.records)
+        reply.language = state.language
         return reply
 
     def stream(
@@ -168,9 +211,28 @@ class Agent:
             state.clarified_last_turn = True
             return Reply(say("clarify", state.language), "clarify", question=True)
         products, hits = self._candidates(ctx, state)
+        if not products and state.slots.max_price is not None:
+            return self._closest_over_budget(ctx, state, text)
         if not products:
             return Reply(say("nothing_found", state.language), "recommend")
         return self._show(ctx, state, products, hits, "recommend", text)
+
+    def _closest_over_budget(self, ctx: ToolContext, state: DialogueState, text: str) -> Reply:
+        """Nothing fits the budget: show the cheapest products that fit everything else."""
+        budget = state.slots.max_price
+        state.slots.max_price = None
+        try:
+            f = state.product_filter()
+            rows = [i for i in range(len(self._products)) if self.table.mask(f)[i]]
+        finally:
+            state.slots.max_price = budget
+        rows.sort(key=lambda i: self._products[i].price or float("inf"))
+        products = [self._products[i] for i in rows[: self.k]]
+        if not products:
+            return Reply(say("nothing_found", state.language), "recommend")
+        reply = self._show(ctx, state, products, {}, "recommend", text)
+        reply.text = say("over_budget", state.language)
+        return reply
 
     def _update_slots(self, state: DialogueState, parsed: Parsed, text: str) -> None:
         s = state.slots
@@ -229,7 +291,8 @@ class Agent:
     ) -> tuple[list[Product], dict[str, Any]]:
         f = state.product_filter()
         s = state.slots
-        query = " ".join(x for x in (s.query, s.use or "") if x).strip()
+        gender = GENDER_OF_RECIPIENT.get(s.recipient or "")
+        query = " ".join(x for x in (s.query, s.use or "", gender or "") if x).strip()
         hits: dict[str, Any] = {}
         ranked: list[str] = []
         if self.search is not None and (query or s.category):

@@ -59,7 +59,7 @@ def compose(
                 "attributes", lang, [pid], product.id, category=product.category, attributes=matched
             )
         )
-    elif hit is not None and getattr(hit, "snippet", ""):
+    elif hit is not None and getattr(hit, "snippet", "") and hit.snippet_field != "title":
         snippet = _short(hit.snippet, 120)
         sid = ctx.evidence.add(
             "search",
@@ -104,8 +104,10 @@ def compose(
 
 def _recommender_claims(ctx: ToolContext, e: Explanation, lang: str) -> list[Claim]:
     claims: list[Claim] = []
-    if e.contributions and ctx.shopper_id:
-        top = e.contributions[0].history_item_id
+    candidate = ctx.store.product(ctx.catalog, e.item_id)
+    related = _same_category(ctx, candidate, [c.history_item_id for c in e.contributions])
+    if related and ctx.shopper_id:
+        top = related
         kinds = [
             h.kind for h in ctx.store.history(ctx.catalog, ctx.shopper_id) if h.product_id == top
         ]
@@ -129,8 +131,9 @@ def _recommender_claims(ctx: ToolContext, e: Explanation, lang: str) -> list[Cla
         claims.append(
             _claim("history", lang, [hid], e.item_id, title=item.title, action=_ACTIONS[lang][kind])
         )
-    if e.co_interactions:
-        co = e.co_interactions[0]
+    co_items = _same_category(ctx, candidate, [c.history_item_id for c in e.co_interactions])
+    if co_items:
+        co = next(c for c in e.co_interactions if c.history_item_id == co_items)
         other = ctx.store.product(ctx.catalog, co.history_item_id)
         cid = ctx.evidence.add(
             "co_interaction",
@@ -145,6 +148,17 @@ def _recommender_claims(ctx: ToolContext, e: Explanation, lang: str) -> list[Cla
             _claim("social", lang, [cid], e.item_id, shoppers=co.shoppers, title=other.title)
         )
     return claims
+
+
+def _same_category(ctx: ToolContext, candidate: Product, item_ids: list[str]) -> str | None:
+    """The first item sharing the candidate's category: a cross-category neighbour
+    ("like the face cream you bought" for hiking boots) explains nothing to a shopper."""
+    if not item_ids or not candidate.category:
+        return None
+    for product in ctx.store.products(ctx.catalog, item_ids[:10]):
+        if product.category == candidate.category and product.id != candidate.id:
+            return product.id
+    return None
 
 
 def _best_review(ctx: ToolContext, product: Product):

@@ -20,12 +20,22 @@ def to_langchain(tool: Tool, context: ToolContext, registry: ToolRegistry) -> St
         if not outcome.ok:
             return json.dumps({"error": outcome.error})
         result = outcome.result
-        return json.dumps({"summary": result.summary, "products": result.products,
-                           "evidence": {cid: context.evidence.get(cid).text
-                                        for cid in result.evidence}}, ensure_ascii=False)
+        return json.dumps(
+            {
+                "summary": result.summary,
+                "products": result.products,
+                "evidence": {cid: context.evidence.get(cid).text for cid in result.evidence},
+            },
+            ensure_ascii=False,
+        )
 
-    return StructuredTool.from_function(func=run, name=tool.name, description=tool.description,
-                                        args_schema=tool.parameters, infer_schema=False)
+    return StructuredTool.from_function(
+        func=run,
+        name=tool.name,
+        description=tool.description,
+        args_schema=tool.parameters,
+        infer_schema=False,
+    )
 
 
 def langchain_tools(registry: ToolRegistry, context: ToolContext) -> list[StructuredTool]:

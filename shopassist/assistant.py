@@ -1,0 +1,86 @@
+"""Builds a ready Agent for one catalog from the settings: the composition root
+shared by the terminal chat, `ask`, and (later) the web server.
+
+Each component degrades on its own: no trained model -> popularity within the
+filters; no search index -> the index is built on first use when possible,
+else ranking without search; no LLM -> template explanations. What degraded is
+reported in `Assistant.notes`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from agent.agent import Agent
+from agent.llm import LLMError, make_model
+from agent.vocabulary import Vocabulary
+from catalog.errors import ShopAssistError
+from catalog.store import Store
+from shopassist.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Assistant:
+    agent: Agent
+    notes: list[str] = field(default_factory=list)
+
+
+def build_assistant(
+    settings: Settings, store: Store, catalog: str, llm: str | None = None
+) -> Assistant:
+    """`llm`: None (use settings), "none", "default", or an OpenAI-compatible URL."""
+    from recommender.registry import load_active
+    from vectorstore.embeddings import make_embedder
+    from vectorstore.index import open_index
+
+    notes: list[str] = []
+    products = store.products(catalog)  # unknown catalog -> NotFoundError listing known ones
+    embedder = make_embedder(settings.embeddings.backend)
+    recommender = load_active(settings.home, store, catalog)
+    if recommender is None:
+        notes.append(
+            f"no trained model for {catalog!r}: showing popular products "
+            f"(run `shopassist train --dataset {catalog}`)"
+        )
+    try:
+        search = open_index(
+            settings.home, store, catalog, embedder, settings.vectorstore.url, auto_build=True
+        )
+    except ShopAssistError as exc:
+        search = None
+        notes.append(f"search unavailable: {exc}")
+    chat_model = _chat_model(settings, llm, notes)
+    vocabulary = Vocabulary.from_products(products, embedder.encode)
+
+    def similarity(sentence: str, claims: list[str]) -> float:
+        vectors = embedder.encode([sentence, *claims])
+        return float((vectors[1:] @ vectors[0]).max())
+
+    agent = Agent(
+        store,
+        catalog,
+        recommender,
+        search,
+        chat_model,
+        vocabulary=vocabulary,
+        similarity=similarity,
+    )
+    return Assistant(agent, notes)
+
+
+def _chat_model(settings: Settings, llm: str | None, notes: list[str]):
+    backend, model, url = settings.llm.backend, settings.llm.model, settings.llm.url
+    if llm == "none":
+        backend = "none"
+    elif llm and llm.startswith(("http://", "https://")):
+        backend, url = "openai", llm
+    elif llm == "default":
+        backend, model = "llama_cpp", "default"
+    try:
+        return make_model(backend, model, settings.home, url)
+    except LLMError as exc:
+        notes.append(f"LLM unavailable ({exc}): explanations use templates")
+        return make_model("none", "default", settings.home)

@@ -1,0 +1,131 @@
+"""Conversation commands: `chat` (terminal, streaming) and `ask` (one turn, JSON)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from typing import Any
+
+from agent.agent import Reply, new_state
+from catalog.store import Store
+from shopassist.assistant import build_assistant
+from shopassist.settings import Settings
+
+CHAT_HELP = "commands: /why N  /profile  /reset  /quit"
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    for name, helptext in (
+        ("chat", "chat with the assistant in the terminal"),
+        ("ask", "answer one message and print the reply"),
+    ):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("--dataset", default="demo", help="catalog name (default demo)")
+        p.add_argument("--shopper", help="shopper id (new ids are new shoppers)")
+        p.add_argument("--llm", help="none | default | URL of an OpenAI-compatible server")
+        if name == "ask":
+            p.add_argument("message")
+            p.add_argument("--json", action="store_true", help="print the reply as JSON")
+            p.set_defaults(handler=run_ask)
+        else:
+            p.set_defaults(handler=run_chat)
+
+
+def reply_to_dict(reply: Reply) -> dict[str, Any]:
+    """The JSON form of a reply: products, cited sentences and the evidence they cite."""
+    cited = {c for p in reply.products for s in p.sentences for c in s.citations}
+    return {
+        "text": reply.text,
+        "intent": reply.intent,
+        "language": reply.language,
+        "question": reply.question,
+        "products": [
+            {
+                "id": p.product_id,
+                "title": p.title,
+                "title_zh": p.title_zh,
+                "brand": p.brand,
+                "price": p.price,
+                "currency": p.currency,
+                "rating": p.rating,
+                "explanation": [
+                    {"text": s.text, "citations": s.citations, "source": s.source}
+                    for s in p.sentences
+                ],
+            }
+            for p in reply.products
+        ],
+        "evidence": {cid: asdict(e) for cid, e in reply.evidence.items() if cid in cited},
+        "model_sentences": reply.model_sentences,
+        "model_passed": reply.model_passed,
+    }
+
+
+def run_ask(args: argparse.Namespace, settings: Settings) -> int:
+    with Store(settings.db_path) as store:
+        assistant = build_assistant(settings, store, args.dataset, args.llm)
+        reply = assistant.agent.turn(new_state(), args.message, args.shopper)
+        if args.json:
+            out = reply_to_dict(reply)
+            out["notes"] = assistant.notes
+            print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
+        else:
+            _print_reply(reply)
+    return 0
+
+
+def run_chat(args: argparse.Namespace, settings: Settings) -> int:
+    with Store(settings.db_path) as store:
+        assistant = build_assistant(settings, store, args.dataset, args.llm)
+        for note in assistant.notes:
+            print(f"note: {note}", file=sys.stderr)
+        agent, state = assistant.agent, new_state()
+        print(f"shopassist on {args.dataset!r}. {CHAT_HELP}")
+        while True:
+            try:
+                line = input("you> ").strip()
+            except (EOFError, KeyboardInterrupt):
+                print()
+                return 0
+            if line in ("/quit", "/exit"):
+                return 0
+            message = _command(line)
+            if message is None:
+                print(CHAT_HELP)
+                continue
+            print("assistant> ", end="", flush=True)
+            for piece in agent.stream(state, message, args.shopper):
+                if isinstance(piece, str):
+                    print(piece, end="", flush=True)
+                else:
+                    print()
+                    _print_products(piece)
+
+
+def _command(line: str) -> str | None:
+    if not line.startswith("/"):
+        return line
+    parts = line.split()
+    if parts[0] == "/why" and len(parts) == 2 and parts[1].isdigit():
+        return f"why number {parts[1]}"
+    if parts[0] == "/profile":
+        return "my profile"
+    if parts[0] == "/reset":
+        return "start over"
+    return None
+
+
+def _print_reply(reply: Reply) -> None:
+    print(reply.text)
+    _print_products(reply)
+
+
+def _print_products(reply: Reply) -> None:
+    for n, p in enumerate(reply.products, start=1):
+        price = f"{p.price:.2f} {p.currency}" if p.price is not None else "price unknown"
+        title = p.title_zh if reply.language == "zh" and p.title_zh else p.title
+        print(f"  {n}. {title} ({p.brand}, {price}) [id {p.product_id}]")
+        for s in p.sentences:
+            print(f"     - {s.text}")

@@ -23,7 +23,7 @@ demo: install
 	$(BIN)/shopassist demo
 
 run: demo
-	$(BIN)/shopassist catalog stats --name demo
+	$(BIN)/shopassist chat --dataset demo --shopper u0001
 
 test: install
 	$(BIN)/python -m pytest

@@ -25,7 +25,8 @@ from typing import Literal
 from tools.results import EvidenceLedger
 
 CITATION_RE = re.compile(r"\[([PRHCS][A-Za-z0-9_\-]{1,40})\]")
-_BOUNDARY_RE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
+_BOUNDARY_RE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*|\s*\n+\s*")
+_BULLET_RE = re.compile(r"^(?:[-*•]|\d+[.)])\s+")
 _LEADING_CITATIONS_RE = re.compile(r"^\s*((?:\[[^\]]+\]\s*)+)")
 _NUMBER_RE = re.compile(r"(?<![A-Za-z0-9])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![A-Za-z])\d+(?:\.\d+)?")
 Similarity = Callable[[str, Sequence[str]], float]
@@ -144,7 +145,8 @@ def split_sentences(text: str) -> list[str]:
     A period ends a sentence only before whitespace, so prices like 99.99 stay whole.
     """
     out: list[str] = []
-    for part in _BOUNDARY_RE.split(text or ""):
+    text = "\n".join(_BULLET_RE.sub("", line.strip()) for line in (text or "").splitlines())
+    for part in _BOUNDARY_RE.split(text):
         lead = _LEADING_CITATIONS_RE.match(part)
         if lead and out:
             out[-1] += " " + " ".join(lead.group(1).split())

@@ -117,3 +117,8 @@ def test_template_verdict_is_all_template(claims):
     verdict = template_verdict(claims)
     assert [s.source for s in verdict.sentences] == ["template"] * 3
     assert "[P1001]" in verdict.text
+
+
+def test_bullets_and_line_breaks_split_sentences():
+    text = "- It costs 5 USD. [P1]\n- Rated 4.5. [P1]\n1. Nice. [H1]"
+    assert split_sentences(text) == ["It costs 5 USD. [P1]", "Rated 4.5. [P1]", "Nice. [H1]"]

@@ -9,8 +9,10 @@ LLM (when configured) only rewrites verified claims.
 
 from __future__ import annotations
 
+import queue
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,7 +136,15 @@ class Agent:
 
     # -- entry point -------------------------------------------------------------
 
-    def turn(self, state: DialogueState, message: str, shopper_id: str | None = None) -> Reply:
+    def turn(
+        self,
+        state: DialogueState,
+        message: str,
+        shopper_id: str | None = None,
+        emit: Callable[[str], None] | None = None,
+    ) -> Reply:
+        """Answer one message. `emit`, when given, receives the reply text piece by piece
+        as soon as each piece is ready (the intro before any explanation is written)."""
         text = _CONTROL.sub(" ", message or "")[:MAX_MESSAGE_CHARS].strip()
         parsed = self.planner.parse(text) if self.planner is not None and text else parse(text)
         if re.search(r"[A-Za-z\u4e00-\u9fff]", text):
@@ -147,6 +157,7 @@ class Agent:
             self.recommender,
             self.search,
             state.language,
+            emit=emit,
         )
         handler = {
             "greeting": self._greeting,
@@ -167,15 +178,32 @@ class Agent:
             state.clarified_last_turn = False
         reply.evidence = dict(ctx.evidence.records)
         reply.language = state.language
+        if emit is not None and not reply.data.get("streamed"):
+            emit(reply.text)
         return reply
 
     def stream(
         self, state: DialogueState, message: str, shopper_id: str | None = None
     ) -> Iterator[str | Reply]:
-        """The reply text piece by piece, then the full Reply as the last item."""
-        reply = self.turn(state, message, shopper_id)
-        yield from re.findall(r"\S+\s*", reply.text)
-        yield reply
+        """The reply text piece by piece as it is produced, then the full Reply."""
+        pieces: queue.Queue = queue.Queue()
+        done = object()
+        result: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                result["reply"] = self.turn(state, message, shopper_id, emit=pieces.put)
+            except BaseException as exc:  # re-raised in the caller's thread below
+                result["error"] = exc
+            finally:
+                pieces.put(done)
+
+        threading.Thread(target=work, daemon=True).start()
+        while (piece := pieces.get()) is not done:
+            yield piece
+        if "error" in result:
+            raise result["error"]
+        yield result["reply"]
 
     def _known_shopper(self, shopper_id: str | None) -> str | None:
         if not shopper_id:
@@ -230,9 +258,9 @@ class Agent:
         products = [self._products[i] for i in rows[: self.k]]
         if not products:
             return Reply(say("nothing_found", state.language), "recommend")
-        reply = self._show(ctx, state, products, {}, "recommend", text)
-        reply.text = say("over_budget", state.language)
-        return reply
+        return self._show(
+            ctx, state, products, {}, "recommend", text, say("over_budget", state.language)
+        )
 
     def _update_slots(self, state: DialogueState, parsed: Parsed, text: str) -> None:
         s = state.slots
@@ -336,11 +364,15 @@ class Agent:
         hits: dict[str, Any],
         intent: str,
         request: str,
+        intro: str | None = None,
     ) -> Reply:
         if not products:
             return Reply(say("nothing_found", state.language), intent)
-        reply = Reply(say("intro", state.language, n=len(products)), intent)
-        for product in products:
+        reply = Reply(intro or say("intro", state.language, n=len(products)), intent)
+        if ctx.emit is not None:
+            ctx.emit(reply.text + "\n")
+            reply.data["streamed"] = True
+        for n, product in enumerate(products, start=1):
             explanation = None
             if self.recommender is not None and ctx.shopper_id:
                 try:
@@ -363,6 +395,8 @@ class Agent:
                     product.title_i18n.get("zh"),
                 )
             )
+            if ctx.emit is not None:
+                ctx.emit(product_text(n, reply.products[-1], state.language))
         state.shown = [p.id for p in products]
         state.seen = list(dict.fromkeys(state.seen + state.shown))
         return reply
@@ -411,9 +445,9 @@ class Agent:
         if not targets:
             return Reply(say("nothing_shown", state.language), "why")
         shown = list(state.shown)
-        reply = self._show(ctx, state, self.store.products(self.catalog, targets), {}, "why", text)
+        products = self.store.products(self.catalog, targets)
+        reply = self._show(ctx, state, products, {}, "why", text, say("why", state.language))
         state.shown = shown  # explaining one product does not change the list
-        reply.text = say("why", state.language)
         return reply
 
     def _why_not(self, ctx, state, parsed, text) -> Reply:
@@ -467,9 +501,21 @@ class Agent:
         if kind != "not_interested":
             return Reply(say(f"ack_{kind}", state.language), kind)
         products, hits = self._candidates(ctx, state)
-        reply = self._show(ctx, state, products, hits, kind, text)
-        reply.text = say("ack_not_interested", state.language) + " " + reply.text
-        return reply
+        intro = (
+            say("ack_not_interested", state.language)
+            + " "
+            + say("intro", state.language, n=len(products))
+        )
+        return self._show(ctx, state, products, hits, kind, text, intro)
+
+
+def product_text(n: int, p: ShownProduct, language: str) -> str:
+    """One shown product and its explanation, as terminal text."""
+    title = p.title_zh if language == "zh" and p.title_zh else p.title
+    price = f"{p.price:.2f} {p.currency}" if p.price is not None else "?"
+    lines = [f"{n}. {title} ({p.brand}, {price}) [id {p.product_id}]"]
+    lines += [f"   - {s.text}" for s in p.sentences]
+    return "\n".join(lines) + "\n"
 
 
 def new_state(language: str = "en") -> DialogueState:

@@ -8,7 +8,7 @@ import sys
 from dataclasses import asdict
 from typing import Any
 
-from agent.agent import Reply, new_state
+from agent.agent import Reply, new_state, product_text
 from catalog.store import Store
 from shopassist.assistant import build_assistant
 from shopassist.settings import Settings
@@ -98,10 +98,7 @@ def run_chat(args: argparse.Namespace, settings: Settings) -> int:
             print("assistant> ", end="", flush=True)
             for piece in agent.stream(state, message, args.shopper):
                 if isinstance(piece, str):
-                    print(piece, end="", flush=True)
-                else:
-                    print()
-                    _print_products(piece)
+                    print(piece, end="" if piece.endswith("\n") else "\n", flush=True)
 
 
 def _command(line: str) -> str | None:
@@ -119,13 +116,5 @@ def _command(line: str) -> str | None:
 
 def _print_reply(reply: Reply) -> None:
     print(reply.text)
-    _print_products(reply)
-
-
-def _print_products(reply: Reply) -> None:
-    for n, p in enumerate(reply.products, start=1):
-        price = f"{p.price:.2f} {p.currency}" if p.price is not None else "price unknown"
-        title = p.title_zh if reply.language == "zh" and p.title_zh else p.title
-        print(f"  {n}. {title} ({p.brand}, {price}) [id {p.product_id}]")
-        for s in p.sentences:
-            print(f"     - {s.text}")
+    for n, product in enumerate(reply.products, start=1):
+        print(product_text(n, product, reply.language), end="")

@@ -104,3 +104,44 @@ def test_profile_lists_history_categories(agent):
     reply = agent.turn(new_state(), "what do I usually buy?", "u0001")
     profile = reply.data["profile"]
     assert reply.intent == "profile" and profile.categories[0].name in reply.text
+
+
+class SlowScripted:
+    """A fake chat model (wording only): waits, then rewrites the first claim it was given,
+    once faithfully and once with an invented price."""
+
+    name = "scripted"
+
+    def __init__(self, delay: float = 0.4) -> None:
+        self.delay = delay
+
+    def chat(self, messages, max_tokens=256):
+        import re
+        import time
+
+        time.sleep(self.delay)
+        claim = re.search(r"^- (.*?)((?: ?\[[A-Z][^\]]+\])+)\s*$", messages[1]["content"], re.M)
+        text, cites = claim.group(1), claim.group(2).strip()
+        return f"{text} {cites} It is only 1.23 USD today {cites}."
+
+
+def test_stream_sends_the_intro_before_explanations_are_written(agent):
+    import time
+
+    from agent.agent import Agent, Reply
+
+    slow = Agent(agent.store, "demo", llm=SlowScripted())
+    started = time.perf_counter()
+    pieces = list(slow.stream(new_state(), "hiking boots", "u0001"))
+    first_at = None
+    for piece in pieces:
+        if isinstance(piece, str):
+            first_at = first_at or time.perf_counter()
+    assert pieces[0].startswith("Here are 3 picks") and isinstance(pieces[-1], Reply)
+    assert len([p for p in pieces if isinstance(p, str)]) == 4  # intro + one per product
+    reply = pieces[-1]
+    assert reply.model_sentences == 6 and reply.model_passed == 3  # invented prices rejected
+    sources = [s.source for p in reply.products for s in p.sentences]
+    assert sources.count("model") == 3 and "template" in sources
+    assert not any("1.23" in s.text for p in reply.products for s in p.sentences)
+    del started, first_at

@@ -7,6 +7,7 @@ shopper, and the turn's evidence ledger. Tools never reach for globals.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
@@ -34,6 +35,7 @@ class ToolContext:
     search: SearchBackend | None = None
     language: str = "en"  # "en" or "zh": the language of template text
     evidence: EvidenceLedger = field(default_factory=EvidenceLedger)
+    emit: Callable[[str], None] | None = None  # streams reply text as it is ready
 
     @cached_property
     def products(self) -> ProductTable:

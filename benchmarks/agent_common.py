@@ -1,0 +1,89 @@
+"""Shared set-up of the agent benchmarks: a data dir holding a catalog with a
+trained recommender and a search index, and realistic requests built from the
+shoppers' own held-out items."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.common import shared_data_dir
+from catalog.ingest import build_demo, ingest
+from catalog.models import Product
+from catalog.store import Store
+
+SOURCES = {
+    "gift_cards": (
+        "amazon2018",
+        lambda d: {
+            "reviews": d / "amazon2018_gift_cards" / "Gift_Cards_5.json.gz",
+            "meta": d / "amazon2018_gift_cards" / "meta_Gift_Cards.json.gz",
+        },
+    ),
+    "industrial": (
+        "minionerec",
+        lambda d: {
+            "items": d
+            / "amazon2018_industrial_scientific_minionerec"
+            / "Industrial_and_Scientific.item.json",
+            "samples": [
+                d / "amazon2018_industrial_scientific_minionerec" / f
+                for f in (
+                    "valid_Industrial_and_Scientific_5_2016-10-2018-11.csv",
+                    "test_Industrial_and_Scientific_5_2016-10-2018-11.csv",
+                )
+            ],
+        },
+    ),
+}
+_WORD = re.compile(r"[A-Za-z][A-Za-z-]{3,}")
+_SKIP = {"with", "pack", "inch", "size", "count", "gift", "card", "cards", "amazon", "your"}
+
+
+def prepare(home: Path, catalog: str, model: str = "itemknn") -> Store:
+    """Ingest (or build) `catalog` into `home`, train `model`, build the index."""
+    from recommender.registry import load_active
+    from recommender.training import train_model
+    from vectorstore.index import build_index
+
+    store = Store.in_home(home)
+    if not store.has_catalog(catalog):
+        if catalog == "demo":
+            build_demo(store)
+        else:
+            fmt, paths = SOURCES[catalog]
+            ingest(store, catalog, fmt, paths(shared_data_dir()), progress=False)
+    if load_active(home, store, catalog) is None:
+        train_model(store, catalog, home, model)
+    build_index(store, catalog, home, progress=False)
+    return store
+
+
+def requests(store: Store, catalog: str, n: int, seed: int = 0) -> list[tuple[str, str]]:
+    """(shopper id, request) pairs: a request names two words of the title of a
+    product the shopper interacted with, plus its category when known."""
+    rng = np.random.default_rng(seed)
+    shoppers = store.shopper_ids(catalog)
+    out: list[tuple[str, str]] = []
+    for shopper in rng.permutation(shoppers):
+        history = store.history(catalog, str(shopper))
+        if not history:
+            continue
+        product = store.product(catalog, history[-1].product_id)
+        text = _request(product, rng)
+        if text:
+            out.append((str(shopper), text))
+        if len(out) == n:
+            break
+    return out
+
+
+def _request(product: Product, rng: np.random.Generator) -> str:
+    words = [w.lower() for w in _WORD.findall(product.title) if w.lower() not in _SKIP]
+    if not words:
+        return ""
+    picked = list(dict.fromkeys(rng.choice(words, size=min(2, len(words)), replace=False)))
+    category = product.category if product.category and len(product.category) < 40 else ""
+    return " ".join([*picked, category.lower()]).strip()

@@ -1,0 +1,162 @@
+"""Agent benchmarks: turn latency, and faithfulness of the explanations on real data.
+
+    python -m benchmarks.bench_agent latency [--llm none|default] [--turns 100]
+    python -m benchmarks.bench_agent faithfulness [--catalogs gift_cards industrial]
+                                                  [--n 300] [--llm none|default]
+
+Faithfulness re-checks every sentence shown, after verification: each citation
+must name a record of the turn's evidence, and every number and catalog name it
+states must appear in the records it cites. It also reports the share of
+model-written sentences that passed the verifier (the LLM's real contribution).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from agent.agent import new_state
+from agent.verifier import CITATION_RE, Claim, Verifier
+from benchmarks.agent_common import prepare, requests
+from benchmarks.common import print_table, write_results
+from catalog.store import Store
+from shopassist.assistant import build_assistant
+from shopassist.settings import load_settings
+
+LATENCY_MESSAGES = [
+    "waterproof hiking boots under $120",
+    "running shoes for my husband",
+    "cheaper",
+    "not that brand",
+    "the second one",
+    "compare the first two",
+    "why the first one?",
+    "给我推荐一款500元以内的蓝牙耳机",
+    "a coffee maker for my mom",
+    "headphones for travel",
+    "desk lamp for reading",
+    "a backpack for hiking under 90 dollars",
+]
+
+
+def _assistant(home: Path, store: Store, catalog: str, llm: str):
+    settings = load_settings(env={"SHOPASSIST_HOME": str(home)})
+    return build_assistant(settings, store, catalog, llm)
+
+
+def latency(home: Path, llm: str, turns: int) -> list[dict]:
+    store = prepare(home, "demo", model="lightgcn")
+    agent = _assistant(home, store, "demo", llm).agent
+    agent.turn(new_state(), "warm up: headphones", "u0001")
+    times: list[float] = []
+    state = new_state()
+    for i in range(turns):
+        message = LATENCY_MESSAGES[i % len(LATENCY_MESSAGES)]
+        if i % len(LATENCY_MESSAGES) == 0:
+            state = new_state()
+        started = time.perf_counter()
+        agent.turn(state, message, f"u{(i % 50) + 1:04d}")
+        times.append(time.perf_counter() - started)
+    ms = np.array(times) * 1000
+    return [
+        {
+            "benchmark": "turn latency",
+            "llm": llm,
+            "turns": turns,
+            "p50_ms": float(np.percentile(ms, 50)),
+            "p95_ms": float(np.percentile(ms, 95)),
+            "max_ms": float(ms.max()),
+        }
+    ]
+
+
+def faithfulness(home: Path, catalogs: list[str], n: int, llm: str) -> list[dict]:
+    rows = []
+    for catalog in catalogs:
+        store = prepare(home, catalog)
+        agent = _assistant(home, store, catalog, llm).agent
+        names = agent._names
+        counts = {
+            "explanations": 0,
+            "sentences": 0,
+            "bad_citation": 0,
+            "unsupported": 0,
+            "model_sentences": 0,
+            "model_passed": 0,
+        }
+        seconds = []
+        for shopper, request in requests(store, catalog, n):
+            started = time.perf_counter()
+            reply = agent.turn(new_state(), request, shopper)
+            seconds.append(time.perf_counter() - started)
+            counts["model_sentences"] += reply.model_sentences
+            counts["model_passed"] += reply.model_passed
+            ledger = _ledger(reply)
+            checker = Verifier(ledger, names)
+            for product in reply.products:
+                counts["explanations"] += 1
+                for sentence in product.sentences:
+                    counts["sentences"] += 1
+                    cited = CITATION_RE.findall(sentence.text)
+                    if not cited or any(c not in reply.evidence for c in cited):
+                        counts["bad_citation"] += 1
+                        continue
+                    if checker.check(sentence.text, [Claim("", cited)]):
+                        counts["unsupported"] += 1
+        s = counts["sentences"] or 1
+        rows.append(
+            {
+                "benchmark": "faithfulness",
+                "catalog": catalog,
+                "llm": llm,
+                **counts,
+                "citation_validity": 1 - counts["bad_citation"] / s,
+                "unsupported_rate": counts["unsupported"] / s,
+                "model_pass_share": (
+                    counts["model_passed"] / counts["model_sentences"]
+                    if counts["model_sentences"]
+                    else None
+                ),
+                "median_turn_s": statistics.median(seconds) if seconds else None,
+            }
+        )
+        store.close()
+    return rows
+
+
+def _ledger(reply):
+    from tools.results import EvidenceLedger
+
+    ledger = EvidenceLedger()
+    ledger.records.update(reply.evidence)
+    return ledger
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("suite", choices=["latency", "faithfulness"])
+    parser.add_argument("--llm", default="none", help="none | default | URL")
+    parser.add_argument("--turns", type=int, default=100)
+    parser.add_argument("--n", type=int, default=300, help="requests per catalog")
+    parser.add_argument("--catalogs", nargs="+", default=["gift_cards", "industrial"])
+    parser.add_argument("--home", type=Path, help="data dir to reuse (default: a temp dir)")
+    args = parser.parse_args()
+    home = args.home or Path(tempfile.mkdtemp(prefix="shopassist-bench-"))
+    if args.suite == "latency":
+        rows = latency(home, args.llm, args.turns)
+    else:
+        rows = faithfulness(home, args.catalogs, args.n, args.llm)
+    print_table(rows, [k for k in rows[0] if k != "benchmark"])
+    name = f"agent_{args.suite}_{'none' if args.llm == 'none' else 'llm'}"
+    print(f"wrote {write_results(name, rows)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -10,6 +10,7 @@ in a claim is copied from the evidence it cites.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from agent.state import DialogueState
@@ -88,6 +89,12 @@ def compose(
     review = _best_review(ctx, product)
     if review is not None:
         claims.append(review(lang))
+    if len(claims) < 2:
+        words = _title_matches(product, state)
+        if words:
+            claims.insert(0, _claim("title_match", lang, [pid], product.id, words=words))
+    if len(claims) < 2 and product.brand:
+        claims.append(_claim("brand", lang, [pid], product.id, brand=product.brand))
     if product.rating_avg is not None and product.rating_count >= 3:
         claims.append(
             _claim(
@@ -153,8 +160,10 @@ def _recommender_claims(ctx: ToolContext, e: Explanation, lang: str) -> list[Cla
 def _same_category(ctx: ToolContext, candidate: Product, item_ids: list[str]) -> str | None:
     """The first item sharing the candidate's category: a cross-category neighbour
     ("like the face cream you bought" for hiking boots) explains nothing to a shopper."""
-    if not item_ids or not candidate.category:
+    if not item_ids:
         return None
+    if not candidate.category:
+        return item_ids[0]  # no categories to compare: trust the model's top item
     for product in ctx.store.products(ctx.catalog, item_ids[:10]):
         if product.category == candidate.category and product.id != candidate.id:
             return product.id
@@ -191,6 +200,14 @@ def _matched_attributes(product: Product, state: DialogueState) -> list[str]:
         if v.casefold() in wanted or any(w in wanted for w in v.casefold().split() if len(w) > 3)
     ]
     return matched[:3]
+
+
+def _title_matches(product: Product, state: DialogueState) -> list[str]:
+    """Words of the request (4+ letters) that the product title contains."""
+    title = product.title.casefold()
+    words = [w for w in re.findall(r"[a-z][a-z0-9-]{3,}", state.slots.query.casefold())
+             if re.search(rf"(?<![a-z0-9]){re.escape(w)}", title)]
+    return list(dict.fromkeys(words))[:3]
 
 
 def _short(text: str, limit: int) -> str:

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 
 from agent.agent import Agent
-from agent.llm import LLMError, make_model
+from agent.llm import PACKAGED, LLMError, make_model
 from agent.vocabulary import Vocabulary
 from catalog.errors import ShopAssistError
 from catalog.store import Store
@@ -31,7 +31,8 @@ class Assistant:
 def build_assistant(
     settings: Settings, store: Store, catalog: str, llm: str | None = None
 ) -> Assistant:
-    """`llm`: None (use settings), "none", "default", or an OpenAI-compatible URL."""
+    """`llm`: None (use settings), "none", "default", a packaged model name
+    ("qwen2.5-coder-0.5b", "gemma3-270m") or an OpenAI-compatible URL."""
     from recommender.registry import load_active
     from vectorstore.embeddings import make_embedder
     from vectorstore.index import open_index
@@ -79,6 +80,8 @@ def _chat_model(settings: Settings, llm: str | None, notes: list[str]):
         backend, url = "openai", llm
     elif llm == "default":
         backend, model = "llama_cpp", "default"
+    elif llm in PACKAGED:
+        backend, model = "llama_cpp", llm
     try:
         return make_model(backend, model, settings.home, url)
     except LLMError as exc:

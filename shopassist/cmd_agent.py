@@ -24,7 +24,11 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         p = sub.add_parser(name, help=helptext)
         p.add_argument("--dataset", default="demo", help="catalog name (default demo)")
         p.add_argument("--shopper", help="shopper id (new ids are new shoppers)")
-        p.add_argument("--llm", help="none | default | URL of an OpenAI-compatible server")
+        p.add_argument(
+            "--llm",
+            help="none | default | qwen2.5-coder-0.5b | gemma3-270m | URL of an "
+            "OpenAI-compatible server",
+        )
         if name == "ask":
             p.add_argument("message")
             p.add_argument("--json", action="store_true", help="print the reply as JSON")

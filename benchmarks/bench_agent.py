@@ -90,6 +90,7 @@ def faithfulness(home: Path, catalogs: list[str], n: int, llm: str) -> list[dict
             "model_passed": 0,
         }
         seconds = []
+        examples: list[dict] = []
         for shopper, request in requests(store, catalog, n):
             started = time.perf_counter()
             reply = agent.turn(new_state(), request, shopper)
@@ -106,8 +107,10 @@ def faithfulness(home: Path, catalogs: list[str], n: int, llm: str) -> list[dict
                     if not cited or any(c not in reply.evidence for c in cited):
                         counts["bad_citation"] += 1
                         continue
-                    if checker.check(sentence.text, [Claim("", cited)]):
+                    reasons = checker.check(sentence.text, [Claim("", cited)])
+                    if reasons:
                         counts["unsupported"] += 1
+                        examples.append({"sentence": sentence.text, "reasons": reasons})
         s = counts["sentences"] or 1
         rows.append(
             {
@@ -123,6 +126,7 @@ def faithfulness(home: Path, catalogs: list[str], n: int, llm: str) -> list[dict
                     else None
                 ),
                 "median_turn_s": statistics.median(seconds) if seconds else None,
+                "unsupported_examples": examples[:20],
             }
         )
         store.close()
@@ -153,7 +157,10 @@ def main() -> None:
         rows = latency(home, args.llm, args.turns)
     else:
         rows = faithfulness(home, args.catalogs, args.n, args.llm)
-    print_table(rows, [k for k in rows[0] if k != "benchmark"])
+    print_table(rows, [k for k in rows[0] if k not in ("benchmark", "unsupported_examples")])
+    for row in rows:
+        for example in row.get("unsupported_examples", []):
+            print("unsupported:", example)
     name = f"agent_{args.suite}_{'none' if args.llm == 'none' else 'llm'}"
     print(f"wrote {write_results(name, rows)}")
 

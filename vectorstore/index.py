@@ -125,8 +125,7 @@ def build_index(
     encoded_before = embedder.encoded_texts
     sync = chroma.sync_collection(collection, chunks, metas, embedder.encode, progress)
     folder.mkdir(parents=True, exist_ok=True)
-    manifest_path = folder / "manifest.json"
-    manifest_path.unlink(missing_ok=True)  # a crash below leaves "missing", not "inconsistent"
+    (folder / "manifest.json").unlink(missing_ok=True)  # a crash now leaves "missing"
     Bm25Index.build([documents.bm25_text(p) for p in products], tokenize).save(folder / "bm25")
     manifest = {
         "version": INDEX_VERSION,
@@ -143,9 +142,7 @@ def build_index(
         "popularity": _popularity(store, catalog, products),
         "built_at": time.time(),
     }
-    tmp = folder / "manifest.json.tmp"
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(manifest_path)
+    _write_json(folder / "manifest.json", manifest)
     return BuildReport(
         catalog=catalog,
         embedder=embedder.name,
@@ -154,14 +151,17 @@ def build_index(
         url=url,
         products=len(products),
         chunks=len(chunks),
-        added=sync.added,
-        updated_text=sync.updated_text,
-        updated_metadata=sync.updated_metadata,
-        unchanged=sync.unchanged,
-        deleted=sync.deleted,
         encoded=embedder.encoded_texts - encoded_before,
         seconds=round(time.perf_counter() - started, 3),
+        **asdict(sync),
     )
+
+
+def _write_json(path: Path, value: dict[str, Any]) -> None:
+    """Write atomically: a reader sees the old file or the new one, never half of it."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
 
 
 def open_index(

@@ -413,9 +413,13 @@ def _read_manifest(home: Path, catalog: str, embedder: Embedder | None) -> tuple
         candidates = sorted(base.glob("*/manifest.json"), key=lambda p: p.stat().st_mtime)
     path = candidates[-1] if candidates else None
     if path is None or not path.is_file():
-        which = f" with embedder {embedder.name}" if embedder is not None else ""
+        if embedder is None:
+            raise IndexMissingError(
+                f"catalog {catalog!r} has no search index; " + rebuild_hint(catalog)
+            )
         raise IndexMissingError(
-            f"catalog {catalog!r} has no search index{which}; " + rebuild_hint(catalog)
+            f"catalog {catalog!r} has no search index with embedder {embedder.name}; run "
+            f"`shopassist index --dataset {catalog} --embedder {embedder.spec}` to build it"
         )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))

@@ -265,8 +265,9 @@ class SearchIndex:
         self.fusion = fusion
         self.weight = weight
         rows = np.array([self.table.index[c.product_id] for c in self.chunks], dtype=np.int64)
-        self._starts = np.searchsorted(rows, np.arange(len(self.products)))  # chunks are grouped
-        self._chunk_rows = rows
+        # chunks come grouped by product, in product order: product i owns
+        # chunks[_starts[i]:_starts[i + 1]]
+        self._starts = np.searchsorted(rows, np.arange(len(self.products)))
 
     @property
     def nbytes(self) -> int:

@@ -56,7 +56,7 @@ def samples(split: str, limit: int | None = None) -> list[tuple[str, list[str], 
     return out[:limit] if limit else out
 
 
-def variants(index: SearchIndex) -> list[tuple[str, str, str, float]]:
+def variants() -> list[tuple[str, str, str, float]]:
     """(label, mode, fusion, weight) to evaluate."""
     out = [("bm25", "bm25", "rrf", 0.5), ("dense", "dense", "rrf", 0.5)]
     out.append(("hybrid-rrf", "hybrid", "rrf", 0.5))
@@ -124,7 +124,7 @@ def evaluate(
     texts = [q for q, *_ in valid + test] + [q for q, _ in known]
     embedder.encode(list(dict.fromkeys(clean_query(t) for t in texts)))
     rows = []
-    for label, mode, fusion, weight in variants(index):
+    for label, mode, fusion, weight in variants():
         row = {"embedder": embedder.name, "method": label}
         row.update(
             {

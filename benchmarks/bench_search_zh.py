@@ -34,7 +34,14 @@ from vectorstore.embeddings import make_embedder
 from vectorstore.index import build_index, open_index
 from vectorstore.text import TOKENIZERS
 
-BACKENDS = (("dense", "dense"), ("bm25", "bm25"), ("hybrid", "hybrid"))
+# (name, mode, fusion, weight)
+BACKENDS = (
+    ("dense", "dense", "rrf", 0.0),
+    ("bm25", "bm25", "rrf", 0.0),
+    ("hybrid-rrf", "hybrid", "rrf", 0.0),
+    ("hybrid-w0.3", "hybrid", "weighted", 0.3),
+    ("hybrid-w0.5", "hybrid", "weighted", 0.5),
+)
 
 
 def demo_relevant(query: dict, products: list[Product]) -> set[str]:
@@ -61,7 +68,8 @@ def run_catalog(
             build_index(store, catalog, home, embedder, progress=False, tokenizer_name=tok)
             index = open_index(home, store, catalog, embedder)
             relevant = [relevant_fn(q, index.products) for q in queries]
-            for name, mode in BACKENDS:
+            for name, mode, fusion, weight in BACKENDS:
+                index.fusion, index.weight = fusion, weight
                 if mode == "dense" and tok != TOKENIZERS[0]:
                     continue  # the tokenizer does not change dense results
                 if mode == "bm25" and spec != specs[0]:
@@ -91,7 +99,7 @@ def _backend_name(mode: str, embedder: str, tokenizer: str) -> str:
         return f"dense {embedder}"
     if mode == "bm25":
         return f"bm25 {tokenizer}"
-    return f"hybrid {embedder}+{tokenizer}"
+    return f"{mode} {embedder}+{tokenizer}"
 
 
 def main() -> None:

@@ -91,6 +91,7 @@ def run_search(args: argparse.Namespace, settings: Settings) -> int:
             _embedder(settings) if args.embedder else None,
             url=settings.vectorstore.url,
             fusion=settings.vectorstore.fusion,
+            weight=settings.vectorstore.fusion_weight,
         )
         hits = index.search(args.query, k=args.k, filters=filters, mode=args.mode)
         prices = {

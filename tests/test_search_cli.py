@@ -63,3 +63,18 @@ def test_search_of_unknown_catalog_is_a_clear_error(home):
     proc = run("search", "--dataset", "nope", "boots", home=home)
     assert proc.returncode == 2
     assert "no catalog named 'nope'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_unreachable_chroma_server_is_a_clear_error(home):
+    small_demo_store(home).close()
+    env_url = "http://127.0.0.1:9"  # nothing listens on the discard port
+    proc = subprocess.run(
+        [str(SCRIPT), "index", "--dataset", "demo"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, SHOPASSIST_HOME=str(home), SHOPASSIST_VECTORSTORE__URL=env_url),
+        timeout=300,
+    )
+    assert proc.returncode == 1
+    assert "cannot reach the Chroma server" in proc.stderr and "chroma run" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -17,6 +17,7 @@ shared `ProductTable` rules itself so that they are identical everywhere.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from catalog.models import Product
@@ -100,7 +101,10 @@ def metadata(product: Product, chunk: Chunk) -> dict[str, str | int | float | bo
 
 
 def snippet_for(
-    product: Product, query_tokens: set[str], tokenize, dense_chunk: Chunk | None
+    product: Product,
+    query_tokens: set[str],
+    tokenize: Callable[[str], list[str]],
+    dense_chunk: Chunk | None,
 ) -> tuple[str, str, list[str]]:
     """(snippet, its field, matched fields) for a hit.
 

@@ -34,13 +34,13 @@ from vectorstore.errors import (
     IndexStaleError,
     rebuild_hint,
 )
-from vectorstore.ranking import Bm25Index, fuse, top_rows
+from vectorstore.ranking import FUSIONS, Bm25Index, fuse, top_rows
 from vectorstore.text import clean_query, tokenizer
 
 INDEX_VERSION = 1
 DEFAULT_EMBEDDER = "use"
 DEFAULT_TOKENIZER = "bigram"
-DEFAULT_FUSION = "rrf"
+DEFAULT_FUSION = "weighted"
 DEFAULT_WEIGHT = 0.5
 MODES = ("hybrid", "dense", "bm25")
 MAX_K = 1000
@@ -125,8 +125,7 @@ def build_index(
     encoded_before = embedder.encoded_texts
     sync = chroma.sync_collection(collection, chunks, metas, embedder.encode, progress)
     folder.mkdir(parents=True, exist_ok=True)
-    manifest_path = folder / "manifest.json"
-    manifest_path.unlink(missing_ok=True)  # a crash below leaves "missing", not "inconsistent"
+    (folder / "manifest.json").unlink(missing_ok=True)  # a crash now leaves "missing"
     Bm25Index.build([documents.bm25_text(p) for p in products], tokenize).save(folder / "bm25")
     manifest = {
         "version": INDEX_VERSION,
@@ -143,9 +142,7 @@ def build_index(
         "popularity": _popularity(store, catalog, products),
         "built_at": time.time(),
     }
-    tmp = folder / "manifest.json.tmp"
-    tmp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(manifest_path)
+    _write_json(folder / "manifest.json", manifest)
     return BuildReport(
         catalog=catalog,
         embedder=embedder.name,
@@ -154,14 +151,17 @@ def build_index(
         url=url,
         products=len(products),
         chunks=len(chunks),
-        added=sync.added,
-        updated_text=sync.updated_text,
-        updated_metadata=sync.updated_metadata,
-        unchanged=sync.unchanged,
-        deleted=sync.deleted,
         encoded=embedder.encoded_texts - encoded_before,
         seconds=round(time.perf_counter() - started, 3),
+        **asdict(sync),
     )
+
+
+def _write_json(path: Path, value: dict[str, Any]) -> None:
+    """Write atomically: a reader sees the old file or the new one, never half of it."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
 
 
 def open_index(
@@ -173,16 +173,21 @@ def open_index(
     *,
     auto_build: bool = False,
     fusion: str = DEFAULT_FUSION,
+    weight: float = DEFAULT_WEIGHT,
 ) -> SearchIndex:
     """Open the index of `catalog`. Missing, stale or damaged -> a clear `SearchIndexError`,
     or a (re)build first when `auto_build` is set."""
+    if fusion not in FUSIONS:
+        raise InputError(f"unknown fusion {fusion!r}; expected one of: {', '.join(FUSIONS)}")
     try:
-        return _open(home, store, catalog, embedder, url, fusion)
+        index = _open(home, store, catalog, embedder, url)
     except (IndexMissingError, IndexStaleError, IndexCorruptError):
         if not auto_build:
             raise
-    build_index(store, catalog, home, embedder, url=url, progress=False)
-    return _open(home, store, catalog, embedder, url, fusion)
+        build_index(store, catalog, home, embedder, url=url, progress=False)
+        index = _open(home, store, catalog, embedder, url)
+    index.fusion, index.weight = fusion, weight
+    return index
 
 
 def _open(
@@ -191,7 +196,6 @@ def _open(
     catalog: str,
     embedder: Embedder | None,
     url: str | None,
-    fusion: str,
 ) -> SearchIndex:
     products = store.products(catalog)  # an unknown catalog -> NotFoundError naming the known
     manifest, folder = _read_manifest(home, catalog, embedder)
@@ -229,7 +233,6 @@ def _open(
         embedder,
         manifest["tokenizer"],
         popularity,
-        fusion=fusion,
     )
 
 
@@ -262,8 +265,9 @@ class SearchIndex:
         self.fusion = fusion
         self.weight = weight
         rows = np.array([self.table.index[c.product_id] for c in self.chunks], dtype=np.int64)
-        self._starts = np.searchsorted(rows, np.arange(len(self.products)))  # chunks are grouped
-        self._chunk_rows = rows
+        # chunks come grouped by product, in product order: product i owns
+        # chunks[_starts[i]:_starts[i + 1]]
+        self._starts = np.searchsorted(rows, np.arange(len(self.products)))
 
     @property
     def nbytes(self) -> int:
@@ -316,7 +320,9 @@ class SearchIndex:
         return self._dense_scores(self.embedder.encode([query])[0])
 
     def _dense_scores(self, qv: np.ndarray) -> np.ndarray:
-        chunk_scores = self.vectors @ qv  # (n_chunks,)
+        # einsum stays on one thread: a multi-threaded BLAS matvec was 2-3x slower on a
+        # busy 2-core machine, and the query path must stay fast under load
+        chunk_scores = np.einsum("ij,j->i", self.vectors, qv)  # (n_chunks,)
         return np.maximum.reduceat(chunk_scores, self._starts).astype(np.float32)
 
     def _hit(
@@ -408,9 +414,13 @@ def _read_manifest(home: Path, catalog: str, embedder: Embedder | None) -> tuple
         candidates = sorted(base.glob("*/manifest.json"), key=lambda p: p.stat().st_mtime)
     path = candidates[-1] if candidates else None
     if path is None or not path.is_file():
-        which = f" with embedder {embedder.name}" if embedder is not None else ""
+        if embedder is None:
+            raise IndexMissingError(
+                f"catalog {catalog!r} has no search index; " + rebuild_hint(catalog)
+            )
         raise IndexMissingError(
-            f"catalog {catalog!r} has no search index{which}; " + rebuild_hint(catalog)
+            f"catalog {catalog!r} has no search index with embedder {embedder.name}; run "
+            f"`shopassist index --dataset {catalog} --embedder {embedder.spec}` to build it"
         )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))

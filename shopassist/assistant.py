@@ -48,7 +48,14 @@ def build_assistant(
         )
     try:
         search = open_index(
-            settings.home, store, catalog, embedder, settings.vectorstore.url, auto_build=True
+            settings.home,
+            store,
+            catalog,
+            embedder,
+            settings.vectorstore.url,
+            auto_build=True,
+            fusion=settings.vectorstore.fusion,
+            weight=settings.vectorstore.fusion_weight,
         )
     except ShopAssistError as exc:
         search = None

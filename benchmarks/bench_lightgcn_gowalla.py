@@ -18,6 +18,7 @@ Results: benchmarks/results/<name>.json and <name>.png.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 from pathlib import Path
 from typing import Any
@@ -78,10 +79,8 @@ def main(argv: list[str] | None = None) -> None:
         "device": args.device,
     }
     model = LightGCN(**hyper)
-    try:
+    with contextlib.suppress(_Reached):  # the target was reached: stop there
         model.fit(data, progress=False, on_epoch=on_epoch, max_batches=args.max_batches)
-    except _Reached:
-        pass
     rows = [{k: r.get(k) for k in _COLUMNS} for r in curve]
     print_table(rows, _COLUMNS)
     summary = _summary(curve, args, model if model._fitted else None)

@@ -128,6 +128,19 @@ def test_background_retrain_swaps_atomically_and_keeps_feedback(store, home):
         handle.fold_in(user, positive=["no-such-product"])
 
 
+def test_checkpoint_resume_continues_where_it_stopped(store, home):
+    build_demo(store, DemoConfig(products=200, shoppers=120), name="mini")
+    hyper = {"epochs": 2, "batch_size": 512, "lr": 0.01, "device": "cpu"}
+    first = train_model(store, "mini", home, "bprmf", hyperparameters=hyper)
+    assert [r["epoch"] for r in first.history] == [1, 2]
+    assert (home / "models" / "mini" / ".checkpoints" / "bprmf" / "last.pt").is_file()
+    more = train_model(
+        store, "mini", home, "bprmf", hyperparameters={**hyper, "epochs": 3}, resume=True
+    )
+    assert [r["epoch"] for r in more.history] == [3]
+    assert more.metrics["validation"]["epochs_trained"] == 3
+
+
 @pytest.mark.slow
 def test_ddp_two_cpu_processes_match_one(store, home):
     """torchrun with 2 gloo processes trains to the same validation metrics as 1 process."""

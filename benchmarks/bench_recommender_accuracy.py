@@ -8,7 +8,9 @@
   test, second-to-last validation).
 Full ranking over all items, training (and for test, validation) items
 masked; the PyTorch models stop early on validation NDCG@20 (`--epochs` caps
-them). Results: benchmarks/results/recommender_accuracy.json.
+them). The file is rewritten after every model, fast models first, so an
+interrupted run keeps what it measured. Results:
+benchmarks/results/recommender_accuracy.json.
 """
 
 from __future__ import annotations
@@ -45,11 +47,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--epochs", type=int, default=40)
     p.add_argument("--home", type=Path, default=default_home())
     args = p.parse_args(argv)
-    rows = []
+    datasets = {}
     for dataset in args.datasets:
         with open_catalog(dataset, args.home) as store:
-            data = load_interactions(store, dataset)
-        for name in args.models:
+            datasets[dataset] = load_interactions(store, dataset)
+    rows: list[dict[str, Any]] = []
+    order = sorted(args.models, key=lambda m: ({"lightgcn": 1, "bprmf": 2}.get(m, 0), m))
+    for name in order:
+        for dataset, data in datasets.items():
             hyper = settings(name, args.epochs)
             started = time.perf_counter()
             model = MODELS[name](**hyper).fit(data, progress=False)
@@ -58,18 +63,16 @@ def main(argv: list[str] | None = None) -> None:
             row = {"dataset": dataset, "model": name, "fit_seconds": seconds, **metrics}
             row["epochs_trained"] = model.metrics.get("epochs_trained") if hyper else None
             rows.append(row)
-            print(
-                {k: row[k] for k in ("dataset", "model", "recall@20", "ndcg@20", "fit_seconds")},
-                flush=True,
-            )
+            print({k: row[k] for k in ("dataset", "model", "recall@20", "ndcg@20")}, flush=True)
+            write_results("recommender_accuracy", rows, settings=_all_settings(args.epochs))
     columns = ["dataset", "model", "recall@10", "recall@20", "ndcg@10", "ndcg@20", "hit_rate@10"]
     columns += ["fit_seconds", "epochs_trained", "users"]
     print_table(rows, columns)
-    print(
-        write_results(
-            "recommender_accuracy", rows, settings={m: settings(m, args.epochs) for m in MODELS}
-        )
-    )
+    print(write_results("recommender_accuracy", rows, settings=_all_settings(args.epochs)))
+
+
+def _all_settings(epochs: int) -> dict[str, dict[str, Any]]:
+    return {m: settings(m, epochs) for m in MODELS}
 
 
 if __name__ == "__main__":

@@ -13,10 +13,12 @@ span of their items is not attributed to any item.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, ClassVar
 
 import numpy as np
 import torch
+from threadpoolctl import ThreadpoolController
 from torch import nn
 
 from recommender.core import ScoringRecommender
@@ -37,6 +39,14 @@ TORCH_DEFAULTS: dict[str, Any] = {
 }
 
 
+SMALL_BATCH = 16  # up to this many users, one BLAS thread is faster (no thread wake-up)
+
+
+@functools.cache
+def _blas_controller() -> ThreadpoolController:
+    return ThreadpoolController()
+
+
 class EmbeddingRecommender(ScoringRecommender):
     """Scores are `user_vectors @ item_vectors.T`."""
 
@@ -50,7 +60,10 @@ class EmbeddingRecommender(ScoringRecommender):
         self._unit_items = self.item_vectors / np.maximum(norms, 1e-12)
 
     def _scores_known(self, rows: np.ndarray) -> np.ndarray:
-        return self.user_vectors[rows] @ self.item_vectors.T
+        if len(rows) > SMALL_BATCH:
+            return self.user_vectors[rows] @ self.item_vectors.T
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            return self.user_vectors[rows] @ self.item_vectors.T
 
     def _item_similarity(self, item_row: int) -> np.ndarray:
         return self._unit_items @ self._unit_items[item_row]

@@ -32,7 +32,7 @@ from recommender.evaluation import evaluate
 TORCH_MODELS = ("bprmf", "lightgcn")
 # Settings that train the default model on the demo shop in well under two minutes on CPU.
 DEMO_HYPERPARAMETERS: dict[str, Any] = {
-    "epochs": 40,
+    "epochs": 20,
     "lr": 0.01,
     "batch_size": 1024,
     "eval_every": 2,

@@ -34,6 +34,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--test", help="LightGCN test.txt")
     p.add_argument("--items", help="MiniOneRec *.item.json")
     p.add_argument("--samples", action="append", help="MiniOneRec sample CSV (repeatable)")
+    p.add_argument("--sequences", help="sequential_data.txt (sequential)")
+    p.add_argument("--datamaps", help="datamaps.json id map (sequential, optional)")
     p.add_argument("--products", help="CSV of products")
     p.add_argument("--interactions", help="CSV of interactions")
     p.add_argument(
@@ -79,6 +81,8 @@ def run_ingest(args: argparse.Namespace, settings: Settings) -> int:
         "test": args.test,
         "items": args.items,
         "samples": args.samples,
+        "sequences": args.sequences,
+        "datamaps": args.datamaps,
         "products": args.products,
         "interactions": args.interactions,
     }

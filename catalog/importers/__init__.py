@@ -15,6 +15,7 @@ from catalog.importers.csvfile import import_csv
 from catalog.importers.lightgcn import import_lightgcn
 from catalog.importers.minionerec import import_minionerec
 from catalog.importers.recbole import import_recbole
+from catalog.importers.sequential import import_sequential
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,13 @@ FORMATS: dict[str, Format] = {
             (),
             ("samples",),
             description="MiniOneRec *.item.json + sample CSVs",
+        ),
+        Format(
+            "sequential",
+            import_sequential,
+            ("sequences",),
+            ("datamaps",),
+            description="per-user sequences `user item item ...` (P5/S3Rec); leave-one-out split",
         ),
         Format(
             "csv",

@@ -132,8 +132,11 @@ class Agent:
             self.vocabulary = Vocabulary.from_products(self._products)
         names = [p.brand for p in self._products if p.brand]
         # Titles of two short words ("by Apple") are not names a model could invent.
-        names += [p.title for p in self._products
-                  if len(p.title.split()) >= 3 or re.search(r"\d", p.title)]
+        names += [
+            p.title
+            for p in self._products
+            if len(p.title.split()) >= 3 or re.search(r"\d", p.title)
+        ]
         self._names = sorted(set(names))
 
     # -- entry point -------------------------------------------------------------

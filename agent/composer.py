@@ -205,8 +205,11 @@ def _matched_attributes(product: Product, state: DialogueState) -> list[str]:
 def _title_matches(product: Product, state: DialogueState) -> list[str]:
     """Words of the request (4+ letters) that the product title contains."""
     title = product.title.casefold()
-    words = [w for w in re.findall(r"[a-z][a-z0-9-]{3,}", state.slots.query.casefold())
-             if re.search(rf"(?<![a-z0-9]){re.escape(w)}", title)]
+    words = [
+        w
+        for w in re.findall(r"[a-z][a-z0-9-]{3,}", state.slots.query.casefold())
+        if re.search(rf"(?<![a-z0-9]){re.escape(w)}", title)
+    ]
     return list(dict.fromkeys(words))[:3]
 
 

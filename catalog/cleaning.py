@@ -40,6 +40,7 @@ _JUNK_RE = re.compile(
     re.IGNORECASE,
 )
 _SPACE_RE = re.compile(r"\s+")
+_BY_PREFIX = re.compile(r"^by\s+", re.IGNORECASE)
 _TRAILING_PUNCT_RE = re.compile(r"^[\s\-–—|,;:]+|[\s\-–—|,;:]+$")
 
 
@@ -206,6 +207,9 @@ def _clean_products(items: list[Product], report: ValidationReport) -> list[Prod
             report.duplicates_removed["products"] += 1
             continue
         product.brand = clean_text(product.brand)[:200]
+        if _BY_PREFIX.match(product.brand):  # Amazon metadata writes "by Apple" for Apple
+            product.brand = _BY_PREFIX.sub("", product.brand)
+            report.repaired["brand_by_prefix"] += 1
         product.description = clean_text(product.description)
         product.categories = [c for c in (clean_text(c) for c in product.categories) if c]
         repair_title(product, report)

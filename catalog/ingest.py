@@ -21,7 +21,7 @@ from catalog.store import Store
 
 # Bump when an importer's output for the same files changes, so that
 # re-ingesting after an upgrade is not skipped as "unchanged".
-IMPORTER_VERSION = "1"
+IMPORTER_VERSION = "2"
 DEMO_CATALOG = "demo"
 CATALOG_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-.")
 

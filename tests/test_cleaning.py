@@ -122,3 +122,9 @@ def test_clean_dataset_counts_duplicates_unknown_products_and_bad_prices():
     assert {s.id for s in out.shoppers} == {"u1", "u2", "u3"}
     assert out.products[2].rating_avg == 4.0 and out.products[2].rating_count == 1
     assert report.missing["products"]["price"] == 2
+
+
+def test_by_prefix_is_removed_from_brands():
+    report = ValidationReport()
+    out = clean_dataset(RawDataset(products=[Product("a", "Card", brand="by Apple")]), report)
+    assert out.products[0].brand == "Apple" and report.repaired["brand_by_prefix"] == 1

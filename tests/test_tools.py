@@ -79,7 +79,7 @@ def test_arguments_are_validated_and_coerced(store):
 def test_unknown_tool_lists_valid_ones(store):
     registry = load_registry(include_entry_points=False)
     out = registry.call("teleport", ToolContext(store, "demo"), {})
-    assert not out.ok and "valid tools: compare_products, product_details" in out.error
+    assert not out.ok and "valid tools: compare_products, explain_recommendation" in out.error
 
 
 def test_duplicate_names_are_rejected():
@@ -200,3 +200,40 @@ def test_tools_work_as_langchain_tools(demo_ctx):
     assert out["products"] == ["1001"] and "P1001" in out["evidence"]
     error = json.loads(tools["compare_products"].invoke({"product_ids": ["1001"]}))
     assert "2 to 4" in error["error"]
+
+
+def test_search_and_recommender_tools_on_the_demo(tmp_path):
+    from catalog.store import Store
+    from recommender.registry import load_active
+    from recommender.training import train_model
+    from vectorstore.index import build_index, open_index
+
+    with Store.in_home(tmp_path) as store:
+        build_demo(store)
+        train_model(store, "demo", tmp_path, "itemknn")
+        build_index(store, "demo", tmp_path, progress=False)
+        ctx = ToolContext(
+            store,
+            "demo",
+            "u0001",
+            load_active(tmp_path, store, "demo"),
+            open_index(tmp_path, store, "demo"),
+        )
+        registry = load_registry(False)
+        found = registry.call(
+            "search_products", ctx, {"query": "hiking boots", "max_price": 100, "k": 5}
+        )
+        assert found.ok and len(found.result.products) == 5
+        for pid in found.result.products:
+            product = store.product("demo", pid)
+            assert product.price <= 100 and product.category == "Hiking Boots"
+        assert all(e.startswith("S") for e in found.result.evidence)
+        recs = registry.call("recommend_for_shopper", ctx, {"k": 3, "category": "Backpacks"})
+        assert recs.ok and len(recs.result.products) == 3
+        seen = {h.product_id for h in store.history("demo", "u0001")}
+        assert not seen & set(recs.result.products)
+        similar = registry.call("similar_products", ctx, {"product_id": "1001"})
+        assert similar.ok and "1001" not in similar.result.products
+        why = registry.call("explain_recommendation", ctx, {"product_id": recs.result.products[0]})
+        assert why.ok and why.result.evidence[0] == f"P{recs.result.products[0]}"
+        assert any(e.startswith(("H", "C")) for e in why.result.evidence)

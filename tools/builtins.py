@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Literal
 
 from catalog.errors import NotFoundError
+from catalog.filters import ProductFilter
 from catalog.models import Product
 from tools.context import ToolContext
 from tools.profile import build_profile
@@ -177,10 +178,152 @@ def record_feedback(ctx: ToolContext, product_id: str, kind: FeedbackKind) -> To
     return ToolResult(f"recorded {kind} for {product.title}", [product.id], data={"kind": kind})
 
 
+def search_products(
+    ctx: ToolContext,
+    query: str,
+    max_price: float | None = None,
+    min_price: float | None = None,
+    category: str | None = None,
+    brands: list[str] | None = None,
+    exclude_brands: list[str] | None = None,
+    k: int = 5,
+) -> ToolResult:
+    """Search the catalog with hard filters; every hit cites the text it matched.
+
+    Args:
+        query: What the shopper is looking for, in English or Chinese.
+        max_price: Highest price, in the catalog's currency.
+        min_price: Lowest price, in the catalog's currency.
+        category: A category name (any level of the category path).
+        brands: Only these brands.
+        exclude_brands: Never these brands.
+        k: How many products to return (1-20).
+    """
+    if ctx.search is None:
+        raise ToolArgumentError("search is unavailable: run `shopassist index` for this catalog")
+    f = ProductFilter(
+        min_price=min_price,
+        max_price=max_price,
+        categories=[category] if category else [],
+        brands=brands or [],
+        exclude_brands=exclude_brands or [],
+        in_stock_only=True,
+    )
+    hits = ctx.search.search(query, k=max(1, min(k, 20)), filters=f)
+    ids = [
+        ctx.evidence.add(
+            "search",
+            f"{h.product_id}:{h.snippet_field}",
+            h.snippet,
+            h.product_id,
+            field=h.snippet_field,
+            snippet=h.snippet,
+        ).id
+        for h in hits
+    ]
+    return ToolResult(
+        f"{len(hits)} products match {query!r}",
+        [h.product_id for h in hits],
+        ids,
+        {"scores": [h.score for h in hits]},
+    )
+
+
+def recommend_for_shopper(
+    ctx: ToolContext,
+    k: int = 5,
+    max_price: float | None = None,
+    category: str | None = None,
+    exclude: list[str] | None = None,
+) -> ToolResult:
+    """Personal recommendations for this conversation's shopper, within hard filters.
+
+    Args:
+        k: How many products to return (1-20).
+        max_price: Highest price, in the catalog's currency.
+        category: A category name (any level of the category path).
+        exclude: Product ids never to recommend.
+    """
+    if ctx.recommender is None:
+        raise ToolArgumentError("no trained recommender: run `shopassist train` for this catalog")
+    f = ProductFilter(
+        max_price=max_price,
+        categories=[category] if category else [],
+        exclude_ids=exclude or [],
+        in_stock_only=True,
+    )
+    rec = ctx.recommender.recommend(ctx.shopper_id or "", k=max(1, min(k, 20)), filters=f)
+    ids = [product_evidence(ctx, p).id for p in ctx.store.products(ctx.catalog, rec.item_ids)]
+    note = " (new shopper: popular picks)" if rec.cold_start else ""
+    return ToolResult(
+        f"{len(rec.item_ids)} recommendations{note}",
+        list(rec.item_ids),
+        ids,
+        {"cold_start": rec.cold_start},
+    )
+
+
+def similar_products(ctx: ToolContext, product_id: str, k: int = 5) -> ToolResult:
+    """Products that shoppers treat as similar to the given one.
+
+    Args:
+        product_id: The catalog id of the product.
+        k: How many products to return (1-20).
+    """
+    if ctx.recommender is None:
+        raise ToolArgumentError("no trained recommender: run `shopassist train` for this catalog")
+    _product(ctx, product_id)
+    items, _ = ctx.recommender.similar_items(str(product_id), k=max(1, min(k, 20)))
+    ids = [product_evidence(ctx, p).id for p in ctx.store.products(ctx.catalog, items)]
+    return ToolResult(f"{len(items)} products similar to {product_id}", list(items), ids)
+
+
+def explain_recommendation(ctx: ToolContext, product_id: str) -> ToolResult:
+    """Why the recommender scores a product for this shopper: their own items behind
+    the score and how many other shoppers made the same choice.
+
+    Args:
+        product_id: The catalog id of the product.
+    """
+    if ctx.recommender is None or not ctx.shopper_id:
+        raise ToolArgumentError("explanations need a trained recommender and a known shopper")
+    product = _product(ctx, product_id)
+    e = ctx.recommender.explain(ctx.shopper_id, product.id)
+    ids = [product_evidence(ctx, product).id]
+    for c in e.contributions[:3]:
+        item = ctx.store.product(ctx.catalog, c.history_item_id)
+        ids.append(
+            ctx.evidence.add(
+                "history",
+                item.id,
+                f"you interacted with {item.title}",
+                item.id,
+                title=item.title,
+                share=round(c.share, 3),
+            ).id
+        )
+    for co in e.co_interactions[:3]:
+        ids.append(
+            ctx.evidence.add(
+                "co_interaction",
+                f"{co.history_item_id}>{co.item_id}",
+                f"{co.shoppers} shoppers who interacted with product {co.history_item_id} also "
+                f"interacted with product {co.item_id}",
+                co.item_id,
+                shoppers=co.shoppers,
+            ).id
+        )
+    return ToolResult(f"evidence for {product.title}", [product.id], ids, {"explanation": e})
+
+
 BUILTIN_TOOLS: tuple[Callable[..., ToolResult], ...] = (
+    search_products,
+    recommend_for_shopper,
+    similar_products,
     product_details,
     compare_products,
     shopper_profile,
+    explain_recommendation,
     record_feedback,
 )
 

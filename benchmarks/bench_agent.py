@@ -161,7 +161,8 @@ def main() -> None:
     for row in rows:
         for example in row.get("unsupported_examples", []):
             print("unsupported:", example)
-    name = f"agent_{args.suite}_{'none' if args.llm == 'none' else 'llm'}"
+    llm_name = "openai" if args.llm.startswith("http") else args.llm.replace(".", "_")
+    name = f"agent_{args.suite}_{llm_name.replace('-', '_')}"
     print(f"wrote {write_results(name, rows)}")
 
 

@@ -88,6 +88,19 @@ class ShownProduct:
     sentences: list[CheckedSentence] = field(default_factory=list)
     title_zh: str | None = None
 
+    @classmethod
+    def of(cls, product: Product, sentences: list[CheckedSentence]) -> ShownProduct:
+        return cls(
+            product.id,
+            product.title,
+            product.brand,
+            product.price,
+            product.currency,
+            product.rating_avg,
+            sentences,
+            product.title_i18n.get("zh"),
+        )
+
 
 @dataclass
 class Reply:
@@ -388,18 +401,7 @@ class Agent:
             verdict = self._explain(ctx, product, claims, request)
             reply.model_sentences += verdict.model_sentences
             reply.model_passed += verdict.model_passed
-            reply.products.append(
-                ShownProduct(
-                    product.id,
-                    product.title,
-                    product.brand,
-                    product.price,
-                    product.currency,
-                    product.rating_avg,
-                    verdict.sentences,
-                    product.title_i18n.get("zh"),
-                )
-            )
+            reply.products.append(ShownProduct.of(product, verdict.sentences))
             if ctx.emit is not None:
                 ctx.emit(product_text(n, reply.products[-1], state.language))
         state.shown = [p.id for p in products]
@@ -467,18 +469,7 @@ class Agent:
             return Reply(say("cannot_compare", state.language), "compare")
         reply = Reply(say("compare", state.language), "compare", data=outcome.result.data)
         for product in self.store.products(self.catalog, targets):
-            reply.products.append(
-                ShownProduct(
-                    product.id,
-                    product.title,
-                    product.brand,
-                    product.price,
-                    product.currency,
-                    product.rating_avg,
-                    [],
-                    product.title_i18n.get("zh"),
-                )
-            )
+            reply.products.append(ShownProduct.of(product, []))
         return reply
 
     def _profile(self, ctx, state, parsed, text) -> Reply:

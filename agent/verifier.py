@@ -109,12 +109,19 @@ class Verifier:
         return reasons
 
     def verify(self, text: str, claims: Sequence[Claim]) -> Verdict:
-        """Check a model-written explanation; replace failing sentences by templates."""
+        """Check a model-written explanation; replace failing sentences by templates.
+
+        At most one sentence per claim is shown (a rambling model is cut short, and
+        what is cut counts as failed), and every claim the model left out is added
+        as its template, so the explanation always covers all its claims.
+        """
         out: list[CheckedSentence] = []
         used: set[int] = set()
         written = passed = 0
         for sentence in split_sentences(text):
             written += 1
+            if len(out) >= len(claims):
+                continue  # beyond the length of the explanation: not shown, not passed
             reasons = self.check(sentence, claims)
             cited = CITATION_RE.findall(sentence)
             if not reasons:
@@ -128,6 +135,17 @@ class Verifier:
                 claim = claims[index]
                 out.append(
                     CheckedSentence(claim.render(), list(claim.citations), "template", reasons)
+                )
+        for i, claim in enumerate(claims):
+            if i not in used and len(out) < len(claims):
+                used.add(i)
+                out.append(
+                    CheckedSentence(
+                        claim.render(),
+                        list(claim.citations),
+                        "template",
+                        ["claim left out by the model"],
+                    )
                 )
         return Verdict(out, written, passed)
 

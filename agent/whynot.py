@@ -75,18 +75,7 @@ def why_not(
         for r in reasons(agent, ctx, state, product)
     ]
     reply = Reply(say("why_not", state.language, title=product.title), "why_not")
-    reply.products.append(
-        ShownProduct(
-            product.id,
-            product.title,
-            product.brand,
-            product.price,
-            product.currency,
-            product.rating_avg,
-            sentences,
-            product.title_i18n.get("zh"),
-        )
-    )
+    reply.products.append(ShownProduct.of(product, sentences))
     return reply
 
 

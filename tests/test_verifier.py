@@ -68,7 +68,7 @@ def test_supported_sentences_pass(ledger, claims):
         "In fact 12 other shoppers with your taste bought it too [C1]."
     )
     verdict = v.verify(text, claims)
-    assert [s.source for s in verdict.sentences] == ["model", "model"]
+    assert [s.source for s in verdict.sentences] == ["model", "model", "template"]  # H1 added
     assert verdict.sentences[0].citations == ["P1001"]
     assert verdict.model_sentences == verdict.model_passed == 2
 
@@ -122,3 +122,14 @@ def test_template_verdict_is_all_template(claims):
 def test_bullets_and_line_breaks_split_sentences():
     text = "- It costs 5 USD. [P1]\n- Rated 4.5. [P1]\n1. Nice. [H1]"
     assert split_sentences(text) == ["It costs 5 USD. [P1]", "Rated 4.5. [P1]", "Nice. [H1]"]
+
+
+def test_claims_left_out_are_added_and_rambling_is_cut(ledger, claims):
+    v = Verifier(ledger, NAMES)
+    short = v.verify("It costs 129.99 USD, within your budget [P1001].", claims)
+    assert [s.source for s in short.sentences] == ["model", "template", "template"]
+    assert {c for s in short.sentences for c in s.citations} == {"P1001", "H1", "C1"}
+    long_text = " ".join(["It costs 129.99 USD [P1001]."] * 6)
+    rambling = v.verify(long_text, claims)
+    assert len(rambling.sentences) == len(claims) and rambling.model_sentences == 6
+    assert rambling.model_passed <= len(claims)

@@ -437,24 +437,20 @@ class Agent:
         return targets
 
     def _details(self, ctx, state, parsed, text) -> Reply:
-        targets = self._targets(state, parsed)
-        if not targets:
-            return Reply(say("nothing_shown", state.language), "details")
-        shown = list(state.shown)
-        reply = self._show(
-            ctx, state, self.store.products(self.catalog, targets), {}, "details", text
-        )
-        state.shown = shown  # details of one product do not change the list
-        return reply
+        return self._about(ctx, state, parsed, text, "details", None)
 
     def _why(self, ctx, state, parsed, text) -> Reply:
+        return self._about(ctx, state, parsed, text, "why", say("why", state.language))
+
+    def _about(self, ctx, state, parsed, text, intent: str, intro: str | None) -> Reply:
+        """Show and explain products of the last list again, without changing the list."""
         targets = self._targets(state, parsed)
         if not targets:
-            return Reply(say("nothing_shown", state.language), "why")
+            return Reply(say("nothing_shown", state.language), intent)
         shown = list(state.shown)
         products = self.store.products(self.catalog, targets)
-        reply = self._show(ctx, state, products, {}, "why", text, say("why", state.language))
-        state.shown = shown  # explaining one product does not change the list
+        reply = self._show(ctx, state, products, {}, intent, text, intro)
+        state.shown = shown
         return reply
 
     def _why_not(self, ctx, state, parsed, text) -> Reply:

@@ -9,35 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.common import shared_data_dir
+from benchmarks.common import real_sources
 from catalog.ingest import build_demo, ingest
 from catalog.models import Product
 from catalog.store import Store
 
-SOURCES = {
-    "gift_cards": (
-        "amazon2018",
-        lambda d: {
-            "reviews": d / "amazon2018_gift_cards" / "Gift_Cards_5.json.gz",
-            "meta": d / "amazon2018_gift_cards" / "meta_Gift_Cards.json.gz",
-        },
-    ),
-    "industrial": (
-        "minionerec",
-        lambda d: {
-            "items": d
-            / "amazon2018_industrial_scientific_minionerec"
-            / "Industrial_and_Scientific.item.json",
-            "samples": [
-                d / "amazon2018_industrial_scientific_minionerec" / f
-                for f in (
-                    "valid_Industrial_and_Scientific_5_2016-10-2018-11.csv",
-                    "test_Industrial_and_Scientific_5_2016-10-2018-11.csv",
-                )
-            ],
-        },
-    ),
-}
 _WORD = re.compile(r"[A-Za-z][A-Za-z-]{3,}")
 _SKIP = {"with", "pack", "inch", "size", "count", "gift", "card", "cards", "amazon", "your"}
 
@@ -53,8 +29,8 @@ def prepare(home: Path, catalog: str, model: str = "itemknn") -> Store:
         if catalog == "demo":
             build_demo(store)
         else:
-            fmt, paths = SOURCES[catalog]
-            ingest(store, catalog, fmt, paths(shared_data_dir()), progress=False)
+            fmt, paths = real_sources()[catalog]
+            ingest(store, catalog, fmt, paths, progress=False)
     if load_active(home, store, catalog) is None:
         train_model(store, catalog, home, model)
     build_index(store, catalog, home, progress=False)

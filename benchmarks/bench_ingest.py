@@ -13,50 +13,10 @@ import argparse
 import statistics
 import tempfile
 import time
-from pathlib import Path
 
-from benchmarks.common import print_table, shared_data_dir, write_results
+from benchmarks.common import print_table, real_sources, shared_data_dir, write_results
 from catalog.ingest import build_demo, ingest
 from catalog.store import Store
-
-
-def datasets(d: Path) -> dict[str, tuple[str, dict]]:
-    m = d / "amazon2018_industrial_scientific_minionerec"
-    s = d / "amazon2018_scientific_unisrec"
-    return {
-        "gift_cards": (
-            "amazon2018",
-            {
-                "reviews": d / "amazon2018_gift_cards" / "Gift_Cards_5.json.gz",
-                "meta": d / "amazon2018_gift_cards" / "meta_Gift_Cards.json.gz",
-            },
-        ),
-        "gowalla": (
-            "lightgcn",
-            {
-                "train": d / "lightgcn_gowalla" / "train.txt.gz",
-                "test": d / "lightgcn_gowalla" / "test.txt",
-            },
-        ),
-        "scientific": (
-            "recbole",
-            {
-                "inter": [s / f"Scientific.{x}.inter" for x in ("train", "valid", "test")],
-                "item": s / "Scientific.text",
-            },
-        ),
-        "industrial": (
-            "minionerec",
-            {
-                "items": m / "Industrial_and_Scientific.item.json",
-                "samples": [
-                    m / "valid_Industrial_and_Scientific_5_2016-10-2018-11.csv",
-                    m / "test_Industrial_and_Scientific_5_2016-10-2018-11.csv",
-                ],
-            },
-        ),
-    }
-
 
 TARGETS = {"gift_cards": 10.0, "gowalla": 60.0}
 
@@ -69,7 +29,9 @@ def main() -> None:
     if not data.is_dir():
         raise SystemExit(f"real data not found at {data} (set SHOPASSIST_SHARED_DATA)")
     rows = []
-    for name, (fmt, paths) in [*datasets(data).items(), ("demo", ("demo", {}))]:
+    sources = real_sources(data)
+    names = ["gift_cards", "gowalla", "scientific", "industrial"]
+    for name, (fmt, paths) in [*((n, sources[n]) for n in names), ("demo", ("demo", {}))]:
         times, report = [], None
         for _ in range(args.repeat):
             with tempfile.TemporaryDirectory() as tmp, Store.in_home(tmp) as store:

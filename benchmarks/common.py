@@ -18,6 +18,50 @@ def shared_data_dir() -> Path:
     return Path(os.environ.get("SHOPASSIST_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
+def real_sources(d: Path | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The real data sets the benchmarks ingest: name -> (format, ingest paths)."""
+    d = d or shared_data_dir()
+    m = d / "amazon2018_industrial_scientific_minionerec"
+    s = d / "amazon2018_scientific_unisrec"
+    return {
+        "gift_cards": (
+            "amazon2018",
+            {
+                "reviews": d / "amazon2018_gift_cards" / "Gift_Cards_5.json.gz",
+                "meta": d / "amazon2018_gift_cards" / "meta_Gift_Cards.json.gz",
+            },
+        ),
+        "gowalla": (
+            "lightgcn",
+            {
+                "train": d / "lightgcn_gowalla" / "train.txt.gz",
+                "test": d / "lightgcn_gowalla" / "test.txt",
+            },
+        ),
+        "scientific": (
+            "recbole",
+            {
+                "inter": [s / f"Scientific.{x}.inter" for x in ("train", "valid", "test")],
+                "item": s / "Scientific.text",
+            },
+        ),
+        "industrial": (
+            "minionerec",
+            {
+                "items": m / "Industrial_and_Scientific.item.json",
+                "samples": [
+                    m / "valid_Industrial_and_Scientific_5_2016-10-2018-11.csv",
+                    m / "test_Industrial_and_Scientific_5_2016-10-2018-11.csv",
+                ],
+            },
+        ),
+        "beauty": (
+            "sequential",
+            {"sequences": d / "amazon2014_beauty_p5_sequential" / "sequential_data.txt"},
+        ),
+    }
+
+
 def machine() -> dict[str, Any]:
     import torch
 

@@ -8,33 +8,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.common import shared_data_dir
+from benchmarks.common import real_sources, shared_data_dir
 from catalog.ingest import ingest
 from catalog.store import Store
-
-SOURCES = {
-    "gowalla": (
-        "lightgcn",
-        lambda d: {
-            "train": d / "lightgcn_gowalla" / "train.txt.gz",
-            "test": d / "lightgcn_gowalla" / "test.txt",
-        },
-    ),
-    "scientific": (
-        "recbole",
-        lambda d: {
-            "inter": [
-                d / "amazon2018_scientific_unisrec" / f"Scientific.{s}.inter"
-                for s in ("train", "valid", "test")
-            ],
-            "item": d / "amazon2018_scientific_unisrec" / "Scientific.text",
-        },
-    ),
-    "beauty": (
-        "sequential",
-        lambda d: {"sequences": d / "amazon2014_beauty_p5_sequential" / "sequential_data.txt"},
-    ),
-}
 
 
 def default_home() -> Path:
@@ -47,8 +23,8 @@ def open_catalog(name: str, home: Path) -> Store:
     if not data.is_dir():
         sys.exit(f"real data not found at {data}; set SHOPASSIST_SHARED_DATA")
     store = Store.in_home(home)
-    fmt, paths = SOURCES[name]
-    ingest(store, name, fmt, paths(data), progress=False)  # a no-op when already there
+    fmt, paths = real_sources(data)[name]
+    ingest(store, name, fmt, paths, progress=False)  # a no-op when already there
     return store
 
 

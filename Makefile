@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run demo test lint format lock clean-venv
+.PHONY: install run chat demo test lint format lock clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
@@ -22,7 +22,12 @@ install: $(STAMP)
 demo: install
 	$(BIN)/shopassist demo
 
+# The web UI, widget and HTTP API on the demo shop; prints the URL to open.
 run: demo
+	$(BIN)/shopassist serve --dataset demo
+
+# The same assistant in the terminal.
+chat: demo
 	$(BIN)/shopassist chat --dataset demo --shopper u0001
 
 test: install

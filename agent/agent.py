@@ -13,7 +13,7 @@ import queue
 import re
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from agent.composer import compose
@@ -168,15 +168,7 @@ class Agent:
         if re.search(r"[A-Za-z\u4e00-\u9fff]", text):
             state.language = parsed.language
         state.turns += 1
-        ctx = ToolContext(
-            self.store,
-            self.catalog,
-            self._known_shopper(shopper_id),
-            self.recommender,
-            self.search,
-            state.language,
-            emit=emit,
-        )
+        ctx = self._context(state, shopper_id, emit)
         handler = {
             "greeting": self._greeting,
             "reset": self._reset,
@@ -194,11 +186,7 @@ class Agent:
         reply = handler(ctx, state, parsed, text)
         if not reply.question:
             state.clarified_last_turn = False
-        reply.evidence = dict(ctx.evidence.records)
-        reply.language = state.language
-        if emit is not None and not reply.data.get("streamed"):
-            emit(reply.text)
-        return reply
+        return self._finish(reply, ctx, state, emit)
 
     def stream(
         self, state: DialogueState, message: str, shopper_id: str | None = None
@@ -222,6 +210,61 @@ class Agent:
         if "error" in result:
             raise result["error"]
         yield result["reply"]
+
+    def feedback(
+        self,
+        state: DialogueState,
+        product_id: str,
+        kind: str,
+        shopper_id: str | None = None,
+        emit: Callable[[str], None] | None = None,
+    ) -> Reply:
+        """Feedback given on a product card (a button rather than words): stored, folded
+        into the recommender at once; "not_interested" answers with a new list."""
+        if kind not in ("like", "not_interested", "cart"):
+            raise ValueError(f"unknown feedback kind {kind!r}: use like, not_interested or cart")
+        self.store.product(self.catalog, product_id)  # NotFoundError for unknown products
+        ctx = self._context(state, shopper_id, emit)
+        reply = self._apply_feedback(ctx, state, [product_id], kind, "")
+        return self._finish(reply, ctx, state, emit)
+
+    def recommend(
+        self,
+        state: DialogueState,
+        shopper_id: str | None,
+        k: int | None = None,
+        emit: Callable[[str], None] | None = None,
+    ) -> Reply:
+        """Recommendations for a shopper within the state's constraints, without a message
+        (the HTTP API's recommendations endpoint)."""
+        ctx = self._context(state, shopper_id, emit)
+        products, hits = self._candidates(ctx, state, k or self.k)
+        if not products:
+            reply = Reply(say("nothing_found", state.language), "recommend")
+        else:
+            reply = self._show(ctx, state, products, hits, "recommend", "")
+        return self._finish(reply, ctx, state, emit)
+
+    def _context(
+        self, state: DialogueState, shopper_id: str | None, emit: Callable[[str], None] | None
+    ) -> ToolContext:
+        return ToolContext(
+            self.store,
+            self.catalog,
+            self._known_shopper(shopper_id),
+            self.recommender,
+            self.search,
+            state.language,
+            emit=emit,
+        )
+
+    @staticmethod
+    def _finish(reply: Reply, ctx: ToolContext, state: DialogueState, emit) -> Reply:
+        reply.evidence = dict(ctx.evidence.records)
+        reply.language = state.language
+        if emit is not None and not reply.data.get("streamed"):
+            emit(reply.text)
+        return reply
 
     def _known_shopper(self, shopper_id: str | None) -> str | None:
         if not shopper_id:
@@ -333,8 +376,9 @@ class Agent:
             s.query = parsed.content
 
     def _candidates(
-        self, ctx: ToolContext, state: DialogueState
+        self, ctx: ToolContext, state: DialogueState, k: int | None = None
     ) -> tuple[list[Product], dict[str, Any]]:
+        k = k or self.k
         f = state.product_filter()
         s = state.slots
         gender = GENDER_OF_RECIPIENT.get(s.recipient or "")
@@ -345,14 +389,14 @@ class Agent:
             for hit in self.search.search(query or s.category or "", k=30, filters=f):
                 hits[hit.product_id] = hit
                 ranked.append(hit.product_id)
-            if self.recommender is not None and ctx.shopper_id and len(ranked) > self.k:
+            if self.recommender is not None and ctx.shopper_id and len(ranked) > k:
                 ranked = self._blend(ctx.shopper_id, ranked)
         elif self.recommender is not None:
-            rec = self.recommender.recommend(ctx.shopper_id or "", k=self.k * 3, filters=f)
+            rec = self.recommender.recommend(ctx.shopper_id or "", k=k * 3, filters=f)
             ranked = list(rec.item_ids)
         if not ranked:
-            ranked = self._popular(f)
-        return self.store.products(self.catalog, ranked[: self.k]), hits
+            ranked = self._popular(f, k)
+        return self.store.products(self.catalog, ranked[:k]), hits
 
     def _blend(self, shopper_id: str, ranked: list[str]) -> list[str]:
         """Reciprocal-rank fusion of the search order and the recommender's order."""
@@ -366,13 +410,13 @@ class Agent:
         }
         return sorted(ranked, key=lambda pid: -score[pid])
 
-    def _popular(self, f) -> list[str]:
+    def _popular(self, f, k: int) -> list[str]:
         mask = self.table.mask(f)
         order = sorted(
             (i for i in range(len(self._products)) if mask[i]),
             key=lambda i: -(self._products[i].rating_count or 0),
         )
-        return [self._products[i].id for i in order[: self.k]]
+        return [self._products[i].id for i in order[:k]]
 
     def _show(
         self,
@@ -482,7 +526,9 @@ class Agent:
         targets = self._targets(state, parsed)
         if not targets:
             return Reply(say("nothing_shown", state.language), parsed.intent)
-        kind = parsed.intent
+        return self._apply_feedback(ctx, state, targets, parsed.intent, text)
+
+    def _apply_feedback(self, ctx, state, targets: list[str], kind: str, text: str) -> Reply:
         for pid in targets:
             if ctx.shopper_id:
                 self.registry.call("record_feedback", ctx, {"product_id": pid, "kind": kind})
@@ -508,6 +554,36 @@ def product_text(n: int, p: ShownProduct, language: str) -> str:
     lines = [f"{n}. {title} ({p.brand}, {price}) [id {p.product_id}]"]
     lines += [f"   - {s.text}" for s in p.sentences]
     return "\n".join(lines) + "\n"
+
+
+def reply_to_dict(reply: Reply) -> dict[str, Any]:
+    """The JSON form of a reply: products, cited sentences and the evidence they cite."""
+    cited = {c for p in reply.products for s in p.sentences for c in s.citations}
+    return {
+        "text": reply.text,
+        "intent": reply.intent,
+        "language": reply.language,
+        "question": reply.question,
+        "products": [
+            {
+                "id": p.product_id,
+                "title": p.title,
+                "title_zh": p.title_zh,
+                "brand": p.brand,
+                "price": p.price,
+                "currency": p.currency,
+                "rating": p.rating,
+                "explanation": [
+                    {"text": s.text, "citations": s.citations, "source": s.source}
+                    for s in p.sentences
+                ],
+            }
+            for p in reply.products
+        ],
+        "evidence": {cid: asdict(e) for cid, e in reply.evidence.items() if cid in cited},
+        "model_sentences": reply.model_sentences,
+        "model_passed": reply.model_passed,
+    }
 
 
 def new_state(language: str = "en") -> DialogueState:

@@ -87,4 +87,24 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX ix_feedback_shopper ON feedback(catalog_id, shopper_id)
     """,
+    # 3: conversations of the web UI and the HTTP API (a restart keeps them)
+    """
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        catalog TEXT NOT NULL,
+        shopper_id TEXT,
+        state TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE session_messages (
+        pk INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('shopper', 'assistant')),
+        text TEXT NOT NULL,
+        reply TEXT,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX ix_session_messages ON session_messages(session_id, pk)
+    """,
 ]

@@ -41,6 +41,15 @@ _PRODUCT_COLUMNS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    id: str
+    catalog: str
+    shopper_id: str | None
+    state: dict[str, Any]
+    created_at: float
+
+
 @dataclass(slots=True, frozen=True)
 class CatalogInfo:
     name: str
@@ -498,6 +507,89 @@ class Store:
             (cid, shopper_id),
         )
         return [(r["product_id"], r["kind"], r["created_at"]) for r in rows]
+
+    # -- conversations (web UI and HTTP API) -----------------------------------------
+
+    def create_session(
+        self, session_id: str, catalog: str, shopper_id: str | None, state: dict[str, Any]
+    ) -> None:
+        now = time.time()
+        with self.transaction() as cur:
+            cur.execute(
+                "INSERT INTO sessions(id, catalog, shopper_id, state, created_at, updated_at)"
+                " VALUES (?,?,?,?,?,?)",
+                (session_id, catalog, shopper_id, _dumps(state), now, now),
+            )
+
+    def session(self, session_id: str) -> SessionRecord:
+        rows = self.query("SELECT * FROM sessions WHERE id = ?", (session_id,))
+        if not rows:
+            raise NotFoundError("no such session (it may have been deleted)")
+        r = rows[0]
+        return SessionRecord(
+            r["id"], r["catalog"], r["shopper_id"], json.loads(r["state"]), r["created_at"]
+        )
+
+    def save_session(
+        self,
+        session_id: str,
+        state: dict[str, Any],
+        messages: Iterable[tuple[str, str, dict[str, Any] | None]] = (),
+    ) -> None:
+        """Store the new dialogue state and append (role, text, reply) messages, atomically."""
+        now = time.time()
+        with self.transaction() as cur:
+            cur.execute(
+                "UPDATE sessions SET state = ?, updated_at = ? WHERE id = ?",
+                (_dumps(state), now, session_id),
+            )
+            if cur.rowcount == 0:
+                raise NotFoundError("no such session (it may have been deleted)")
+            for role, text, reply in messages:
+                cur.execute(
+                    "INSERT INTO session_messages(session_id, role, text, reply, created_at)"
+                    " VALUES (?,?,?,?,?)",
+                    (session_id, role, text, None if reply is None else _dumps(reply), now),
+                )
+
+    def session_messages(self, session_id: str) -> list[dict[str, Any]]:
+        rows = self.query(
+            "SELECT role, text, reply, created_at FROM session_messages WHERE session_id = ?"
+            " ORDER BY pk",
+            (session_id,),
+        )
+        return [
+            {
+                "role": r["role"],
+                "text": r["text"],
+                "reply": None if r["reply"] is None else json.loads(r["reply"]),
+                "created_at": r["created_at"],
+            }
+            for r in rows
+        ]
+
+    def delete_session(self, session_id: str) -> None:
+        with self.transaction() as cur:
+            cur.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    def export_activity(self, name: str) -> dict[str, Any]:
+        """Sessions (with messages) and feedback of one catalog, for an admin export."""
+        sessions = self.query(
+            "SELECT id, shopper_id, created_at, updated_at FROM sessions WHERE catalog = ?"
+            " ORDER BY created_at",
+            (name,),
+        )
+        cid = self._catalog_id(name)
+        feedback = self.query(
+            "SELECT shopper_id, product_id, kind, session_id, created_at FROM feedback"
+            " WHERE catalog_id = ? ORDER BY pk",
+            (cid,),
+        )
+        return {
+            "catalog": name,
+            "sessions": [{**dict(r), "messages": self.session_messages(r["id"])} for r in sessions],
+            "feedback": [dict(r) for r in feedback],
+        }
 
     def interaction_arrays(self, name: str) -> InteractionArrays:
         """All interactions of a catalog as arrays with dense user/item indices."""

@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
-from typing import Any
 
-from agent.agent import Reply, new_state, product_text
+from agent.agent import Reply, new_state, product_text, reply_to_dict
 from catalog.store import Store
 from shopassist.assistant import build_assistant
 from shopassist.settings import Settings
@@ -35,36 +33,6 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
             p.set_defaults(handler=run_ask)
         else:
             p.set_defaults(handler=run_chat)
-
-
-def reply_to_dict(reply: Reply) -> dict[str, Any]:
-    """The JSON form of a reply: products, cited sentences and the evidence they cite."""
-    cited = {c for p in reply.products for s in p.sentences for c in s.citations}
-    return {
-        "text": reply.text,
-        "intent": reply.intent,
-        "language": reply.language,
-        "question": reply.question,
-        "products": [
-            {
-                "id": p.product_id,
-                "title": p.title,
-                "title_zh": p.title_zh,
-                "brand": p.brand,
-                "price": p.price,
-                "currency": p.currency,
-                "rating": p.rating,
-                "explanation": [
-                    {"text": s.text, "citations": s.citations, "source": s.source}
-                    for s in p.sentences
-                ],
-            }
-            for p in reply.products
-        ],
-        "evidence": {cid: asdict(e) for cid, e in reply.evidence.items() if cid in cited},
-        "model_sentences": reply.model_sentences,
-        "model_passed": reply.model_passed,
-    }
 
 
 def run_ask(args: argparse.Namespace, settings: Settings) -> int:

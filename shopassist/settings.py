@@ -53,6 +53,18 @@ class LLMSettings(_Section):
     url: str | None = None
 
 
+class ServerSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(7860, ge=1, le=65535)
+    # Admin endpoints (reindex, retrain, export) need this key in the X-API-Key header;
+    # unset = admin endpoints disabled.
+    api_key: str | None = None
+    # Origins of the pages that embed the widget (CORS), e.g. ["https://shop.example"].
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = Field(65_536, ge=1024)
+    greeting: str | None = None  # the widget's first message; unset = the assistant's greeting
+
+
 class Settings(_Section):
     home: Path = Path("data")
     log_level: Literal["debug", "info", "warning", "error"] = "warning"
@@ -60,6 +72,7 @@ class Settings(_Section):
     embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     vectorstore: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
 
     @property
     def db_path(self) -> Path:

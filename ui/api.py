@@ -1,0 +1,227 @@
+"""HTTP API, `/api/v1`: sessions and messages (JSON or server-sent events), products,
+recommendations, shopper profiles, feedback, health, and key-protected admin jobs.
+
+Errors are JSON `{"error": "..."}` with a 4xx status that says what to fix;
+the OpenAPI document is at `/api/v1/openapi.json` (Swagger UI at `/api/v1/docs`).
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import secrets
+import threading
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from agent.agent import MAX_MESSAGE_CHARS
+from catalog.errors import InputError, NotFoundError, ShopAssistError
+from ui.service import ShopService
+
+PREFIX = "/api/v1"
+
+
+class SessionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    shopper_id: str | None = Field(None, max_length=64, description="new ids are new shoppers")
+    language: Literal["en", "zh"] = "en"
+
+
+class MessageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(..., min_length=1, max_length=MAX_MESSAGE_CHARS)
+    stream: bool = Field(False, description="answer with server-sent events")
+
+
+class FeedbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    product_id: str = Field(..., min_length=1, max_length=128)
+    kind: Literal["like", "not_interested", "cart"]
+    session_id: str | None = Field(None, max_length=128)
+    shopper_id: str | None = Field(None, max_length=64)
+
+
+class RetrainIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    model: str | None = None
+    epochs: int | None = Field(None, ge=1, le=1000)
+
+
+class _Forbidden(ShopAssistError):
+    pass
+
+
+def error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _handler(status: int):
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        return error(status, str(exc))
+
+    return handle
+
+
+def install(app: FastAPI, service: ShopService) -> None:
+    """Add the API routes, error handlers and the body-size limit to `app`."""
+    limit = service.settings.server.max_body_bytes
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):
+        if request.url.path.startswith(PREFIX) and request.method in ("POST", "PUT", "PATCH"):
+            declared = request.headers.get("content-length")
+            if declared is not None and (not declared.isdigit() or int(declared) > limit):
+                return error(413, f"request body over the {limit}-byte limit")
+            body = await request.body()
+            if len(body) > limit:
+                return error(413, f"request body over the {limit}-byte limit")
+        return await call_next(request)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        problems = []
+        for e in exc.errors()[:5]:
+            if e.get("type") == "json_invalid":
+                problems.append("the body is not valid JSON")
+                continue
+            where = ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body"
+            problems.append(f"{where}: {e.get('msg', 'invalid')}")
+        return error(422, "; ".join(problems) or "invalid request")
+
+    # Most specific first: the handler of the exception's own class is the one used.
+    for cls, status in (
+        (_Forbidden, 403),
+        (InputError, 400),
+        (NotFoundError, 404),
+        (ShopAssistError, 409),
+    ):
+        app.add_exception_handler(cls, _handler(status))
+
+    app.include_router(router(service), prefix=PREFIX)
+
+
+def router(service: ShopService) -> APIRouter:
+    api = APIRouter()
+    settings = service.settings.server
+
+    def admin(x_api_key: Annotated[str | None, Header()] = None) -> None:
+        if not settings.api_key:
+            raise _Forbidden("admin endpoints are disabled: set server.api_key in the settings")
+        if not x_api_key or not secrets.compare_digest(x_api_key, settings.api_key):
+            raise _Forbidden("missing or wrong X-API-Key header")
+
+    @api.get("/health", tags=["meta"])
+    def health() -> dict[str, Any]:
+        return service.health()
+
+    @api.post("/sessions", status_code=201, tags=["chat"])
+    def create_session(body: SessionIn | None = None) -> dict[str, Any]:
+        """Start a conversation. Keep the returned `session_id`: it is the only key to it."""
+        body = body or SessionIn()
+        return service.new_session(body.shopper_id, body.language)
+
+    @api.get("/sessions/{session_id}", tags=["chat"])
+    def get_session(session_id: str) -> dict[str, Any]:
+        return service.session(session_id)
+
+    @api.post("/sessions/{session_id}/messages", tags=["chat"])
+    def post_message(session_id: str, body: MessageIn, request: Request):
+        """Send a message. With `"stream": true` (or `Accept: text/event-stream`) the reply
+        comes as server-sent events: `delta` pieces of text, then one `reply` event with
+        the full JSON reply (the same object the non-streaming form returns)."""
+        streaming = body.stream or "text/event-stream" in request.headers.get("accept", "")
+        if not streaming:
+            return service.send(session_id, body.text)
+        service.session(session_id)  # unknown session -> 404 before the stream starts
+        if not body.text.strip():
+            raise InputError("the message is empty: write what you are looking for")
+        return StreamingResponse(
+            _events(service, session_id, body.text),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
+    @api.get("/products/{product_id}", tags=["catalog"])
+    def get_product(product_id: str) -> dict[str, Any]:
+        return service.product(product_id)
+
+    @api.get("/shoppers/{shopper_id}/recommendations", tags=["catalog"])
+    def recommendations(
+        shopper_id: str,
+        k: Annotated[int, Query(ge=1, le=20)] = 5,
+        min_price: Annotated[float | None, Query(ge=0)] = None,
+        max_price: Annotated[float | None, Query(ge=0)] = None,
+        category: str | None = None,
+        brand: Annotated[list[str] | None, Query()] = None,
+        exclude_brand: Annotated[list[str] | None, Query()] = None,
+        language: Literal["en", "zh"] = "en",
+    ) -> dict[str, Any]:
+        """Top-k for a shopper within hard filters, each with its cited explanation."""
+        return service.recommendations(
+            shopper_id, k, min_price, max_price, category, brand, exclude_brand, language
+        )
+
+    @api.get("/shoppers/{shopper_id}/profile", tags=["catalog"])
+    def profile(shopper_id: str) -> dict[str, Any]:
+        return service.profile(shopper_id)
+
+    @api.get("/why/{product_id}", tags=["chat"])
+    def why(
+        product_id: str, session_id: str | None = None, shopper_id: str | None = None
+    ) -> dict[str, Any]:
+        """The evidence view of one shown product: what contributed to its score."""
+        return service.why(product_id, session_id, shopper_id)
+
+    @api.post("/feedback", tags=["chat"])
+    def feedback(body: FeedbackIn) -> dict[str, Any]:
+        return service.feedback(body.product_id, body.kind, body.session_id, body.shopper_id)
+
+    @api.post("/admin/reindex", status_code=202, tags=["admin"], dependencies=[Depends(admin)])
+    def reindex() -> dict[str, Any]:
+        return service.start_job("reindex", service.reindex)
+
+    @api.post("/admin/retrain", status_code=202, tags=["admin"], dependencies=[Depends(admin)])
+    def retrain(body: RetrainIn | None = None) -> dict[str, Any]:
+        body = body or RetrainIn()
+        return service.start_job("retrain", lambda: service.retrain(body.model, body.epochs))
+
+    @api.get("/admin/jobs/{job_id}", tags=["admin"], dependencies=[Depends(admin)])
+    def job(job_id: str) -> dict[str, Any]:
+        return service.job(job_id)
+
+    @api.get("/admin/export", tags=["admin"], dependencies=[Depends(admin)])
+    def export() -> dict[str, Any]:
+        return service.export()
+
+    return api
+
+
+def _events(service: ShopService, session_id: str, text: str) -> Iterator[str]:
+    pieces: queue.Queue = queue.Queue()
+    done = object()
+
+    def work() -> None:
+        try:
+            pieces.put(
+                ("reply", service.send(session_id, text, emit=lambda t: pieces.put(("delta", t))))
+            )
+        except ShopAssistError as exc:
+            pieces.put(("error", str(exc)))
+        except Exception:  # the stream has started: report, never hang
+            pieces.put(("error", "internal error while answering; the message was not stored"))
+        finally:
+            pieces.put(done)
+
+    threading.Thread(target=work, daemon=True).start()
+    while (item := pieces.get()) is not done:
+        event, value = item
+        data = {"text": value} if event == "delta" else value
+        if event == "error":
+            data = {"error": value}
+        yield f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+    yield "event: done\ndata: {}\n\n"

@@ -172,6 +172,9 @@ def test_not_interested_changes_the_list_at_once_and_is_stored(client, api_home)
         "/feedback", json={"shopper_id": "u0102", "product_id": "1262", "kind": "like"}
     )
     assert like.status_code == 200 and like.json()["kind"] == "like"
+    profile = client.get("/shoppers/u0102/profile").json()
+    assert profile["history"][0] == "1262"  # the like is the newest interest
+    assert ("1262", "like") in [(f["product_id"], f["kind"]) for f in profile["feedback"]]
     wrong = client.post(
         "/feedback",
         json={"session_id": sid, "shopper_id": "u0999", "product_id": "1262", "kind": "like"},

@@ -27,6 +27,7 @@ from agent.agent import MAX_MESSAGE_CHARS, Reply, new_state, reply_to_dict
 from agent.replies import say
 from agent.state import DialogueState
 from catalog.errors import InputError, NotFoundError
+from catalog.models import Interaction, InteractionKind
 from catalog.store import Store
 from shopassist.assistant import Assistant, build_assistant
 from shopassist.settings import Settings
@@ -217,13 +218,19 @@ class ShopService:
 
     def profile(self, shopper_id: str) -> dict[str, Any]:
         check_shopper_id(shopper_id)
-        history = self.store.history(self.catalog, shopper_id)
-        liked = [
-            pid
-            for pid, kind, _ in self.store.feedback(self.catalog, shopper_id)
+        feedback = self.store.feedback(self.catalog, shopper_id)
+        # Likes and carts given in the assistant count as interest, as views and carts do.
+        history = self.store.history(self.catalog, shopper_id) + [
+            Interaction(
+                shopper_id,
+                pid,
+                InteractionKind.CART if kind == "cart" else InteractionKind.VIEW,
+                timestamp=int(at),
+            )
+            for pid, kind, at in feedback
             if kind in ("like", "cart")
         ]
-        ids = list(dict.fromkeys([h.product_id for h in history] + liked))
+        ids = list(dict.fromkeys(h.product_id for h in history))
         products = {p.id: p for p in self.store.products(self.catalog, ids)}
         profile = build_profile(shopper_id, history, products)
         out = asdict(profile)
@@ -231,8 +238,7 @@ class ShopService:
             pid: products[pid].title for pid in profile.history[:20] if pid in products
         }
         out["feedback"] = [
-            {"product_id": pid, "kind": kind, "at": at}
-            for pid, kind, at in self.store.feedback(self.catalog, shopper_id)
+            {"product_id": pid, "kind": kind, "at": at} for pid, kind, at in feedback
         ]
         return plain(out)
 

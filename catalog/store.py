@@ -448,9 +448,8 @@ class Store:
         cid = self._catalog_id(name)
         rows = self.query(
             """SELECT p.ext_id AS product, i.kind, i.value, i.ts, i.split, i.seq
-               FROM interactions i JOIN shoppers s ON s.pk = i.shopper_pk
-               JOIN products p ON p.pk = i.product_pk
-               WHERE i.catalog_id = ? AND s.ext_id = ?
+               FROM interactions i JOIN products p ON p.pk = i.product_pk
+               WHERE i.shopper_pk = (SELECT pk FROM shoppers WHERE catalog_id = ? AND ext_id = ?)
                ORDER BY COALESCE(i.ts, 0), i.seq, i.pk""",
             (cid, shopper_id),
         )
@@ -474,8 +473,11 @@ class Store:
                    JOIN products p ON p.pk = r.product_pk WHERE r.catalog_id = ?"""
         params: list[Any] = [cid]
         if product_id is not None:
-            sql += " AND p.ext_id = ?"
-            params.append(product_id)
+            # through the product's own index, not a scan of the catalog's reviews
+            sql += (
+                " AND r.product_pk = (SELECT pk FROM products WHERE catalog_id = ? AND ext_id = ?)"
+            )
+            params += [cid, product_id]
         sql += " ORDER BY r.pk LIMIT ?"
         params.append(limit)
         return [

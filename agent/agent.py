@@ -12,6 +12,7 @@ from __future__ import annotations
 import queue
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -128,6 +129,14 @@ class Agent:
     planner: Any = None  # agent.llm_planner.LLMPlanner, or None for the rule planner
     support_threshold: float = 0.44  # calibrated by benchmarks/bench_verifier.py (USE)
     k: int = 3
+    llm_retry_s: float = 30.0  # after an LLM failure, templates only for this long
+    llm_failures: int = field(default=0, init=False)
+    _llm_down_until: float = field(default=0.0, init=False, repr=False)
+
+    @property
+    def llm_available(self) -> bool:
+        """False while the LLM is being skipped after a failure (or when there is none)."""
+        return not isinstance(self.llm, NoModel) and time.monotonic() >= self._llm_down_until
 
     def __post_init__(self) -> None:
         self._products = self.store.products(self.catalog)
@@ -453,7 +462,7 @@ class Agent:
         return reply
 
     def _explain(self, ctx: ToolContext, product: Product, claims: list[Claim], request: str):
-        if isinstance(self.llm, NoModel) or not claims:
+        if isinstance(self.llm, NoModel) or not claims or not self.llm_available:
             return template_verdict(claims)
         language_name = "Chinese" if ctx.language == "zh" else "English"
         messages = [
@@ -468,6 +477,9 @@ class Agent:
         try:
             text = self.llm.chat(messages, max_tokens=160)
         except LLMError:
+            # Down or too slow: this and the next turns use templates until the retry time.
+            self.llm_failures += 1
+            self._llm_down_until = time.monotonic() + self.llm_retry_s
             return template_verdict(claims)
         verifier = Verifier(ctx.evidence, self._names, self.similarity, self.support_threshold)
         return verifier.verify(text, claims)

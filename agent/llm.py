@@ -219,14 +219,17 @@ class OpenAICompatibleModel:
             raise LLMError(f"LLM endpoint {self.url} failed: {exc}") from exc
 
 
-def make_model(backend: str, model: str, home: Path, url: str | None = None) -> ChatModel:
-    """Build the configured backend. `auto` means llama_cpp with the default model."""
+def make_model(
+    backend: str, model: str, home: Path, url: str | None = None, timeout: float = 20.0
+) -> ChatModel:
+    """Build the configured backend. `auto` means llama_cpp with the default model;
+    `timeout` bounds each request to a remote endpoint."""
     if backend == "none":
         return NoModel()
     if backend == "openai" or (backend == "auto" and url):
         if not url:
             raise LLMError("backend 'openai' needs llm.url (e.g. http://127.0.0.1:8000)")
-        return OpenAICompatibleModel(url, model)
+        return OpenAICompatibleModel(url, model, timeout=timeout)
     if backend in ("auto", "llama_cpp"):
         name = DEFAULT_MODEL if model == "default" else model
         if name in PACKAGED:

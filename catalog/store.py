@@ -593,6 +593,88 @@ class Store:
             "feedback": [dict(r) for r in feedback],
         }
 
+    # -- a shopper's own data (export, right to be forgotten) ---------------------------
+
+    def shopper_data(self, name: str, shopper_id: str) -> dict[str, Any]:
+        """Everything stored about one shopper of a catalog."""
+        cid = self._catalog_id(name)
+        rows = self.query(
+            "SELECT name, attributes FROM shoppers WHERE catalog_id = ? AND ext_id = ?",
+            (cid, shopper_id),
+        )
+        sessions = self.query(
+            "SELECT id, created_at, updated_at FROM sessions WHERE catalog = ? AND shopper_id = ?"
+            " ORDER BY created_at",
+            (name, shopper_id),
+        )
+        reviews = self.query(
+            """SELECT r.ext_id, p.ext_id AS product, r.rating, r.title, r.text, r.ts
+               FROM reviews r JOIN products p ON p.pk = r.product_pk
+               WHERE r.shopper_pk = (SELECT pk FROM shoppers WHERE catalog_id = ? AND ext_id = ?)
+               ORDER BY r.pk""",
+            (cid, shopper_id),
+        )
+        return {
+            "catalog": name,
+            "shopper_id": shopper_id,
+            "profile": (
+                {"name": rows[0]["name"], "attributes": json.loads(rows[0]["attributes"])}
+                if rows
+                else None
+            ),
+            "history": [
+                {
+                    "product_id": h.product_id,
+                    "kind": str(h.kind),
+                    "value": h.value,
+                    "ts": h.timestamp,
+                }
+                for h in self.history(name, shopper_id)
+            ],
+            "reviews": [dict(r) for r in reviews],
+            "feedback": [
+                {"product_id": pid, "kind": kind, "at": at}
+                for pid, kind, at in self.feedback(name, shopper_id)
+            ],
+            "sessions": [{**dict(r), "messages": self.session_messages(r["id"])} for r in sessions],
+        }
+
+    def delete_shopper_data(self, name: str, shopper_id: str) -> dict[str, int]:
+        """Delete everything stored about one shopper of a catalog, in one transaction:
+        conversations, feedback, history, reviews and the shopper record."""
+        cid = self._catalog_id(name)
+        counts: dict[str, int] = {}
+        with self.transaction() as cur:
+            row = cur.execute(
+                "SELECT pk FROM shoppers WHERE catalog_id = ? AND ext_id = ?", (cid, shopper_id)
+            ).fetchone()
+            cur.execute(
+                "DELETE FROM sessions WHERE catalog = ? AND shopper_id = ?", (name, shopper_id)
+            )
+            counts["sessions"] = cur.rowcount
+            cur.execute(
+                "DELETE FROM feedback WHERE catalog_id = ? AND shopper_id = ?", (cid, shopper_id)
+            )
+            counts["feedback"] = cur.rowcount
+            counts["interactions"] = counts["reviews"] = counts["shopper"] = 0
+            if row is not None:
+                cur.execute("DELETE FROM interactions WHERE shopper_pk = ?", (row[0],))
+                counts["interactions"] = cur.rowcount
+                cur.execute("DELETE FROM reviews WHERE shopper_pk = ?", (row[0],))
+                counts["reviews"] = cur.rowcount
+                cur.execute("DELETE FROM shoppers WHERE pk = ?", (row[0],))
+                counts["shopper"] = cur.rowcount
+        return counts
+
+    def all_feedback(self, name: str) -> list[tuple[str, str, str]]:
+        """(shopper id, product id, kind) of every piece of feedback, oldest first."""
+        cid = self._catalog_id(name)
+        rows = self.query(
+            "SELECT shopper_id, product_id, kind FROM feedback WHERE catalog_id = ? ORDER BY pk",
+            (cid,),
+        )
+        return [(r["shopper_id"], r["product_id"], r["kind"]) for r in rows]
+
     def interaction_arrays(self, name: str) -> InteractionArrays:
         """All interactions of a catalog as arrays with dense user/item indices."""
         cid = self._catalog_id(name)

@@ -299,6 +299,12 @@ class ScoringRecommender(Recommender):
     def forget_feedback(self, user_id: str) -> None:
         self._feedback.pop(user_id, None)
 
+    def forget_user(self, user_id: str) -> None:
+        """Drop a user's feedback and their trained history: from now on they are a new
+        (cold-start) user. Their past still shapes the item embeddings until a retrain."""
+        self._feedback.pop(user_id, None)
+        self.user_index.pop(user_id, None)
+
     # -- explain ---------------------------------------------------------------------------
 
     def explain(self, user_id: str, item_id: str) -> Explanation:

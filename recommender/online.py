@@ -50,7 +50,7 @@ class ModelHandle:
                 try:
                     new.fold_in(user, known_pos, known_neg)
                 except NotFoundError:  # pragma: no cover - filtered above
-                    log.warning("feedback of %s could not be replayed", user)
+                    log.warning("a shopper's feedback could not be replayed")
             self._model = new
             self.swaps += 1
 

@@ -9,6 +9,7 @@ old one and renames it into place, so a reader never sees half a model.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -21,6 +22,8 @@ from recommender.core import ScoringRecommender, read_manifest
 from recommender.embedding import ALS, BPRMF
 from recommender.lightgcn import LightGCN
 from recommender.neighbors import ItemKNN, Popularity
+
+log = logging.getLogger(__name__)
 
 MODELS: dict[str, type[ScoringRecommender]] = {
     m.name: m for m in (Popularity, ItemKNN, BPRMF, LightGCN, ALS)
@@ -106,3 +109,36 @@ def load_active(home: Path, store: Store, catalog: str) -> ScoringRecommender | 
     model = load_saved(home, catalog, name)
     model.set_product_table(ProductTable(store.products(catalog)))
     return model
+
+
+def load_usable(
+    home: Path, store: Store, catalog: str
+) -> tuple[ScoringRecommender | None, str | None]:
+    """The active model, or when it cannot be read (a missing or corrupted file) the
+    most recently saved model that can, with a note saying what happened."""
+    try:
+        return load_active(home, store, catalog), None
+    except Exception as exc:  # any unreadable file: fall back rather than fail
+        problem = f"{type(exc).__name__}: {exc}"
+    try:
+        active = active_name(home, catalog)
+    except (OSError, ValueError, KeyError):
+        active = None
+    others = sorted(
+        (d for d in catalog_dir(home, catalog).glob("[!.]*") if d.is_dir() and d.name != active),
+        key=lambda d: d.stat().st_mtime,
+        reverse=True,
+    )
+    for directory in others:
+        try:
+            model = load_model(directory)
+        except Exception:
+            continue
+        model.set_product_table(ProductTable(store.products(catalog)))
+        return model, (
+            f"the active model of {catalog!r} could not be loaded ({problem}); "
+            f"using the saved {model.name} model instead"
+        )
+    return None, (
+        f"the active model of {catalog!r} could not be loaded ({problem}); showing popular products"
+    )

@@ -33,15 +33,17 @@ def build_assistant(
 ) -> Assistant:
     """`llm`: None (use settings), "none", "default", a packaged model name
     ("qwen2.5-coder-0.5b", "gemma3-270m") or an OpenAI-compatible URL."""
-    from recommender.registry import load_active
+    from recommender.registry import load_usable
     from vectorstore.embeddings import make_embedder
     from vectorstore.index import open_index
 
     notes: list[str] = []
     products = store.products(catalog)  # unknown catalog -> NotFoundError listing known ones
     embedder = make_embedder(settings.embeddings.backend)
-    recommender = load_active(settings.home, store, catalog)
-    if recommender is None:
+    recommender, problem = load_usable(settings.home, store, catalog)
+    if problem:
+        notes.append(problem)
+    elif recommender is None:
         notes.append(
             f"no trained model for {catalog!r}: showing popular products "
             f"(run `shopassist train --dataset {catalog}`)"
@@ -60,6 +62,8 @@ def build_assistant(
     except ShopAssistError as exc:
         search = None
         notes.append(f"search unavailable: {exc}")
+    if search is not None and search.degraded:
+        notes.append(search.degraded)
     chat_model = _chat_model(settings, llm, notes)
     vocabulary = Vocabulary.from_products(products, embedder.encode)
 
@@ -75,6 +79,7 @@ def build_assistant(
         chat_model,
         vocabulary=vocabulary,
         similarity=similarity,
+        llm_retry_s=settings.llm.retry_s,
     )
     return Assistant(agent, notes)
 
@@ -90,7 +95,7 @@ def _chat_model(settings: Settings, llm: str | None, notes: list[str]):
     elif llm in PACKAGED:
         backend, model = "llama_cpp", llm
     try:
-        return make_model(backend, model, settings.home, url)
+        return make_model(backend, model, settings.home, url, settings.llm.timeout_s)
     except LLMError as exc:
         notes.append(f"LLM unavailable ({exc}): explanations use templates")
         return make_model("none", "default", settings.home)

@@ -42,7 +42,9 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         url = f"http://{shown}:{port}/"
         print(f"ShopAssist on {args.dataset!r}: open {url}", flush=True)
         print(f"  API docs {url}api/v1/docs   widget {url}widget.js", flush=True)
-        uvicorn.run(app, host=host, port=port, log_level=settings.log_level, access_log=False)
+        # Access logs carry shopper ids in their paths: only when debugging.
+        debug = settings.log_level == "debug"
+        uvicorn.run(app, host=host, port=port, log_level=settings.log_level, access_log=debug)
     finally:
         store.close()
     return 0

@@ -51,6 +51,10 @@ class LLMSettings(_Section):
     backend: Literal["auto", "none", "llama_cpp", "openai"] = "none"
     model: str = "default"
     url: str | None = None
+    # A remote endpoint slower than this is given up on; the turn uses templates and the
+    # endpoint is not asked again for `retry_s` seconds.
+    timeout_s: float = Field(20.0, gt=0)
+    retry_s: float = Field(30.0, ge=0)
 
 
 class ServerSettings(_Section):

@@ -286,8 +286,61 @@ def wait_job(client, job_id: str, headers: dict, timeout: float = 300) -> dict:
     raise AssertionError(f"job {job_id} still running after {timeout} s")
 
 
-def test_a_restart_keeps_conversations(server):
+def test_shopper_data_export_and_right_to_be_forgotten(client, api_home):
+    headers = {"X-API-Key": KEY}
+    sid = new_session(client, "u0200")
+    shown = send(client, sid, "a rain jacket")["products"]
+    client.post("/feedback", json={"session_id": sid, "product_id": shown[0]["id"], "kind": "like"})
+    assert client.get("/shoppers/u0200/data").status_code == 403
+    data = client.get("/shoppers/u0200/data", headers=headers).json()
+    assert data["history"] and data["feedback"][0]["kind"] == "like"
+    assert [m["role"] for m in data["sessions"][0]["messages"]][:2] == ["shopper", "assistant"]
+    before = client.get(f"/why/{shown[1]['id']}", params={"shopper_id": "u0200"}).json()
+    assert before["contributions"]  # the model knows this shopper's history
+    assert client.delete("/shoppers/u0200").status_code == 403
+    gone = client.delete("/shoppers/u0200", headers=headers).json()["deleted"]
+    assert gone["sessions"] == 1 and gone["feedback"] == 1 and gone["interactions"] > 0
+    after = client.get("/shoppers/u0200/data", headers=headers).json()
+    assert after["profile"] is None
+    assert after["history"] == after["feedback"] == after["sessions"] == after["reviews"] == []
+    assert client.get(f"/sessions/{sid}").status_code == 404
+    why = client.get(f"/why/{shown[1]['id']}", params={"shopper_id": "u0200"}).json()
+    assert why["contributions"] == []  # the live model forgot them too
+    with Store.in_home(api_home) as store:
+        assert store.query("PRAGMA integrity_check")[0][0] == "ok"
+
+
+MARKER_TEXT = "a teapot shaped like Zanzibar-7731"
+MARKER_SHOPPER = "privacy-probe-42"
+
+
+def test_logs_hold_no_message_text_or_shopper_ids(client, server):
+    sid = new_session(client, MARKER_SHOPPER)
+    send(client, sid, MARKER_TEXT)
+    sse(client, sid, MARKER_TEXT + " cheaper")
+    client.get(f"/shoppers/{MARKER_SHOPPER}/recommendations")
+    client.post(f"/sessions/{sid}/messages", json={"text": MARKER_TEXT * 100})  # a 422
+    log = server.log.read_text(errors="replace")
+    assert "Zanzibar-7731" not in log and MARKER_SHOPPER not in log
+
+
+def test_a_restart_keeps_conversations_and_feedback(server):
     base = f"{server.url}/api/v1"
+    guest = httpx.post(f"{base}/sessions", json={}).json()
+    liked = httpx.post(
+        f"{base}/sessions/{guest['session_id']}/messages", json={"text": "a yoga mat"}, timeout=120
+    ).json()["products"]
+    httpx.post(
+        f"{base}/feedback",
+        json={"session_id": guest["session_id"], "product_id": liked[0]["id"], "kind": "like"},
+    )
+
+    def recs(shopper: str) -> list[str]:
+        out = httpx.get(f"{base}/shoppers/{shopper}/recommendations", params={"k": 5}, timeout=60)
+        return [p["id"] for p in out.json()["products"]]
+
+    personal = recs(guest["shopper_id"])
+    assert personal != recs("never-seen-shopper")  # the like changed them at once
     sid = httpx.post(f"{base}/sessions", json={"shopper_id": "u0106"}).json()["session_id"]
     first = httpx.post(
         f"{base}/sessions/{sid}/messages", json={"text": "hiking boots under $150"}, timeout=120
@@ -303,3 +356,7 @@ def test_a_restart_keeps_conversations(server):
     ).json()
     assert cheaper["products"]
     assert all(p["price"] < min(prices) for p in cheaper["products"])
+    # a new shopper's like was replayed into the reloaded model
+    assert recs(guest["shopper_id"]) == personal
+    why = httpx.get(f"{base}/why/{personal[0]}", params={"shopper_id": guest["shopper_id"]})
+    assert liked[0]["id"] in [c["product_id"] for c in why.json()["contributions"]]

@@ -8,6 +8,7 @@ the OpenAPI document is at `/api/v1/openapi.json` (Swagger UI at `/api/v1/docs`)
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import secrets
 import threading
@@ -24,6 +25,7 @@ from catalog.errors import InputError, NotFoundError, ShopAssistError
 from ui.service import ShopService
 
 PREFIX = "/api/v1"
+log = logging.getLogger(__name__)
 
 
 class SessionIn(BaseModel):
@@ -92,6 +94,16 @@ def install(app: FastAPI, service: ShopService) -> None:
             where = ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body"
             problems.append(f"{where}: {e.get('msg', 'invalid')}")
         return error(422, "; ".join(problems) or "invalid request")
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception):
+        # The exception's text may quote a shopper's message: only its type is logged,
+        # the traceback only when debugging.
+        log.error(
+            "%s %s failed: %s", request.method, request.scope.get("route", ""), type(exc).__name__
+        )
+        log.debug("traceback", exc_info=exc)
+        return error(500, "internal error; nothing was stored for this request")
 
     # Most specific first: the handler of the exception's own class is the one used.
     for cls, status in (
@@ -194,6 +206,17 @@ def router(service: ShopService) -> APIRouter:
     def job(job_id: str) -> dict[str, Any]:
         return service.job(job_id)
 
+    @api.get("/shoppers/{shopper_id}/data", tags=["privacy"], dependencies=[Depends(admin)])
+    def shopper_data(shopper_id: str) -> dict[str, Any]:
+        """Everything stored about one shopper (for a data-access request)."""
+        return service.shopper_export(shopper_id)
+
+    @api.delete("/shoppers/{shopper_id}", tags=["privacy"], dependencies=[Depends(admin)])
+    def forget_shopper(shopper_id: str) -> dict[str, Any]:
+        """Right to be forgotten: delete the shopper's conversations, feedback, history and
+        reviews, and drop them from the live recommender."""
+        return service.forget_shopper(shopper_id)
+
     @api.get("/admin/export", tags=["admin"], dependencies=[Depends(admin)])
     def export() -> dict[str, Any]:
         return service.export()
@@ -212,7 +235,9 @@ def _events(service: ShopService, session_id: str, text: str) -> Iterator[str]:
             )
         except ShopAssistError as exc:
             pieces.put(("error", str(exc)))
-        except Exception:  # the stream has started: report, never hang
+        except Exception as exc:  # the stream has started: report, never hang
+            log.error("a streamed turn failed: %s", type(exc).__name__)
+            log.debug("traceback", exc_info=exc)
             pieces.put(("error", "internal error while answering; the message was not stored"))
         finally:
             pieces.put(done)

@@ -76,6 +76,23 @@ class ShopService:
         self._lock = threading.RLock()
         self._jobs: dict[str, dict[str, Any]] = {}
         self.started_at = time.time()
+        self._prepare(self.agent.recommender)
+
+    def _prepare(self, recommender) -> None:
+        """Bring a freshly loaded model up to date with the store: replay the stored
+        feedback (a restart or a retrain keeps what shoppers said) and forget shoppers
+        whose data was deleted after the model was trained."""
+        if recommender is None:
+            return
+        for shopper_id, product_id, kind in self.store.all_feedback(self.catalog):
+            key = "negative" if kind == "not_interested" else "positive"
+            try:
+                recommender.fold_in(shopper_id, **{key: [product_id]})
+            except NotFoundError:
+                continue  # a product the model was not trained on
+        known = set(self.store.shopper_ids(self.catalog))
+        for user_id in [u for u in getattr(recommender, "user_index", {}) if u not in known]:
+            recommender.forget_user(user_id)
 
     @property
     def agent(self):
@@ -304,7 +321,9 @@ class ShopService:
             "products": len(self.agent._products),
             "recommender": getattr(rec, "name", None),
             "search": self.agent.search is not None,
-            "llm": type(self.agent.llm).__name__,
+            "llm": getattr(self.agent.llm, "name", type(self.agent.llm).__name__),
+            "llm_available": self.agent.llm_available,
+            "llm_failures": self.agent.llm_failures,
             "notes": self.assistant.notes,
             "uptime_s": round(time.time() - self.started_at, 1),
         }
@@ -364,6 +383,7 @@ class ShopService:
         )
         recommender = load_active(self.settings.home, self.store, self.catalog)
         with self._lock:
+            self._prepare(recommender)
             self.agent.recommender = recommender
         metrics = getattr(result, "metrics", None)
         return {
@@ -374,6 +394,21 @@ class ShopService:
 
     def export(self) -> dict[str, Any]:
         return plain(self.store.export_activity(self.catalog))
+
+    def shopper_export(self, shopper_id: str) -> dict[str, Any]:
+        check_shopper_id(shopper_id)
+        return plain(self.store.shopper_data(self.catalog, shopper_id))
+
+    def forget_shopper(self, shopper_id: str) -> dict[str, Any]:
+        """Right to be forgotten: delete the shopper's stored data and drop them from the
+        live recommender (their past still shapes item embeddings until a retrain)."""
+        check_shopper_id(shopper_id)
+        with self._lock:
+            deleted = self.store.delete_shopper_data(self.catalog, shopper_id)
+            rec = self.agent.recommender
+            if rec is not None:
+                rec.forget_user(shopper_id)
+        return {"shopper_id": shopper_id, "deleted": deleted}
 
 
 def _matches(product, state: DialogueState) -> list[dict[str, str]]:

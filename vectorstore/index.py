@@ -32,6 +32,7 @@ from vectorstore.errors import (
     IndexCorruptError,
     IndexMissingError,
     IndexStaleError,
+    VectorStoreUnavailableError,
     rebuild_hint,
 )
 from vectorstore.ranking import FUSIONS, Bm25Index, fuse, top_rows
@@ -208,23 +209,29 @@ def _open(
             f"the catalog {catalog!r} changed since its search index was built; "
             + rebuild_hint(catalog)
         )
-    client = chroma.make_client(Path(home) / "index" / "chroma", url)
-    try:
-        collection = client.get_collection(manifest["collection"], embedding_function=None)
-    except Exception as exc:  # NotFoundError, or a damaged store: both need a rebuild
-        where = url or "the embedded vector store"
-        raise IndexMissingError(
-            f"the vector collection of catalog {catalog!r} is not in {where}; "
-            + rebuild_hint(catalog)
-        ) from exc
-    vectors = chroma.read_vectors(collection, [c.id for c in chunks], int(manifest["dim"]))
     bm25 = Bm25Index.load(folder / "bm25", tokenizer(manifest["tokenizer"]))
+    degraded = None
+    try:
+        client = chroma.make_client(Path(home) / "index" / "chroma", url)
+    except VectorStoreUnavailableError as exc:
+        # The vectors live on a server that is down: keyword search still works.
+        client, vectors, degraded = None, None, f"keyword search only: {exc}"
+    if client is not None:
+        try:
+            collection = client.get_collection(manifest["collection"], embedding_function=None)
+        except Exception as exc:  # NotFoundError, or a damaged store: both need a rebuild
+            where = url or "the embedded vector store"
+            raise IndexMissingError(
+                f"the vector collection of catalog {catalog!r} is not in {where}; "
+                + rebuild_hint(catalog)
+            ) from exc
+        vectors = chroma.read_vectors(collection, [c.id for c in chunks], int(manifest["dim"]))
     if bm25.size != len(products):
         raise IndexCorruptError(
             f"the BM25 index of {catalog!r} is inconsistent; " + rebuild_hint(catalog)
         )
     popularity = np.asarray(manifest["popularity"], dtype=np.float64)
-    return SearchIndex(
+    index = SearchIndex(
         catalog,
         products,
         chunks,
@@ -234,6 +241,8 @@ def _open(
         manifest["tokenizer"],
         popularity,
     )
+    index.degraded = degraded
+    return index
 
 
 class SearchIndex:
@@ -244,7 +253,8 @@ class SearchIndex:
         catalog: str,
         products: Sequence[Product],
         chunks: Sequence[documents.Chunk],
-        vectors: np.ndarray,  # (n_chunks, dim) float32, rows L2-normalised
+        vectors: np.ndarray | None,  # (n_chunks, dim) float32, rows L2-normalised; None =
+        # the vector store is unreachable and search is BM25 only
         bm25: Bm25Index,
         embedder: Embedder,
         tokenizer_name: str,
@@ -264,6 +274,7 @@ class SearchIndex:
         self.popularity = popularity
         self.fusion = fusion
         self.weight = weight
+        self.degraded: str | None = None  # why search runs in a reduced mode, if it does
         rows = np.array([self.table.index[c.product_id] for c in self.chunks], dtype=np.int64)
         # chunks come grouped by product, in product order: product i owns
         # chunks[_starts[i]:_starts[i + 1]]
@@ -272,7 +283,7 @@ class SearchIndex:
     @property
     def nbytes(self) -> int:
         """Bytes of the vectors held in memory (the bulk of an open index)."""
-        return int(self.vectors.nbytes)
+        return 0 if self.vectors is None else int(self.vectors.nbytes)
 
     def search(
         self,
@@ -302,6 +313,8 @@ class SearchIndex:
 
     def rank(self, query: str, k: int, mask: np.ndarray, mode: str = "hybrid") -> Ranking:
         """The `k` best product rows among `mask` for a cleaned, non-empty query."""
+        if self.vectors is None:
+            mode = "bm25"
         qv = self.embedder.encode([query])[0] if mode in ("hybrid", "dense") else None
         dense = None if qv is None else self._dense_scores(qv)
         lexical = self.bm25.scores(self._tokenize(query)) if mode in ("hybrid", "bm25") else None

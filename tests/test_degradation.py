@@ -1,0 +1,122 @@
+"""Broken parts degrade the assistant instead of breaking it, and it says so:
+a corrupted model file, a Chroma server that is down, an LLM endpoint that never
+answers. Each check runs on a copy of the demo shop."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from agent.agent import new_state
+from catalog.store import Store
+from recommender.registry import model_dir
+from recommender.training import train_model
+from shopassist.assistant import build_assistant
+from shopassist.settings import load_settings
+from tests.server_support import free_port
+from ui.service import ShopService
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def shop(demo_home, tmp_path) -> Path:
+    home = tmp_path / "shop"
+    shutil.copytree(demo_home, home)
+    return home
+
+
+def settings_for(home: Path, **overrides):
+    return load_settings(env={}, overrides={"home": str(home), **overrides})
+
+
+def hiking_boots(agent) -> list:
+    reply = agent.turn(new_state(), "waterproof hiking boots under $150", "u0001")
+    assert reply.products and all(p.sentences for p in reply.products)
+    return reply.products
+
+
+def test_a_corrupted_model_falls_back_to_the_last_good_one_then_to_popular(shop):
+    settings = settings_for(shop)
+    with Store.in_home(shop) as store:
+        train_model(store, "demo", shop, "itemknn", activate=False)
+        (model_dir(shop, "demo", "lightgcn") / "model.npz").write_bytes(b"not a model")
+        assistant = build_assistant(settings, store, "demo", "none")
+        assert assistant.agent.recommender.name == "itemknn"
+        assert any("could not be loaded" in n and "itemknn" in n for n in assistant.notes)
+        hiking_boots(assistant.agent)
+        health = ShopService(settings, store, "demo", assistant=assistant).health()
+        assert health["recommender"] == "itemknn" and health["notes"] == assistant.notes
+
+        shutil.rmtree(model_dir(shop, "demo", "itemknn"))
+        assistant = build_assistant(settings, store, "demo", "none")
+        assert assistant.agent.recommender is None
+        assert any("showing popular products" in n for n in assistant.notes)
+        hiking_boots(assistant.agent)
+
+
+def test_a_chroma_server_that_is_down_leaves_keyword_search(shop):
+    settings = settings_for(shop, **{"vectorstore.url": f"http://127.0.0.1:{free_port()}"})
+    with Store.in_home(shop) as store:
+        assistant = build_assistant(settings, store, "demo", "none")
+        assert any("keyword search only" in n for n in assistant.notes)
+        search = assistant.agent.search
+        assert search is not None and search.vectors is None
+        hits = search.search("waterproof hiking boots", k=5)
+        assert hits and all("hiking boots" in h.title.lower() for h in hits)
+        for p in hiking_boots(assistant.agent):
+            assert "hiking boots" in p.title.lower()
+
+
+@pytest.fixture
+def silent_endpoint():
+    """An 'OpenAI-compatible server' that accepts connections and never answers."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    stop.set()
+    for conn in held:
+        conn.close()
+    server.close()
+
+
+def test_an_llm_endpoint_that_times_out_gives_templates_fast(shop, silent_endpoint):
+    settings = settings_for(
+        shop,
+        **{"llm.backend": "openai", "llm.url": silent_endpoint, "llm.timeout_s": 1.0},
+    )
+    with Store.in_home(shop) as store:
+        assistant = build_assistant(settings, store, "demo")
+        agent = assistant.agent
+        assert agent.llm_available
+        started = time.perf_counter()
+        products = hiking_boots(agent)
+        first = time.perf_counter() - started
+        # one timeout, then templates for the other products of the turn
+        assert first < 5, first
+        assert all(s.source == "template" for p in products for s in p.sentences)
+        assert agent.llm_failures == 1 and not agent.llm_available
+        health = ShopService(settings, store, "demo", assistant=assistant).health()
+        assert health["llm_available"] is False and health["llm_failures"] == 1
+        started = time.perf_counter()
+        hiking_boots(agent)
+        assert time.perf_counter() - started < 1.0  # not asked again while marked down
+        assert agent.llm_failures == 1

@@ -14,8 +14,10 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
+
+import numpy as np
 
 from agent.composer import compose
 from agent.llm import ChatModel, LLMError, NoModel
@@ -320,8 +322,7 @@ class Agent:
         budget = state.slots.max_price
         state.slots.max_price = None
         try:
-            f = state.product_filter()
-            rows = [i for i in range(len(self._products)) if self.table.mask(f)[i]]
+            rows = np.flatnonzero(self.table.mask(state.product_filter())).tolist()
         finally:
             state.slots.max_price = budget
         rows.sort(key=lambda i: self._products[i].price or float("inf"))
@@ -395,17 +396,30 @@ class Agent:
         hits: dict[str, Any] = {}
         ranked: list[str] = []
         if self.search is not None and (query or s.category):
-            for hit in self.search.search(query or s.category or "", k=30, filters=f):
+            text = query or s.category or ""
+            # Rank 30 without snippets; the few shown get theirs below.
+            for hit in self._search(text, 30, f, snippets=0):
                 hits[hit.product_id] = hit
                 ranked.append(hit.product_id)
             if self.recommender is not None and ctx.shopper_id and len(ranked) > k:
                 ranked = self._blend(ctx.shopper_id, ranked)
+            shown = ranked[:k]
+            if shown:
+                narrowed = replace(f, include_ids=shown)
+                for hit in self._search(text, len(shown), narrowed):
+                    hits[hit.product_id] = hit
         elif self.recommender is not None:
             rec = self.recommender.recommend(ctx.shopper_id or "", k=k * 3, filters=f)
             ranked = list(rec.item_ids)
         if not ranked:
             ranked = self._popular(f, k)
         return self.store.products(self.catalog, ranked[:k]), hits
+
+    def _search(self, text: str, k: int, f, snippets: int | None = None) -> list[Any]:
+        try:
+            return self.search.search(text, k=k, filters=f, snippets=snippets)
+        except TypeError:  # a plug-in search backend without the `snippets` option
+            return self.search.search(text, k=k, filters=f)
 
     def _blend(self, shopper_id: str, ranked: list[str]) -> list[str]:
         """Reciprocal-rank fusion of the search order and the recommender's order."""

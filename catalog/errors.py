@@ -30,3 +30,11 @@ class NotFoundError(ShopAssistError):
 
 class StoreError(ShopAssistError):
     """The database is unusable (newer schema, corrupted file)."""
+
+
+class BusyError(ShopAssistError):
+    """Too many requests are waiting; try again after `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

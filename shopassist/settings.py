@@ -66,6 +66,10 @@ class ServerSettings(_Section):
     # Origins of the pages that embed the widget (CORS), e.g. ["https://shop.example"].
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(65_536, ge=1024)
+    # Turns waiting for or holding the assistant (one at a time); beyond this a request gets
+    # 503 with Retry-After. The in-process LLM takes seconds per turn, so its queue is short.
+    max_pending_turns: int = Field(64, ge=1)
+    max_pending_llm_turns: int = Field(8, ge=1)
     greeting: str | None = None  # the widget's first message; unset = the assistant's greeting
 
 

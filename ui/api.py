@@ -11,8 +11,8 @@ import json
 import logging
 import queue
 import secrets
-import threading
 from collections.abc import Iterator
+from concurrent.futures import Future
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.agent import MAX_MESSAGE_CHARS
-from catalog.errors import InputError, NotFoundError, ShopAssistError
+from catalog.errors import BusyError, InputError, NotFoundError, ShopAssistError
 from ui.service import ShopService
 
 PREFIX = "/api/v1"
@@ -105,6 +105,12 @@ def install(app: FastAPI, service: ShopService) -> None:
         log.debug("traceback", exc_info=exc)
         return error(500, "internal error; nothing was stored for this request")
 
+    @app.exception_handler(BusyError)
+    async def busy(request: Request, exc: BusyError):
+        response = error(503, str(exc))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
     # Most specific first: the handler of the exception's own class is the one used.
     for cls, status in (
         (_Forbidden, 403),
@@ -142,18 +148,22 @@ def router(service: ShopService) -> APIRouter:
         return service.session(session_id)
 
     @api.post("/sessions/{session_id}/messages", tags=["chat"])
-    def post_message(session_id: str, body: MessageIn, request: Request):
+    async def post_message(session_id: str, body: MessageIn, request: Request):
         """Send a message. With `"stream": true` (or `Accept: text/event-stream`) the reply
         comes as server-sent events: `delta` pieces of text, then one `reply` event with
         the full JSON reply (the same object the non-streaming form returns)."""
         streaming = body.stream or "text/event-stream" in request.headers.get("accept", "")
         if not streaming:
-            return service.send(session_id, body.text)
+            # already JSON-safe (ShopService.plain): skip FastAPI's re-encoding walk
+            return JSONResponse(await service.call(service.send, session_id, body.text))
         service.session(session_id)  # unknown session -> 404 before the stream starts
         if not body.text.strip():
             raise InputError("the message is empty: write what you are looking for")
+        pieces: queue.Queue = queue.Queue()
+        # queued now: a full queue -> 503 before the stream starts
+        future = service.submit(service.send, session_id, body.text, emit=pieces.put)
         return StreamingResponse(
-            _events(service, session_id, body.text),
+            _events(future, pieces),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -163,7 +173,7 @@ def router(service: ShopService) -> APIRouter:
         return service.product(product_id)
 
     @api.get("/shoppers/{shopper_id}/recommendations", tags=["catalog"])
-    def recommendations(
+    async def recommendations(
         shopper_id: str,
         k: Annotated[int, Query(ge=1, le=20)] = 5,
         min_price: Annotated[float | None, Query(ge=0)] = None,
@@ -172,11 +182,12 @@ def router(service: ShopService) -> APIRouter:
         brand: Annotated[list[str] | None, Query()] = None,
         exclude_brand: Annotated[list[str] | None, Query()] = None,
         language: Literal["en", "zh"] = "en",
-    ) -> dict[str, Any]:
+    ) -> JSONResponse:
         """Top-k for a shopper within hard filters, each with its cited explanation."""
-        return service.recommendations(
-            shopper_id, k, min_price, max_price, category, brand, exclude_brand, language
-        )
+        return JSONResponse(await service.call(
+            service.recommendations,
+            shopper_id, k, min_price, max_price, category, brand, exclude_brand, language,
+        ))  # fmt: skip
 
     @api.get("/shoppers/{shopper_id}/profile", tags=["catalog"])
     def profile(shopper_id: str) -> dict[str, Any]:
@@ -190,8 +201,12 @@ def router(service: ShopService) -> APIRouter:
         return service.why(product_id, session_id, shopper_id)
 
     @api.post("/feedback", tags=["chat"])
-    def feedback(body: FeedbackIn) -> dict[str, Any]:
-        return service.feedback(body.product_id, body.kind, body.session_id, body.shopper_id)
+    async def feedback(body: FeedbackIn) -> JSONResponse:
+        return JSONResponse(
+            await service.call(
+                service.feedback, body.product_id, body.kind, body.session_id, body.shopper_id
+            )
+        )
 
     @api.post("/admin/reindex", status_code=202, tags=["admin"], dependencies=[Depends(admin)])
     def reindex() -> dict[str, Any]:
@@ -224,29 +239,20 @@ def router(service: ShopService) -> APIRouter:
     return api
 
 
-def _events(service: ShopService, session_id: str, text: str) -> Iterator[str]:
-    pieces: queue.Queue = queue.Queue()
+def _events(future: Future, pieces: queue.Queue) -> Iterator[str]:
+    """Server-sent events of one queued turn: its text pieces, then the reply (or an error)."""
     done = object()
-
-    def work() -> None:
-        try:
-            pieces.put(
-                ("reply", service.send(session_id, text, emit=lambda t: pieces.put(("delta", t))))
-            )
-        except ShopAssistError as exc:
-            pieces.put(("error", str(exc)))
-        except Exception as exc:  # the stream has started: report, never hang
-            log.error("a streamed turn failed: %s", type(exc).__name__)
-            log.debug("traceback", exc_info=exc)
-            pieces.put(("error", "internal error while answering; the message was not stored"))
-        finally:
-            pieces.put(done)
-
-    threading.Thread(target=work, daemon=True).start()
-    while (item := pieces.get()) is not done:
-        event, value = item
-        data = {"text": value} if event == "delta" else value
-        if event == "error":
-            data = {"error": value}
-        yield f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+    future.add_done_callback(lambda _: pieces.put(done))
+    while (piece := pieces.get()) is not done:
+        yield f"event: delta\ndata: {json.dumps({'text': piece}, ensure_ascii=False)}\n\n"
+    exc = future.exception()
+    if exc is None:
+        yield f"event: reply\ndata: {json.dumps(future.result(), ensure_ascii=False)}\n\n"
+    elif isinstance(exc, ShopAssistError):
+        yield f"event: error\ndata: {json.dumps({'error': str(exc)}, ensure_ascii=False)}\n\n"
+    else:  # the stream has started: report, never hang
+        log.error("a streamed turn failed: %s", type(exc).__name__)
+        log.debug("traceback", exc_info=exc)
+        message = "internal error while answering; the message was not stored"
+        yield f"event: error\ndata: {json.dumps({'error': message})}\n\n"
     yield "event: done\ndata: {}\n\n"

@@ -29,6 +29,7 @@ def create_app(
     from ui.web import build_ui
 
     service = ShopService(settings, store, catalog, llm)
+    service.warm_up()
     app = FastAPI(
         title="ShopAssist API",
         version="1",

@@ -12,6 +12,7 @@ the search index are shared, mutable state.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -19,14 +20,17 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
 
 from agent.agent import MAX_MESSAGE_CHARS, Reply, new_state, reply_to_dict
 from agent.replies import say
 from agent.state import DialogueState
-from catalog.errors import InputError, NotFoundError
+from catalog.errors import BusyError, InputError, NotFoundError
 from catalog.models import Interaction, InteractionKind
 from catalog.store import Store
 from shopassist.assistant import Assistant, build_assistant
@@ -35,6 +39,7 @@ from tools.profile import build_profile
 
 log = logging.getLogger(__name__)
 
+EXECUTOR_PREFIX = "assistant-turn"
 SHOPPER_ID_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,64}$")
 FEEDBACK_KINDS = ("like", "not_interested", "cart")
 MAX_K = 20
@@ -51,6 +56,54 @@ def _default(value: Any) -> Any:
     if hasattr(value, "tolist"):
         return value.tolist()
     return str(value)
+
+
+class FifoLock:
+    """A re-entrant lock that admits waiting threads in arrival order.
+
+    `threading.Lock` wakes an arbitrary waiter, so under load some turns wait many
+    times longer than others; handing the lock over in order keeps the slowest turn
+    close to (queue length x turn time).
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._queue: deque[threading.Event] = deque()
+        self._owner: int | None = None
+        self._depth = 0
+
+    def acquire(self) -> None:
+        me = threading.get_ident()
+        with self._mutex:
+            if self._owner == me:
+                self._depth += 1
+                return
+            if self._owner is None and not self._queue:
+                self._owner, self._depth = me, 1
+                return
+            turn = threading.Event()
+            self._queue.append(turn)
+        turn.wait()  # release() handed the lock to this thread
+        with self._mutex:
+            self._owner, self._depth = me, 1
+
+    def release(self) -> None:
+        with self._mutex:
+            self._depth -= 1
+            if self._depth:
+                return
+            if self._queue:
+                self._owner = -1  # reserved for the next waiter until it wakes
+                self._queue.popleft().set()
+            else:
+                self._owner = None
+
+    def __enter__(self) -> FifoLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 def check_shopper_id(shopper_id: str) -> str:
@@ -73,9 +126,15 @@ class ShopService:
         self.catalog = catalog
         self.llm = llm
         self.assistant = assistant or build_assistant(settings, store, catalog, llm)
-        self._lock = threading.RLock()
+        self._lock = FifoLock()
         self._jobs: dict[str, dict[str, Any]] = {}
         self.started_at = time.time()
+        self._pending = 0  # admitted turns, queued or running
+        self._pending_lock = threading.Lock()
+        # One thread answers the API's turns in arrival order: no pile of threads
+        # fighting over the interpreter lock while one of them holds the assistant.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=EXECUTOR_PREFIX)
+        self._turn_seconds = 0.05  # running mean, for Retry-After
         self._prepare(self.agent.recommender)
 
     def _prepare(self, recommender) -> None:
@@ -97,6 +156,75 @@ class ShopService:
     @property
     def agent(self):
         return self.assistant.agent
+
+    def warm_up(self) -> float:
+        """Answer one throw-away request (nothing stored) so that the first shopper does not
+        wait for the embedding model's and the search path's first-call set-up (~1 s)."""
+        started = time.perf_counter()
+        products = self.agent._products
+        words = products[0].category if products else "gift"
+        with self._lock:
+            self.agent.turn(new_state(), words or "gift", None)
+        return time.perf_counter() - started
+
+    # -- admission: a bounded queue in front of the one assistant ---------------------
+
+    @property
+    def max_pending(self) -> int:
+        server = self.settings.server
+        has_llm = getattr(self.agent.llm, "name", "none") != "none"
+        return server.max_pending_llm_turns if has_llm else server.max_pending_turns
+
+    def _admit(self) -> None:
+        with self._pending_lock:
+            self._refuse_if_full()
+            self._pending += 1
+
+    def _leave(self, *_: object) -> None:
+        with self._pending_lock:
+            self._pending -= 1
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """Hold the assistant for one turn. Called outside the assistant thread (the web
+        UI), it is also admitted here, refused at once when the queue is full."""
+        admitted_here = not threading.current_thread().name.startswith(EXECUTOR_PREFIX)
+        if admitted_here:
+            self._admit()
+        try:
+            with self._lock:
+                started = time.perf_counter()
+                yield
+                self._turn_seconds = 0.8 * self._turn_seconds + 0.2 * (
+                    time.perf_counter() - started
+                )
+        finally:
+            if admitted_here:
+                self._leave()
+
+    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future:
+        """Queue `fn` for the assistant thread (first come, first served) and return its
+        future; a full queue raises BusyError at once."""
+        self._admit()
+        try:
+            future = self._executor.submit(fn, *args, **kwargs)
+        except BaseException:
+            self._leave()
+            raise
+        future.add_done_callback(self._leave)
+        return future
+
+    async def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """`submit` for async callers: the HTTP API."""
+        return await asyncio.wrap_future(self.submit(fn, *args, **kwargs))
+
+    def _refuse_if_full(self) -> None:
+        if self._pending >= self.max_pending:
+            wait = max(1, round(self._pending * self._turn_seconds))
+            raise BusyError(
+                f"the assistant is busy ({self._pending} requests waiting); try again in {wait} s",
+                wait,
+            )
 
     # -- sessions ------------------------------------------------------------------
 
@@ -152,7 +280,7 @@ class ShopService:
             raise InputError(
                 f"the message has {len(text)} characters; the limit is {MAX_MESSAGE_CHARS}"
             )
-        with self._lock:
+        with self._turn():
             shopper_id, state = self._load(session_id)
             reply = self.agent.turn(state, text, shopper_id, emit=emit)
             out = plain(reply_to_dict(reply))
@@ -174,7 +302,7 @@ class ShopService:
         session, the reply (a new list for "not interested") is part of the conversation."""
         if kind not in FEEDBACK_KINDS:
             raise InputError(f"kind must be one of {', '.join(FEEDBACK_KINDS)}")
-        with self._lock:
+        with self._turn():
             if session_id:
                 owner, state = self._load(session_id)
                 if shopper_id and shopper_id != owner:
@@ -229,7 +357,7 @@ class ShopService:
         for pid, kind, _ in self.store.feedback(self.catalog, shopper_id):
             if kind == "not_interested":
                 state.not_interested.append(pid)
-        with self._lock:
+        with self._turn():
             reply = self.agent.recommend(state, shopper_id, k)
         return plain(reply_to_dict(reply))
 
@@ -326,6 +454,8 @@ class ShopService:
             "llm_failures": self.agent.llm_failures,
             "notes": self.assistant.notes,
             "uptime_s": round(time.time() - self.started_at, 1),
+            "pending_turns": self._pending,
+            "max_pending_turns": self.max_pending,
         }
 
     def start_job(self, kind: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:

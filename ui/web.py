@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import queue
 import re
-import threading
 from typing import Any
 
 import gradio as gr
@@ -128,26 +127,26 @@ def build_ui(service: ShopService) -> gr.Blocks:
                 {"role": "assistant", "content": ""},
             ]
             pieces: queue.Queue = queue.Queue()
-            result: dict[str, Any] = {}
-
-            def work() -> None:
-                try:
-                    result["reply"] = service.send(state["session_id"], message, emit=pieces.put)
-                except ShopAssistError as exc:
-                    result["error"] = str(exc)
-                finally:
-                    pieces.put(None)
-
-            threading.Thread(target=work, daemon=True).start()
+            try:  # queued behind other shoppers' turns, first come first served
+                future = service.submit(service.send, state["session_id"], message, emit=pieces.put)
+            except ShopAssistError as exc:  # the queue is full
+                history[-1] = {"role": "assistant", "content": f"Sorry: {exc}"}
+                yield ["", state, history, *([gr.update()] * (2 * SLOTS))]
+                return
+            future.add_done_callback(lambda _: pieces.put(None))
             shown_text = ""
             while (piece := pieces.get()) is not None:
                 shown_text += _stream_line(piece)
                 history[-1] = {"role": "assistant", "content": shown_text.strip()}
                 yield ["", state, history, *([gr.update()] * (2 * SLOTS))]
-            if "error" in result:
-                history[-1] = {"role": "assistant", "content": f"⚠️ {result['error']}"}
+            error = future.exception()
+            if error is not None:
+                if not isinstance(error, ShopAssistError):
+                    raise error
+                history[-1] = {"role": "assistant", "content": f"Sorry: {error}"}
                 yield ["", state, history, *([gr.update()] * (2 * SLOTS))]
                 return
+            result = {"reply": future.result()}
             reply = result["reply"]
             reply_lang = reply.get("language", lang)
             history[-1] = {"role": "assistant", "content": render.chat_text(reply, reply_lang)}

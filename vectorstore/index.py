@@ -291,11 +291,14 @@ class SearchIndex:
         k: int = 10,
         filters: ProductFilter | None = None,
         mode: str = "hybrid",
+        snippets: int | None = None,
     ) -> list[SearchHit]:
         """The `k` best products for `query` among those passing `filters`.
 
         An empty query returns the most popular products within the filters.
         Long queries are cut to 512 characters and control characters removed.
+        `snippets`: only the first this many hits get a snippet and matched fields (the
+        rest have empty ones), for callers that rank many and show few.
         """
         if mode not in MODES:
             raise InputError(f"unknown search mode {mode!r}; expected one of: {', '.join(MODES)}")
@@ -306,8 +309,9 @@ class SearchIndex:
             return self._popular(mask, k)
         ranked = self.rank(q, k, mask, mode)
         tokens = set(self._tokenize(q))
+        limit = len(ranked.rows) if snippets is None else snippets
         return [
-            self._hit(int(r), float(s), i + 1, mode, tokens, ranked)
+            self._hit(int(r), float(s), i + 1, mode, tokens, ranked, i < limit)
             for i, (r, s) in enumerate(zip(ranked.rows, ranked.scores, strict=True))
         ]
 
@@ -339,19 +343,29 @@ class SearchIndex:
         return np.maximum.reduceat(chunk_scores, self._starts).astype(np.float32)
 
     def _hit(
-        self, row: int, score: float, rank: int, mode: str, tokens: set[str], ranked: Ranking
+        self,
+        row: int,
+        score: float,
+        rank: int,
+        mode: str,
+        tokens: set[str],
+        ranked: Ranking,
+        with_snippet: bool = True,
     ) -> SearchHit:
         product = self.products[row]
         dense, lexical = ranked.dense, ranked.lexical
         best_chunk = None
-        if ranked.query_vector is not None:
+        if not with_snippet:
+            snippet, snippet_field, matched = "", "", []
+        elif ranked.query_vector is not None:
             start = self._starts[row]
             end = self._starts[row + 1] if row + 1 < len(self._starts) else len(self.chunks)
             scores = self.vectors[start:end] @ ranked.query_vector
             best_chunk = self.chunks[start + int(np.argmax(scores))]
-        snippet, snippet_field, matched = documents.snippet_for(
-            product, tokens, self._tokenize, best_chunk
-        )
+        if with_snippet:
+            snippet, snippet_field, matched = documents.snippet_for(
+                product, tokens, self._tokenize, best_chunk
+            )
         return SearchHit(
             product_id=product.id,
             score=score,

@@ -8,6 +8,8 @@ they are absent.
 from __future__ import annotations
 
 import os
+import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -62,3 +64,29 @@ def demo_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("demo")
     build_demo(home)
     return home
+
+
+@pytest.fixture
+def silent_llm():
+    """An 'OpenAI-compatible server' that accepts connections and never answers: every
+    request to it waits for the client's timeout."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        sock.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(sock.accept()[0])
+            except OSError:
+                continue
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    stop.set()
+    for conn in held:
+        conn.close()
+    sock.close()

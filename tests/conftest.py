@@ -67,6 +67,16 @@ def demo_home(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
+def demo_copy(demo_home, tmp_path) -> Path:
+    """A private copy of the demo shop, for tests that break or change it."""
+    import shutil
+
+    home = tmp_path / "shop"
+    shutil.copytree(demo_home, home)
+    return home
+
+
+@pytest.fixture
 def silent_llm():
     """An 'OpenAI-compatible server' that accepts connections and never answers: every
     request to it waits for the client's timeout."""

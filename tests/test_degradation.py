@@ -22,13 +22,6 @@ from ui.service import ShopService
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def shop(demo_home, tmp_path) -> Path:
-    home = tmp_path / "shop"
-    shutil.copytree(demo_home, home)
-    return home
-
-
 def settings_for(home: Path, **overrides):
     return load_settings(env={}, overrides={"home": str(home), **overrides})
 
@@ -39,11 +32,11 @@ def hiking_boots(agent) -> list:
     return reply.products
 
 
-def test_a_corrupted_model_falls_back_to_the_last_good_one_then_to_popular(shop):
-    settings = settings_for(shop)
-    with Store.in_home(shop) as store:
-        train_model(store, "demo", shop, "itemknn", activate=False)
-        (model_dir(shop, "demo", "lightgcn") / "model.npz").write_bytes(b"not a model")
+def test_a_corrupted_model_falls_back_to_the_last_good_one_then_to_popular(demo_copy):
+    settings = settings_for(demo_copy)
+    with Store.in_home(demo_copy) as store:
+        train_model(store, "demo", demo_copy, "itemknn", activate=False)
+        (model_dir(demo_copy, "demo", "lightgcn") / "model.npz").write_bytes(b"not a model")
         assistant = build_assistant(settings, store, "demo", "none")
         assert assistant.agent.recommender.name == "itemknn"
         assert any("could not be loaded" in n and "itemknn" in n for n in assistant.notes)
@@ -51,16 +44,16 @@ def test_a_corrupted_model_falls_back_to_the_last_good_one_then_to_popular(shop)
         health = ShopService(settings, store, "demo", assistant=assistant).health()
         assert health["recommender"] == "itemknn" and health["notes"] == assistant.notes
 
-        shutil.rmtree(model_dir(shop, "demo", "itemknn"))
+        shutil.rmtree(model_dir(demo_copy, "demo", "itemknn"))
         assistant = build_assistant(settings, store, "demo", "none")
         assert assistant.agent.recommender is None
         assert any("showing popular products" in n for n in assistant.notes)
         hiking_boots(assistant.agent)
 
 
-def test_a_chroma_server_that_is_down_leaves_keyword_search(shop):
-    settings = settings_for(shop, **{"vectorstore.url": f"http://127.0.0.1:{free_port()}"})
-    with Store.in_home(shop) as store:
+def test_a_chroma_server_that_is_down_leaves_keyword_search(demo_copy):
+    settings = settings_for(demo_copy, **{"vectorstore.url": f"http://127.0.0.1:{free_port()}"})
+    with Store.in_home(demo_copy) as store:
         assistant = build_assistant(settings, store, "demo", "none")
         assert any("keyword search only" in n for n in assistant.notes)
         search = assistant.agent.search
@@ -71,12 +64,12 @@ def test_a_chroma_server_that_is_down_leaves_keyword_search(shop):
             assert "hiking boots" in p.title.lower()
 
 
-def test_an_llm_endpoint_that_times_out_gives_templates_fast(shop, silent_llm):
+def test_an_llm_endpoint_that_times_out_gives_templates_fast(demo_copy, silent_llm):
     settings = settings_for(
-        shop,
+        demo_copy,
         **{"llm.backend": "openai", "llm.url": silent_llm, "llm.timeout_s": 1.0},
     )
-    with Store.in_home(shop) as store:
+    with Store.in_home(demo_copy) as store:
         assistant = build_assistant(settings, store, "demo")
         agent = assistant.agent
         assert agent.llm_available

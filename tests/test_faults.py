@@ -24,20 +24,13 @@ from ui.process import SCRIPT
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def shop(demo_home, tmp_path) -> Path:
-    home = tmp_path / "shop"
-    shutil.copytree(demo_home, home)
-    return home
-
-
 def integrity(home: Path) -> str:
     with Store.in_home(home) as store:
         return store.query("PRAGMA integrity_check")[0][0]
 
 
-def test_kill_9_during_writes_keeps_every_acknowledged_write(shop):
-    server = Server(shop).start()
+def test_kill_9_during_writes_keeps_every_acknowledged_write(demo_copy):
+    server = Server(demo_copy).start()
     base = f"{server.url}/api/v1"
     acked_feedback: Counter = Counter()
     acked_messages: dict[str, list[str]] = {}
@@ -78,8 +71,8 @@ def test_kill_9_during_writes_keeps_every_acknowledged_write(shop):
     server.proc = None
     assert sum(acked_feedback.values()) >= 40
 
-    assert integrity(shop) == "ok"
-    with Store.in_home(shop) as store:
+    assert integrity(demo_copy) == "ok"
+    with Store.in_home(demo_copy) as store:
         stored = Counter(
             (shopper, pid, kind)
             for shopper, pid, kind in store.all_feedback("demo")
@@ -113,11 +106,11 @@ def run_and_kill(args: list[str], home: Path, when) -> int:
     return proc.wait()
 
 
-def test_kill_9_during_an_ingest_leaves_the_store_as_it_was(shop, shared_data):
-    with Store.in_home(shop) as store:
+def test_kill_9_during_an_ingest_leaves_the_store_as_it_was(demo_copy, shared_data):
+    with Store.in_home(demo_copy) as store:
         before = store.stats("demo")
         catalogs_before = {c.name for c in store.list_catalogs()}
-    wal = shop / "shopassist.db-wal"
+    wal = demo_copy / "shopassist.db-wal"
     start_size = wal.stat().st_size if wal.exists() else 0
     rc = run_and_kill(
         [
@@ -125,27 +118,27 @@ def test_kill_9_during_an_ingest_leaves_the_store_as_it_was(shop, shared_data):
             "--train", str(shared_data / "lightgcn_gowalla" / "train.txt.gz"),
             "--test", str(shared_data / "lightgcn_gowalla" / "test.txt"),
         ],
-        shop,
+        demo_copy,
         # the big transaction is under way once the write-ahead log grows by 4 MB
         lambda: wal.exists() and wal.stat().st_size > start_size + 4_000_000,
     )  # fmt: skip
     assert rc == -signal.SIGKILL
-    assert integrity(shop) == "ok"
-    with Store.in_home(shop) as store:
+    assert integrity(demo_copy) == "ok"
+    with Store.in_home(demo_copy) as store:
         assert {c.name for c in store.list_catalogs()} == catalogs_before  # no half catalog
         assert store.stats("demo") == before
 
 
-def test_kill_9_during_an_index_build_then_it_resumes(shop):
-    shutil.rmtree(shop / "index")
-    chroma = shop / "index" / "chroma"
+def test_kill_9_during_an_index_build_then_it_resumes(demo_copy):
+    shutil.rmtree(demo_copy / "index")
+    chroma = demo_copy / "index" / "chroma"
 
     def started_writing() -> bool:
         return chroma.exists() and sum(f.stat().st_size for f in chroma.rglob("*")) > 3_000_000
 
-    rc = run_and_kill(["index", "--dataset", "demo", "--quiet"], shop, started_writing)
+    rc = run_and_kill(["index", "--dataset", "demo", "--quiet"], demo_copy, started_writing)
     assert rc == -signal.SIGKILL
-    env = dict(os.environ, SHOPASSIST_HOME=str(shop))
+    env = dict(os.environ, SHOPASSIST_HOME=str(demo_copy))
     proc = subprocess.run(
         [str(SCRIPT), "index", "--dataset", "demo", "--quiet", "--json"],
         env=env, capture_output=True, text=True, timeout=600,
@@ -158,4 +151,4 @@ def test_kill_9_during_an_index_build_then_it_resumes(shop):
         env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert found.returncode == 0 and "hiking boots" in found.stdout.lower()
-    assert integrity(shop) == "ok"
+    assert integrity(demo_copy) == "ok"

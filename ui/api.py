@@ -16,9 +16,11 @@ from concurrent.futures import Future
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.agent import MAX_MESSAGE_CHARS
 from catalog.errors import BusyError, InputError, NotFoundError, ShopAssistError
@@ -104,6 +106,18 @@ def install(app: FastAPI, service: ShopService) -> None:
         )
         log.debug("traceback", exc_info=exc)
         return error(500, "internal error; nothing was stored for this request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if not request.url.path.startswith(PREFIX):  # Gradio's own routes keep their format
+            return await http_exception_handler(request, exc)
+        message = exc.detail if isinstance(exc.detail, str) else "bad request"
+        if exc.status_code == 400 and "parsing the body" in message:
+            message = "the body is not valid JSON (or not UTF-8)"
+        response = error(exc.status_code, message)
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response
 
     @app.exception_handler(BusyError)
     async def busy(request: Request, exc: BusyError):

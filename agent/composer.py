@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from agent.state import DialogueState
+from agent.untrusted import looks_like_instructions
 from agent.verifier import Claim
 from catalog.models import InteractionKind, Product
 from prompts.render import render
@@ -60,7 +61,12 @@ def compose(
                 "attributes", lang, [pid], product.id, category=product.category, attributes=matched
             )
         )
-    elif hit is not None and getattr(hit, "snippet", "") and hit.snippet_field != "title":
+    elif (
+        hit is not None
+        and getattr(hit, "snippet", "")
+        and hit.snippet_field != "title"
+        and not looks_like_instructions(hit.snippet)
+    ):
         snippet = _short(hit.snippet, 120)
         sid = ctx.evidence.add(
             "search",
@@ -174,7 +180,7 @@ def _best_review(ctx: ToolContext, product: Product):
     reviews = [
         r
         for r in ctx.store.reviews(ctx.catalog, product.id, limit=20)
-        if r.text and (r.rating or 0) >= 4
+        if r.text and (r.rating or 0) >= 4 and not looks_like_instructions(r.text)
     ]
     if not reviews:
         return None

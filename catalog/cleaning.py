@@ -34,6 +34,7 @@ _NUMBER = r"\d{1,3}(?:[,\s]\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?"
 _PRICE_RE = re.compile(
     rf"(?P<cur1>US\$|RMB|[$¥￥€£]|[A-Z]{{3}})?\s*(?P<num>{_NUMBER})\s*(?P<cur2>元|RMB|[A-Z]{{3}})?"
 )
+_SCRIPT_RE = re.compile(r"<\s*(script|style)\b[^>]*>.*?(<\s*/\s*\1\s*>|$)", re.I | re.S)
 _TAG_RE = re.compile(r"<[^>]{0,2000}>")
 _JUNK_RE = re.compile(
     r"(getTime\(\)|var\s+\w+\s*=|function\s*\(|\{[^}]*:[^}]*\}|</?(div|span|script|style|a|br|p)\b)",
@@ -108,6 +109,7 @@ def clean_text(text: object) -> str:
     if isinstance(text, list):
         text = "\n".join(str(t) for t in text if t)
     out = html.unescape(str(text))
+    out = _SCRIPT_RE.sub(" ", out)  # a script's or style's body is code, not text
     out = _TAG_RE.sub(" ", out)
     return _SPACE_RE.sub(" ", out).strip()
 
@@ -138,6 +140,14 @@ def repair_title(product: Product, report: ValidationReport) -> None:
     elif html.unescape(raw) != raw:
         report.repaired["title_html_entities"] += 1
     product.title = title[:500]
+    for language, text in list(product.title_i18n.items()):  # translated titles alike
+        cleaned = clean_text(text)[:500]
+        if cleaned != text:
+            report.repaired["title_markup_removed"] += 1
+        if cleaned:
+            product.title_i18n[language] = cleaned
+        else:
+            del product.title_i18n[language]
 
 
 def _title_from_other_fields(product: Product) -> str:

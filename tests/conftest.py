@@ -8,6 +8,7 @@ they are absent.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import threading
 from pathlib import Path
@@ -69,8 +70,6 @@ def demo_home(tmp_path_factory) -> Path:
 @pytest.fixture
 def demo_copy(demo_home, tmp_path) -> Path:
     """A private copy of the demo shop, for tests that break or change it."""
-    import shutil
-
     home = tmp_path / "shop"
     shutil.copytree(demo_home, home)
     return home
@@ -100,3 +99,35 @@ def silent_llm():
     for conn in held:
         conn.close()
     sock.close()
+
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("SHOPASSIST_CHROMIUM") or shutil.which("chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium under Playwright (one per test module)."""
+    path = chromium_path()
+    if path is None:
+        reason = "Chromium not installed (apt-get install chromium, or set SHOPASSIST_CHROMIUM)"
+        if os.environ.get("SHOPASSIST_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests are required here: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

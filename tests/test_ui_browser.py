@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import re
-import shutil
 import threading
 
 import pytest
@@ -21,37 +19,8 @@ from tests.server_support import ARTIFACTS, REPO, Server, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TIMEOUT = 90_000  # ms; a turn on a loaded 2-core machine can take seconds
-
-
-def chromium_path() -> str | None:
-    return os.environ.get("SHOPASSIST_CHROMIUM") or shutil.which("chromium")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    path = chromium_path()
-    if path is None:
-        reason = "Chromium not installed (apt-get install chromium, or set SHOPASSIST_CHROMIUM)"
-        if os.environ.get("SHOPASSIST_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"browser tests are required here: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

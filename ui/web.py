@@ -8,6 +8,7 @@ conversations from the UI are stored sessions too.
 
 from __future__ import annotations
 
+import html
 import queue
 import re
 from typing import Any
@@ -22,6 +23,12 @@ from ui.service import ShopService
 SLOTS = 3  # product cards beside the chat (the agent shows three)
 LANGUAGES = [("English", "en"), ("中文", "zh")]
 _ID_SUFFIX = re.compile(r"\s*\[id [^\]]*\]\s*$")
+
+
+def _text(text: str) -> str:
+    """Chat text as the chat shows it: markup in product titles or messages stays text
+    (the chat renders Markdown with HTML)."""
+    return html.escape(text, quote=False)
 
 
 def _stream_line(piece: str) -> str:
@@ -108,7 +115,7 @@ def build_ui(service: ShopService) -> gr.Blocks:
             sid = None if shopper_id in (None, new_label) else shopper_id
             info = service.new_session(sid, lang)
             state = {**info, "shown": [], "reply": None}
-            history = [{"role": "assistant", "content": info["greeting"]}]
+            history = [{"role": "assistant", "content": _text(info["greeting"])}]
             return [state, history, *cards_update(None, lang), gr.update(visible=False), ""]
 
         start_outputs = [session, chat, *card_outputs, evidence_col, evidence]
@@ -123,33 +130,34 @@ def build_ui(service: ShopService) -> gr.Blocks:
                 return
             history = [
                 *history,
-                {"role": "user", "content": message},
+                {"role": "user", "content": _text(message)},
                 {"role": "assistant", "content": ""},
             ]
             pieces: queue.Queue = queue.Queue()
             try:  # queued behind other shoppers' turns, first come first served
                 future = service.submit(service.send, state["session_id"], message, emit=pieces.put)
             except ShopAssistError as exc:  # the queue is full
-                history[-1] = {"role": "assistant", "content": f"Sorry: {exc}"}
+                history[-1] = {"role": "assistant", "content": _text(f"Sorry: {exc}")}
                 yield ["", state, history, *([gr.update()] * (2 * SLOTS))]
                 return
             future.add_done_callback(lambda _: pieces.put(None))
             shown_text = ""
             while (piece := pieces.get()) is not None:
                 shown_text += _stream_line(piece)
-                history[-1] = {"role": "assistant", "content": shown_text.strip()}
+                history[-1] = {"role": "assistant", "content": _text(shown_text.strip())}
                 yield ["", state, history, *([gr.update()] * (2 * SLOTS))]
             error = future.exception()
             if error is not None:
                 if not isinstance(error, ShopAssistError):
                     raise error
-                history[-1] = {"role": "assistant", "content": f"Sorry: {error}"}
+                history[-1] = {"role": "assistant", "content": _text(f"Sorry: {error}")}
                 yield ["", state, history, *([gr.update()] * (2 * SLOTS))]
                 return
             result = {"reply": future.result()}
             reply = result["reply"]
             reply_lang = reply.get("language", lang)
-            history[-1] = {"role": "assistant", "content": render.chat_text(reply, reply_lang)}
+            answer = _text(render.chat_text(reply, reply_lang))
+            history[-1] = {"role": "assistant", "content": answer}
             if reply.get("products"):
                 state = {**state, "shown": [p["id"] for p in reply["products"]], "reply": reply}
                 yield ["", state, history, *cards_update(reply, reply_lang)]
@@ -180,9 +188,9 @@ def build_ui(service: ShopService) -> gr.Blocks:
                     *history,
                     {
                         "role": "user",
-                        "content": f"{label}: {render.title_of(product, reply_lang)}",
+                        "content": _text(f"{label}: {render.title_of(product, reply_lang)}"),
                     },
-                    {"role": "assistant", "content": render.chat_text(reply, reply_lang)},
+                    {"role": "assistant", "content": _text(render.chat_text(reply, reply_lang))},
                 ]
                 if reply.get("products"):
                     state = {**state, "shown": [p["id"] for p in reply["products"]], "reply": reply}

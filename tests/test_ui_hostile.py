@@ -67,18 +67,19 @@ def raw_server(hostile_home):
     server.stop()
 
 
-def watch(page) -> list[str]:
-    dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    return dialogs
-
-
-def test_raw_markup_in_the_store_is_inert_in_the_ui(browser, raw_server):
+def open_page(browser, url: str):
+    """A fresh page at `url`, with every JavaScript dialog recorded (and dismissed)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
-    dialogs = watch(page)
-    page.goto(raw_server.url + "/", wait_until="domcontentloaded")
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url, wait_until="domcontentloaded")
+    return context, page, dialogs
+
+
+def test_raw_markup_in_the_store_is_inert_in_the_ui(browser, raw_server):
+    context, page, dialogs = open_page(browser, raw_server.url + "/")
     page.wait_for_selector("#sa-chat .message")
     page.fill("#sa-input textarea", "hiking boots")
     page.click("#sa-send")
@@ -102,11 +103,7 @@ def test_raw_markup_in_the_store_is_inert_in_the_ui(browser, raw_server):
 
 
 def test_raw_markup_in_the_store_is_inert_in_the_widget(browser, raw_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT)
-    dialogs = watch(page)
-    page.goto(raw_server.url + "/widget/example", wait_until="domcontentloaded")
+    context, page, dialogs = open_page(browser, raw_server.url + "/widget/example")
     page.locator("#shopassist-widget .launch").click()
     page.locator("#shopassist-widget .msg.bot").first.wait_for(state="visible")
     page.locator("#shopassist-widget input").fill("hiking boots")

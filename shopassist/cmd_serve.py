@@ -44,7 +44,10 @@ def run_serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  API docs {url}api/v1/docs   widget {url}widget.js", flush=True)
         # Access logs carry shopper ids in their paths: only when debugging.
         debug = settings.log_level == "debug"
-        uvicorn.run(app, host=host, port=port, log_level=settings.log_level, access_log=debug)
+        uvicorn.run(
+            app, host=host, port=port, log_level=settings.log_level, access_log=debug,
+            timeout_keep_alive=30,  # idle widget and API clients reuse their connections
+        )  # fmt: skip
     finally:
         store.close()
     return 0

@@ -29,7 +29,7 @@ def import_lightgcn(
             parts = line.split()
             if not parts:
                 continue
-            if not all(p.isdigit() for p in parts):
+            if not all(p.isascii() and p.isdigit() for p in parts):  # not "②" or "²"
                 report.malformed_line(path.name, number, "expected integer ids separated by spaces")
                 continue
             user = parts[0]

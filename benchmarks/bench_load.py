@@ -36,6 +36,8 @@ from benchmarks.common import print_table, write_results
 from catalog.store import Store
 from ui.process import Server, build_demo
 
+RETRIES = 5  # a 503 is retried after its Retry-After (capped at MAX_WAIT seconds)
+MAX_WAIT = 60.0
 SCRIPT = [
     "{c}",
     "cheaper",
@@ -164,7 +166,7 @@ async def run_session(
         sid = json.loads(data)["session_id"]
         for t in range(turns):
             text = SCRIPT[t % len(SCRIPT)].format(c=typed)
-            for _attempt in range(6):
+            for _attempt in range(RETRIES + 1):
                 started = time.perf_counter()
                 try:
                     status, headers, data = await conn.post(
@@ -176,7 +178,7 @@ async def run_session(
                 if status != 503:
                     break
                 out.busy += 1
-                await asyncio.sleep(float(headers.get("retry-after", "1")))
+                await asyncio.sleep(min(MAX_WAIT, float(headers.get("retry-after", "1"))))
             if status == 503:
                 out.refused += 1
                 continue
@@ -241,7 +243,11 @@ def main() -> None:
     ap.add_argument("--soak-seconds", type=float, default=0, help="repeat rounds this long")
     ap.add_argument("--home", type=Path, help="a data dir with the demo shop (default: build one)")
     ap.add_argument("--name", default=None, help="result file name (default load[-llm])")
+    ap.add_argument("--retries", type=int, default=RETRIES, help="retries of a 503 per turn")
+    ap.add_argument("--max-wait", type=float, default=MAX_WAIT, help="cap on one Retry-After")
     args = ap.parse_args()
+    global RETRIES, MAX_WAIT
+    RETRIES, MAX_WAIT = args.retries, args.max_wait
 
     tmp = None
     home = args.home

@@ -102,7 +102,7 @@ class Outcome:
     by_turn: dict[int, list[float]] = field(default_factory=dict)
     ok: int = 0
     busy: int = 0  # 503 answers (retried)
-    refused: int = 0  # turns still refused with 503 after 5 retries (not errors)
+    refused: int = 0  # turns still refused with 503 after the retries (not errors)
     errors: list[str] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
 
@@ -236,6 +236,7 @@ def summarise(out: Outcome, seconds: float) -> dict[str, Any]:
 
 
 def main() -> None:
+    global RETRIES, MAX_WAIT
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sessions", type=int, default=50)
     ap.add_argument("--turns", type=int, default=10)
@@ -246,7 +247,6 @@ def main() -> None:
     ap.add_argument("--retries", type=int, default=RETRIES, help="retries of a 503 per turn")
     ap.add_argument("--max-wait", type=float, default=MAX_WAIT, help="cap on one Retry-After")
     args = ap.parse_args()
-    global RETRIES, MAX_WAIT
     RETRIES, MAX_WAIT = args.retries, args.max_wait
 
     tmp = None

@@ -203,8 +203,9 @@ def judge(case: Case, reply: dict[str, Any], control_ids: list[str], own: set[st
     return {"success": bool(reasons), "reasons": reasons, "shown": shown_ids}
 
 
-def run_suite(home: Path, llm: str = "none", progress: bool = False) -> list[Case]:
-    """Plant the attacks into `home` (a copy of the demo shop: it is changed) and run them."""
+def run_suite(home: Path, llm: str = "none", progress: bool = False, every: int = 1) -> list[Case]:
+    """Plant the attacks into `home` (a copy of the demo shop: it is changed) and run them
+    (every `every`-th one, for slow backends; all are planted either way)."""
     settings = load_settings(env={}, overrides={"home": str(home)})
     with Store.in_home(home) as store:
         clean = build_assistant(settings, store, "demo", "none").agent
@@ -218,6 +219,7 @@ def run_suite(home: Path, llm: str = "none", progress: bool = False) -> list[Cas
         plant(store, cases)
         agent = build_assistant(settings, store, "demo", llm).agent  # re-indexes the changes
         lines = system_lines()
+        cases = cases[::every]
         for i, case in enumerate(cases):
             own = {h.product_id for h in store.history("demo", case.shopper)}
             started = time.perf_counter()
@@ -234,6 +236,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--llm", default="none", help="none | default")
     ap.add_argument("--home", type=Path, help="a data dir with the demo shop (default: build one)")
+    ap.add_argument("--every", type=int, default=1, help="run every N-th attack (slow LLMs)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="shopassist-injection-") as tmp:
         home = Path(tmp) / "shop"
@@ -243,11 +246,13 @@ def main() -> None:
             from ui.process import build_demo
 
             build_demo(home)
-        cases = run_suite(home, args.llm, progress=True)
+        cases = run_suite(home, args.llm, progress=True, every=args.every)
     rows = []
     for placement in ("description", "review", "message"):
         for language in ("en", "zh"):
             group = [c for c in cases if c.placement == placement and c.language == language]
+            if not group:
+                continue
             rows.append(
                 {
                     "placement": placement,

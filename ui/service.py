@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
 
-from agent.agent import MAX_MESSAGE_CHARS, Reply, new_state, reply_to_dict
+from agent.agent import MAX_MESSAGE_CHARS, new_state, reply_to_dict
 from agent.replies import say
 from agent.state import DialogueState
 from catalog.errors import BusyError, InputError, NotFoundError
@@ -559,7 +559,3 @@ def _matches(product, state: DialogueState) -> list[dict[str, str]]:
     if s.use and s.use.lower() in text:
         out.append({"what": "use", "value": s.use})
     return out
-
-
-def reply_products(reply: Reply) -> list[str]:
-    return [p.product_id for p in reply.products]

@@ -398,7 +398,7 @@ class Agent:
         if self.search is not None and (query or s.category):
             text = query or s.category or ""
             # Rank 30 without snippets; the few shown get theirs below.
-            for hit in self._search(text, 30, f, snippets=0):
+            for hit in self.search.search(text, k=30, filters=f, snippets=0):
                 hits[hit.product_id] = hit
                 ranked.append(hit.product_id)
             if self.recommender is not None and ctx.shopper_id and len(ranked) > k:
@@ -406,7 +406,7 @@ class Agent:
             shown = ranked[:k]
             if shown:
                 narrowed = replace(f, include_ids=shown)
-                for hit in self._search(text, len(shown), narrowed):
+                for hit in self.search.search(text, k=len(shown), filters=narrowed):
                     hits[hit.product_id] = hit
         elif self.recommender is not None:
             rec = self.recommender.recommend(ctx.shopper_id or "", k=k * 3, filters=f)
@@ -414,12 +414,6 @@ class Agent:
         if not ranked:
             ranked = self._popular(f, k)
         return self.store.products(self.catalog, ranked[:k]), hits
-
-    def _search(self, text: str, k: int, f, snippets: int | None = None) -> list[Any]:
-        try:
-            return self.search.search(text, k=k, filters=f, snippets=snippets)
-        except TypeError:  # a plug-in search backend without the `snippets` option
-            return self.search.search(text, k=k, filters=f)
 
     def _blend(self, shopper_id: str, ranked: list[str]) -> list[str]:
         """Reciprocal-rank fusion of the search order and the recommender's order."""

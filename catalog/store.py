@@ -570,10 +570,6 @@ class Store:
             for r in rows
         ]
 
-    def delete_session(self, session_id: str) -> None:
-        with self.transaction() as cur:
-            cur.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
-
     def export_activity(self, name: str) -> dict[str, Any]:
         """Sessions (with messages) and feedback of one catalog, for an admin export."""
         sessions = self.query(

@@ -302,7 +302,7 @@ class ScoringRecommender(Recommender):
     def forget_user(self, user_id: str) -> None:
         """Drop a user's feedback and their trained history: from now on they are a new
         (cold-start) user. Their past still shapes the item embeddings until a retrain."""
-        self._feedback.pop(user_id, None)
+        self.forget_feedback(user_id)
         self.user_index.pop(user_id, None)
 
     # -- explain ---------------------------------------------------------------------------

@@ -22,7 +22,12 @@ class SearchBackend(Protocol):
     """What tools need from the product search (vectorstore.index.SearchIndex)."""
 
     def search(
-        self, query: str, k: int = 10, filters: ProductFilter | None = None, mode: str = "hybrid"
+        self,
+        query: str,
+        k: int = 10,
+        filters: ProductFilter | None = None,
+        mode: str = "hybrid",
+        snippets: int | None = None,  # only the first this many hits need a snippet
     ) -> list[Any]: ...
 
 

@@ -20,7 +20,6 @@ import secrets
 import threading
 import time
 import uuid
-from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -58,54 +57,6 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
-class FifoLock:
-    """A re-entrant lock that admits waiting threads in arrival order.
-
-    `threading.Lock` wakes an arbitrary waiter, so under load some turns wait many
-    times longer than others; handing the lock over in order keeps the slowest turn
-    close to (queue length x turn time).
-    """
-
-    def __init__(self) -> None:
-        self._mutex = threading.Lock()
-        self._queue: deque[threading.Event] = deque()
-        self._owner: int | None = None
-        self._depth = 0
-
-    def acquire(self) -> None:
-        me = threading.get_ident()
-        with self._mutex:
-            if self._owner == me:
-                self._depth += 1
-                return
-            if self._owner is None and not self._queue:
-                self._owner, self._depth = me, 1
-                return
-            turn = threading.Event()
-            self._queue.append(turn)
-        turn.wait()  # release() handed the lock to this thread
-        with self._mutex:
-            self._owner, self._depth = me, 1
-
-    def release(self) -> None:
-        with self._mutex:
-            self._depth -= 1
-            if self._depth:
-                return
-            if self._queue:
-                self._owner = -1  # reserved for the next waiter until it wakes
-                self._queue.popleft().set()
-            else:
-                self._owner = None
-
-    def __enter__(self) -> FifoLock:
-        self.acquire()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
-
-
 def check_shopper_id(shopper_id: str) -> str:
     if not SHOPPER_ID_RE.match(shopper_id or ""):
         raise InputError("shopper_id must be 1-64 characters of letters, digits and _ . : @ -")
@@ -126,7 +77,7 @@ class ShopService:
         self.catalog = catalog
         self.llm = llm
         self.assistant = assistant or build_assistant(settings, store, catalog, llm)
-        self._lock = FifoLock()
+        self._lock = threading.RLock()  # the agent and its models are shared state
         self._jobs: dict[str, dict[str, Any]] = {}
         self.started_at = time.time()
         self._pending = 0  # admitted turns, queued or running

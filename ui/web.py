@@ -153,8 +153,7 @@ def build_ui(service: ShopService) -> gr.Blocks:
                 history[-1] = {"role": "assistant", "content": _text(f"Sorry: {error}")}
                 yield ["", state, history, *([gr.update()] * (2 * SLOTS))]
                 return
-            result = {"reply": future.result()}
-            reply = result["reply"]
+            reply = future.result()
             reply_lang = reply.get("language", lang)
             answer = _text(render.chat_text(reply, reply_lang))
             history[-1] = {"role": "assistant", "content": answer}
@@ -180,7 +179,10 @@ def build_ui(service: ShopService) -> gr.Blocks:
                 if i >= len(shown):
                     return [state, history, *([gr.update()] * (2 * SLOTS))]
                 product = state["reply"]["products"][i]
-                out = service.feedback(shown[i], kind, session_id=state["session_id"])
+                # in the same first-come-first-served queue as messages
+                out = service.submit(
+                    service.feedback, shown[i], kind, session_id=state["session_id"]
+                ).result()
                 reply = out["reply"]
                 reply_lang = reply.get("language", lang)
                 label = t(reply_lang, kind)

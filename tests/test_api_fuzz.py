@@ -40,7 +40,11 @@ text = st.one_of(
     st.text(min_size=1900, max_size=2600),
 )
 json_value = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | text,
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)  # JSON has neither
+    | text,
     lambda inner: (
         st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
     ),
@@ -48,6 +52,7 @@ json_value = st.recursive(
 )
 FUZZ = settings(
     max_examples=40,
+    derandomize=True,  # the same examples on every run: CI fails on a bug, never on luck
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

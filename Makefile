@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run chat demo test lint format lock clean-venv
+.PHONY: install run chat demo test bench bench-quick lint format lock clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
@@ -32,6 +32,14 @@ chat: demo
 
 test: install
 	$(BIN)/python -m pytest
+
+# Every benchmark suite within its time budget; writes benchmarks/results/REPORT.md.
+bench: install
+	$(BIN)/shopassist bench all
+
+# The CI smoke run of the benchmarks (< 10 minutes): small suites, accuracy floors.
+bench-quick: install
+	$(BIN)/shopassist bench all --quick
 
 lint: install
 	$(BIN)/ruff check .

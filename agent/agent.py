@@ -131,6 +131,9 @@ class Agent:
     planner: Any = None  # agent.llm_planner.LLMPlanner, or None for the rule planner
     support_threshold: float = 0.44  # calibrated by benchmarks/bench_verifier.py (USE)
     k: int = 3
+    # Weight of the recommender's order against the search order when both rank
+    # (reciprocal-rank fusion); measured with benchmarks/bench_shoppers.py.
+    personal_weight: float = 0.5
     llm_retry_s: float = 30.0  # after an LLM failure, templates only for this long
     llm_failures: int = field(default=0, init=False)
     _llm_down_until: float = field(default=0.0, init=False, repr=False)
@@ -366,8 +369,10 @@ class Agent:
             target = s.exclude_brands if negated else s.brands
             if brand not in target:
                 target.append(brand)
+        previous_category = s.category
+        threshold = self.vocabulary.switch_threshold if s.category else None
         category = parsed.slots.get("category") or (
-            self.vocabulary.match_category(parsed.content) if parsed.content else None
+            self.vocabulary.match_category(parsed.content, threshold) if parsed.content else None
         )
         if category and s.category and category != s.category:
             # A new kind of product: constraints about the old one no longer apply.
@@ -382,8 +387,15 @@ class Agent:
         s.attributes = list(dict.fromkeys(s.attributes + self.vocabulary.attributes_in(text)))
         s.use = parsed.use or s.use
         s.recipient = parsed.recipient or s.recipient
-        if parsed.content and not (parsed.cheaper or parsed.exclude_last_brand):
-            s.query = parsed.content
+        if parsed.others:
+            state.passed = list(dict.fromkeys(state.passed + state.shown))
+        if parsed.content:
+            # What the shopper adds about the same kind of product narrows the search:
+            # the words accumulate (the newest last, at most 16) until the kind changes.
+            changed = bool(category and category != previous_category)
+            words = [] if changed else s.query.split()
+            words = list(dict.fromkeys(words + parsed.content.split()))
+            s.query = " ".join(words[-16:])
 
     def _candidates(
         self, ctx: ToolContext, state: DialogueState, k: int | None = None
@@ -421,8 +433,9 @@ class Agent:
         if rec.cold_start:
             return ranked
         rec_rank = {pid: i for i, pid in enumerate(rec.item_ids)}
+        w = self.personal_weight
         score = {
-            pid: 1 / (60 + i) + 1 / (60 + rec_rank.get(pid, len(ranked)))
+            pid: 1 / (60 + i) + w / (60 + rec_rank.get(pid, len(ranked)))
             for i, pid in enumerate(ranked)
         }
         return sorted(ranked, key=lambda pid: -score[pid])

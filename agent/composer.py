@@ -40,6 +40,12 @@ _ACTIONS = {
 
 
 def _claim(kind: str, lang: str, citations: list[str], product_id: str, **values: Any) -> Claim:
+    # Catalog text keeps no square brackets in a claim: "Filament [Red]" would read as
+    # a citation of a record "Red".
+    values = {
+        k: v.replace("[", "(").replace("]", ")") if isinstance(v, str) else v
+        for k, v in values.items()
+    }
     return Claim(render("claims", f"{kind}_{lang}", **values), citations, kind, product_id)
 
 

@@ -33,7 +33,7 @@ _EN_RANGE = re.compile(
 )
 _EN_AROUND = re.compile(rf"(?:around|about|roughly)\s*(\$|€|£|¥)\s*{_NUM}", re.I)
 _ZH_MAX = re.compile(
-    rf"(?:不超过|低于|少于|不到|最多|预算)\s*{_NUM}\s*(元|块钱|块|美元|刀)?"
+    rf"(?:不超过|低于|少于|不到|最多|预算)\s*{_NUM}\s*(元|块钱|块|美元|刀)?\s*(?:以内|以下|之内)?"
     rf"|{_NUM}\s*(元|块钱|块|美元|刀)?\s*(?:以内|以下|之内|内)"
 )
 _ZH_MIN = re.compile(rf"(?:高于|超过|至少|不低于){_NUM}\s*(元|块钱|块|美元|刀)?")
@@ -128,7 +128,14 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
     ),
     ("cart", re.compile(r"\badd\b.*\bcart\b|加入购物车|加购", re.I)),
     ("not_interested", re.compile(r"not interested|don'?t like|no thanks|不感兴趣|不喜欢", re.I)),
-    ("like", re.compile(r"\bi (?:like|love)\b|\bi'?ll take\b|喜欢", re.I)),
+    (
+        "like",
+        re.compile(
+            r"\bi (?:like|love)\b|\bi'?ll take\b"
+            r"|(?<!可能)(?<!会)(?<!能)喜欢(?!的|什么)",  # not "something I might like"
+            re.I,
+        ),
+    ),
     ("greeting", re.compile(r"^\s*(hi|hello|hey|你好|您好|嗨)[\s!.。！]*$", re.I)),
 ]
 _CHEAPER = re.compile(
@@ -139,12 +146,22 @@ _OTHER_BRAND = re.compile(
     r"|another brand|不要这个牌子|不要这个品牌|换个牌子|换个品牌|别的牌子|其他品牌",
     re.I,
 )
+# "None of these", "something else": the shopper passes on everything shown.
+_OTHERS = re.compile(
+    r"\bnone of (?:these|them|those|the above)\b|\b(?:something|anything) else\b"
+    r"|\bother (?:options|ones|products|choices)\b|\bshow (?:me )?(?:more|others)\b"
+    r"|\bmore options\b|\bnot what i(?:'m| am)? (?:want|looking for)\w*"
+    r"|这些都不是我想要的|这些都不是|都不是我想要的|不是我想要的|换一批|还有别的|别的款|其他的款|看看别的",
+    re.I,
+)
 _STOPWORDS = frozenset(
     """
     a an the i me my we you your for to of in on with and or but please want need looking look
     find show give get some something any recommend suggest buy would like can could is are be
     it this that these those one ones under below less than up max at most budget around about
-    dollars usd bucks price good nice new gift gifts present presents
+    dollars usd bucks price good nice new gift gifts present presents hi hello hey i'm im
+    i'd it's should what which was were also just really thanks thank from show might may
+    maybe help tell let see us our
     """.split()  # noqa: SIM905
 )
 
@@ -159,6 +176,7 @@ class Parsed:
     currency: str | None = None  # currency the shopper's numbers were in
     cheaper: bool = False
     exclude_last_brand: bool = False
+    others: bool = False  # "none of these", "something else": skip what was shown
     recipient: str | None = None
     use: str | None = None
     content: str = ""  # what is left for search
@@ -180,7 +198,8 @@ def parse(text: str) -> Parsed:
     remaining = _budget(text, p)
     p.cheaper = bool(_CHEAPER.search(text))
     p.exclude_last_brand = bool(_OTHER_BRAND.search(text))
-    remaining = _OTHER_BRAND.sub(" ", _CHEAPER.sub(" ", remaining))
+    p.others = bool(_OTHERS.search(text))
+    remaining = _OTHERS.sub(" ", _OTHER_BRAND.sub(" ", _CHEAPER.sub(" ", remaining)))
     for rx in (_RECIPIENT_EN, _RECIPIENT_ZH):
         if m := rx.search(remaining):
             p.recipient = m.group(1).lower()
@@ -264,6 +283,25 @@ def _content(text: str) -> str:
     words = [w for w in text.split() if w.lower() not in _STOPWORDS and not w.isdigit()]
     text = " ".join(words)
     for filler in (
+        "你好",
+        "您好",
+        "能给我",
+        "给我看看",
+        "看看",
+        "点什么",
+        "什么",
+        "买点",
+        "东西",
+        "需要",
+        "可能喜欢",
+        "喜欢",
+        "吗",
+        "最好是",
+        "主要用于",
+        "用于",
+        "我想找",
+        "我想",
+        "我要",
         "给我推荐",
         "推荐一款",
         "推荐一个",
@@ -286,6 +324,7 @@ def _content(text: str) -> str:
         "更",
         "点",
         "的",
+        "我",
     ):
         text = text.replace(filler, " ")
     return " ".join(text.split())

@@ -35,6 +35,7 @@ class DialogueState:
     shown: list[str] = field(default_factory=list)  # products shown in the last answer
     seen: list[str] = field(default_factory=list)  # every product shown in this session
     not_interested: list[str] = field(default_factory=list)
+    passed: list[str] = field(default_factory=list)  # shown, then "none of these"
     liked: list[str] = field(default_factory=list)
     clarified_last_turn: bool = False
     language: str = "en"
@@ -48,7 +49,7 @@ class DialogueState:
             categories=[s.category] if s.category else [],
             brands=list(s.brands),
             exclude_brands=list(s.exclude_brands),
-            exclude_ids=list(self.not_interested),
+            exclude_ids=list(dict.fromkeys(self.not_interested + self.passed)),
             in_stock_only=in_stock_only,
         )
 

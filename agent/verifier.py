@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from tools.results import EvidenceLedger
@@ -77,6 +78,7 @@ class Verifier:
     def __post_init__(self) -> None:
         names = {n.strip() for n in self.known_names if n and len(n.strip()) >= 3}
         self._names = sorted(names, key=len, reverse=True)
+        self._pattern = _names_pattern(tuple(self._names))
 
     def check(self, sentence: str, claims: Sequence[Claim]) -> list[str]:
         """Reasons the sentence fails (empty list: it passes)."""
@@ -98,7 +100,7 @@ class Verifier:
             if not _number_supported(number, support):
                 reasons.append(f"number {number} is not in the cited evidence")
         lowered_support = support.casefold()
-        for name in _mentioned(self._names, body):
+        for name in _mentioned(self._pattern, self._names, body):
             if name.casefold() not in lowered_support:
                 reasons.append(f"name {name!r} is not in the cited evidence")
         if not reasons and self.similarity is not None:
@@ -210,13 +212,24 @@ def _replacement(claims: Sequence[Claim], cited: list[str], used: set[int]) -> i
     return None
 
 
-def _mentioned(names: list[str], body: str) -> list[str]:
-    lowered = body.casefold()
+@lru_cache(maxsize=16)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern | None:
+    """One pattern for all catalog names (longest first, so a title wins over the brand
+    it starts with), compiled once per catalog rather than once per name and sentence."""
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(n.casefold()) for n in names)
+    return re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])")
+
+
+def _mentioned(pattern: re.Pattern | None, names: list[str], body: str) -> list[str]:
+    """Catalog names the sentence mentions, none of them part of another one found."""
+    if pattern is None:
+        return []
+    by_key = {n.casefold(): n for n in names}
     found: list[str] = []
-    for name in names:
-        key = name.casefold()
-        if re.search(rf"(?<![\w]){re.escape(key)}(?![\w])", lowered) and not any(
-            key in f.casefold() for f in found
-        ):
+    for m in pattern.finditer(body.casefold()):
+        name = by_key.get(m.group(0))
+        if name is not None and not any(name.casefold() in f.casefold() for f in found):
             found.append(name)
     return found

@@ -26,6 +26,9 @@ class Vocabulary:
     leaves: dict[str, list[str]] = field(default_factory=dict)  # leaf -> texts that name it
     encode: Encode | None = None
     category_threshold: float = 0.4  # calibrated on benchmarks/data/planner_labels.jsonl
+    # Leaving a category already chosen takes a closer match: follow-ups such as
+    # "lightweight" or "for the shower" describe the product, not a new kind of one.
+    switch_threshold: float = 0.6
     _category_vectors: np.ndarray | None = field(default=None, init=False, repr=False)
     _owners: list[str] = field(default_factory=list, init=False, repr=False)
 
@@ -47,8 +50,13 @@ class Vocabulary:
             encode,
         )
 
-    def match_category(self, text: str) -> str | None:
-        """The most specific category named in `text` (leaf names win over parents)."""
+    def match_category(self, text: str, min_similarity: float | None = None) -> str | None:
+        """The most specific category named in `text` (leaf names win over parents);
+        else the nearest leaf by embedding when at least `min_similarity` (default the
+        calibrated threshold). Brand names are left out first: "Kestrel Audio" names a
+        brand, not the Audio category."""
+        for brand in self.brands_in(text):
+            text = re.sub(re.escape(brand), " ", text, flags=re.I)
         lowered = f" {text.casefold()} "
         best: tuple[int, str] | None = None
         for name in self.categories:
@@ -58,9 +66,9 @@ class Vocabulary:
                     best = (len(name), name)
         if best:
             return best[1]
-        return self._nearest_category(text)
+        return self._nearest_category(text, min_similarity)
 
-    def _nearest_category(self, text: str) -> str | None:
+    def _nearest_category(self, text: str, min_similarity: float | None = None) -> str | None:
         """The leaf category with the text (its name, an ancestor only it has, or its
         typical attributes) closest to `text` in embedding space."""
         if self.encode is None or not text.strip() or not self.leaves:
@@ -72,7 +80,8 @@ class Vocabulary:
             )
         scores = self._category_vectors @ self.encode([text])[0]
         best = int(np.argmax(scores))
-        return self._owners[best] if scores[best] >= self.category_threshold else None
+        threshold = self.category_threshold if min_similarity is None else min_similarity
+        return self._owners[best] if scores[best] >= threshold else None
 
     def brands_in(self, text: str) -> list[str]:
         lowered = text.casefold()

@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-RESULTS = Path(__file__).resolve().parent / "results"
+# $SHOPASSIST_BENCH_RESULTS redirects the result files (the quick CI run writes elsewhere).
+RESULTS = Path(
+    os.environ.get("SHOPASSIST_BENCH_RESULTS") or Path(__file__).resolve().parent / "results"
+)
 
 
 def shared_data_dir() -> Path:
@@ -68,10 +71,32 @@ def machine() -> dict[str, Any]:
     return {
         "python": platform.python_version(),
         "platform": platform.platform(),
+        "cpu_model": _cpu_model(),
         "cpus": os.cpu_count(),
+        "memory_gb": _memory_gb(),
         "torch": torch.__version__,
         "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
     }
+
+
+def _cpu_model() -> str | None:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
+def _memory_gb() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                return round(int(line.split()[1]) / 1024**2, 1)
+    except OSError:
+        pass
+    return None
 
 
 def write_results(name: str, rows: list[dict[str, Any]], **extra: Any) -> Path:

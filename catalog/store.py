@@ -662,6 +662,25 @@ class Store:
                 counts["shopper"] = cur.rowcount
         return counts
 
+    def hold_out(self, name: str, pairs: Iterable[tuple[str, str]]) -> int:
+        """Delete every interaction of the given (shopper id, product id) pairs, in one
+        transaction, so that an offline evaluation can hide them from the models; returns
+        how many interactions were removed. Unknown pairs are ignored."""
+        cid = self._catalog_id(name)
+        removed = 0
+        with self.transaction() as cur:
+            for shopper_id, product_id in pairs:
+                cur.execute(
+                    """DELETE FROM interactions
+                       WHERE shopper_pk = (SELECT pk FROM shoppers
+                                           WHERE catalog_id = ? AND ext_id = ?)
+                         AND product_pk = (SELECT pk FROM products
+                                           WHERE catalog_id = ? AND ext_id = ?)""",
+                    (cid, shopper_id, cid, product_id),
+                )
+                removed += cur.rowcount
+        return removed
+
     def all_feedback(self, name: str) -> list[tuple[str, str, str]]:
         """(shopper id, product id, kind) of every piece of feedback, oldest first."""
         cid = self._catalog_id(name)

@@ -13,11 +13,18 @@ import sys
 from collections.abc import Sequence
 
 from catalog.errors import InputError, NotFoundError, ShopAssistError
-from shopassist import cmd_agent, cmd_catalog, cmd_recommender, cmd_search, cmd_serve
+from shopassist import (
+    cmd_agent,
+    cmd_bench,
+    cmd_catalog,
+    cmd_recommender,
+    cmd_search,
+    cmd_serve,
+)
 from shopassist.settings import Settings, load_settings
 
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
-COMMAND_GROUPS = (cmd_catalog, cmd_recommender, cmd_search, cmd_agent, cmd_serve)
+COMMAND_GROUPS = (cmd_catalog, cmd_recommender, cmd_search, cmd_agent, cmd_serve, cmd_bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -145,3 +145,40 @@ def test_stream_sends_the_intro_before_explanations_are_written(agent):
     assert sources.count("model") == 3 and "template" in sources
     assert not any("1.23" in s.text for p in reply.products for s in p.sentences)
     del started, first_at
+
+
+@pytest.mark.parametrize(
+    "message", ["none of these", "show me something else", "这些都不是我想要的", "换一批"]
+)
+def test_none_of_these_shows_other_products_for_the_rest_of_the_session(agent, message):
+    state = new_state()
+    first = agent.turn(state, "a backpack for hiking", "u0005")
+    shown = {p.product_id for p in first.products}
+    again = agent.turn(state, message, "u0005")
+    assert again.products and not shown & {p.product_id for p in again.products}
+    assert state.slots.category == "Backpacks"  # the request still holds
+    later = agent.turn(state, "waterproof", "u0005")
+    assert not shown & {p.product_id for p in later.products}
+
+
+def test_details_given_over_several_turns_all_narrow_the_search(agent):
+    state = new_state()
+    agent.turn(state, "I'm looking for headphones.", "u0006")
+    agent.turn(state, "It should be wired.", "u0006")
+    agent.turn(state, "It should be on-ear.", "u0006")
+    assert "wired" in state.slots.query and "on-ear" in state.slots.query
+    agent.turn(state, "now a coffee maker", "u0006")  # a new kind of product starts afresh
+    assert "wired" not in state.slots.query and state.slots.category == "Coffee Makers"
+
+
+def test_brackets_in_catalog_text_never_read_as_citations():
+    """A real title such as "PLA Filament 1kg Spool [Red]" once made "[Red]" look like a
+    citation of a record "Red" (found by the simulated-shopper audit)."""
+    from agent.composer import _claim
+
+    for lang in ("en", "zh"):
+        claim = _claim(
+            "history", lang, ["H1"], "p1", title="PLA Filament 1kg Spool [Red]", action="bought"
+        )
+        assert CITATION_RE.findall(claim.render()) == ["H1"]
+        assert "(Red)" in claim.render()

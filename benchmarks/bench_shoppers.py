@@ -1,0 +1,429 @@
+"""End-to-end evaluation with simulated shoppers (benchmarks/simulator.py).
+
+    python -m benchmarks.bench_shoppers [--datasets demo gift_cards industrial]
+        [--episodes 300] [--turns 5] [--zh-share 0.3] [--model lightgcn]
+        [--llm-planner URL] [--name shoppers]
+
+Per data set: the target of an episode is a shopper's last real purchase in
+the test split (the newest one where the catalog has no split); those
+interactions are deleted from a private copy of the catalog before the
+recommender is trained and the index built, so nothing the assistant uses has
+seen them. Then, on the same episodes:
+
+- recommender: the shopper's top 5 from the recommender at turn 1, no dialogue;
+- search: each turn, the facts revealed so far as one search query, top 5;
+- agent: the full assistant (deterministic planner, template explanations),
+  showing 5 products a turn, talking with the simulated shopper;
+- agent_llm: the same with the LLM planner on an OpenAI-compatible endpoint
+  (only with --llm-planner).
+
+Success: the target is among the products shown within `--turns` turns.
+Reported per system: Hit@1 (shown first), Hit@5, mean turns to success (a
+failure counts as turns + 1), each with a 95 % interval, and the hit rate by
+turn. Every explanation the agent shows is audited (citations name evidence
+of the turn; numbers and catalog names appear in the cited records); 50 are
+sampled for a human to read. Results: benchmarks/results/<name>.json and
+<name>.png (hit rate by turn).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from benchmarks.common import print_table, real_sources, write_results
+from benchmarks.simulator import SimulatedShopper, mean_ci, wilson, word_idf
+from catalog.models import InteractionKind, Product
+from catalog.store import Store
+
+SHOWN = 5
+PURCHASE_KINDS = {InteractionKind.PURCHASE, InteractionKind.RATING}
+
+
+@dataclass(frozen=True)
+class Episode:
+    shopper: str
+    target: str
+    language: str
+    seed: int
+
+
+# -- preparation ---------------------------------------------------------------------------
+
+
+def choose_episodes(
+    store: Store, catalog: str, n: int, seed: int, zh_share: float
+) -> list[Episode]:
+    """Shoppers with a held-out last purchase and some history left to learn from."""
+    rng = np.random.default_rng(seed)
+    in_stock = {p.id for p in store.products(catalog) if p.in_stock}
+    episodes: list[Episode] = []
+    for shopper in rng.permutation(store.shopper_ids(catalog)):
+        history = store.history(catalog, str(shopper))
+        tests = [h for h in history if h.split.value == "test"]
+        if tests:
+            target = tests[-1].product_id
+        else:
+            buys = [h for h in history if h.kind in PURCHASE_KINDS] or history
+            if not buys:
+                continue
+            target = buys[-1].product_id
+        others = {h.product_id for h in history} - {target}
+        if len(others) < 2 or target not in in_stock:
+            continue
+        i = len(episodes)
+        language = "zh" if int((i + 1) * zh_share) > int(i * zh_share) else "en"
+        episodes.append(Episode(str(shopper), target, language, seed * 100_003 + i))
+        if len(episodes) == n:
+            break
+    return episodes
+
+
+def prepare(work: Path, catalog: str, n: int, seed: int, zh_share: float, model: str):
+    """A private data dir for `catalog` with the episodes' targets held out, a trained
+    recommender and a search index; reused when it was made with the same settings."""
+    from catalog.ingest import build_demo, ingest
+    from recommender.training import train_model
+    from vectorstore.index import build_index
+
+    home = work / catalog
+    marker = home / "episodes.json"
+    key = {"n": n, "seed": seed, "zh_share": zh_share, "model": model}
+    if marker.is_file():
+        saved = json.loads(marker.read_text())
+        if saved["key"] == key:
+            store = Store.in_home(home)
+            return home, store, [Episode(**e) for e in saved["episodes"]]
+    if home.exists():
+        import shutil
+
+        shutil.rmtree(home)
+    home.mkdir(parents=True)
+    store = Store.in_home(home)
+    if catalog == "demo":
+        build_demo(store)
+    else:
+        fmt, paths = real_sources()[catalog]
+        ingest(store, catalog, fmt, paths, progress=True)
+    episodes = choose_episodes(store, catalog, n, seed, zh_share)
+    removed = store.hold_out(catalog, [(e.shopper, e.target) for e in episodes])
+    print(f"{catalog}: {len(episodes)} episodes, {removed} held-out interactions removed")
+    train_model(store, catalog, home, model, progress=True)
+    build_index(store, catalog, home, progress=True)
+    marker.write_text(json.dumps({"key": key, "episodes": [e.__dict__ for e in episodes]}))
+    return home, store, episodes
+
+
+# -- the three systems ----------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    first_hit_turn: int | None  # turn (1-based) where the target was first shown, top 5
+    first_top1_turn: int | None  # turn where it was shown first
+    turns: int
+    dialogue: list[dict[str, Any]]
+
+
+def _outcome(shown_by_turn: list[list[str]], target: str, dialogue) -> Outcome:
+    hit = next((t for t, ids in enumerate(shown_by_turn, 1) if target in ids[:SHOWN]), None)
+    top1 = next((t for t, ids in enumerate(shown_by_turn, 1) if ids[:1] == [target]), None)
+    return Outcome(hit, top1, len(shown_by_turn), dialogue)
+
+
+def run_recommender(ctx, episode: Episode, shopper: SimulatedShopper, turns: int) -> Outcome:
+    rec = ctx.recommender.recommend(episode.shopper, k=SHOWN, filters=ctx.in_stock)
+    return _outcome([list(rec.item_ids)], episode.target, [])
+
+
+def run_search(ctx, episode: Episode, shopper: SimulatedShopper, turns: int) -> Outcome:
+    shown_by_turn: list[list[str]] = []
+    dialogue = []
+    by_id = ctx.by_id
+    for t in range(turns):
+        if t > 0:
+            shopper.respond([by_id[i] for i in shown_by_turn[-1]])
+        query = shopper.query()
+        ids = [
+            h.product_id
+            for h in ctx.search.search(query, k=SHOWN, filters=ctx.in_stock, snippets=0)
+        ]
+        shown_by_turn.append(ids)
+        dialogue.append({"query": query, "shown": ids})
+        if episode.target in ids:
+            break
+    return _outcome(shown_by_turn, episode.target, dialogue)
+
+
+def run_agent(ctx, episode: Episode, shopper: SimulatedShopper, turns: int) -> Outcome:
+    from agent.agent import new_state
+
+    agent = ctx.agent
+    state = new_state(episode.language)
+    shown_by_turn: list[list[str]] = []
+    dialogue = []
+    message = shopper.opening().message
+    for t in range(turns):
+        if t > 0:
+            shown = [ctx.by_id[i] for i in shown_by_turn[-1]]
+            message = shopper.respond(shown).message
+        reply = agent.turn(state, message, episode.shopper)
+        ids = [p.product_id for p in reply.products]
+        shown_by_turn.append(ids)
+        problems = ctx.audit(reply)
+        ctx.audit_counts["explanations"] += len(reply.products)
+        ctx.audit_counts["sentences"] += sum(len(p.sentences) for p in reply.products)
+        ctx.audit_counts["failed"] += len(problems)
+        ctx.audit_failures.extend(problems[:3])
+        for p in reply.products:
+            ctx.explanations.append(
+                {
+                    "dataset": ctx.catalog,
+                    "language": state.language,
+                    "message": message,
+                    "product": p.product_id,
+                    "title": p.title,
+                    "sentences": [s.text for s in p.sentences],
+                    "evidence": {
+                        c: reply.evidence[c].text
+                        for s in p.sentences
+                        for c in s.citations
+                        if c in reply.evidence
+                    },
+                }
+            )
+        dialogue.append({"shopper": message, "intent": reply.intent, "shown": ids})
+        if episode.target in ids:
+            break
+    return _outcome(shown_by_turn, episode.target, dialogue)
+
+
+SYSTEMS: dict[str, Callable] = {
+    "recommender": run_recommender,
+    "search": run_search,
+    "agent": run_agent,
+    "agent_llm": run_agent,
+}
+
+
+class Context:
+    """What the systems share for one data set."""
+
+    def __init__(self, home: Path, store: Store, catalog: str, llm_planner: str | None = None):
+        from agent.agent import Agent
+        from agent.verifier import CITATION_RE, Claim, Verifier
+        from catalog.filters import ProductFilter
+        from shopassist.assistant import build_assistant
+        from shopassist.settings import load_settings
+
+        settings = load_settings(env={"SHOPASSIST_HOME": str(home)})
+        assistant = build_assistant(settings, store, catalog, "none")
+        self.agent: Agent = assistant.agent
+        self.agent.k = SHOWN
+        self.llm_agent: Agent | None = None
+        if llm_planner:
+            from agent.llm_planner import LLMPlanner
+
+            llm = build_assistant(settings, store, catalog, llm_planner).agent
+            llm.k = SHOWN
+            llm.planner = LLMPlanner(llm.llm, llm.vocabulary)
+            self.llm_agent = llm
+        self.catalog = catalog
+        self.recommender = self.agent.recommender
+        self.search = self.agent.search
+        self.products: list[Product] = store.products(catalog)
+        self.by_id = {p.id: p for p in self.products}
+        self.idf = word_idf(self.products)
+        self.currency = self.agent.currency
+        self.in_stock = ProductFilter(in_stock_only=True)
+        names = self.agent._names
+        self.audit_counts = {"explanations": 0, "sentences": 0, "failed": 0}
+        self.audit_failures: list[dict[str, Any]] = []
+        self.explanations: list[dict[str, Any]] = []
+
+        def audit(reply) -> list[dict[str, Any]]:
+            checker = Verifier(dict(reply.evidence), names)
+            out = []
+            for p in reply.products:
+                for s in p.sentences:
+                    cited = CITATION_RE.findall(s.text)
+                    if not cited:
+                        reasons = ["no citation"]
+                    elif any(c not in reply.evidence for c in cited):
+                        reasons = ["citation not in the evidence"]
+                    else:
+                        reasons = checker.check(s.text, [Claim("", cited)])
+                    if reasons:
+                        out.append({"sentence": s.text, "reasons": reasons})
+            return out
+
+        self.audit = audit
+
+
+def evaluate(
+    ctx: Context, episodes: list[Episode], systems: list[str], turns: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    rows, transcripts = [], []
+    for system in systems:
+        runner = SYSTEMS[system]
+        if system == "agent_llm":
+            if ctx.llm_agent is None:
+                continue
+            ctx_agent, ctx.agent = ctx.agent, ctx.llm_agent
+        outcomes: list[tuple[Episode, Outcome]] = []
+        started = time.perf_counter()
+        for e in tqdm(episodes, desc=f"{ctx.catalog}/{system}", leave=False):
+            shopper = SimulatedShopper.for_target(
+                ctx.by_id[e.target], ctx.idf, e.seed, e.language, ctx.currency
+            )
+            outcomes.append((e, runner(ctx, e, shopper, turns)))
+        elapsed = time.perf_counter() - started
+        if system == "agent_llm":
+            ctx.agent = ctx_agent
+        rows.append(_row(ctx.catalog, system, outcomes, turns, elapsed))
+        for language in ("en", "zh"):
+            part = [(e, o) for e, o in outcomes if e.language == language]
+            if part and system != "recommender":
+                rows.append(_row(ctx.catalog, system, part, turns, None, language))
+        transcripts += [
+            {"dataset": ctx.catalog, "system": system, "target": e.target, "turns": o.dialogue}
+            for e, o in outcomes[:3]
+            if o.dialogue
+        ]
+    return rows, transcripts
+
+
+def _row(catalog, system, outcomes, turns, elapsed, language="all") -> dict[str, Any]:
+    n = len(outcomes)
+    hit5 = sum(o.first_hit_turn is not None for _, o in outcomes)
+    hit1 = sum(o.first_top1_turn is not None for _, o in outcomes)
+    to_success = [o.first_hit_turn or turns + 1 for _, o in outcomes]
+    mean, lo, hi = mean_ci(to_success)
+    by_turn = [
+        sum(o.first_hit_turn is not None and o.first_hit_turn <= t for _, o in outcomes) / n
+        for t in range(1, turns + 1)
+    ]
+    return {
+        "dataset": catalog,
+        "system": system,
+        "language": language,
+        "episodes": n,
+        "hit1": hit1 / n,
+        "hit1_ci": list(wilson(hit1, n)),
+        "hit5": hit5 / n,
+        "hit5_ci": list(wilson(hit5, n)),
+        "turns_to_success": mean,
+        "turns_ci": [lo, hi],
+        "hit5_by_turn": by_turn,
+        "seconds": None if elapsed is None else round(elapsed, 1),
+    }
+
+
+def plot(rows: list[dict[str, Any]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    datasets = list(dict.fromkeys(r["dataset"] for r in rows))
+    fig, axes = plt.subplots(1, len(datasets), figsize=(4.2 * len(datasets), 3.4), squeeze=False)
+    for ax, dataset in zip(axes[0], datasets, strict=True):
+        for r in rows:
+            if r["dataset"] == dataset and r["language"] == "all":
+                xs = range(1, len(r["hit5_by_turn"]) + 1)
+                ax.plot(xs, r["hit5_by_turn"], marker="o", label=r["system"])
+        ax.set_title(dataset)
+        ax.set_xlabel("turn")
+        ax.set_ylabel("Hit@5 so far")
+        ax.set_ylim(0, 1)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def run(
+    datasets: list[str],
+    episodes: int,
+    turns: int = 5,
+    seed: int = 0,
+    zh_share: float = 0.3,
+    model: str = "lightgcn",
+    work: Path | None = None,
+    llm_planner: str | None = None,
+    name: str = "shoppers",
+    samples: int = 50,
+) -> dict[str, Any]:
+    work = work or Path(tempfile.gettempdir()) / "shopassist-bench-shoppers"
+    systems = ["recommender", "search", "agent"] + (["agent_llm"] if llm_planner else [])
+    rows: list[dict[str, Any]] = []
+    transcripts: list[dict[str, Any]] = []
+    audit = {"explanations": 0, "sentences": 0, "failed": 0}
+    failures: list[dict[str, Any]] = []
+    explanations: list[dict[str, Any]] = []
+    for dataset in datasets:
+        home, store, eps = prepare(work, dataset, episodes, seed, zh_share, model)
+        ctx = Context(home, store, dataset, llm_planner)
+        got, shown = evaluate(ctx, eps, systems, turns)
+        rows += got
+        transcripts += shown
+        for k in audit:
+            audit[k] += ctx.audit_counts[k]
+        failures += ctx.audit_failures
+        explanations += ctx.explanations
+        store.close()
+    rng = np.random.default_rng(seed)
+    picked = sorted(
+        rng.choice(len(explanations), size=min(samples, len(explanations)), replace=False)
+    )
+    sample = [explanations[i] for i in picked]
+    from benchmarks.common import RESULTS
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    plot(rows, RESULTS / f"{name}.png")
+    path = write_results(
+        name,
+        rows,
+        turns=turns,
+        shown_per_turn=SHOWN,
+        seed=seed,
+        zh_share=zh_share,
+        model=model,
+        audit={**audit, "failures": failures[:20]},
+        explanation_sample=sample,
+        transcripts=transcripts,
+    )
+    columns = ["dataset", "system", "language", "episodes", "hit1", "hit5", "turns_to_success"]
+    print_table(rows, columns)
+    print(f"audit: {audit}")
+    print(f"wrote {path}")
+    return {"rows": rows, "audit": audit, "path": str(path)}
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--datasets", nargs="+", default=["demo", "gift_cards", "industrial"])
+    p.add_argument("--episodes", type=int, default=300)
+    p.add_argument("--turns", type=int, default=5)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--zh-share", type=float, default=0.3)
+    p.add_argument("--model", default="lightgcn")
+    p.add_argument("--work", type=Path, help="where the private data dirs go (reused)")
+    p.add_argument("--llm-planner", help="OpenAI-compatible URL: also run the LLM planner")
+    p.add_argument("--name", default="shoppers")
+    a = p.parse_args(argv)
+    run(a.datasets, a.episodes, a.turns, a.seed, a.zh_share, a.model, a.work, a.llm_planner, a.name)
+
+
+if __name__ == "__main__":
+    main()

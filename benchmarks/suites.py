@@ -1,0 +1,352 @@
+"""The benchmark suites `shopassist bench` runs, each with its command, a time
+budget, a quick variant for CI smoke, and the floors the quick variant must
+clear (far below the real figures: they catch a broken pipeline, not noise).
+
+A suite runs as its own process (`python -m benchmarks.<module> ...`) with the
+results directory in $SHOPASSIST_BENCH_RESULTS; past its budget it is stopped
+and its earlier results, if any, stay in the report marked as such.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+Rows = list[dict[str, Any]]
+Check = Callable[[dict[str, dict[str, Any]]], list[str]]
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    title: str
+    module: str
+    args: list[str]
+    budget_s: int
+    results: list[str]  # result file names (without .json) the suite writes
+    quick_args: list[str] | None = None  # None: not part of the quick run
+    quick_budget_s: int = 300
+    floors: Check | None = None  # checks on the quick results: problems found
+    needs_shared_data: bool = True
+    requires: list[str] = field(default_factory=list)  # environment variables it needs
+
+    def command(self, quick: bool) -> list[str]:
+        args = self.quick_args if quick else self.args
+        args = [os.path.expandvars(a) for a in args or []]
+        return [sys.executable, "-m", f"benchmarks.{self.module}", *args]
+
+
+def _rows(results: dict[str, dict[str, Any]], name: str) -> Rows:
+    return results.get(name, {}).get("rows", [])
+
+
+def _floor(problems: list[str], label: str, value: float | None, floor: float) -> None:
+    if value is None or not value >= floor:
+        problems.append(f"{label} = {value} is below the floor {floor}")
+
+
+def _shopper_floors(results: dict[str, dict[str, Any]]) -> list[str]:
+    problems: list[str] = []
+    data = results.get("shoppers", {})
+    rows = [r for r in data.get("rows", []) if r["language"] == "all"]
+    for dataset, floor in (("demo", 0.15), ("gift_cards", 0.03)):
+        agent = next((r for r in rows if r["dataset"] == dataset and r["system"] == "agent"), None)
+        _floor(problems, f"{dataset} agent Hit@5", agent and agent["hit5"], floor)
+    audit = data.get("audit", {})
+    if audit.get("failed", 1) != 0 or not audit.get("explanations"):
+        problems.append(f"faithfulness audit: {audit.get('failed')} failed sentences")
+    return problems
+
+
+def _planner_floors(results: dict[str, dict[str, Any]]) -> list[str]:
+    problems: list[str] = []
+    row = next(iter(_rows(results, "planner")), {})
+    _floor(problems, "planner slot accuracy", row.get("slot_accuracy"), 0.8)
+    _floor(problems, "planner intent accuracy", row.get("intent_accuracy"), 0.8)
+    return problems
+
+
+def _accuracy_floors(results: dict[str, dict[str, Any]]) -> list[str]:
+    problems: list[str] = []
+    rows = {r["model"]: r for r in _rows(results, "recommender_accuracy")}
+    _floor(problems, "scientific itemknn Recall@20", rows.get("itemknn", {}).get("recall@20"), 0.04)
+    pop = rows.get("popularity", {}).get("recall@20")
+    knn = rows.get("itemknn", {}).get("recall@20")
+    if pop is not None and knn is not None and not knn > pop:
+        problems.append(f"itemknn ({knn}) does not beat popularity ({pop})")
+    return problems
+
+
+def _injection_floors(results: dict[str, dict[str, Any]]) -> list[str]:
+    total = results.get("injection", {}).get("total", {})
+    if not total.get("attacks"):
+        return ["no injection attacks ran"]
+    return [] if total.get("succeeded") == 0 else [f"{total['succeeded']} injections succeeded"]
+
+
+def _latency_floors(results: dict[str, dict[str, Any]]) -> list[str]:
+    row = next(iter(_rows(results, "agent_latency_none")), {})
+    return [] if row.get("turns") else ["the latency suite answered no turns"]
+
+
+def _gowalla_floors(results: dict[str, dict[str, Any]]) -> list[str]:
+    problems: list[str] = []
+    rows = _rows(results, "lightgcn_gowalla_quick")
+    _floor(
+        problems, "Gowalla Recall@20 after 30 steps", rows[-1]["recall@20"] if rows else None, 0.001
+    )
+    return problems
+
+
+SUITES: list[Suite] = [
+    Suite(
+        "shoppers",
+        "Simulated shoppers: does the conversation reach the right product?",
+        "bench_shoppers",
+        ["--datasets", "demo", "gift_cards", "industrial", "--episodes", "300"],
+        budget_s=3600,
+        results=["shoppers"],
+        quick_args=[
+            "--datasets",
+            "demo",
+            "gift_cards",
+            "--episodes",
+            "60",
+            "--model",
+            "itemknn",
+        ],
+        quick_budget_s=420,
+        floors=_shopper_floors,
+    ),
+    Suite(
+        "planner",
+        "Planner accuracy on the labelled messages",
+        "bench_planner",
+        [],
+        budget_s=600,
+        results=["planner"],
+        quick_args=[],
+        quick_budget_s=180,
+        floors=_planner_floors,
+        needs_shared_data=False,
+    ),
+    Suite(
+        "agent_latency",
+        "Chat turn latency (templates, demo shop)",
+        "bench_agent",
+        ["latency", "--turns", "300"],
+        budget_s=900,
+        results=["agent_latency_none"],
+    ),
+    Suite(
+        "faithfulness",
+        "Faithfulness of explanations on real data",
+        "bench_agent",
+        ["faithfulness", "--n", "300"],
+        budget_s=1800,
+        results=["agent_faithfulness_none"],
+    ),
+    Suite(
+        "injection",
+        "Prompt-injection attacks",
+        "bench_injection",
+        [],
+        budget_s=1200,
+        results=["injection"],
+        quick_args=["--every", "4"],
+        quick_budget_s=240,
+        floors=_injection_floors,
+        needs_shared_data=False,
+    ),
+    Suite(
+        "load",
+        "Concurrent shoppers against the HTTP API",
+        "bench_load",
+        ["--sessions", "50", "--turns", "10"],
+        budget_s=1200,
+        results=["load"],
+        needs_shared_data=False,
+    ),
+    Suite(
+        "lightgcn_gowalla",
+        "LightGCN on Gowalla, paper settings: learning curve",
+        "bench_lightgcn_gowalla",
+        ["--epochs", "5"],
+        budget_s=1800,
+        results=["lightgcn_gowalla_cpu"],
+        quick_args=["--epochs", "1", "--max-batches", "30", "--name", "lightgcn_gowalla_quick"],
+        quick_budget_s=300,
+        floors=_gowalla_floors,
+    ),
+    Suite(
+        "time_to_quality",
+        "LightGCN on Gowalla: wall time to Recall@20 0.15 on CPU",
+        "bench_lightgcn_gowalla",
+        [
+            "--batch-size",
+            "16384",
+            "--lr",
+            "0.008",
+            "--epochs",
+            "100",
+            "--target-recall",
+            "0.15",
+            "--name",
+            "lightgcn_gowalla_time_to_quality",
+        ],
+        budget_s=3600,
+        results=["lightgcn_gowalla_time_to_quality"],
+    ),
+    Suite(
+        "serving",
+        "Recommender serving latency (Gowalla, 41k items)",
+        "bench_lightgcn_gowalla",
+        ["--epochs", "1", "--max-batches", "1", "--name", "lightgcn_gowalla_serving"],
+        budget_s=900,
+        results=["lightgcn_gowalla_serving"],
+    ),
+    Suite(
+        "peers",
+        "LightGCN speed against RecBole and the reference implementation",
+        "bench_lightgcn_peers",
+        [
+            "--recbole-python",
+            "$SHOPASSIST_RECBOLE_PYTHON",
+            "--reference-dir",
+            "$SHOPASSIST_LIGHTGCN_REFERENCE",
+            "--batches",
+            "40",
+        ],
+        budget_s=1800,
+        results=["lightgcn_peers"],
+        requires=["SHOPASSIST_RECBOLE_PYTHON", "SHOPASSIST_LIGHTGCN_REFERENCE"],
+    ),
+    Suite(
+        "recommender_accuracy",
+        "Recommender accuracy on the Amazon sets",
+        "bench_recommender_accuracy",
+        ["--datasets", "scientific", "beauty", "--epochs", "10"],
+        budget_s=5400,
+        results=["recommender_accuracy"],
+        quick_args=[
+            "--datasets",
+            "scientific",
+            "--models",
+            "popularity",
+            "itemknn",
+            "--epochs",
+            "1",
+        ],
+        quick_budget_s=300,
+        floors=_accuracy_floors,
+    ),
+    Suite(
+        "search_quality",
+        "Search quality: next-item and known-item retrieval",
+        "bench_search_quality",
+        [],
+        budget_s=3600,
+        results=["search_quality"],
+    ),
+    Suite(
+        "search_zh",
+        "Chinese queries: HitRate@5 per backend",
+        "bench_search_zh",
+        [],
+        budget_s=1800,
+        results=["search_zh"],
+    ),
+    Suite(
+        "search_speed",
+        "Indexing and query speed (10,000 products)",
+        "bench_search_speed",
+        [],
+        budget_s=1200,
+        results=["search_speed"],
+    ),
+    Suite(
+        "verifier",
+        "Verifier threshold calibration",
+        "bench_verifier",
+        [],
+        budget_s=900,
+        results=["verifier_calibration"],
+        needs_shared_data=False,
+    ),
+    Suite(
+        "xrec",
+        "Explanation quality against XRec",
+        "bench_xrec",
+        [],
+        budget_s=1800,
+        results=["xrec_explanations"],
+    ),
+    Suite(
+        "ingest",
+        "Ingest speed of the real data sets",
+        "bench_ingest",
+        [],
+        budget_s=1200,
+        results=["ingest"],
+    ),
+]
+BY_NAME = {s.name: s for s in SUITES}
+
+
+def results_dir() -> Path:
+    from benchmarks.common import RESULTS
+
+    return RESULTS
+
+
+def load_results(directory: Path) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for path in sorted(directory.glob("*.json")):
+        if path.name == "status.json":
+            continue
+        try:
+            out[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+    return out
+
+
+def run_suite(suite: Suite, quick: bool, directory: Path, log: Callable[[str], None]) -> dict:
+    """Run one suite in its own process within its budget; its status record."""
+    from benchmarks.common import shared_data_dir
+
+    budget = suite.quick_budget_s if quick else suite.budget_s
+    args = (suite.quick_args if quick else suite.args) or []
+    record: dict[str, Any] = {
+        "suite": suite.name,
+        "command": " ".join(["python -m benchmarks." + suite.module, *args]),
+        "budget_s": budget,
+        "quick": quick,
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    missing = [v for v in suite.requires if not os.environ.get(v)]
+    if missing:
+        return {**record, "status": "skipped", "reason": f"set {', '.join(missing)}"}
+    if suite.needs_shared_data and not shared_data_dir().is_dir():
+        return {**record, "status": "skipped", "reason": f"no data at {shared_data_dir()}"}
+    env = {**os.environ, "SHOPASSIST_BENCH_RESULTS": str(directory)}
+    started = time.perf_counter()
+    log(f"[{suite.name}] {record['command']} (budget {budget} s)")
+    try:
+        proc = subprocess.run(
+            suite.command(quick), env=env, capture_output=True, text=True, timeout=budget
+        )
+    except subprocess.TimeoutExpired:
+        return {**record, "status": "over budget", "seconds": round(time.perf_counter() - started)}
+    seconds = round(time.perf_counter() - started, 1)
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout)[-1500:]
+        return {**record, "status": "failed", "seconds": seconds, "error": tail}
+    return {**record, "status": "ok", "seconds": seconds}

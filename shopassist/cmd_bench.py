@@ -1,0 +1,92 @@
+"""`shopassist bench`: run the benchmark suites and write benchmarks/results/REPORT.md.
+
+shopassist bench all            every suite, each within its time budget
+shopassist bench shoppers       one suite (see `shopassist bench list`)
+shopassist bench all --quick    the CI smoke run (< 10 minutes): small variants of
+                                the suites, written to a scratch directory, and a
+                                check that the accuracy figures clear their floors
+shopassist bench report         rewrite REPORT.md from the result files
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from catalog.errors import InputError
+from shopassist.settings import Settings
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "bench",
+        help="run benchmark suites and write the report",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("suite", help="all | report | list | a suite name")
+    p.add_argument("--quick", action="store_true", help="small variants with accuracy floors")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="results directory (default benchmarks/results; with --quick a scratch directory)",
+    )
+    p.set_defaults(handler=run_bench)
+
+
+def run_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from benchmarks.report import write_report
+    from benchmarks.suites import BY_NAME, SUITES, load_results, run_suite
+
+    if args.suite == "list":
+        for s in SUITES:
+            quick = f"quick {s.quick_budget_s} s" if s.quick_args is not None else "not quick"
+            print(f"{s.name:22} budget {s.budget_s:>5} s, {quick:16} {s.title}")
+        return 0
+    default = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
+    if args.quick:
+        default = Path(tempfile.gettempdir()) / "shopassist-bench-quick"
+    directory = (args.out or default).resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    if args.suite == "report":
+        print(f"wrote {write_report(directory)}")
+        return 0
+    if args.suite == "all":
+        chosen = [s for s in SUITES if not args.quick or s.quick_args is not None]
+    elif args.suite in BY_NAME:
+        chosen = [BY_NAME[args.suite]]
+        if args.quick and chosen[0].quick_args is None:
+            raise InputError(f"suite {args.suite!r} has no quick variant")
+    else:
+        raise InputError(
+            f"unknown suite {args.suite!r}: use all, report, list or one of " + ", ".join(BY_NAME)
+        )
+    status_path = directory / "status.json"
+    status = json.loads(status_path.read_text()) if status_path.is_file() else {}
+    started = time.perf_counter()
+    problems: list[str] = []
+    for suite in chosen:
+        record = run_suite(suite, args.quick, directory, lambda m: print(m, flush=True))
+        status[suite.name] = record
+        status_path.write_text(json.dumps(status, indent=2) + "\n")
+        print(f"[{suite.name}] {record['status']}"
+              + (f" in {record['seconds']} s" if "seconds" in record else "")
+              + (f": {record['reason']}" if "reason" in record else ""), flush=True)  # fmt: skip
+        if record["status"] in ("failed", "over budget"):
+            problems.append(f"{suite.name}: {record['status']}")
+            if record.get("error"):
+                print(record["error"], file=sys.stderr)
+        elif args.quick and record["status"] == "ok" and suite.floors is not None:
+            found = suite.floors(load_results(directory))
+            problems += [f"{suite.name}: {p}" for p in found]
+            print(f"[{suite.name}] floors: " + ("ok" if not found else "; ".join(found)))
+    report = write_report(directory, status)
+    print(f"wrote {report} ({time.perf_counter() - started:.0f} s)")
+    if problems:
+        print("problems:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 1
+    return 0

@@ -314,6 +314,10 @@ class Agent:
             state.clarified_last_turn = True
             return Reply(say("clarify", state.language), "clarify", question=True)
         products, hits = self._candidates(ctx, state)
+        if not products and state.slots.category and state.slots.category_guessed:
+            # Nothing in a category the shopper never named: the guess was wrong.
+            state.slots.category, state.slots.category_guessed = None, False
+            products, hits = self._candidates(ctx, state)
         if not products and state.slots.max_price is not None:
             return self._closest_over_budget(ctx, state, text)
         if not products:
@@ -371,9 +375,13 @@ class Agent:
                 target.append(brand)
         previous_category = s.category
         threshold = self.vocabulary.switch_threshold if s.category else None
-        category = parsed.slots.get("category") or (
-            self.vocabulary.match_category(parsed.content, threshold) if parsed.content else None
-        )
+        # A category is named in the whole message ("gift cards": "gift" is no search
+        # word), or else guessed from the content words.
+        category = parsed.slots.get("category") or self.vocabulary.named_category(text)
+        guessed = False
+        if not category and parsed.content:
+            category = self.vocabulary.guess_category(parsed.content, threshold)
+            guessed = category is not None
         if category and s.category and category != s.category:
             # A new kind of product: constraints about the old one no longer apply.
             mentioned = self.vocabulary.brands_in(text)
@@ -383,6 +391,8 @@ class Agent:
             if parsed.max_price is None and parsed.min_price is None:
                 s.min_price = s.max_price = None
         if category:
+            if category != s.category or not guessed:
+                s.category_guessed = guessed
             s.category = category
         s.attributes = list(dict.fromkeys(s.attributes + self.vocabulary.attributes_in(text)))
         s.use = parsed.use or s.use

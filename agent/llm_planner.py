@@ -71,6 +71,7 @@ class LLMPlanner:
         p.ordinals = [int(i) for i in data.get("ordinals") or [] if isinstance(i, int)]
         p.cheaper = bool(data.get("cheaper"))
         p.exclude_last_brand = bool(data.get("other_brand"))
+        p.others = rules.others  # "none of these": the rules read it, the model is not asked
         p.recipient = _text(data.get("recipient"))
         p.use = _text(data.get("use"))
         known = {c.casefold(): c for c in self.vocabulary.categories}

@@ -16,6 +16,7 @@ from catalog.filters import ProductFilter
 @dataclass
 class Slots:
     category: str | None = None
+    category_guessed: bool = False  # inferred by similarity, not named by the shopper
     min_price: float | None = None
     max_price: float | None = None
     brands: list[str] = field(default_factory=list)

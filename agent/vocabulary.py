@@ -50,23 +50,34 @@ class Vocabulary:
             encode,
         )
 
-    def match_category(self, text: str, min_similarity: float | None = None) -> str | None:
-        """The most specific category named in `text` (leaf names win over parents);
-        else the nearest leaf by embedding when at least `min_similarity` (default the
-        calibrated threshold). Brand names are left out first: "Kestrel Audio" names a
-        brand, not the Audio category."""
-        for brand in self.brands_in(text):
-            text = re.sub(re.escape(brand), " ", text, flags=re.I)
-        lowered = f" {text.casefold()} "
+    def match_category(
+        self, text: str, min_similarity: float | None = None, named_in: str | None = None
+    ) -> str | None:
+        """The category named in `named_in` (default `text`), else the one guessed
+        from `text` (see `named_category` and `guess_category`)."""
+        return self.named_category(text if named_in is None else named_in) or (
+            self.guess_category(text, min_similarity)
+        )
+
+    def named_category(self, text: str) -> str | None:
+        """The most specific category whose name the text contains (leaf names win over
+        parents). Brand names are left out: "Kestrel Audio" is not the Audio category."""
+        lowered = f" {_without(self.brands_in(text), text).casefold()} "
         best: tuple[int, str] | None = None
         for name in self.categories:
             for form in _forms(name):
                 found = re.search(rf"(?<![A-Za-z0-9]){re.escape(form)}(?![A-Za-z0-9])", lowered)
                 if found and (best is None or len(name) > best[0]):
                     best = (len(name), name)
-        if best:
-            return best[1]
-        return self._nearest_category(text, min_similarity)
+        return best[1] if best else None
+
+    def guess_category(self, text: str, min_similarity: float | None = None) -> str | None:
+        """The leaf nearest to the text by embedding when at least `min_similarity`
+        (default the calibrated threshold); brand names are left out first ("Sonora 音箱"
+        asks for speakers though Sonora also makes headphones; "from Amazon" names no
+        kind of product at all)."""
+        rest = _without(self.brands_in(text), text)
+        return self._nearest_category(rest, min_similarity) if rest.strip() else None
 
     def _nearest_category(self, text: str, min_similarity: float | None = None) -> str | None:
         """The leaf category with the text (its name, an ancestor only it has, or its
@@ -98,6 +109,12 @@ class Vocabulary:
             for a in self.attributes
             if re.search(rf"(?<![A-Za-z0-9]){re.escape(a.casefold())}(?![A-Za-z0-9])", lowered)
         ]
+
+
+def _without(names: list[str], text: str) -> str:
+    for name in names:
+        text = re.sub(re.escape(name), " ", text, flags=re.I)
+    return text
 
 
 def _leaf_texts(products: Sequence[Product], per_leaf: int = 5) -> dict[str, list[str]]:

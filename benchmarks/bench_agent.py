@@ -71,6 +71,7 @@ def latency(home: Path, llm: str, turns: int) -> list[dict]:
             "p50_ms": float(np.percentile(ms, 50)),
             "p95_ms": float(np.percentile(ms, 95)),
             "max_ms": float(ms.max()),
+            "latencies_ms": [round(float(x), 2) for x in ms],
         }
     ]
 
@@ -157,7 +158,9 @@ def main() -> None:
         rows = latency(home, args.llm, args.turns)
     else:
         rows = faithfulness(home, args.catalogs, args.n, args.llm)
-    print_table(rows, [k for k in rows[0] if k not in ("benchmark", "unsupported_examples")])
+    print_table(
+        rows, [k for k in rows[0] if k not in ("benchmark", "unsupported_examples", "latencies_ms")]
+    )
     for row in rows:
         for example in row.get("unsupported_examples", []):
             print("unsupported:", example)

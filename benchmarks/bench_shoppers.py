@@ -95,9 +95,9 @@ def prepare(work: Path, catalog: str, n: int, seed: int, zh_share: float, model:
     from recommender.training import train_model
     from vectorstore.index import build_index
 
-    home = work / catalog
-    marker = home / "episodes.json"
     key = {"n": n, "seed": seed, "zh_share": zh_share, "model": model}
+    home = work / f"{catalog}-{n}-{seed}-{zh_share:g}-{model}"
+    marker = home / "episodes.json"
     if marker.is_file():
         saved = json.loads(marker.read_text())
         if saved["key"] == key:

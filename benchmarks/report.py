@@ -42,7 +42,7 @@ def _preamble(results: Results, status: dict[str, dict[str, Any]]) -> list[str]:
     ran = sorted(s["started"] for s in status.values() if s.get("status") == "ok")
     lines = [
         f"Written {time.strftime('%Y-%m-%d %H:%M')} by `shopassist bench` from the JSON files"
-        " beside this report (`benchmarks/results/`).",
+        " beside this report.",
     ]
     if ran:
         lines.append(f"Suites of the last run started between {ran[0]} and {ran[-1]}.")

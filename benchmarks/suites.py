@@ -56,7 +56,7 @@ def _shopper_floors(results: dict[str, dict[str, Any]]) -> list[str]:
     problems: list[str] = []
     data = results.get("shoppers", {})
     rows = [r for r in data.get("rows", []) if r["language"] == "all"]
-    for dataset, floor in (("demo", 0.15), ("gift_cards", 0.03)):
+    for dataset, floor in (("demo", 0.7), ("gift_cards", 0.7)):
         agent = next((r for r in rows if r["dataset"] == dataset and r["system"] == "agent"), None)
         _floor(problems, f"{dataset} agent Hit@5", agent and agent["hit5"], floor)
     audit = data.get("audit", {})
@@ -160,7 +160,7 @@ SUITES: list[Suite] = [
         [],
         budget_s=1200,
         results=["injection"],
-        quick_args=["--every", "4"],
+        quick_args=[],  # all 88 attacks: about 35 s, most of it building the demo shop
         quick_budget_s=240,
         floors=_injection_floors,
         needs_shared_data=False,
@@ -339,14 +339,12 @@ def run_suite(suite: Suite, quick: bool, directory: Path, log: Callable[[str], N
     env = {**os.environ, "SHOPASSIST_BENCH_RESULTS": str(directory)}
     started = time.perf_counter()
     log(f"[{suite.name}] {record['command']} (budget {budget} s)")
-    try:
-        proc = subprocess.run(
-            suite.command(quick), env=env, capture_output=True, text=True, timeout=budget
-        )
+    try:  # the suite's own output (tables, progress bars) goes straight to the terminal
+        proc = subprocess.run(suite.command(quick), env=env, timeout=budget)
     except subprocess.TimeoutExpired:
         return {**record, "status": "over budget", "seconds": round(time.perf_counter() - started)}
     seconds = round(time.perf_counter() - started, 1)
     if proc.returncode != 0:
-        tail = (proc.stderr or proc.stdout)[-1500:]
-        return {**record, "status": "failed", "seconds": seconds, "error": tail}
+        error = f"exit status {proc.returncode}; its output is above"
+        return {**record, "status": "failed", "seconds": seconds, "error": error}
     return {**record, "status": "ok", "seconds": seconds}

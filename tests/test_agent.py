@@ -182,3 +182,22 @@ def test_brackets_in_catalog_text_never_read_as_citations():
         )
         assert CITATION_RE.findall(claim.render()) == ["H1"]
         assert "(Red)" in claim.render()
+
+
+def test_a_guessed_category_that_finds_nothing_is_dropped_a_named_one_is_kept(agent):
+    """ "from TrailPeak" names a brand only; if the similarity guess puts it among desk
+    lamps (TrailPeak makes none), the guess gives way. A category the shopper named
+    stays, and the reply says nothing fits."""
+    vocabulary = agent.vocabulary
+    original = vocabulary.guess_category
+    vocabulary.guess_category = lambda text, min_similarity=None: "Desk Lamps"
+    try:
+        state = new_state()
+        reply = agent.turn(state, "something sturdy from TrailPeak", "u0007")
+        assert reply.products and all(p.brand == "TrailPeak" for p in reply.products)
+        assert state.slots.category is None
+        named = new_state()
+        reply = agent.turn(named, "desk lamps from TrailPeak", "u0007")
+        assert not reply.products and named.slots.category == "Desk Lamps"
+    finally:
+        vocabulary.guess_category = original

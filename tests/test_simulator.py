@@ -184,4 +184,23 @@ def test_episodes_on_the_demo_shop_with_targets_held_out(demo_copy):
     assert agent_dialogues and all(len(t["turns"]) <= 5 for t in agent_dialogues)
     # The agent's first answer to a vague opener from a known shopper shows products.
     assert agent_dialogues[0]["turns"][0]["shown"]
+
+    # The LLM-planner system runs the same episodes through a planner on a chat model
+    # (a scripted one here: its wording is all that is faked).
+    from dataclasses import replace
+
+    from agent.llm_planner import LLMPlanner
+
+    class Scripted:
+        name = "scripted"
+        calls = 0
+
+        def chat(self, messages, max_tokens=256):
+            Scripted.calls += 1
+            return '{"intent": "recommend"}'
+
+    ctx.llm_agent = replace(ctx.agent, planner=LLMPlanner(Scripted(), ctx.agent.vocabulary))
+    rows, _ = evaluate(ctx, episodes[:4], ["agent_llm"], turns=2)
+    assert [r["system"] for r in rows if r["language"] == "all"] == ["agent_llm"]
+    assert Scripted.calls >= 4
     store.close()

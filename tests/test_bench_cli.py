@@ -1,0 +1,77 @@
+"""`shopassist bench`: suite selection, the report writer and the quick-mode floors.
+(The suites themselves run for real in CI through `make bench-quick`.)"""
+
+from __future__ import annotations
+
+import json
+
+from benchmarks.bench_shoppers import Episode, Outcome, _row
+from benchmarks.report import write_report
+from benchmarks.suites import BY_NAME, SUITES
+from shopassist.cli import main
+
+
+def _shoppers_json(directory, hit_turns: list[int | None], failed: int = 0) -> None:
+    outcomes = [
+        (Episode(f"u{i}", f"p{i}", "en", i), Outcome(t, t if i % 2 else None, 5, []))
+        for i, t in enumerate(hit_turns)
+    ]
+    rows = [_row("demo", system, outcomes, 5, 1.0) for system in ("recommender", "agent")]
+    rows.append(_row("gift_cards", "agent", outcomes, 5, 1.0))
+    payload = {
+        "benchmark": "shoppers",
+        "date": "2026-01-01 00:00:00",
+        "machine": {"cpus": 2, "cpu_model": "test cpu"},
+        "rows": rows,
+        "turns": 5,
+        "audit": {"explanations": 10, "sentences": 30, "failed": failed},
+        "explanation_sample": [
+            {
+                "dataset": "demo",
+                "language": "en",
+                "message": "headphones",
+                "product": "p1",
+                "title": "Some headphones",
+                "sentences": ["It costs 10 USD. [P1]"],
+                "evidence": {"P1": "price 10"},
+            }
+        ],
+    }
+    (directory / "shoppers.json").write_text(json.dumps(payload))
+
+
+def test_unknown_suite_is_a_clear_error(capsys):
+    assert main(["bench", "no-such-suite"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown suite 'no-such-suite'" in err and "shoppers" in err
+
+
+def test_list_names_every_suite(capsys):
+    assert main(["bench", "list"]) == 0
+    out = capsys.readouterr().out
+    assert all(s.name in out for s in SUITES)
+
+
+def test_report_has_headline_rows_sections_and_the_sample(tmp_path):
+    _shoppers_json(tmp_path, [1, 2, None, 3])
+    report = write_report(tmp_path).read_text()
+    assert "| simulated shoppers, demo | agent Hit@5 within 5 turns 75.0 %" in report
+    assert "0 of 30 shown sentences fail" in report
+    assert "Machine: test cpu, 2 cores" in report
+    assert "1. **Some headphones**" in report and "`[P1]` price 10" in report
+    # Suites without results are listed, not invented.
+    assert report.count("No results yet.") == len(SUITES) - 1
+
+
+def test_quick_floors_catch_a_broken_pipeline(tmp_path):
+    from benchmarks.suites import load_results
+
+    floors = BY_NAME["shoppers"].floors
+    _shoppers_json(tmp_path, [1, 2, 3, 1])
+    assert floors(load_results(tmp_path)) == []
+    _shoppers_json(tmp_path, [None, None, None, 2])  # Hit@5 25 %: below both floors
+    problems = floors(load_results(tmp_path))
+    assert any("demo agent Hit@5" in p for p in problems)
+    assert any("gift_cards agent Hit@5" in p for p in problems)
+    _shoppers_json(tmp_path, [1, 2, 3, 1], failed=2)
+    assert any("faithfulness" in p for p in floors(load_results(tmp_path)))

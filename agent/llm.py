@@ -6,6 +6,9 @@
   SHA-256) or any local GGUF path.
 - `openai`: any OpenAI-compatible endpoint (`python -m llama_cpp.server`, vLLM,
   Ollama), streaming over server-sent events.
+- `transformers`: Hugging Face transformers in-process, for a local model
+  directory or a GGUF file (a packaged one included; dequantised on load by the
+  `gguf` package); on the GPU when PyTorch sees one.
 
 Whatever the backend, the model only rewrites verified claims; the verifier
 decides what reaches the shopper (see agent/verifier.py).
@@ -167,6 +170,94 @@ class LlamaCppModel:
                     yield delta
 
 
+# Chat templates for packaged GGUF files that carry none (llama.cpp knows them by
+# name); Gemma has no system role, so system text goes in as a user turn.
+CHAT_TEMPLATES = {
+    "gemma": (
+        "{{ bos_token }}{% for m in messages %}"
+        "{% if m['role'] == 'assistant' %}<start_of_turn>model\n{{ m['content'] }}<end_of_turn>\n"
+        "{% else %}<start_of_turn>user\n{{ m['content'] }}<end_of_turn>\n{% endif %}"
+        "{% endfor %}{% if add_generation_prompt %}<start_of_turn>model\n{% endif %}"
+    )
+}
+
+
+class TransformersModel:
+    """Hugging Face transformers in-process: a model directory (config, weights,
+    tokenizer) or a GGUF file, which transformers dequantises on load. Greedy
+    decoding; float16 on a GPU, float32 on CPU. One request at a time."""
+
+    def __init__(
+        self, source: Path, name: str, device: str = "auto", chat_format: str | None = None
+    ) -> None:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        if source.is_file():
+            where, options = str(source.parent), {"gguf_file": source.name}
+        elif source.is_dir():
+            where, options = str(source), {}
+        else:
+            raise LLMError(f"model not found: {source} (a model directory or a GGUF file)")
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        dtype = torch.float16 if device.startswith("cuda") else torch.float32
+        try:
+            self._tokenizer = AutoTokenizer.from_pretrained(where, **options)
+            model = AutoModelForCausalLM.from_pretrained(where, dtype=dtype, **options)
+        except (OSError, ValueError, ImportError, RuntimeError) as exc:
+            raise LLMError(f"cannot load {source.name} with transformers: {exc}") from exc
+        if not getattr(self._tokenizer, "chat_template", None) and chat_format in CHAT_TEMPLATES:
+            self._tokenizer.chat_template = CHAT_TEMPLATES[chat_format]
+        self._model = model.to(device).eval()
+        self.device = device
+        self.name = name
+        self._lock = threading.Lock()
+
+    def chat(self, messages: Sequence[Message], max_tokens: int = 256) -> str:
+        return "".join(self.stream(messages, max_tokens))
+
+    def stream(self, messages: Sequence[Message], max_tokens: int = 256) -> Iterator[str]:
+        from transformers import TextIteratorStreamer
+
+        with self._lock:
+            try:
+                inputs = self._tokenizer.apply_chat_template(
+                    list(messages),
+                    add_generation_prompt=True,
+                    return_tensors="pt",
+                    return_dict=True,
+                ).to(self.device)
+            except (ValueError, TypeError) as exc:
+                raise LLMError(f"{self.name}: cannot build the chat prompt: {exc}") from exc
+            streamer = TextIteratorStreamer(
+                self._tokenizer, skip_prompt=True, skip_special_tokens=True
+            )
+            failure: list[BaseException] = []
+
+            def generate() -> None:
+                try:
+                    self._model.generate(
+                        **inputs,
+                        max_new_tokens=max_tokens,
+                        do_sample=False,
+                        streamer=streamer,
+                        pad_token_id=self._tokenizer.pad_token_id or self._tokenizer.eos_token_id,
+                    )
+                except BaseException as exc:  # handed to the caller below
+                    failure.append(exc)
+                    streamer.end()
+
+            worker = threading.Thread(target=generate, daemon=True)
+            worker.start()
+            for piece in streamer:
+                if piece:
+                    yield piece
+            worker.join()
+            if failure:
+                raise LLMError(f"{self.name} failed: {failure[0]}") from failure[0]
+
+
 class OpenAICompatibleModel:
     """Any server speaking the OpenAI chat-completions protocol."""
 
@@ -230,6 +321,14 @@ def make_model(
         if not url:
             raise LLMError("backend 'openai' needs llm.url (e.g. http://127.0.0.1:8000)")
         return OpenAICompatibleModel(url, model, timeout=timeout)
+    if backend == "transformers":
+        name = DEFAULT_MODEL if model == "default" else model
+        if name in PACKAGED:
+            spec = PACKAGED[name]
+            path = materialise(spec, home / "llm")
+            return TransformersModel(path, name, chat_format=spec.chat_format)
+        path = Path(model)
+        return TransformersModel(path, path.name)
     if backend in ("auto", "llama_cpp"):
         name = DEFAULT_MODEL if model == "default" else model
         if name in PACKAGED:
@@ -238,4 +337,6 @@ def make_model(
             return LlamaCppModel(path, name, spec.chat_format)
         path = Path(model)
         return LlamaCppModel(path, path.stem)
-    raise LLMError(f"unknown LLM backend {backend!r}; use none, auto, llama_cpp or openai")
+    raise LLMError(
+        f"unknown LLM backend {backend!r}; use none, auto, llama_cpp, openai or transformers"
+    )

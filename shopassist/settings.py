@@ -48,7 +48,7 @@ class VectorStoreSettings(_Section):
 class LLMSettings(_Section):
     # "none" by default: measured on 2 CPU cores, the packaged 0.5B model added ~15-50 s
     # per three-product turn and most of its sentences failed verification (README).
-    backend: Literal["auto", "none", "llama_cpp", "openai"] = "none"
+    backend: Literal["auto", "none", "llama_cpp", "openai", "transformers"] = "none"
     model: str = "default"
     url: str | None = None
     # A remote endpoint slower than this is given up on; the turn uses templates and the

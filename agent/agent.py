@@ -374,14 +374,9 @@ class Agent:
             if brand not in target:
                 target.append(brand)
         previous_category = s.category
-        threshold = self.vocabulary.switch_threshold if s.category else None
-        # A category is named in the whole message ("gift cards": "gift" is no search
-        # word), or else guessed from the content words.
-        category = parsed.slots.get("category") or self.vocabulary.named_category(text)
-        guessed = False
-        if not category and parsed.content:
-            category = self.vocabulary.guess_category(parsed.content, threshold)
-            guessed = category is not None
+        category, guessed = parsed.slots.get("category"), False
+        if not category:
+            category, guessed = self.vocabulary.category_in(text, parsed.content, s.category)
         if category and s.category and category != s.category:
             # A new kind of product: constraints about the old one no longer apply.
             mentioned = self.vocabulary.brands_in(text)

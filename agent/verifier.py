@@ -79,6 +79,7 @@ class Verifier:
         names = {n.strip() for n in self.known_names if n and len(n.strip()) >= 3}
         self._names = sorted(names, key=len, reverse=True)
         self._pattern = _names_pattern(tuple(self._names))
+        self._by_key = {n.casefold(): n for n in self._names}
 
     def check(self, sentence: str, claims: Sequence[Claim]) -> list[str]:
         """Reasons the sentence fails (empty list: it passes)."""
@@ -100,7 +101,7 @@ class Verifier:
             if not _number_supported(number, support):
                 reasons.append(f"number {number} is not in the cited evidence")
         lowered_support = support.casefold()
-        for name in _mentioned(self._pattern, self._names, body):
+        for name in _mentioned(self._pattern, self._by_key, body):
             if name.casefold() not in lowered_support:
                 reasons.append(f"name {name!r} is not in the cited evidence")
         if not reasons and self.similarity is not None:
@@ -222,11 +223,10 @@ def _names_pattern(names: tuple[str, ...]) -> re.Pattern | None:
     return re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])")
 
 
-def _mentioned(pattern: re.Pattern | None, names: list[str], body: str) -> list[str]:
+def _mentioned(pattern: re.Pattern | None, by_key: dict[str, str], body: str) -> list[str]:
     """Catalog names the sentence mentions, none of them part of another one found."""
     if pattern is None:
         return []
-    by_key = {n.casefold(): n for n in names}
     found: list[str] = []
     for m in pattern.finditer(body.casefold()):
         name = by_key.get(m.group(0))

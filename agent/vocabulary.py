@@ -50,14 +50,19 @@ class Vocabulary:
             encode,
         )
 
-    def match_category(
-        self, text: str, min_similarity: float | None = None, named_in: str | None = None
-    ) -> str | None:
-        """The category named in `named_in` (default `text`), else the one guessed
-        from `text` (see `named_category` and `guess_category`)."""
-        return self.named_category(text if named_in is None else named_in) or (
-            self.guess_category(text, min_similarity)
-        )
+    def category_in(
+        self, message: str, content: str, current: str | None = None
+    ) -> tuple[str | None, bool]:
+        """(category, guessed) for a message: a category named anywhere in the message
+        ("gift cards", though "gift" is no search word), else one guessed from its
+        content words. Leaving the `current` category takes the closer
+        `switch_threshold`: follow-ups such as "lightweight" describe the product."""
+        named = self.named_category(message)
+        if named or not content:
+            return named, False
+        threshold = self.switch_threshold if current else None
+        guessed = self.guess_category(content, threshold)
+        return guessed, guessed is not None
 
     def named_category(self, text: str) -> str | None:
         """The most specific category whose name the text contains (leaf names win over

@@ -37,6 +37,29 @@ def prepare(home: Path, catalog: str, model: str = "itemknn") -> Store:
     return store
 
 
+def audit(reply, names) -> list[dict]:
+    """Every sentence a reply shows, re-checked after verification: each citation must
+    name a record of the turn's evidence, and every number and catalog name it states
+    must appear in the records it cites. The failures, each with `bad_citation` set
+    when a citation is missing or names nothing in the evidence."""
+    from agent.verifier import CITATION_RE, Claim, Verifier
+
+    checker = Verifier(dict(reply.evidence), names)
+    failures = []
+    for product in reply.products:
+        for sentence in product.sentences:
+            cited = CITATION_RE.findall(sentence.text)
+            if not cited or any(c not in reply.evidence for c in cited):
+                reasons, bad = ["no citation, or a citation not in the evidence"], True
+            else:
+                reasons, bad = checker.check(sentence.text, [Claim("", cited)]), False
+            if reasons:
+                failures.append(
+                    {"sentence": sentence.text, "reasons": reasons, "bad_citation": bad}
+                )
+    return failures
+
+
 def requests(store: Store, catalog: str, n: int, seed: int = 0) -> list[tuple[str, str]]:
     """(shopper id, request) pairs: a request names two words of the title of a
     product the shopper interacted with, plus its category when known."""

@@ -21,8 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from agent.agent import new_state
-from agent.verifier import CITATION_RE, Claim, Verifier
-from benchmarks.agent_common import prepare, requests
+from benchmarks.agent_common import audit, prepare, requests
 from benchmarks.common import print_table, write_results
 from catalog.store import Store
 from shopassist.assistant import build_assistant
@@ -98,20 +97,14 @@ def faithfulness(home: Path, catalogs: list[str], n: int, llm: str) -> list[dict
             seconds.append(time.perf_counter() - started)
             counts["model_sentences"] += reply.model_sentences
             counts["model_passed"] += reply.model_passed
-            ledger = _ledger(reply)
-            checker = Verifier(ledger, names)
-            for product in reply.products:
-                counts["explanations"] += 1
-                for sentence in product.sentences:
-                    counts["sentences"] += 1
-                    cited = CITATION_RE.findall(sentence.text)
-                    if not cited or any(c not in reply.evidence for c in cited):
-                        counts["bad_citation"] += 1
-                        continue
-                    reasons = checker.check(sentence.text, [Claim("", cited)])
-                    if reasons:
-                        counts["unsupported"] += 1
-                        examples.append({"sentence": sentence.text, "reasons": reasons})
+            counts["explanations"] += len(reply.products)
+            counts["sentences"] += sum(len(p.sentences) for p in reply.products)
+            for failure in audit(reply, names):
+                if failure["bad_citation"]:
+                    counts["bad_citation"] += 1
+                else:
+                    counts["unsupported"] += 1
+                    examples.append({k: failure[k] for k in ("sentence", "reasons")})
         s = counts["sentences"] or 1
         rows.append(
             {
@@ -132,14 +125,6 @@ def faithfulness(home: Path, catalogs: list[str], n: int, llm: str) -> list[dict
         )
         store.close()
     return rows
-
-
-def _ledger(reply):
-    from tools.results import EvidenceLedger
-
-    ledger = EvidenceLedger()
-    ledger.records.update(reply.evidence)
-    return ledger
 
 
 def main() -> None:

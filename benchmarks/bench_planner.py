@@ -37,11 +37,7 @@ def predict(message: str, vocabulary: Vocabulary, planner: Any = None) -> dict[s
     if "brands" in p.slots:
         brands = p.slots["brands"] + p.slots["exclude_brands"]
         excluded = p.slots["exclude_brands"]
-    category = (
-        p.slots.get("category")
-        if p.slots
-        else (vocabulary.match_category(p.content) if p.content else None)
-    )
+    category = p.slots.get("category") if p.slots else vocabulary.category_in(message, p.content)[0]
     return {
         "intent": p.intent,
         "max": p.max_price,

@@ -34,14 +34,16 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
+from benchmarks.agent_common import audit
 from benchmarks.common import print_table, real_sources, write_results
-from benchmarks.simulator import SimulatedShopper, mean_ci, wilson, word_idf
+from benchmarks.simulator import CatalogWords, SimulatedShopper, mean_ci, wilson
 from catalog.models import InteractionKind, Product
 from catalog.store import Store
 
@@ -164,10 +166,12 @@ def run_search(ctx, episode: Episode, shopper: SimulatedShopper, turns: int) -> 
     return _outcome(shown_by_turn, episode.target, dialogue)
 
 
-def run_agent(ctx, episode: Episode, shopper: SimulatedShopper, turns: int) -> Outcome:
+def run_agent(
+    ctx, episode: Episode, shopper: SimulatedShopper, turns: int, llm: bool = False
+) -> Outcome:
     from agent.agent import new_state
 
-    agent = ctx.agent
+    agent = ctx.llm_agent if llm else ctx.agent
     state = new_state(episode.language)
     shown_by_turn: list[list[str]] = []
     dialogue = []
@@ -179,7 +183,7 @@ def run_agent(ctx, episode: Episode, shopper: SimulatedShopper, turns: int) -> O
         reply = agent.turn(state, message, episode.shopper)
         ids = [p.product_id for p in reply.products]
         shown_by_turn.append(ids)
-        problems = ctx.audit(reply)
+        problems = audit(reply, ctx.names)
         ctx.audit_counts["explanations"] += len(reply.products)
         ctx.audit_counts["sentences"] += sum(len(p.sentences) for p in reply.products)
         ctx.audit_counts["failed"] += len(problems)
@@ -211,7 +215,7 @@ SYSTEMS: dict[str, Callable] = {
     "recommender": run_recommender,
     "search": run_search,
     "agent": run_agent,
-    "agent_llm": run_agent,
+    "agent_llm": partial(run_agent, llm=True),
 }
 
 
@@ -220,7 +224,6 @@ class Context:
 
     def __init__(self, home: Path, store: Store, catalog: str, llm_planner: str | None = None):
         from agent.agent import Agent
-        from agent.verifier import CITATION_RE, Claim, Verifier
         from catalog.filters import ProductFilter
         from shopassist.assistant import build_assistant
         from shopassist.settings import load_settings
@@ -242,31 +245,13 @@ class Context:
         self.search = self.agent.search
         self.products: list[Product] = store.products(catalog)
         self.by_id = {p.id: p for p in self.products}
-        self.idf = word_idf(self.products)
+        self.words = CatalogWords.of(self.products)
         self.currency = self.agent.currency
         self.in_stock = ProductFilter(in_stock_only=True)
-        names = self.agent._names
+        self.names = self.agent._names
         self.audit_counts = {"explanations": 0, "sentences": 0, "failed": 0}
         self.audit_failures: list[dict[str, Any]] = []
         self.explanations: list[dict[str, Any]] = []
-
-        def audit(reply) -> list[dict[str, Any]]:
-            checker = Verifier(dict(reply.evidence), names)
-            out = []
-            for p in reply.products:
-                for s in p.sentences:
-                    cited = CITATION_RE.findall(s.text)
-                    if not cited:
-                        reasons = ["no citation"]
-                    elif any(c not in reply.evidence for c in cited):
-                        reasons = ["citation not in the evidence"]
-                    else:
-                        reasons = checker.check(s.text, [Claim("", cited)])
-                    if reasons:
-                        out.append({"sentence": s.text, "reasons": reasons})
-            return out
-
-        self.audit = audit
 
 
 def evaluate(
@@ -274,21 +259,17 @@ def evaluate(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     rows, transcripts = [], []
     for system in systems:
+        if system == "agent_llm" and ctx.llm_agent is None:
+            continue
         runner = SYSTEMS[system]
-        if system == "agent_llm":
-            if ctx.llm_agent is None:
-                continue
-            ctx_agent, ctx.agent = ctx.agent, ctx.llm_agent
         outcomes: list[tuple[Episode, Outcome]] = []
         started = time.perf_counter()
         for e in tqdm(episodes, desc=f"{ctx.catalog}/{system}", leave=False):
             shopper = SimulatedShopper.for_target(
-                ctx.by_id[e.target], ctx.idf, e.seed, e.language, ctx.currency
+                ctx.by_id[e.target], ctx.words, e.seed, e.language, ctx.currency
             )
             outcomes.append((e, runner(ctx, e, shopper, turns)))
         elapsed = time.perf_counter() - started
-        if system == "agent_llm":
-            ctx.agent = ctx_agent
         rows.append(_row(ctx.catalog, system, outcomes, turns, elapsed))
         for language in ("en", "zh"):
             part = [(e, o) for e, o in outcomes if e.language == language]
@@ -368,7 +349,7 @@ def run(
     systems = ["recommender", "search", "agent"] + (["agent_llm"] if llm_planner else [])
     rows: list[dict[str, Any]] = []
     transcripts: list[dict[str, Any]] = []
-    audit = {"explanations": 0, "sentences": 0, "failed": 0}
+    totals = {"explanations": 0, "sentences": 0, "failed": 0}
     failures: list[dict[str, Any]] = []
     explanations: list[dict[str, Any]] = []
     for dataset in datasets:
@@ -377,8 +358,8 @@ def run(
         got, shown = evaluate(ctx, eps, systems, turns)
         rows += got
         transcripts += shown
-        for k in audit:
-            audit[k] += ctx.audit_counts[k]
+        for k in totals:
+            totals[k] += ctx.audit_counts[k]
         failures += ctx.audit_failures
         explanations += ctx.explanations
         store.close()
@@ -399,15 +380,15 @@ def run(
         seed=seed,
         zh_share=zh_share,
         model=model,
-        audit={**audit, "failures": failures[:20]},
+        audit={**totals, "failures": failures[:20]},
         explanation_sample=sample,
         transcripts=transcripts,
     )
     columns = ["dataset", "system", "language", "episodes", "hit1", "hit5", "turns_to_success"]
     print_table(rows, columns)
-    print(f"audit: {audit}")
+    print(f"audit: {totals}")
     print(f"wrote {path}")
-    return {"rows": rows, "audit": audit, "path": str(path)}
+    return {"rows": rows, "audit": totals, "path": str(path)}
 
 
 def main(argv: list[str] | None = None) -> None:

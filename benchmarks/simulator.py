@@ -83,14 +83,38 @@ def price_band(price: float) -> float:
     return float(math.floor(price / step) * step + step)
 
 
+@dataclass(frozen=True)
+class CatalogWords:
+    """What the shopper knows of the catalog: how rare each title word is, and the
+    category nearly every product shares (naming it tells the assistant nothing)."""
+
+    idf: dict[str, float]
+    dominant_category: str | None = None
+
+    @classmethod
+    def of(cls, products: Sequence[Product]) -> CatalogWords:
+        df: dict[str, int] = {}
+        cats: dict[str, int] = {}
+        for p in products:
+            for w in {w.lower() for w in _WORD.findall(p.title)}:
+                df[w] = df.get(w, 0) + 1
+            if p.category:
+                cats[p.category.lower()] = cats.get(p.category.lower(), 0) + 1
+        n = max(1, len(products))
+        dominant = max(cats.items(), key=lambda kv: kv[1]) if cats else None
+        return cls(
+            {w: math.log(n / c) + 0.1 for w, c in df.items()},
+            dominant[0] if dominant and dominant[1] > 0.5 * n else None,
+        )
+
+
 def target_facts(
-    product: Product, idf: dict[str, float], rng: np.random.Generator, currency: str = "USD"
+    product: Product, words: CatalogWords, rng: np.random.Generator, currency: str = "USD"
 ) -> list[Fact]:
     """The true facts the shopper may reveal, category first, the rest in a seeded order."""
     facts: list[Fact] = []
-    dominant = idf.get("__dominant_category__")
     leaf = product.category
-    if leaf and leaf.lower() != dominant and len(leaf) <= 40:
+    if leaf and leaf.lower() != words.dominant_category and len(leaf) <= 40:
         facts.append(Fact("category", leaf.lower(), _zh(leaf), leaf))
     rest: list[Fact] = []
     if product.price is not None and product.price > 0:
@@ -103,7 +127,7 @@ def target_facts(
     use = product.attributes.get("best_for")
     if use and len(use) <= 30:
         rest.append(Fact("use", use, _zh(use), use))
-    for word in _attribute_words(product, idf, rng):
+    for word in _attribute_words(product, words.idf, rng):
         rest.append(Fact("attribute", word, _zh(word), word))
     order = rng.permutation(len(rest))
     return facts + [rest[i] for i in order]
@@ -149,25 +173,6 @@ def _attribute_words(
     weights = np.array([idf.get(w, 1.0) for w in words], dtype=float)
     picked = rng.choice(len(words), size=n, replace=False, p=weights / weights.sum())
     return [words[i] for i in sorted(picked)]
-
-
-def word_idf(products: Sequence[Product]) -> dict[str, float]:
-    """Inverse document frequency of title words, plus the catalog's dominant category
-    (a fact every product shares tells the assistant nothing)."""
-    df: dict[str, int] = {}
-    cats: dict[str, int] = {}
-    for p in products:
-        for w in {w.lower() for w in _WORD.findall(p.title)}:
-            df[w] = df.get(w, 0) + 1
-        if p.category:
-            cats[p.category.lower()] = cats.get(p.category.lower(), 0) + 1
-    n = max(1, len(products))
-    out: dict[str, float] = {w: math.log(n / c) + 0.1 for w, c in df.items()}
-    if cats:
-        top, count = max(cats.items(), key=lambda kv: kv[1])
-        if count > 0.5 * n:
-            out["__dominant_category__"] = top  # type: ignore[assignment]
-    return out
 
 
 _OPENERS = {
@@ -232,13 +237,13 @@ class SimulatedShopper:
     def for_target(
         cls,
         target: Product,
-        idf: dict[str, float],
+        words: CatalogWords,
         seed: int,
         language: str = "en",
         currency: str = "USD",
     ) -> SimulatedShopper:
         rng = np.random.default_rng(seed)
-        return cls(target, target_facts(target, idf, rng, currency), language, seed)
+        return cls(target, target_facts(target, words, rng, currency), language, seed)
 
     def opening(self) -> Turn:
         options = _OPENERS[self.language]

@@ -300,12 +300,6 @@ SUITES: list[Suite] = [
 BY_NAME = {s.name: s for s in SUITES}
 
 
-def results_dir() -> Path:
-    from benchmarks.common import RESULTS
-
-    return RESULTS
-
-
 def load_results(directory: Path) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for path in sorted(directory.glob("*.json")):

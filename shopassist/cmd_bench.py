@@ -39,6 +39,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 
 def run_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from benchmarks.common import RESULTS
     from benchmarks.report import write_report
     from benchmarks.suites import BY_NAME, SUITES, load_results, run_suite
 
@@ -47,9 +48,7 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
             quick = f"quick {s.quick_budget_s} s" if s.quick_args is not None else "not quick"
             print(f"{s.name:22} budget {s.budget_s:>5} s, {quick:16} {s.title}")
         return 0
-    default = Path(__file__).resolve().parents[1] / "benchmarks" / "results"
-    if args.quick:
-        default = Path(tempfile.gettempdir()) / "shopassist-bench-quick"
+    default = Path(tempfile.gettempdir()) / "shopassist-bench-quick" if args.quick else RESULTS
     directory = (args.out or default).resolve()
     directory.mkdir(parents=True, exist_ok=True)
     if args.suite == "report":

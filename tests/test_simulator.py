@@ -11,11 +11,11 @@ import pytest
 
 from benchmarks.simulator import (
     MAX_FACTS_PER_TURN,
+    CatalogWords,
     SimulatedShopper,
     mean_ci,
     price_band,
     wilson,
-    word_idf,
 )
 from catalog.models import Product
 from catalog.store import Store
@@ -42,7 +42,7 @@ CATALOG = [HEADPHONES, STAPLES, *OTHERS]
 
 
 def _shopper(product: Product, seed: int = 1, language: str = "en") -> SimulatedShopper:
-    return SimulatedShopper.for_target(product, word_idf(CATALOG), seed, language)
+    return SimulatedShopper.for_target(product, CatalogWords.of(CATALOG), seed, language)
 
 
 def _play(shopper: SimulatedShopper, shown: list[Product], turns: int = 5) -> list[str]:
@@ -204,3 +204,15 @@ def test_episodes_on_the_demo_shop_with_targets_held_out(demo_copy):
     assert [r["system"] for r in rows if r["language"] == "all"] == ["agent_llm"]
     assert Scripted.calls >= 4
     store.close()
+
+
+def test_a_category_nearly_every_product_shares_is_not_a_fact():
+    cards = [
+        Product(id=f"g{i}", title=f"{shop} gift card", brand=shop, categories=["Gift Cards"])
+        for i, shop in enumerate(["Starbucks", "Subway", "Kmart", "Regal"])
+    ]
+    words = CatalogWords.of([*cards, HEADPHONES])
+    assert words.dominant_category == "gift cards"
+    kinds = {f.kind for f in SimulatedShopper.for_target(cards[0], words, 1).facts}
+    assert "category" not in kinds and "brand" in kinds
+    assert CatalogWords.of(CATALOG).dominant_category is None  # no majority category

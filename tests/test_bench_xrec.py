@@ -1,0 +1,73 @@
+"""The XRec-comparison generator is extractive: every word it writes comes from its inputs."""
+
+import re
+
+import numpy as np
+
+from benchmarks.bench_xrec import explain_all, item_clauses, user_clauses
+
+ROWS = [
+    {
+        "title": "Drums of Autumn",
+        "user_summary": (
+            "Based on the user's review and rating, this user is likely to enjoy books that are "
+            "thrilling and have well-crafted plots, books that combine romance and adventure in "
+            "historical settings, and books with dark humor."
+        ),
+        "item_summary": (
+            "Fans of the Outlander series who enjoy historical fiction and romance would likely "
+            "enjoy Drums of Autumn. The book explores love and war in colonial America."
+        ),
+    },
+    {
+        "title": "Silent Creek",
+        "user_summary": "The user enjoys cozy mysteries; they also appreciate small-town settings.",
+        "item_summary": "Readers who like cozy mysteries will enjoy Silent Creek.",
+    },
+]
+FRAME = set(
+    ["the", "user", "would", "buy", "book", "because", "it", "is", "for", "and", "they", "enjoy"]
+)
+
+
+def words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", text.lower()))
+
+
+def fake_encode(texts):
+    """Bag-of-words vectors: enough to rank clauses by shared words."""
+    vocab = sorted({w for t in texts for w in words(t)} | {w for r in ROWS for w in words(str(r))})
+    index = {w: i for i, w in enumerate(vocab)}
+    out = np.zeros((len(texts), len(vocab)), dtype=np.float32)
+    for row, text in enumerate(texts):
+        for w in words(text):
+            out[row, index[w]] = 1
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def test_clauses_drop_the_profile_boilerplate():
+    clauses = user_clauses(ROWS[0]["user_summary"])
+    assert clauses[0] == "books that are thrilling and have well-crafted plots"
+    assert not any("based on" in c.lower() or "likely" in c.lower() for c in clauses)
+    assert item_clauses(ROWS[0]["title"], ROWS[0]["item_summary"]) == [
+        "it is for fans of the Outlander series who enjoy historical fiction and romance",
+        "it explores love and war in colonial America",
+    ]
+    assert user_clauses(ROWS[1]["user_summary"]) == ["cozy mysteries", "small-town settings"]
+
+
+def test_every_word_comes_from_the_inputs_and_both_profiles_are_cited():
+    texts = explain_all(ROWS, fake_encode)
+    for row, text in zip(ROWS, texts, strict=True):
+        assert "[P1]" in text and "[H1]" in text
+        invented = words(re.sub(r"\[[PH]1\]", "", text)) - FRAME - words(str(row))
+        assert not invented, invented
+
+
+def test_the_interest_closest_to_the_item_is_chosen_unless_it_only_repeats_it():
+    first, second = explain_all(ROWS, fake_encode)
+    assert first.endswith(
+        "they enjoy books that combine romance and adventure in historical settings [H1]."
+    )
+    # "cozy mysteries" is the closest interest but only repeats the item profile.
+    assert second.endswith("they enjoy small-town settings [H1].")

@@ -24,7 +24,14 @@ from agent.llm import ChatModel, LLMError, NoModel
 from agent.parse import Parsed, convert, parse
 from agent.replies import say
 from agent.state import DialogueState, Slots
-from agent.verifier import CheckedSentence, Claim, Verifier, template_verdict
+from agent.verifier import (
+    CheckedSentence,
+    Claim,
+    SentenceStream,
+    Verdict,
+    Verifier,
+    template_verdict,
+)
 from catalog.errors import NotFoundError
 from catalog.filters import ProductTable
 from catalog.models import Product
@@ -118,6 +125,9 @@ class Reply:
     language: str = "en"
 
 
+OUT_OF_TIME = "the turn's time for the LLM ran out"
+
+
 @dataclass
 class Agent:
     store: Store
@@ -135,6 +145,10 @@ class Agent:
     # (reciprocal-rank fusion); measured with benchmarks/bench_shoppers.py.
     personal_weight: float = 0.5
     llm_retry_s: float = 30.0  # after an LLM failure, templates only for this long
+    # The LLM may write explanations until this many seconds into a turn; what is not
+    # written by then is shown as its template sentences (measured: benchmarks/bench_agent.py).
+    llm_turn_budget_s: float = 4.0
+    llm_min_s: float = 0.5  # do not start a rewrite with less time than this left
     llm_failures: int = field(default=0, init=False)
     _llm_down_until: float = field(default=0.0, init=False, repr=False)
 
@@ -477,19 +491,43 @@ class Agent:
                 except NotFoundError:
                     explanation = None
             claims = compose(ctx, product, state, hits.get(product.id), explanation)
-            verdict = self._explain(ctx, product, claims, request)
+            shown = ShownProduct.of(product, [])
+            if ctx.emit is not None:
+                ctx.emit(product_text(n, shown, state.language))
+
+            def show(sentence: CheckedSentence) -> None:
+                if ctx.emit is not None:
+                    ctx.emit(sentence_text(sentence))
+
+            verdict = self._explain(ctx, product, claims, request, show)
             reply.model_sentences += verdict.model_sentences
             reply.model_passed += verdict.model_passed
-            reply.products.append(ShownProduct.of(product, verdict.sentences))
-            if ctx.emit is not None:
-                ctx.emit(product_text(n, reply.products[-1], state.language))
+            shown.sentences = verdict.sentences
+            reply.products.append(shown)
         state.shown = [p.id for p in products]
         state.seen = list(dict.fromkeys(state.seen + state.shown))
         return reply
 
-    def _explain(self, ctx: ToolContext, product: Product, claims: list[Claim], request: str):
-        if isinstance(self.llm, NoModel) or not claims or not self.llm_available:
-            return template_verdict(claims)
+    def _explain(
+        self,
+        ctx: ToolContext,
+        product: Product,
+        claims: list[Claim],
+        request: str,
+        show: Callable[[CheckedSentence], None],
+    ) -> Verdict:
+        """The product's explanation: the LLM's rewrite of the claims, verified sentence
+        by sentence as it streams (each is shown as soon as it passes or is replaced by
+        its template), within the turn's time budget; templates without an LLM."""
+        deadline = ctx.started + self.llm_turn_budget_s
+        late = time.monotonic() > deadline - self.llm_min_s
+        if isinstance(self.llm, NoModel) or not claims or not self.llm_available or late:
+            verdict = template_verdict(claims)
+            for sentence in verdict.sentences:
+                if late and self.llm_available:
+                    sentence.reasons.append(OUT_OF_TIME)
+                show(sentence)
+            return verdict
         language_name = "Chinese" if ctx.language == "zh" else "English"
         messages = [
             {"role": "system", "content": render("explain", "system", language_name=language_name)},
@@ -500,15 +538,41 @@ class Agent:
                 ),
             },
         ]
+        verifier = Verifier(ctx.evidence, self._names, self.similarity, self.support_threshold)
+        checking = verifier.start(claims)
+        sentences = SentenceStream()
+        reason = "claim left out by the model"
+        stream = self.llm.stream(messages, max_tokens=160)
         try:
-            text = self.llm.chat(messages, max_tokens=160)
+            for piece in stream:
+                for sentence in sentences.feed(piece):
+                    self._check(checking, sentence, show)
+                if checking.full:
+                    break
+                if time.monotonic() > deadline:
+                    reason = OUT_OF_TIME
+                    break
+            else:
+                for sentence in sentences.close():
+                    self._check(checking, sentence, show)
         except LLMError:
             # Down or too slow: this and the next turns use templates until the retry time.
             self.llm_failures += 1
             self._llm_down_until = time.monotonic() + self.llm_retry_s
-            return template_verdict(claims)
-        verifier = Verifier(ctx.evidence, self._names, self.similarity, self.support_threshold)
-        return verifier.verify(text, claims)
+            reason = "the LLM failed"
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()  # stops generation and frees the model for the next request
+        for sentence in checking.rest(reason):
+            show(sentence)
+        return checking.finish()
+
+    @staticmethod
+    def _check(checking, sentence: str, show: Callable[[CheckedSentence], None]) -> None:
+        checked = checking.add(sentence)
+        if checked is not None:
+            show(checked)
 
     def _targets(
         self, state: DialogueState, parsed: Parsed, default_first: bool = True
@@ -589,9 +653,13 @@ def product_text(n: int, p: ShownProduct, language: str) -> str:
     """One shown product and its explanation, as terminal text."""
     title = p.title_zh if language == "zh" and p.title_zh else p.title
     price = f"{p.price:.2f} {p.currency}" if p.price is not None else "?"
-    lines = [f"{n}. {title} ({p.brand}, {price}) [id {p.product_id}]"]
-    lines += [f"   - {s.text}" for s in p.sentences]
-    return "\n".join(lines) + "\n"
+    head = f"{n}. {title} ({p.brand}, {price}) [id {p.product_id}]\n"
+    return head + "".join(sentence_text(s) for s in p.sentences)
+
+
+def sentence_text(sentence: CheckedSentence) -> str:
+    """One explanation sentence as a terminal line."""
+    return f"   - {sentence.text}\n"
 
 
 def reply_to_dict(reply: Reply) -> dict[str, Any]:

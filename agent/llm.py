@@ -218,7 +218,7 @@ class TransformersModel:
         return "".join(self.stream(messages, max_tokens))
 
     def stream(self, messages: Sequence[Message], max_tokens: int = 256) -> Iterator[str]:
-        from transformers import TextIteratorStreamer
+        from transformers import StoppingCriteriaList, TextIteratorStreamer
 
         with self._lock:
             try:
@@ -234,6 +234,7 @@ class TransformersModel:
                 self._tokenizer, skip_prompt=True, skip_special_tokens=True
             )
             failure: list[BaseException] = []
+            stop = threading.Event()  # set when the caller stops reading: generation ends
 
             def generate() -> None:
                 try:
@@ -242,6 +243,7 @@ class TransformersModel:
                         max_new_tokens=max_tokens,
                         do_sample=False,
                         streamer=streamer,
+                        stopping_criteria=StoppingCriteriaList([_stop_when_set(stop)]),
                         pad_token_id=self._tokenizer.pad_token_id or self._tokenizer.eos_token_id,
                     )
                 except BaseException as exc:  # handed to the caller below
@@ -250,12 +252,29 @@ class TransformersModel:
 
             worker = threading.Thread(target=generate, daemon=True)
             worker.start()
-            for piece in streamer:
-                if piece:
-                    yield piece
-            worker.join()
+            try:
+                for piece in streamer:
+                    if piece:
+                        yield piece
+            finally:
+                stop.set()
+                worker.join()
             if failure:
                 raise LLMError(f"{self.name} failed: {failure[0]}") from failure[0]
+
+
+def _stop_when_set(event: threading.Event):
+    """A transformers stopping criterion that ends generation once `event` is set
+    (the reader of the stream went away)."""
+    import torch
+    from transformers import StoppingCriteria
+
+    class WhenSet(StoppingCriteria):
+        def __call__(self, input_ids, scores, **kwargs):
+            rows = input_ids.shape[0]
+            return torch.full((rows,), event.is_set(), dtype=torch.bool, device=input_ids.device)
+
+    return WhenSet()
 
 
 class OpenAICompatibleModel:

@@ -118,39 +118,74 @@ class Verifier:
         what is cut counts as failed), and every claim the model left out is added
         as its template, so the explanation always covers all its claims.
         """
-        out: list[CheckedSentence] = []
-        used: set[int] = set()
-        written = passed = 0
+        check = self.start(claims)
         for sentence in split_sentences(text):
-            written += 1
-            if len(out) >= len(claims):
-                continue  # beyond the length of the explanation: not shown, not passed
-            reasons = self.check(sentence, claims)
-            cited = CITATION_RE.findall(sentence)
-            if not reasons:
-                passed += 1
-                out.append(CheckedSentence(sentence, cited, "model"))
-                used.update(i for i, c in enumerate(claims) if set(c.citations) & set(cited))
-                continue
-            index = _replacement(claims, cited, used)
-            if index is not None:
-                used.add(index)
-                claim = claims[index]
-                out.append(
-                    CheckedSentence(claim.render(), list(claim.citations), "template", reasons)
-                )
-        for i, claim in enumerate(claims):
-            if i not in used and len(out) < len(claims):
-                used.add(i)
-                out.append(
-                    CheckedSentence(
-                        claim.render(),
-                        list(claim.citations),
-                        "template",
-                        ["claim left out by the model"],
+            check.add(sentence)
+        return check.finish()
+
+    def start(self, claims: Sequence[Claim]) -> Checking:
+        """Check an explanation sentence by sentence as the model writes it."""
+        return Checking(self, list(claims))
+
+
+@dataclass
+class Checking:
+    """One explanation being verified while it streams: `add` each finished sentence
+    (what it returns can be shown at once and never changes), `full` says when more
+    text would not be shown, `finish` adds the claims left out and gives the verdict."""
+
+    verifier: Verifier
+    claims: list[Claim]
+    out: list[CheckedSentence] = field(default_factory=list)
+    used: set[int] = field(default_factory=set)
+    written: int = 0
+    passed: int = 0
+
+    @property
+    def full(self) -> bool:
+        return len(self.out) >= len(self.claims)
+
+    def add(self, sentence: str) -> CheckedSentence | None:
+        self.written += 1
+        if self.full:
+            return None  # beyond the length of the explanation: not shown, not passed
+        claims = self.claims
+        reasons = self.verifier.check(sentence, claims)
+        cited = CITATION_RE.findall(sentence)
+        if not reasons:
+            self.passed += 1
+            self.used.update(i for i, c in enumerate(claims) if set(c.citations) & set(cited))
+            return self._append(CheckedSentence(sentence, cited, "model"))
+        index = _replacement(claims, cited, self.used)
+        if index is None:
+            return None
+        self.used.add(index)
+        claim = claims[index]
+        return self._append(
+            CheckedSentence(claim.render(), list(claim.citations), "template", reasons)
+        )
+
+    def finish(self, reason: str = "claim left out by the model") -> Verdict:
+        """The verdict, with every claim not yet covered added as its template."""
+        self.rest(reason)
+        return Verdict(self.out, self.written, self.passed)
+
+    def rest(self, reason: str) -> list[CheckedSentence]:
+        """Template sentences for the claims not covered yet (each with `reason`)."""
+        added = []
+        for i, claim in enumerate(self.claims):
+            if i not in self.used and not self.full:
+                self.used.add(i)
+                added.append(
+                    self._append(
+                        CheckedSentence(claim.render(), list(claim.citations), "template", [reason])
                     )
                 )
-        return Verdict(out, written, passed)
+        return added
+
+    def _append(self, sentence: CheckedSentence) -> CheckedSentence:
+        self.out.append(sentence)
+        return sentence
 
 
 def template_verdict(claims: Sequence[Claim]) -> Verdict:
@@ -175,6 +210,32 @@ def split_sentences(text: str) -> list[str]:
         if part.strip():
             out.append(part.strip())
     return out
+
+
+@dataclass
+class SentenceStream:
+    """Cuts streamed model text into sentences as soon as each one is complete.
+
+    A sentence is complete once text that is not one of its citations follows it,
+    so citations written after the full stop ("... waterproof. [P12]") stay with it.
+    """
+
+    text: str = ""
+    given: int = 0
+
+    def feed(self, piece: str) -> list[str]:
+        self.text += piece
+        parts = split_sentences(self.text)
+        hold = 2 if len(parts) > 1 and parts[-1].startswith("[") else 1
+        return self._take(parts[: max(len(parts) - hold, 0)])
+
+    def close(self) -> list[str]:
+        return self._take(split_sentences(self.text))
+
+    def _take(self, complete: list[str]) -> list[str]:
+        new = complete[self.given :]
+        self.given = max(self.given, len(complete))
+        return new
 
 
 def _record_text(record) -> str:

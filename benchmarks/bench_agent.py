@@ -49,19 +49,38 @@ def _assistant(home: Path, store: Store, catalog: str, llm: str):
 
 
 def latency(home: Path, llm: str, turns: int) -> list[dict]:
+    """Per turn: total time, time to the first streamed text, time to the first
+    explanation sentence shown, and how many shown sentences the model wrote."""
     store = prepare(home, "demo", model="lightgcn")
     agent = _assistant(home, store, "demo", llm).agent
     agent.turn(new_state(), "warm up: headphones", "u0001")
-    times: list[float] = []
+    times, firsts, first_sentences = [], [], []
+    written = passed = shown = 0
     state = new_state()
     for i in range(turns):
         message = LATENCY_MESSAGES[i % len(LATENCY_MESSAGES)]
         if i % len(LATENCY_MESSAGES) == 0:
             state = new_state()
+        marks: dict[str, float] = {}
+
+        def emit(piece: str, marks=marks) -> None:
+            now = time.perf_counter()
+            marks.setdefault("first", now)
+            if piece.startswith("   - "):
+                marks.setdefault("sentence", now)
+
         started = time.perf_counter()
-        agent.turn(state, message, f"u{(i % 50) + 1:04d}")
+        reply = agent.turn(state, message, f"u{(i % 50) + 1:04d}", emit=emit)
         times.append(time.perf_counter() - started)
+        firsts.append(marks.get("first", started) - started)
+        if "sentence" in marks:
+            first_sentences.append(marks["sentence"] - started)
+        written += reply.model_sentences
+        passed += reply.model_passed
+        shown += sum(len(p.sentences) for p in reply.products)
     ms = np.array(times) * 1000
+    first_ms = np.array(firsts) * 1000
+    sentence_ms = np.array(first_sentences or [0.0]) * 1000
     return [
         {
             "benchmark": "turn latency",
@@ -70,6 +89,13 @@ def latency(home: Path, llm: str, turns: int) -> list[dict]:
             "p50_ms": float(np.percentile(ms, 50)),
             "p95_ms": float(np.percentile(ms, 95)),
             "max_ms": float(ms.max()),
+            "first_text_p95_ms": float(np.percentile(first_ms, 95)),
+            "first_sentence_p50_ms": float(np.percentile(sentence_ms, 50)),
+            "first_sentence_p95_ms": float(np.percentile(sentence_ms, 95)),
+            "sentences_shown": shown,
+            "model_written": written,
+            "model_shown": passed,
+            "turn_budget_s": agent.llm_turn_budget_s,
             "latencies_ms": [round(float(x), 2) for x in ms],
         }
     ]

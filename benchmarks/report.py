@@ -175,12 +175,23 @@ def _headline(results: Results) -> list[str]:
             + ", ".join(f"{m} {r['HitRate@10']:.4f}" for m, r in best.items())
             + " | search_quality |"
         )
-    lat = results.get("agent_latency_none")
-    if lat and lat["rows"]:
-        r = lat["rows"][0]
+    for name, label, suite in (
+        ("agent_latency_none", "templates", "agent_latency"),
+        ("agent_latency_default", "packaged LLM", "agent_latency_llm"),
+    ):
+        rows = results.get(name, {}).get("rows") or [{}]
+        r = rows[0]
+        if "p95_ms" not in r:
+            continue
+        written = (
+            f", first sentence p50 {r['first_sentence_p50_ms']:.0f} ms, {r['model_shown']} of"
+            f" {r['sentences_shown']} sentences model-written"
+            if r.get("model_written")
+            else ""
+        )
         lines.append(
-            f"| chat turn, 3 explained products, templates | p50 {r['p50_ms']:.1f} ms,"
-            f" p95 {r['p95_ms']:.1f} ms | agent_latency |"
+            f"| chat turn, 3 explained products, {label} | p50 {r['p50_ms']:.1f} ms,"
+            f" p95 {r['p95_ms']:.1f} ms{written} | {suite} |"
         )
     load = results.get("load")
     if load and load["rows"]:

@@ -146,6 +146,23 @@ SUITES: list[Suite] = [
         results=["agent_latency_none"],
     ),
     Suite(
+        "agent_latency_llm",
+        "Chat turn latency with the packaged LLM rewriting (demo shop)",
+        "bench_agent",
+        ["latency", "--llm", "default", "--turns", "36"],
+        budget_s=900,
+        results=["agent_latency_default"],
+        needs_shared_data=False,
+    ),
+    Suite(
+        "faithfulness_llm",
+        "Faithfulness with the packaged LLM rewriting (30 requests a catalog)",
+        "bench_agent",
+        ["faithfulness", "--n", "30", "--llm", "default"],
+        budget_s=1200,
+        results=["agent_faithfulness_default"],
+    ),
+    Suite(
         "faithfulness",
         "Faithfulness of explanations on real data",
         "bench_agent",

@@ -80,6 +80,7 @@ def build_assistant(
         vocabulary=vocabulary,
         similarity=similarity,
         llm_retry_s=settings.llm.retry_s,
+        llm_turn_budget_s=settings.llm.turn_budget_s,
     )
     return Assistant(agent, notes)
 

@@ -46,8 +46,9 @@ class VectorStoreSettings(_Section):
 
 
 class LLMSettings(_Section):
-    # "none" by default: measured on 2 CPU cores, the packaged 0.5B model added ~15-50 s
-    # per three-product turn and most of its sentences failed verification (README).
+    # "none" by default: measured on 2 CPU cores, the packaged 0.5B model makes a
+    # three-product turn take 4 s (its turn budget) and writes about a fifth of what is
+    # shown (README).
     backend: Literal["auto", "none", "llama_cpp", "openai", "transformers"] = "none"
     model: str = "default"
     url: str | None = None
@@ -55,6 +56,9 @@ class LLMSettings(_Section):
     # endpoint is not asked again for `retry_s` seconds.
     timeout_s: float = Field(20.0, gt=0)
     retry_s: float = Field(30.0, ge=0)
+    # The LLM writes explanations until this many seconds into a turn; the rest of the
+    # turn's explanations are shown as their template sentences.
+    turn_budget_s: float = Field(4.0, gt=0)
 
 
 class ServerSettings(_Section):

@@ -107,44 +107,79 @@ def test_profile_lists_history_categories(agent):
 
 
 class SlowScripted:
-    """A fake chat model (wording only): waits, then rewrites the first claim it was given,
-    once faithfully and once with an invented price."""
+    """A fake chat model (wording only): streams word by word, `delay` seconds before the
+    first word and `step` between words; rewrites the first claim it was given, once
+    faithfully and once with an invented price, then rambles for `ramble` sentences."""
 
     name = "scripted"
 
-    def __init__(self, delay: float = 0.4) -> None:
-        self.delay = delay
+    def __init__(self, delay: float = 0.4, step: float = 0.0, ramble: int = 0) -> None:
+        self.delay, self.step, self.ramble = delay, step, ramble
+        self.words_given = 0
 
-    def chat(self, messages, max_tokens=256):
+    def stream(self, messages, max_tokens=256):
         import re
         import time
 
         time.sleep(self.delay)
         claim = re.search(r"^- (.*?)((?: ?\[[A-Z][^\]]+\])+)\s*$", messages[1]["content"], re.M)
         text, cites = claim.group(1), claim.group(2).strip()
-        return f"{text} {cites} It is only 1.23 USD today {cites}."
+        answer = f"{text} {cites} It is only 1.23 USD today {cites}."
+        answer += f" It is great {cites}." * self.ramble
+        for word in answer.split(" "):
+            self.words_given += 1
+            yield word + " "
+            time.sleep(self.step)
+
+    def chat(self, messages, max_tokens=256):
+        return "".join(self.stream(messages, max_tokens))
 
 
-def test_stream_sends_the_intro_before_explanations_are_written(agent):
-    import time
-
+def test_stream_sends_each_sentence_as_soon_as_it_is_verified(agent):
     from agent.agent import Agent, Reply
 
     slow = Agent(agent.store, "demo", llm=SlowScripted())
-    started = time.perf_counter()
     pieces = list(slow.stream(new_state(), "hiking boots", "u0001"))
-    first_at = None
-    for piece in pieces:
-        if isinstance(piece, str):
-            first_at = first_at or time.perf_counter()
     assert pieces[0].startswith("Here are 3 picks") and isinstance(pieces[-1], Reply)
-    assert len([p for p in pieces if isinstance(p, str)]) == 4  # intro + one per product
     reply = pieces[-1]
+    text = [p for p in pieces if isinstance(p, str)]
+    # intro, then per product its line and then each explanation sentence on its own
+    sentences = [s for p in reply.products for s in p.sentences]
+    assert len(text) == 1 + len(reply.products) + len(sentences)
+    assert [t for t in text if t.startswith("   - ")] == [f"   - {s.text}\n" for s in sentences]
     assert reply.model_sentences == 6 and reply.model_passed == 3  # invented prices rejected
-    sources = [s.source for p in reply.products for s in p.sentences]
+    sources = [s.source for s in sentences]
     assert sources.count("model") == 3 and "template" in sources
-    assert not any("1.23" in s.text for p in reply.products for s in p.sentences)
-    del started, first_at
+    assert not any("1.23" in s.text for s in sentences)
+
+
+def test_the_model_is_stopped_once_the_explanation_is_full(agent):
+    from agent.agent import Agent
+
+    rambler = SlowScripted(delay=0.0, ramble=40)
+    reply = Agent(agent.store, "demo", llm=rambler).turn(new_state(), "hiking boots", "u0001")
+    claims = sum(len(p.sentences) for p in reply.products)
+    # each product stops after as many sentences as it has claims, not after 40 more
+    assert reply.model_sentences <= claims + len(reply.products)
+    assert rambler.words_given < 3 * 40 * 4
+
+
+def test_explanations_not_written_within_the_turn_budget_are_templates(agent):
+    import time
+
+    from agent.agent import Agent
+
+    slow = Agent(agent.store, "demo", llm=SlowScripted(delay=0.1, step=0.05), llm_turn_budget_s=0.8)
+    started = time.perf_counter()
+    reply = slow.turn(new_state(), "hiking boots", "u0001")
+    elapsed = time.perf_counter() - started
+    assert elapsed < 0.8 + 0.5, elapsed
+    sentences = [s for p in reply.products for s in p.sentences]
+    assert reply.model_passed >= 1  # the first product was rewritten in time
+    late = [s for s in sentences if "time for the LLM ran out" in " ".join(s.reasons)]
+    assert late and all(s.source == "template" for s in late)
+    # every product still has its full explanation, each sentence cited
+    assert all(p.sentences and all(s.citations for s in p.sentences) for p in reply.products)
 
 
 @pytest.mark.parametrize(

@@ -45,6 +45,48 @@ def test_in_process_model_chats_and_streams(qwen_path):
     assert model.chat(MESSAGES, max_tokens=8).strip()
 
 
+def test_a_stream_stopped_early_frees_the_model(qwen_path):
+    """The agent stops reading once an explanation is full or its time is up: the
+    model must be free for the next request at once."""
+    model = LlamaCppModel(qwen_path, "qwen")
+    stream = model.stream(MESSAGES, max_tokens=64)
+    assert next(stream)
+    stream.close()
+    assert model.chat(MESSAGES, max_tokens=8).strip()
+
+
+def test_default_model_in_an_agent_turn_keeps_the_turn_time_budget(qwen_path, demo_home):
+    from agent.agent import new_state
+    from agent.verifier import CITATION_RE
+    from catalog.store import Store
+    from shopassist.assistant import build_assistant
+    from shopassist.settings import load_settings
+
+    settings = load_settings(env={"SHOPASSIST_HOME": str(demo_home)})
+    with Store.in_home(demo_home) as store:
+        agent = build_assistant(settings, store, "demo", "none").agent
+        agent.llm = LlamaCppModel(qwen_path, "qwen")
+        agent.turn(new_state(), "headphones", "u0001")  # loads the index and the embedder
+        pieces: list[tuple[float, str]] = []
+        started = time.perf_counter()
+        reply = agent.turn(
+            new_state(),
+            "waterproof hiking boots under $120",
+            "u0002",
+            emit=lambda piece: pieces.append((time.perf_counter() - started, piece)),
+        )
+        elapsed = time.perf_counter() - started
+    assert reply.model_sentences > 0  # the model wrote
+    # new tokens stop at the budget; what follows is verification and templates
+    assert elapsed < agent.llm_turn_budget_s + 1.5, elapsed
+    assert pieces[0][0] < 0.5  # the intro streams before any model work
+    for product in reply.products:
+        assert product.sentences
+        for sentence in product.sentences:
+            cited = CITATION_RE.findall(sentence.text)
+            assert cited and all(c in reply.evidence for c in cited)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -50,6 +50,7 @@ def test_agent_turn_with_the_transformers_backend(model, demo_home):
         agent = build_assistant(settings, store, "demo", "none").agent
         agent.llm = model
         agent.k = 1
+        agent.llm_turn_budget_s = 120  # this checks the backend, not the time (CPU, float32)
         reply = agent.turn(new_state(), "wireless headphones under $150", "u0001")
     assert reply.products and reply.model_sentences > 0  # the model was asked and wrote
     for product in reply.products:

@@ -133,3 +133,42 @@ def test_claims_left_out_are_added_and_rambling_is_cut(ledger, claims):
     rambling = v.verify(long_text, claims)
     assert len(rambling.sentences) == len(claims) and rambling.model_sentences == 6
     assert rambling.model_passed <= len(claims)
+
+
+@pytest.mark.parametrize("step", [1, 2, 5, 64])
+def test_streamed_text_gives_the_same_sentences_as_whole_text(step):
+    from agent.verifier import SentenceStream
+
+    text = (
+        "It costs $89.99, within your budget. [P1] It is waterproof [P1]. "
+        "12 shoppers also bought it.[C1] [H2]\n- Reviews say great. [R3] 它很好。[P1]价格合适"
+    )
+    stream, out = SentenceStream(), []
+    for i in range(0, len(text), step):
+        new = stream.feed(text[i : i + step])
+        # a sentence given out never changes: it is a prefix of the final split
+        out += new
+        assert out == split_sentences(text)[: len(out)]
+    out += stream.close()
+    assert out == split_sentences(text)
+
+
+def test_checking_sentence_by_sentence_equals_verifying_the_whole_text(ledger, claims):
+    verifier = Verifier(ledger, NAMES)
+    text = (
+        "It costs 129.99 USD [P1001]. It costs 1.00 USD [H1]. Bought by 12 shoppers [C1]. "
+        "Loved by Vantis fans [P1001]. Even more [P1001]."
+    )
+    whole = verifier.verify(text, claims)
+    checking = verifier.start(claims)
+    shown = [checking.add(s) for s in split_sentences(text)]
+    streamed = checking.finish()
+    assert [s.text for s in streamed.sentences] == [s.text for s in whole.sentences]
+    assert [s.text for s in shown if s is not None] == [s.text for s in streamed.sentences][
+        : len([s for s in shown if s is not None])
+    ]
+    assert (streamed.model_sentences, streamed.model_passed) == (
+        whole.model_sentences,
+        whole.model_passed,
+    )
+    assert [s.source for s in whole.sentences] == ["model", "template", "model"]

@@ -7,6 +7,7 @@ shopper, and the turn's evidence ledger. Tools never reach for globals.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -41,6 +42,7 @@ class ToolContext:
     language: str = "en"  # "en" or "zh": the language of template text
     evidence: EvidenceLedger = field(default_factory=EvidenceLedger)
     emit: Callable[[str], None] | None = None  # streams reply text as it is ready
+    started: float = field(default_factory=time.monotonic)  # when the turn began
 
     @cached_property
     def products(self) -> ProductTable:

@@ -32,7 +32,10 @@ def _text(text: str) -> str:
 
 
 def _stream_line(piece: str) -> str:
-    """A streamed piece as chat text: a product's first line, without its explanation."""
+    """A streamed piece as chat text: a product's first line, without its explanation
+    (the explanation sentences stream in on their own lines and belong to the card)."""
+    if piece.startswith("   - "):
+        return ""
     if re.match(r"^\d+\. ", piece):
         return _ID_SUFFIX.sub("", piece.splitlines()[0]) + "\n"
     return render.CITATION.sub("", piece)

@@ -156,10 +156,10 @@ SUITES: list[Suite] = [
     ),
     Suite(
         "faithfulness_llm",
-        "Faithfulness with the packaged LLM rewriting (30 requests a catalog)",
+        "Faithfulness with the packaged LLM rewriting (110 requests a catalog)",
         "bench_agent",
-        ["faithfulness", "--n", "30", "--llm", "default"],
-        budget_s=1200,
+        ["faithfulness", "--n", "110", "--llm", "default"],
+        budget_s=1800,
         results=["agent_faithfulness_default"],
     ),
     Suite(

@@ -539,14 +539,14 @@ class Agent:
             },
         ]
         verifier = Verifier(ctx.evidence, self._names, self.similarity, self.support_threshold)
-        checking = verifier.start(claims)
+        checking = verifier.start(claims, show)
         sentences = SentenceStream()
         reason = "claim left out by the model"
         stream = self.llm.stream(messages, max_tokens=160)
         try:
             for piece in stream:
                 for sentence in sentences.feed(piece):
-                    self._check(checking, sentence, show)
+                    checking.add(sentence)
                 if checking.full:
                     break
                 if time.monotonic() > deadline:
@@ -554,7 +554,7 @@ class Agent:
                     break
             else:
                 for sentence in sentences.close():
-                    self._check(checking, sentence, show)
+                    checking.add(sentence)
         except LLMError:
             # Down or too slow: this and the next turns use templates until the retry time.
             self.llm_failures += 1
@@ -564,15 +564,7 @@ class Agent:
             close = getattr(stream, "close", None)
             if close is not None:
                 close()  # stops generation and frees the model for the next request
-        for sentence in checking.rest(reason):
-            show(sentence)
-        return checking.finish()
-
-    @staticmethod
-    def _check(checking, sentence: str, show: Callable[[CheckedSentence], None]) -> None:
-        checked = checking.add(sentence)
-        if checked is not None:
-            show(checked)
+        return checking.finish(reason)
 
     def _targets(
         self, state: DialogueState, parsed: Parsed, default_first: bool = True

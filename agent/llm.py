@@ -128,7 +128,14 @@ class NoModel:
         raise LLMError("no LLM is configured (backend 'none')")
 
 
-class LlamaCppModel:
+class _Streaming:
+    """A backend whose whole answer is its stream joined."""
+
+    def chat(self, messages: Sequence[Message], max_tokens: int = 256) -> str:
+        return "".join(self.stream(messages, max_tokens))
+
+
+class LlamaCppModel(_Streaming):
     """llama-cpp-python in-process. One instance serves one request at a time."""
 
     def __init__(
@@ -157,9 +164,6 @@ class LlamaCppModel:
         self.name = name
         self._lock = threading.Lock()
 
-    def chat(self, messages: Sequence[Message], max_tokens: int = 256) -> str:
-        return "".join(self.stream(messages, max_tokens))
-
     def stream(self, messages: Sequence[Message], max_tokens: int = 256) -> Iterator[str]:
         with self._lock:
             for chunk in self._llm.create_chat_completion(
@@ -182,7 +186,7 @@ CHAT_TEMPLATES = {
 }
 
 
-class TransformersModel:
+class TransformersModel(_Streaming):
     """Hugging Face transformers in-process: a model directory (config, weights,
     tokenizer) or a GGUF file, which transformers dequantises on load. Greedy
     decoding; float16 on a GPU, float32 on CPU. One request at a time."""
@@ -213,9 +217,6 @@ class TransformersModel:
         self.device = device
         self.name = name
         self._lock = threading.Lock()
-
-    def chat(self, messages: Sequence[Message], max_tokens: int = 256) -> str:
-        return "".join(self.stream(messages, max_tokens))
 
     def stream(self, messages: Sequence[Message], max_tokens: int = 256) -> Iterator[str]:
         from transformers import StoppingCriteriaList, TextIteratorStreamer

@@ -123,19 +123,23 @@ class Verifier:
             check.add(sentence)
         return check.finish()
 
-    def start(self, claims: Sequence[Claim]) -> Checking:
-        """Check an explanation sentence by sentence as the model writes it."""
-        return Checking(self, list(claims))
+    def start(
+        self, claims: Sequence[Claim], show: Callable[[CheckedSentence], None] | None = None
+    ) -> Checking:
+        """Check an explanation sentence by sentence as the model writes it; `show`
+        receives each sentence of the explanation as soon as it is final."""
+        return Checking(self, list(claims), show)
 
 
 @dataclass
 class Checking:
     """One explanation being verified while it streams: `add` each finished sentence
-    (what it returns can be shown at once and never changes), `full` says when more
-    text would not be shown, `finish` adds the claims left out and gives the verdict."""
+    (what it returns, also handed to `show`, is final), `full` says when more text
+    would not be shown, `finish` adds the claims left out and gives the verdict."""
 
     verifier: Verifier
     claims: list[Claim]
+    show: Callable[[CheckedSentence], None] | None = None
     out: list[CheckedSentence] = field(default_factory=list)
     used: set[int] = field(default_factory=set)
     written: int = 0
@@ -167,24 +171,18 @@ class Checking:
 
     def finish(self, reason: str = "claim left out by the model") -> Verdict:
         """The verdict, with every claim not yet covered added as its template."""
-        self.rest(reason)
-        return Verdict(self.out, self.written, self.passed)
-
-    def rest(self, reason: str) -> list[CheckedSentence]:
-        """Template sentences for the claims not covered yet (each with `reason`)."""
-        added = []
         for i, claim in enumerate(self.claims):
             if i not in self.used and not self.full:
                 self.used.add(i)
-                added.append(
-                    self._append(
-                        CheckedSentence(claim.render(), list(claim.citations), "template", [reason])
-                    )
+                self._append(
+                    CheckedSentence(claim.render(), list(claim.citations), "template", [reason])
                 )
-        return added
+        return Verdict(self.out, self.written, self.passed)
 
     def _append(self, sentence: CheckedSentence) -> CheckedSentence:
         self.out.append(sentence)
+        if self.show is not None:
+            self.show(sentence)
         return sentence
 
 

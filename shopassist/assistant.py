@@ -39,7 +39,7 @@ def build_assistant(
 
     notes: list[str] = []
     products = store.products(catalog)  # unknown catalog -> NotFoundError listing known ones
-    embedder = make_embedder(settings.embeddings.backend)
+    embedder = make_embedder(settings.embeddings.backend, device=settings.embeddings.device)
     recommender, problem = load_usable(settings.home, store, catalog)
     if problem:
         notes.append(problem)

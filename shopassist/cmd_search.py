@@ -62,6 +62,7 @@ def index_catalog(
         url=settings.vectorstore.url,
         progress=sys.stderr.isatty() if progress is None else progress,
         tokenizer_name=settings.vectorstore.tokenizer,
+        store_documents=settings.vectorstore.store_documents,
     )
 
 

@@ -195,6 +195,36 @@ def test_incremental_index_reembeds_only_changed_products(env):
     assert hits[0].product_id == products[0].id and "title" in hits[0].matched_fields
 
 
+def test_chunk_texts_go_into_chroma_only_when_asked(env, embedder):
+    home, store, url, _ = env
+    from vectorstore.chroma import make_client
+
+    build_demo(store, SMALL_DEMO, name="docs")
+    client = make_client(home / "index" / "chroma", url)
+
+    def stored() -> tuple[list, list]:
+        got = client.get_collection("shopassist-docs-use-m3").get(
+            include=["documents", "metadatas"]
+        )
+        return got["documents"], got["metadatas"]
+
+    build_index(store, "docs", home, embedder, url=url, progress=False)
+    texts, metas = stored()
+    assert texts and all(not t for t in texts)  # by default the text stays in the catalog
+    assert {"product_id", "offset", "price", "category", "brand", "in_stock"} <= set(metas[0])
+    with_texts = {"url": url, "progress": False, "store_documents": True}
+    report = build_index(store, "docs", home, embedder, **with_texts)
+    texts, _ = stored()
+    assert report.added == report.chunks  # switching the option rebuilds the collection
+    assert all(texts) and any("Hiking Boots" in t for t in texts)
+    again = build_index(store, "docs", home, embedder, **with_texts)
+    assert again.unchanged == again.chunks and all(stored()[0])
+    build_index(store, "docs", home, embedder, url=url, progress=False)
+    assert all(not t for t in stored()[0])
+    hits = open_index(home, store, "docs", embedder, url=url).search("yoga mat", k=3)
+    assert store.product("docs", hits[0].product_id).category == "Yoga Mats"
+
+
 def test_corrupted_files_give_a_clear_error(env, embedder):
     home, store, url, _ = env
     build_demo(store, SMALL_DEMO, name="broken")

@@ -435,12 +435,14 @@ class ShopService:
         from vectorstore.embeddings import make_embedder
         from vectorstore.index import build_index, open_index
 
-        embedder = make_embedder(self.settings.embeddings.backend)
+        embedder = make_embedder(
+            self.settings.embeddings.backend, device=self.settings.embeddings.device
+        )
         vs = self.settings.vectorstore
         started = time.perf_counter()
         build_index(
             self.store, self.catalog, self.settings.home, embedder, vs.url,
-            tokenizer_name=vs.tokenizer,
+            tokenizer_name=vs.tokenizer, store_documents=vs.store_documents,
         )  # fmt: skip
         search = open_index(
             self.settings.home, self.store, self.catalog, embedder, vs.url,

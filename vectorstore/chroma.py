@@ -14,6 +14,7 @@ catalog encodes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -91,8 +92,10 @@ def sync_collection(
     metadatas: Sequence[dict[str, Any]],
     encode: Callable[[list[str]], np.ndarray],
     progress: bool = False,
+    documents: bool = False,
 ) -> SyncReport:
-    """Make the collection hold exactly `chunks`, embedding only new or changed texts."""
+    """Make the collection hold exactly `chunks`, embedding only new or changed texts
+    (and storing the texts themselves as Chroma documents when `documents`)."""
     existing = _existing_hashes(collection)
     report = SyncReport()
     embed_rows: list[int] = []
@@ -115,7 +118,7 @@ def sync_collection(
     for start in range(0, len(stale), WRITE_BATCH):
         collection.delete(ids=stale[start : start + WRITE_BATCH])
     report.deleted = len(stale)
-    _embed_and_upsert(collection, chunks, full_meta, embed_rows, encode, progress)
+    _embed_and_upsert(collection, chunks, full_meta, embed_rows, encode, progress, documents)
     for start in range(0, len(meta_rows), WRITE_BATCH):
         rows = meta_rows[start : start + WRITE_BATCH]
         collection.update(ids=[chunks[i].id for i in rows], metadatas=[full_meta[i] for i in rows])
@@ -129,6 +132,7 @@ def _embed_and_upsert(
     rows: list[int],
     encode: Callable[[list[str]], np.ndarray],
     progress: bool,
+    documents: bool,
 ) -> None:
     if not rows:
         return
@@ -142,10 +146,18 @@ def _embed_and_upsert(
             ids=[chunks[i].id for i in part],
             embeddings=encode(texts),
             metadatas=[metas[i] for i in part],
-            documents=texts,
+            documents=texts if documents else None,
         )
         bar.update(len(part))
     bar.close()
+
+
+def drop_collection(client: Any, name: str) -> None:
+    """Delete collection `name` if it exists."""
+    from chromadb.errors import NotFoundError
+
+    with contextlib.suppress(NotFoundError):
+        client.delete_collection(name)
 
 
 def _existing_hashes(collection: Any) -> dict[str, tuple[str, str]]:

@@ -82,16 +82,17 @@ def chunks(product: Product, chunk_chars: int = CHUNK_CHARS) -> list[Chunk]:
 
 
 def metadata(product: Product, chunk: Chunk) -> dict[str, str | int | float | bool]:
+    """The chunk's Chroma metadata: its product and offset, and the fields a filter needs.
+
+    Kept to these keys on purpose: each key costs Chroma about 0.7 s per 20,000
+    chunks to write (the field is in the chunk id; the rest is in the catalog)."""
     meta: dict[str, str | int | float | bool] = {
         "product_id": product.id,
-        "field": chunk.field,
         "offset": chunk.offset,
         "currency": product.currency,
         "category": product.category,
-        "category_path": " > ".join(product.categories),
         "brand": product.brand,
         "in_stock": product.in_stock,
-        "rating_count": product.rating_count,
     }
     if product.price is not None:
         meta["price"] = float(product.price)

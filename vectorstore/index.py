@@ -1,6 +1,7 @@
 """The product search index of one catalog: build it (incrementally), open it, search it.
 
-Layout: vectors and chunk documents live in a Chroma collection (embedded under
+Layout: each chunk's vector and filter metadata (and its text, with
+`store_documents`) live in a Chroma collection (embedded under
 `<home>/index/chroma`, or on a Chroma server when `url` is set); BM25 and a
 manifest live in `<home>/index/<catalog>/<embedder name>/`. Opening an index
 reads the vectors back once and scores them exactly in numpy, so the shared

@@ -7,14 +7,18 @@ The peers are installed outside this repository and passed in:
         --recbole-python /path/to/venv-with-recbole/bin/python \
         --reference-dir /path/to/LightGCN-PyTorch --batches 40
 
-Each implementation runs alone in its own process: `--batches` training steps
-(epoch time is extrapolated to the 396 steps of a Gowalla epoch, plus the
-per-epoch sampling the implementation does), one full-ranking evaluation of
-all test users, and the process's peak RSS. RecBole gets its numpy-2 shims
-(`np.float_`, `dok_matrix._update`) at run time. The reference gets the
-Gowalla train file (decompressed from ../shared/data) and, so that its one-off
-15 GB adjacency build is skipped, its own cache file `s_pre_adj_mat.npz`
-written with the same normalisation. A peer whose location is not given or
+Each implementation runs alone in its own process, `--rounds` times in turn
+(ours, RecBole, reference, ours, ...) so that a slow spell of a shared machine
+falls on all of them alike; per implementation the run with the median step
+time is reported, with the fastest and slowest step medians beside it. A run
+is `--batches` training steps (epoch time is extrapolated to the 396 steps of
+a Gowalla epoch, plus the per-epoch sampling the implementation does), one
+full-ranking evaluation of all test users, and the process's peak RSS.
+RecBole gets its numpy-2 shims (`np.float_`, `dok_matrix._update`) at run
+time. The reference gets the Gowalla train file (decompressed from
+../shared/data) and, so that its one-off 15 GB adjacency build is skipped, its
+own cache file `s_pre_adj_mat.npz` written with the same normalisation.
+A peer whose location is not given or
 not found is skipped with a message. Results: benchmarks/results/lightgcn_peers.json.
 """
 
@@ -42,30 +46,40 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--recbole-python", type=Path, help="python of a venv with recbole==1.2.1")
     p.add_argument("--reference-dir", type=Path, help="checkout of gusye1234/LightGCN-PyTorch")
     p.add_argument("--batches", type=int, default=40)
+    p.add_argument("--rounds", type=int, default=1, help="interleaved runs of each")
     p.add_argument("--only", choices=["ours", "recbole", "reference"], action="append")
     p.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "shopassist-peers")
     args = p.parse_args(argv)
     gowalla = shared_data_dir() / "lightgcn_gowalla"
     args.work.mkdir(parents=True, exist_ok=True)
     wanted = args.only or ["ours", "recbole", "reference"]
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in wanted}
+    for round_ in range(args.rounds):
+        for name in wanted:
+            command = _command(name, args, gowalla)
+            if command is None:
+                continue
+            print(f"running {name} (round {round_ + 1} of {args.rounds}) ...", flush=True)
+            proc = subprocess.run(command, capture_output=True, text=True, cwd=args.work)
+            if proc.returncode != 0:
+                print(f"{name} failed:\n{proc.stderr[-3000:]}", file=sys.stderr)
+                continue
+            runs[name].append(json.loads(proc.stdout.strip().splitlines()[-1]))
     rows: list[dict[str, Any]] = []
-    for name in wanted:
-        command = _command(name, args, gowalla)
-        if command is None:
+    for name, results in runs.items():
+        if not results:
             continue
-        print(f"running {name} ...", flush=True)
-        proc = subprocess.run(command, capture_output=True, text=True, cwd=args.work)
-        if proc.returncode != 0:
-            print(f"{name} failed:\n{proc.stderr[-3000:]}", file=sys.stderr)
-            continue
-        result = json.loads(proc.stdout.strip().splitlines()[-1])
+        results.sort(key=lambda r: r["step_seconds"])
+        result = dict(results[(len(results) - 1) // 2])  # the median run (lower middle)
         result["epoch_seconds_est"] = round(
             result["sample_seconds"] + result["step_seconds"] * GOWALLA_EPOCH_STEPS, 1
         )
+        result["runs"] = len(results)
+        result["step_seconds_range"] = [results[0]["step_seconds"], results[-1]["step_seconds"]]
         rows.append({"implementation": name, **result})
     rows = _merge_previous(rows)
     columns = ["implementation", "step_seconds", "sample_seconds", "epoch_seconds_est"]
-    columns += ["eval_seconds", "peak_rss_mb", "steps_timed"]
+    columns += ["eval_seconds", "peak_rss_mb", "steps_timed", "runs", "step_seconds_range"]
     print_table(rows, columns)
     ours = next((r for r in rows if r["implementation"] == "ours"), None)
     if ours:
@@ -73,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
             r["epoch_speedup_vs_ours"] = round(
                 r["epoch_seconds_est"] / ours["epoch_seconds_est"], 2
             )
-    print(write_results("lightgcn_peers", rows, batches=args.batches))
+    print(write_results("lightgcn_peers", rows, batches=args.batches, rounds=args.rounds))
 
 
 def _merge_previous(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

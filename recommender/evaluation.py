@@ -3,7 +3,9 @@ had in training are masked, Recall / NDCG / HitRate / Precision at K.
 
 Scores come from a function that returns a (batch, n_items) tensor for a batch
 of user rows, so a graph model propagates once and then only multiplies
-matrices. Metrics are averaged over users with at least one target item.
+matrices. Each batch's scores are used up before the next batch is asked for,
+so a score function may reuse one output buffer. Metrics are averaged over
+users with at least one target item.
 """
 
 from __future__ import annotations

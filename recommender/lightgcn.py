@@ -5,11 +5,16 @@ A = D^-1/2 [[0, R], [R^T, 0]] D^-1/2, stored as a CSR tensor, with the layer
 embeddings; the output is the mean of layers 0..K. Loss: BPR plus reg/2 times
 the squared norm of the batch's ego (layer-0) embeddings, as in the paper.
 
-Two things make it fast on CPU, on purpose:
-- autograd's generic sparse backward is replaced by a custom one: A is
-  symmetric, so the gradient of A @ X is A @ G, another CSR product;
+What makes it fast on CPU, on purpose (each measured on Gowalla, 2 cores):
+- one autograd node for the whole propagation with a hand-written backward
+  (`_Propagate`): A is symmetric, so the gradient of A @ X is A @ G, another
+  CSR product, and no full-size layer sum is built in either direction;
 - the last layer is computed only for the rows the batch needs (users,
-  positives, negatives), a row slice of A, instead of for the whole graph.
+  positives, negatives), a row slice of A, instead of for the whole graph;
+- nodes are stored in reverse Cuthill-McKee order, 32-bit CSR indices, and
+  the product is `addmm` with beta 0 (no zero fill or copy around it);
+- the training loop keeps freed blocks in the heap (`keep_freed_blocks`), so
+  the per-step tensors of graph size do not page-fault.
 
 Serving and explanations use an exact decomposition. With h_i the item's
 layers 0..K-1 summed, divided by (K+1) * sqrt(deg_i), a user's output vector is
@@ -29,6 +34,7 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.sparse as sp
 import torch
+from scipy.sparse.csgraph import reverse_cuthill_mckee
 from torch import nn
 
 from recommender.data import InteractionData
@@ -50,41 +56,78 @@ def normalized_adjacency(train: sp.csr_matrix) -> sp.csr_matrix:
 
 
 def to_torch_csr(m: sp.csr_matrix, device: torch.device) -> torch.Tensor:
+    """CSR with 32-bit indices where they fit: the MKL and cuSPARSE products take
+    int32, so 64-bit ones would be converted on every call."""
+    index = np.int32 if max(m.nnz, *m.shape) < 2**31 else np.int64
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
         return torch.sparse_csr_tensor(
-            torch.from_numpy(m.indptr.astype(np.int64)),
-            torch.from_numpy(m.indices.astype(np.int64)),
+            torch.from_numpy(m.indptr.astype(index)),
+            torch.from_numpy(m.indices.astype(index)),
             torch.from_numpy(m.data.astype(np.float32)),
             size=m.shape,
             check_invariants=False,
         ).to(device)
 
 
-class _SymmetricSpMM(torch.autograd.Function):
-    """Y = A @ X for a symmetric sparse A; the backward is A @ dY (no transpose)."""
+def spmm(adj: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """A @ X into a fresh tensor. `addmm` with beta=0 skips the zero fill and the
+    copy that `torch.sparse.mm` adds around the MKL product (about 20 % of it)."""
+    out = torch.empty((adj.shape[0], x.shape[1]), dtype=x.dtype, device=x.device)
+    return torch.addmm(out, adj, x, beta=0, out=out)
+
+
+class _Propagate(torch.autograd.Function):
+    """Rows `rows` of the layer mean, and the ego rows, in one autograd node.
+
+    Forward: x_k = A x_{k-1} for k < K over the whole graph, then the last layer
+    only for `rows` (the slice `sub` = A[rows]); the mean is gathered row-wise,
+    so no full-size sum is built. Backward, with g the gradient of the mean's
+    rows divided by K+1 and P^T the scatter onto `rows`:
+        G_{K-1} = sub^T g + P^T g,  G_k = A G_{k+1} + P^T g,  dE = G_0 + P^T g_ego
+    (A is symmetric, so no transpose of A is needed). Each layer costs one
+    product and one row scatter; nothing else of full size is allocated.
+    Without a slice (`sub` None, on a GPU) the last layer is A x gathered at
+    `rows`, and its backward is A times g scattered onto the rows.
+    """
 
     @staticmethod
-    def forward(ctx: Any, adj: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        ctx.adj = adj
-        return torch.sparse.mm(adj, x)
+    def forward(  # type: ignore[override]
+        ctx: Any,
+        emb: torch.Tensor,
+        adj: torch.Tensor,
+        sub: torch.Tensor | None,
+        sub_t: torch.Tensor | None,
+        rows: torch.Tensor,
+        layers: int,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        ctx.adj, ctx.sub_t, ctx.layers = adj, sub_t, layers
+        ctx.save_for_backward(rows)
+        ego = emb[rows]
+        acc = ego.clone()
+        x = emb
+        for _ in range(layers - 1):
+            x = spmm(adj, x)
+            acc += x[rows]
+        acc += spmm(adj, x)[rows] if sub is None else spmm(sub, x)
+        return acc / (layers + 1), ego
 
     @staticmethod
-    def backward(ctx: Any, grad: torch.Tensor) -> tuple[None, torch.Tensor]:
-        return None, torch.sparse.mm(ctx.adj, grad)
-
-
-class _RowSpMM(torch.autograd.Function):
-    """Y = A[rows] @ X; the backward multiplies the transposed slice, built alongside."""
-
-    @staticmethod
-    def forward(ctx: Any, sub: torch.Tensor, sub_t: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-        ctx.sub_t = sub_t
-        return torch.sparse.mm(sub, x)
-
-    @staticmethod
-    def backward(ctx: Any, grad: torch.Tensor) -> tuple[None, None, torch.Tensor]:
-        return None, None, torch.sparse.mm(ctx.sub_t, grad)
+    def backward(  # type: ignore[override]
+        ctx: Any, grad_out: torch.Tensor, grad_ego: torch.Tensor
+    ) -> tuple[torch.Tensor, None, None, None, None, None]:
+        (rows,) = ctx.saved_tensors
+        g = (grad_out / (ctx.layers + 1)).contiguous()
+        if ctx.sub_t is None:
+            scattered = torch.zeros((ctx.adj.shape[0], g.shape[1]), dtype=g.dtype, device=g.device)
+            grad = spmm(ctx.adj, scattered.index_add_(0, rows, g))
+        else:
+            grad = spmm(ctx.sub_t, g)
+        for _ in range(ctx.layers - 1):
+            grad.index_add_(0, rows, g)
+            grad = spmm(ctx.adj, grad)
+        grad.index_add_(0, rows, g if grad_ego is None else g + grad_ego)
+        return grad, None, None, None, None, None
 
 
 class _LightGCNModule(nn.Module):
@@ -100,42 +143,50 @@ class _LightGCNModule(nn.Module):
         super().__init__()
         self.n_users, self.n_items = train.shape
         self.layers, self.reg, self.device = layers, reg, device
-        self.adj_sp = normalized_adjacency(train)
+        adj = normalized_adjacency(train)
+        # Nodes are stored in reverse Cuthill-McKee order: neighbours get nearby
+        # rows, so the products gather from memory more locally (14 % faster on
+        # Gowalla). `slot[node]` is a node's row; users come first, then items.
+        order = reverse_cuthill_mckee(adj, symmetric_mode=True).astype(np.int64)
+        slot = np.empty_like(order)
+        slot[order] = np.arange(len(order))
+        self.adj_sp = adj[order][:, order].tocsr()
+        self.adj_sp.sort_indices()
         self.adj = to_torch_csr(self.adj_sp, device)
-        n = self.n_users + self.n_items
-        self.embedding = nn.Parameter(init_embeddings(n, dim, seed))  # (U+I, d) ego embeddings
+        self.register_buffer("slot", torch.from_numpy(slot), persistent=False)
+        ego = init_embeddings(self.n_users + self.n_items, dim, seed)  # (U+I, d) by node
+        self.graph_embedding = nn.Parameter(ego[torch.from_numpy(order)])  # by row
         self.row_slice = device.type == "cpu"  # on GPU a full last layer is cheap
 
-    def forward(self, users: torch.Tensor, pos: torch.Tensor, neg: torch.Tensor) -> torch.Tensor:
-        nodes = torch.cat([users, pos + self.n_users, neg + self.n_users])
-        unique, inverse = torch.unique(nodes, return_inverse=True)
-        out = self._propagate_rows(unique)  # (len(unique), d)
-        b = len(users)
-        local = inverse
-        ego = self.embedding[unique]
-        return bpr_loss(out, ego, local[:b], local[b : 2 * b], local[2 * b :], self.reg)
+    def ego_embeddings(self) -> torch.Tensor:
+        """(U+I, d) layer-0 embeddings by node (users, then items)."""
+        return self.graph_embedding.detach()[self.slot]
 
-    def _propagate_rows(self, rows: torch.Tensor) -> torch.Tensor:
-        x = self.embedding
-        total = x
-        for _ in range(self.layers - (1 if self.row_slice else 0)):
-            x = _SymmetricSpMM.apply(self.adj, x)
-            total = total + x  # one gather at the end: one dense scatter in the backward
-        acc = total[rows]
-        if self.row_slice and self.layers > 0:
+    def forward(self, users: torch.Tensor, pos: torch.Tensor, neg: torch.Tensor) -> torch.Tensor:
+        nodes = self.slot[torch.cat([users, pos + self.n_users, neg + self.n_users])]
+        unique, inverse = torch.unique(nodes, return_inverse=True)
+        out, ego = self._propagate_rows(unique)  # (len(unique), d) each
+        b = len(users)
+        return bpr_loss(out, ego, inverse[:b], inverse[b : 2 * b], inverse[2 * b :], self.reg)
+
+    def _propagate_rows(self, rows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The layer mean and the ego embedding of `rows`, differentiable."""
+        if self.layers == 0:
+            ego = self.graph_embedding[rows]
+            return ego, ego
+        sub_s = sub_t = None  # on a GPU the full last layer is cheap
+        if self.row_slice:
             sub = self.adj_sp[rows.cpu().numpy()]
-            last = _RowSpMM.apply(
-                to_torch_csr(sub, self.device), to_torch_csr(sub.T.tocsr(), self.device), x
-            )
-            acc = acc + last
-        return acc / (self.layers + 1)
+            sub_s, sub_t = to_torch_csr(sub, self.device), to_torch_csr(sub.T.tocsr(), self.device)
+        return _Propagate.apply(self.graph_embedding, self.adj, sub_s, sub_t, rows, self.layers)
 
     @torch.no_grad()
     def layer_outputs(self) -> list[torch.Tensor]:
-        xs = [self.embedding.detach()]
+        """Layers 0..K, each (U+I, d) by node (users, then items)."""
+        xs = [self.graph_embedding.detach()]
         for _ in range(self.layers):
-            xs.append(torch.sparse.mm(self.adj, xs[-1]))
-        return xs
+            xs.append(spmm(self.adj, xs[-1]))
+        return [x[self.slot] for x in xs]
 
     @torch.no_grad()
     def export(self) -> tuple[torch.Tensor, torch.Tensor]:

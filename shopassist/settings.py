@@ -42,7 +42,7 @@ class VectorStoreSettings(_Section):
     url: str | None = None  # a Chroma server (http://host:port); unset = embedded in the data dir
     tokenizer: Literal["bigram", "jieba"] = "bigram"  # BM25 tokenizer for Chinese text
     fusion: Literal["rrf", "weighted"] = "weighted"  # chosen by benchmarks/bench_search_*.py
-    fusion_weight: float = Field(0.5, ge=0.0, le=1.0)  # weight of the dense score
+    fusion_weight: float = Field(0.5, ge=0.0, le=1.0)  # dense share, up to 16-word queries
     # also keep each chunk's text in Chroma (off: the text is in the catalog store)
     store_documents: bool = False
 

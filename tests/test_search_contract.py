@@ -242,3 +242,20 @@ def test_corrupted_files_give_a_clear_error(env, embedder):
     with pytest.raises(IndexCorruptError):
         open_index(home, store, "broken", embedder, url=url)
     assert json.loads(good)["catalog"] == "broken"
+
+
+def test_dense_share_shrinks_for_queries_longer_than_a_sentence(env):
+    _, store, _, index = env
+    titles = " ; ".join(p.title for p in store.products("demo")[:6])  # a pasted list
+    assert index.dense_weight("waterproof hiking boots") == index.weight
+    assert index.dense_weight("给我推荐一款200元以内的降噪耳机") == index.weight
+    long_weight = index.dense_weight(titles)
+    assert 0 < long_weight < index.weight
+    assert index.dense_weight(titles + " " + titles) < long_weight
+    hits = index.search(titles, k=5)  # a long query still ranks the listed products
+    assert {h.product_id for h in hits} & {p.id for p in store.products("demo")[:6]}
+    index.dense_query_words = 0  # the same weight at every length
+    try:
+        assert index.dense_weight(titles) == index.weight
+    finally:
+        index.dense_query_words = 16

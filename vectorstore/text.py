@@ -48,6 +48,13 @@ def clean_query(text: str, max_chars: int = MAX_QUERY_CHARS) -> str:
     return " ".join(text.split())[:max_chars].strip()
 
 
+def query_words(text: str) -> float:
+    """About how many words `text` has: Latin words and numbers, plus Chinese
+    characters at two per word (the average length of a Chinese word)."""
+    cjk = len(_IS_CJK.findall(text))
+    return len(_RUNS.findall(text.lower())) - len(re.findall(rf"[{_CJK}]+", text)) + cjk / 2
+
+
 def has_cjk(text: str) -> bool:
     return bool(_IS_CJK.search(text))
 

@@ -109,9 +109,10 @@ def keep_freed_blocks(mmap_below: int = 32 << 20, trim_above: int = 256 << 20) -
     (18 MB each for Gowalla). By default glibc serves each from a fresh `mmap`,
     so every step page-faults all of them in again: about a fifth of a LightGCN
     step on CPU. The mmap threshold is raised to 32 MB (the ceiling of glibc's
-    own adaptive threshold) and the trim threshold above it; they stay so for
-    the process, and on leaving the block the free heap is handed back
-    (`malloc_trim`), so a long-running server does not keep training's memory.
+    own adaptive threshold) and the trim threshold to `trim_above`. On leaving
+    the block the free heap is handed back (`malloc_trim`) and the trim
+    threshold set to twice the mmap threshold, the state glibc's adaptive rule
+    itself ends in, so a long-running server does not keep training's memory.
     A no-op off glibc.
     """
     libc = _glibc()
@@ -121,6 +122,8 @@ def keep_freed_blocks(mmap_below: int = 32 << 20, trim_above: int = 256 << 20) -
         yield ok
     finally:
         if libc is not None:
+            if ok:
+                libc.mallopt(_TRIM_THRESHOLD, 2 * mmap_below)
             libc.malloc_trim(0)
 
 

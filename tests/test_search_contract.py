@@ -22,6 +22,7 @@ from vectorstore.documents import FIELDS
 from vectorstore.embeddings import UseEmbedder
 from vectorstore.errors import IndexMissingError, IndexStaleError
 from vectorstore.index import build_index, open_index
+from vectorstore.text import query_segments
 
 QUERIES = [
     "waterproof hiking boots",
@@ -259,3 +260,19 @@ def test_dense_share_shrinks_for_queries_longer_than_a_sentence(env):
         assert index.dense_weight(titles) == index.weight
     finally:
         index.dense_query_words = 16
+
+
+def test_a_semicolon_list_matches_products_of_any_item(env):
+    *_, index = env
+    a, b = "espresso machine", "waterproof hiking boots"
+    both = index.dense_scores(f"{a}; {b}")
+    assert np.allclose(both, np.maximum(index.dense_scores(a), index.dense_scores(b)), atol=1e-4)
+    # the best match of each item keeps its own score, which one vector for the
+    # whole list (an average of both topics) would lower
+    averaged = index._dense_scores(np.asarray(index.embedder.encode([f"{a}; {b}"])))
+    for part in (a, b):
+        best = int(np.argmax(index.dense_scores(part)))
+        assert both[best] > averaged[best] + 0.05
+    assert query_segments("耳机；充电宝") == ["耳机", "充电宝"]
+    assert query_segments("a 4.5 inch phone. Budget 300") == ["a 4.5 inch phone. Budget 300"]
+    assert query_segments("kettle; x") == ["kettle; x"]  # one real part: the query as it is

@@ -55,6 +55,21 @@ def query_words(text: str) -> float:
     return len(_RUNS.findall(text.lower())) - len(re.findall(rf"[{_CJK}]+", text)) + cjk / 2
 
 
+# A list of separate things in one query: "cordless drill; safety goggles".
+# Only semicolons: a sentence end often starts a constraint ("Budget 50."),
+# not another thing, and would pull the dense side towards it.
+_SEGMENT = re.compile(r"\s*[;；]\s*")
+
+
+def query_segments(text: str) -> list[str]:
+    """The parts of a query that name separate things ("blue kettle; tea cups"),
+    each of at least two words (two Chinese characters); `[text]` unless there
+    are two or more."""
+    parts = [p.strip() for p in _SEGMENT.split(text)]
+    parts = [p for p in parts if query_words(p) >= (1 if has_cjk(p) else 2)]
+    return parts if len(parts) >= 2 else [text]
+
+
 def has_cjk(text: str) -> bool:
     return bool(_IS_CJK.search(text))
 

@@ -17,9 +17,9 @@ full-ranking evaluation of all test users, and the process's peak RSS.
 RecBole gets its numpy-2 shims (`np.float_`, `dok_matrix._update`) at run
 time. The reference gets the Gowalla train file (decompressed from
 ../shared/data) and, so that its one-off 15 GB adjacency build is skipped, its
-own cache file `s_pre_adj_mat.npz` written with the same normalisation.
-A peer whose location is not given or
-not found is skipped with a message. Results: benchmarks/results/lightgcn_peers.json.
+own cache file `s_pre_adj_mat.npz` written with the same normalisation. A
+peer whose location is not given or not found is skipped with a message.
+Results: benchmarks/results/lightgcn_peers.json.
 """
 
 from __future__ import annotations

@@ -185,15 +185,18 @@ def train_bpr(
     module: Any, data: InteractionData, hyper: dict[str, Any], opts: LoopOptions
 ) -> dict[str, Any]:
     """Train `module` in place; return the best validation metrics."""
-    on_cpu = pick_device(hyper["device"]).type == "cpu"
-    with keep_freed_blocks() if on_cpu else contextlib.nullcontext():
-        return _train(module, data, hyper, opts)
+    device = pick_device(hyper["device"])
+    with keep_freed_blocks() if device.type == "cpu" else contextlib.nullcontext():
+        return _train(module, data, hyper, opts, device)
 
 
 def _train(
-    module: Any, data: InteractionData, hyper: dict[str, Any], opts: LoopOptions
+    module: Any,
+    data: InteractionData,
+    hyper: dict[str, Any],
+    opts: LoopOptions,
+    device: torch.device,
 ) -> dict[str, Any]:
-    device = pick_device(hyper["device"])
     rank, world = (dist.get_rank(), dist.get_world_size()) if opts.distributed else (0, 1)
     seed_everything(int(hyper["seed"]))
     module.to(device)

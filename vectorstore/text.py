@@ -51,8 +51,8 @@ def clean_query(text: str, max_chars: int = MAX_QUERY_CHARS) -> str:
 def query_words(text: str) -> float:
     """About how many words `text` has: Latin words and numbers, plus Chinese
     characters at two per word (the average length of a Chinese word)."""
-    cjk = len(_IS_CJK.findall(text))
-    return len(_RUNS.findall(text.lower())) - len(re.findall(rf"[{_CJK}]+", text)) + cjk / 2
+    runs = _RUNS.findall(text.lower())
+    return sum(len(run) / 2 if _IS_CJK.match(run) else 1 for run in runs)
 
 
 # A list of separate things in one query: "cordless drill; safety goggles".

@@ -6,10 +6,16 @@ its own, extractively, so every phrase is a fact of the inputs: what the item
 profile says the book is and who it is for ([P1]), and the one interest of the
 user profile that is closest to the item (multilingual USE, the assistant's own
 embedder; a clause that only repeats the item's words is skipped) ([H1]).
+Explanations for one shopper are told apart: when a book's explanation would
+repeat one already written for the same shopper word for word (their profiles
+can be the same), it names the book instead of saying "the book".
 Citations are removed before scoring. Both ours and XRec's own outputs are
 scored against the reference explanations with the same metrics: MiniLM cosine
 similarity, BLEU-1/4 (sacrebleu), ROUGE-1/2/L F1 (rouge-score) and USR (unique
-sentence ratio).
+sentence ratio). `names_in_inputs` is the share of capitalised words (not
+starting a sentence: characters, authors, series, places) that occur in the
+pair's inputs; it is reported for the references too, to show how much of what
+they name the inputs hold at all.
 
     python -m benchmarks.bench_xrec [--limit 3000]
 """
@@ -87,10 +93,16 @@ def closest_interest(clauses: list[str], vectors: np.ndarray, item: str, item_ve
     return clauses[int(np.argmax(vectors @ item_vector))]
 
 
-def explain(title: str, item_profile: str, interest: str) -> str:
-    """A grounded two-claim explanation with its citations."""
+def short_title(title: str) -> str:
+    """The title without its series in parentheses or its subtitle."""
+    return re.sub(r"\s*\(.*?\)", "", title).split(":")[0].strip() or title
+
+
+def explain(title: str, item_profile: str, interest: str, name: bool = False) -> str:
+    """A grounded two-claim explanation with its citations; `name` names the book."""
     item = ", and ".join(item_clauses(title, item_profile)) or f'it is "{title}"'
-    return f"The user would buy the book because {item} [P1], and they enjoy {interest} [H1]."
+    book = f'"{short_title(title)}"' if name else "the book"
+    return f"The user would buy {book} because {item} [P1], and they enjoy {interest} [H1]."
 
 
 def explain_all(rows: list[dict], encode) -> list[str]:
@@ -98,13 +110,31 @@ def explain_all(rows: list[dict], encode) -> list[str]:
     clauses = [user_clauses(r["user_summary"]) for r in rows]
     vectors = encode([c for cs in clauses for c in cs])
     items = encode([r["item_summary"] for r in rows])
-    out, start = [], 0
+    out, start, written = [], 0, set()
     for row, cs, item_vector in zip(rows, clauses, items, strict=True):
         own = vectors[start : start + len(cs)]
         start += len(cs)
         interest = closest_interest(cs, own, row["item_summary"], item_vector)
-        out.append(explain(row["title"], row["item_summary"], interest))
+        text = explain(row["title"], row["item_summary"], interest)
+        if (row.get("uid"), text) in written:
+            text = explain(row["title"], row["item_summary"], interest, name=True)
+        written.add((row.get("uid"), text))
+        out.append(text)
     return out
+
+
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
+
+
+def names_in_inputs(texts: list[str], rows: list[dict]) -> float:
+    """Share of the capitalised words named in `texts` that the pairs' inputs contain."""
+    found = total = 0
+    for text, row in zip(texts, rows, strict=True):
+        inputs = f"{row['title']} {row['user_summary']} {row['item_summary']}"
+        names = [n for n in _NAME.findall(text) if n not in ("The", "They", "User")]
+        found += sum(n in inputs for n in names)
+        total += len(names)
+    return found / max(total, 1)
 
 
 def score(candidates: list[str], references: list[str], encode) -> dict[str, float]:
@@ -153,16 +183,23 @@ def main() -> None:
             "system": "shopassist (grounded, extractive)",
             "pairs": len(rows),
             **score(ours, references, encode),
+            "names_in_inputs": names_in_inputs(ours, rows),
         },
         {
             "system": "XRec (its own outputs)",
             "pairs": len(rows),
             **score([r["xrec_pred_explanation"] for r in rows], references, encode),
+            "names_in_inputs": names_in_inputs([r["xrec_pred_explanation"] for r in rows], rows),
         },
     ]
     print_table(results, list(results[0]))
+    reference_names = names_in_inputs(references, rows)
+    print(f"capitalised words of the references found in the inputs: {reference_names:.1%}")
     print("example:", ours[0])
-    print(f"wrote {write_results('xrec_explanations', results, example=ours[0])}")
+    path = write_results(
+        "xrec_explanations", results, example=ours[0], reference_names_in_inputs=reference_names
+    )
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ LLM (when configured) only rewrites verified claims.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import re
 import threading
@@ -156,6 +157,17 @@ class Agent:
     def llm_available(self) -> bool:
         """False while the LLM is being skipped after a failure (or when there is none)."""
         return not isinstance(self.llm, NoModel) and time.monotonic() >= self._llm_down_until
+
+    def prepare_llm(self) -> None:
+        """Compute the explanation prompt's system text before the first turn, on a
+        model that keeps its last prompt's cache (in-process llama.cpp): every
+        rewrite starts with that text, so the first shopper does not wait for it."""
+        prefill = getattr(self.llm, "prefill", None)
+        if prefill is None or not self.llm_available:
+            return
+        # On failure the first rewrite computes it, or fails and falls back, as before.
+        with contextlib.suppress(LLMError):
+            prefill([{"role": "system", "content": render("explain", "system")}])
 
     def __post_init__(self) -> None:
         self._products = self.store.products(self.catalog)
@@ -530,11 +542,16 @@ class Agent:
             return verdict
         language_name = "Chinese" if ctx.language == "zh" else "English"
         messages = [
-            {"role": "system", "content": render("explain", "system", language_name=language_name)},
+            {"role": "system", "content": render("explain", "system")},
             {
                 "role": "user",
                 "content": render(
-                    "explain", "user", title=product.title, request=request, claims=claims
+                    "explain",
+                    "user",
+                    title=product.title,
+                    request=request,
+                    claims=claims,
+                    language_name=language_name,
                 ),
             },
         ]

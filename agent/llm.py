@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -135,6 +136,15 @@ class _Streaming:
         return "".join(self.stream(messages, max_tokens))
 
 
+def usable_cores() -> int:
+    """CPU cores this process may run on. llama.cpp's own default for generation is
+    half the cores, which on a small machine leaves one of two idle while it writes."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 class LlamaCppModel(_Streaming):
     """llama-cpp-python in-process. One instance serves one request at a time."""
 
@@ -144,7 +154,7 @@ class LlamaCppModel(_Streaming):
         name: str,
         chat_format: str | None = None,
         n_ctx: int = 2048,
-        threads: int | None = None,
+        threads: int = 0,
     ) -> None:
         from llama_cpp import Llama
 
@@ -154,7 +164,8 @@ class LlamaCppModel(_Streaming):
             self._llm = Llama(
                 model_path=str(path),
                 n_ctx=n_ctx,
-                n_threads=threads,
+                n_threads=threads or usable_cores(),
+                n_threads_batch=threads or usable_cores(),
                 seed=7,
                 chat_format=chat_format,
                 verbose=False,
@@ -163,6 +174,12 @@ class LlamaCppModel(_Streaming):
             raise LLMError(f"cannot load {path.name}: {exc}") from exc
         self.name = name
         self._lock = threading.Lock()
+
+    def prefill(self, messages: Sequence[Message]) -> None:
+        """Evaluate the prompt of `messages` ahead of time: llama.cpp keeps the last
+        prompt's cache, so a later request that starts the same way (the same system
+        text) skips computing that part."""
+        self.chat(messages, max_tokens=1)
 
     def stream(self, messages: Sequence[Message], max_tokens: int = 256) -> Iterator[str]:
         with self._lock:
@@ -331,10 +348,16 @@ class OpenAICompatibleModel:
 
 
 def make_model(
-    backend: str, model: str, home: Path, url: str | None = None, timeout: float = 20.0
+    backend: str,
+    model: str,
+    home: Path,
+    url: str | None = None,
+    timeout: float = 20.0,
+    threads: int = 0,
 ) -> ChatModel:
     """Build the configured backend. `auto` means llama_cpp with the default model;
-    `timeout` bounds each request to a remote endpoint."""
+    `timeout` bounds each request to a remote endpoint; `threads` is the in-process
+    llama.cpp model's CPU threads (0: every usable core)."""
     if backend == "none":
         return NoModel()
     if backend == "openai" or (backend == "auto" and url):
@@ -354,9 +377,9 @@ def make_model(
         if name in PACKAGED:
             spec = PACKAGED[name]
             path = materialise(spec, home / "llm")
-            return LlamaCppModel(path, name, spec.chat_format)
+            return LlamaCppModel(path, name, spec.chat_format, threads=threads)
         path = Path(model)
-        return LlamaCppModel(path, path.stem)
+        return LlamaCppModel(path, path.stem, threads=threads)
     raise LLMError(
         f"unknown LLM backend {backend!r}; use none, auto, llama_cpp, openai or transformers"
     )

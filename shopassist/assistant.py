@@ -82,6 +82,7 @@ def build_assistant(
         llm_retry_s=settings.llm.retry_s,
         llm_turn_budget_s=settings.llm.turn_budget_s,
     )
+    agent.prepare_llm()
     return Assistant(agent, notes)
 
 
@@ -96,7 +97,9 @@ def _chat_model(settings: Settings, llm: str | None, notes: list[str]):
     elif llm in PACKAGED:
         backend, model = "llama_cpp", llm
     try:
-        return make_model(backend, model, settings.home, url, settings.llm.timeout_s)
+        return make_model(
+            backend, model, settings.home, url, settings.llm.timeout_s, settings.llm.threads
+        )
     except LLMError as exc:
         notes.append(f"LLM unavailable ({exc}): explanations use templates")
         return make_model("none", "default", settings.home)

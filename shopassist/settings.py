@@ -49,7 +49,7 @@ class VectorStoreSettings(_Section):
 
 class LLMSettings(_Section):
     # "none" by default: measured on 2 CPU cores, the packaged 0.5B model makes a
-    # three-product turn take 4 s (its turn budget) and writes about a fifth of what is
+    # three-product turn take 4 s (its turn budget) and writes 28-54 % of what is
     # shown (README).
     backend: Literal["auto", "none", "llama_cpp", "openai", "transformers"] = "none"
     model: str = "default"
@@ -61,6 +61,8 @@ class LLMSettings(_Section):
     # The LLM writes explanations until this many seconds into a turn; the rest of the
     # turn's explanations are shown as their template sentences.
     turn_budget_s: float = Field(4.0, gt=0)
+    # CPU threads of the in-process llama.cpp model; 0 = every core the process may use.
+    threads: int = Field(0, ge=0)
 
 
 class ServerSettings(_Section):

@@ -11,7 +11,14 @@ import time
 import httpx
 import pytest
 
-from agent.llm import PACKAGED, LlamaCppModel, LLMError, OpenAICompatibleModel, make_model
+from agent.llm import (
+    PACKAGED,
+    LlamaCppModel,
+    LLMError,
+    OpenAICompatibleModel,
+    make_model,
+    usable_cores,
+)
 from agent.llm import materialise as materialise_model
 
 MESSAGES = [
@@ -43,6 +50,43 @@ def test_in_process_model_chats_and_streams(qwen_path):
     pieces = list(model.stream(MESSAGES, max_tokens=16))
     assert len(pieces) > 1 and "".join(pieces).strip()
     assert model.chat(MESSAGES, max_tokens=8).strip()
+
+
+def test_prefilled_system_text_is_not_computed_again(qwen_path):
+    """The agent computes the explanation prompt's system text when it starts; a
+    rewrite in either language then evaluates only its own part of the prompt."""
+    from prompts.render import render
+
+    system = {"role": "system", "content": render("explain", "system")}
+    user = {
+        "role": "user",
+        "content": render(
+            "explain",
+            "user",
+            title="Trail Runner",
+            request="跑步鞋",
+            claims=[{"text": "售价 64.50 USD。", "citations": ["P5"]}],
+            language_name="Chinese",
+        ),
+    }
+    evaluated: dict[str, int] = {}
+    for warm in (False, True):
+        model = LlamaCppModel(qwen_path, "qwen")
+        assert model._llm.n_threads == usable_cores()  # llama.cpp's own default is half
+        if warm:
+            model.prefill([system])
+        original = model._llm.eval
+        counts: list[int] = []
+        model._llm.eval = lambda tokens, original=original, counts=counts: (
+            counts.append(len(tokens)),
+            original(tokens),
+        )[1]
+        model.chat([system, user], max_tokens=1)
+        evaluated["warm" if warm else "cold"] = sum(counts)
+    system_tokens = len(model._llm.tokenize(system["content"].encode()))
+    user_tokens = len(model._llm.tokenize(user["content"].encode()))
+    assert evaluated["cold"] >= system_tokens + user_tokens
+    assert evaluated["warm"] <= user_tokens + 10  # the chat template's own few tokens
 
 
 def test_a_stream_stopped_early_frees_the_model(qwen_path):

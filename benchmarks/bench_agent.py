@@ -16,6 +16,7 @@ import argparse
 import statistics
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -101,6 +102,14 @@ def latency(home: Path, llm: str, turns: int) -> list[dict]:
     ]
 
 
+def rejection_kind(reason: str) -> str:
+    """A verifier or agent reason without its particulars ("number 12 is not in ...")."""
+    for kind in ("no citation", "citation", "number", "name", "not supported"):
+        if reason.startswith(kind):
+            return kind
+    return reason  # "claim left out by the model", the turn's time ran out, the LLM failed
+
+
 def faithfulness(home: Path, catalogs: list[str], n: int, llm: str) -> list[dict]:
     rows = []
     for catalog in catalogs:
@@ -117,6 +126,7 @@ def faithfulness(home: Path, catalogs: list[str], n: int, llm: str) -> list[dict
         }
         seconds = []
         examples: list[dict] = []
+        rejected: Counter[str] = Counter()
         for shopper, request in requests(store, catalog, n):
             started = time.perf_counter()
             reply = agent.turn(new_state(), request, shopper)
@@ -125,6 +135,12 @@ def faithfulness(home: Path, catalogs: list[str], n: int, llm: str) -> list[dict
             counts["model_passed"] += reply.model_passed
             counts["explanations"] += len(reply.products)
             counts["sentences"] += sum(len(p.sentences) for p in reply.products)
+            rejected.update(
+                rejection_kind(reason)
+                for p in reply.products
+                for sentence in p.sentences
+                for reason in sentence.reasons
+            )
             for failure in audit(reply, names):
                 if failure["bad_citation"]:
                     counts["bad_citation"] += 1
@@ -146,6 +162,8 @@ def faithfulness(home: Path, catalogs: list[str], n: int, llm: str) -> list[dict
                     else None
                 ),
                 "median_turn_s": statistics.median(seconds) if seconds else None,
+                # Why template sentences stand where the model's would have been.
+                "template_reasons": dict(rejected.most_common()),
                 "unsupported_examples": examples[:20],
             }
         )
@@ -170,9 +188,16 @@ def main() -> None:
     else:
         rows = faithfulness(home, args.catalogs, args.n, args.llm)
     print_table(
-        rows, [k for k in rows[0] if k not in ("benchmark", "unsupported_examples", "latencies_ms")]
+        rows,
+        [
+            k
+            for k in rows[0]
+            if k not in ("benchmark", "unsupported_examples", "latencies_ms", "template_reasons")
+        ],
     )
     for row in rows:
+        if "template_reasons" in row:
+            print(f"why template sentences were shown ({row['catalog']}):", row["template_reasons"])
         for example in row.get("unsupported_examples", []):
             print("unsupported:", example)
     llm_name = "openai" if args.llm.startswith("http") else args.llm.replace(".", "_")

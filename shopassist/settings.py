@@ -49,7 +49,7 @@ class VectorStoreSettings(_Section):
 
 class LLMSettings(_Section):
     # "none" by default: measured on 2 CPU cores, the packaged 0.5B model makes a
-    # three-product turn take 4 s (its turn budget) and writes 28-54 % of what is
+    # three-product turn take 4 s (its turn budget) and writes 28-55 % of what is
     # shown (README).
     backend: Literal["auto", "none", "llama_cpp", "openai", "transformers"] = "none"
     model: str = "default"

@@ -172,3 +172,24 @@ def test_checking_sentence_by_sentence_equals_verifying_the_whole_text(ledger, c
         whole.model_passed,
     )
     assert [s.source for s in whole.sentences] == ["model", "template", "model"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        ("It costs only 99.99 USD [P1001].", "number"),
+        ("It beats the Vantis Nova 500 on bass [P1001].", "name"),
+        ("It is a great pick for you.", "no citation"),
+        ("Reviewers love its bass [R77].", "citation"),
+        ("Astronauts wear it on the moon [P1001].", "not supported"),
+    ],
+)
+def test_the_faithfulness_benchmark_counts_each_failure_by_its_kind(ledger, claims, sentence, kind):
+    from benchmarks.bench_agent import rejection_kind
+
+    def overlap(sentence, texts):
+        words = set(sentence.lower().split())
+        return max(len(words & set(t.lower().split())) / len(words) for t in texts)
+
+    v = Verifier(ledger, NAMES, similarity=overlap, threshold=0.3)
+    assert kind in {rejection_kind(r) for r in v.check(sentence, claims)}

@@ -160,12 +160,13 @@ class LlamaCppModel(_Streaming):
 
         if not path.is_file():
             raise LLMError(f"model file not found: {path}")
+        threads = threads or usable_cores()
         try:
             self._llm = Llama(
                 model_path=str(path),
                 n_ctx=n_ctx,
-                n_threads=threads or usable_cores(),
-                n_threads_batch=threads or usable_cores(),
+                n_threads=threads,
+                n_threads_batch=threads,
                 seed=7,
                 chat_format=chat_format,
                 verbose=False,

@@ -103,6 +103,7 @@ def test_default_model_in_an_agent_turn_keeps_the_turn_time_budget(qwen_path, de
     from agent.agent import new_state
     from agent.verifier import CITATION_RE
     from catalog.store import Store
+    from prompts.render import render
     from shopassist.assistant import build_assistant
     from shopassist.settings import load_settings
 
@@ -110,6 +111,9 @@ def test_default_model_in_an_agent_turn_keeps_the_turn_time_budget(qwen_path, de
     with Store.in_home(demo_home) as store:
         agent = build_assistant(settings, store, "demo", "none").agent
         agent.llm = LlamaCppModel(qwen_path, "qwen")
+        agent.prepare_llm()  # as build_assistant does: the system text is computed now
+        system = render("explain", "system")
+        assert agent.llm._llm.n_tokens > len(agent.llm._llm.tokenize(system.encode()))
         agent.turn(new_state(), "headphones", "u0001")  # loads the index and the embedder
         pieces: list[tuple[float, str]] = []
         started = time.perf_counter()

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from catalog.store import Store
+from shopassist.cmd_agent import add_planner_flag
 from shopassist.settings import Settings
 
 
@@ -20,11 +21,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "OpenAI-compatible server",
     )
     p.add_argument("--no-ui", action="store_true", help="the HTTP API and widget only")
+    add_planner_flag(p)
     p.set_defaults(handler=run_serve, settings_overrides=_overrides)
 
 
 def _overrides(args: argparse.Namespace) -> dict:
-    return {"server.host": args.host, "server.port": args.port}
+    return {"server.host": args.host, "server.port": args.port, "agent.planner": args.planner}
 
 
 def run_serve(args: argparse.Namespace, settings: Settings) -> int:

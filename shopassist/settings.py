@@ -65,6 +65,14 @@ class LLMSettings(_Section):
     threads: int = Field(0, ge=0)
 
 
+class AgentSettings(_Section):
+    # How a message becomes a plan of tool calls: "rules" (rules plus the semantic router
+    # over every registered tool, always available), "llm" (the configured model chooses
+    # among the tools' schemas; validated, falls back to the rules), "auto" (llm for an
+    # OpenAI-compatible endpoint, rules otherwise).
+    planner: Literal["rules", "llm", "auto"] = "auto"
+
+
 class ServerSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=1, le=65535)
@@ -88,6 +96,7 @@ class Settings(_Section):
     embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     vectorstore: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    agent: AgentSettings = Field(default_factory=AgentSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
 
     @property

@@ -158,8 +158,12 @@ def build_ui(service: ShopService) -> gr.Blocks:
                 return
             reply = future.result()
             reply_lang = reply.get("language", lang)
-            answer = _text(render.chat_text(reply, reply_lang))
+            if reply.get("answer"):  # cited sentences: chips open the passages they quote
+                answer = render.answer_html(reply, reply_lang)
+            else:
+                answer = _text(render.chat_text(reply, reply_lang))
             history[-1] = {"role": "assistant", "content": answer}
+            state = {**state, "trace": reply.get("trace") or []}
             if reply.get("products"):
                 state = {**state, "shown": [p["id"] for p in reply["products"]], "reply": reply}
                 yield ["", state, history, *cards_update(reply, reply_lang)]
@@ -210,7 +214,8 @@ def build_ui(service: ShopService) -> gr.Blocks:
                 if i >= len(shown):
                     return [gr.update(), gr.update()]
                 why = service.why(shown[i], session_id=state["session_id"])
-                return [gr.update(visible=True), render.why_html(why, lang)]
+                steps = render.steps_html(state.get("trace") or [], lang)
+                return [gr.update(visible=True), render.why_html(why, lang) + steps]
 
             return handler
 

@@ -123,11 +123,18 @@ def _bigrams(run: str) -> list[str]:
 _jieba_ready = False
 
 
-def _jieba_words(run: str) -> list[str]:
+def jieba_words(run: str, search: bool = True) -> list[str]:
+    """jieba's words of a Chinese run: search mode (words plus their sub-words) for
+    indexing, plain segmentation otherwise."""
     global _jieba_ready
     import jieba
 
     if not _jieba_ready:
         jieba.setLogLevel(logging.WARNING)  # it logs its dictionary load at INFO
         _jieba_ready = True
-    return [w for w in jieba.lcut_for_search(run) if w.strip()]
+    words = jieba.lcut_for_search(run) if search else jieba.lcut(run)
+    return [w for w in words if w.strip()]
+
+
+def _jieba_words(run: str) -> list[str]:
+    return jieba_words(run)

@@ -28,9 +28,11 @@
   var L = {
     en: { title: "Shopping assistant", placeholder: "Ask for a product…", send: "Send",
           open: "Chat with us", close: "Close", evidence: "Evidence", profile: "Shopper profile",
+          steps: "Steps",
           none: "No history yet.", like: "Like", no: "Not interested", error: "Sorry, that failed: " },
     zh: { title: "购物助手", placeholder: "想买什么？", send: "发送", open: "在线咨询", close: "关闭",
           evidence: "依据", profile: "顾客画像", none: "暂无记录。", like: "喜欢", no: "不感兴趣",
+          steps: "调用步骤",
           error: "出错了：" },
   }[cfg.language];
   var storeKey = "shopassist-session:" + base + ":" + (cfg.shopper || "");
@@ -49,6 +51,7 @@
     "border:1px solid #d0d7de;border-radius:12px;box-shadow:0 8px 24px rgba(0,0,0,.18);",
     "font:14px/1.45 system-ui,sans-serif;overflow:hidden}",
     ".panel.staff{width:min(760px,calc(100vw - 24px))}",
+    ".answer p{margin:0 0 6px}.steps{padding-left:18px;margin:4px 0}.step.failed{color:#cf222e}",
     ".panel.open{display:flex}",
     "header{display:flex;justify-content:space-between;align-items:center;padding:10px 12px;",
     "background:#0969da;color:#fff;font-weight:600}",
@@ -234,8 +237,30 @@
     return text.replace(/\s*\[[A-Za-z][^\[\]\s]{0,63}\]/g, "");
   }
 
+  function cited(item, s, reply) {
+    item.appendChild(document.createTextNode(stripCites(s.text) + " "));
+    (s.citations || []).forEach(function (cid) {
+      var det = el("details");
+      det.dataset.cite = cid;
+      det.appendChild(el("summary", "", cid));
+      var fact = reply.evidence && reply.evidence[cid];
+      det.appendChild(el("span", "fact", fact ? fact.text : cid));
+      item.appendChild(det);
+    });
+  }
+
   function showReply(bubble, reply) {
-    bubble.textContent = stripCites(reply.text || "");
+    var answer = reply.answer || [];
+    bubble.textContent = answer.length ? "" : stripCites(reply.text || "");
+    if (answer.length) {
+      var said = el("div", "answer");
+      answer.forEach(function (s) {
+        var line = el("p");
+        cited(line, s, reply);
+        said.appendChild(line);
+      });
+      bubble.appendChild(said);
+    }
     var lang = reply.language || cfg.language;
     (reply.products || []).forEach(function (p, i) {
       var card = el("div", "prod");
@@ -246,15 +271,7 @@
       var list = el("ul");
       (p.explanation || []).forEach(function (s) {
         var item = el("li");
-        item.appendChild(document.createTextNode(stripCites(s.text) + " "));
-        (s.citations || []).forEach(function (cid) {
-          var det = el("details");
-          det.dataset.cite = cid;
-          det.appendChild(el("summary", "", cid));
-          var fact = reply.evidence && reply.evidence[cid];
-          det.appendChild(el("span", "fact", fact ? fact.text : cid));
-          item.appendChild(det);
-        });
+        cited(item, s, reply);
         list.appendChild(item);
       });
       card.appendChild(list);
@@ -286,6 +303,21 @@
       row.dataset.cite = cid;
       side.appendChild(row);
     });
+    if ((reply.trace || []).length) {
+      side.appendChild(el("h5", "", L.steps));
+      var steps = el("ol", "steps");
+      reply.trace.forEach(function (step) {
+        var args = Object.keys(step.arguments || {}).map(function (k) {
+          return k + "=" + JSON.stringify(step.arguments[k]);
+        }).join(", ");
+        var line = step.tool + "(" + args + ") · " + step.ms.toFixed(1) + " ms" +
+          (step.ok ? "" : " · " + step.error);
+        var item = el("li", step.ok ? "step" : "step failed", line);
+        item.dataset.tool = step.tool;
+        steps.appendChild(item);
+      });
+      side.appendChild(steps);
+    }
     showProfile();
   }
 

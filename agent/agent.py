@@ -229,8 +229,11 @@ class Agent:
         state.pending = None
         if plan is not None:
             return plan
-        if self.planner is not None and text:
-            return self.planner.plan(text, situation, parsed, self.rules)
+        if self.planner is not None and text and self.llm_available:
+            plan = self.planner.plan(text, situation, parsed, self.rules)
+            if getattr(self.planner, "failed", False):
+                self.llm_failed()  # down or too slow: rules and templates for a while
+            return plan
         return self.rules.plan(text, situation, parsed)
 
     def stream(

@@ -53,7 +53,7 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
             _claim("silent", lang, [a["record"], *cite_title], a["product_id"], subject=subject,
                    reviews=a["reviews"], terms=terms)
         )  # fmt: skip
-        for cid in a["related"][: 0 if several else 2]:
+        for cid in a["related"][: 1 if several else 2]:
             passage = ctx.evidence.get(cid)
             claims.append(
                 _claim("closest", lang, [cid], a["product_id"], subject="",
@@ -87,7 +87,7 @@ def review_claims(ctx: ToolContext, data: dict[str, Any], language: str, asked: 
                 continue
             passage = ctx.evidence.get(cid)
             claims.append(
-                _claim(f"aspect_{side}", lang, [cid], pid, aspect=a["aspect"],
+                _claim(f"aspect_{side}", lang, [a["record"], cid], pid, aspect=a["aspect"],
                        count=a[side], quote=_quote(passage.text))
             )  # fmt: skip
             break

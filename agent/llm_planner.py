@@ -44,6 +44,7 @@ class LLMPlanner:
         self.vocabulary = vocabulary
         self.fallbacks = 0  # messages the rules planned because the model's choice was unusable
         self.chosen = 0  # messages planned from the model's choice
+        self.failed = False  # the last call could not reach the model
 
     # -- the model's choice -------------------------------------------------------------
 
@@ -93,10 +94,13 @@ class LLMPlanner:
 
     def plan(self, text: str, situation: Situation, parsed: Parsed, rules: RulePlanner) -> Plan:
         """The model's choice, validated and completed, else the rules' plan."""
+        self.failed = False
         try:
             choice = self.choose(text, situation)
             plan = self._validated(choice, text, situation, parsed, rules) if choice else None
-        except (LLMError, ValueError, ToolArgumentError):
+        except LLMError:
+            self.failed, plan = True, None  # the model is down: the agent skips it a while
+        except (ValueError, ToolArgumentError):
             plan = None
         if plan is None:
             self.fallbacks += 1

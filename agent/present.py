@@ -45,6 +45,10 @@ WHY_NOT = {
     "out_of_stock": ("It is out of stock.", "它目前缺货。"),
     "not_interested": ("You said you were not interested in it.", "您说过对它不感兴趣。"),
     "bought": ("You already bought it.", "您已经买过它了。"),
+    "shown": (
+        "It is in the list I showed you.",
+        "它就在我给您的列表里。",
+    ),
     "ranked_lower": (
         "It fits your request, but other products matched it more closely.",
         "它也符合您的需求，但其他商品更贴近。",

@@ -17,7 +17,23 @@ from ui.process import Server, build_demo, free_port
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(os.environ.get("SHOPASSIST_TEST_ARTIFACTS", REPO / "tests" / "artifacts"))
 
-__all__ = ["ARTIFACTS", "REPO", "Server", "build_demo", "free_port", "llama_server"]
+__all__ = [
+    "ARTIFACTS",
+    "REPO",
+    "SHIPPING_QUESTIONS",
+    "Server",
+    "build_demo",
+    "free_port",
+    "llama_server",
+]
+
+# The example plugin reached by a chat message, in English and Chinese: (the request
+# that shows products, the question, the word the answer must hold).
+SHIPPING_QUESTIONS = [
+    ("waterproof hiking boots for my wife under 150 dollars",
+     "how long would shipping take for the first one?", "days"),
+    ("推荐几款登山靴", "第一个要多久能送到？", "天"),
+]  # fmt: skip
 
 
 @contextmanager
@@ -40,5 +56,9 @@ def llama_server(model: Path, *options: str, wait_s: float = 120.0) -> Iterator[
                 time.sleep(0.5)
         yield url
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        proc.terminate()  # a server busy in a long generation may ignore it: then kill
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)

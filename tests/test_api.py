@@ -13,7 +13,7 @@ import pytest
 
 from agent.verifier import CITATION_RE
 from catalog.store import Store
-from tests.server_support import Server, build_demo
+from tests.server_support import SHIPPING_QUESTIONS, Server, build_demo
 
 pytestmark = pytest.mark.slow
 
@@ -180,6 +180,33 @@ def test_not_interested_changes_the_list_at_once_and_is_stored(client, api_home)
         json={"session_id": sid, "shopper_id": "u0999", "product_id": "1262", "kind": "like"},
     )
     assert wrong.status_code == 400 and "session" in wrong.json()["error"]
+
+
+@pytest.mark.parametrize(("first", "question", "days"), SHIPPING_QUESTIONS)
+def test_a_plugin_tool_is_reached_through_the_api(client, first, question, days):
+    sid = new_session(client, "u0009")
+    shown = send(client, sid, first)["products"]
+    reply = send(client, sid, question)
+    assert reply["intent"] == "shipping_estimate" and days in reply["text"]
+    assert reply["trace"][0]["tool"] == "shipping_estimate"
+    assert reply["trace"][0]["arguments"]["product_id"] == shown[0]["id"]
+    cited = reply["answer"][0]["citations"]
+    assert cited[0].startswith("T") and f"P{shown[0]['id']}" in cited
+    assert reply["evidence"][cited[0]]["kind"] == "tool"
+
+
+def test_questions_get_answers_citing_the_passages(client):
+    sid = new_session(client, "u0010")
+    shown = send(client, sid, "waterproof hiking boots for my wife under 150 dollars")["products"]
+    reply = send(client, sid, "is the second one good for snow?")
+    assert reply["intent"] == "answer" and not reply["products"]
+    assert reply["trace"][0]["tool"] == "answer_question" and reply["trace"][0]["ok"]
+    for sentence in reply["answer"]:
+        for cid in CITATION_RE.findall(sentence["text"]):
+            record = reply["evidence"][cid]
+            assert record["product_id"] == shown[1]["id"]
+    reviews = send(client, sid, "what do reviewers complain about?")
+    assert reviews["intent"] == "reviews" and reviews["answer"]
 
 
 def test_sessions_are_isolated(client):

@@ -15,7 +15,7 @@ import threading
 import pytest
 
 from catalog.store import Store
-from tests.server_support import ARTIFACTS, REPO, Server, free_port
+from tests.server_support import ARTIFACTS, REPO, SHIPPING_QUESTIONS, Server, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -188,5 +188,55 @@ def test_widget_on_a_host_page_of_another_origin(browser, server, host_page, mod
         side.locator(".fact").first.wait_for(state="visible")
         pg.locator("#shopassist-widget .profile h5").first.wait_for(state="visible")
         assert "u0007" in side.inner_text()
+        # the turn's tool calls, as steps
+        tools = side.locator(".steps li").evaluate_all("els => els.map(e => e.dataset.tool)")
+        assert "search_products" in tools and "recommend_for_shopper" in tools
+        assert " ms" in side.locator(".steps").inner_text()
+    else:
+        assert pg.locator("#shopassist-widget .steps").count() == 0
     shot(pg, f"widget-{mode}")
     context.close()
+
+
+def ask_text(page, text: str) -> str:
+    """Send a message whose reply is words (an answer), not cards; the reply's text."""
+    count = page.locator("#sa-chat .message").count()
+    page.fill("#sa-input textarea", text)
+    page.click("#sa-send")
+    page.wait_for_function(
+        "n => { const m = document.querySelectorAll('#sa-chat .message');"
+        " return m.length >= n + 2 && m[m.length - 1].innerText.trim().length > 20"
+        " && !m[m.length - 1].querySelector('.pending'); }",
+        arg=count,
+    )
+    page.wait_for_timeout(500)  # the streamed text is replaced by the final, cited answer
+    return page.locator("#sa-chat .message").last.inner_text()
+
+
+@pytest.mark.parametrize(("first", "question", "days"), SHIPPING_QUESTIONS)
+def test_a_plugin_tool_is_reached_by_a_chat_message(page, first, question, days):
+    ask(page, first)
+    text = ask_text(page, question)
+    assert days in text, text
+    chip = page.locator("#sa-chat .message").last.locator(".sa-cite").first
+    assert chip.get_attribute("data-cite").startswith("T")
+    chip.locator("summary").click()
+    chip.locator(".sa-fact").wait_for(state="visible")
+    assert days in chip.locator(".sa-fact").inner_text()
+
+
+@pytest.mark.parametrize(
+    ("question", "silent"),
+    [("is the second one good for snow?", "mention"), ("第二个适合在雪地里穿吗？", "没有提到")],
+)
+def test_a_question_is_answered_with_chips_that_open_the_passages(page, question, silent):
+    ask(page, "waterproof hiking boots for my wife under 150 dollars")
+    text = ask_text(page, question)
+    assert silent in text, text
+    message = page.locator("#sa-chat .message").last
+    chips = message.locator(".sa-cite")
+    assert chips.count() >= 1
+    chips.last.locator("summary").click()
+    chips.last.locator(".sa-fact").wait_for(state="visible")
+    assert len(chips.last.locator(".sa-fact").inner_text()) > 5
+    shot(page, "ui-answer")

@@ -17,15 +17,19 @@ words near the matched word, not parsed.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from tools.context import ToolContext
+from tools.lexicon import lexicon
 from tools.passages import Passage, passages
 from tools.products import get_product, product_evidence
 from tools.registry import ToolArgumentError
@@ -36,15 +40,15 @@ from tools.text import (
     content_words,
     is_polar,
     negated_near,
+    stem,
     superlative,
 )
 
 MAX_PRODUCTS = 4
 MAX_CITED = 3  # passages quoted per product
-# Calibrated on the tuning part of benchmarks/data/qa_labels.jsonl (bench_qa --fit).
-TERM_SIMILARITY = 0.5  # a key word counts as found when this close to the passage
-COVERAGE = 0.7  # share of the question's focus (by weight) a passage must cover
+TERM_SIMILARITY = 0.45  # a key word counts as near a passage this close (embedding)
 RELATED = 0.25  # a passage this close to the question is "related" in a not-stated answer
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _EMBEDDINGS: OrderedDict[tuple, np.ndarray] = OrderedDict()  # passage vectors, a small LRU
 _CACHE_SIZE = 512
 
@@ -120,20 +124,11 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
     finding = Finding(product.id, reviews=len({p.name for p in found if p.kind == "review"}))
     if not found:
         return finding
-    own = {w for c in product.categories for w in content_terms(c)}
-    focus = [t for t in terms if t not in own] or terms
-    weights = {t: _weight(ctx, t) for t in focus}
-    dense = _similarities(ctx, product.id, found, [question, *focus])  # (1 + terms, n)
-    scored = []
-    for i, passage in enumerate(found):
-        covered = sum(
-            w
-            for j, (t, w) in enumerate(weights.items())
-            if contains_term(passage.text, t) or dense[1 + j, i] >= TERM_SIMILARITY
-        )
-        coverage = covered / sum(weights.values()) if weights else 0.0
-        scored.append((coverage, float(dense[0, i]), passage))
-    stated = [(p, cov + sim) for cov, sim, p in scored if cov >= COVERAGE]
+    features, focus = passage_features(ctx, product, question, terms, found)
+    weights, bias, cutoff = model()
+    scores = features @ weights + bias  # (n,) log-odds that the passage states the answer
+    order = np.argsort(-scores)
+    stated = [(found[i], float(scores[i])) for i in order if scores[i] >= cutoff]
     # Product fields first (the seller's statement), then reviews; each by score.
     stated.sort(key=lambda ps: (ps[0].kind != "product", -ps[1]))
     finding.stated = stated
@@ -141,9 +136,73 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
         finding.answer = _yes_no(question, stated[0][0], focus)
         finding.value = _number(stated[0][0].text)
     else:
-        near = sorted(scored, key=lambda s: -s[1])
-        finding.related = [p for _, sim, p in near[:2] if sim >= RELATED]
+        near = np.argsort(-features[:, 0])[:2]
+        finding.related = [found[i] for i in near if features[i, 0] >= RELATED]
     return finding
+
+
+FEATURES = ("question_similarity", "coverage", "semantic_coverage", "any_word", "review", "short")
+
+
+def passage_features(
+    ctx: ToolContext, product, question: str, terms: list[str], found: list[Passage]
+) -> tuple[np.ndarray, list[str]]:
+    """(n, len(FEATURES)) what each passage has of the question: its embedding
+    similarity, the share of the question's focus (weighted by rarity) it holds word
+    for word (a Chinese word as its English words), the share it holds by embedding
+    similarity, whether it holds any focus word, whether it is a review, whether it
+    is very short."""
+    # Words that name the product itself (its kind, "speaker"; its brand) say which
+    # product is meant, not what is asked about it.
+    own = {w for c in [*product.categories, product.brand] for w in content_terms(c)}
+    focus = [t for t in terms if t not in own] or terms
+    weights = np.array([_weight(ctx, t) for t in focus]) if focus else np.zeros(0)
+    dense = _similarities(ctx, product.id, found, [question, *focus])  # (1 + terms, n)
+    # A Chinese word asked of English records is looked for as its English words.
+    forms = [[t, *_translations(ctx, t)] for t in focus]
+    total = float(weights.sum()) or 1.0
+    out = np.zeros((len(found), len(FEATURES)), dtype=np.float32)
+    for i, passage in enumerate(found):
+        words = np.array([any(contains_term(passage.text, f) for f in fs) for fs in forms])
+        near = dense[1:, i] >= TERM_SIMILARITY if focus else np.zeros(0, dtype=bool)
+        out[i] = (
+            dense[0, i],
+            float((weights * words).sum()) / total,
+            float((weights * (words | near)).sum()) / total,
+            float(words.any()) if focus else 0.0,
+            float(passage.kind == "review"),
+            float(len(passage.text.split()) < 4 and not _HAN.search(passage.text)),
+        )
+    return out, focus
+
+
+# Logistic weights over FEATURES, the bias and the cut-off, fitted on the tuning part
+# of benchmarks/data/qa_labels.jsonl by `python -m benchmarks.bench_qa --fit`
+# (qa_calibration.json); these defaults are what a hand-set rule would say.
+DEFAULT_MODEL = {"weights": [4.0, 3.0, 1.0, 1.0, -0.5, -2.0], "bias": -3.0, "cutoff": 0.0}
+OVERRIDE: dict = {}  # set by the calibration itself while it searches
+
+
+def model() -> tuple[np.ndarray, float, float]:
+    values = OVERRIDE or _calibration() or DEFAULT_MODEL
+    return (
+        np.asarray(values["weights"], dtype=np.float32),
+        float(values["bias"]),
+        float(values["cutoff"]),
+    )
+
+
+@cache
+def _calibration() -> dict:
+    path = Path(__file__).with_name("qa_calibration.json")
+    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return data if "weights" in data else {}
+
+
+def _translations(ctx: ToolContext, term: str) -> list[str]:
+    if not _HAN.match(term):
+        return []
+    return [stem(w) for w in lexicon(ctx).translate(ctx, term)]
 
 
 def _yes_no(question: str, passage: Passage, focus: list[str]) -> bool | None:

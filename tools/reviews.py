@@ -28,7 +28,8 @@ from tools.context import ToolContext
 from tools.passages import MAX_REVIEWS, Passage, review_passages
 from tools.products import get_product, product_evidence
 from tools.results import ToolResult
-from tools.text import content_terms
+from tools.text import content_terms, content_words, is_stopword, stem
+from vectorstore.text import quiet_jieba
 
 MAX_CATEGORY_REVIEWS = 3000
 MAX_ASPECTS = 4
@@ -211,7 +212,7 @@ def review_summary(ctx: ToolContext, product_id: str) -> ToolResult:
     vocabulary = _aspects(ctx, product)
     found: dict[str, Aspect] = {}
     for passage, clause, side in _opinions(readable):
-        for term in subjects(clause):
+        for term in dict.fromkeys([*subjects(clause), *content_words(clause)]):
             if term in vocabulary:
                 aspect = found.setdefault(term, Aspect(term))
                 setattr(aspect, side, getattr(aspect, side) + 1)
@@ -219,12 +220,18 @@ def review_summary(ctx: ToolContext, product_id: str) -> ToolResult:
     ranked = sorted(found.values(), key=lambda a: -(a.positive + a.negative))[:MAX_ASPECTS]
     evidence = [record.id]
     aspects = []
-    for aspect in ranked:
+    for i, aspect in enumerate(ranked, start=1):
         cited = {side: p.cite(ctx).id for side, p in aspect.examples.items()}
-        evidence += list(cited.values())
+        counted = ctx.evidence.add(
+            "product", f"{product.id}.s{i}",
+            f"reviews of {product.title} about the {aspect.name}: {aspect.positive} praise, "
+            f"{aspect.negative} complain", product.id,
+            aspect=aspect.name, positive=aspect.positive, negative=aspect.negative,
+        ).id  # fmt: skip
+        evidence += [counted, *cited.values()]
         aspects.append(
             {"aspect": aspect.name, "positive": aspect.positive, "negative": aspect.negative,
-             "examples": cited}
+             "examples": cited, "record": counted}
         )  # fmt: skip
     stars = [r.rating for r in readable if r.rating]
     count = ctx.evidence.add(
@@ -279,15 +286,17 @@ def subjects(clause: str) -> list[str]:
     # Two words name one part ("ear cushions", "toe box") when a verb follows them.
     if len(words) == 2 and not (after and after[0].casefold() in _NOT_NOUN):
         words = words[:1]
-    words = [w for w in words if w not in _NOT_NOUN and not _opinion(w)]
-    return [" ".join(words)] if words else []
+    words = [w for w in words if w not in _NOT_NOUN and not _opinion(w) and not is_stopword(w)]
+    if not words or words[0] in _PEOPLE:
+        return []
+    return [" ".join(words)]
 
 
 def _chinese_subject(clause: str) -> list[str]:
     """The first noun of a Chinese clause (jieba's part-of-speech tags)."""
-    import jieba.posseg
+    posseg = quiet_jieba().posseg  # configured before its part-of-speech tagger loads
 
-    tokens = jieba.posseg.lcut(clause)
+    tokens = posseg.lcut(clause)
     for i in range(len(tokens) - 1, -1, -1):
         word, flag = tokens[i]
         if flag.startswith("n") and len(word) >= 2 and word not in _ZH_NOT_NOUN:
@@ -297,6 +306,17 @@ def _chinese_subject(clause: str) -> list[str]:
     return []
 
 
+MIN_ASPECTS = 3
+# Who a product was for is not what reviewers say about it.
+_PEOPLE = frozenset(
+    """
+    son daughter wife husband friend friends family granddaughter grandson grandkids kids
+    kid child children niece nephew aunt uncle mom mother dad father boss teacher teachers
+    recipient receiver brother sister girlfriend boyfriend coworker coworkers colleague
+    grandma grandpa grandmother grandfather parents person people everyone someone bil
+    儿子 女儿 老婆 老公 朋友 家人 孩子 妈妈 爸爸 老板 老师 同事
+    """.split()  # noqa: SIM905
+)
 _ZH_NOT_NOUN = frozenset(["有点", "时候", "东西", "感觉", "时间", "地方", "样子", "问题"])
 
 
@@ -325,29 +345,45 @@ def _aspects(ctx: ToolContext, product: Product) -> list[str]:
     if key in _VOCABULARY:
         return _VOCABULARY[key]
     own = {t for c in product.categories for t in content_terms(c)}
+    clauses = _category_clauses(ctx, product.category)
+    vocabulary = _select(clauses, product.category, lambda text: subjects(text), own)
+    if len(vocabulary) < MIN_ASPECTS:
+        # Short, casual reviews ("Easy to use, arrived fast") rarely name a part of the
+        # product after a determiner: their most frequent content words are the aspects.
+        vocabulary = _select(clauses, product.category, content_words, own)
+    if len(_VOCABULARY) > 64:
+        _VOCABULARY.clear()
+    _VOCABULARY[key] = vocabulary
+    return vocabulary
+
+
+def _select(clauses: list[tuple[str, str]], category: str, words, own: set[str]) -> list[str]:
+    """Words of the category's opinion clauses frequent enough to be aspects and, when
+    the catalog has enough other reviews, typical of this category."""
     inside, outside = Counter(), Counter()
     n_in = n_out = 0
-    for category, text in _category_clauses(ctx, product.category):
-        terms = {t for t in subjects(text) if t not in own and not _opinion(t)}
-        if category == product.category:
+    for leaf, text in clauses:
+        terms = {
+            w for w in words(text)
+            if stem(w) not in own and not _opinion(w) and w not in _PEOPLE and not w.isdigit()
+            and not (w.endswith("ly") and w.isascii())  # adverbs ("perfectly") are not aspects
+        }  # fmt: skip
+        if leaf == category:
             inside.update(terms)
             n_in += 1
         else:
             outside.update(terms)
             n_out += 1
     minimum = max(2, n_in // 200)
+    contrast = n_out >= max(200, n_in // 4)  # enough other reviews to tell what is typical
     scored = []
     for term, count in inside.items():
         if count < minimum or len(term) < 2:
             continue
-        lift = (count / max(n_in, 1)) / ((outside[term] + 1) / max(n_out, 1)) if n_out else 1.0
-        if lift >= 2.0 or not n_out:
+        lift = (count / n_in) / ((outside[term] + 1) / n_out) if contrast else 1.0
+        if lift >= 2.0 or not contrast:
             scored.append((count * min(lift, 10.0), term))
-    vocabulary = [t for _, t in sorted(scored, reverse=True)[:40]]
-    if len(_VOCABULARY) > 64:
-        _VOCABULARY.clear()
-    _VOCABULARY[key] = vocabulary
-    return vocabulary
+    return [t for _, t in sorted(scored, reverse=True)[:40]]
 
 
 def _category_clauses(ctx: ToolContext, category: str) -> list[tuple[str, str]]:

@@ -218,4 +218,6 @@ def _reasons(ctx: ToolContext, product: Product) -> list[str]:
         for h in ctx.store.history(ctx.catalog, ctx.shopper_id)
     ):
         out.append("bought")
+    if not out and product.id in ctx.session.shown:
+        out.append("shown")  # "why not the most expensive one?" about one in the list
     return out or ["ranked_lower"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 
-from vectorstore.text import jieba_words
+from vectorstore.text import jieba_words, quiet_jieba
 
 _RUN = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+(?:['][A-Za-z]+)?")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -28,8 +28,12 @@ _EN_STOP = frozenset(
     say says said people buyers customers reviewers use used using let like just still ok okay
     enough little bit lot lots pretty quite longest most biggest largest highest greatest
     heaviest thickest strongest widest shortest least smallest lowest lightest thinnest
-    cheapest fewest narrowest better worse than
-    """.split()  # noqa: SIM905
+    cheapest fewest narrowest better worse than ever top meant her him his she he next also
+    anything something everything there's would've can't won't isn't aren't doesn't don't
+    give gave given want wanted out up down way time times day days always often never again
+    back even well one two three first last many much lot own sure thing bought buy buying
+    for as on off in at to from into over after before will little big because though
+    although while since until unless whether perhaps maybe really actually probably""".split()  # noqa: SIM905
 )
 _ZH_STOP = frozenset(
     """
@@ -87,7 +91,7 @@ def content_words(text: str) -> list[str]:
     out: list[str] = []
     for run in _RUN.findall(text or ""):
         if _HAN.match(run):
-            out.extend(w for w in _segment(run) if w not in _ZH_STOP and not _only_stop(w))
+            out.extend(w for w in _content_segments(run) if w not in _ZH_STOP and not _only_stop(w))
         elif run.casefold() not in _EN_STOP and not run.isdigit():
             out.append(run.casefold())
     return list(dict.fromkeys(t for t in out if len(t) > 1 or _HAN.match(t)))
@@ -104,6 +108,10 @@ def contains_term(text: str, term: str) -> bool:
 @functools.lru_cache(maxsize=8192)
 def _stems(text: str) -> frozenset[str]:
     return frozenset(stem(w) for w in re.findall(r"[A-Za-z0-9]+", text))
+
+
+def is_stopword(word: str) -> bool:
+    return word.casefold() in _EN_STOP or word in _ZH_STOP
 
 
 def is_polar(question: str) -> bool:
@@ -140,3 +148,16 @@ def _only_stop(word: str) -> bool:
 
 def _segment(run: str) -> list[str]:
     return jieba_words(run, search=False)
+
+
+# jieba's tags of words that carry no content: pronouns, numerals, measure words,
+# prepositions, localisers, particles, adverbs, conjunctions, modal particles.
+_FUNCTION_TAGS = ("r", "m", "q", "p", "f", "u", "d", "c", "y", "e", "o", "zg")
+
+
+def _content_segments(run: str) -> list[str]:
+    posseg = quiet_jieba().posseg  # configured before its part-of-speech tagger loads
+
+    return [
+        w.word for w in posseg.lcut(run) if w.word.strip() and not w.flag.startswith(_FUNCTION_TAGS)
+    ]

@@ -123,16 +123,24 @@ def _bigrams(run: str) -> list[str]:
 _jieba_ready = False
 
 
+def quiet_jieba():
+    """The jieba module, quiet (it logs its dictionary load at INFO), its part-of-speech
+    tagger loaded."""
+    global _jieba_ready
+    import jieba
+    import jieba.posseg
+
+    if not _jieba_ready:
+        jieba.setLogLevel(logging.WARNING)
+        _jieba_ready = True
+    return jieba
+
+
 def jieba_words(run: str, search: bool = True) -> list[str]:
     """jieba's words of a Chinese run: search mode (words plus their sub-words) for
     indexing, plain segmentation otherwise."""
-    global _jieba_ready
-    import jieba
-
-    if not _jieba_ready:
-        jieba.setLogLevel(logging.WARNING)  # it logs its dictionary load at INFO
-        _jieba_ready = True
-    words = jieba.lcut_for_search(run) if search else jieba.lcut(run)
+    module = quiet_jieba()
+    words = module.lcut_for_search(run) if search else module.lcut(run)
     return [w for w in words if w.strip()]
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 import secrets
 import threading
 import time
@@ -31,15 +30,15 @@ from agent.replies import say
 from agent.state import DialogueState
 from catalog.errors import BusyError, InputError, NotFoundError
 from catalog.models import Interaction, InteractionKind
-from catalog.store import Store
+from catalog.store import SessionRecord, Store
 from shopassist.assistant import Assistant, build_assistant
 from shopassist.settings import Settings
 from tools.profile import build_profile
+from ui.tokens import GUEST_PREFIX, SHOPPER_ID_RE
 
 log = logging.getLogger(__name__)
 
 EXECUTOR_PREFIX = "assistant-turn"
-SHOPPER_ID_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,64}$")
 FEEDBACK_KINDS = ("like", "not_interested", "cart")
 MAX_K = 20
 
@@ -185,7 +184,9 @@ class ShopService:
     def new_session(self, shopper_id: str | None = None, language: str = "en") -> dict[str, Any]:
         if language not in ("en", "zh"):
             raise InputError("language must be 'en' or 'zh'")
-        shopper_id = check_shopper_id(shopper_id) if shopper_id else f"guest-{secrets.token_hex(6)}"
+        shopper_id = (
+            check_shopper_id(shopper_id) if shopper_id else GUEST_PREFIX + secrets.token_hex(6)
+        )
         session_id = secrets.token_urlsafe(24)
         self.store.create_session(
             session_id, self.catalog, shopper_id, new_state(language).to_dict()
@@ -197,11 +198,19 @@ class ShopService:
             "greeting": self.greeting(language),
         }
 
-    def _load(self, session_id: str) -> tuple[str | None, DialogueState]:
+    def _record(self, session_id: str) -> SessionRecord:
         record = self.store.session(session_id)
         if record.catalog != self.catalog:
             raise NotFoundError("no such session (it may have been deleted)")
+        return record
+
+    def _load(self, session_id: str) -> tuple[str | None, DialogueState]:
+        record = self._record(session_id)
         return record.shopper_id, DialogueState.from_dict(record.state)
+
+    def session_owner(self, session_id: str) -> str | None:
+        """The shopper (or guest) the session was bound to at its creation."""
+        return self._record(session_id).shopper_id
 
     def session(self, session_id: str) -> dict[str, Any]:
         shopper_id, state = self._load(session_id)

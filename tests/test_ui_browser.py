@@ -23,6 +23,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TIMEOUT = 90_000  # ms; a turn on a loaded 2-core machine can take seconds
 SECRET = "browser-test-shopper-secret-0123456789"
+KEY = "browser-test-admin-key-0123"
 
 
 def serve_files(root) -> tuple[http.server.ThreadingHTTPServer, str]:
@@ -48,7 +49,7 @@ def server(demo_home, host_page):
     the host page's origin."""
     _, origin = host_page
     config = (REPO / "demo.toml").read_text(encoding="utf-8") + (
-        f'[server]\ncors_origins = ["{origin}"]\nshopper_secret = "{SECRET}"\n'
+        f'[server]\ncors_origins = ["{origin}"]\nshopper_secret = "{SECRET}"\napi_key = "{KEY}"\n'
     )
     with Server(demo_home, config) as srv:
         yield srv
@@ -215,6 +216,27 @@ def test_widget_with_a_shopper_token_on_a_host_page_of_another_origin(
     assert newest[0][0] == "u0007"
     shot(pg, f"widget-{mode}")
     context.close()
+
+
+def test_staff_widget_with_the_admin_key_acts_for_the_shopper_it_names(
+    browser, server, host_page, demo_home
+):
+    """A back-office page: `data-api-key` and `data-shopper` instead of a shopper token."""
+    url = widget_page(host_page, server, "staff", name="back-office")
+    page = host_page[0] / "back-office.html"
+    html = page.read_text(encoding="utf-8")
+    html = re.sub(r'data-shopper-token="[^"]*"', f'data-api-key="{KEY}" data-shopper="u0011"', html)
+    page.write_text(html, encoding="utf-8")
+    context, pg = open_widget(browser, url)
+    pg.locator("#shopassist-widget .profile h5").first.wait_for(state="visible")
+    assert "u0011" in pg.locator("#shopassist-widget .side").inner_text()
+    pg.locator("#shopassist-widget input").fill("a rain jacket")
+    pg.locator("#shopassist-widget input").press("Enter")
+    pg.locator("#shopassist-widget .prod").first.wait_for(state="visible")
+    context.close()
+    with Store.in_home(demo_home) as store:
+        newest = store.query("SELECT shopper_id FROM sessions ORDER BY created_at DESC LIMIT 1")
+    assert newest[0][0] == "u0011"
 
 
 def test_widget_with_an_expired_or_forged_token_says_so_and_stores_nothing(

@@ -29,9 +29,10 @@ install: $(STAMP)
 demo: install
 	$(BIN)/shopassist demo
 
-# The web UI, widget and HTTP API on the demo shop; prints the URL to open.
+# The web UI, widget and HTTP API on the demo shop; prints the URL to open. demo.toml turns
+# on the demo's "Browse as" shopper picker (a deployment leaves it off).
 run: demo
-	$(BIN)/shopassist serve --dataset demo
+	$(BIN)/shopassist --config demo.toml serve --dataset demo
 
 # The same assistant in the terminal.
 chat: demo

@@ -75,8 +75,9 @@ def review_claims(ctx: ToolContext, data: dict[str, Any], language: str, asked: 
     pid = ctx.evidence.get(data["record"]).product_id
     if not data["reviews"]:
         return [_claim("no_reviews", lang, [data["record"]], pid)]
+    counts = [data["record"], *(a["record"] for a in data["aspects"])]  # they name the aspects
     claims = [
-        _claim("reviews_count", lang, [data["record"]], pid, reviews=data["reviews"],
+        _claim("reviews_count", lang, counts, pid, reviews=data["reviews"],
                aspects=[a["aspect"] for a in data["aspects"]])
     ]  # fmt: skip
     order = ("negative", "positive") if _COMPLAINT.search(asked) else ("positive", "negative")

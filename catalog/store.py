@@ -548,6 +548,13 @@ class Store:
             r["id"], r["catalog"], r["shopper_id"], json.loads(r["state"]), r["created_at"]
         )
 
+    def session_owner(self, session_id: str) -> tuple[str, str | None]:
+        """(catalog, shopper id) of a session, without reading its state."""
+        rows = self.query("SELECT catalog, shopper_id FROM sessions WHERE id = ?", (session_id,))
+        if not rows:
+            raise NotFoundError("no such session (it may have been deleted)")
+        return rows[0][0], rows[0][1]
+
     def save_session(
         self,
         session_id: str,

@@ -229,7 +229,7 @@ class Agent:
         state.pending = None
         if plan is not None:
             return plan
-        if self.planner is not None and text and self.llm_available:
+        if self.planner is not None and text and time.monotonic() >= self._llm_down_until:
             plan = self.planner.plan(text, situation, parsed, self.rules)
             if getattr(self.planner, "failed", False):
                 self.llm_failed()  # down or too slow: rules and templates for a while

@@ -339,19 +339,20 @@ def main(argv: list[str] | None = None) -> None:
 
 def _planned(agent: Agent, name: str, home: Path, url: str | None) -> Agent:
     """The agent planning with the named planner (same tools, index and model)."""
-    from agent.llm import OpenAICompatibleModel, make_model
+    from agent.llm import NoModel, OpenAICompatibleModel, make_model
     from agent.llm_planner import LLMPlanner
 
     if name == "rules":
-        agent.planner = None
+        agent.planner, agent.llm = None, NoModel()
         return agent
     if name == "llm":
         model = make_model("llama_cpp", "default", home)
     else:
-        if not url:
-            raise SystemExit("--planners llm-server needs --server-url (llama_cpp.server)")
-        model = OpenAICompatibleModel(url, timeout=120)
-    agent.planner = LLMPlanner(model, agent.registry, agent.vocabulary)
+        url = url or _start_server(home)
+        model = OpenAICompatibleModel(url, timeout=300)
+    # The planner asks the model only while it is up (Agent.llm_available).
+    agent.planner, agent.llm = LLMPlanner(model, agent.registry, agent.vocabulary), model
+    agent.llm_retry_s = 0.0  # every message asks the model, even after one failed
     return agent
 
 
@@ -360,6 +361,39 @@ COLUMNS = [
     "abstain_recall", "no_tool_wrongly_routed", "plan_ms_p50", "plan_ms_p95",
     "router_ms_p95", "turn_ms_p95", "llm_fallbacks",
 ]  # fmt: skip
+
+
+def _start_server(home: Path) -> str:
+    """The packaged Qwen behind `python -m llama_cpp.server` with a function-calling chat
+    format, stopped when the benchmark exits."""
+    import atexit
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    from agent.llm import PACKAGED, materialise
+
+    model = materialise(PACKAGED["qwen2.5-coder-0.5b"], home / "llm")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host",
+         "127.0.0.1", "--port", str(port), "--n_ctx", "8192",
+         "--chat_format", "chatml-function-calling"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    atexit.register(proc.kill)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        try:
+            if httpx.get(f"{url}/v1/models", timeout=1).status_code == 200:
+                return url
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    raise SystemExit("llama_cpp.server did not start")
 
 
 def _summary_rows(report: dict) -> list[dict]:

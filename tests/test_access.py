@@ -320,7 +320,9 @@ def test_without_a_secret_shoppers_are_off_and_guests_are_served(home):
         assert rows(home) == before
         guest = httpx.post(f"{base}/sessions", json={}).json()
         reply = httpx.post(
-            f"{base}/sessions/{guest['session_id']}/messages", json={"text": "a tent"}, timeout=120
+            f"{base}/sessions/{guest['session_id']}/messages",
+            json={"text": "hiking boots"},
+            timeout=120,
         )
         assert reply.status_code == 200 and reply.json()["products"]
         # --allow-origin admitted the widget's page (its trailing slash dropped)

@@ -245,7 +245,7 @@ def test_a_plugin_tool_is_reached_by_a_chat_message(page, first, question, days)
     text = ask_text(page, question)
     assert days in text, text
     chip = page.locator("#sa-chat .message").last.locator(".sa-cite").first
-    assert chip.get_attribute("data-cite").startswith("T")
+    assert chip.locator("summary").inner_text().strip().startswith("T")  # the tool's record
     chip.locator("summary").click()
     chip.locator(".sa-fact").wait_for(state="visible")
     assert days in chip.locator(".sa-fact").inner_text()

@@ -134,7 +134,8 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
     finding.stated = stated
     if stated:
         finding.answer = _yes_no(question, stated[0][0], focus)
-        finding.value = _number(stated[0][0].text)
+        # the number a "which is the longest" question compares: the first stated one
+        finding.value = next((v for p, _ in stated if (v := _number(p.text)) is not None), None)
     else:
         near = np.argsort(-features[:, 0])[:2]
         finding.related = [found[i] for i in near if features[i, 0] >= RELATED]

@@ -6,8 +6,9 @@ A product's name is its brand plus the words of its title that set it apart
 (model numbers, series names). A message names a product when it holds the
 brand or a model token and the title words it holds weigh (by how rare they
 are in the catalog's titles) clearly more for one product than for any other;
-when several products fit about equally, they are the short list the shopper
-chooses from.
+a model number the message gives rules out the products that lack it ("Peak 200"
+is not the Peak 800); when several products fit about equally, they are the
+short list the shopper chooses from.
 """
 
 from __future__ import annotations
@@ -64,6 +65,13 @@ class Lookup:
         scored.sort(reverse=True)
         if not scored:
             return []
+        # A model number the message gives is an identifier: of the products it could
+        # mean, those that carry every model token the message shares with one of them.
+        models = {w for w in words if _MODEL.fullmatch(w)}
+        models &= {w for _, i in scored for w in self._tokens[i]}
+        exact = [(w, i) for w, i in scored if models <= self._tokens[i]]
+        if models and exact:
+            scored = exact
         if len(scored) == 1 or scored[0][0] >= LEAD * scored[1][0]:
             return [self.products[scored[0][1]]]
         close = [i for w, i in scored if w * LEAD > scored[0][0]][:MAX_CHOICES]

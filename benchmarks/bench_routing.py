@@ -310,6 +310,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--home", type=Path, default=None, help="data dir to reuse")
     parser.add_argument("--limit", type=int, default=None, help="first N rows (smoke)")
     parser.add_argument("--server-url", default=None, help="an OpenAI-compatible endpoint")
+    parser.add_argument("--name", default=None, help="results file name (default routing)")
     args = parser.parse_args(argv)
     home = args.home or Path(tempfile.mkdtemp(prefix="routing-"))
     agent = build_agent(home)
@@ -333,8 +334,11 @@ def main(argv: list[str] | None = None) -> None:
         result["llm_fallbacks"] = fallbacks
         report["planners"][name] = result
     _print(report)
-    name = "routing" if args.part == "test" else f"routing_{args.part}"
-    write_results(name, _summary_rows(report), part=args.part, details=_details(report))
+    name = args.name or ("routing" if args.part == "test" else f"routing_{args.part}")
+    write_results(
+        name, _summary_rows(report), part=args.part, rows_scored=len(rows),
+        details=_details(report),
+    )  # fmt: skip
 
 
 def _planned(agent: Agent, name: str, home: Path, url: str | None) -> Agent:

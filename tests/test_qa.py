@@ -127,6 +127,13 @@ def test_a_product_named_in_the_question_is_found_before_it_is_answered(agent, d
     question = f"Does the Brewmaster {series} espresso machine have a milk frother?"
     reply = agent.turn(new_state(), question, "u0406")
     step = reply.trace[0]
+    named = [
+        p for p in demo_store.products("demo")
+        if p.brand == "Brewmaster" and f" {series} " in f" {p.title} "
+        and p.attributes.get("type") == "espresso machine"
+    ]  # fmt: skip
+    if len(named) == 1:  # the model number sets it apart from the brand's other series
+        assert step.tool == "answer_question", reply.text
     if step.tool == "answer_question":
         assert step.arguments["product_ids"] == [machine.id]
         frother = machine.attributes.get("feature") == "milk frother"

@@ -39,6 +39,7 @@ from tools.text import (
     content_terms,
     content_words,
     is_polar,
+    names_kind,
     negated_near,
     stem,
     superlative,
@@ -156,7 +157,7 @@ def passage_features(
     # Words that name the product itself (its kind, "speaker"; its brand) say which
     # product is meant, not what is asked about it.
     own = {w for c in [*product.categories, product.brand] for w in content_terms(c)}
-    focus = [t for t in terms if t not in own] or terms
+    focus = [t for t in terms if not names_kind(t, own)] or terms
     weights = np.array([_weight(ctx, t) for t in focus]) if focus else np.zeros(0)
     dense = _similarities(ctx, product.id, found, [question, *focus])  # (1 + terms, n)
     # A Chinese word asked of English records is looked for as its English words.

@@ -33,7 +33,9 @@ _EN_STOP = frozenset(
     give gave given want wanted out up down way time times day days always often never again
     back even well one two three first last many much lot own sure thing bought buy buying
     for as on off in at to from into over after before will little big because though
-    although while since until unless whether perhaps maybe really actually probably""".split()  # noqa: SIM905
+    although while since until unless whether perhaps maybe really actually probably what's
+    where's how's who's that's itself themselves myself take takes took taking need needs
+    needed put puts keep keeps able okay fine usually typically generally""".split()  # noqa: SIM905
 )
 _ZH_STOP = frozenset(
     """
@@ -41,7 +43,7 @@ _ZH_STOP = frozenset(
     这些 那些 这几款 这几个 它 它们 他 她 我 你 您 吗 呢 么 吧 啊 呀 的 了 是 有 没有 有没有
     能 能不能 可以 可不可以 会 会不会 怎么样 怎么 如何 多少 多久 几 哪 哪个 哪一款 哪款 哪些
     适合 适不适合 好 好不好 不 用 一下 请问 请 还 和 跟 都 也 就 很 最 比较 更 个 款 件 双 种
-    些 这 那 什么 为什么 一 二 三 第
+    些 这 那 什么 为什么 一 二 三 第 想 想要 要 需要 做 能够 得 着 过 吧 呢 该 应该 平时 一般 东西
     """.split()  # noqa: SIM905
 )
 _POLAR = re.compile(
@@ -99,10 +101,21 @@ def content_words(text: str) -> list[str]:
 
 def contains_term(text: str, term: str) -> bool:
     """Whether a record's text has the word (stem-matched in English, a substring in
-    Chinese)."""
+    Chinese). An English word of four letters or more also matches the words it
+    begins with a short suffix ("grind" -> grinder, "rain" -> rainy, "charge" ->
+    charger)."""
     if _HAN.match(term):
         return term in text
-    return term in _stems(text)
+    stems = _stems(text)
+    if term in stems:
+        return True
+    return len(term) >= 4 and any(s.startswith(term) and len(s) - len(term) <= 3 for s in stems)
+
+
+def names_kind(term: str, own: set[str]) -> bool:
+    """Whether a question's word only names the product's kind or brand: one of its
+    words, or the end of one ("watch" of "smartwatch")."""
+    return term in own or (len(term) >= 4 and any(w.endswith(term) for w in own))
 
 
 @functools.lru_cache(maxsize=8192)

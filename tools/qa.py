@@ -143,7 +143,10 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
     return finding
 
 
-FEATURES = ("question_similarity", "coverage", "semantic_coverage", "any_word", "review", "short")
+FEATURES = (
+    "question_similarity", "coverage", "semantic_coverage", "any_word", "review", "short",
+    "held_coverage",
+)  # fmt: skip
 
 
 def passage_features(
@@ -153,7 +156,8 @@ def passage_features(
     similarity, the share of the question's focus (weighted by rarity) it holds word
     for word (a Chinese word as its English words), the share it holds by embedding
     similarity, whether it holds any focus word, whether it is a review, whether it
-    is very short."""
+    is very short, and the share it holds of the focus words the product's records
+    hold anywhere."""
     # Words that name the product itself (its kind, "speaker"; its brand) say which
     # product is meant, not what is asked about it.
     own = {w for c in [*product.categories, product.brand] for w in content_terms(c)}
@@ -163,9 +167,15 @@ def passage_features(
     # A Chinese word asked of English records is looked for as its English words.
     forms = [[t, *_translations(ctx, t)] for t in focus]
     total = float(weights.sum()) or 1.0
+    held = np.array(
+        [[any(contains_term(p.text, f) for f in fs) for fs in forms] for p in found], dtype=bool
+    ).reshape(len(found), len(focus))  # (n, terms): the passage holds the word
+    # Of the question's words, those this product's records hold anywhere: a word no
+    # record holds ("carry my phone") cannot say which passage answers.
+    somewhere = float((weights * held.any(axis=0)).sum())
     out = np.zeros((len(found), len(FEATURES)), dtype=np.float32)
     for i, passage in enumerate(found):
-        words = np.array([any(contains_term(passage.text, f) for f in fs) for fs in forms])
+        words = held[i]
         near = dense[1:, i] >= TERM_SIMILARITY if focus else np.zeros(0, dtype=bool)
         out[i] = (
             dense[0, i],
@@ -174,6 +184,7 @@ def passage_features(
             float(words.any()) if focus else 0.0,
             float(passage.kind == "review"),
             float(len(passage.text.split()) < 4 and not _HAN.search(passage.text)),
+            float((weights * words).sum()) / somewhere if somewhere else 0.0,
         )
     return out, focus
 
@@ -181,7 +192,7 @@ def passage_features(
 # Logistic weights over FEATURES, the bias and the cut-off, fitted on the tuning part
 # of benchmarks/data/qa_labels.jsonl by `python -m benchmarks.bench_qa --fit`
 # (qa_calibration.json); these defaults are what a hand-set rule would say.
-DEFAULT_MODEL = {"weights": [4.0, 3.0, 1.0, 1.0, -0.5, -2.0], "bias": -3.0, "cutoff": 0.0}
+DEFAULT_MODEL = {"weights": [4.0, 3.0, 1.0, 1.0, -0.5, -2.0, 0.0], "bias": -3.0, "cutoff": 0.0}
 OVERRIDE: dict = {}  # set by the calibration itself while it searches
 
 

@@ -68,7 +68,7 @@ _LEAST = re.compile(
 
 @functools.lru_cache(maxsize=4096)
 def stem(word: str) -> str:
-    """boots -> boot, batteries -> battery, cleaning -> clean, rated -> rat(e)."""
+    """boots -> boot, batteries -> battery, watches -> watch, cleaning -> clean, rated -> rat(e)."""
     w = word.casefold()
     if len(w) > 4 and w.endswith("ies"):
         return w[:-3] + "y"
@@ -76,7 +76,7 @@ def stem(word: str) -> str:
         return w[:-3]
     if len(w) > 4 and w.endswith("ed"):
         return w[:-2]
-    if len(w) > 3 and w.endswith("es") and w[-3] in "sxz":
+    if len(w) > 3 and w.endswith("es") and (w[-3] in "sxz" or w[-4:-2] in ("ch", "sh")):
         return w[:-2]
     if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
         return w[:-1]

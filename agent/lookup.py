@@ -58,6 +58,10 @@ class Lookup:
             held = words & tokens
             if not (brand and brand <= held) and not any(_MODEL.fullmatch(w) for w in held):
                 continue  # neither its brand nor a model token: not named
+            if not any(
+                w not in brand and (self._idf[w] > 2.0 or _MODEL.fullmatch(w)) for w in held
+            ):
+                continue  # a brand alone ("from Bass Pro Shops") names a brand, not a product
             weight = sum(self._idf[w] for w in held)
             share = weight / max(sum(self._idf[t] for t in tokens), 1e-9)
             if share >= MIN_SHARE or weight >= 12.0:

@@ -49,6 +49,12 @@ DETAIL_WORDS = frozenset(
 SEARCH_K = 30  # candidates retrieved before the shopper's order is blended in
 FINDERS = ("search_products", "recommend_for_shopper")
 FEEDBACK = ("like", "not_interested", "cart")
+# A request to shop that names nothing yet ("I'm looking for something", "我想买点东西").
+_SHOP_VERB = re.compile(
+    r"\b(?:looking for|look for|shopping|shop for|buy|purchase|recommend|suggest|find me)\b"
+    r"|推荐|买(?!家)|购物|选购|挑",
+    re.I,
+)
 _QUESTION = re.compile(
     r"\?|？|^\s*(?:is|are|does|do|did|can|could|will|would|has|have|how|what|which|who|where"
     r"|when|should|any(?:one)?)\b|吗|呢|么|怎么样|如何|多久|多少|几天|哪|是否|能不能|可不可以"
@@ -96,6 +102,7 @@ class RulePlanner:
             if len(named) > 1:
                 return self._choose(named)
             refs.named = [p.id for p in named]
+            refs.looked_up = bool(named)
         called = next((n for n in re.findall(r"\b[a-z][a-z0-9_]+\b", text)
                        if "_" in n and n in self.registry.tools), None)  # fmt: skip
         if called is not None:  # "call record_feedback for product 1001": the tool by name
@@ -247,8 +254,10 @@ class RulePlanner:
         """ "strong" when the rules read a request for products (a budget, a change of
         mind about the list, the catalog's own words: a category, a brand, an attribute),
         "weak" when only a category guessed from the words suggests one, else ""."""
-        if refs.any and (question or refs.products):
+        if refs.any and (question or refs.ordinal or refs.superlative or refs.explicit):
             return ""  # about a product in view
+        # "I'd like it from Pulsewear", "It should be leather": a statement's "it" and
+        # brand are the wanted product, not one in view.
         v = self.vocabulary
         if (
             parsed.max_price is not None
@@ -258,12 +267,14 @@ class RulePlanner:
             or parsed.others
             or parsed.refine
             or v.named_category(text)
-            or (v.brands_in(text) and not refs.named)
+            or (v.brands_in(text) and not refs.looked_up)
             or v.attributes_in(text)
         ):
             return "strong"
         if not question and parsed.content and v.guess_category(parsed.content):
             return "weak"
+        if _SHOP_VERB.search(text) and not parsed.content and not refs.looked_up:
+            return "strong"  # shopping, nothing named yet
         return ""
 
     def _route(self, text: str) -> RouteMatch:

@@ -40,6 +40,7 @@ class References:
     all_shown: bool = False  # "these", "all three", "which of them"
     which: bool = False  # asks to choose among products
     pronoun: bool = False  # "it", "this one"
+    looked_up: bool = False  # `named` is a product the message names (known-item lookup)
 
     @property
     def products(self) -> list[str]:

@@ -203,6 +203,56 @@ def test_messages_no_tool_serves_get_what_the_assistant_can_do(shop, encode, mes
     assert "find and compare products" in reply.text or "找商品" in reply.text
 
 
+@pytest.mark.parametrize(
+    "message",
+    ["Hi, I'm looking for something.", "I need to buy something, can you help?", "我想买点东西"],
+)
+def test_a_request_to_shop_that_names_nothing_gets_picks_not_a_refusal(shop, encode, message):
+    agent = routed_agent(shop, encode)
+    reply = agent.turn(new_state(), message, "u0109")
+    assert reply.intent == "recommend" and reply.products, (message, reply.plan)
+
+
+def test_a_statements_it_and_brand_are_the_wanted_product_not_one_in_view(shop, encode):
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    shown = agent.turn(state, "smartwatches", "u0110")
+    brand = agent.store.product("demo", shown.products[0].product_id).brand
+    message = f"Something cheaper, please. My budget is under $100. I'd like it from {brand}."
+    reply = agent.turn(state, message, "u0110")
+    assert reply.intent == "recommend" and reply.products, reply.plan
+    assert reply.trace[0].arguments.get("brands") == [brand]  # a preference, not a reference
+
+
+def test_a_brand_alone_names_a_brand_not_one_of_its_products():
+    from agent.lookup import Lookup
+    from catalog.models import Product
+
+    brands = [
+        "Bass Pro Shops",
+        "Panda Express",
+        "Olive Garden",
+        "Red Lobster",
+        "Subway",
+        "AMC",
+        "Applebee's",
+        "Sephora",
+        "Starbucks",
+        "Target",
+        "Chili's",
+        "BreakFree",
+    ]
+    designs = ["Snowflake", "Cupcake", "Ribbon", "Lantern", "Balloon", "Compass", "Maple",
+               "Harbor", "Falcon", "Meadow", "Comet", "Prism"]  # fmt: skip
+    products = [
+        Product(str(i), f"{brand} Gift Card {design} Tin", brand=brand)
+        for i, (brand, design) in enumerate(zip(brands, designs, strict=True))
+    ]
+    lookup = Lookup(products)
+    assert lookup.find("I'd like it from Bass Pro Shops.") == []
+    assert lookup.find("Does the Bass Pro Shops snowflake tin card ship fast?") == [products[0]]
+
+
 def test_agent_imports_no_engine_module():
     """The agent reaches the recommender and the search index only through tools."""
     for path in sorted((REPO / "agent").glob("*.py")):

@@ -225,6 +225,7 @@ class Agent:
         choice (validated, else the rules'), or the rules and router's."""
         parsed = parsed or parse(text)
         situation = self.situation(state, ctx)
+        self.rules.k = self.k  # how many products a turn shows may change after building
         plan = self.rules.complete(text, situation, parsed) if state.pending else None
         state.pending = None
         if plan is not None:

@@ -56,8 +56,10 @@ class Lookup:
             p, tokens = self.products[i], self._tokens[i]
             brand = set(_TOKEN.findall(p.brand.casefold()))
             held = words & tokens
-            if not (brand and brand <= held) and not any(_MODEL.fullmatch(w) for w in held):
-                continue  # neither its brand nor a model token: not named
+            if not (brand and brand <= held) and not any(
+                _MODEL.fullmatch(w) and self._idf[w] > 2.0 for w in held
+            ):
+                continue  # neither its brand nor a rare model token ("4-cup" is a size)
             if not any(
                 w not in brand and (self._idf[w] > 2.0 or _MODEL.fullmatch(w)) for w in held
             ):

@@ -99,8 +99,10 @@ class RulePlanner:
         refs = resolve(text, state, situation.seen, self.known_ids)
         if not refs.products and self.lookup is not None:
             named = self.lookup.find(text)
-            if len(named) > 1:
+            changes = parsed.max_price is not None or parsed.cheaper or parsed.others
+            if len(named) > 1 and not (changes or parsed.exclude_last_brand or parsed.refine):
                 return self._choose(named)
+            named = named if len(named) == 1 else []  # a change to the list, not a name
             refs.named = [p.id for p in named]
             refs.looked_up = bool(named)
         called = next((n for n in re.findall(r"\b[a-z][a-z0-9_]+\b", text)

@@ -224,6 +224,13 @@ def test_a_statements_it_and_brand_are_the_wanted_product_not_one_in_view(shop, 
     assert reply.trace[0].arguments.get("brands") == [brand]  # a preference, not a reference
 
 
+def test_the_number_shown_follows_the_agents_k_set_after_it_was_built(shop, encode):
+    agent = routed_agent(shop, encode)
+    agent.k = 5
+    reply = agent.turn(new_state(), "hiking boots", "u0111")
+    assert len(reply.products) == 5
+
+
 def test_a_brand_alone_names_a_brand_not_one_of_its_products():
     from agent.lookup import Lookup
     from catalog.models import Product

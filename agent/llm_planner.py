@@ -138,16 +138,6 @@ class LLMPlanner:
         if plan.action == "tools" and tool.writes:
             plan.calls[0].explicit = parsed.intent in _FEEDBACK_INTENTS
         return plan
-        call = plan.calls[0]
-        for name, value in arguments.items():
-            if name in ("product_id", "product_ids"):
-                ids = value if isinstance(value, list) else [value]
-                if not ids or any(str(i) not in rules.known_ids for i in ids):
-                    continue  # an id the catalog does not have: the reference the rules read
-            call.arguments[name] = value
-        if tool.writes:
-            call.explicit = parsed.intent in _FEEDBACK_INTENTS
-        return plan
 
     def _slots(self, parsed: Parsed, arguments: dict[str, Any]) -> Parsed:
         """The rules' reading with the model's category, brands and prices where the

@@ -75,12 +75,16 @@ def update_slots(
 def _brands(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) -> None:
     s = state.slots
     if "brands" in parsed.slots:
-        s.brands = list(dict.fromkeys(s.brands + parsed.slots["brands"]))
-        s.exclude_brands = list(dict.fromkeys(s.exclude_brands + parsed.slots["exclude_brands"]))
+        wanted, unwanted = parsed.slots["brands"], parsed.slots["exclude_brands"]
+        s.brands = [b for b in dict.fromkeys(s.brands + wanted) if b not in unwanted]
+        excluded = dict.fromkeys(s.exclude_brands + unwanted)
+        s.exclude_brands = [b for b in excluded if b not in wanted]
     for brand in vocabulary.brands_in(text):
         negated = re.search(
             rf"(?:not|no|without|except|不要|除了)\s*{re.escape(brand)}", text, re.I
         )
-        target = s.exclude_brands if negated else s.brands
+        target, other = (s.exclude_brands, s.brands) if negated else (s.brands, s.exclude_brands)
         if brand not in target:
             target.append(brand)
+        if brand in other:  # the newest word about a brand wins ("not that brand", then "from X")
+            other.remove(brand)

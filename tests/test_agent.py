@@ -45,6 +45,17 @@ def test_budget_category_and_follow_ups(agent):
     assert state.slots.exclude_brands == [brand]
 
 
+def test_a_brand_ruled_out_then_asked_for_is_shown_again(agent):
+    state = new_state()
+    first = agent.turn(state, "hiking boots", "u0001")
+    brand = first.products[0].brand
+    agent.turn(state, "not that brand", "u0001")
+    assert state.slots.exclude_brands == [brand]
+    again = agent.turn(state, f"actually I'd like it from {brand}", "u0001")
+    assert again.products and all(p.brand == brand for p in again.products)
+    assert state.slots.exclude_brands == [] and state.slots.brands == [brand]
+
+
 def test_chinese_budget_is_converted_and_reply_is_chinese(agent):
     state = new_state()
     reply = agent.turn(state, "给我推荐200元以内的登山靴", "u0002")

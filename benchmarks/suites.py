@@ -73,11 +73,13 @@ def _planner_floors(results: dict[str, dict[str, Any]]) -> list[str]:
     return problems
 
 
-# Measured on the test parts (README); deterministic on one machine, so the floors sit
-# a few points below the figures, not far below them.
-ROUTING_FLOORS = {"tool_accuracy": 0.0, "argument_accuracy": 0.0}
-ROUTING_NO_TOOL_CEILING = 1.0
-QA_FLOORS = {"answerable_cited_gold": 0.0, "not_answerable_said_so": 0.0}
+# Measured on the test parts (README; deterministic on one machine): routing tool
+# accuracy 0.924 of 92 rows, arguments 1.0, no-tool messages routed 1 of 16 (0.0625);
+# questions 0.675 of 40 answerable, 0.609 of 23 not answerable. The floors sit two
+# rows (routing) or one to two questions (QA) below the figures, not far below them.
+ROUTING_FLOORS = {"tool_accuracy": 0.90, "argument_accuracy": 0.97}
+ROUTING_NO_TOOL_CEILING = 0.13  # 2 of 16
+QA_FLOORS = {"answerable_cited_gold": 0.62, "not_answerable_said_so": 0.56}
 
 
 def _routing_floors(results: dict[str, dict[str, Any]]) -> list[str]:
@@ -187,7 +189,7 @@ SUITES: list[Suite] = [
         budget_s=1800,
         results=["qa"],
         quick_args=["--part", "test"],
-        quick_budget_s=600,
+        quick_budget_s=900,
         floors=_qa_floors,
     ),
     Suite(

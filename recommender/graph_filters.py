@@ -27,7 +27,8 @@ What is simplified on purpose, and why:
   (`exact_scores` scores without truncation while the fitted operator is held).
 - V comes from a seeded randomized SVD (Halko, Martinsson, Tropp 2011) with
   64 extra columns and `power_iterations` power iterations, in PyTorch on the
-  model's device; catalogs small enough get an exact dense SVD instead.
+  model's device; where min(users, items) <= 3,000 it is exact instead (the
+  eigenvectors of the smaller Gram matrix, float64).
 - Nothing of size items x items is dense beyond one block of columns.
 """
 
@@ -111,6 +112,13 @@ class FilterOperator:
     def n_items(self) -> int:
         return int(self.rn.shape[1])
 
+    def first(self, k: int) -> FilterOperator:
+        """The operator with the first `k` basis vectors only (shares R~)."""
+        return FilterOperator(
+            self.rn, self.rn_t, self.left[:, :k].contiguous(), self.right[:k].contiguous(),
+            self.device,
+        )  # fmt: skip
+
     def smooth(self, z: torch.Tensor) -> torch.Tensor:
         """L z for z (n_items, b): two sparse products through R~."""
         return spmm(self.rn_t, spmm(self.rn, z))
@@ -132,22 +140,37 @@ class FilterOperator:
         return out
 
 
+def exact_svd(shape: tuple[int, int], k: int) -> bool:
+    """Whether the basis of rank `k` is computed exactly (then a smaller one is its prefix)."""
+    return min(shape) <= max(EXACT_SVD_BELOW, k + OVERSAMPLE)
+
+
 def low_pass_basis(
     rn_sp: sp.csr_matrix, rn: torch.Tensor, rn_t: torch.Tensor, k: int, iterations: int, seed: int
 ) -> torch.Tensor:
     """(k, n_items) top-k right singular vectors of R~, float32 on rn's device."""
     n_users, n_items = rn_sp.shape
     k = max(1, min(k, n_users, n_items))
-    if min(n_users, n_items) <= max(EXACT_SVD_BELOW, k + OVERSAMPLE):
+    if exact_svd(rn_sp.shape, k):
         return torch.from_numpy(_exact_basis(rn_sp, k)).to(rn.device)
     generator = torch.Generator().manual_seed(seed)
     omega = torch.randn(n_items, k + OVERSAMPLE, generator=generator).to(rn.device)
-    q, _ = torch.linalg.qr(spmm(rn, omega))  # (U, k+p)
+    q = orthonormal(spmm(rn, omega))  # (U, k+p)
     for _ in range(iterations):
-        z, _ = torch.linalg.qr(spmm(rn_t, q))
-        q, _ = torch.linalg.qr(spmm(rn, z))
+        q = orthonormal(spmm(rn, orthonormal(spmm(rn_t, q))))
     _, _, vt = torch.linalg.svd(spmm(rn_t, q).T, full_matrices=False)  # of (k+p, I)
     return vt[:k].contiguous()
+
+
+def orthonormal(a: torch.Tensor) -> torch.Tensor:
+    """An orthonormal basis of a tall float32 matrix's columns, through the eigenvectors
+    of its float64 Gram matrix (directions with a relative eigenvalue under 1e-12 are
+    dropped). Two matrix products and a small eigh: on two busy cores several times
+    faster than a Householder QR, whose threads wait on each other."""
+    a64 = a.double()
+    values, vectors = torch.linalg.eigh(a64.T @ a64)
+    keep = values > values.max() * 1e-12
+    return (a64 @ (vectors[:, keep] / values[keep].sqrt())).float()
 
 
 def _exact_basis(rn_sp: sp.csr_matrix, k: int) -> np.ndarray:

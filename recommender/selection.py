@@ -6,11 +6,12 @@ time budget.
 2. The graph filters' hyperparameters come first, from a one-pass grid on that
    split (`tuning.tune_graph_filters`, at most `GRID_USERS` shoppers).
 3. The candidates are fitted on the selection data, cheapest first, and scored
-   by full-ranking NDCG@20 on its validation part. A candidate whose estimated
-   fit time exceeds what is left of the budget is skipped; one that runs past
-   the budget anyway is stopped. The estimates are formulas in the catalog's
-   sizes with constants measured on a 2-core machine, scaled by how long the
-   candidates already fitted took against their own estimates.
+   by full-ranking NDCG@20 on its validation part, while the estimated seconds
+   (the grid's and the candidates', formulas in the catalog's sizes with
+   constants measured on a 2-core machine) add up to at most the budget; the
+   rest are skipped. Deciding by estimates, not by the clock, makes the choice
+   the same on a busy machine; only a candidate still running at twice the
+   budget is stopped. The cheapest candidate is always fitted.
 4. The best NDCG@20 wins. `recommender.training.train_model("auto")` refits it
    on all training data (unless the validation split was the catalog's own,
    when the selection fit already was that), saves it with the table of every
@@ -30,6 +31,7 @@ import torch
 from recommender.core import ScoringRecommender
 from recommender.data import InteractionData
 from recommender.evaluation import evaluate
+from recommender.graph_filters import OVERSAMPLE, exact_svd
 from recommender.registry import model_class
 from recommender.tuning import FILTERS, best, grid, selection_split, tune_graph_filters
 
@@ -49,8 +51,8 @@ TORCH_HYPERPARAMETERS: dict[str, Any] = {
 GRID_USERS = 5000
 FACTORS = (16, 64, 256, 448)  # tried where at most a quarter of min(shoppers, items)
 GRID: dict[str, dict[str, list[Any]]] = {
-    "gfcf": {"alpha": [0.3, 1.0]},
-    "bspm": {"beta": [0.2, 1.0], "sharpen_time": [0.5, 1.5, 2.5]},
+    "gfcf": {"alpha": [0.3, 1.0, 3.0]},
+    "bspm": {"beta": [0.2, 1.0, 3.0], "sharpen_time": [0.5, 1.5, 2.5]},
 }
 Log = Callable[[str], None]
 
@@ -95,31 +97,49 @@ class Sizes:
         return cls(data.n_users, data.n_items, int(data.train.nnz), float((degrees**2).sum()))
 
 
+# Throughputs of a quiet 2-core machine (AVX2), from which the estimates below are made;
+# checked against fits of every candidate on Gowalla, the Amazon sets and the demo shop.
+SPARSE_FLOPS = 1.5e9  # float32 sparse x dense products
+DENSE64_FLOPS = 5e9  # float64 products of the SVD's orthonormalisation
+DENSE_FLOPS = 4e10  # float32 dense products
+PER_ENTRY_S = 1.5e-8  # top-k, masking and copying, a second per dense score entry
+
+
 def estimate_seconds(name: str, hyper: dict[str, Any], n: Sizes) -> float:
-    """Rough fit time on two cores (constants fitted to Gowalla and the demo shop)."""
+    """The fit time on a quiet two-core machine: a formula in the catalog's sizes."""
     if name == "popularity":
         return 0.0
     if name == "itemknn":
-        return 0.1 + n.pairs / 2e8
+        return 0.1 + n.pairs / 1e8
     if name == "als":
         f = int(hyper["factors"])
         return 0.2 + int(hyper["iterations"]) * (n.nnz * f + (n.users + n.items) * f * f) / 2e9
     if name in FILTERS:
         return _filter_seconds(model_class(name)(**hyper), n)
-    epochs = int(hyper["epochs"])
+    epochs = int(hyper["epochs"])  # PyTorch models: every epoch, as if none stopped early
     steps = np.ceil(n.nnz / int(hyper["batch_size"]))
-    layers = int(hyper.get("layers", 1))
-    per_epoch = steps * (0.005 + layers * 2 * n.nnz * int(hyper["dim"]) / 5e9)
-    evals = epochs / int(hyper["eval_every"]) * (0.2 + n.users * n.items * 1e-9)
-    return epochs * per_epoch + evals
+    work = int(hyper.get("layers", 1)) * 2 * n.nnz * int(hyper["dim"])
+    evals = epochs / int(hyper["eval_every"]) * (0.2 + n.users * n.items * PER_ENTRY_S)
+    return float(epochs * steps * (0.02 + work / 5e9) + evals)
+
+
+def _svd_seconds(k: int, iterations: int, n: Sizes) -> float:
+    """The low-pass basis: an eigh of the smaller Gram matrix, or the randomized SVD."""
+    small, large = sorted((n.users, n.items))
+    if exact_svd((n.users, n.items), k):
+        return (small**3 + small**2 * large) / DENSE64_FLOPS
+    passes = 2 * iterations + 2
+    width = k + OVERSAMPLE
+    return passes * (4 * (small + large) / 2 * width**2 / DENSE64_FLOPS + n.nnz * width * 2 / 1e9)
 
 
 def _filter_seconds(model: Any, n: Sizes) -> float:
-    k = min(int(model.hyper["factors"]), n.users, n.items) + 64
+    k = min(int(model.hyper["factors"]), n.users, n.items)
     degree = len(model._shape()[0]) - 1
-    svd = (2 * int(model.hyper["power_iterations"]) + 1) * (n.users + n.items) * k * k / 5e9
-    columns = n.items * (2 * n.nnz * degree / 3e9 + n.items * (2 * k / 1e11 + 3e-8))
-    return 0.2 + svd + columns + n.pairs / 5e8
+    smooth = 2 * n.nnz * degree / SPARSE_FLOPS  # a column's sharpening
+    dense = n.items * (2 * k / DENSE_FLOPS + PER_ENTRY_S)  # a column's low-pass part and top-k
+    svd = _svd_seconds(k, int(model.hyper["power_iterations"]), n)
+    return 0.5 + svd + n.items * (smooth + dense) + n.pairs / 1e8
 
 
 def choose(
@@ -136,23 +156,28 @@ def choose(
         model_class(name)  # unknown names fail before any work
     say = log or (lambda _: None)
     started = time.monotonic()
-    deadline = started + budget_s
     chosen, where = selection_split(data)
     sizes = Sizes.of(chosen)
     specs = {name: _base_hyperparameters(name, device) for name in candidates}
     grid_rows: list[dict[str, Any]] = []
     filters = [name for name in candidates if name in FILTERS]
+    grid_factors = _grid_factors(sizes, budget_s)
     if filters:
-        tuned, grid_rows = _tune(chosen, filters, sizes, device, budget_s, progress)
+        tuned, grid_rows = _tune(chosen, filters, grid_factors, device, progress)
         specs.update(tuned)
         say(f"graph filter grid: {len(grid_rows)} settings in {time.monotonic() - started:.0f} s")
     order = sorted(candidates, key=lambda name: estimate_seconds(name, specs[name], sizes))
-    rows, fitted, speed = [], {}, []
-    for name in order:  # the cheapest is always fitted, so there is always an answer
-        always = name == order[0]
-        row = _try(
-            name, specs[name], chosen, sizes, deadline if not always else None, speed, progress
-        )
+    spent = _grid_seconds(grid_factors, sizes) if filters else 0.0
+    rows, fitted = [], {}
+    for name in order:
+        estimate = estimate_seconds(name, specs[name], sizes)
+        if name != order[0] and spent + estimate > budget_s:
+            note = f"estimated {estimate:.1f} s; {max(budget_s - spent, 0):.1f} s of budget left"
+            row = {**_row(name, specs[name], estimate), "status": "skipped", "note": note}
+        else:
+            spent += estimate
+            hard_stop = None if name == order[0] else started + 2 * budget_s
+            row = _try(name, specs[name], chosen, estimate, hard_stop, progress)
         rows.append({k: v for k, v in row.items() if k != "fitted"})
         if row.get("fitted") is not None:
             fitted[name] = row["fitted"]
@@ -174,19 +199,24 @@ def _base_hyperparameters(name: str, device: str) -> dict[str, Any]:
     return defaults
 
 
-def _tune(
-    chosen: InteractionData,
-    filters: list[str],
-    sizes: Sizes,
-    device: str,
-    budget_s: float,
-    progress: bool,
-) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
-    """Best grid setting of each graph filter, and the grid's rows."""
+def _grid_factors(sizes: Sizes, budget_s: float) -> list[int]:
+    """The `factors` values the grid tries: those up to a quarter of the smaller side of
+    the matrix, the largest dropped while the grid would take over a third of the budget."""
     smaller = min(sizes.users, sizes.items)
     factors = [f for f in FACTORS if f <= smaller // 4] or [max(1, smaller // 4)]
     while len(factors) > 1 and _grid_seconds(factors, sizes) > budget_s / 3:
         factors.pop()  # the largest basis is the dearest
+    return factors
+
+
+def _tune(
+    chosen: InteractionData,
+    filters: list[str],
+    factors: list[int],
+    device: str,
+    progress: bool,
+) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """Best grid setting of each graph filter, and the grid's rows."""
     trials = []
     for name in filters:
         trials += grid(name, factors=factors, **GRID[name])
@@ -202,44 +232,39 @@ def _tune(
 
 
 def _grid_seconds(factors: list[int], n: Sizes) -> float:
-    svd = sum((2 * 4 + 1) * (n.users + n.items) * (f + 64) ** 2 / 5e9 for f in factors)
+    """The grid of `_tune`: one basis a `factors` value, then one pass over the shoppers."""
+    svd = sum(_svd_seconds(f, 4, n) for f in factors)
     users = min(n.users, GRID_USERS)
-    return svd + users * (8 * n.nnz / 3e9 + n.items * len(factors) * 4 * 2 * 200 / 1e11)
+    lows = len(factors) * (1 + len(GRID["bspm"]["sharpen_time"]))  # distinct low-pass parts
+    settings = len(factors) * (len(GRID["gfcf"]["alpha"]) + 9)
+    per_user = 4 * 2 * n.nnz / SPARSE_FLOPS + lows * n.items * 2 * max(factors) / DENSE_FLOPS
+    return svd + users * (per_user + settings * n.items * 6 * PER_ENTRY_S)
+
+
+def _row(name: str, hyper: dict[str, Any], estimate: float) -> dict[str, Any]:
+    return {
+        "model": name,
+        "hyperparameters": _changed(name, hyper),
+        "estimate_s": round(estimate, 1),
+    }
 
 
 def _try(
     name: str,
     hyper: dict[str, Any],
     chosen: InteractionData,
-    sizes: Sizes,
+    estimate: float,
     deadline: float | None,
-    speed: list[float],
     progress: bool,
 ) -> dict[str, Any]:
-    """Fit and score one candidate, or say why not (no deadline: fit regardless);
-    `speed` collects actual/estimate."""
-    raw = estimate_seconds(name, hyper, sizes)
-    estimate = raw * (float(np.median(speed)) if speed else 1.0)
-    row: dict[str, Any] = {
-        "model": name,
-        "hyperparameters": _changed(name, hyper),
-        "estimate_s": round(estimate, 1),
-    }
-    left = float("inf") if deadline is None else deadline - time.monotonic()
-    if estimate > left:
-        return {
-            **row,
-            "status": "skipped",
-            "note": f"estimated {estimate:.0f} s, {left:.0f} s left",
-        }
+    """Fit and score one candidate; stopped if still running at `deadline`."""
+    row = _row(name, hyper, estimate)
     started = time.monotonic()
     try:
         model = model_class(name)(**hyper).fit(chosen, **_options(name, deadline, progress))
     except TimeoutError:
-        return {**row, "status": "stopped", "note": "ran past the budget"}
+        return {**row, "status": "stopped", "note": "still running at twice the budget"}
     seconds = time.monotonic() - started
-    if raw > 1.0:
-        speed.append(min(max(seconds / raw, 0.25), 4.0))
     metrics = evaluate(
         lambda rows: torch.from_numpy(model.score_users(rows)), chosen.train, chosen.valid
     )

@@ -41,7 +41,7 @@ from recommender.selection import (
 # Settings that train a PyTorch model on the demo shop in well under two minutes on CPU.
 DEMO_HYPERPARAMETERS = TORCH_HYPERPARAMETERS
 # `shopassist demo` chooses its model within this many seconds, so the first run stays short.
-DEMO_BUDGET_S = 60.0
+DEMO_BUDGET_S = 30.0
 
 
 @dataclass(slots=True)

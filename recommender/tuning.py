@@ -30,7 +30,7 @@ from tqdm import tqdm
 from catalog.errors import InputError
 from recommender.data import InteractionData, _matrix
 from recommender.evaluation import Metrics
-from recommender.graph_filters import BSPM, GFCF, FilterOperator, GraphFilter
+from recommender.graph_filters import BSPM, GFCF, FilterOperator, GraphFilter, exact_svd
 from recommender.lightgcn import spmm, to_torch_csr
 
 FILTERS: dict[str, type[GraphFilter]] = {"gfcf": GFCF, "bspm": BSPM}
@@ -97,9 +97,15 @@ def tune_graph_filters(
     if valid is None or valid.nnz == 0:
         raise InputError("tuning needs validation interactions: use selection_split()")
     operators: dict[tuple[int, int, int], FilterOperator] = {}
-    for m in models:  # one low-pass basis per (factors, power iterations, seed)
-        key = (int(m.hyper["factors"]), int(m.hyper["power_iterations"]), int(m.hyper["seed"]))
-        if key not in operators:
+    wanted = {
+        (int(m.hyper["factors"]), int(m.hyper["power_iterations"]), int(m.hyper["seed"]))
+        for m in models
+    }
+    for key in sorted(wanted, reverse=True):  # one basis per (factors, iterations, seed)
+        larger = next((op for (k, *rest), op in operators.items() if rest == list(key[1:])), None)
+        if larger is not None and exact_svd(data.train.shape, larger.left.shape[1]):
+            operators[key] = larger.first(key[0])  # an exact basis: the prefix is the same
+        else:
             operators[key] = FilterOperator.build(data.train, *key, device)
     users = np.flatnonzero(np.diff(valid.indptr) > 0)
     if max_users is not None and len(users) > max_users:
@@ -146,9 +152,13 @@ def _one_pass(
         x_t = to_torch_csr(sp.csr_matrix(x), op.device)
         z = {key: spmm(x_t, basis.left) for key, basis in operators.items()}  # (b, k) each
         low_scores = {lk: z[lk[0]] @ w for lk, w in lows.items()}  # (b, n_items) each
+        linear: dict[tuple[float, ...], torch.Tensor] = {}  # (n_items, b) per polynomial
         for key, (s_lin, s_low, weight), acc in zip(keys, shapes, metrics, strict=True):
-            lin = sum(float(c) * y for c, y in zip(s_lin, powers, strict=False))
-            acc.add(rows, lin.T + weight * low_scores[(key, tuple(s_low.tolist()))])
+            lin_key = tuple(s_lin.tolist())
+            if lin_key not in linear:
+                linear[lin_key] = sum(float(c) * y for c, y in zip(s_lin, powers, strict=False))
+            low = low_scores[(key, tuple(s_low.tolist()))]
+            acc.add(rows, torch.add(linear[lin_key].T, low, alpha=weight))
     return [m.result() for m in metrics]
 
 

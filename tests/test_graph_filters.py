@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from catalog.errors import InputError
 from recommender import graph_filters
@@ -193,3 +194,13 @@ def test_bad_hyperparameters_are_clear(data):
         BSPM(merge="middle", device="cpu").fit(data)
     with pytest.raises(InputError, match="no hyperparameter"):
         GFCF(sharpen_time=1.0)
+
+
+def test_orthonormal_basis_spans_the_columns_and_drops_dependent_ones():
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((500, 6)) * np.logspace(0, -3, 6)
+    a = np.hstack([a, a[:, :2] + a[:, 2:4]])  # two dependent columns
+    q = graph_filters.orthonormal(torch.from_numpy(a.astype(np.float32))).numpy()
+    assert q.shape == (500, 6)
+    np.testing.assert_allclose(q.T @ q, np.eye(6), atol=1e-5)
+    np.testing.assert_allclose(q @ (q.T @ a), a, atol=1e-4)  # the same column space

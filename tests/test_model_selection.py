@@ -115,12 +115,24 @@ def test_auto_never_looks_at_test():
 
 def test_budget_skips_and_stops_candidates(monkeypatch):
     data = clustered()
-    tight = choose(data, 0.05, ("popularity", "gfcf", "als"), device="cpu")
+    estimates = {"popularity": 0.0, "itemknn": 0.3, "als": 0.6, "gfcf": 0.7}
+    monkeypatch.setattr(selection, "estimate_seconds", lambda name, *a: estimates[name])
+    monkeypatch.setattr(selection, "_grid_seconds", lambda *a: 0.2)
+    # 0.2 (grid) + 0.3 (itemknn) fit in one second; + 0.6 (als) would not; gfcf neither
+    tight = choose(data, 1.0, ("gfcf", "als", "itemknn", "popularity"), device="cpu")
     status = {r["model"]: r["status"] for r in tight.rows}
-    assert status["popularity"] == "fitted" and tight.winner["model"] == "popularity"
-    assert status["als"] == "skipped" and "left" in tight.rows[-1]["note"]
-    # An estimate that always fits: bspm starts after the deadline and stops at its first block.
-    monkeypatch.setattr(selection, "estimate_seconds", lambda *a: -1e9)
+    assert [r["model"] for r in tight.rows] == ["popularity", "itemknn", "als", "gfcf"]
+    assert status == {
+        "popularity": "fitted",
+        "itemknn": "fitted",
+        "als": "skipped",
+        "gfcf": "skipped",
+    }
+    assert tight.rows[2]["note"] == "estimated 0.6 s; 0.5 s of budget left"
+    # Whatever the estimates, a candidate still running at twice the budget is stopped:
+    # here bspm starts after it (the grid alone takes longer) and stops at its first block.
+    monkeypatch.setattr(selection, "estimate_seconds", lambda *a: 0.0)
+    monkeypatch.setattr(selection, "_grid_seconds", lambda *a: 0.0)
     late = choose(data, 1e-3, ("popularity", "bspm"), device="cpu")
     assert {r["model"]: r["status"] for r in late.rows} == {
         "popularity": "fitted",

@@ -464,6 +464,7 @@ class ShopService:
             self.settings.home,
             model or self.settings.recommender.model,
             hyperparameters={"epochs": epochs} if epochs else None,
+            budget_s=self.settings.recommender.auto_budget_s,
         )
         recommender = load_active(self.settings.home, self.store, self.catalog)
         with self._lock:

@@ -54,7 +54,7 @@ GRID = {
     },
 }
 TIME_TO_QUALITY = ["--batch-size", "16384", "--lr", "0.008", "--epochs", "100"]
-TIME_TO_QUALITY += ["--target-recall", "0.15", "--name", "lightgcn_gowalla_time_to_quality"]
+TIME_TO_QUALITY += ["--target-recall", "0.15", "--name", "graph_filters_gowalla_lightgcn"]
 MODELS = ["popularity", "itemknn", "als", "gfcf", "bspm", "lightgcn"]
 COLUMNS = ["model", "settings", "recall@20", "ndcg@20", "fit_seconds", "peak_rss_mb"]
 COLUMNS += ["exact_recall@20", "exact_ndcg@20", "p99_ms_filtered", "cpu_p99_ms_filtered"]
@@ -157,7 +157,7 @@ def _lightgcn() -> dict[str, Any]:
     """The CPU time-to-quality run in a process of its own; its summary as a row."""
     command = [sys.executable, "-m", "benchmarks.bench_lightgcn_gowalla", *TIME_TO_QUALITY]
     proc = subprocess.run(command, check=False)
-    path = RESULTS / "lightgcn_gowalla_time_to_quality.json"
+    path = RESULTS / "graph_filters_gowalla_lightgcn.json"
     if proc.returncode != 0 or not path.is_file():
         return {"model": "lightgcn", "settings": "time to quality", "error": "run failed"}
     summary = json.loads(path.read_text())["summary"]

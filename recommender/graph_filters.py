@@ -219,9 +219,12 @@ class GraphFilter(ScoringRecommender):
         keep = min(int(h["neighbors"]) or n, n)
         block = BLOCK_COLUMNS.get(op.device.type, 512)
         eye = sp.identity(n, dtype=np.float32, format="csr")
-        values, lows, columns = [], [], []
-        starts = range(0, n, block)
+        # the kept entries go straight into their final arrays: no list of blocks to join
+        # (that doubled the peak) and no long-lived small blocks between the large ones
+        values, lows = np.empty((n, keep), np.float32), np.empty((n, keep), np.float32)
+        columns = np.empty((n, keep), np.int32)
         deadline = options.get("deadline")  # time.monotonic() by which to give up
+        starts = range(0, n, block)
         for start in tqdm(starts, desc=f"{self.name} filter", disable=not options.get("progress")):
             if deadline is not None and time.monotonic() > deadline:
                 raise TimeoutError(f"{self.name} did not finish within its time budget")
@@ -229,16 +232,12 @@ class GraphFilter(ScoringRecommender):
             total = lin + low  # (b, n)
             # by magnitude: a large negative entry matters as much as a large positive one
             idx = torch.topk(total.abs(), keep, dim=1, sorted=False).indices.sort(dim=1).values
-            values.append(total.gather(1, idx).cpu().numpy())  # gathered: no view of `total`
-            lows.append(low.gather(1, idx).cpu().numpy())
-            columns.append(idx.cpu().numpy().astype(np.int32))
-        n_rows = np.arange(0, n * keep + 1, keep, dtype=np.int64)
-        self._set_filter(
-            n_rows,
-            np.concatenate(columns).ravel(),
-            np.concatenate(values).ravel(),
-            np.concatenate(lows).ravel(),
-        )
+            stop = start + len(idx)
+            values[start:stop] = total.gather(1, idx).cpu().numpy()
+            lows[start:stop] = low.gather(1, idx).cpu().numpy()
+            columns[start:stop] = idx.cpu().numpy()
+        indptr = np.arange(0, n * keep + 1, keep, dtype=np.int64)
+        self._set_filter(indptr, columns.ravel(), values.ravel(), lows.ravel())
 
     def _rows(self, x: sp.csr_matrix) -> tuple[torch.Tensor, torch.Tensor]:
         """(linear, low-pass) parts of x F, each (b, n_items), untruncated."""

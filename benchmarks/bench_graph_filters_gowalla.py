@@ -141,7 +141,7 @@ def _row(name: str, label: str, result: dict[str, Any]) -> dict[str, Any]:
         "ndcg@20": result["test"]["ndcg@20"],
         "fit_seconds": result["fit_seconds"],
         "peak_rss_mb": result["peak_rss_mb"],
-        "rss_mb_data_loaded": result["rss_mb_data_loaded"],
+        "peak_rss_mb_loading_data": result["peak_rss_mb_loading_data"],
     }
     if "test_exact" in result:
         row["exact_recall@20"] = result["test_exact"]["recall@20"]

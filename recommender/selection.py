@@ -184,8 +184,9 @@ def choose(
         say(_describe(rows[-1]))
     scored = [r for r in rows if r["status"] == "fitted"]
     winner = max(scored, key=lambda r: (r["ndcg@20"], -order.index(r["model"])))
+    own_split = chosen.valid is data.valid  # not carved: the selection fit used all of train
     return Selection(
-        rows, winner, fitted[winner["model"]], where, where.startswith("the catalog"),
+        rows, winner, fitted[winner["model"]], where, own_split,
         budget_s, time.monotonic() - started, grid_rows,
     )  # fmt: skip
 

@@ -36,6 +36,9 @@ HYPER_FLAGS = {
     "neighbors": int,
     "factors": int,
     "iterations": int,
+    "alpha": float,
+    "beta": float,
+    "sharpen_time": float,
 }
 
 

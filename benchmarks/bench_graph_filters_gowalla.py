@@ -56,7 +56,8 @@ GRID = {
 TIME_TO_QUALITY = ["--batch-size", "16384", "--lr", "0.008", "--epochs", "100"]
 TIME_TO_QUALITY += ["--target-recall", "0.15", "--name", "graph_filters_gowalla_lightgcn"]
 MODELS = ["popularity", "itemknn", "als", "gfcf", "bspm", "lightgcn"]
-COLUMNS = ["model", "settings", "recall@20", "ndcg@20", "fit_seconds", "peak_rss_mb"]
+COLUMNS = ["model", "settings", "recall@20", "ndcg@20", "fit_seconds", "fit_cpu_seconds"]
+COLUMNS += ["peak_rss_mb"]
 COLUMNS += ["exact_recall@20", "exact_ndcg@20", "p99_ms_filtered", "cpu_p99_ms_filtered"]
 
 
@@ -140,8 +141,10 @@ def _row(name: str, label: str, result: dict[str, Any]) -> dict[str, Any]:
         "recall@20": result["test"]["recall@20"],
         "ndcg@20": result["test"]["ndcg@20"],
         "fit_seconds": result["fit_seconds"],
+        "fit_cpu_seconds": result.get("fit_cpu_seconds"),
         "peak_rss_mb": result["peak_rss_mb"],
         "peak_rss_mb_loading_data": result["peak_rss_mb_loading_data"],
+        "peak_rss_mb_with_extras": result.get("peak_rss_mb_with_extras"),
     }
     if "test_exact" in result:
         row["exact_recall@20"] = result["test_exact"]["recall@20"]

@@ -1,21 +1,24 @@
 """One recommender fitted and measured in a process of its own, so that the peak
-memory reported is that model's (data loading included, stated apart).
+memory reported is that model's.
 
     python -m benchmarks.recsys_runs fit --dataset gowalla --model bspm \\
-        --hyper '{"factors": 448}' --exact --serving
+        --hyper '{"factors": 448}' --exact --serving --save DIR
+    python -m benchmarks.recsys_runs serve DIR...
 
-prints one JSON line: fit seconds, full-ranking test (and validation) metrics,
-peak RSS from the end of data loading on (the data held in memory count; the
-peak of loading them, which on Gowalla is the catalog store's, is reported
-apart); `--exact` adds a graph filter's untruncated test metrics, `--serving`
-the latency of `recommend` with and without filters. `run_fit` runs it from
-another benchmark and returns the parsed line.
+`fit` prints one JSON line: fit seconds, full-ranking test (and validation)
+metrics, and the peak RSS of fitting and evaluating with the data held in
+memory (the peak of loading them, which on Gowalla is the catalog store's, is
+reported apart); `--exact` adds a graph filter's untruncated test metrics,
+`--serving` the latency of `recommend` with and without filters. `serve`
+measures `recommend` on saved models one after another, for a quieter moment.
+`run_fit` runs `fit` from another benchmark and returns the parsed line.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -104,13 +107,15 @@ def fit_main(args: argparse.Namespace) -> dict[str, Any]:
     loaded_rss = peak_rss_mb()
     reset = reset_peak_rss()  # from here the peak is the model's, with the data held
     hyper = json.loads(args.hyper)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     model = model_class(args.model)(**hyper).fit(data, progress=False)
     out: dict[str, Any] = {
         "dataset": args.dataset,
         "model": args.model,
         "hyperparameters": hyper,
         "fit_seconds": round(time.perf_counter() - started, 1),
+        # all threads' CPU seconds: unlike wall time, not stretched by other processes
+        "fit_cpu_seconds": round(time.process_time() - cpu, 1),
         "peak_rss_mb_after_fit": peak_rss_mb(),
         "peak_rss_mb_loading_data": loaded_rss,
         "peak_rss_reset_after_loading": reset,
@@ -120,13 +125,39 @@ def fit_main(args: argparse.Namespace) -> dict[str, Any]:
         out["valid"] = evaluate(
             lambda rows: torch.from_numpy(model.score_users(rows)), data.train, data.valid
         )
+    out["peak_rss_mb"] = peak_rss_mb()  # fitting and evaluating, before the extras below
     if args.exact and isinstance(model, GraphFilter):
         out["test_exact"] = test_metrics(model, data, exact=True)
     if args.serving:
-        model.set_product_table(synthetic_products(model.item_ids))
-        out["serving"] = serving_latency(model)
-        out["serving_filtered"] = serving_latency(model, filters=SERVING_FILTER)
-    out["peak_rss_mb"] = peak_rss_mb()
+        out.update(serving(model))
+    if args.save:
+        model.save(args.save)
+    out["peak_rss_mb_with_extras"] = peak_rss_mb()  # with --exact and --serving
+    return out
+
+
+def serving(model: ScoringRecommender) -> dict[str, Any]:
+    """`recommend` latency without and with `SERVING_FILTER` (synthetic products)."""
+    model.set_product_table(synthetic_products(model.item_ids))
+    return {
+        "serving": serving_latency(model),
+        "serving_filtered": serving_latency(model, filters=SERVING_FILTER),
+    }
+
+
+def serve_main(args: argparse.Namespace) -> dict[str, Any]:
+    """Serving latency of saved models, measured one after another in this process."""
+    from recommender.registry import load_model
+
+    rows = []
+    for directory in args.models:
+        model = load_model(directory)
+        rows.append({"model": model.name, "directory": Path(directory).name, **serving(model)})
+    out = {"rows": rows, "load": list(os.getloadavg())}
+    if args.name:
+        from benchmarks.common import write_results
+
+        out["path"] = str(write_results(args.name, rows, load=out["load"]))
     return out
 
 
@@ -162,9 +193,13 @@ def main(argv: list[str] | None = None) -> None:
     f.add_argument("--home", type=Path, default=default_home())
     f.add_argument("--exact", action="store_true", help="also the untruncated graph filter")
     f.add_argument("--serving", action="store_true", help="also recommend latency")
+    f.add_argument("--save", type=Path, help="save the fitted model into this directory")
+    s = sub.add_parser("serve", help="recommend latency of saved models, one after another")
+    s.add_argument("models", nargs="+", type=Path, help="saved model directories")
+    s.add_argument("--name", help="also write benchmarks/results/<name>.json")
     args = p.parse_args(argv)
     sys.stdout.flush()
-    result = fit_main(args)
+    result = fit_main(args) if args.command == "fit" else serve_main(args)
     print(json.dumps(result), flush=True)
 
 

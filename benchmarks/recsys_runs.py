@@ -108,7 +108,8 @@ def fit_main(args: argparse.Namespace) -> dict[str, Any]:
     reset = reset_peak_rss()  # from here the peak is the model's, with the data held
     hyper = json.loads(args.hyper)
     started, cpu = time.perf_counter(), time.process_time()
-    model = model_class(args.model)(**hyper).fit(data, progress=False)
+    options = {"keep_operator": True} if args.exact and args.model in ("gfcf", "bspm") else {}
+    model = model_class(args.model)(**hyper).fit(data, progress=False, **options)
     out: dict[str, Any] = {
         "dataset": args.dataset,
         "model": args.model,

@@ -96,8 +96,8 @@ def _latency_floors(results: dict[str, dict[str, Any]]) -> list[str]:
     return [] if row.get("turns") else ["the latency suite answered no turns"]
 
 
-# GF-CF on Gowalla (the papers' settings) measured Recall@20 0.1866, NDCG@20 0.1534 on two
-# cores (README): the floors sit 0.006 below.
+# GF-CF on Gowalla (the papers' settings) measured Recall@20 0.1867, NDCG@20 0.1535 on two
+# cores (README, graph_filters_gowalla.json): the floors sit about 0.0065 below.
 GFCF_GOWALLA_FLOORS = {"recall@20": 0.180, "ndcg@20": 0.147}
 
 

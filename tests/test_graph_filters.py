@@ -71,7 +71,7 @@ def solve(y0: np.ndarray, lap: np.ndarray, t: float, steps: int, solver: str) ->
 @pytest.mark.parametrize("shape", [(N_USERS, N_ITEMS), (25, 45)])  # more items than users too
 def test_gfcf_scores_match_the_formula(shape):
     data = random_data(*shape)
-    model = GFCF(factors=6, alpha=0.4, neighbors=0, device="cpu").fit(data)
+    model = GFCF(factors=6, alpha=0.4, neighbors=0, device="cpu").fit(data, keep_operator=True)
     r, lap, p = reference_parts(data, 6)
     expected = r @ (lap + 0.4 * p)
     got = model.score_users(np.arange(shape[0]))
@@ -167,8 +167,10 @@ def test_save_load_keeps_scores_and_explanations(data, tmp_path: Path):
     assert np.array_equal(loaded.score_users(rows), model.score_users(rows))
     a, b = model.explain("u3", "i2"), loaded.explain("u3", "i2")
     assert a.low_pass == b.low_pass and a.contributions == b.contributions
-    with pytest.raises(InputError, match="fit"):
+    with pytest.raises(InputError, match="keep_operator"):
         loaded.exact_scores(rows)
+    with pytest.raises(InputError, match="keep_operator"):
+        model.exact_scores(rows)  # fitted without keep_operator: the operator is gone
 
 
 def test_randomized_svd_finds_the_low_pass_subspace(monkeypatch):

@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> None:
         if table:
             summary[dataset] = _gap(rows, dataset, table)
             print(summary[dataset], flush=True)
+            write_results("recommender_accuracy", rows, auto=summary, budget_s=args.budget)
     print_table(rows, COLUMNS)
     print(write_results("recommender_accuracy", rows, auto=summary, budget_s=args.budget))
 

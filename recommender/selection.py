@@ -98,11 +98,12 @@ class Sizes:
 
 
 # Throughputs of a quiet 2-core machine (AVX2), from which the estimates below are made;
-# checked against fits of every candidate on Gowalla, the Amazon sets and the demo shop.
-SPARSE_FLOPS = 1.5e9  # float32 sparse x dense products
-DENSE64_FLOPS = 5e9  # float64 products of the SVD's orthonormalisation
-DENSE_FLOPS = 4e10  # float32 dense products
-PER_ENTRY_S = 1.5e-8  # top-k, masking and copying, a second per dense score entry
+# checked against quiet fits on Gowalla, Beauty and the demo shop: an estimate is close to
+# the fit's CPU seconds, two to three times its wall time on two cores.
+SPARSE_FLOPS = 5e9  # float32 sparse x dense products
+DENSE64_FLOPS = 2e10  # float64 products of the SVD's orthonormalisation
+DENSE_FLOPS = 8e10  # float32 dense products
+PER_ENTRY_S = 5e-9  # top-k, masking and copying, a second per dense score entry
 
 
 def estimate_seconds(name: str, hyper: dict[str, Any], n: Sizes) -> float:
@@ -120,7 +121,7 @@ def estimate_seconds(name: str, hyper: dict[str, Any], n: Sizes) -> float:
     steps = np.ceil(n.nnz / int(hyper["batch_size"]))
     work = int(hyper.get("layers", 1)) * 2 * n.nnz * int(hyper["dim"])
     evals = epochs / int(hyper["eval_every"]) * (0.2 + n.users * n.items * PER_ENTRY_S)
-    return float(epochs * steps * (0.02 + work / 5e9) + evals)
+    return float(epochs * steps * (0.006 + work / 5e9) + evals)
 
 
 def _svd_seconds(k: int, iterations: int, n: Sizes) -> float:

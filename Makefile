@@ -3,6 +3,11 @@
 # llama-cpp-python builds from source).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# llama.cpp is built for AVX2, not for the building machine's own instruction set: its
+# AMX matrix kernels crash (SIGSEGV in ggml_backend_amx_mul_mat) on CPUs that have AMX,
+# and a wheel built natively elsewhere may not run here. --no-cache-dir: a wheel cached
+# from a native build is never reused.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
@@ -13,6 +18,8 @@ $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --no-cache-dir \
+		-c constraints.txt "llama-cpp-python[server]"
 	$(BIN)/python -m pip install -c constraints.txt -e ".[dev]"
 	$(BIN)/python -m pip install --no-deps -e examples/shopassist-example-tool
 	touch $(STAMP)
@@ -22,9 +29,10 @@ install: $(STAMP)
 demo: install
 	$(BIN)/shopassist demo
 
-# The web UI, widget and HTTP API on the demo shop; prints the URL to open.
+# The web UI, widget and HTTP API on the demo shop; prints the URL to open. demo.toml turns
+# on the demo's "Browse as" shopper picker (a deployment leaves it off).
 run: demo
-	$(BIN)/shopassist serve --dataset demo
+	$(BIN)/shopassist --config demo.toml serve --dataset demo
 
 # The same assistant in the terminal.
 chat: demo

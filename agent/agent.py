@@ -1,10 +1,14 @@
-"""One conversational turn: read the message, update the dialogue state, call
-tools, compose claims, let the LLM rewrite them, verify, reply.
+"""One conversational turn: plan -> tool calls -> compose -> verify -> reply.
 
-The deterministic planner lives here: rules (agent.parse) plus the catalog's
-vocabulary (agent.vocabulary). Deciding what is shown is never the LLM's job:
-search and the recommender rank, the shopper's constraints filter, and the
-LLM (when configured) only rewrites verified claims.
+The planner (rules and the semantic router, or an LLM choosing among the
+registered tools' schemas) reads the message into a plan of tool calls; the
+executor runs them through the registry and keeps the trace; the composer
+turns the tool results into cited claims, which the LLM (when configured) may
+rewrite and the verifier checks sentence by sentence. The agent reaches the
+recommender and the search index only through tools, so a tool a developer
+registers is reachable by shoppers the same way as a built-in. Deciding what
+is shown is never the LLM's job: search and the recommender rank, the
+shopper's constraints filter.
 """
 
 from __future__ import annotations
@@ -15,77 +19,31 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import numpy as np
-
-from agent.composer import compose
+from agent.executor import Executor
 from agent.llm import ChatModel, LLMError, NoModel
-from agent.parse import Parsed, convert, parse
-from agent.replies import say
+from agent.lookup import Lookup
+from agent.parse import Parsed, parse
+from agent.plan import Call, Plan, Step
+from agent.planner import RulePlanner, Situation
+from agent.present import present
+from agent.router import Router
 from agent.state import DialogueState, Slots
-from agent.verifier import (
-    CheckedSentence,
-    Claim,
-    SentenceStream,
-    Verdict,
-    Verifier,
-    template_verdict,
-)
+from agent.verifier import CheckedSentence
 from catalog.errors import NotFoundError
 from catalog.filters import ProductTable
 from catalog.models import Product
 from catalog.store import Store
 from prompts.render import render
-from recommender.base import Recommender
-from tools.context import SearchBackend, ToolContext
-from tools.registry import ToolRegistry, load_registry
+from tools.context import SessionView, ToolContext
+from tools.registry import ToolOutcome, ToolRegistry, load_registry
 from tools.results import Evidence
 
 MAX_MESSAGE_CHARS = 2000
-# A gift for a man or a woman prefers (softly, through the search query) that fit.
-GENDER_OF_RECIPIENT = {
-    **dict.fromkeys(
-        [
-            "husband",
-            "dad",
-            "father",
-            "son",
-            "boyfriend",
-            "brother",
-            "grandpa",
-            "老公",
-            "爸爸",
-            "儿子",
-            "男朋友",
-            "哥哥",
-            "弟弟",
-            "爷爷",
-        ],
-        "men's",
-    ),
-    **dict.fromkeys(
-        [
-            "wife",
-            "mom",
-            "mother",
-            "daughter",
-            "girlfriend",
-            "sister",
-            "grandma",
-            "老婆",
-            "妈妈",
-            "女儿",
-            "女朋友",
-            "姐姐",
-            "妹妹",
-            "奶奶",
-        ],
-        "women's",
-    ),
-}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_LETTERS = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 
 
 @dataclass
@@ -124,22 +82,47 @@ class Reply:
     model_passed: int = 0
     data: dict[str, Any] = field(default_factory=dict)
     language: str = "en"
+    answer: list[CheckedSentence] = field(default_factory=list)  # cited, not about a card
+    trace: list[Step] = field(default_factory=list)  # the turn's tool calls
+    plan: dict[str, Any] = field(default_factory=dict)  # how the message was read
 
 
-OUT_OF_TIME = "the turn's time for the LLM ran out"
+@dataclass
+class Turn:
+    """One message being answered: its context, state, plan and trace."""
+
+    agent: Agent
+    ctx: ToolContext
+    state: DialogueState
+    text: str
+    parsed: Parsed
+    plan: Plan
+    trace: list[Step] = field(default_factory=list)
+
+    def run(self, calls: list[Call]) -> list[ToolOutcome]:
+        self.ctx.session = self.agent.session_view(self.state)
+        return self.agent.executor.run(calls, self.ctx, self.trace)
+
+    def call(self, tool: str, **arguments: Any) -> ToolOutcome:
+        return self.run([Call(tool, arguments)])[0]
+
+    @property
+    def situation(self) -> Situation:
+        return self.agent.situation(self.state, self.ctx)
 
 
 @dataclass
 class Agent:
     store: Store
     catalog: str
-    recommender: Recommender | None = None
-    search: SearchBackend | None = None
+    recommender: Any = None  # the active model, reached only through tools
+    search: Any = None  # the search index, reached only through tools
     llm: ChatModel = field(default_factory=NoModel)
     registry: ToolRegistry = field(default_factory=lambda: load_registry(False))
     vocabulary: Any = None  # agent.vocabulary.Vocabulary
     similarity: Any = None  # verifier similarity function
-    planner: Any = None  # agent.llm_planner.LLMPlanner, or None for the rule planner
+    planner: Any = None  # an LLM planner (agent.llm_planner), or None for the rule planner
+    router: Router | None = None  # built from the registry when the vocabulary can embed
     support_threshold: float = 0.44  # calibrated by benchmarks/bench_verifier.py (USE)
     k: int = 3
     # Weight of the recommender's order against the search order when both rank
@@ -158,6 +141,11 @@ class Agent:
         """False while the LLM is being skipped after a failure (or when there is none)."""
         return not isinstance(self.llm, NoModel) and time.monotonic() >= self._llm_down_until
 
+    def llm_failed(self) -> None:
+        """The LLM failed or timed out: templates only until the retry time."""
+        self.llm_failures += 1
+        self._llm_down_until = time.monotonic() + self.llm_retry_s
+
     def prepare_llm(self) -> None:
         """Compute the explanation prompt's system text before the first turn, on a
         model that keeps its last prompt's cache (in-process llama.cpp): every
@@ -171,14 +159,10 @@ class Agent:
 
     def __post_init__(self) -> None:
         self._products = self.store.products(self.catalog)
+        self.by_id = {p.id: p for p in self._products}
         self.table = ProductTable(self._products)
-        self.currency = (
-            max(
-                {p.currency for p in self._products}, key=[p.currency for p in self._products].count
-            )
-            if self._products
-            else "USD"
-        )
+        currencies = [p.currency for p in self._products]
+        self.currency = max(set(currencies), key=currencies.count) if currencies else "USD"
         if self.vocabulary is None:
             from agent.vocabulary import Vocabulary
 
@@ -190,9 +174,27 @@ class Agent:
             for p in self._products
             if len(p.title.split()) >= 3 or re.search(r"\d", p.title)
         ]
-        self._names = sorted(set(names))
+        self.names = sorted(set(names))
+        encode = getattr(self.vocabulary, "encode", None)
+        if self.router is None and encode is not None:
+            self.router = Router.build(self.registry, encode)
+        self.executor = Executor(self.registry)
+        self.rules = RulePlanner(
+            self.registry,
+            self.vocabulary,
+            self.router,
+            self.currency,
+            self._products,
+            self.k,
+            flag=self._flag,
+            lookup=Lookup(self._products),
+        )
 
-    # -- entry point -------------------------------------------------------------
+    @property
+    def _names(self) -> list[str]:  # the benchmarks' name for it
+        return self.names
+
+    # -- entry points ------------------------------------------------------------
 
     def turn(
         self,
@@ -204,29 +206,35 @@ class Agent:
         """Answer one message. `emit`, when given, receives the reply text piece by piece
         as soon as each piece is ready (the intro before any explanation is written)."""
         text = _CONTROL.sub(" ", message or "")[:MAX_MESSAGE_CHARS].strip()
-        parsed = self.planner.parse(text) if self.planner is not None and text else parse(text)
-        if re.search(r"[A-Za-z\u4e00-\u9fff]", text):
+        parsed = parse(text)
+        if _LETTERS.search(text):
             state.language = parsed.language
         state.turns += 1
         ctx = self._context(state, shopper_id, emit)
-        handler = {
-            "greeting": self._greeting,
-            "reset": self._reset,
-            "profile": self._profile,
-            "compare": self._compare,
-            "why": self._why,
-            "why_not": self._why_not,
-            "like": self._feedback,
-            "not_interested": self._feedback,
-            "cart": self._feedback,
-            "details": self._details,
-        }.get(parsed.intent, self._recommend)
-        if not text:
-            handler = self._greeting
-        reply = handler(ctx, state, parsed, text)
+        plan = self.plan(text, state, ctx, parsed)
+        turn = Turn(self, ctx, state, text, parsed, plan)
+        reply = present(turn)
         if not reply.question:
             state.clarified_last_turn = False
-        return self._finish(reply, ctx, state, emit)
+        return self._finish(reply, turn, emit)
+
+    def plan(
+        self, text: str, state: DialogueState, ctx: ToolContext, parsed: Parsed | None = None
+    ) -> Plan:
+        """The plan of one message: a pending question's answer, the LLM planner's
+        choice (validated, else the rules'), or the rules and router's."""
+        parsed = parsed or parse(text)
+        situation = self.situation(state, ctx)
+        plan = self.rules.complete(text, situation, parsed) if state.pending else None
+        state.pending = None
+        if plan is not None:
+            return plan
+        if self.planner is not None and text and time.monotonic() >= self._llm_down_until:
+            plan = self.planner.plan(text, situation, parsed, self.rules)
+            if getattr(self.planner, "failed", False):
+                self.llm_failed()  # down or too slow: rules and templates for a while
+            return plan
+        return self.rules.plan(text, situation, parsed)
 
     def stream(
         self, state: DialogueState, message: str, shopper_id: str | None = None
@@ -264,9 +272,13 @@ class Agent:
         if kind not in ("like", "not_interested", "cart"):
             raise ValueError(f"unknown feedback kind {kind!r}: use like, not_interested or cart")
         self.store.product(self.catalog, product_id)  # NotFoundError for unknown products
+        # The button is on the product's card: the shopper has it in front of them.
+        state.seen = list(dict.fromkeys([*state.seen, product_id]))
         ctx = self._context(state, shopper_id, emit)
-        reply = self._apply_feedback(ctx, state, [product_id], kind, "")
-        return self._finish(reply, ctx, state, emit)
+        call = Call("record_feedback", {"product_id": product_id, "kind": kind}, explicit=True)
+        plan = Plan("tools", kind, [call], source="button", tool="record_feedback")
+        turn = Turn(self, ctx, state, "", Parsed(intent=kind), plan)
+        return self._finish(present(turn), turn, emit)
 
     def recommend(
         self,
@@ -278,12 +290,33 @@ class Agent:
         """Recommendations for a shopper within the state's constraints, without a message
         (the HTTP API's recommendations endpoint)."""
         ctx = self._context(state, shopper_id, emit)
-        products, hits = self._candidates(ctx, state, k or self.k)
-        if not products:
-            reply = Reply(say("nothing_found", state.language), "recommend")
-        else:
-            reply = self._show(ctx, state, products, hits, "recommend", "")
-        return self._finish(reply, ctx, state, emit)
+        situation = self.situation(state, ctx)
+        calls = self.rules.recommend_calls(state, situation, k=k or self.k)
+        plan = Plan("tools", "recommend", calls, source="api", tool=calls[0].tool)
+        turn = Turn(self, ctx, state, "", Parsed(), plan)
+        return self._finish(present(turn), turn, emit)
+
+    # -- context -------------------------------------------------------------------
+
+    def session_view(self, state: DialogueState) -> SessionView:
+        return SessionView(
+            shown=list(state.shown),
+            seen=list(state.seen),
+            constraints=state.product_filter(),
+            excluded=state.excluded,
+            declined=list(state.not_interested),
+        )
+
+    def situation(self, state: DialogueState, ctx: ToolContext) -> Situation:
+        seen = [self.by_id[i] for i in state.seen if i in self.by_id]
+        has_history = bool(ctx.shopper_id and self.store.history(self.catalog, ctx.shopper_id))
+        return Situation(
+            state,
+            seen,
+            has_history=has_history,
+            has_recommender=self.recommender is not None,
+            has_search=self.search is not None,
+        )
 
     def _context(
         self, state: DialogueState, shopper_id: str | None, emit: Callable[[str], None] | None
@@ -296,15 +329,11 @@ class Agent:
             self.search,
             state.language,
             emit=emit,
+            session=self.session_view(state),
+            encode=getattr(self.vocabulary, "encode", None),
+            personal_weight=self.personal_weight,
+            table=self.table,
         )
-
-    @staticmethod
-    def _finish(reply: Reply, ctx: ToolContext, state: DialogueState, emit) -> Reply:
-        reply.evidence = dict(ctx.evidence.records)
-        reply.language = state.language
-        if emit is not None and not reply.data.get("streamed"):
-            emit(reply.text)
-        return reply
 
     def _known_shopper(self, shopper_id: str | None) -> str | None:
         if not shopper_id:
@@ -315,347 +344,28 @@ class Agent:
             return shopper_id  # a new shopper: cold start, feedback still recorded
         return shopper_id
 
-    # -- intents -----------------------------------------------------------------
+    @staticmethod
+    def _flag(name: str, text: str) -> bool:
+        """A boolean parameter the message names ("express" in "express shipping"). Only
+        the name itself counts: across languages word embeddings confuse 加急 (express)
+        with 快递 (courier), so a Chinese message leaves such flags at their default."""
+        words = name.replace("_", " ").casefold()
+        return re.search(rf"(?<![\w]){re.escape(words)}", text.casefold()) is not None
 
-    def _greeting(self, ctx, state, parsed, text) -> Reply:
-        return Reply(say("greeting", state.language), "greeting", question=True)
-
-    def _reset(self, ctx, state, parsed, text) -> Reply:
-        language = state.language
-        state.__init__()
-        state.language = language
-        return Reply(say("reset", language), "reset")
-
-    def _recommend(
-        self, ctx: ToolContext, state: DialogueState, parsed: Parsed, text: str
-    ) -> Reply:
-        self._update_slots(state, parsed, text)
-        has_history = bool(ctx.shopper_id and self.store.history(self.catalog, ctx.shopper_id))
-        if (
-            state.slots.is_vague()
-            and not has_history
-            and not state.clarified_last_turn
-            and state.slots.max_price is None
-        ):
-            state.clarified_last_turn = True
-            return Reply(say("clarify", state.language), "clarify", question=True)
-        products, hits = self._candidates(ctx, state)
-        if not products and state.slots.category and state.slots.category_guessed:
-            # Nothing in a category the shopper never named: the guess was wrong.
-            state.slots.category, state.slots.category_guessed = None, False
-            products, hits = self._candidates(ctx, state)
-        if not products and state.slots.max_price is not None:
-            return self._closest_over_budget(ctx, state, text)
-        if not products:
-            return Reply(say("nothing_found", state.language), "recommend")
-        return self._show(ctx, state, products, hits, "recommend", text)
-
-    def _closest_over_budget(self, ctx: ToolContext, state: DialogueState, text: str) -> Reply:
-        """Nothing fits the budget: show the cheapest products that fit everything else."""
-        budget = state.slots.max_price
-        state.slots.max_price = None
-        try:
-            rows = np.flatnonzero(self.table.mask(state.product_filter())).tolist()
-        finally:
-            state.slots.max_price = budget
-        rows.sort(key=lambda i: self._products[i].price or float("inf"))
-        products = [self._products[i] for i in rows[: self.k]]
-        if not products:
-            return Reply(say("nothing_found", state.language), "recommend")
-        return self._show(
-            ctx, state, products, {}, "recommend", text, say("over_budget", state.language)
-        )
-
-    def _update_slots(self, state: DialogueState, parsed: Parsed, text: str) -> None:
-        s = state.slots
-        if parsed.max_price is not None or parsed.min_price is not None:
-            cur = parsed.currency or self.currency
-            s.max_price = (
-                None if parsed.max_price is None else convert(parsed.max_price, cur, self.currency)
-            )
-            s.min_price = (
-                None if parsed.min_price is None else convert(parsed.min_price, cur, self.currency)
-            )
-        shown = self.store.products(self.catalog, state.shown) if state.shown else []
-        if parsed.cheaper and shown:
-            cheapest = min(p.price for p in shown if p.price is not None)
-            s.max_price = round(cheapest - 0.01, 2)
-            s.min_price = None
-        if parsed.exclude_last_brand and shown:
-            targets = state.resolve(parsed.ordinals) or [shown[0].id]
-            for p in self.store.products(self.catalog, targets):
-                if p.brand and p.brand not in s.exclude_brands:
-                    s.exclude_brands.append(p.brand)
-            s.brands = [b for b in s.brands if b not in s.exclude_brands]
-        if "brands" in parsed.slots:
-            s.brands = list(dict.fromkeys(s.brands + parsed.slots["brands"]))
-            s.exclude_brands = list(
-                dict.fromkeys(s.exclude_brands + parsed.slots["exclude_brands"])
-            )
-        for brand in self.vocabulary.brands_in(text):
-            negated = re.search(
-                rf"(?:not|no|without|except|不要|除了)\s*{re.escape(brand)}", text, re.I
-            )
-            target = s.exclude_brands if negated else s.brands
-            if brand not in target:
-                target.append(brand)
-        previous_category = s.category
-        category, guessed = parsed.slots.get("category"), False
-        if not category:
-            category, guessed = self.vocabulary.category_in(text, parsed.content, s.category)
-        if category and s.category and category != s.category:
-            # A new kind of product: constraints about the old one no longer apply.
-            mentioned = self.vocabulary.brands_in(text)
-            s.brands = [b for b in s.brands if b in mentioned]
-            s.exclude_brands = [b for b in s.exclude_brands if b in mentioned]
-            s.attributes, s.use = [], None
-            if parsed.max_price is None and parsed.min_price is None:
-                s.min_price = s.max_price = None
-        if category:
-            if category != s.category or not guessed:
-                s.category_guessed = guessed
-            s.category = category
-        s.attributes = list(dict.fromkeys(s.attributes + self.vocabulary.attributes_in(text)))
-        s.use = parsed.use or s.use
-        s.recipient = parsed.recipient or s.recipient
-        if parsed.others:
-            state.passed = list(dict.fromkeys(state.passed + state.shown))
-        if parsed.content:
-            # What the shopper adds about the same kind of product narrows the search:
-            # the words accumulate (the newest last, at most 16) until the kind changes.
-            changed = bool(category and category != previous_category)
-            words = [] if changed else s.query.split()
-            words = list(dict.fromkeys(words + parsed.content.split()))
-            s.query = " ".join(words[-16:])
-
-    def _candidates(
-        self, ctx: ToolContext, state: DialogueState, k: int | None = None
-    ) -> tuple[list[Product], dict[str, Any]]:
-        k = k or self.k
-        f = state.product_filter()
-        s = state.slots
-        gender = GENDER_OF_RECIPIENT.get(s.recipient or "")
-        query = " ".join(x for x in (s.query, s.use or "", gender or "") if x).strip()
-        hits: dict[str, Any] = {}
-        ranked: list[str] = []
-        if self.search is not None and (query or s.category):
-            text = query or s.category or ""
-            # Rank 30 without snippets; the few shown get theirs below.
-            for hit in self.search.search(text, k=30, filters=f, snippets=0):
-                hits[hit.product_id] = hit
-                ranked.append(hit.product_id)
-            if self.recommender is not None and ctx.shopper_id and len(ranked) > k:
-                ranked = self._blend(ctx.shopper_id, ranked)
-            shown = ranked[:k]
-            if shown:
-                narrowed = replace(f, include_ids=shown)
-                for hit in self.search.search(text, k=len(shown), filters=narrowed):
-                    hits[hit.product_id] = hit
-        elif self.recommender is not None:
-            rec = self.recommender.recommend(ctx.shopper_id or "", k=k * 3, filters=f)
-            ranked = list(rec.item_ids)
-        if not ranked:
-            ranked = self._popular(f, k)
-        return self.store.products(self.catalog, ranked[:k]), hits
-
-    def _blend(self, shopper_id: str, ranked: list[str]) -> list[str]:
-        """Reciprocal-rank fusion of the search order and the recommender's order."""
-        rec = self.recommender.recommend(shopper_id, k=len(ranked), candidates=ranked)
-        if rec.cold_start:
-            return ranked
-        rec_rank = {pid: i for i, pid in enumerate(rec.item_ids)}
-        w = self.personal_weight
-        score = {
-            pid: 1 / (60 + i) + w / (60 + rec_rank.get(pid, len(ranked)))
-            for i, pid in enumerate(ranked)
+    @staticmethod
+    def _finish(reply: Reply, turn: Turn, emit) -> Reply:
+        reply.evidence = dict(turn.ctx.evidence.records)
+        reply.language = turn.state.language
+        reply.trace = list(turn.trace)
+        reply.plan = {
+            "action": turn.plan.action,
+            "tool": turn.plan.tool,
+            "source": turn.plan.source,
+            "score": None if turn.plan.score is None else round(turn.plan.score, 3),
         }
-        return sorted(ranked, key=lambda pid: -score[pid])
-
-    def _popular(self, f, k: int) -> list[str]:
-        mask = self.table.mask(f)
-        order = sorted(
-            (i for i in range(len(self._products)) if mask[i]),
-            key=lambda i: -(self._products[i].rating_count or 0),
-        )
-        return [self._products[i].id for i in order[:k]]
-
-    def _show(
-        self,
-        ctx: ToolContext,
-        state: DialogueState,
-        products: list[Product],
-        hits: dict[str, Any],
-        intent: str,
-        request: str,
-        intro: str | None = None,
-    ) -> Reply:
-        if not products:
-            return Reply(say("nothing_found", state.language), intent)
-        reply = Reply(intro or say("intro", state.language, n=len(products)), intent)
-        if ctx.emit is not None:
-            ctx.emit(reply.text + "\n")
-            reply.data["streamed"] = True
-        for n, product in enumerate(products, start=1):
-            explanation = None
-            if self.recommender is not None and ctx.shopper_id:
-                try:
-                    explanation = self.recommender.explain(ctx.shopper_id, product.id)
-                except NotFoundError:
-                    explanation = None
-            claims = compose(ctx, product, state, hits.get(product.id), explanation)
-            shown = ShownProduct.of(product, [])
-            if ctx.emit is not None:
-                ctx.emit(product_text(n, shown, state.language))
-
-            def show(sentence: CheckedSentence) -> None:
-                if ctx.emit is not None:
-                    ctx.emit(sentence_text(sentence))
-
-            verdict = self._explain(ctx, product, claims, request, show)
-            reply.model_sentences += verdict.model_sentences
-            reply.model_passed += verdict.model_passed
-            shown.sentences = verdict.sentences
-            reply.products.append(shown)
-        state.shown = [p.id for p in products]
-        state.seen = list(dict.fromkeys(state.seen + state.shown))
+        if emit is not None and not reply.data.get("streamed"):
+            emit(reply.text)
         return reply
-
-    def _explain(
-        self,
-        ctx: ToolContext,
-        product: Product,
-        claims: list[Claim],
-        request: str,
-        show: Callable[[CheckedSentence], None],
-    ) -> Verdict:
-        """The product's explanation: the LLM's rewrite of the claims, verified sentence
-        by sentence as it streams (each is shown as soon as it passes or is replaced by
-        its template), within the turn's time budget; templates without an LLM."""
-        deadline = ctx.started + self.llm_turn_budget_s
-        late = time.monotonic() > deadline - self.llm_min_s
-        if isinstance(self.llm, NoModel) or not claims or not self.llm_available or late:
-            verdict = template_verdict(claims)
-            for sentence in verdict.sentences:
-                if late and self.llm_available:
-                    sentence.reasons.append(OUT_OF_TIME)
-                show(sentence)
-            return verdict
-        language_name = "Chinese" if ctx.language == "zh" else "English"
-        messages = [
-            {"role": "system", "content": render("explain", "system")},
-            {
-                "role": "user",
-                "content": render(
-                    "explain",
-                    "user",
-                    title=product.title,
-                    request=request,
-                    claims=claims,
-                    language_name=language_name,
-                ),
-            },
-        ]
-        verifier = Verifier(ctx.evidence, self._names, self.similarity, self.support_threshold)
-        checking = verifier.start(claims, show)
-        sentences = SentenceStream()
-        reason = "claim left out by the model"
-        stream = self.llm.stream(messages, max_tokens=160)
-        try:
-            for piece in stream:
-                for sentence in sentences.feed(piece):
-                    checking.add(sentence)
-                if checking.full:
-                    break
-                if time.monotonic() > deadline:
-                    reason = OUT_OF_TIME
-                    break
-            else:
-                for sentence in sentences.close():
-                    checking.add(sentence)
-        except LLMError:
-            # Down or too slow: this and the next turns use templates until the retry time.
-            self.llm_failures += 1
-            self._llm_down_until = time.monotonic() + self.llm_retry_s
-            reason = "the LLM failed"
-        finally:
-            close = getattr(stream, "close", None)
-            if close is not None:
-                close()  # stops generation and frees the model for the next request
-        return checking.finish(reason)
-
-    def _targets(
-        self, state: DialogueState, parsed: Parsed, default_first: bool = True
-    ) -> list[str]:
-        targets = state.resolve(parsed.ordinals)
-        if not targets and default_first and state.shown:
-            targets = state.shown[:1]
-        return targets
-
-    def _details(self, ctx, state, parsed, text) -> Reply:
-        return self._about(ctx, state, parsed, text, "details", None)
-
-    def _why(self, ctx, state, parsed, text) -> Reply:
-        return self._about(ctx, state, parsed, text, "why", say("why", state.language))
-
-    def _about(self, ctx, state, parsed, text, intent: str, intro: str | None) -> Reply:
-        """Show and explain products of the last list again, without changing the list."""
-        targets = self._targets(state, parsed)
-        if not targets:
-            return Reply(say("nothing_shown", state.language), intent)
-        shown = list(state.shown)
-        products = self.store.products(self.catalog, targets)
-        reply = self._show(ctx, state, products, {}, intent, text, intro)
-        state.shown = shown
-        return reply
-
-    def _why_not(self, ctx, state, parsed, text) -> Reply:
-        from agent.whynot import why_not
-
-        return why_not(self, ctx, state, parsed, text)
-
-    def _compare(self, ctx, state, parsed, text) -> Reply:
-        targets = state.resolve(parsed.ordinals or [0, 1])
-        outcome = self.registry.call("compare_products", ctx, {"product_ids": targets})
-        if not outcome.ok:
-            return Reply(say("cannot_compare", state.language), "compare")
-        reply = Reply(say("compare", state.language), "compare", data=outcome.result.data)
-        for product in self.store.products(self.catalog, targets):
-            reply.products.append(ShownProduct.of(product, []))
-        return reply
-
-    def _profile(self, ctx, state, parsed, text) -> Reply:
-        outcome = self.registry.call("shopper_profile", ctx, {})
-        profile = outcome.result.data.get("profile") if outcome.ok else None
-        if profile is None or not profile.history:
-            return Reply(say("no_profile", state.language), "profile")
-        reply = Reply(
-            say("profile", state.language, profile=profile), "profile", data={"profile": profile}
-        )
-        return reply
-
-    def _feedback(self, ctx, state, parsed, text) -> Reply:
-        targets = self._targets(state, parsed)
-        if not targets:
-            return Reply(say("nothing_shown", state.language), parsed.intent)
-        return self._apply_feedback(ctx, state, targets, parsed.intent, text)
-
-    def _apply_feedback(self, ctx, state, targets: list[str], kind: str, text: str) -> Reply:
-        for pid in targets:
-            if ctx.shopper_id:
-                self.registry.call("record_feedback", ctx, {"product_id": pid, "kind": kind})
-            if kind == "not_interested":
-                state.not_interested.append(pid)
-            elif kind == "like":
-                state.liked.append(pid)
-        if kind != "not_interested":
-            return Reply(say(f"ack_{kind}", state.language), kind)
-        products, hits = self._candidates(ctx, state)
-        intro = (
-            say("ack_not_interested", state.language)
-            + " "
-            + say("intro", state.language, n=len(products))
-        )
-        return self._show(ctx, state, products, hits, kind, text, intro)
 
 
 def product_text(n: int, p: ShownProduct, language: str) -> str:
@@ -672,8 +382,10 @@ def sentence_text(sentence: CheckedSentence) -> str:
 
 
 def reply_to_dict(reply: Reply) -> dict[str, Any]:
-    """The JSON form of a reply: products, cited sentences and the evidence they cite."""
-    cited = {c for p in reply.products for s in p.sentences for c in s.citations}
+    """The JSON form of a reply: products, cited sentences, the evidence they cite and
+    the turn's tool calls (`trace`)."""
+    sentences = [s for p in reply.products for s in p.sentences] + reply.answer
+    cited = {c for s in sentences for c in s.citations}
     return {
         "text": reply.text,
         "intent": reply.intent,
@@ -688,17 +400,21 @@ def reply_to_dict(reply: Reply) -> dict[str, Any]:
                 "price": p.price,
                 "currency": p.currency,
                 "rating": p.rating,
-                "explanation": [
-                    {"text": s.text, "citations": s.citations, "source": s.source}
-                    for s in p.sentences
-                ],
+                "explanation": [_sentence(s) for s in p.sentences],
             }
             for p in reply.products
         ],
+        "answer": [_sentence(s) for s in reply.answer],
         "evidence": {cid: asdict(e) for cid, e in reply.evidence.items() if cid in cited},
         "model_sentences": reply.model_sentences,
         "model_passed": reply.model_passed,
+        "trace": [step.to_dict() for step in reply.trace],
+        "plan": reply.plan,
     }
+
+
+def _sentence(s: CheckedSentence) -> dict[str, Any]:
+    return {"text": s.text, "citations": s.citations, "source": s.source}
 
 
 def new_state(language: str = "en") -> DialogueState:

@@ -14,13 +14,12 @@ import re
 from typing import Any
 
 from agent.state import DialogueState
-from agent.untrusted import looks_like_instructions
 from agent.verifier import Claim
 from catalog.models import InteractionKind, Product
+from catalog.untrusted import looks_like_instructions
 from prompts.render import render
-from recommender.base import Explanation
-from tools.builtins import product_evidence
 from tools.context import ToolContext
+from tools.products import product_evidence
 
 MAX_CLAIMS = 4
 _ACTIONS = {
@@ -53,10 +52,12 @@ def compose(
     ctx: ToolContext,
     product: Product,
     state: DialogueState,
-    hit: Any = None,
-    explanation: Explanation | None = None,
+    matched: dict[str, str] | None = None,
+    explained: dict[str, Any] | None = None,
 ) -> list[Claim]:
-    """Claims for one product, most relevant first, at most MAX_CLAIMS."""
+    """Claims for one product, most relevant first, at most MAX_CLAIMS. `matched`: the
+    passage a search matched ({"field", "snippet"}); `explained`: the data of
+    `explain_recommendation` for this product."""
     lang = "zh" if ctx.language == "zh" else "en"
     pid = product_evidence(ctx, product).id
     claims: list[Claim] = []
@@ -68,18 +69,18 @@ def compose(
             )
         )
     elif (
-        hit is not None
-        and getattr(hit, "snippet", "")
-        and hit.snippet_field != "title"
-        and not looks_like_instructions(hit.snippet)
+        matched
+        and matched.get("snippet")
+        and matched.get("field") != "title"
+        and not looks_like_instructions(matched["snippet"])
     ):
-        snippet = _short(hit.snippet, 120)
+        snippet = _short(matched["snippet"], 120)
         sid = ctx.evidence.add(
             "search",
-            f"{product.id}:{hit.snippet_field}",
+            f"{product.id}:{matched['field']}",
             snippet,
             product.id,
-            field=hit.snippet_field,
+            field=matched["field"],
             snippet=snippet,
         ).id
         claims.append(_claim("match", lang, [sid], product.id, snippet=snippet))
@@ -96,8 +97,8 @@ def compose(
                 within_budget=within,
             )
         )
-    if explanation is not None:
-        claims.extend(_recommender_claims(ctx, explanation, lang))
+    if explained:
+        claims.extend(_recommender_claims(explained, product.id, lang))
     review = _best_review(ctx, product)
     if review is not None:
         claims.append(review(lang))
@@ -121,65 +122,31 @@ def compose(
     return claims[:MAX_CLAIMS]
 
 
-def _recommender_claims(ctx: ToolContext, e: Explanation, lang: str) -> list[Claim]:
+def _recommender_claims(explained: dict[str, Any], product_id: str, lang: str) -> list[Claim]:
+    """Claims from `explain_recommendation`'s result: the shopper's own item in the same
+    category ([H]) and what other shoppers chose ([C])."""
     claims: list[Claim] = []
-    candidate = ctx.store.product(ctx.catalog, e.item_id)
-    related = _same_category(ctx, candidate, [c.history_item_id for c in e.contributions])
-    if related and ctx.shopper_id:
-        top = related
-        kinds = [
-            h.kind for h in ctx.store.history(ctx.catalog, ctx.shopper_id) if h.product_id == top
-        ]
-        kind = next(
-            (
-                k
-                for k in (InteractionKind.PURCHASE, InteractionKind.CART, InteractionKind.RATING)
-                if k in kinds
-            ),
-            InteractionKind.VIEW,
-        )
-        item = ctx.store.product(ctx.catalog, top)
-        hid = ctx.evidence.add(
-            "history",
-            top,
-            f"you {_ACTIONS['en'][kind]} {item.title}",
-            top,
-            title=item.title,
-            action=kind.value,
-        ).id
+    history = explained.get("history")
+    if history:
+        action = _ACTIONS[lang][InteractionKind(history["action"])]
         claims.append(
-            _claim("history", lang, [hid], e.item_id, title=item.title, action=_ACTIONS[lang][kind])
+            _claim(
+                "history", lang, [history["id"]], product_id, title=history["title"], action=action
+            )
         )
-    co_items = _same_category(ctx, candidate, [c.history_item_id for c in e.co_interactions])
-    if co_items:
-        co = next(c for c in e.co_interactions if c.history_item_id == co_items)
-        other = ctx.store.product(ctx.catalog, co.history_item_id)
-        cid = ctx.evidence.add(
-            "co_interaction",
-            f"{co.history_item_id}>{co.item_id}",
-            f"{co.shoppers} shoppers who interacted with {other.title} also interacted with "
-            f"product {co.item_id}",
-            co.item_id,
-            shoppers=co.shoppers,
-            title=other.title,
-        ).id
+    social = explained.get("social")
+    if social:
         claims.append(
-            _claim("social", lang, [cid], e.item_id, shoppers=co.shoppers, title=other.title)
+            _claim(
+                "social",
+                lang,
+                [social["id"]],
+                product_id,
+                shoppers=social["shoppers"],
+                title=social["title"],
+            )
         )
     return claims
-
-
-def _same_category(ctx: ToolContext, candidate: Product, item_ids: list[str]) -> str | None:
-    """The first item sharing the candidate's category: a cross-category neighbour
-    ("like the face cream you bought" for hiking boots) explains nothing to a shopper."""
-    if not item_ids:
-        return None
-    if not candidate.category:
-        return item_ids[0]  # no categories to compare: trust the model's top item
-    for product in ctx.store.products(ctx.catalog, item_ids[:10]):
-        if product.category == candidate.category and product.id != candidate.id:
-            return product.id
-    return None
 
 
 def _best_review(ctx: ToolContext, product: Product):

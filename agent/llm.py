@@ -182,6 +182,20 @@ class LlamaCppModel(_Streaming):
         text) skips computing that part."""
         self.chat(messages, max_tokens=1)
 
+    def chat_json(self, messages: Sequence[Message], schema: dict, max_tokens: int = 256) -> str:
+        """An answer whose decoding is constrained to JSON matching `schema`."""
+        with self._lock:
+            try:
+                out = self._llm.create_chat_completion(
+                    messages=list(messages),
+                    max_tokens=max_tokens,
+                    temperature=0.0,
+                    response_format={"type": "json_object", "schema": schema},
+                )
+            except (ValueError, RuntimeError) as exc:
+                raise LLMError(f"{self.name} failed: {exc}") from exc
+            return out["choices"][0]["message"].get("content") or ""
+
     def stream(self, messages: Sequence[Message], max_tokens: int = 256) -> Iterator[str]:
         with self._lock:
             for chunk in self._llm.create_chat_completion(
@@ -328,6 +342,35 @@ class OpenAICompatibleModel:
             return response.json()["choices"][0]["message"]["content"] or ""
         except (httpx.HTTPError, KeyError, ValueError) as exc:
             raise LLMError(f"LLM endpoint {self.url} failed: {exc}") from exc
+
+    def chat_tools(
+        self,
+        messages: Sequence[Message],
+        tools: list[dict],
+        max_tokens: int = 256,
+        tool_choice: str | dict = "auto",
+    ) -> list[tuple[str, dict]]:
+        """The tool calls the endpoint chose (OpenAI `tools` API; `tool_choice` "auto" or
+        a named function): [(name, arguments)], empty when it answered in words."""
+        body = {**self._body(messages, max_tokens, False), "tools": tools}
+        body["tool_choice"] = tool_choice
+        body["temperature"] = 0.0
+        try:
+            response = self._client.post(f"{self.url}/chat/completions", json=body)
+            response.raise_for_status()
+            message = response.json()["choices"][0]["message"]
+        except (httpx.HTTPError, KeyError, ValueError) as exc:
+            raise LLMError(f"LLM endpoint {self.url} failed: {exc}") from exc
+        calls = []
+        for call in message.get("tool_calls") or []:
+            function = call.get("function") or {}
+            try:
+                arguments = json.loads(function.get("arguments") or "{}")
+            except ValueError:
+                arguments = None  # not JSON: the call is unusable
+            if function.get("name") and isinstance(arguments, dict):
+                calls.append((function["name"], arguments))
+        return calls
 
     def stream(self, messages: Sequence[Message], max_tokens: int = 256) -> Iterator[str]:
         try:

@@ -72,7 +72,6 @@ _ORDINALS_EN = {
     "4th": 3,
     "fifth": 4,
     "5th": 4,
-    "last": -1,
 }
 _ORDINALS_ZH = {
     "一": 0,
@@ -116,13 +115,31 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
         "why_not",
         re.compile(r"\bwhy (?:not|didn'?t you|no)\b|为什么(?:没有|不推荐|没推荐|不是)", re.I),
     ),
-    ("why", re.compile(r"\bwhy\b|为什么|为啥|理由", re.I)),
+    (
+        "why",
+        re.compile(
+            r"\bwhy\b|\bwhat made you (?:pick|choose|recommend|suggest)"
+            r"|\bhow did you (?:pick|choose|decide)|为什么|为啥|理由|原因",
+            re.I,
+        ),
+    ),
     ("compare", re.compile(r"\bcompare\b|\bvs\.?\b|difference between|比较|对比|区别", re.I)),
     (
         "profile",
         re.compile(
-            r"\bmy (?:profile|interests|taste|history)\b|what do i (?:like|usually)"
-            r"|我的(?:喜好|偏好|兴趣|历史|画像)|我喜欢什么",
+            r"\bmy (?:profile|interests|taste|(?:purchase |shopping |order )?history)\b"
+            r"|what (?:do|did|have) i (?:like|usually|buy|bought|purchased?)"
+            r"|what (?:kinds?|sorts?|types?) of (?:things|stuff|products) do i (?:like|buy)"
+            r"|(?<!根据)我的(?:购物|购买)?(?:喜好|偏好|兴趣|历史|记录|画像)(?!推荐)"
+            r"|我喜欢什么|我(?:平时|以前|之前|经常|常)都?买",
+            re.I,
+        ),
+    ),
+    (
+        "similar",
+        re.compile(
+            r"\b(?:similar to|alternatives? to|(?:something|anything|more|others?|items?|products?)"
+            r" (?:just )?like (?:the|this|that|it|number)\b)|类似|差不多的|同类|相似",
             re.I,
         ),
     ),
@@ -131,7 +148,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
     (
         "like",
         re.compile(
-            r"\bi (?:like|love)\b|\bi'?ll take\b"
+            r"(?<!do )(?<!would )(?<!might )(?<!could )\bi (?:like|love)\b|\bi'?ll take\b"
             r"|(?<!可能)(?<!会)(?<!能)喜欢(?!的|什么)",  # not "something I might like"
             re.I,
         ),
@@ -149,9 +166,16 @@ _OTHER_BRAND = re.compile(
 # "None of these", "something else": the shopper passes on everything shown.
 _OTHERS = re.compile(
     r"\bnone of (?:these|them|those|the above)\b|\b(?:something|anything) else\b"
-    r"|\bother (?:options|ones|products|choices)\b|\bshow (?:me )?(?:more|others)\b"
+    r"|\bother (?:options|ones|products|choices)\b|\bshow (?:me )?(?:more|others)\b(?! like)"
     r"|\bmore options\b|\bnot what i(?:'m| am)? (?:want|looking for)\w*"
     r"|这些都不是我想要的|这些都不是|都不是我想要的|不是我想要的|换一批|还有别的|别的款|其他的款|看看别的",
+    re.I,
+)
+# Asking for more products of the kind being shopped for, not about one shown.
+_REFINE = re.compile(
+    r"^\s*(?:any|anything|something|one|ones)\s+(?:with|in|that|without|for|more|less)\b"
+    r"|^\s*(?:do you have|got|have you got)\s+(?:any|one|ones|something|anything)\b"
+    r"|有没有(?:更|带|适合|[^第它这那]{0,8}的)|要(?:更)?.{1,4}的$|有.{1,6}的吗",
     re.I,
 )
 _STOPWORDS = frozenset(
@@ -177,6 +201,7 @@ class Parsed:
     cheaper: bool = False
     exclude_last_brand: bool = False
     others: bool = False  # "none of these", "something else": skip what was shown
+    refine: bool = False  # "any with a timer?", "有没有更轻的": more of the same kind
     recipient: str | None = None
     use: str | None = None
     content: str = ""  # what is left for search
@@ -199,6 +224,7 @@ def parse(text: str) -> Parsed:
     p.cheaper = bool(_CHEAPER.search(text))
     p.exclude_last_brand = bool(_OTHER_BRAND.search(text))
     p.others = bool(_OTHERS.search(text))
+    p.refine = bool(_REFINE.search(text))
     remaining = _OTHERS.sub(" ", _OTHER_BRAND.sub(" ", _CHEAPER.sub(" ", remaining)))
     for rx in (_RECIPIENT_EN, _RECIPIENT_ZH):
         if m := rx.search(remaining):
@@ -227,6 +253,9 @@ def ordinals(text: str) -> list[int]:
         found.append((m.start(), _ORDINALS_ZH[m.group(1)]))
     if re.search(r"最后一(?:个|款)", text):
         found.append((text.find("最后"), -1))
+    # "the last one", not "how long does it last?"
+    for m in re.finditer(r"\b(?:the|that) last\b|\blast (?:one|ones|item|product)\b", lowered):
+        found.append((m.start(), -1))
     return [index for _, index in sorted(found)]
 
 

@@ -41,6 +41,15 @@ class DialogueState:
     clarified_last_turn: bool = False
     language: str = "en"
     turns: int = 0
+    focus: str | None = None  # the product last talked about on its own ("it")
+    # A tool call waiting for the argument a clarifying question asked for:
+    # {"tool": name, "arguments": {...}, "missing": [names]}.
+    pending: dict[str, Any] | None = None
+
+    @property
+    def excluded(self) -> list[str]:
+        """Products never to show again: turned down, or passed over ("none of these")."""
+        return list(dict.fromkeys(self.not_interested + self.passed))
 
     def product_filter(self, in_stock_only: bool = True) -> ProductFilter:
         s = self.slots
@@ -50,7 +59,7 @@ class DialogueState:
             categories=[s.category] if s.category else [],
             brands=list(s.brands),
             exclude_brands=list(s.exclude_brands),
-            exclude_ids=list(dict.fromkeys(self.not_interested + self.passed)),
+            exclude_ids=self.excluded,
             in_stock_only=in_stock_only,
         )
 
@@ -65,4 +74,5 @@ class DialogueState:
     def from_dict(cls, data: dict[str, Any]) -> DialogueState:
         data = dict(data)
         slots = Slots(**data.pop("slots", {}))
-        return cls(slots=slots, **data)
+        known = set(cls.__dataclass_fields__)
+        return cls(slots=slots, **{k: v for k, v in data.items() if k in known})

@@ -25,7 +25,7 @@ from typing import Literal
 
 from tools.results import EvidenceLedger
 
-CITATION_RE = re.compile(r"\[([PRHCS][A-Za-z0-9_\-]{1,40})\]")
+CITATION_RE = re.compile(r"\[([PRHCST][A-Za-z0-9_\-]{1,40}(?:\.[A-Za-z0-9_\-]{1,12})?)\]")
 _BOUNDARY_RE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*|\s*\n+\s*")
 _BULLET_RE = re.compile(r"^(?:[-*•]|\d+[.)])\s+")
 _LEADING_CITATIONS_RE = re.compile(r"^\s*((?:\[[^\]]+\]\s*)+)")

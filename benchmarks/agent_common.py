@@ -46,17 +46,15 @@ def audit(reply, names) -> list[dict]:
 
     checker = Verifier(dict(reply.evidence), names)
     failures = []
-    for product in reply.products:
-        for sentence in product.sentences:
-            cited = CITATION_RE.findall(sentence.text)
-            if not cited or any(c not in reply.evidence for c in cited):
-                reasons, bad = ["no citation, or a citation not in the evidence"], True
-            else:
-                reasons, bad = checker.check(sentence.text, [Claim("", cited)]), False
-            if reasons:
-                failures.append(
-                    {"sentence": sentence.text, "reasons": reasons, "bad_citation": bad}
-                )
+    shown = [s for p in reply.products for s in p.sentences] + list(reply.answer)
+    for sentence in shown:  # explanations and answers alike
+        cited = CITATION_RE.findall(sentence.text)
+        if not cited or any(c not in reply.evidence for c in cited):
+            reasons, bad = ["no citation, or a citation not in the evidence"], True
+        else:
+            reasons, bad = checker.check(sentence.text, [Claim("", cited)]), False
+        if reasons:
+            failures.append({"sentence": sentence.text, "reasons": reasons, "bad_citation": bad})
     return failures
 
 

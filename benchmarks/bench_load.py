@@ -4,7 +4,8 @@
                                     [--soak-seconds 0] [--home DIR]
 
 Each simulated shopper is a session of its own, tagged with one product category
-(every message of session i is about category C_i) and one shopper id. All
+(every message of session i is about category C_i) and one shopper id, for which it
+holds a signed shopper token (the server runs with a shopper secret of this run). All
 sessions run at once, each sending its next message as soon as the previous
 reply arrives (no think time: the hardest case). Checked on every reply:
 
@@ -12,10 +13,11 @@ reply arrives (no think time: the hardest case). Checked on every reply:
   history fact cited is from the session's own shopper (a reply built from
   another session's state or another shopper's history would break one of them);
 - errors: anything but 200, or 503 when the bounded queue is full (the client
-  waits the Retry-After and retries, up to 5 times; 503s are counted apart).
+  waits the Retry-After and retries, up to 5 times; 503s are counted apart). A 429
+  (a shopper over the API's rate limits) is an error: the load must stay within them.
 
-Reports turn latency (p50/p95/max of successful turns), throughput, and the
-server's resident memory at start and end (and every 30 s of a soak).
+Reports turn latency (p50/p95/max of successful turns), throughput, the server's CPU
+time per turn, and its resident memory at start and end (and every 30 s of a soak).
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
+import secrets
 import statistics
 import tempfile
 import time
@@ -35,6 +39,7 @@ from urllib.parse import urlsplit
 from benchmarks.common import print_table, write_results
 from catalog.store import Store
 from ui.process import Server, build_demo
+from ui.tokens import sign
 
 RETRIES = 5  # a 503 is retried after its Retry-After (capped at MAX_WAIT seconds)
 MAX_WAIT = 60.0
@@ -63,13 +68,16 @@ class Connection:
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def post(self, path: str, payload: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+    async def post(
+        self, path: str, payload: dict[str, Any], token: str | None = None
+    ) -> tuple[int, dict[str, str], bytes]:
         body = json.dumps(payload).encode()
+        auth = f"Authorization: Bearer {token}\r\n" if token else ""
         for attempt in range(2):  # a keep-alive connection the server closed: reconnect once
             if self.writer is None:
                 self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
             head = (
-                f"POST /api/v1{path} HTTP/1.1\r\nHost: {self.host}\r\n"
+                f"POST /api/v1{path} HTTP/1.1\r\nHost: {self.host}\r\n{auth}"
                 f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
             )
             try:
@@ -104,6 +112,7 @@ class Outcome:
     busy: int = 0  # 503 answers (retried)
     refused: int = 0  # turns still refused with 503 after the retries (not errors)
     errors: list[str] = field(default_factory=list)
+    rate_limited: int = 0  # 429 answers (also counted in errors)
     violations: list[str] = field(default_factory=list)
 
 
@@ -117,6 +126,18 @@ def rss_mb(pid: int | None) -> float | None:
     except OSError:
         return None
     return None
+
+
+def cpu_s(pid: int | None) -> float:
+    """User + system CPU seconds of a process so far: a server's cost per turn that other
+    work on a shared machine disturbs far less than wall-clock latency."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def categories(store: Store, catalog: str) -> dict[str, str]:
@@ -156,11 +177,13 @@ async def run_session(
     history: set[str],
     product_category: dict[str, str],
     out: Outcome,
+    token: str | None,
 ) -> None:
     conn = Connection(url)
     try:
-        status, _, data = await conn.post("/sessions", {"shopper_id": f"u{i + 1:04d}"})
+        status, _, data = await conn.post("/sessions", {"shopper_id": f"u{i + 1:04d}"}, token)
         if status != 201:
+            out.rate_limited += status == 429
             out.errors.append(f"session {i}: create -> {status}")
             return
         sid = json.loads(data)["session_id"]
@@ -170,7 +193,7 @@ async def run_session(
                 started = time.perf_counter()
                 try:
                     status, headers, data = await conn.post(
-                        f"/sessions/{sid}/messages", {"text": text}
+                        f"/sessions/{sid}/messages", {"text": text}, token
                     )
                 except (OSError, asyncio.IncompleteReadError) as exc:
                     out.errors.append(f"session {i} turn {t}: {type(exc).__name__}")
@@ -183,6 +206,7 @@ async def run_session(
                 out.refused += 1
                 continue
             if status != 200:
+                out.rate_limited += status == 429
                 out.errors.append(f"session {i} turn {t}: HTTP {status} {data[:120]!r}")
                 continue
             out.latencies.append(time.perf_counter() - started)
@@ -196,8 +220,16 @@ async def run_session(
 
 
 async def run_load(
-    url: str, store: Store, catalog: str, sessions: int, turns: int, offset: int = 0
+    url: str,
+    store: Store,
+    catalog: str,
+    sessions: int,
+    turns: int,
+    offset: int = 0,
+    secret: str | None = None,
 ) -> Outcome:
+    """`sessions` simulated shoppers at once; with the server's `secret`, each signs
+    its own shopper token (as the shop's backend would)."""
     cats = categories(store, catalog)
     names = list(cats)
     product_category = {p.id: p.category for p in store.products(catalog)}
@@ -207,8 +239,11 @@ async def run_load(
         category = names[i % len(names)]
         shopper = f"u{i + 1:04d}"
         history = {h.product_id for h in store.history(catalog, shopper)}
+        token = sign(secret, shopper, 3600) if secret else None
         jobs.append(
-            run_session(url, i, turns, category, cats[category], history, product_category, out)
+            run_session(
+                url, i, turns, category, cats[category], history, product_category, out, token
+            )
         )
     await asyncio.gather(*jobs)
     return out
@@ -223,6 +258,7 @@ def summarise(out: Outcome, seconds: float) -> dict[str, Any]:
     return {
         "turns_ok": out.ok,
         "errors": len(out.errors),
+        "rate_limited_429": out.rate_limited,
         "busy_503": out.busy,
         "refused": out.refused,
         "isolation_violations": len(out.violations),
@@ -256,10 +292,11 @@ def main() -> None:
         home = Path(tmp.name)
         print("building the demo shop ...", flush=True)
         build_demo(home)
-    llm_config = (
-        "" if args.llm == "none" else f'[llm]\nbackend = "llama_cpp"\nmodel = "{args.llm}"\n'
-    )
-    server = Server(home, llm_config).start(timeout=900)
+    secret = secrets.token_urlsafe(32)
+    config = f'[server]\nshopper_secret = "{secret}"\n'
+    if args.llm != "none":
+        config += f'[llm]\nbackend = "llama_cpp"\nmodel = "{args.llm}"\n'
+    server = Server(home, config).start(timeout=900)
     rows: list[dict[str, Any]] = []
     memory: list[dict[str, Any]] = []
     try:
@@ -271,9 +308,10 @@ def main() -> None:
             while True:
                 started = time.perf_counter()
                 cpu = resource.getrusage(resource.RUSAGE_SELF)
+                server_cpu = cpu_s(server.pid)
                 out = asyncio.run(
                     run_load(server.url, store, "demo", args.sessions, args.turns,
-                             offset=(round_no * args.sessions) % 900)
+                             offset=(round_no * args.sessions) % 900, secret=secret)
                 )  # fmt: skip
                 row = {"round": round_no, "sessions": args.sessions, "turns": args.turns,
                        "llm": args.llm}  # fmt: skip
@@ -281,6 +319,9 @@ def main() -> None:
                 used = resource.getrusage(resource.RUSAGE_SELF)
                 row["client_cpu_s"] = round(
                     used.ru_utime + used.ru_stime - cpu.ru_utime - cpu.ru_stime, 1
+                )
+                row["server_cpu_ms_per_turn"] = round(
+                    (cpu_s(server.pid) - server_cpu) * 1000 / max(out.ok, 1), 2
                 )
                 row["rss_mb"] = round(rss_mb(server.pid) or 0, 1)
                 rows.append(row)
@@ -305,6 +346,7 @@ def main() -> None:
         "rounds": len(rows),
         "turns_ok": sum(r["turns_ok"] for r in rows),
         "errors": sum(r["errors"] for r in rows),
+        "rate_limited_429": sum(r["rate_limited_429"] for r in rows),
         "busy_503": sum(r["busy_503"] for r in rows),
         "refused": sum(r["refused"] for r in rows),
         "isolation_violations": sum(r["isolation_violations"] for r in rows),

@@ -117,16 +117,10 @@ def demo_vocabulary(embedder: str | None) -> Vocabulary:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--embedder", default="use", help="'use', 'minilm' or '' for none")
-    parser.add_argument(
-        "--llm",
-        help="also run the LLM planner: 'default' (in-process "
-        "model) or the URL of an OpenAI-compatible server",
-    )
     args = parser.parse_args()
     vocabulary = demo_vocabulary(args.embedder or None)
+    # The LLM planner chooses tools, not slots: it is measured by bench_routing.
     planners: list[tuple[str, Any]] = [("rules", None)]
-    if args.llm:
-        planners.append(("llm", _llm_planner(args.llm, vocabulary)))
     rows, failures = [], {}
     for name, planner in planners:
         result = evaluate(vocabulary, planner)
@@ -153,19 +147,6 @@ def main() -> None:
         )
     print_table(rows, list(rows[0]))
     print(f"wrote {write_results('planner', rows, failures=failures)}")
-
-
-def _llm_planner(llm: str, vocabulary: Vocabulary) -> Any:
-    from agent.llm import make_model
-    from agent.llm_planner import LLMPlanner
-
-    home = Path(tempfile.mkdtemp())
-    model = (
-        make_model("openai", "default", home, llm)
-        if llm.startswith("http")
-        else make_model("llama_cpp", "default", home)
-    )
-    return LLMPlanner(model, vocabulary)
 
 
 if __name__ == "__main__":

@@ -238,7 +238,7 @@ class Context:
 
             llm = build_assistant(settings, store, catalog, llm_planner).agent
             llm.k = SHOWN
-            llm.planner = LLMPlanner(llm.llm, llm.vocabulary)
+            llm.planner = LLMPlanner(llm.llm, llm.registry, llm.vocabulary)
             self.llm_agent = llm
         self.catalog = catalog
         self.recommender = self.agent.recommender

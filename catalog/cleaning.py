@@ -151,11 +151,15 @@ def repair_title(product: Product, report: ValidationReport) -> None:
 
 
 def _title_from_other_fields(product: Product) -> str:
+    """A name for a product whose title was markup: the name its description begins
+    with (listings often open with the product's own name), else brand + category,
+    which reads like "Publisher Software" and names nothing a shopper would ask for."""
+    lead = re.split(r"(?<=[.!?])\s|\s[-–—|:]\s|\n", clean_text(product.description or ""))[0]
+    lead = lead.strip().rstrip(".")
+    if 2 <= len(lead.split()) <= 15 and not looks_like_junk(lead):
+        return lead[:120]
     parts = [product.brand, product.category]
-    rebuilt = " ".join(p for p in parts if p).strip()
-    if not rebuilt and product.description:
-        rebuilt = product.description.split(". ")[0][:120]
-    return rebuilt
+    return " ".join(p for p in parts if p).strip() or lead[:120]
 
 
 def normalise_timestamp(value: object) -> int | None:

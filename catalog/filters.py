@@ -57,6 +57,9 @@ class ProductTable:
         self.rating = np.array(
             [np.nan if p.rating_avg is None else p.rating_avg for p in products], dtype=np.float64
         )  # (n,)
+        self.rating_count = np.array(
+            [p.rating_count or 0 for p in products], dtype=np.int64
+        )  # (n,) popularity
         self.in_stock = np.array([p.in_stock for p in products], dtype=bool)  # (n,)
         self.brand = np.array([p.brand.casefold() for p in products], dtype=object)  # (n,)
         self.category = np.array([p.category for p in products], dtype=object)  # (n,) leaf

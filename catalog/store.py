@@ -90,6 +90,7 @@ class Store:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self._depth = 0  # nested transactions (savepoints) open now
         try:
             self._conn = sqlite3.connect(
                 self.path, isolation_level=None, check_same_thread=False, timeout=30
@@ -137,9 +138,24 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Cursor]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception. Nested in another
+        transaction of the same thread it is a savepoint: the outer one decides."""
         with self._lock:
             cur = self._conn.cursor()
+            if self._conn.in_transaction:
+                self._depth += 1
+                name = f"nested_{self._depth}"
+                cur.execute(f"SAVEPOINT {name}")
+                try:
+                    yield cur
+                except BaseException:
+                    cur.execute(f"ROLLBACK TO {name}")
+                    cur.execute(f"RELEASE {name}")
+                    raise
+                finally:
+                    self._depth -= 1
+                cur.execute(f"RELEASE {name}")
+                return
             cur.execute("BEGIN IMMEDIATE")
             try:
                 yield cur
@@ -531,6 +547,13 @@ class Store:
         return SessionRecord(
             r["id"], r["catalog"], r["shopper_id"], json.loads(r["state"]), r["created_at"]
         )
+
+    def session_owner(self, session_id: str) -> tuple[str, str | None]:
+        """(catalog, shopper id) of a session, without reading its state."""
+        rows = self.query("SELECT catalog, shopper_id FROM sessions WHERE id = ?", (session_id,))
+        if not rows:
+            raise NotFoundError("no such session (it may have been deleted)")
+        return rows[0][0], rows[0][1]
 
     def save_session(
         self,

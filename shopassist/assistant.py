@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from agent.agent import Agent
 from agent.llm import PACKAGED, LLMError, make_model
 from agent.vocabulary import Vocabulary
-from catalog.errors import ShopAssistError
+from catalog.errors import InputError, ShopAssistError
 from catalog.store import Store
 from shopassist.settings import Settings
+from tools.registry import ToolRegistry, load_registry
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +30,17 @@ class Assistant:
 
 
 def build_assistant(
-    settings: Settings, store: Store, catalog: str, llm: str | None = None
+    settings: Settings,
+    store: Store,
+    catalog: str,
+    llm: str | None = None,
+    planner: str | None = None,
+    registry: ToolRegistry | None = None,
 ) -> Assistant:
     """`llm`: None (use settings), "none", "default", a packaged model name
-    ("qwen2.5-coder-0.5b", "gemma3-270m") or an OpenAI-compatible URL."""
+    ("qwen2.5-coder-0.5b", "gemma3-270m") or an OpenAI-compatible URL. `planner`:
+    None (use settings), "rules", "llm" or "auto". `registry`: the tools (default: the
+    built-ins and every installed plugin)."""
     from recommender.registry import load_usable
     from vectorstore.embeddings import make_embedder
     from vectorstore.index import open_index
@@ -71,19 +79,38 @@ def build_assistant(
         vectors = embedder.encode([sentence, *claims])
         return float((vectors[1:] @ vectors[0]).max())
 
+    registry = registry or load_registry()
     agent = Agent(
         store,
         catalog,
         recommender,
         search,
         chat_model,
+        registry=registry,
         vocabulary=vocabulary,
         similarity=similarity,
         llm_retry_s=settings.llm.retry_s,
         llm_turn_budget_s=settings.llm.turn_budget_s,
     )
+    agent.planner = _planner(planner or settings.agent.planner, agent, notes)
     agent.prepare_llm()
     return Assistant(agent, notes)
+
+
+def _planner(choice: str, agent: Agent, notes: list[str]):
+    """The LLM planner when chosen (or `auto` with an OpenAI-compatible endpoint),
+    else None: the rules and the router plan."""
+    from agent.llm import NoModel, OpenAICompatibleModel
+    from agent.llm_planner import LLMPlanner
+
+    if choice not in ("rules", "llm", "auto"):
+        raise InputError(f"unknown planner {choice!r}: use rules, llm or auto")
+    if choice == "rules" or (choice == "auto" and not isinstance(agent.llm, OpenAICompatibleModel)):
+        return None
+    if isinstance(agent.llm, NoModel):
+        notes.append("the LLM planner needs a model (llm.backend): planning with the rules")
+        return None
+    return LLMPlanner(agent.llm, agent.registry, agent.vocabulary)
 
 
 def _chat_model(settings: Settings, llm: str | None, notes: list[str]):

@@ -27,12 +27,24 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
             help="none | default | qwen2.5-coder-0.5b | gemma3-270m | URL of an "
             "OpenAI-compatible server",
         )
+        add_planner_flag(p)
         if name == "ask":
             p.add_argument("message")
             p.add_argument("--json", action="store_true", help="print the reply as JSON")
             p.set_defaults(handler=run_ask)
         else:
             p.set_defaults(handler=run_chat)
+
+
+def add_planner_flag(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--planner",
+        choices=["rules", "llm", "auto"],
+        help="how messages become tool calls: rules (rules and the router), llm (the "
+        "configured model chooses among the tools), auto (llm for an OpenAI-compatible "
+        "endpoint, else rules); default from settings ([agent] planner)",
+    )
+    p.set_defaults(settings_overrides=lambda a: {"agent.planner": a.planner})
 
 
 def run_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -45,6 +57,9 @@ def run_ask(args: argparse.Namespace, settings: Settings) -> int:
             print(json.dumps(out, ensure_ascii=False, indent=2, default=str))
         else:
             _print_reply(reply)
+            if reply.trace:
+                steps = ", ".join(f"{s.tool} {s.ms:.0f} ms" for s in reply.trace)
+                print(f"[steps: {steps}]", file=sys.stderr)
     return 0
 
 
@@ -88,5 +103,11 @@ def _command(line: str) -> str | None:
 
 def _print_reply(reply: Reply) -> None:
     print(reply.text)
+    if reply.answer and reply.evidence:
+        cited = dict.fromkeys(c for s in reply.answer for c in s.citations)
+        for cid in cited:
+            record = reply.evidence.get(cid)
+            if record is not None:
+                print(f"   [{cid}] {record.text}")
     for n, product in enumerate(reply.products, start=1):
         print(product_text(n, product, reply.language), end="")

@@ -11,16 +11,27 @@ directory when it exists.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from catalog.errors import InputError
 
 ENV_PREFIX = "SHOPASSIST_"
+ORIGIN_RE = re.compile(r"^https?://[^/\s?#]+$")
+MIN_SECRET_CHARS = 32
 DEFAULT_CONFIG_NAME = "shopassist.toml"
 
 
@@ -68,12 +79,23 @@ class LLMSettings(_Section):
     threads: int = Field(0, ge=0)
 
 
+class AgentSettings(_Section):
+    # How a message becomes a plan of tool calls: "rules" (rules plus the semantic router
+    # over every registered tool, always available), "llm" (the configured model chooses
+    # among the tools' schemas; validated, falls back to the rules), "auto" (llm for an
+    # OpenAI-compatible endpoint, rules otherwise).
+    planner: Literal["rules", "llm", "auto"] = "auto"
+
+
 class ServerSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(7860, ge=1, le=65535)
     # Admin endpoints (reindex, retrain, export) need this key in the X-API-Key header;
-    # unset = admin endpoints disabled.
+    # it may also act for any shopper (back-office tools). Unset = admin endpoints disabled.
     api_key: str | None = None
+    # The host site signs shopper tokens with this (HS256, README "Identity and access");
+    # unset = signed shoppers are off and the API serves guests only.
+    shopper_secret: SecretStr | None = None
     # Origins of the pages that embed the widget (CORS), e.g. ["https://shop.example"].
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = Field(65_536, ge=1024)
@@ -83,6 +105,68 @@ class ServerSettings(_Section):
     max_pending_llm_turns: int = Field(8, ge=1)
     greeting: str | None = None  # the widget's first message; unset = the assistant's greeting
 
+    @field_validator("shopper_secret")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_SECRET_CHARS:
+            raise ValueError(
+                f"use at least {MIN_SECRET_CHARS} characters; "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))' makes one"
+            )
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        out = []
+        for origin in value:
+            origin = origin.strip().rstrip("/")
+            if origin != "*" and not ORIGIN_RE.match(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin: give scheme://host[:port] with no path, "
+                    "e.g. https://shop.example"
+                )
+            out.append(origin)
+        return out
+
+
+class RateLimit(_Section):
+    per_minute: float = Field(ge=0)  # the bucket's refill; 0 = no limit
+    burst: int = Field(ge=1)  # the bucket's size: requests allowed at once
+
+
+DEFAULT_LIMITS = {
+    "sessions": {"per_minute": 10, "burst": 20},
+    "messages": {"per_minute": 30, "burst": 20},
+    "feedback": {"per_minute": 30, "burst": 30},
+}
+
+
+class LimitSettings(_Section):
+    """Per-client token buckets of the HTTP API (429 with Retry-After when empty). A client
+    is a signed shopper, else the caller's address; the admin key is not limited."""
+
+    sessions: RateLimit = Field(default_factory=lambda: RateLimit(**DEFAULT_LIMITS["sessions"]))
+    messages: RateLimit = Field(default_factory=lambda: RateLimit(**DEFAULT_LIMITS["messages"]))
+    feedback: RateLimit = Field(default_factory=lambda: RateLimit(**DEFAULT_LIMITS["feedback"]))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill(cls, data: Any) -> Any:
+        """A kind given in part (`[limits.messages] burst = 5`) keeps its other default."""
+        if isinstance(data, dict):
+            data = dict(data)
+            for kind, default in DEFAULT_LIMITS.items():
+                if isinstance(data.get(kind), dict):
+                    data[kind] = {**default, **data[kind]}
+        return data
+
+
+class UISettings(_Section):
+    # The web UI's "Browse as" picker lets anyone act as any shopper of the catalog: for
+    # the demo (demo.toml) only; off, the web UI serves guests.
+    demo_shoppers: bool = False
+
 
 class Settings(_Section):
     home: Path = Path("data")
@@ -91,7 +175,10 @@ class Settings(_Section):
     embeddings: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     vectorstore: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    agent: AgentSettings = Field(default_factory=AgentSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
+    ui: UISettings = Field(default_factory=UISettings)
 
     @property
     def db_path(self) -> Path:

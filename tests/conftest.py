@@ -57,6 +57,18 @@ def qwen_path(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def demo_store(tmp_path_factory):
+    """The demo shop's catalog alone (no model, no index), built once per test session.
+    Tests that write (feedback) use shopper ids of their own."""
+    from catalog.ingest import build_demo
+
+    store = Store.in_home(tmp_path_factory.mktemp("demo-catalog"))
+    build_demo(store)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
 def demo_home(tmp_path_factory) -> Path:
     """The demo shop built once per test session (catalog, trained model, search index).
     Tests that change it (retraining, restarts) build their own."""

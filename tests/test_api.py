@@ -1,6 +1,7 @@
 """The HTTP API against a real `shopassist serve` subprocess on 127.0.0.1: every
 endpoint, streaming, restart persistence, session isolation, API keys, CORS,
-and bad requests (clear 4xx, never 500)."""
+and bad requests (clear 4xx, never 500). Shoppers act with signed tokens, as a host
+site's backend would make them; tests/test_access.py is where they are refused."""
 
 from __future__ import annotations
 
@@ -13,18 +14,26 @@ import pytest
 
 from agent.verifier import CITATION_RE
 from catalog.store import Store
-from tests.server_support import Server, build_demo
+from tests.server_support import SHIPPING_QUESTIONS, Server, build_demo
+from ui.tokens import sign
 
 pytestmark = pytest.mark.slow
 
 KEY = "test-admin-key-0123456789"
+ADMIN = {"X-API-Key": KEY}
+SECRET = "test-shopper-secret-0123456789abcdef"
 ALLOWED_ORIGIN = "http://shop.example"
 CONFIG = f"""
 [server]
 api_key = "{KEY}"
+shopper_secret = "{SECRET}"
 cors_origins = ["{ALLOWED_ORIGIN}"]
 max_body_bytes = 8192
 """
+
+
+def as_shopper(shopper_id: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {sign(SECRET, shopper_id, 600)}"}
 
 
 @pytest.fixture(scope="module")
@@ -49,24 +58,29 @@ def client(server):
 
 
 def new_session(client, shopper: str | None = None, language: str = "en") -> str:
-    body = {"language": language}
-    if shopper:
-        body["shopper_id"] = shopper
-    r = client.post("/sessions", json=body)
+    """A guest's session, or with `shopper` a session bound to that signed shopper."""
+    r = client.post(
+        "/sessions", json={"language": language}, headers=as_shopper(shopper) if shopper else {}
+    )
     assert r.status_code == 201, r.text
+    assert (r.json()["shopper_id"] == shopper) if shopper else r.json()["shopper_id"]
     return r.json()["session_id"]
 
 
-def send(client, sid: str, text: str) -> dict:
-    r = client.post(f"/sessions/{sid}/messages", json={"text": text})
+def send(client, sid: str, text: str, shopper: str | None = None) -> dict:
+    headers = as_shopper(shopper) if shopper else {}
+    r = client.post(f"/sessions/{sid}/messages", json={"text": text}, headers=headers)
     assert r.status_code == 200, r.text
     return r.json()
 
 
-def sse(client, sid: str, text: str) -> list[tuple[str, dict]]:
+def sse(client, sid: str, text: str, shopper: str | None = None) -> list[tuple[str, dict]]:
     events = []
     with client.stream(
-        "POST", f"/sessions/{sid}/messages", json={"text": text, "stream": True}
+        "POST",
+        f"/sessions/{sid}/messages",
+        json={"text": text, "stream": True},
+        headers=as_shopper(shopper) if shopper else {},
     ) as r:
         assert r.status_code == 200
         assert r.headers["content-type"].startswith("text/event-stream")
@@ -93,6 +107,7 @@ def test_health_and_openapi_list_every_endpoint(client, server):
         "/api/v1/shoppers/{shopper_id}/recommendations",
         "/api/v1/feedback",
         "/api/v1/health",
+        "/api/v1/cors-check",
         "/api/v1/admin/reindex",
         "/api/v1/admin/retrain",
         "/api/v1/admin/export",
@@ -103,7 +118,7 @@ def test_health_and_openapi_list_every_endpoint(client, server):
 
 def test_message_returns_cited_products_and_the_evidence_they_cite(client, api_home):
     sid = new_session(client, "u0100")
-    out = send(client, sid, "waterproof hiking boots under $120")
+    out = send(client, sid, "waterproof hiking boots under $120", "u0100")
     assert out["intent"] == "recommend" and len(out["products"]) == 3
     with Store.in_home(api_home) as store:
         for p in out["products"]:
@@ -118,7 +133,7 @@ def test_message_returns_cited_products_and_the_evidence_they_cite(client, api_h
 
 def test_streaming_sends_text_before_the_full_reply(client):
     sid = new_session(client, "u0101")
-    events = sse(client, sid, "a yoga mat under $60")
+    events = sse(client, sid, "a yoga mat under $60", "u0101")
     kinds = [e for e, _ in events]
     assert kinds[0] == "delta" and kinds[-2:] == ["reply", "done"]
     reply = events[-2][1]
@@ -127,7 +142,7 @@ def test_streaming_sends_text_before_the_full_reply(client):
     for p in reply["products"]:
         assert p["title"] in streamed
     # the streamed reply is part of the conversation like any other
-    messages = client.get(f"/sessions/{sid}").json()["messages"]
+    messages = client.get(f"/sessions/{sid}", headers=as_shopper("u0101")).json()["messages"]
     assert [m["role"] for m in messages] == ["shopper", "assistant"]
     assert messages[1]["reply"]["products"] == reply["products"]
 
@@ -138,60 +153,94 @@ def test_products_and_recommendations_with_filters(client, api_home):
         assert product["title"] == store.product("demo", "1262").title
     missing = client.get("/products/no-such-product")
     assert missing.status_code == 404 and "no-such-product" in missing.json()["error"]
-    out = client.get("/shoppers/u0001/recommendations", params={"k": 4, "max_price": 40}).json()
+    me = as_shopper("u0001")
+    out = client.get(
+        "/shoppers/u0001/recommendations", params={"k": 4, "max_price": 40}, headers=me
+    ).json()
     assert len(out["products"]) == 4
     assert all(p["price"] <= 40 for p in out["products"])
     assert all(p["explanation"] for p in out["products"])
     brand = out["products"][0]["brand"]
-    only = client.get("/shoppers/u0001/recommendations", params={"k": 3, "brand": brand}).json()
+    only = client.get(
+        "/shoppers/u0001/recommendations", params={"k": 3, "brand": brand}, headers=me
+    ).json()
     assert only["products"] and all(p["brand"] == brand for p in only["products"])
-    bad = client.get("/shoppers/u0001/recommendations", params={"k": 500})
+    bad = client.get("/shoppers/u0001/recommendations", params={"k": 500}, headers=me)
     assert bad.status_code == 422 and "k" in bad.json()["error"]
     crossed = client.get(
-        "/shoppers/u0001/recommendations", params={"min_price": 50, "max_price": 10}
+        "/shoppers/u0001/recommendations", params={"min_price": 50, "max_price": 10}, headers=me
     )
     assert crossed.status_code == 400 and "min_price" in crossed.json()["error"]
 
 
 def test_not_interested_changes_the_list_at_once_and_is_stored(client, api_home):
     sid = new_session(client, "u0102")
-    first = send(client, sid, "a coffee maker")
+    me = as_shopper("u0102")
+    first = send(client, sid, "a coffee maker", "u0102")
     dropped = first["products"][0]["id"]
     r = client.post(
-        "/feedback", json={"session_id": sid, "product_id": dropped, "kind": "not_interested"}
+        "/feedback",
+        json={"session_id": sid, "product_id": dropped, "kind": "not_interested"},
+        headers=me,
     )
     assert r.status_code == 200, r.text
     out = r.json()
     assert out["recorded"] and out["reply"]["products"]
     assert dropped not in [p["id"] for p in out["reply"]["products"]]
-    later = client.get("/shoppers/u0102/recommendations", params={"k": 20}).json()
+    later = client.get("/shoppers/u0102/recommendations", params={"k": 20}, headers=me).json()
     assert dropped not in [p["id"] for p in later["products"]]
     with Store.in_home(api_home) as store:
         assert (dropped, "not_interested") in [
             (pid, kind) for pid, kind, _ in store.feedback("demo", "u0102")
         ]
-    like = client.post(
-        "/feedback", json={"shopper_id": "u0102", "product_id": "1262", "kind": "like"}
-    )
-    assert like.status_code == 200 and like.json()["kind"] == "like"
-    profile = client.get("/shoppers/u0102/profile").json()
+    like = client.post("/feedback", json={"product_id": "1262", "kind": "like"}, headers=me)
+    assert like.status_code == 200 and like.json()["kind"] == "like"  # the token's shopper
+    profile = client.get("/shoppers/u0102/profile", headers=me).json()
     assert profile["history"][0] == "1262"  # the like is the newest interest
     assert ("1262", "like") in [(f["product_id"], f["kind"]) for f in profile["feedback"]]
     wrong = client.post(
         "/feedback",
         json={"session_id": sid, "shopper_id": "u0999", "product_id": "1262", "kind": "like"},
+        headers=me,
     )
     assert wrong.status_code == 400 and "session" in wrong.json()["error"]
+
+
+@pytest.mark.parametrize(("first", "question", "days"), SHIPPING_QUESTIONS)
+def test_a_plugin_tool_is_reached_through_the_api(client, first, question, days):
+    sid = new_session(client, "u0009")
+    shown = send(client, sid, first, "u0009")["products"]
+    reply = send(client, sid, question, "u0009")
+    assert reply["intent"] == "shipping_estimate" and days in reply["text"]
+    assert reply["trace"][0]["tool"] == "shipping_estimate"
+    assert reply["trace"][0]["arguments"]["product_id"] == shown[0]["id"]
+    cited = reply["answer"][0]["citations"]
+    assert cited[0].startswith("T") and f"P{shown[0]['id']}" in cited
+    assert reply["evidence"][cited[0]]["kind"] == "tool"
+
+
+def test_questions_get_answers_citing_the_passages(client):
+    sid = new_session(client)  # a guest
+    shown = send(client, sid, "waterproof hiking boots for my wife under 150 dollars")["products"]
+    reply = send(client, sid, "is the second one good for snow?")
+    assert reply["intent"] == "answer" and not reply["products"]
+    assert reply["trace"][0]["tool"] == "answer_question" and reply["trace"][0]["ok"]
+    for sentence in reply["answer"]:
+        for cid in CITATION_RE.findall(sentence["text"]):
+            record = reply["evidence"][cid]
+            assert record["product_id"] == shown[1]["id"]
+    reviews = send(client, sid, "what do reviewers complain about?")
+    assert reviews["intent"] == "reviews" and reviews["answer"]
 
 
 def test_sessions_are_isolated(client):
     a = new_session(client, "u0103")
     b = new_session(client, "u0104")
     assert a != b and len(a) >= 32
-    send(client, a, "hiking boots for my husband")
-    session_b = client.get(f"/sessions/{b}").json()
+    send(client, a, "hiking boots for my husband", "u0103")
+    session_b = client.get(f"/sessions/{b}", headers=as_shopper("u0104")).json()
     assert session_b["messages"] == [] and session_b["shown"] == []
-    out = send(client, b, "compare the first two")
+    out = send(client, b, "compare the first two", "u0104")
     assert not out["products"]  # b has been shown nothing; a's list is not visible to it
     guessed = client.get(f"/sessions/{a[:-1]}x")
     assert guessed.status_code == 404
@@ -242,6 +291,7 @@ def test_cors_allows_only_the_configured_origins(client):
         headers={"Origin": ALLOWED_ORIGIN, "Access-Control-Request-Method": "POST"},
     )
     assert ok.headers.get("access-control-allow-origin") == ALLOWED_ORIGIN
+    assert "authorization" in ok.headers.get("access-control-allow-headers", "").lower()
     other = client.options(
         "/sessions",
         headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"},
@@ -276,7 +326,7 @@ def test_admin_retrain_and_reindex_run_as_jobs(client):
     assert job.status_code == 202
     assert wait_job(client, job.json()["id"], headers)["status"] == "done"
     sid = new_session(client, "u0105")
-    assert send(client, sid, "hiking boots")["products"]
+    assert send(client, sid, "hiking boots", "u0105")["products"]
 
 
 def wait_job(client, job_id: str, headers: dict, timeout: float = 300) -> dict:
@@ -290,24 +340,30 @@ def wait_job(client, job_id: str, headers: dict, timeout: float = 300) -> dict:
 
 
 def test_shopper_data_export_and_right_to_be_forgotten(client, api_home):
-    headers = {"X-API-Key": KEY}
+    headers, me = ADMIN, as_shopper("u0200")
     sid = new_session(client, "u0200")
-    shown = send(client, sid, "a rain jacket")["products"]
-    client.post("/feedback", json={"session_id": sid, "product_id": shown[0]["id"], "kind": "like"})
-    assert client.get("/shoppers/u0200/data").status_code == 403
+    shown = send(client, sid, "a rain jacket", "u0200")["products"]
+    client.post(
+        "/feedback",
+        json={"session_id": sid, "product_id": shown[0]["id"], "kind": "like"},
+        headers=me,
+    )
+    assert client.get("/shoppers/u0200/data").status_code == 401
     data = client.get("/shoppers/u0200/data", headers=headers).json()
     assert data["history"] and data["feedback"][0]["kind"] == "like"
     assert [m["role"] for m in data["sessions"][0]["messages"]][:2] == ["shopper", "assistant"]
-    before = client.get(f"/why/{shown[1]['id']}", params={"shopper_id": "u0200"}).json()
+    assert client.get("/shoppers/u0200/data", headers=me).json() == data  # their own copy
+    why_params = {"shopper_id": "u0200"}
+    before = client.get(f"/why/{shown[1]['id']}", params=why_params, headers=me).json()
     assert before["contributions"]  # the model knows this shopper's history
-    assert client.delete("/shoppers/u0200").status_code == 403
+    assert client.delete("/shoppers/u0200").status_code == 401
     gone = client.delete("/shoppers/u0200", headers=headers).json()["deleted"]
     assert gone["sessions"] == 1 and gone["feedback"] == 1 and gone["interactions"] > 0
     after = client.get("/shoppers/u0200/data", headers=headers).json()
     assert after["profile"] is None
     assert after["history"] == after["feedback"] == after["sessions"] == after["reviews"] == []
-    assert client.get(f"/sessions/{sid}").status_code == 404
-    why = client.get(f"/why/{shown[1]['id']}", params={"shopper_id": "u0200"}).json()
+    assert client.get(f"/sessions/{sid}", headers=me).status_code == 404
+    why = client.get(f"/why/{shown[1]['id']}", params=why_params, headers=me).json()
     assert why["contributions"] == []  # the live model forgot them too
     with Store.in_home(api_home) as store:
         assert store.query("PRAGMA integrity_check")[0][0] == "ok"
@@ -319,12 +375,14 @@ MARKER_SHOPPER = "privacy-probe-42"
 
 def test_logs_hold_no_message_text_or_shopper_ids(client, server):
     sid = new_session(client, MARKER_SHOPPER)
-    send(client, sid, MARKER_TEXT)
-    sse(client, sid, MARKER_TEXT + " cheaper")
-    client.get(f"/shoppers/{MARKER_SHOPPER}/recommendations")
+    send(client, sid, MARKER_TEXT, MARKER_SHOPPER)
+    sse(client, sid, MARKER_TEXT + " cheaper", MARKER_SHOPPER)
+    client.get(f"/shoppers/{MARKER_SHOPPER}/recommendations", headers=as_shopper(MARKER_SHOPPER))
+    client.get(f"/shoppers/{MARKER_SHOPPER}/profile")  # refused: the log says why, not who
     client.post(f"/sessions/{sid}/messages", json={"text": MARKER_TEXT * 100})  # a 422
     log = server.log.read_text(errors="replace")
     assert "Zanzibar-7731" not in log and MARKER_SHOPPER not in log
+    assert "no-credentials" in log
 
 
 def test_a_restart_keeps_conversations_and_feedback(server):
@@ -338,28 +396,39 @@ def test_a_restart_keeps_conversations_and_feedback(server):
         json={"session_id": guest["session_id"], "product_id": liked[0]["id"], "kind": "like"},
     )
 
-    def recs(shopper: str) -> list[str]:
-        out = httpx.get(f"{base}/shoppers/{shopper}/recommendations", params={"k": 5}, timeout=60)
+    def recs(shopper: str) -> list[str]:  # a guest's data: the admin key (back office)
+        out = httpx.get(
+            f"{base}/shoppers/{shopper}/recommendations",
+            params={"k": 5},
+            headers=ADMIN,
+            timeout=60,
+        )
         return [p["id"] for p in out.json()["products"]]
 
     personal = recs(guest["shopper_id"])
     assert personal != recs("never-seen-shopper")  # the like changed them at once
-    sid = httpx.post(f"{base}/sessions", json={"shopper_id": "u0106"}).json()["session_id"]
+    me = as_shopper("u0106")
+    sid = httpx.post(f"{base}/sessions", json={}, headers=me).json()["session_id"]
     first = httpx.post(
-        f"{base}/sessions/{sid}/messages", json={"text": "hiking boots under $150"}, timeout=120
+        f"{base}/sessions/{sid}/messages",
+        json={"text": "hiking boots under $150"},
+        headers=me,
+        timeout=120,
     ).json()
     prices = [p["price"] for p in first["products"]]
     server.stop()
     server.start()
-    session = httpx.get(f"{base}/sessions/{sid}").json()
+    session = httpx.get(f"{base}/sessions/{sid}", headers=me).json()
     assert [m["role"] for m in session["messages"]] == ["shopper", "assistant"]
     assert session["shown"] == [p["id"] for p in first["products"]]
     cheaper = httpx.post(
-        f"{base}/sessions/{sid}/messages", json={"text": "cheaper"}, timeout=120
+        f"{base}/sessions/{sid}/messages", json={"text": "cheaper"}, headers=me, timeout=120
     ).json()
     assert cheaper["products"]
     assert all(p["price"] < min(prices) for p in cheaper["products"])
     # a new shopper's like was replayed into the reloaded model
     assert recs(guest["shopper_id"]) == personal
-    why = httpx.get(f"{base}/why/{personal[0]}", params={"shopper_id": guest["shopper_id"]})
+    why = httpx.get(
+        f"{base}/why/{personal[0]}", params={"session_id": guest["session_id"]}
+    )  # a guest reaches its own evidence through its session
     assert liked[0]["id"] in [c["product_id"] for c in why.json()["contributions"]]

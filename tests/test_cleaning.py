@@ -77,6 +77,22 @@ def test_markup_only_title_is_rebuilt_from_other_fields():
     assert not looks_like_junk(p.title)
 
 
+def test_markup_title_takes_the_name_the_description_begins_with():
+    """A listing whose title was page markup, rebuilt as "Publisher + category", names
+    nothing a shopper asks for; its description opens with the product's own name."""
+    report = ValidationReport()
+    p = Product(
+        id="1",
+        title="<span>var aPageStart = (new Date()).getTime();</span>",
+        brand="Intuit",
+        categories=["Software", "Finance"],
+        description="Quicken Deluxe 2018 Personal Finance Software. Manage money in one place.",
+    )
+    repair_title(p, report)
+    assert p.title == "Quicken Deluxe 2018 Personal Finance Software"
+    assert report.repaired["title_rebuilt_from_other_fields"] == 1
+
+
 def test_unrecoverable_title_is_flagged():
     report = ValidationReport()
     p = Product(id="1", title="<script>function () {}</script>")

@@ -29,8 +29,12 @@ def integrity(home: Path) -> str:
         return store.query("PRAGMA integrity_check")[0][0]
 
 
+KEY = "faults-test-admin-key-0123"
+
+
 def test_kill_9_during_writes_keeps_every_acknowledged_write(demo_copy):
-    server = Server(demo_copy).start()
+    # the writers are a back-office tool: the admin key acts for their shoppers, unlimited
+    server = Server(demo_copy, f'[server]\napi_key = "{KEY}"\n').start()
     base = f"{server.url}/api/v1"
     acked_feedback: Counter = Counter()
     acked_messages: dict[str, list[str]] = {}
@@ -38,7 +42,7 @@ def test_kill_9_during_writes_keeps_every_acknowledged_write(demo_copy):
     products = ["1262", "1071", "2468", "2552", "2960", "1520", "2228"]
 
     def writer(n: int) -> None:
-        with httpx.Client(base_url=base, timeout=30) as c:
+        with httpx.Client(base_url=base, timeout=30, headers={"X-API-Key": KEY}) as c:
             sid = c.post("/sessions", json={"shopper_id": f"u07{n:02d}"}).json()["session_id"]
             acked_messages[sid] = []
             i = 0
@@ -88,7 +92,7 @@ def test_kill_9_during_writes_keeps_every_acknowledged_write(demo_copy):
     server.start()  # and it serves again from the same files
     try:
         sid = next(iter(acked_messages))
-        assert httpx.get(f"{base}/sessions/{sid}").status_code == 200
+        assert httpx.get(f"{base}/sessions/{sid}", headers={"X-API-Key": KEY}).status_code == 200
     finally:
         server.stop()
 

@@ -11,8 +11,8 @@ from collections import Counter
 import pytest
 
 import agent.composer
-from agent.untrusted import looks_like_instructions
 from benchmarks.bench_injection import run_suite
+from catalog.untrusted import looks_like_instructions
 
 pytestmark = pytest.mark.slow
 

@@ -4,11 +4,8 @@ path against a real `python -m llama_cpp.server` on 127.0.0.1."""
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 import time
 
-import httpx
 import pytest
 
 from agent.llm import (
@@ -20,6 +17,7 @@ from agent.llm import (
     usable_cores,
 )
 from agent.llm import materialise as materialise_model
+from tests.server_support import llama_server as start_llama_server
 
 MESSAGES = [
     {"role": "system", "content": "Answer with one short sentence."},
@@ -143,38 +141,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def llama_server(qwen_path):
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(qwen_path),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "1024",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if httpx.get(f"{url}/v1/models", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("llama_cpp.server did not start")
+    with start_llama_server(qwen_path, "--n_ctx", "1024") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def test_openai_compatible_endpoint(llama_server):

@@ -16,12 +16,18 @@ from tests.server_support import Server
 pytestmark = pytest.mark.slow
 
 
+SECRET = "overload-test-shopper-secret-0123456789"
+
+
 def test_concurrent_sessions_stay_isolated(demo_home):
-    server = Server(demo_home).start()
+    # each simulated shopper signs its own token, within the default rate limits
+    server = Server(demo_home, f'[server]\nshopper_secret = "{SECRET}"\n').start()
     try:
         with Store.in_home(demo_home) as store:
-            out = asyncio.run(run_load(server.url, store, "demo", sessions=12, turns=5, offset=300))
-        assert out.errors == [] and out.busy == 0
+            out = asyncio.run(
+                run_load(server.url, store, "demo", sessions=12, turns=5, offset=300, secret=SECRET)
+            )
+        assert out.errors == [] and out.busy == 0 and out.rate_limited == 0
         assert out.ok == 60
         assert out.violations == []
     finally:
@@ -41,10 +47,7 @@ max_pending_llm_turns = 2
     server = Server(demo_home, config).start()
     try:
         base = f"{server.url}/api/v1"
-        sids = [
-            httpx.post(f"{base}/sessions", json={"shopper_id": f"u05{i:02d}"}).json()["session_id"]
-            for i in range(6)
-        ]
+        sids = [httpx.post(f"{base}/sessions", json={}).json()["session_id"] for _ in range(6)]
 
         async def ask(client: httpx.AsyncClient, sid: str) -> httpx.Response:
             return await client.post(

@@ -197,9 +197,10 @@ def test_episodes_on_the_demo_shop_with_targets_held_out(demo_copy):
 
         def chat(self, messages, max_tokens=256):
             Scripted.calls += 1
-            return '{"intent": "recommend"}'
+            return '{"tool": "recommend_for_shopper", "arguments": {}}'
 
-    ctx.llm_agent = replace(ctx.agent, planner=LLMPlanner(Scripted(), ctx.agent.vocabulary))
+    planner = LLMPlanner(Scripted(), ctx.agent.registry, ctx.agent.vocabulary)
+    ctx.llm_agent = replace(ctx.agent, planner=planner)
     rows, _ = evaluate(ctx, episodes[:4], ["agent_llm"], turns=2)
     assert [r["system"] for r in rows if r["language"] == "all"] == ["agent_llm"]
     assert Scripted.calls >= 4

@@ -79,7 +79,10 @@ def test_arguments_are_validated_and_coerced(store):
 def test_unknown_tool_lists_valid_ones(store):
     registry = load_registry(include_entry_points=False)
     out = registry.call("teleport", ToolContext(store, "demo"), {})
-    assert not out.ok and "valid tools: compare_products, explain_recommendation" in out.error
+    assert (
+        not out.ok
+        and "valid tools: answer_question, compare_products, explain_recommendation" in out.error
+    )
 
 
 def test_duplicate_names_are_rejected():

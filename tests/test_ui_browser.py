@@ -15,32 +15,44 @@ import threading
 import pytest
 
 from catalog.store import Store
-from tests.server_support import ARTIFACTS, REPO, Server, free_port
+from tests.server_support import ARTIFACTS, REPO, SHIPPING_QUESTIONS, Server, free_port
+from ui.tokens import sign
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TIMEOUT = 90_000  # ms; a turn on a loaded 2-core machine can take seconds
+SECRET = "browser-test-shopper-secret-0123456789"
+KEY = "browser-test-admin-key-0123"
+
+
+def serve_files(root) -> tuple[http.server.ThreadingHTTPServer, str]:
+    port = free_port()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="module")
 def host_page(tmp_path_factory):
     """The example host page, served from an origin of its own (as a shop would)."""
     root = tmp_path_factory.mktemp("host")
-    port = free_port()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield root, f"http://127.0.0.1:{port}"
+    httpd, origin = serve_files(root)
+    yield root, origin
     httpd.shutdown()
 
 
 @pytest.fixture(scope="module")
 def server(demo_home, host_page):
+    """The demo's settings (demo.toml: the "Browse as" picker) plus a shopper secret and
+    the host page's origin."""
     _, origin = host_page
-    srv = Server(demo_home, f'[server]\ncors_origins = ["{origin}"]\n').start()
-    yield srv
-    srv.stop()
+    config = (REPO / "demo.toml").read_text(encoding="utf-8") + (
+        f'[server]\ncors_origins = ["{origin}"]\nshopper_secret = "{SECRET}"\napi_key = "{KEY}"\n'
+    )
+    with Server(demo_home, config) as srv:
+        yield srv
 
 
 @pytest.fixture
@@ -155,22 +167,32 @@ def test_phone_width_has_no_sideways_scrolling(browser, server):
     context.close()
 
 
-def widget_page(host_page, server, mode: str) -> str:
+def widget_page(host_page, server, mode: str, token: str | None = None, name: str = "") -> str:
+    """The example host page with the widget of `server`, for a shopper signed in with
+    `token` (default: a fresh token of u0007, as the shop's backend would sign it)."""
     root, origin = host_page
+    token = token if token is not None else sign(SECRET, "u0007", 600)
     html = (REPO / "ui" / "static" / "example-host.html").read_text(encoding="utf-8")
     html = html.replace("http://127.0.0.1:7860/widget.js", f"{server.url}/widget.js")
-    html = html.replace('data-mode="shopper"', f'data-mode="{mode}" data-shopper="u0007"')
-    (root / f"{mode}.html").write_text(html, encoding="utf-8")
-    return f"{origin}/{mode}.html"
+    html = html.replace('data-mode="shopper"', f'data-mode="{mode}" data-shopper-token="{token}"')
+    (root / f"{name or mode}.html").write_text(html, encoding="utf-8")
+    return f"{origin}/{name or mode}.html"
 
 
-@pytest.mark.parametrize("mode", ["shopper", "staff"])
-def test_widget_on_a_host_page_of_another_origin(browser, server, host_page, mode):
+def open_widget(browser, url: str):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     pg = context.new_page()
     pg.set_default_timeout(TIMEOUT)
-    pg.goto(widget_page(host_page, server, mode), wait_until="domcontentloaded")
+    pg.goto(url, wait_until="domcontentloaded")
     pg.locator("#shopassist-widget .launch").click()
+    return context, pg
+
+
+@pytest.mark.parametrize("mode", ["shopper", "staff"])
+def test_widget_with_a_shopper_token_on_a_host_page_of_another_origin(
+    browser, server, host_page, demo_home, mode
+):
+    context, pg = open_widget(browser, widget_page(host_page, server, mode))
     greeting = pg.locator("#shopassist-widget .msg.bot").first
     greeting.wait_for(state="visible")
     assert "Tell me what you are shopping for" in greeting.inner_text()
@@ -183,10 +205,137 @@ def test_widget_on_a_host_page_of_another_origin(browser, server, host_page, mod
     fact = chip.locator(".fact")
     fact.wait_for(state="visible")
     assert len(fact.inner_text()) > 10
-    if mode == "staff":
+    if mode == "staff":  # the profile, read with the shopper's own token
         side = pg.locator("#shopassist-widget .side")
         side.locator(".fact").first.wait_for(state="visible")
         pg.locator("#shopassist-widget .profile h5").first.wait_for(state="visible")
         assert "u0007" in side.inner_text()
+        assert side.locator(".profile .bar").count() >= 1  # u0007's interests
+        # the turn's tool calls, as steps
+        tools = side.locator(".steps li").evaluate_all("els => els.map(e => e.dataset.tool)")
+        assert "search_products" in tools and "recommend_for_shopper" in tools
+        assert " ms" in side.locator(".steps").inner_text()
+    else:
+        assert pg.locator("#shopassist-widget .steps").count() == 0
+    with Store.in_home(demo_home) as store:  # the conversation is bound to u0007
+        newest = store.query("SELECT shopper_id FROM sessions ORDER BY created_at DESC LIMIT 1")
+    assert newest[0][0] == "u0007"
     shot(pg, f"widget-{mode}")
     context.close()
+
+
+def ask_text(page, text: str) -> str:
+    """Send a message whose reply is words (an answer), not cards; the reply's text."""
+    count = page.locator("#sa-chat .message").count()
+    page.fill("#sa-input textarea", text)
+    page.click("#sa-send")
+    page.wait_for_function(
+        "n => { const m = document.querySelectorAll('#sa-chat .message');"
+        " return m.length >= n + 2 && m[m.length - 1].innerText.trim().length > 20"
+        " && !m[m.length - 1].querySelector('.pending'); }",
+        arg=count,
+    )
+    page.wait_for_timeout(500)  # the streamed text is replaced by the final, cited answer
+    return page.locator("#sa-chat .message").last.inner_text()
+
+
+@pytest.mark.parametrize(("first", "question", "days"), SHIPPING_QUESTIONS)
+def test_a_plugin_tool_is_reached_by_a_chat_message(page, first, question, days):
+    ask(page, first)
+    text = ask_text(page, question)
+    assert days in text, text
+    chip = page.locator("#sa-chat .message").last.locator(".sa-cite").first
+    assert chip.locator("summary").inner_text().strip().startswith("T")  # the tool's record
+    chip.locator("summary").click()
+    chip.locator(".sa-fact").wait_for(state="visible")
+    assert days in chip.locator(".sa-fact").inner_text()
+
+
+@pytest.mark.parametrize(
+    ("question", "silent"),
+    [("is the second one good for snow?", "mention"), ("第二个适合在雪地里穿吗？", "没有提到")],
+)
+def test_a_question_is_answered_with_chips_that_open_the_passages(page, question, silent):
+    ask(page, "waterproof hiking boots for my wife under 150 dollars")
+    text = ask_text(page, question)
+    assert silent in text, text
+    message = page.locator("#sa-chat .message").last
+    chips = message.locator(".sa-cite")
+    assert chips.count() >= 1
+    chips.last.locator("summary").click()
+    chips.last.locator(".sa-fact").wait_for(state="visible")
+    assert len(chips.last.locator(".sa-fact").inner_text()) > 5
+    shot(page, "ui-answer")
+
+
+def test_staff_widget_with_the_admin_key_acts_for_the_shopper_it_names(
+    browser, server, host_page, demo_home
+):
+    """A back-office page: `data-api-key` and `data-shopper` instead of a shopper token."""
+    url = widget_page(host_page, server, "staff", name="back-office")
+    page = host_page[0] / "back-office.html"
+    html = page.read_text(encoding="utf-8")
+    html = re.sub(r'data-shopper-token="[^"]*"', f'data-api-key="{KEY}" data-shopper="u0011"', html)
+    page.write_text(html, encoding="utf-8")
+    context, pg = open_widget(browser, url)
+    pg.locator("#shopassist-widget .profile h5").first.wait_for(state="visible")
+    assert "u0011" in pg.locator("#shopassist-widget .side").inner_text()
+    pg.locator("#shopassist-widget input").fill("a rain jacket")
+    pg.locator("#shopassist-widget input").press("Enter")
+    pg.locator("#shopassist-widget .prod").first.wait_for(state="visible")
+    context.close()
+    with Store.in_home(demo_home) as store:
+        newest = store.query("SELECT shopper_id FROM sessions ORDER BY created_at DESC LIMIT 1")
+    assert newest[0][0] == "u0011"
+
+
+def test_widget_with_an_expired_or_forged_token_says_so_and_stores_nothing(
+    browser, server, host_page, demo_home
+):
+    with Store.in_home(demo_home) as store:
+        before = store.query("SELECT COUNT(*) FROM sessions")[0][0]
+    expired = sign(SECRET, "u0007", 60, now=0)
+    forged = sign("not-the-server-secret-" * 2, "u0007", 600)
+    for name, token, words in (("expired", expired, "expired"), ("forged", forged, "signature")):
+        context, pg = open_widget(browser, widget_page(host_page, server, "shopper", token, name))
+        bubble = pg.locator("#shopassist-widget .msg.bot").first
+        bubble.wait_for(state="visible")
+        assert "Sorry, that failed" in bubble.inner_text() and words in bubble.inner_text()
+        context.close()
+    with Store.in_home(demo_home) as store:
+        assert store.query("SELECT COUNT(*) FROM sessions")[0][0] == before
+
+
+def test_widget_on_a_refused_origin_says_which_and_how_to_admit_it(browser, server, host_page):
+    root, _ = host_page
+    httpd, refused = serve_files(root)  # the same page from an origin the server does not list
+    try:
+        url = widget_page(host_page, server, "shopper", name="refused")
+        context, pg = open_widget(browser, url.replace(host_page[1], refused))
+        bubble = pg.locator("#shopassist-widget .msg.bot").first
+        bubble.wait_for(state="visible")
+        text = bubble.inner_text()
+        assert refused in text and "server.cors_origins" in text
+        assert f"--allow-origin {refused}" in text
+        shot(pg, "widget-refused-origin")
+        context.close()
+    finally:
+        httpd.shutdown()
+    log = server.log.read_text(errors="replace")
+    assert log.count(f"refused the page origin '{refused}'") == 1
+
+
+def test_without_the_demo_setting_the_web_ui_has_no_shopper_picker(browser, demo_home):
+    with Server(demo_home) as srv:  # a deployment's settings: no demo.toml
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        pg = context.new_page()
+        pg.set_default_timeout(TIMEOUT)
+        pg.goto(srv.url + "/", wait_until="domcontentloaded")
+        pg.wait_for_selector("#sa-chat .message")
+        assert pg.locator("#sa-shopper").count() == 0 or not pg.locator("#sa-shopper").is_visible()
+        assert "u0001" not in pg.content()  # no shopper ids offered at all
+        assert len(ask(pg, "a yoga mat")) == 3
+        context.close()
+    with Store.in_home(demo_home) as store:
+        newest = store.query("SELECT shopper_id FROM sessions ORDER BY created_at DESC LIMIT 1")
+    assert newest[0][0].startswith("guest-")

@@ -2,16 +2,18 @@
 
 The composition root (the CLI or the server) builds one per turn: the store and
 catalog, the active recommender and the search index when they exist, the
-shopper, and the turn's evidence ledger. Tools never reach for globals.
+text embedder, the shopper, what the conversation has shown so far, and the
+turn's evidence ledger. Tools never reach for globals.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, Protocol
+
+import numpy as np
 
 from catalog.filters import ProductFilter, ProductTable
 from catalog.store import Store
@@ -32,6 +34,23 @@ class SearchBackend(Protocol):
     ) -> list[Any]: ...
 
 
+Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> (n, d) L2-normalised
+
+
+@dataclass
+class SessionView:
+    """What the conversation has established, for tools that need it: the products
+    shown (in order), every product seen, the shopper's hard constraints, and the
+    products the shopper turned down (never shown again): `declined` said "not
+    interested", `excluded` also holds those passed over with "none of these"."""
+
+    shown: list[str] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)
+    constraints: ProductFilter | None = None
+    excluded: list[str] = field(default_factory=list)
+    declined: list[str] = field(default_factory=list)
+
+
 @dataclass
 class ToolContext:
     store: Store
@@ -43,7 +62,16 @@ class ToolContext:
     evidence: EvidenceLedger = field(default_factory=EvidenceLedger)
     emit: Callable[[str], None] | None = None  # streams reply text as it is ready
     started: float = field(default_factory=time.monotonic)  # when the turn began
+    session: SessionView = field(default_factory=SessionView)
+    encode: Encode | None = None  # the multilingual text embedder, when there is one
+    # Weight of the recommender's order against a given order (search relevance) when
+    # both rank (reciprocal-rank fusion); measured with benchmarks/bench_shoppers.py.
+    personal_weight: float = 0.5
 
-    @cached_property
+    table: ProductTable | None = None  # the catalog as columns; built on first use if unset
+
+    @property
     def products(self) -> ProductTable:
-        return ProductTable(self.store.products(self.catalog))
+        if self.table is None:
+            self.table = ProductTable(self.store.products(self.catalog))
+        return self.table

@@ -8,19 +8,30 @@ and `Args:` section become the schema an LLM sees, so nothing is written twice
 the store, the recommender or the search index declares a first parameter
 typed `ToolContext`; dependencies are injected, never module globals.
 
+Registration may add example utterances (`register(fn, examples=[...])`: the
+semantic router reaches a tool from its docstring summary and these) and
+declare that the tool writes (`writes=True`: the agent runs it only on an
+explicit request of the shopper, for products shown in the conversation).
+A LangChain tool (`@tool` or a `BaseTool`) registers as it is, through an
+adapter (tools.langchain).
+
 Errors stay values: calling a tool returns a `ToolOutcome` whose `error`
 carries a message the planner can act on (an unknown tool lists the valid
-ones, bad arguments say which and why).
+ones, bad arguments say which and why). An unexpected exception inside a
+tool (a plugin's bug) is kept on the outcome too, never swallowed and never
+allowed to end the turn.
 """
 
 from __future__ import annotations
 
 import inspect
+import logging
 import re
 import types
 import typing
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from importlib.metadata import entry_points
 from typing import Any, Literal, get_args, get_origin
 
@@ -28,8 +39,9 @@ from catalog.errors import ShopAssistError
 from tools.context import ToolContext
 from tools.results import ToolResult
 
+log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "shopassist.tools"
-_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+TOOL_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 _ARGS_HEADER = re.compile(r"^\s*(Args|Arguments|Parameters):\s*$")
 _SECTION = re.compile(r"^\s*(Returns|Raises|Yields|Examples?|Notes?):\s*$")
 _ARG_LINE = re.compile(r"^\s{2,}(\w+)(?:\s*\([^)]*\))?:\s*(.*)$")
@@ -50,6 +62,9 @@ class Tool:
     description: str
     parameters: dict[str, Any]  # JSON schema of the arguments (object)
     takes_context: bool
+    examples: tuple[str, ...] = ()  # utterances that should reach this tool (router)
+    writes: bool = False  # changes stored state: guarded by the agent
+    source: str = "builtin"  # builtin | plugin | langchain
 
     def schema(self) -> dict[str, Any]:
         """The OpenAI-style function schema."""
@@ -75,6 +90,7 @@ class ToolOutcome:
     arguments: dict[str, Any]
     result: ToolResult | None = None
     error: str | None = None
+    crashed: bool = False  # the tool raised something other than a project error
 
     @property
     def ok(self) -> bool:
@@ -84,7 +100,7 @@ class ToolOutcome:
 def tool_from_function(function: Callable[..., ToolResult], name: str | None = None) -> Tool:
     """Build a Tool from a typed function with a Google-style docstring."""
     tool_name = name or function.__name__
-    if not _NAME_RE.match(tool_name):
+    if not TOOL_NAME_RE.match(tool_name):
         raise ToolDefinitionError(
             f"tool name {tool_name!r} must be lower_snake_case, 2-64 characters"
         )
@@ -233,8 +249,30 @@ class ToolRegistry:
 
     tools: dict[str, Tool] = field(default_factory=dict)
 
-    def register(self, function: Callable[..., ToolResult] | Tool, name: str | None = None) -> Tool:
-        tool = function if isinstance(function, Tool) else tool_from_function(function, name)
+    def register(
+        self,
+        function: Callable[..., ToolResult] | Tool | Any,
+        name: str | None = None,
+        examples: Iterable[str] = (),
+        writes: bool = False,
+        source: str = "builtin",
+    ) -> Tool:
+        """Add a tool: a typed function, a Tool, or a LangChain tool (adapted)."""
+        if isinstance(function, Tool):
+            tool = function
+        elif _is_langchain_tool(function):
+            from tools.langchain import from_langchain
+
+            tool = from_langchain(function, name)
+        else:
+            tool = tool_from_function(function, name)
+        examples = tuple(str(e).strip() for e in examples if str(e).strip())
+        tool = replace(
+            tool,
+            examples=tool.examples + examples,
+            writes=tool.writes or writes,
+            source=tool.source if tool.source != "builtin" else source,
+        )
         if tool.name in self.tools:
             raise ToolDefinitionError(f"a tool named {tool.name!r} is already registered")
         self.tools[tool.name] = tool
@@ -260,6 +298,11 @@ class ToolRegistry:
             outcome.result = self.get(name).call(context, arguments or {})
         except ShopAssistError as exc:
             outcome.error = str(exc)
+        except Exception as exc:  # a tool's own bug: kept on the outcome, the turn goes on
+            outcome.error = f"the {name} tool failed ({type(exc).__name__})"
+            outcome.crashed = True
+            log.warning("tool %s raised %s", name, type(exc).__name__)
+            log.debug("traceback", exc_info=exc)
         return outcome
 
 
@@ -275,5 +318,10 @@ def load_registry(include_entry_points: bool = True) -> ToolRegistry:
             if ep.value in seen:  # the same package visible twice on sys.path
                 continue
             seen.add(ep.value)
-            ep.load()(registry.register)
+            ep.load()(partial(registry.register, source="plugin"))
     return registry
+
+
+def _is_langchain_tool(obj: Any) -> bool:
+    """A LangChain tool, recognised without importing LangChain."""
+    return hasattr(obj, "invoke") and hasattr(obj, "args_schema") and hasattr(obj, "name")

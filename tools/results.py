@@ -3,8 +3,9 @@
 Every fact a tool puts in front of the planner or the explanation composer is
 an `Evidence` record with a citation id: `P<product id>` a product's fields,
 `R<review id>` a review, `H<n>` an item of the shopper's own history,
-`C<n>` a co-interaction statistic, `S<n>` a search match. Product and review
-ids are the catalog's own; H, C and S are numbered per turn by the
+`C<n>` a co-interaction statistic, `S<n>` a search match, `T<n>` what a tool
+answered (a plugin's estimate, a LangChain tool's output). Product and review
+ids are the catalog's own; H, C, S and T are numbered per turn by the
 `EvidenceLedger`, which also de-duplicates, so the same fact cited by two tools
 has one id.
 """
@@ -14,13 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-EvidenceKind = Literal["product", "review", "history", "co_interaction", "search"]
+EvidenceKind = Literal["product", "review", "history", "co_interaction", "search", "tool"]
 PREFIX: dict[str, str] = {
     "product": "P",
     "review": "R",
     "history": "H",
     "co_interaction": "C",
     "search": "S",
+    "tool": "T",
 }
 
 
@@ -79,9 +81,12 @@ class EvidenceLedger:
 @dataclass(slots=True)
 class ToolResult:
     """A tool's answer: a short summary for the planner, the products it is about
-    (ordered), the evidence ids it used, and structured data."""
+    (ordered), the evidence ids it used, and structured data. `show_products`: the
+    products are picks to show the shopper (search, recommendations), not merely the
+    products the answer is about."""
 
     summary: str
     products: list[str] = field(default_factory=list)
     evidence: list[str] = field(default_factory=list)  # citation ids in the ledger
     data: dict[str, Any] = field(default_factory=dict)
+    show_products: bool = False

@@ -1,8 +1,10 @@
 """HTTP API, `/api/v1`: sessions and messages (JSON or server-sent events), products,
 recommendations, shopper profiles, feedback, health, and key-protected admin jobs.
 
-Errors are JSON `{"error": "..."}` with a 4xx status that says what to fix;
-the OpenAPI document is at `/api/v1/openapi.json` (Swagger UI at `/api/v1/docs`).
+Every shopper-scoped endpoint checks who is calling (ui/access.py) before it reads or
+stores anything, and session creation, messages and feedback are rate-limited per client
+(ui/limits.py). Errors are JSON `{"error": "..."}` with a 4xx status that says what to
+fix; the OpenAPI document is at `/api/v1/openapi.json` (Swagger UI at `/api/v1/docs`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.agent import MAX_MESSAGE_CHARS
 from catalog.errors import BusyError, InputError, NotFoundError, ShopAssistError
+from ui.access import Access, AccessError, Caller
+from ui.limits import RateLimited, RateLimiter
+from ui.origins import Origins
 from ui.service import ShopService
 
 PREFIX = "/api/v1"
@@ -32,7 +37,12 @@ log = logging.getLogger(__name__)
 
 class SessionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    shopper_id: str | None = Field(None, max_length=64, description="new ids are new shoppers")
+    shopper_id: str | None = Field(
+        None,
+        max_length=64,
+        description="needs that shopper's token or the admin key; with a shopper token it "
+        "defaults to the token's shopper; without either the session is a guest's",
+    )
     language: Literal["en", "zh"] = "en"
 
 
@@ -60,6 +70,19 @@ class _Forbidden(ShopAssistError):
     pass
 
 
+async def _caller(request: Request) -> Caller:
+    """Who is calling: `Authorization: Bearer <shopper token>` or `X-API-Key`, else a guest.
+    Async and read straight from the headers: FastAPI's security and header parameters
+    cost more per request (measured, tens of microseconds) than the check itself."""
+    access: Access = request.app.state.access  # set by install()
+    headers = request.headers
+    address = request.client.host if request.client else ""
+    return access.identify(headers.get("authorization"), headers.get("x-api-key"), address)
+
+
+Who = Annotated[Caller, Depends(_caller)]
+
+
 def error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
@@ -71,7 +94,7 @@ def _handler(status: int):
     return handle
 
 
-def install(app: FastAPI, service: ShopService) -> None:
+def install(app: FastAPI, service: ShopService, origins: Origins) -> None:
     """Add the API routes, error handlers and the body-size limit to `app`."""
     limit = service.settings.server.max_body_bytes
 
@@ -125,6 +148,24 @@ def install(app: FastAPI, service: ShopService) -> None:
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
+    @app.exception_handler(RateLimited)
+    async def limited(request: Request, exc: RateLimited):
+        log.info("refused %s %s: rate limit (429)", request.method, _route(request))
+        response = error(429, str(exc))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @app.exception_handler(AccessError)
+    async def refused(request: Request, exc: AccessError):
+        # which check failed, never the token or the shopper id
+        log.warning(
+            "refused %s %s: %s (%d)", request.method, _route(request), exc.reason, exc.status
+        )
+        response = error(exc.status, str(exc))
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="shopassist"'
+        return response
+
     # Most specific first: the handler of the exception's own class is the one used.
     for cls, status in (
         (_Forbidden, 403),
@@ -134,12 +175,21 @@ def install(app: FastAPI, service: ShopService) -> None:
     ):
         app.add_exception_handler(cls, _handler(status))
 
-    app.include_router(router(service), prefix=PREFIX)
+    access = Access(service.settings.server)
+    app.state.access = access
+    app.include_router(router(service, access, origins), prefix=PREFIX)
 
 
-def router(service: ShopService) -> APIRouter:
+def _route(request: Request) -> str:
+    """The matched route's template (`/shoppers/{shopper_id}/profile`), never the ids."""
+    route = request.scope.get("route")
+    return getattr(route, "path", "") or "?"
+
+
+def router(service: ShopService, access: Access, origins: Origins) -> APIRouter:
     api = APIRouter()
     settings = service.settings.server
+    limiter = RateLimiter(service.settings.limits)
 
     def admin(x_api_key: Annotated[str | None, Header()] = None) -> None:
         if not settings.api_key:
@@ -147,30 +197,51 @@ def router(service: ShopService) -> APIRouter:
         if not x_api_key or not secrets.compare_digest(x_api_key, settings.api_key):
             raise _Forbidden("missing or wrong X-API-Key header")
 
+    def owned(session_id: str, who: Caller) -> str | None:
+        """The session's shopper, once `who` may use the session (else 401/403)."""
+        owner = service.session_owner(session_id)
+        access.session(who, owner)
+        return owner
+
     @api.get("/health", tags=["meta"])
     def health() -> dict[str, Any]:
         return service.health()
 
+    @api.get("/cors-check", tags=["meta"])
+    def cors_check(request: Request) -> JSONResponse:
+        """Whether a browser page of the calling origin may use this API, and how to admit
+        it; readable from any origin (it holds no data)."""
+        own = f"{request.url.scheme}://{request.headers.get('host', '')}"
+        out = origins.check(request.headers.get("origin"), own)
+        return JSONResponse(out, headers={"Access-Control-Allow-Origin": "*"})
+
     @api.post("/sessions", status_code=201, tags=["chat"])
-    def create_session(body: SessionIn | None = None) -> dict[str, Any]:
-        """Start a conversation. Keep the returned `session_id`: it is the only key to it."""
+    def create_session(who: Who, body: SessionIn | None = None) -> dict[str, Any]:
+        """Start a conversation, bound to the identity that starts it. Keep the returned
+        `session_id`: it is a guest's only key to the session."""
         body = body or SessionIn()
-        return service.new_session(body.shopper_id, body.language)
+        shopper_id = body.shopper_id or who.shopper_id
+        if shopper_id:
+            access.shopper(who, shopper_id)
+        limiter.take("sessions", who.client)
+        return service.new_session(shopper_id, body.language)
 
     @api.get("/sessions/{session_id}", tags=["chat"])
-    def get_session(session_id: str) -> dict[str, Any]:
+    def get_session(session_id: str, who: Who) -> dict[str, Any]:
+        owned(session_id, who)
         return service.session(session_id)
 
     @api.post("/sessions/{session_id}/messages", tags=["chat"])
-    async def post_message(session_id: str, body: MessageIn, request: Request):
+    async def post_message(session_id: str, body: MessageIn, request: Request, who: Who):
         """Send a message. With `"stream": true` (or `Accept: text/event-stream`) the reply
         comes as server-sent events: `delta` pieces of text, then one `reply` event with
         the full JSON reply (the same object the non-streaming form returns)."""
+        owned(session_id, who)  # unknown session -> 404, another's -> 401/403
+        limiter.take("messages", who.client)
         streaming = body.stream or "text/event-stream" in request.headers.get("accept", "")
         if not streaming:
             # already JSON-safe (ShopService.plain): skip FastAPI's re-encoding walk
             return JSONResponse(await service.call(service.send, session_id, body.text))
-        service.session(session_id)  # unknown session -> 404 before the stream starts
         if not body.text.strip():
             raise InputError("the message is empty: write what you are looking for")
         pieces: queue.Queue = queue.Queue()
@@ -189,6 +260,7 @@ def router(service: ShopService) -> APIRouter:
     @api.get("/shoppers/{shopper_id}/recommendations", tags=["catalog"])
     async def recommendations(
         shopper_id: str,
+        who: Who,
         k: Annotated[int, Query(ge=1, le=20)] = 5,
         min_price: Annotated[float | None, Query(ge=0)] = None,
         max_price: Annotated[float | None, Query(ge=0)] = None,
@@ -198,27 +270,49 @@ def router(service: ShopService) -> APIRouter:
         language: Literal["en", "zh"] = "en",
     ) -> JSONResponse:
         """Top-k for a shopper within hard filters, each with its cited explanation."""
+        access.shopper(who, shopper_id)
         return JSONResponse(await service.call(
             service.recommendations,
             shopper_id, k, min_price, max_price, category, brand, exclude_brand, language,
         ))  # fmt: skip
 
     @api.get("/shoppers/{shopper_id}/profile", tags=["catalog"])
-    def profile(shopper_id: str) -> dict[str, Any]:
+    def profile(shopper_id: str, who: Who) -> dict[str, Any]:
+        access.shopper(who, shopper_id)
         return service.profile(shopper_id)
 
     @api.get("/why/{product_id}", tags=["chat"])
     def why(
-        product_id: str, session_id: str | None = None, shopper_id: str | None = None
+        product_id: str,
+        who: Who,
+        session_id: str | None = None,
+        shopper_id: str | None = None,
     ) -> dict[str, Any]:
         """The evidence view of one shown product: what contributed to its score."""
+        if session_id:
+            owner = owned(session_id, who)
+            if shopper_id and shopper_id != owner:
+                raise InputError("shopper_id does not match the session's shopper")
+        elif shopper_id:
+            access.shopper(who, shopper_id)
         return service.why(product_id, session_id, shopper_id)
 
     @api.post("/feedback", tags=["chat"])
-    async def feedback(body: FeedbackIn) -> JSONResponse:
+    async def feedback(body: FeedbackIn, who: Who) -> JSONResponse:
+        """Like, not interested or cart, for a session (then the reply joins it) or, without
+        one, for a shopper (default: the token's shopper)."""
+        shopper_id = body.shopper_id
+        if body.session_id:
+            owned(body.session_id, who)
+        else:
+            shopper_id = shopper_id or who.shopper_id
+            if not shopper_id:
+                raise InputError("give a session_id or a shopper_id")
+            access.shopper(who, shopper_id)
+        limiter.take("feedback", who.client)
         return JSONResponse(
             await service.call(
-                service.feedback, body.product_id, body.kind, body.session_id, body.shopper_id
+                service.feedback, body.product_id, body.kind, body.session_id, shopper_id
             )
         )
 
@@ -235,15 +329,17 @@ def router(service: ShopService) -> APIRouter:
     def job(job_id: str) -> dict[str, Any]:
         return service.job(job_id)
 
-    @api.get("/shoppers/{shopper_id}/data", tags=["privacy"], dependencies=[Depends(admin)])
-    def shopper_data(shopper_id: str) -> dict[str, Any]:
+    @api.get("/shoppers/{shopper_id}/data", tags=["privacy"])
+    def shopper_data(shopper_id: str, who: Who) -> dict[str, Any]:
         """Everything stored about one shopper (for a data-access request)."""
+        access.shopper(who, shopper_id)
         return service.shopper_export(shopper_id)
 
-    @api.delete("/shoppers/{shopper_id}", tags=["privacy"], dependencies=[Depends(admin)])
-    def forget_shopper(shopper_id: str) -> dict[str, Any]:
+    @api.delete("/shoppers/{shopper_id}", tags=["privacy"])
+    def forget_shopper(shopper_id: str, who: Who) -> dict[str, Any]:
         """Right to be forgotten: delete the shopper's conversations, feedback, history and
         reviews, and drop them from the live recommender."""
+        access.shopper(who, shopper_id)
         return service.forget_shopper(shopper_id)
 
     @api.get("/admin/export", tags=["admin"], dependencies=[Depends(admin)])

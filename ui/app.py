@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from catalog.store import Store
 from shopassist.settings import Settings
 from ui import api
+from ui.origins import Origins, OriginWatch
 from ui.render import CSS
 from ui.service import ShopService
 
@@ -33,19 +34,24 @@ def create_app(
     app = FastAPI(
         title="ShopAssist API",
         version="1",
-        description="Grounded, cited product recommendations in conversation.",
+        description="Grounded, cited product recommendations in conversation. A shopper's "
+        "data needs that shopper's token (`Authorization: Bearer <token>`, signed by the shop "
+        "with server.shopper_secret) or the admin key (`X-API-Key`); without either a caller "
+        "is a guest.",
         docs_url=f"{api.PREFIX}/docs",
         openapi_url=f"{api.PREFIX}/openapi.json",
         redoc_url=None,
     )
+    origins = Origins(settings.server.cors_origins)
     if settings.server.cors_origins:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.server.cors_origins,
-            allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type", "X-API-Key", "Accept"],
+            allow_methods=["GET", "POST", "DELETE"],
+            allow_headers=["Content-Type", "X-API-Key", "Accept", "Authorization"],
         )
-    api.install(app, service)
+    app.add_middleware(OriginWatch, origins=origins, prefix=api.PREFIX)  # outside CORS
+    api.install(app, service, origins)
 
     @app.get("/widget.js", include_in_schema=False)
     def widget_js() -> FileResponse:

@@ -32,8 +32,10 @@ def build_demo(home: Path) -> None:
 class Server:
     """`shopassist serve` on a free port of 127.0.0.1, with a TOML config of its own."""
 
-    def __init__(self, home: Path, config: str = "", dataset: str = "demo") -> None:
-        self.home, self.dataset = home, dataset
+    def __init__(
+        self, home: Path, config: str = "", dataset: str = "demo", args: tuple[str, ...] = ()
+    ) -> None:
+        self.home, self.dataset, self.args = home, dataset, tuple(args)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.config = home / f"server-{self.port}.toml"
@@ -51,7 +53,7 @@ class Server:
         self._log_file = self.log.open("ab")
         self.proc = subprocess.Popen(
             [str(SCRIPT), "--config", str(self.config), "serve", "--dataset", self.dataset,
-             "--port", str(self.port)],
+             "--port", str(self.port), *self.args],
             stdout=self._log_file, stderr=subprocess.STDOUT, env=env,
         )  # fmt: skip
         deadline = time.monotonic() + timeout
@@ -66,6 +68,12 @@ class Server:
             time.sleep(0.5)
         self.stop()
         raise RuntimeError(f"server not up in {timeout} s: {self.log.read_text()[-3000:]}")
+
+    def __enter__(self) -> Server:
+        return self if self.proc is not None else self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

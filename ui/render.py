@@ -50,7 +50,9 @@ TEXT = {
             "history": "Your history",
             "co_interaction": "Co-purchase",
             "search": "Matched text",
+            "tool": "Tool answer",
         },
+        "steps": "Steps of this turn",
         "what": {
             "category": "category",
             "brand": "brand",
@@ -91,7 +93,9 @@ TEXT = {
             "history": "您的记录",
             "co_interaction": "共同购买",
             "search": "匹配文本",
+            "tool": "工具结果",
         },
+        "steps": "本轮调用步骤",
         "what": {
             "category": "品类",
             "brand": "品牌",
@@ -296,6 +300,32 @@ def profile_html(profile: dict[str, Any] | None, language: str) -> str:
         )
     parts.append("</div>")
     return "".join(parts)
+
+
+def answer_html(reply: dict[str, Any], language: str) -> str:
+    """An answer's sentences, each citation a chip that opens the passage it quotes."""
+    evidence = reply.get("evidence") or {}
+    lines = [
+        f'<p class="sa-answer">{sentence_html(s["text"], evidence, language)}</p>'
+        for s in reply.get("answer") or []
+    ]
+    return "".join(lines)
+
+
+def steps_html(trace: list[dict[str, Any]], language: str) -> str:
+    """The tool calls of a turn: tool, arguments, milliseconds, ok or the error."""
+    if not trace:
+        return ""
+    items = []
+    for step in trace:
+        args = ", ".join(f"{k}={escape(str(v))}" for k, v in (step.get("arguments") or {}).items())
+        status = "" if step.get("ok") else f" · {escape(str(step.get('error')))}"
+        cls = "sa-step" if step.get("ok") else "sa-step sa-step-failed"
+        items.append(
+            f'<li class="{cls}" data-tool="{escape(step["tool"])}">{escape(step["tool"])}'
+            f"({args}) · {step.get('ms', 0):.1f} ms{status}</li>"
+        )
+    return f'<h4>{escape(t(language, "steps"))}</h4><ol class="sa-steps">{"".join(items)}</ol>'
 
 
 def chat_text(reply: dict[str, Any], language: str) -> str:

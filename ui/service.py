@@ -4,7 +4,9 @@ One catalog per server process. Conversations are sessions stored in SQLite
 (a restart keeps them): each message loads the session's dialogue state,
 runs one agent turn and saves the new state with both messages in one
 transaction. Session ids are 192-bit random tokens; a session is only ever
-reached through its id, so one session never sees another's history.
+reached through its id, so one session never sees another's history. Who may use
+a session or a shopper's data is the HTTP API's check (ui/access.py); the web UI
+and the terminal act through this service directly.
 
 Agent turns are serialised by one lock: the recommender's online fold-in and
 the search index are shared, mutable state.
@@ -15,11 +17,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 import secrets
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -35,13 +37,14 @@ from catalog.store import Store
 from shopassist.assistant import Assistant, build_assistant
 from shopassist.settings import Settings
 from tools.profile import build_profile
+from ui.tokens import GUEST_PREFIX, SHOPPER_ID_RE
 
 log = logging.getLogger(__name__)
 
 EXECUTOR_PREFIX = "assistant-turn"
-SHOPPER_ID_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,64}$")
 FEEDBACK_KINDS = ("like", "not_interested", "cart")
 MAX_K = 20
+MAX_REMEMBERED_OWNERS = 100_000
 
 
 def plain(value: Any) -> Any:
@@ -86,6 +89,8 @@ class ShopService:
         # fighting over the interpreter lock while one of them holds the assistant.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=EXECUTOR_PREFIX)
         self._turn_seconds = 0.05  # running mean, for Retry-After
+        self._owners: OrderedDict[str, str | None] = OrderedDict()  # session id -> shopper
+        self._owners_lock = threading.Lock()
         self._prepare(self.agent.recommender)
 
     def _prepare(self, recommender) -> None:
@@ -185,11 +190,14 @@ class ShopService:
     def new_session(self, shopper_id: str | None = None, language: str = "en") -> dict[str, Any]:
         if language not in ("en", "zh"):
             raise InputError("language must be 'en' or 'zh'")
-        shopper_id = check_shopper_id(shopper_id) if shopper_id else f"guest-{secrets.token_hex(6)}"
+        shopper_id = (
+            check_shopper_id(shopper_id) if shopper_id else GUEST_PREFIX + secrets.token_hex(6)
+        )
         session_id = secrets.token_urlsafe(24)
         self.store.create_session(
             session_id, self.catalog, shopper_id, new_state(language).to_dict()
         )
+        self._remember_owner(session_id, shopper_id)
         return {
             "session_id": session_id,
             "shopper_id": shopper_id,
@@ -202,6 +210,26 @@ class ShopService:
         if record.catalog != self.catalog:
             raise NotFoundError("no such session (it may have been deleted)")
         return record.shopper_id, DialogueState.from_dict(record.state)
+
+    def session_owner(self, session_id: str) -> str | None:
+        """The shopper (or guest) the session was bound to at its creation. Asked before
+        every API message, so it is remembered: a binding never changes, and a deletion
+        forgets them all."""
+        with self._owners_lock:
+            if session_id in self._owners:
+                self._owners.move_to_end(session_id)
+                return self._owners[session_id]
+        catalog, owner = self.store.session_owner(session_id)
+        if catalog != self.catalog:
+            raise NotFoundError("no such session (it may have been deleted)")
+        self._remember_owner(session_id, owner)
+        return owner
+
+    def _remember_owner(self, session_id: str, owner: str | None) -> None:
+        with self._owners_lock:
+            self._owners[session_id] = owner
+            while len(self._owners) > MAX_REMEMBERED_OWNERS:
+                self._owners.popitem(last=False)
 
     def session(self, session_id: str) -> dict[str, Any]:
         shopper_id, state = self._load(session_id)
@@ -490,6 +518,8 @@ class ShopService:
         check_shopper_id(shopper_id)
         with self._lock:
             deleted = self.store.delete_shopper_data(self.catalog, shopper_id)
+            with self._owners_lock:
+                self._owners.clear()  # their sessions are gone
             rec = self.agent.recommender
             if rec is not None:
                 rec.forget_user(shopper_id)

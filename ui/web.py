@@ -1,6 +1,7 @@
 """The shopper web UI (Gradio Blocks): streaming chat, product cards with clickable
 citations, feedback buttons, the "Why this?" evidence view with the shopper's
-interest profile, shopper picker, English / 中文 toggle, examples and reset.
+interest profile, the demo's shopper picker (`ui.demo_shoppers`), English / 中文
+toggle, examples and reset.
 
 Every action goes through `ShopService`, the same code the HTTP API uses, so
 conversations from the UI are stored sessions too.
@@ -42,7 +43,10 @@ def _stream_line(piece: str) -> str:
 
 
 def build_ui(service: ShopService) -> gr.Blocks:
-    shoppers = service.shoppers()
+    # The "Browse as" picker acts as any shopper without proof: a demo setting. Off, every
+    # web UI session is a guest's.
+    demo_shoppers = service.settings.ui.demo_shoppers
+    shoppers = service.shoppers() if demo_shoppers else []
     new_label = "new"
     choices = [(s, s) for s in shoppers] + [(t("en", "new_shopper"), new_label)]
     default_shopper = shoppers[0] if shoppers else new_label
@@ -53,7 +57,7 @@ def build_ui(service: ShopService) -> gr.Blocks:
             gr.Markdown("## ShopAssist", elem_id="sa-title")
             shopper = gr.Dropdown(
                 choices, value=default_shopper, label=t("en", "shopper"), elem_id="sa-shopper",
-                scale=1, min_width=160,
+                scale=1, min_width=160, visible=demo_shoppers,
             )  # fmt: skip
             language = gr.Radio(
                 LANGUAGES, value="en", label="Language / 语言", elem_id="sa-language",
@@ -115,7 +119,7 @@ def build_ui(service: ShopService) -> gr.Blocks:
             return out
 
         def start(shopper_id: str, lang: str):
-            sid = None if shopper_id in (None, new_label) else shopper_id
+            sid = None if not demo_shoppers or shopper_id in (None, new_label) else shopper_id
             info = service.new_session(sid, lang)
             state = {**info, "shown": [], "reply": None}
             history = [{"role": "assistant", "content": _text(info["greeting"])}]
@@ -158,8 +162,12 @@ def build_ui(service: ShopService) -> gr.Blocks:
                 return
             reply = future.result()
             reply_lang = reply.get("language", lang)
-            answer = _text(render.chat_text(reply, reply_lang))
+            if reply.get("answer"):  # cited sentences: chips open the passages they quote
+                answer = render.answer_html(reply, reply_lang)
+            else:
+                answer = _text(render.chat_text(reply, reply_lang))
             history[-1] = {"role": "assistant", "content": answer}
+            state = {**state, "trace": reply.get("trace") or []}
             if reply.get("products"):
                 state = {**state, "shown": [p["id"] for p in reply["products"]], "reply": reply}
                 yield ["", state, history, *cards_update(reply, reply_lang)]
@@ -210,7 +218,8 @@ def build_ui(service: ShopService) -> gr.Blocks:
                 if i >= len(shown):
                     return [gr.update(), gr.update()]
                 why = service.why(shown[i], session_id=state["session_id"])
-                return [gr.update(visible=True), render.why_html(why, lang)]
+                steps = render.steps_html(state.get("trace") or [], lang)
+                return [gr.update(visible=True), render.why_html(why, lang) + steps]
 
             return handler
 

@@ -123,11 +123,26 @@ def _bigrams(run: str) -> list[str]:
 _jieba_ready = False
 
 
-def _jieba_words(run: str) -> list[str]:
+def quiet_jieba():
+    """The jieba module, quiet (it logs its dictionary load at INFO), its part-of-speech
+    tagger loaded."""
     global _jieba_ready
     import jieba
+    import jieba.posseg
 
     if not _jieba_ready:
-        jieba.setLogLevel(logging.WARNING)  # it logs its dictionary load at INFO
+        jieba.setLogLevel(logging.WARNING)
         _jieba_ready = True
-    return [w for w in jieba.lcut_for_search(run) if w.strip()]
+    return jieba
+
+
+def jieba_words(run: str, search: bool = True) -> list[str]:
+    """jieba's words of a Chinese run: search mode (words plus their sub-words) for
+    indexing, plain segmentation otherwise."""
+    module = quiet_jieba()
+    words = module.lcut_for_search(run) if search else module.lcut(run)
+    return [w for w in words if w.strip()]
+
+
+def _jieba_words(run: str) -> list[str]:
+    return jieba_words(run)

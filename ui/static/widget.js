@@ -4,13 +4,18 @@
  *   <script src="https://YOUR-SERVER/widget.js" defer
  *           data-greeting="Hi! What are you shopping for today?"
  *           data-language="en"          (en | zh)
- *           data-shopper="u0001"         (optional: the signed-in shopper's id)
+ *           data-shopper-token="..."     (optional: the signed-in shopper, a token the
+ *                                         shop's backend signed; without it, a guest)
  *           data-mode="shopper"          (shopper | staff: staff sees evidence + profile)
  *           data-open="false"></script>
  *
+ * Back-office pages only (never a public page: the key acts for every shopper):
+ *           data-api-key="..." data-shopper="u0001"
+ *
  * It talks to the server's HTTP API (/api/v1) with fetch and server-sent events;
- * the server must list the host page's origin in server.cors_origins. Everything
- * from the server is inserted as text, never as markup.
+ * the server must list the host page's origin in server.cors_origins (when it does not,
+ * the widget says so and how to fix it). Everything from the server is inserted as
+ * text, never as markup.
  */
 (function () {
   "use strict";
@@ -22,18 +27,27 @@
     greeting: script.dataset.greeting || "",
     language: script.dataset.language === "zh" ? "zh" : "en",
     shopper: script.dataset.shopper || null,
+    token: script.dataset.shopperToken || null,
+    apiKey: script.dataset.apiKey || null,
     mode: script.dataset.mode === "staff" ? "staff" : "shopper",
     open: script.dataset.open === "true",
   };
   var L = {
     en: { title: "Shopping assistant", placeholder: "Ask for a product…", send: "Send",
           open: "Chat with us", close: "Close", evidence: "Evidence", profile: "Shopper profile",
-          none: "No history yet.", like: "Like", no: "Not interested", error: "Sorry, that failed: " },
+          steps: "Steps",
+          none: "No history yet.", like: "Like", no: "Not interested", error: "Sorry, that failed: ",
+          refused: "the assistant at {server} does not admit pages of {origin}: ",
+          down: "the assistant at {server} cannot be reached" },
     zh: { title: "购物助手", placeholder: "想买什么？", send: "发送", open: "在线咨询", close: "关闭",
           evidence: "依据", profile: "顾客画像", none: "暂无记录。", like: "喜欢", no: "不感兴趣",
-          error: "出错了：" },
+          steps: "调用步骤",
+          error: "出错了：", refused: "{server} 上的助手不接受来自 {origin} 的页面：",
+          down: "无法连接 {server} 上的助手" },
   }[cfg.language];
-  var storeKey = "shopassist-session:" + base + ":" + (cfg.shopper || "");
+  // One stored conversation per identity; the server refuses another identity's anyway.
+  var storeKey = "shopassist-session:" + base + ":" +
+    (cfg.token ? "token:" + subject(cfg.token) : cfg.apiKey ? "key:" + (cfg.shopper || "") : "guest");
 
   var host = document.createElement("div");
   host.id = "shopassist-widget";
@@ -49,6 +63,7 @@
     "border:1px solid #d0d7de;border-radius:12px;box-shadow:0 8px 24px rgba(0,0,0,.18);",
     "font:14px/1.45 system-ui,sans-serif;overflow:hidden}",
     ".panel.staff{width:min(760px,calc(100vw - 24px))}",
+    ".answer p{margin:0 0 6px}.steps{padding-left:18px;margin:4px 0}.step.failed{color:#cf222e}",
     ".panel.open{display:flex}",
     "header{display:flex;justify-content:space-between;align-items:center;padding:10px 12px;",
     "background:#0969da;color:#fff;font-weight:600}",
@@ -138,10 +153,50 @@
     if (open) input.focus();
   }
 
+  function subject(token) {
+    try {
+      var part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      return JSON.parse(atob(part)).sub || "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function headers(extra) {
+    var out = extra || {};
+    if (cfg.token) out.Authorization = "Bearer " + cfg.token;
+    if (cfg.apiKey) out["X-API-Key"] = cfg.apiKey;
+    return out;
+  }
+
+  // A refused cross-origin request reaches the page only as "Failed to fetch": ask the
+  // server (its /cors-check answers every origin) whether this page's origin is the cause.
+  function explain(e) {
+    if (!(e instanceof TypeError)) return Promise.resolve(L.error + e.message);
+    var fill = function (text, origin) {
+      return text.replace("{server}", base).replace("{origin}", origin || location.origin);
+    };
+    return fetch(api + "/cors-check").then(function (r) { return r.json(); }).then(
+      function (c) {
+        return c.allowed ? L.error + e.message : L.error + fill(L.refused, c.origin) + c.fix;
+      },
+      function () { return L.error + fill(L.down); }
+    );
+  }
+
+  function fail(node) {
+    return function (e) {
+      return explain(e).then(function (text) {
+        if (node) node.textContent = text;
+        else say("bot", text);
+      });
+    };
+  }
+
   function json(method, path, payload) {
     return fetch(api + path, {
       method: method,
-      headers: payload ? { "Content-Type": "application/json" } : {},
+      headers: headers(payload ? { "Content-Type": "application/json" } : {}),
       body: payload ? JSON.stringify(payload) : undefined,
     }).then(function (r) {
       return r.json().then(function (data) {
@@ -171,7 +226,7 @@
           if (side) showProfile();
         }
       );
-    }).catch(function (e) { say("bot", L.error + e.message); });
+    }).catch(fail(null));
   }
 
   function say(who, text) {
@@ -188,7 +243,7 @@
     sendBtn.disabled = true;
     fetch(api + "/sessions/" + encodeURIComponent(session.session_id) + "/messages", {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+      headers: headers({ "Content-Type": "application/json", Accept: "text/event-stream" }),
       body: JSON.stringify({ text: text, stream: true }),
     }).then(function (r) {
       if (!r.ok) return r.json().then(function (d) { throw new Error(d.error || r.statusText); });
@@ -202,9 +257,7 @@
         }
         log.scrollTop = log.scrollHeight;
       });
-    }).catch(function (e) {
-      bubble.textContent = L.error + e.message;
-    }).then(function () { sendBtn.disabled = false; });
+    }).catch(fail(bubble)).then(function () { sendBtn.disabled = false; });
   }
 
   function readEvents(reader, onEvent) {
@@ -234,8 +287,30 @@
     return text.replace(/\s*\[[A-Za-z][^\[\]\s]{0,63}\]/g, "");
   }
 
+  function cited(item, s, reply) {
+    item.appendChild(document.createTextNode(stripCites(s.text) + " "));
+    (s.citations || []).forEach(function (cid) {
+      var det = el("details");
+      det.dataset.cite = cid;
+      det.appendChild(el("summary", "", cid));
+      var fact = reply.evidence && reply.evidence[cid];
+      det.appendChild(el("span", "fact", fact ? fact.text : cid));
+      item.appendChild(det);
+    });
+  }
+
   function showReply(bubble, reply) {
-    bubble.textContent = stripCites(reply.text || "");
+    var answer = reply.answer || [];
+    bubble.textContent = answer.length ? "" : stripCites(reply.text || "");
+    if (answer.length) {
+      var said = el("div", "answer");
+      answer.forEach(function (s) {
+        var line = el("p");
+        cited(line, s, reply);
+        said.appendChild(line);
+      });
+      bubble.appendChild(said);
+    }
     var lang = reply.language || cfg.language;
     (reply.products || []).forEach(function (p, i) {
       var card = el("div", "prod");
@@ -246,15 +321,7 @@
       var list = el("ul");
       (p.explanation || []).forEach(function (s) {
         var item = el("li");
-        item.appendChild(document.createTextNode(stripCites(s.text) + " "));
-        (s.citations || []).forEach(function (cid) {
-          var det = el("details");
-          det.dataset.cite = cid;
-          det.appendChild(el("summary", "", cid));
-          var fact = reply.evidence && reply.evidence[cid];
-          det.appendChild(el("span", "fact", fact ? fact.text : cid));
-          item.appendChild(det);
-        });
+        cited(item, s, reply);
         list.appendChild(item);
       });
       card.appendChild(list);
@@ -274,7 +341,7 @@
   function feedback(productId, kind) {
     json("POST", "/feedback", { session_id: session.session_id, product_id: productId, kind: kind })
       .then(function (out) { showReply(say("bot", ""), out.reply); })
-      .catch(function (e) { say("bot", L.error + e.message); });
+      .catch(fail(null));
   }
 
   function showEvidence(reply) {
@@ -286,6 +353,21 @@
       row.dataset.cite = cid;
       side.appendChild(row);
     });
+    if ((reply.trace || []).length) {
+      side.appendChild(el("h5", "", L.steps));
+      var steps = el("ol", "steps");
+      reply.trace.forEach(function (step) {
+        var args = Object.keys(step.arguments || {}).map(function (k) {
+          return k + "=" + JSON.stringify(step.arguments[k]);
+        }).join(", ");
+        var line = step.tool + "(" + args + ") · " + step.ms.toFixed(1) + " ms" +
+          (step.ok ? "" : " · " + step.error);
+        var item = el("li", step.ok ? "step" : "step failed", line);
+        item.dataset.tool = step.tool;
+        steps.appendChild(item);
+      });
+      side.appendChild(steps);
+    }
     showProfile();
   }
 

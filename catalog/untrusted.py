@@ -20,11 +20,13 @@ SUSPICIOUS = re.compile(
     | \byou\s+are\s+(?:now\s+)?(?:an?|the|my)\s | \bas\s+an\s+ai\b
     | \b(?:assistant|system|developer|admin)\s*: | \[/?(?:inst|system)\]
     | \b(?:recommend|show|promote)\s+(?:product|item|sku|id)\b
+    | \b(?:tell|inform)\s+(?:the\s+)?(?:shopper|customer|user|buyer)s?\b
     | \b(?:other|another)\s+(?:shopper|customer|user)s?'?\b
     | \b(?:shopper|customer|user|account)\s+(?:id\s+)?[a-z]*\d
     | <\s*/?\s*(?:script|img|iframe|a)\b
     | 忽略 | 无视 | 指令 | 提示词 | 系统提示 | 管理员 | (?:系统|助手|开发者)\s*[:：]
-    | 其他(?:用户|顾客|买家) | 推荐(?:商品|产品)\s*\d | (?:顾客|用户|买家)\s*[a-z]*\d
+    | 其他(?:用户|顾客|买家) | 告诉(?:用户|顾客|买家)
+    | 推荐(?:商品|产品)\s*\d | (?:顾客|用户|买家)\s*[a-z]*\d
     """,
     re.IGNORECASE | re.VERBOSE,
 )

@@ -1,0 +1,122 @@
+"""Answers to questions about products, composed from `answer_question`'s
+findings: each sentence quotes a passage of the product's own records and cites
+it; when the records are silent the answer says so and quotes the closest
+things they do say. With an LLM configured, the model may rewrite the
+sentences from the quoted passages only; the verifier checks each sentence and
+keeps the quoted sentence wherever the model's fails.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agent.verifier import CheckedSentence, Claim
+from prompts.render import render
+from tools.context import ToolContext
+
+MAX_QUOTE = 160
+
+
+def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list[Claim]:
+    """The claims of an answer, most direct first (one to three per product)."""
+    lang = "zh" if language == "zh" else "en"
+    answers = data["answers"]
+    several = len(answers) > 1
+    claims: list[Claim] = []
+    best = data.get("best")
+    if best is not None:
+        top = next(a for a in answers if a["product_id"] == best["product_id"])
+        passage = ctx.evidence.get(top["stated"][0])
+        claims.append(
+            _claim("best", lang, [passage.id, f"P{top['product_id']}"], top["product_id"],
+                   title=top["title"], direction=best["direction"], quote=_quote(passage.text))
+        )  # fmt: skip
+    for a in answers:
+        subject = (f"{a['title']}: " if lang == "en" else f"{a['title']}：") if several else ""
+        cite_title = [f"P{a['product_id']}"] if several else []
+        per_product = 1 if several else 2
+        for cid in a["stated"][:per_product]:
+            passage = ctx.evidence.get(cid)
+            kind = "review" if passage.kind == "review" else "stated"
+            field = passage.data.get("field", "description")
+            source = "" if kind == "review" else render("answers", f"source_{field}_{lang}")
+            claims.append(
+                _claim(kind, lang, [cid, *cite_title], a["product_id"], subject=subject,
+                       yes=a["answer"] if cid == a["stated"][0] else None,
+                       source=source, quote=_quote(passage.text))
+            )  # fmt: skip
+        if a["stated"]:
+            continue
+        terms = _terms(data.get("asked") or data["terms"], lang)
+        claims.append(
+            _claim("silent", lang, [a["record"], *cite_title], a["product_id"], subject=subject,
+                   reviews=a["reviews"], terms=terms)
+        )  # fmt: skip
+        for cid in a["related"][: 1 if several else 2]:
+            passage = ctx.evidence.get(cid)
+            claims.append(
+                _claim("closest", lang, [cid], a["product_id"], subject="",
+                       quote=_quote(passage.text))
+            )  # fmt: skip
+    return claims
+
+
+_COMPLAINT = re.compile(
+    r"complain|complaint|bad|negative|problem|issue|wrong|downside|cons?\b|dislike"
+    r"|差评|缺点|不好|问题|毛病|抱怨|吐槽",
+    re.I,
+)
+
+
+def review_claims(ctx: ToolContext, data: dict[str, Any], language: str, asked: str) -> list[Claim]:
+    """What reviewers say, aspect by aspect (complaints first when asked about)."""
+    lang = "zh" if language == "zh" else "en"
+    pid = ctx.evidence.get(data["record"]).product_id
+    if not data["reviews"]:
+        return [_claim("no_reviews", lang, [data["record"]], pid)]
+    counts = [data["record"], *(a["record"] for a in data["aspects"])]  # they name the aspects
+    claims = [
+        _claim("reviews_count", lang, counts, pid, reviews=data["reviews"],
+               aspects=[a["aspect"] for a in data["aspects"]])
+    ]  # fmt: skip
+    order = ("negative", "positive") if _COMPLAINT.search(asked) else ("positive", "negative")
+    for a in data["aspects"]:
+        for side in order:
+            cid = a["examples"].get(side)
+            if cid is None:
+                continue
+            passage = ctx.evidence.get(cid)
+            claims.append(
+                _claim(f"aspect_{side}", lang, [a["record"], cid], pid, aspect=a["aspect"],
+                       count=a[side], quote=_quote(passage.text))
+            )  # fmt: skip
+            break
+    return claims[:4]
+
+
+def sentences(claims: list[Claim]) -> list[CheckedSentence]:
+    return [CheckedSentence(c.render(), list(c.citations), "template") for c in claims]
+
+
+def _claim(kind: str, lang: str, citations: list[str], product_id: str, **values: Any) -> Claim:
+    values = {
+        k: v.replace("[", "(").replace("]", ")") if isinstance(v, str) else v
+        for k, v in values.items()
+    }
+    text = " ".join(render("answers", f"{kind}_{lang}", **values).split())
+    return Claim(text, list(dict.fromkeys(citations)), f"answer_{kind}", product_id)
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split()).replace("“", '"').replace("”", '"')
+    if len(text) <= MAX_QUOTE:
+        return text.rstrip(".。")
+    return text[: MAX_QUOTE - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _terms(terms: list[str], lang: str) -> str:
+    shown = terms[:3] or (["that"] if lang == "en" else ["这一点"])
+    if lang == "zh":
+        return "、".join(f"“{t}”" for t in shown)
+    return " or ".join(f"“{t}”" for t in shown)

@@ -1,0 +1,398 @@
+"""The rule planner: the deterministic reading of a message into a plan, always
+available. Rules read what they read well (budgets, brands, ordinals, the
+catalog's own words, "why", "compare", feedback); the semantic router places
+what they cannot, over every registered tool; a message nothing fits gets a
+one-sentence account of what the assistant can do, never a random product list.
+
+The planner also tracks the dialogue's constraints (agent.tracking) for plans
+that find products, and builds their calls: search for candidates, order them
+for the shopper, fetch the matched passages of the few shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.arguments import Reading, fill
+from agent.parse import Parsed, parse
+from agent.plan import Call, Plan, Ref
+from agent.references import References, resolve
+from agent.router import RouteMatch, Router
+from agent.state import DialogueState
+from agent.tracking import update_slots
+from catalog.models import Product
+from tools.registry import ToolRegistry
+from tools.text import content_terms
+
+# Words that ask for a product's page as a whole, not for one fact about it.
+DETAIL_WORDS = frozenset(
+    [
+        "detail",
+        "spec",
+        "specification",
+        "info",
+        "information",
+        "more",
+        "describe",
+        "description",
+        "about",
+        "详情",
+        "参数",
+        "详细",
+        "介绍",
+        "信息",
+        "具体",
+    ]
+)
+SEARCH_K = 30  # candidates retrieved before the shopper's order is blended in
+FINDERS = ("search_products", "recommend_for_shopper")
+FEEDBACK = ("like", "not_interested", "cart")
+_QUESTION = re.compile(
+    r"\?|？|^\s*(?:is|are|does|do|did|can|could|will|would|has|have|how|what|which|who|where"
+    r"|when|should|any(?:one)?)\b|吗|呢|么|怎么样|如何|多久|多少|几天|哪|是否|能不能|可不可以"
+    r"|会不会|有没有.{0,6}(?:的|吗)?$",
+    re.I,
+)
+
+
+@dataclass
+class Situation:
+    """What the planner knows about the conversation besides the message."""
+
+    state: DialogueState
+    seen: list[Product] = field(default_factory=list)  # products of the conversation
+    has_history: bool = False  # the shopper has a history the recommender can use
+    has_recommender: bool = False
+    has_search: bool = True
+
+
+@dataclass
+class RulePlanner:
+    registry: ToolRegistry
+    vocabulary: Any  # agent.vocabulary.Vocabulary
+    router: Router | None
+    currency: str = "USD"
+    catalog: list[Product] = field(default_factory=list)
+    k: int = 3
+    flag: Any = None  # (parameter name, text) -> bool, for boolean parameters
+    lookup: Any = None  # agent.lookup.Lookup: products named in a message
+    name: str = "rules"
+
+    def __post_init__(self) -> None:
+        self.known_ids = {p.id for p in self.catalog}
+
+    def plan(self, text: str, situation: Situation, parsed: Parsed | None = None) -> Plan:
+        parsed = parsed or parse(text)
+        state = situation.state
+        if not text or parsed.intent == "greeting":
+            return Plan("greeting", "greeting")
+        if parsed.intent == "reset":
+            return Plan("reset", "reset")
+        refs = resolve(text, state, situation.seen, self.known_ids)
+        if not refs.products and self.lookup is not None:
+            named = self.lookup.find(text)
+            if len(named) > 1:
+                return self._choose(named)
+            refs.named = [p.id for p in named]
+        called = next((n for n in re.findall(r"\b[a-z][a-z0-9_]+\b", text)
+                       if "_" in n and n in self.registry.tools), None)  # fmt: skip
+        if called is not None:  # "call record_feedback for product 1001": the tool by name
+            return self.tool_plan(called, text, parsed, refs, situation)
+        ruled = self._ruled(text, parsed, refs, situation)
+        if ruled is not None:
+            return ruled
+        match = self._route(text)
+        question = bool(_QUESTION.search(text))
+        shopping = self._shopping(text, parsed, refs, question)
+        if shopping == "strong" or (shopping and not match.offtopic):
+            return self.recommend(text, parsed, situation, match)
+        if match.tool in FINDERS:
+            if match.tool == "recommend_for_shopper":
+                parsed.content = ""  # "anything you think I'd enjoy?": no words to search for
+            return self.recommend(text, parsed, situation, match)
+        if match.passing:
+            return self._routed(match, text, parsed, refs, situation, question)
+        asks = question and bool(set(content_terms(text)) - DETAIL_WORDS)
+        if parsed.intent == "details" and refs.ordinal and not asks:
+            return self.tool_plan("product_details", text, parsed, refs, situation)
+        if (
+            question
+            and not match.offtopic
+            and (state.shown or refs.named)
+            and "answer_question" in self.registry.tools
+        ):
+            return self.tool_plan("answer_question", text, parsed, refs, situation)
+        # Without a router (no embedder) the rules read any other message as a request
+        # for products, as they always have; so is the answer to "what are you looking for?".
+        if self.router is None or state.clarified_last_turn:
+            return self.recommend(text, parsed, situation, match)
+        return Plan("abstain", "abstain", score=match.score)
+
+    def complete(self, text: str, situation: Situation, parsed: Parsed) -> Plan | None:
+        """The call a clarifying question waited for, if this message gives what it
+        lacked (else None: the message is read afresh)."""
+        pending = situation.state.pending or {}
+        tool = pending.get("tool")
+        if tool not in self.registry.tools or parsed.intent in ("reset", "greeting"):
+            return None
+        refs = resolve(text, situation.state, situation.seen, self.known_ids)
+        plan = self.tool_plan(tool, text, parsed, refs, situation)
+        if plan.action != "tools" or self._route(text).tool not in (None, tool):
+            return None
+        given = {k: v for k, v in pending.get("arguments", {}).items() if v is not None}
+        plan.calls[0].arguments = {**plan.calls[0].arguments, **given}
+        return plan
+
+    # -- what the rules read -------------------------------------------------------
+
+    def _ruled(
+        self, text: str, parsed: Parsed, refs: References, situation: Situation
+    ) -> Plan | None:
+        intent = parsed.intent
+        if intent == "why_not":
+            return self._why_not(text, parsed, refs, situation)
+        tool = {
+            "similar": "similar_products",
+            "why": "explain_recommendation",
+            "compare": "compare_products",
+            "profile": "shopper_profile",
+            **dict.fromkeys(FEEDBACK, "record_feedback"),
+        }.get(intent)
+        if tool is None or tool not in self.registry.tools:
+            return None
+        if tool == "compare_products" and not refs.products:
+            refs.ordinal = situation.state.shown[:2] if not refs.all_shown else []
+        preset = {"kind": intent} if tool == "record_feedback" else {}
+        plan = self.tool_plan(tool, text, parsed, refs, situation, preset=preset)
+        if tool == "record_feedback":
+            plan.intent = intent
+        return plan
+
+    def _why_not(self, text: str, parsed: Parsed, refs: References, situation: Situation) -> Plan:
+        named = refs.products
+        if named:
+            call = Call("why_not_shown", {"product_id": named[0]})
+            return Plan("tools", "why_not", [call], tool="why_not_shown")
+        brands = self.vocabulary.brands_in(text)
+        words = re.sub(r"\b(?:why|not|no|didn'?t|you|show|me|any|the|ones?)\b", " ", parsed.content)
+        words = re.sub(r"为什么|没有|不推荐|没推荐|不是|的", " ", words).strip()
+        query = " ".join(x for x in (words, situation.state.slots.category or "") if x).strip()
+        if not (brands or words):
+            return Plan("tools", "why_not", [], tool="why_not_shown", missing=["product_id"])
+        if not situation.has_search:
+            category = situation.state.slots.category
+            found = next(
+                (
+                    p.id
+                    for p in self.catalog
+                    if p.brand in brands and (not category or category in p.categories)
+                ),
+                None,
+            )
+            calls = [Call("why_not_shown", {"product_id": found})] if found else []
+            return Plan("tools", "why_not", calls, tool="why_not_shown")
+        search = Call(
+            "search_products",
+            {"query": query or brands[0], "k": 1, "passages": False, "available_only": False},
+        )
+        if brands:
+            search.arguments["brands"] = brands[:1]
+        explain = Call("why_not_shown", {"product_id": Ref(0, single=True)})
+        return Plan("tools", "why_not", [search, explain], tool="why_not_shown")
+
+    def _choose(self, named: list[Product]) -> Plan:
+        """Several products fit the name the shopper gave: show them to choose from."""
+        ids = [p.id for p in named]
+        call = Call("recommend_for_shopper", {"k": len(ids), "candidates": ids})
+        return Plan("tools", "choose", [call], tool=None)
+
+    def _routed(
+        self,
+        match: RouteMatch,
+        text: str,
+        parsed: Parsed,
+        refs: References,
+        situation: Situation,
+        question: bool = False,
+    ) -> Plan:
+        """The nearest passing tool whose required arguments the message and the state
+        can fill ("where is my order 48213?" goes to the tool that takes an order
+        number, not to one that needs a product when none is shown); else the nearest.
+        A question about a product in view that asks something specific ("does the
+        first one have a hood?") is a question to answer, not a request for its page."""
+        passing = list(match.passing)
+        asks = question and bool(set(content_terms(text)) - DETAIL_WORDS)
+        if (
+            asks
+            and passing[0][0] == "product_details"
+            and refs.any
+            and "answer_question" in self.registry.tools
+        ):
+            passing.insert(0, ("answer_question", passing[0][1]))
+        plans = []
+        for tool, score in passing:
+            if tool in FINDERS:
+                continue
+            plan = self.tool_plan(tool, text, parsed, refs, situation, "router", score)
+            if plan.action == "tools":
+                return plan
+            plans.append(plan)
+        if plans:
+            return plans[0]
+        return self.recommend(text, parsed, situation, match)
+
+    def _shopping(self, text: str, parsed: Parsed, refs: References, question: bool) -> str:
+        """ "strong" when the rules read a request for products (a budget, a change of
+        mind about the list, the catalog's own words: a category, a brand, an attribute),
+        "weak" when only a category guessed from the words suggests one, else ""."""
+        if refs.any and (question or refs.products):
+            return ""  # about a product in view
+        v = self.vocabulary
+        if (
+            parsed.max_price is not None
+            or parsed.min_price is not None
+            or parsed.cheaper
+            or parsed.exclude_last_brand
+            or parsed.others
+            or parsed.refine
+            or v.named_category(text)
+            or (v.brands_in(text) and not refs.named)
+            or v.attributes_in(text)
+        ):
+            return "strong"
+        if not question and parsed.content and v.guess_category(parsed.content):
+            return "weak"
+        return ""
+
+    def _route(self, text: str) -> RouteMatch:
+        if self.router is None:
+            return RouteMatch(None, 0.0, None, 0.0)
+        return self.router.route(text)
+
+    # -- plans -------------------------------------------------------------------------
+
+    def tool_plan(
+        self,
+        tool: str,
+        text: str,
+        parsed: Parsed,
+        refs: References,
+        situation: Situation,
+        source: str = "rules",
+        score: float | None = None,
+        preset: dict[str, Any] | None = None,
+    ) -> Plan:
+        """One call of `tool` with its arguments filled from the message and state
+        (`preset`: arguments the rules already know)."""
+        state = situation.state
+        definition = self.registry.get(tool)
+        focus = state.focus or (state.shown[0] if state.shown else None)
+        if refs.unresolved and not refs.products:
+            focus = None  # "product 7": a product the conversation does not know
+        reading = Reading(text, parsed, state, refs, focus, self.flag)
+        filled = fill(definition, reading, preset or {})
+        intent = _INTENTS.get(tool, tool)
+        if filled.missing:
+            needs_product = {"product_id", "product_ids"} & set(filled.missing)
+            action = "nothing_shown" if needs_product and not state.shown else "clarify"
+            if refs.unresolved and definition.writes:
+                action = "refuse"
+            return Plan(action, intent, tool=tool, missing=filled.missing, source=source,
+                        score=score, note=", ".join(refs.unresolved))  # fmt: skip
+        call = Call(tool, filled.arguments, explicit=True)
+        return Plan("tools", intent, [call], source=source, tool=tool, score=score)
+
+    def recommend(
+        self,
+        text: str,
+        parsed: Parsed,
+        situation: Situation,
+        match: RouteMatch | None = None,
+        source: str | None = None,
+    ) -> Plan:
+        """Fold the message into the constraints and plan the calls that find products."""
+        state = situation.state
+        shown = [p for p in situation.seen if p.id in state.shown]
+        update_slots(state, parsed, text, self.vocabulary, self.currency, shown)
+        s = state.slots
+        if (
+            s.is_vague()
+            and not situation.has_history
+            and not state.clarified_last_turn
+            and s.max_price is None
+        ):
+            state.clarified_last_turn = True
+            return Plan("clarify", "clarify", tool="recommend_for_shopper")
+        calls = self.recommend_calls(state, situation)
+        tool = calls[0].tool
+        if source is None:
+            source = "router" if match is not None and match.tool in FINDERS else "rules"
+        return Plan("tools", "recommend", calls, source=source, tool=tool)
+
+    def recommend_calls(
+        self,
+        state: DialogueState,
+        situation: Situation,
+        cheapest: bool = False,
+        k: int | None = None,
+    ) -> list[Call]:
+        """Search for candidates, order them for the shopper, read the passages of the
+        few shown; without words to search for, the recommender alone."""
+        s = state.slots
+        k = k or self.k
+        filters = {
+            "max_price": None if cheapest else s.max_price,
+            "min_price": s.min_price,
+            "category": s.category,
+            "brands": s.brands or None,
+            "exclude_brands": s.exclude_brands or None,
+        }
+        filters = {k: v for k, v in filters.items() if v is not None}
+        query = search_text(state)
+        if cheapest or not situation.has_search or not (query or s.category):
+            args = {"k": k, **filters}
+            if cheapest:
+                args["cheapest"] = True
+            return [Call("recommend_for_shopper", args)]
+        text = query or s.category or ""
+        calls = [
+            Call("search_products", {"query": text, "k": SEARCH_K, "passages": False, **filters}),
+            Call("recommend_for_shopper", {"k": k, "candidates": Ref(0), **filters}),
+            Call("search_products", {"query": text, "among": Ref(1), "k": k, **filters}),
+        ]
+        return calls
+
+
+_INTENTS = {
+    "product_details": "details",
+    "compare_products": "compare",
+    "shopper_profile": "profile",
+    "explain_recommendation": "why",
+    "why_not_shown": "why_not",
+    "record_feedback": "feedback",
+    "answer_question": "answer",
+    "review_summary": "reviews",
+    "similar_products": "similar",
+}
+
+GENDER_OF_RECIPIENT = {
+    **dict.fromkeys(
+        ["husband", "dad", "father", "son", "boyfriend", "brother", "grandpa",
+         "老公", "爸爸", "儿子", "男朋友", "哥哥", "弟弟", "爷爷"],
+        "men's",
+    ),
+    **dict.fromkeys(
+        ["wife", "mom", "mother", "daughter", "girlfriend", "sister", "grandma",
+         "老婆", "妈妈", "女儿", "女朋友", "姐姐", "妹妹", "奶奶"],
+        "women's",
+    ),
+}  # fmt: skip
+
+
+def search_text(state: DialogueState) -> str:
+    """The words searched for: the request, its use, and (softly) a gift's gender."""
+    s = state.slots
+    gender = GENDER_OF_RECIPIENT.get(s.recipient or "")
+    return " ".join(x for x in (s.query, s.use or "", gender or "") if x).strip()

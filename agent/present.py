@@ -1,0 +1,419 @@
+"""From a plan's tool results to the reply: products shown with their cited
+explanations, a comparison, a profile, reasons, an acknowledgement, or an
+answer. Each intent of the built-in tools has its presenter; any other tool
+(a plugin's, a LangChain tool) is answered from its own result: its summary,
+recorded as a [T] record, with the records the tool cited.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from agent.answers import answer_claims, review_claims
+from agent.composer import compose
+from agent.explain import explain, rewrite_answer
+from agent.replies import say
+from agent.verifier import CheckedSentence
+from catalog.models import Product
+from tools.products import product_evidence
+from tools.registry import ToolOutcome
+
+if TYPE_CHECKING:
+    from agent.agent import Reply, Turn
+
+WHY_NOT = {
+    "over_budget": (
+        "It costs {price} {currency}, above your budget.",
+        "售价 {price} {currency}，超出了您的预算。",
+    ),
+    "under_budget": (
+        "It costs {price} {currency}, below the price range you asked for.",
+        "售价 {price} {currency}，低于您要求的价格区间。",
+    ),
+    "no_price": (
+        "Its price is unknown, so I cannot confirm it fits your budget.",
+        "它没有标价，无法确认是否在预算内。",
+    ),
+    "brand_excluded": (
+        "It is made by {brand}, a brand you asked me to leave out.",
+        "它的品牌是 {brand}，您要求排除这个品牌。",
+    ),
+    "other_category": (
+        "It is in {category}, not the category you are shopping for.",
+        "它属于 {category}，不是您要找的品类。",
+    ),
+    "out_of_stock": ("It is out of stock.", "它目前缺货。"),
+    "not_interested": ("You said you were not interested in it.", "您说过对它不感兴趣。"),
+    "bought": ("You already bought it.", "您已经买过它了。"),
+    "shown": (
+        "It is in the list I showed you.",
+        "它就在我给您的列表里。",
+    ),
+    "ranked_lower": (
+        "It fits your request, but other products matched it more closely.",
+        "它也符合您的需求，但其他商品更贴近。",
+    ),
+}
+
+
+def present(turn: Turn) -> Reply:
+    """The reply to a turn whose plan is known."""
+    from agent.agent import Reply
+
+    plan, lang = turn.plan, turn.state.language
+    if plan.action == "greeting":
+        return Reply(say("greeting", lang), "greeting", question=True)
+    if plan.action == "reset":
+        language = turn.state.language
+        turn.state.__init__()
+        turn.state.language = language
+        return Reply(say("reset", language), "reset")
+    if plan.action == "clarify":
+        return _clarify(turn)
+    if plan.action == "nothing_shown":
+        return Reply(say("nothing_shown", lang), plan.intent)
+    if plan.action == "refuse":
+        return Reply(say("refused_unknown", lang, ids=plan.note), plan.intent)
+    if plan.action == "abstain":
+        return Reply(say("abstain", lang), "abstain")
+    outcomes = turn.run(plan.calls)
+    handler = PRESENTERS.get(plan.intent, _tool_answer)
+    return handler(turn, outcomes)
+
+
+def _clarify(turn: Turn) -> Reply:
+    from agent.agent import Reply
+
+    plan, lang = turn.plan, turn.state.language
+    if not plan.missing:  # a vague request for products
+        return Reply(say("clarify", lang), "clarify", question=True)
+    tool = turn.agent.registry.get(plan.tool)
+    what = "; ".join(
+        tool.parameters["properties"][name].get("description") or name for name in plan.missing
+    )
+    filled = plan.calls[0].arguments if plan.calls else {}
+    turn.state.pending = {"tool": plan.tool, "arguments": filled, "missing": plan.missing}
+    key = "which_product" if set(plan.missing) & {"product_id", "product_ids"} else "missing"
+    return Reply(say(key, lang, what=what.rstrip(".")), "clarify", question=True)
+
+
+# -- products ------------------------------------------------------------------------
+
+
+def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
+    """Products found by a search and ordered for the shopper, with fallbacks: a
+    guessed category that finds nothing gives way; nothing within the budget shows
+    the closest over it."""
+    from agent.agent import Reply
+
+    state, lang, rules = turn.state, turn.state.language, turn.agent.rules
+    products, matched = _found(turn, outcomes)
+    s = state.slots
+    if not products and s.category and s.category_guessed:
+        s.category, s.category_guessed = None, False
+        products, matched = _found(turn, turn.run(rules.recommend_calls(state, turn.situation)))
+    intro = None
+    if not products and s.max_price is not None:
+        calls = rules.recommend_calls(state, turn.situation, cheapest=True)
+        products, matched = _found(turn, turn.run(calls))
+        intro = say("over_budget", lang)
+    if not products:
+        return Reply(say("nothing_found", lang), "recommend")
+    return show(turn, products, matched, turn.plan.intent, intro)
+
+
+def _found(turn: Turn, outcomes: list[ToolOutcome]) -> tuple[list[Product], dict]:
+    """The products to show (those the plan's last product-finding call ordered) and
+    the passages the searches matched."""
+    ids: list[str] | None = None
+    matched: dict = {}
+    for outcome in outcomes:
+        if not outcome.ok:
+            continue
+        matched.update(outcome.result.data.get("matched") or {})
+        # A search that re-reads the products already ordered only adds their passages.
+        if outcome.result.show_products and (outcome.tool != "search_products" or ids is None):
+            ids = list(outcome.result.products)
+    by_id = turn.agent.by_id
+    ids = ids or []
+    return [by_id[i] for i in ids if i in by_id], matched
+
+
+def show(
+    turn: Turn,
+    products: list[Product],
+    matched: dict,
+    intent: str,
+    intro: str | None = None,
+    keep_list: bool = False,
+    explained: dict[str, dict] | None = None,
+) -> Reply:
+    """Products with their explanations; they become the list the shopper refers to
+    ("the second one") unless `keep_list`."""
+    from agent.agent import Reply, ShownProduct, product_text, sentence_text
+
+    ctx, state = turn.ctx, turn.state
+    reply = Reply(intro or say("intro", state.language, n=len(products)), intent)
+    if ctx.emit is not None:
+        ctx.emit(reply.text + "\n")
+        reply.data["streamed"] = True
+    explain_each = turn.agent.recommender is not None and ctx.shopper_id
+    explained = dict(explained or {})
+    for n, product in enumerate(products, start=1):
+        if explain_each and product.id not in explained:
+            outcome = turn.call("explain_recommendation", product_id=product.id)
+            explained[product.id] = outcome.result.data if outcome.ok else None
+        claims = compose(ctx, product, state, matched.get(product.id), explained.get(product.id))
+        shown = ShownProduct.of(product, [])
+        if ctx.emit is not None:
+            ctx.emit(product_text(n, shown, state.language))
+
+        def emit_sentence(sentence: CheckedSentence) -> None:
+            if ctx.emit is not None:
+                ctx.emit(sentence_text(sentence))
+
+        verdict = explain(turn.agent, ctx, product, claims, turn.text, emit_sentence)
+        reply.model_sentences += verdict.model_sentences
+        reply.model_passed += verdict.model_passed
+        shown.sentences = verdict.sentences
+        reply.products.append(shown)
+    if not keep_list:
+        state.shown = [p.id for p in products]
+        state.seen = list(dict.fromkeys(state.seen + state.shown))
+        state.focus = products[0].id if len(products) == 1 else None
+    return reply
+
+
+def _about(turn: Turn, outcomes: list[ToolOutcome], intro_key: str | None) -> Reply:
+    """Products of the list shown and explained again (details, "why"), the list kept."""
+    from agent.agent import Reply
+
+    ids = [i for o in outcomes if o.ok for i in o.result.products]
+    if not ids:
+        return _failed(turn, outcomes)
+    products = [turn.agent.by_id[i] for i in dict.fromkeys(ids) if i in turn.agent.by_id]
+    intro = say(intro_key, turn.state.language) if intro_key else None
+    explained = {
+        o.result.products[0]: o.result.data
+        for o in outcomes
+        if o.ok and o.tool == "explain_recommendation"
+    }
+    reply = show(turn, products, {}, turn.plan.intent, intro, True, explained)
+    if len(products) == 1:
+        turn.state.focus = products[0].id
+    return reply if reply.products else Reply(say("nothing_shown", turn.state.language), "details")
+
+
+def _details(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
+    return _about(turn, outcomes, None)
+
+
+def _why(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
+    if not any(o.ok for o in outcomes):
+        # No recommender or shopper to explain with: the product's own facts say why.
+        product_id = turn.plan.calls[0].arguments.get("product_id")
+        if product_id in turn.agent.by_id:
+            outcomes = [turn.call("product_details", product_id=product_id)]
+    return _about(turn, outcomes, "why")
+
+
+def _choose(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
+    """Several products fit the name the shopper gave: they choose."""
+    products, _ = _found(turn, outcomes)
+    if not products:
+        return _failed(turn, outcomes)
+    return show(turn, products, {}, "choose", say("which_of_these", turn.state.language))
+
+
+def _similar(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
+    products, _ = _found(turn, outcomes)
+    if not products:
+        return _failed(turn, outcomes)
+    return show(turn, products, {}, "similar")
+
+
+# -- other built-in intents ----------------------------------------------------------
+
+
+def _compare(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
+    from agent.agent import Reply, ShownProduct
+
+    lang = turn.state.language
+    outcome = outcomes[0]
+    if not outcome.ok:
+        return Reply(say("cannot_compare", lang), "compare")
+    reply = Reply(say("compare", lang), "compare", data=outcome.result.data)
+    for pid in outcome.result.data["columns"]:
+        reply.products.append(ShownProduct.of(turn.agent.by_id[pid], []))
+    return reply
+
+
+def _profile(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
+    from agent.agent import Reply
+
+    lang = turn.state.language
+    outcome = outcomes[0]
+    profile = outcome.result.data.get("profile") if outcome.ok else None
+    if profile is None or not profile.history:
+        return Reply(say("no_profile", lang), "profile")
+    return Reply(say("profile", lang, profile=profile), "profile", data={"profile": profile})
+
+
+def _why_not(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
+    from agent.agent import Reply, ShownProduct
+
+    lang = turn.state.language
+    outcome = next((o for o in outcomes if o.tool == "why_not_shown"), None)
+    if outcome is None or not outcome.ok:
+        return Reply(say("why_not_unknown", lang), "why_not")
+    product = turn.agent.by_id[outcome.result.products[0]]
+    pid = product_evidence(turn.ctx, product).id
+    index = 1 if lang == "zh" else 0
+    sentences = [
+        CheckedSentence(
+            WHY_NOT[r][index].format(
+                price=f"{product.price or 0:.2f}",
+                currency=product.currency,
+                brand=product.brand,
+                category=product.category,
+            )
+            + f" [{pid}]",
+            [pid],
+            "template",
+        )
+        for r in outcome.result.data["reasons"]
+    ]
+    reply = Reply(say("why_not", lang, title=product.title), "why_not")
+    reply.products.append(ShownProduct.of(product, sentences))
+    turn.state.focus = product.id
+    return reply
+
+
+def _feedback(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
+    from agent.agent import Reply
+
+    state, lang = turn.state, turn.state.language
+    outcome = outcomes[0]
+    if not outcome.ok:
+        return Reply(say("not_done", lang, why=outcome.error), "feedback")
+    kind = outcome.result.data["kind"]
+    pid = outcome.result.products[0]
+    if kind == "not_interested":
+        state.not_interested.append(pid)
+    elif kind == "like":
+        state.liked.append(pid)
+    if kind != "not_interested":
+        return Reply(say(f"ack_{kind}", lang), kind)
+    calls = turn.agent.rules.recommend_calls(state, turn.situation)
+    products, matched = _found(turn, turn.run(calls))
+    if not products:
+        return Reply(say("ack_not_interested", lang), kind)
+    intro = say("ack_not_interested", lang) + " " + say("intro", lang, n=len(products))
+    return show(turn, products, matched, kind, intro)
+
+
+# -- answers ---------------------------------------------------------------------------
+
+
+def _answer(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
+    """An answer from the products' own records: quoted, cited passages, or an honest
+    "not stated" with the closest things the records say."""
+    from agent.agent import Reply
+
+    outcome = outcomes[-1]
+    if not outcome.ok:
+        return _failed(turn, outcomes)
+    claims = answer_claims(turn.ctx, outcome.result.data, turn.state.language)
+    verdict = rewrite_answer(turn.agent, turn.ctx, claims, turn.text, _emitter(turn))
+    reply = Reply(" ".join(s.text for s in verdict.sentences), "answer", answer=verdict.sentences)
+    reply.model_sentences, reply.model_passed = verdict.model_sentences, verdict.model_passed
+    reply.data["streamed"] = turn.ctx.emit is not None
+    products = outcome.result.products
+    turn.state.focus = products[0] if len(products) == 1 else turn.state.focus
+    # A product named and answered about is in the conversation now ("add it to my cart").
+    turn.state.seen = list(dict.fromkeys([*turn.state.seen, *products]))
+    return reply
+
+
+def _reviews(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
+    """What reviewers say: aspects with their counts and a quoted example; complaints
+    first when the shopper asked about them."""
+    from agent.agent import Reply
+
+    outcome = outcomes[-1]
+    if not outcome.ok:
+        return _failed(turn, outcomes)
+    claims = review_claims(turn.ctx, outcome.result.data, turn.state.language, turn.text)
+    verdict = rewrite_answer(turn.agent, turn.ctx, claims, turn.text, _emitter(turn))
+    reply = Reply(" ".join(s.text for s in verdict.sentences), "reviews", answer=verdict.sentences)
+    reply.model_sentences, reply.model_passed = verdict.model_sentences, verdict.model_passed
+    reply.data["streamed"] = turn.ctx.emit is not None
+    turn.state.focus = outcome.result.products[0]
+    return reply
+
+
+def _emitter(turn: Turn):
+    def emit(sentence: CheckedSentence) -> None:
+        if turn.ctx.emit is not None:
+            turn.ctx.emit(sentence.text + " ")
+
+    return emit
+
+
+# -- any other tool ------------------------------------------------------------------
+
+
+def _tool_answer(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
+    """A tool with no presenter of its own: its result's summary, recorded as a tool
+    record ([T]) and cited with the records the tool cited."""
+    from agent.agent import Reply
+
+    outcome = outcomes[-1]
+    if not outcome.ok:
+        return _failed(turn, outcomes)
+    result = outcome.result
+    record = turn.ctx.evidence.add(
+        "tool",
+        f"{outcome.tool}:{len(turn.trace)}",
+        result.summary,
+        result.products[0] if result.products else None,
+        tool=outcome.tool,
+        **{k: v for k, v in result.data.items() if isinstance(v, str | int | float | bool)},
+    )
+    citations = [record.id, *[c for c in result.evidence if c in turn.ctx.evidence]]
+    cited = "".join(f"[{c}]" for c in dict.fromkeys(citations))
+    sentence = CheckedSentence(
+        f"{result.summary} {cited}", list(dict.fromkeys(citations)), "template"
+    )
+    lead = say("tool_answer", turn.state.language)
+    reply = Reply(f"{lead} {sentence.text}".strip(), turn.plan.intent, answer=[sentence])
+    if len(result.products) == 1:
+        turn.state.focus = result.products[0]
+    return reply
+
+
+def _failed(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
+    """A tool failed: one short note, nothing stored half (writing tools run in one
+    transaction)."""
+    from agent.agent import Reply
+
+    error = next((o.error for o in outcomes if not o.ok), None) or "no result"
+    return Reply(say("not_done", turn.state.language, why=error), turn.plan.intent)
+
+
+PRESENTERS = {
+    "recommend": _recommend,
+    "details": _details,
+    "why": _why,
+    "similar": _similar,
+    "compare": _compare,
+    "profile": _profile,
+    "why_not": _why_not,
+    "like": _feedback,
+    "cart": _feedback,
+    "not_interested": _feedback,
+    "feedback": _feedback,
+    "answer": _answer,
+    "choose": _choose,
+    "reviews": _reviews,
+}

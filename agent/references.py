@@ -1,0 +1,104 @@
+"""Which products a message refers to: "the second one", "第二个", "it", "these",
+"the most expensive one", "the Fleetfoot", a catalog id. Products shown or
+discussed in the conversation come first; a product outside them is only
+found when the message names it (agent.lookup).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from agent.parse import ordinals
+from agent.state import DialogueState
+from catalog.models import Product
+
+_ALL = re.compile(
+    r"\b(?:these|them|those|all(?: of them| three| four)?|both|each|either|any of them)\b"
+    r"|这些|这几|这两|这三|它们|他们|哪(?:个|款|一个|一款|种)|都",
+    re.I,
+)
+_WHICH = re.compile(r"\bwhich\b|哪(?:个|款|一个|一款|种|些)", re.I)
+_PRONOUN = re.compile(
+    r"\b(?:it|its|this|that|this one|that one|they)\b|它|这个|这款|该|那个|那款|这件|这双|此", re.I
+)
+_SUPERLATIVE = [
+    ("price", max, re.compile(r"most expensive|priciest|dearest|最贵|价格最高", re.I)),
+    ("price", min, re.compile(r"cheapest|least expensive|最便宜|价格最低", re.I)),
+    ("rating", max, re.compile(r"(?:best|highest)[- ]rated|top[- ]rated|评分最高|好评最多", re.I)),
+]
+_CATALOG_ID = re.compile(r"\b(?:product|item|id|sku)\s*#?\s*([A-Za-z0-9][\w-]{0,40})\b", re.I)
+
+
+@dataclass
+class References:
+    ordinal: list[str] = field(default_factory=list)  # "the second one"
+    named: list[str] = field(default_factory=list)  # a brand or series of a product in view
+    superlative: list[str] = field(default_factory=list)  # "the most expensive one"
+    explicit: list[str] = field(default_factory=list)  # "product 1001"
+    unresolved: list[str] = field(default_factory=list)  # "product 1": no such product
+    all_shown: bool = False  # "these", "all three", "which of them"
+    which: bool = False  # asks to choose among products
+    pronoun: bool = False  # "it", "this one"
+
+    @property
+    def products(self) -> list[str]:
+        return list(dict.fromkeys(self.ordinal + self.superlative + self.named + self.explicit))
+
+    @property
+    def any(self) -> bool:
+        return bool(self.products or self.all_shown or self.pronoun)
+
+
+def resolve(
+    text: str, state: DialogueState, seen: list[Product], known_ids: set[str] | None = None
+) -> References:
+    """The references of a message; `seen` are the products of the conversation."""
+    refs = References()
+    refs.ordinal = [
+        state.shown[i] for i in ordinals(text) if -len(state.shown) <= i < len(state.shown)
+    ]
+    refs.all_shown = bool(_ALL.search(text)) and bool(state.shown)
+    refs.which = bool(_WHICH.search(text))
+    refs.pronoun = bool(_PRONOUN.search(text))
+    pool = [p for p in seen if p.id in state.shown] or seen
+    for field_name, pick, rx in _SUPERLATIVE:
+        if rx.search(text):
+            rated = [p for p in pool if _value(p, field_name) is not None]
+            if rated:
+                refs.superlative.append(pick(rated, key=lambda p: _value(p, field_name)).id)
+    refs.named = _named(text, seen)
+    for token in _CATALOG_ID.findall(text):
+        if known_ids is not None and token in known_ids:
+            refs.explicit.append(token)
+        elif any(ch.isdigit() for ch in token):
+            refs.unresolved.append(token)
+    return refs
+
+
+def _value(product: Product, field_name: str) -> float | None:
+    return product.price if field_name == "price" else product.rating_avg
+
+
+def _named(text: str, seen: list[Product]) -> list[str]:
+    """Products of the conversation named by brand or series ("the Fleetfoot ones",
+    "the Aero 300"); a name several of them share names them all, newest first."""
+    lowered = f" {text.casefold()} "
+    found: list[str] = []
+    for product in reversed(seen):
+        names = [product.brand, *_series(product)]
+        if any(
+            n and re.search(rf"(?<![\w]){re.escape(n.casefold())}(?![\w])", lowered) for n in names
+        ):
+            found.append(product.id)
+    return found
+
+
+def _series(product: Product) -> list[str]:
+    """A model name in the title after the brand: "Aero 300" in "TrailPeak Aero 300 ..."."""
+    title = product.title
+    if product.brand and title.startswith(product.brand):
+        rest = title[len(product.brand) :].split()
+        if len(rest) >= 2 and re.fullmatch(r"[\w-]*\d[\w-]*", rest[1]):
+            return [f"{rest[0]} {rest[1]}"]
+    return []

@@ -1,0 +1,86 @@
+"""Dialogue-state tracking: what a message adds to or changes in the shopper's
+constraints (budget, category, brands, attributes, use, recipient, the words
+to search for). Follow-ups refine the same kind of product until the shopper
+names another kind, which drops the constraints about the old one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agent.parse import Parsed, convert
+from agent.state import DialogueState
+from catalog.models import Product
+
+MAX_QUERY_WORDS = 16
+
+
+def update_slots(
+    state: DialogueState,
+    parsed: Parsed,
+    text: str,
+    vocabulary: Any,
+    currency: str,
+    shown: list[Product],
+) -> None:
+    """Fold one message into the state's slots (`shown`: the products of the last answer)."""
+    s = state.slots
+    if parsed.max_price is not None or parsed.min_price is not None:
+        cur = parsed.currency or currency
+        s.max_price = None if parsed.max_price is None else convert(parsed.max_price, cur, currency)
+        s.min_price = None if parsed.min_price is None else convert(parsed.min_price, cur, currency)
+    if parsed.cheaper and shown:
+        prices = [p.price for p in shown if p.price is not None]
+        if prices:
+            s.max_price = round(min(prices) - 0.01, 2)
+            s.min_price = None
+    if parsed.exclude_last_brand and shown:
+        targets = state.resolve(parsed.ordinals) or [shown[0].id]
+        for p in shown:
+            if p.id in targets and p.brand and p.brand not in s.exclude_brands:
+                s.exclude_brands.append(p.brand)
+        s.brands = [b for b in s.brands if b not in s.exclude_brands]
+    _brands(state, parsed, text, vocabulary)
+    previous_category = s.category
+    category, guessed = parsed.slots.get("category"), False
+    if not category:
+        category, guessed = vocabulary.category_in(text, parsed.content, s.category)
+    if category and s.category and category != s.category:
+        # A new kind of product: constraints about the old one no longer apply.
+        mentioned = vocabulary.brands_in(text)
+        s.brands = [b for b in s.brands if b in mentioned]
+        s.exclude_brands = [b for b in s.exclude_brands if b in mentioned]
+        s.attributes, s.use = [], None
+        if parsed.max_price is None and parsed.min_price is None:
+            s.min_price = s.max_price = None
+    if category:
+        if category != s.category or not guessed:
+            s.category_guessed = guessed
+        s.category = category
+    s.attributes = list(dict.fromkeys(s.attributes + vocabulary.attributes_in(text)))
+    s.use = parsed.use or s.use
+    s.recipient = parsed.recipient or s.recipient
+    if parsed.others:
+        state.passed = list(dict.fromkeys(state.passed + state.shown))
+    if parsed.content:
+        # What the shopper adds about the same kind of product narrows the search:
+        # the words accumulate (the newest last) until the kind changes.
+        changed = bool(category and category != previous_category)
+        words = [] if changed else s.query.split()
+        words = list(dict.fromkeys(words + parsed.content.split()))
+        s.query = " ".join(words[-MAX_QUERY_WORDS:])
+
+
+def _brands(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) -> None:
+    s = state.slots
+    if "brands" in parsed.slots:
+        s.brands = list(dict.fromkeys(s.brands + parsed.slots["brands"]))
+        s.exclude_brands = list(dict.fromkeys(s.exclude_brands + parsed.slots["exclude_brands"]))
+    for brand in vocabulary.brands_in(text):
+        negated = re.search(
+            rf"(?:not|no|without|except|不要|除了)\s*{re.escape(brand)}", text, re.I
+        )
+        target = s.exclude_brands if negated else s.brands
+        if brand not in target:
+            target.append(brand)

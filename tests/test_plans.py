@@ -1,0 +1,226 @@
+"""A turn as a plan of tool calls: the executor and its trace, the candidate bus,
+the guard on writing tools, tools that fail, the router over every registered
+tool (a plugin known by its docstring alone included), clarifying questions,
+abstention, and the layering (agent/ reaches the engines only through tools)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from agent.agent import Agent, new_state, reply_to_dict
+from agent.executor import Executor
+from agent.plan import Call, Ref, Step
+from tools.context import SessionView, ToolContext
+from tools.registry import ToolArgumentError, load_registry
+from tools.results import ToolResult
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def shop(demo_store):
+    return demo_store
+
+
+@pytest.fixture(scope="module")
+def encode():
+    from vectorstore.embeddings import make_embedder
+
+    return make_embedder("use").encode
+
+
+def routed_agent(shop, encode, *extra) -> Agent:
+    """The demo shop's agent with the real multilingual router over the built-ins,
+    the test plugin's tools and `extra` ones."""
+    from agent.vocabulary import Vocabulary
+    from benchmarks import routing_plugin
+
+    registry = load_registry(include_entry_points=False)
+    routing_plugin.register_tools(registry.register)
+    for tool in extra:
+        registry.register(tool)
+    vocabulary = Vocabulary.from_products(shop.products("demo"), encode)
+    return Agent(shop, "demo", registry=registry, vocabulary=vocabulary)
+
+
+# -- executor -----------------------------------------------------------------------
+
+
+def test_calls_pass_products_along_and_every_call_is_traced(shop):
+    registry = load_registry(include_entry_points=False)
+    ctx = ToolContext(shop, "demo")
+    trace: list[Step] = []
+    first = shop.products("demo")[:3]
+    calls = [
+        Call("recommend_for_shopper", {"k": 3, "candidates": [p.id for p in first]}),
+        Call("compare_products", {"product_ids": Ref(0, limit=2)}),
+        Call("product_details", {"product_id": "no-such-product"}),
+        Call("product_details", {"product_id": Ref(2, single=True)}),
+    ]
+    outcomes = Executor(registry).run(calls, ctx, trace)
+    assert outcomes[1].ok and outcomes[1].result.data["columns"] == [first[0].id, first[1].id]
+    assert [s.tool for s in trace] == [c.tool for c in calls]
+    assert trace[1].arguments["product_ids"] == "$0.products[:2]"
+    assert not trace[2].ok and "no-such-product" in trace[2].error
+    # a reference to a failed call leaves the argument out: the tool says what is missing
+    assert not outcomes[3].ok and "missing required argument" in outcomes[3].error
+    assert all(s.ms >= 0 for s in trace) and trace[0].products == 3
+
+
+def test_a_turn_returns_its_trace_through_reply_to_dict(shop):
+    agent = Agent(shop, "demo")
+    reply = agent.turn(new_state(), "hiking boots under $120", "u0001")
+    out = reply_to_dict(reply)
+    tools = [step["tool"] for step in out["trace"]]
+    assert tools and set(tools) <= set(agent.registry.names())
+    assert out["plan"]["action"] == "tools" and out["plan"]["tool"] in tools
+    assert all(step["ok"] and step["ms"] >= 0 for step in out["trace"])
+
+
+# -- the guard on writing tools -------------------------------------------------------
+
+
+def test_feedback_on_a_product_never_shown_changes_nothing_and_says_so(shop):
+    agent = Agent(shop, "demo")
+    state = new_state()
+    agent.turn(state, "running shoes", "u0101")
+    unseen = next(p.id for p in shop.products("demo") if p.id not in state.seen)
+    before = len(shop.feedback("demo", "u0101"))
+    reply = agent.turn(state, f"call record_feedback for product {unseen} with kind cart", "u0101")
+    assert len(shop.feedback("demo", "u0101")) == before
+    assert "Nothing was changed" in reply.text and unseen in reply.text
+    refused = [s for s in reply.trace if s.tool == "record_feedback"]
+    assert refused and not refused[0].ok and "not shown" in refused[0].error
+
+
+def test_a_product_the_catalog_does_not_have_is_refused_too(shop):
+    agent = Agent(shop, "demo")
+    state = new_state()
+    agent.turn(state, "yoga mat", "u0102")
+    before = len(shop.feedback("demo", "u0102"))
+    reply = agent.turn(state, "add product 7 to my cart", "u0102")
+    assert len(shop.feedback("demo", "u0102")) == before
+    assert reply.intent == "cart" and "7" in reply.text and "Nothing was changed" in reply.text
+
+
+def test_a_writing_call_needs_the_shoppers_own_request_and_their_own_id(shop):
+    registry = load_registry(include_entry_points=False)
+    pid = shop.products("demo")[0].id
+
+    def set_wishlist(ctx: ToolContext, product_id: str, shopper_id: str) -> ToolResult:
+        """Put a product on a shopper's wish list.
+
+        Args:
+            product_id: The product.
+            shopper_id: The shopper.
+        """
+        ctx.store.add_feedback(ctx.catalog, shopper_id, product_id, "like")
+        return ToolResult("added", [product_id])
+
+    registry.register(set_wishlist, writes=True)
+    ctx = ToolContext(shop, "demo", "u0103", session=SessionView(shown=[pid], seen=[pid]))
+    executor = Executor(registry)
+    trace: list[Step] = []
+    implicit = executor.call(Call("set_wishlist", {"product_id": pid, "shopper_id": "u0103"}),
+                             ctx, trace)  # fmt: skip
+    other = executor.call(
+        Call("set_wishlist", {"product_id": pid, "shopper_id": "u0002"}, explicit=True), ctx, trace
+    )
+    assert "ask for it yourself" in implicit.error
+    assert "only for the shopper of this conversation" in other.error
+    assert shop.feedback("demo", "u0103") == [] and not any(
+        f[0] == pid and f[1] == "like" for f in shop.feedback("demo", "u0002")[-1:]
+    )
+    ok = executor.call(
+        Call("set_wishlist", {"product_id": pid, "shopper_id": "u0103"}, explicit=True), ctx, trace
+    )
+    assert ok.ok and shop.feedback("demo", "u0103")[-1][:2] == (pid, "like")
+
+
+def test_a_writing_tool_that_fails_half_way_stores_nothing(shop):
+    registry = load_registry(include_entry_points=False)
+    pid = shop.products("demo")[1].id
+
+    def flaky_cart(ctx: ToolContext, product_id: str) -> ToolResult:
+        """Add a product to the cart, then fail.
+
+        Args:
+            product_id: The product.
+        """
+        ctx.store.add_feedback(ctx.catalog, ctx.shopper_id, product_id, "cart")
+        raise RuntimeError("payment service down")
+
+    registry.register(flaky_cart, writes=True)
+    ctx = ToolContext(shop, "demo", "u0104", session=SessionView(shown=[pid], seen=[pid]))
+    outcome = Executor(registry).call(Call("flaky_cart", {"product_id": pid}, explicit=True),
+                                      ctx, [])  # fmt: skip
+    assert outcome.crashed and "RuntimeError" in outcome.error
+    assert shop.feedback("demo", "u0104") == []  # rolled back with the tool
+
+
+def test_a_tool_that_raises_is_a_short_note_in_the_reply(shop, encode):
+    def store_hours(ctx: ToolContext) -> ToolResult:
+        """Opening hours of the shop's physical stores."""
+        raise KeyError("hours")
+
+    agent = routed_agent(shop, encode, store_hours)
+    reply = agent.turn(new_state(), "when are your stores open?", "u0105")
+    assert reply.intent == "store_hours" and "store_hours tool failed (KeyError)" in reply.text
+    assert [s.tool for s in reply.trace] == ["store_hours"] and not reply.trace[0].ok
+
+
+# -- routing ----------------------------------------------------------------------------
+
+
+def test_plugin_tools_are_reached_from_their_docstrings_in_both_languages(shop, encode):
+    agent = routed_agent(shop, encode)
+    for message in ("where is my order 48213?", "我的订单48213到哪了"):
+        reply = agent.turn(new_state(), message, "u0106")
+        assert reply.plan["tool"] == "track_order", (message, reply.plan)
+        assert reply.trace[0].arguments == {"order_id": "48213"}
+        assert "48213" in reply.text and reply.answer[0].citations[0].startswith("T")
+
+
+def test_a_missing_argument_gets_one_question_and_the_answer_completes_the_call(shop, encode):
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    asked = agent.turn(state, "can you track my order?", "u0107")
+    assert asked.question and "order number" in asked.text.lower()
+    done = agent.turn(state, "it's 55120", "u0107")
+    assert done.plan["tool"] == "track_order" and done.trace[0].arguments["order_id"] == "55120"
+
+
+@pytest.mark.parametrize(
+    "message", ["tell me a joke", "今天天气怎么样", "who painted the Mona Lisa?"]
+)
+def test_messages_no_tool_serves_get_what_the_assistant_can_do(shop, encode, message):
+    agent = routed_agent(shop, encode)
+    reply = agent.turn(new_state(), message, "u0108")
+    assert reply.intent == "abstain" and not reply.products and not reply.trace
+    assert "find and compare products" in reply.text or "找商品" in reply.text
+
+
+def test_agent_imports_no_engine_module():
+    """The agent reaches the recommender and the search index only through tools."""
+    for path in sorted((REPO / "agent").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert not name.startswith(("recommender", "vectorstore")), (path.name, name)
+
+
+def test_tool_arguments_the_planner_gives_are_validated(shop):
+    registry = load_registry(include_entry_points=False)
+    with pytest.raises(ToolArgumentError):
+        registry.get("no_such_tool")
+    arguments = {"product_id": "1001", "kind": "adore"}
+    out = registry.call("record_feedback", ToolContext(shop, "demo"), arguments)
+    assert not out.ok and "must be one of" in out.error

@@ -1,0 +1,189 @@
+"""Tools that find products: search over the catalog's text and the personal
+recommender, both within the shopper's hard filters.
+
+A turn that recommends runs them in sequence (InteRecAgent's shape): search
+retrieves candidates, `recommend_for_shopper` orders them by blending their
+relevance order with the shopper's personal order, and a last narrow search
+fetches the matched passages of the few products shown. Products the shopper
+turned down in the conversation never come back from either tool.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from catalog.filters import ProductFilter
+from tools.context import ToolContext
+from tools.products import product_evidence
+from tools.registry import ToolArgumentError
+from tools.results import ToolResult
+
+RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.)
+
+
+def _filters(
+    ctx: ToolContext,
+    max_price: float | None,
+    min_price: float | None,
+    category: str | None,
+    brands: list[str] | None,
+    exclude_brands: list[str] | None,
+    among: list[str] | None = None,
+    in_stock_only: bool = True,
+) -> ProductFilter:
+    return ProductFilter(
+        min_price=min_price,
+        max_price=max_price,
+        categories=[category] if category else [],
+        brands=list(brands or []),
+        exclude_brands=list(exclude_brands or []),
+        include_ids=list(among) if among is not None else None,
+        exclude_ids=list(ctx.session.excluded) if in_stock_only else [],
+        in_stock_only=in_stock_only,
+    )
+
+
+def search_products(
+    ctx: ToolContext,
+    query: str,
+    max_price: float | None = None,
+    min_price: float | None = None,
+    category: str | None = None,
+    brands: list[str] | None = None,
+    exclude_brands: list[str] | None = None,
+    among: list[str] | None = None,
+    k: int = 5,
+    passages: bool = True,
+    available_only: bool = True,
+) -> ToolResult:
+    """Search the catalog for products matching a description, within hard filters;
+    every hit cites the text it matched.
+
+    Args:
+        query: What the shopper is looking for, in English or Chinese.
+        max_price: Highest price, in the catalog's currency.
+        min_price: Lowest price, in the catalog's currency.
+        category: A category name (any level of the category path).
+        brands: Only these brands.
+        exclude_brands: Never these brands.
+        among: Only among these product ids (to re-read products already found).
+        k: How many products to return (1-30).
+        passages: Whether to return the matched passage of each hit (slower).
+        available_only: Leave out products out of stock or turned down in this
+            conversation (off to look up a product the shopper names).
+    """
+    if ctx.search is None:
+        raise ToolArgumentError("search is unavailable: run `shopassist index` for this catalog")
+    f = _filters(ctx, max_price, min_price, category, brands, exclude_brands, among, available_only)
+    k = max(1, min(k, 30))
+    hits = ctx.search.search(query, k=k, filters=f, snippets=None if passages else 0)
+    ids: list[str] = []
+    matched: dict[str, dict[str, str]] = {}
+    for h in hits:
+        if not h.snippet:
+            continue
+        ids.append(
+            ctx.evidence.add(
+                "search",
+                f"{h.product_id}:{h.snippet_field}",
+                h.snippet,
+                h.product_id,
+                field=h.snippet_field,
+                snippet=h.snippet,
+            ).id
+        )
+        matched[h.product_id] = {"field": h.snippet_field, "snippet": h.snippet}
+    return ToolResult(
+        f"{len(hits)} products match {query!r}",
+        [h.product_id for h in hits],
+        ids,
+        {"scores": [h.score for h in hits], "matched": matched},
+        show_products=True,
+    )
+
+
+def recommend_for_shopper(
+    ctx: ToolContext,
+    k: int = 5,
+    max_price: float | None = None,
+    min_price: float | None = None,
+    category: str | None = None,
+    brands: list[str] | None = None,
+    exclude_brands: list[str] | None = None,
+    candidates: list[str] | None = None,
+    cheapest: bool = False,
+) -> ToolResult:
+    """Personal recommendations for this conversation's shopper, within hard filters;
+    given candidates (search results, best first), order them for the shopper.
+
+    Args:
+        k: How many products to return (1-20).
+        max_price: Highest price, in the catalog's currency.
+        min_price: Lowest price, in the catalog's currency.
+        category: A category name (any level of the category path).
+        brands: Only these brands.
+        exclude_brands: Never these brands.
+        candidates: Product ids to order, best first; their order is blended with the
+            shopper's personal order.
+        cheapest: Lowest prices first instead of the shopper's taste (when nothing fits
+            the budget, the closest over it).
+    """
+    k = max(1, min(k, 20))
+    cold_start, how = False, "personal"
+    f = _filters(ctx, max_price, min_price, category, brands, exclude_brands)
+    if candidates:
+        declined = set(ctx.session.excluded)
+        ranked = [c for c in dict.fromkeys(candidates) if c not in declined]
+        ranked, how = _blend(ctx, ranked, k)
+        items = ranked[:k]
+    elif candidates is not None:  # a search found nothing: the most popular within the filters
+        items, how = _popular(ctx, f, k), "popular"
+    elif cheapest:
+        items, how = _cheapest(ctx, f, k), "cheapest"
+    else:
+        items = []
+        if ctx.recommender is not None:
+            rec = ctx.recommender.recommend(ctx.shopper_id or "", k=k * 3, filters=f)
+            items, cold_start = list(rec.item_ids)[:k], rec.cold_start
+        if not items:
+            items, how, cold_start = _popular(ctx, f, k), "popular", True
+    ids = [product_evidence(ctx, p).id for p in ctx.store.products(ctx.catalog, items)]
+    note = " (new shopper: popular picks)" if cold_start else ""
+    return ToolResult(
+        f"{len(items)} recommendations{note}",
+        items,
+        ids,
+        {"cold_start": cold_start, "order": how},
+        show_products=True,
+    )
+
+
+def _blend(ctx: ToolContext, ranked: list[str], k: int) -> tuple[list[str], str]:
+    """Reciprocal-rank fusion of the given order and the recommender's order."""
+    if ctx.recommender is None or not ctx.shopper_id or len(ranked) <= k:
+        return ranked, "given"
+    rec = ctx.recommender.recommend(ctx.shopper_id, k=len(ranked), candidates=ranked)
+    if rec.cold_start:
+        return ranked, "given"
+    rec_rank = {pid: i for i, pid in enumerate(rec.item_ids)}
+    w = ctx.personal_weight
+    score = {
+        pid: 1 / (RRF_K + i) + w / (RRF_K + rec_rank.get(pid, len(ranked)))
+        for i, pid in enumerate(ranked)
+    }
+    return sorted(ranked, key=lambda pid: -score[pid]), "blended"
+
+
+def _cheapest(ctx: ToolContext, f: ProductFilter, k: int) -> list[str]:
+    table = ctx.products
+    rows = np.flatnonzero(table.mask(f))
+    prices = np.where(np.isnan(table.price[rows]), np.inf, table.price[rows])
+    return [table.ids[i] for i in rows[np.argsort(prices, kind="stable")][:k]]
+
+
+def _popular(ctx: ToolContext, f: ProductFilter, k: int) -> list[str]:
+    """The most rated products within the filters (no model, or nothing it may show)."""
+    table = ctx.products
+    rows = np.flatnonzero(table.mask(f))
+    order = rows[np.argsort(-table.rating_count[rows], kind="stable")]
+    return [table.ids[i] for i in order[:k]]

@@ -1,0 +1,144 @@
+"""Tools about products the shopper already has in view: details, comparison,
+similar products. Also the one place that turns a product into its [P<id>]
+evidence record, which every tool that cites a product uses.
+"""
+
+from __future__ import annotations
+
+from catalog.errors import NotFoundError
+from catalog.filters import ProductFilter
+from catalog.models import Product
+from tools.context import ToolContext
+from tools.registry import ToolArgumentError
+from tools.results import Evidence, ToolResult
+
+MAX_COMPARE = 4
+
+
+def product_evidence(ctx: ToolContext, product: Product) -> Evidence:
+    """The [P<id>] record for a product: its main fields, as data and as text."""
+    price = f"{product.price:.2f} {product.currency}" if product.price is not None else "unknown"
+    rating = (
+        f"{product.rating_avg:.1f}/5 from {product.rating_count} ratings"
+        if product.rating_avg is not None
+        else "no ratings yet"
+    )
+    text = (
+        f"{product.title} — brand {product.brand or 'unknown'}, category "
+        f"{' > '.join(product.categories) or 'unknown'}, price {price}, rating {rating}"
+    )
+    return ctx.evidence.add(
+        "product",
+        product.id,
+        text,
+        product.id,
+        title=product.title,
+        brand=product.brand,
+        category=product.category,
+        categories=list(product.categories),
+        price=product.price,
+        currency=product.currency,
+        rating_avg=product.rating_avg,
+        rating_count=product.rating_count,
+        attributes=dict(product.attributes),
+        title_zh=product.title_i18n.get("zh"),
+        in_stock=product.in_stock,
+        description=product.description[:600],
+    )
+
+
+def get_product(ctx: ToolContext, product_id: str) -> Product:
+    """The product, or an error the planner can act on."""
+    try:
+        return ctx.store.product(ctx.catalog, str(product_id))
+    except NotFoundError as exc:
+        raise ToolArgumentError(
+            f"{exc}; use an id from a previous search or recommendation"
+        ) from exc
+
+
+def product_details(ctx: ToolContext, product_id: str) -> ToolResult:
+    """Look up one product's details: title, brand, category, price, rating, attributes
+    and a few review excerpts.
+
+    Args:
+        product_id: The catalog id of the product.
+    """
+    product = get_product(ctx, product_id)
+    ids = [product_evidence(ctx, product).id]
+    for review in ctx.store.reviews(ctx.catalog, product.id, limit=3):
+        if review.text:
+            excerpt = review.text if len(review.text) <= 200 else review.text[:197] + "..."
+            ids.append(
+                ctx.evidence.add(
+                    "review",
+                    review.id,
+                    excerpt,
+                    product.id,
+                    rating=review.rating,
+                    title=review.title,
+                    excerpt=excerpt,
+                ).id
+            )
+    return ToolResult(f"details of {product.title}", [product.id], ids, {"product": product.id})
+
+
+def compare_products(ctx: ToolContext, product_ids: list[str]) -> ToolResult:
+    """Compare two to four products side by side (price, brand, rating, attributes).
+
+    Args:
+        product_ids: Two to four catalog product ids.
+    """
+    ids = list(dict.fromkeys(str(p) for p in product_ids))
+    if not 2 <= len(ids) <= MAX_COMPARE:
+        raise ToolArgumentError(
+            f"compare_products needs 2 to {MAX_COMPARE} distinct products, got {len(ids)}"
+        )
+    products = [get_product(ctx, pid) for pid in ids]
+    fields = [
+        "price",
+        "brand",
+        "rating",
+        *sorted({k for p in products for k in p.attributes if k not in ("features", "price_max")}),
+    ]
+    table: dict[str, list[str | float | None]] = {f: [] for f in fields}
+    for p in products:
+        table["price"].append(p.price)
+        table["brand"].append(p.brand)
+        table["rating"].append(p.rating_avg)
+        for f in fields[3:]:
+            table[f].append(p.attributes.get(f))
+    evidence = [product_evidence(ctx, p).id for p in products]
+    return ToolResult(
+        f"comparison of {len(products)} products", ids, evidence, {"columns": ids, "rows": table}
+    )
+
+
+def similar_products(ctx: ToolContext, product_id: str, k: int = 3) -> ToolResult:
+    """Find products similar to a given one: more like it, alternatives to it.
+
+    Args:
+        product_id: The catalog id of the product.
+        k: How many products to return (1-20).
+    """
+    product = get_product(ctx, product_id)
+    k = max(1, min(k, 20))
+    excluded = [*ctx.session.excluded, product.id]
+    f = ProductFilter(exclude_ids=excluded, in_stock_only=True)
+    items: list[str] = []
+    if ctx.recommender is not None:
+        try:
+            items, _ = ctx.recommender.similar_items(product.id, k=k, filters=f)
+        except NotFoundError:
+            items = []  # a product the model was not trained on: fall back to its text
+    if not items and ctx.search is not None:
+        items = [h.product_id for h in ctx.search.search(product.title, k=k, filters=f, snippets=0)]
+    items = list(items)[:k]
+    ids = [product_evidence(ctx, p).id for p in ctx.store.products(ctx.catalog, items)]
+    return ToolResult(
+        f"{len(items)} products similar to {product.title}",
+        items,
+        ids,
+        {"like": product.id},
+        show_products=True,
+    )

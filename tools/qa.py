@@ -1,0 +1,269 @@
+"""Questions about products answered from their own records.
+
+For each product asked about, its passages (tools.passages) are ranked for
+the question by a lexical score (the question's key words found in the passage)
+plus the multilingual embedding, so "它防水吗？" finds "waterproofing: waterproof".
+A passage *states* the answer when it covers the question's focus: the key
+words that are not just the product's own kind ("speaker" in "is the speaker
+waterproof?"), weighted by how rare they are in the catalog, each found in the
+passage as a word or, across languages, by embedding similarity. When no
+passage states it, the answer says so, with the closest things the records do
+say; a yes is given only when a passage states the asked word without negating it.
+
+What it simplifies on purpose: English words are matched after a light stemming
+(plural and -ing/-ed endings), not lemmatised; yes/no is read from negation
+words near the matched word, not parsed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tools.context import ToolContext
+from tools.lexicon import lexicon
+from tools.passages import Passage, passages
+from tools.products import get_product, product_evidence
+from tools.registry import ToolArgumentError
+from tools.results import ToolResult
+from tools.text import (
+    contains_term,
+    content_terms,
+    content_words,
+    is_polar,
+    negated_near,
+    stem,
+    superlative,
+)
+
+MAX_PRODUCTS = 4
+MAX_CITED = 3  # passages quoted per product
+TERM_SIMILARITY = 0.45  # a key word counts as near a passage this close (embedding)
+RELATED = 0.25  # a passage this close to the question is "related" in a not-stated answer
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_EMBEDDINGS: OrderedDict[tuple, np.ndarray] = OrderedDict()  # passage vectors, a small LRU
+_CACHE_SIZE = 512
+
+
+@dataclass
+class Finding:
+    """What one product's records say about the question."""
+
+    product_id: str
+    stated: list[tuple[Passage, float]] = field(default_factory=list)  # (passage, score)
+    related: list[Passage] = field(default_factory=list)
+    answer: bool | None = None  # yes / no for a yes-no question, when a passage states it
+    value: float | None = None  # the number a superlative question compares
+    reviews: int = 0
+
+
+def answer_question(ctx: ToolContext, question: str, product_ids: list[str]) -> ToolResult:
+    """Answer a question about one or more products from their own pages and reviews,
+    citing the passages; says so when the records do not answer it.
+
+    Args:
+        question: The shopper's question, in their own words.
+        product_ids: The products the question is about (one to four).
+    """
+    ids = list(dict.fromkeys(str(p) for p in product_ids))
+    if not 1 <= len(ids) <= MAX_PRODUCTS:
+        raise ToolArgumentError(f"answer_question takes 1 to {MAX_PRODUCTS} products")
+    products = [get_product(ctx, pid) for pid in ids]
+    terms = content_terms(question)
+    findings = [_find(ctx, p, question, terms) for p in products]
+    best = _superlative(question, findings)
+    evidence: list[str] = []
+    answers = []
+    for product, finding in zip(products, findings, strict=True):
+        cited = [p.cite(ctx).id for p, _ in finding.stated[:MAX_CITED]]
+        related = [p.cite(ctx).id for p in finding.related]
+        record = product_evidence(ctx, product)
+        count = ctx.evidence.add(
+            "product", f"{product.id}.n",
+            f"{product.title}: the product page and {finding.reviews} reviews",
+            product.id, reviews=finding.reviews,
+        ).id  # fmt: skip
+        evidence += [record.id, *cited, *related]
+        answers.append(
+            {
+                "product_id": product.id,
+                "title": product.title,
+                "stated": cited,
+                "related": related,
+                "answer": finding.answer,
+                "value": finding.value,
+                "reviews": finding.reviews,
+                "record": count,
+            }
+        )
+    stated = sum(bool(a["stated"]) for a in answers)
+    return ToolResult(
+        f"{stated} of {len(answers)} products' records answer {question!r}",
+        ids,
+        list(dict.fromkeys(evidence)),
+        {
+            "question": question,
+            "terms": terms,
+            "asked": content_words(question),
+            "answers": answers,
+            "best": best,
+        },
+    )
+
+
+def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding:
+    found = passages(ctx, product)
+    finding = Finding(product.id, reviews=len({p.name for p in found if p.kind == "review"}))
+    if not found:
+        return finding
+    features, focus = passage_features(ctx, product, question, terms, found)
+    weights, bias, cutoff = model()
+    scores = features @ weights + bias  # (n,) log-odds that the passage states the answer
+    order = np.argsort(-scores)
+    stated = [(found[i], float(scores[i])) for i in order if scores[i] >= cutoff]
+    # Product fields first (the seller's statement), then reviews; each by score.
+    stated.sort(key=lambda ps: (ps[0].kind != "product", -ps[1]))
+    finding.stated = stated
+    if stated:
+        finding.answer = _yes_no(question, stated[0][0], focus)
+        # the number a "which is the longest" question compares: the first stated one
+        finding.value = next((v for p, _ in stated if (v := _number(p.text)) is not None), None)
+    else:
+        near = np.argsort(-features[:, 0])[:2]
+        finding.related = [found[i] for i in near if features[i, 0] >= RELATED]
+    return finding
+
+
+FEATURES = ("question_similarity", "coverage", "semantic_coverage", "any_word", "review", "short")
+
+
+def passage_features(
+    ctx: ToolContext, product, question: str, terms: list[str], found: list[Passage]
+) -> tuple[np.ndarray, list[str]]:
+    """(n, len(FEATURES)) what each passage has of the question: its embedding
+    similarity, the share of the question's focus (weighted by rarity) it holds word
+    for word (a Chinese word as its English words), the share it holds by embedding
+    similarity, whether it holds any focus word, whether it is a review, whether it
+    is very short."""
+    # Words that name the product itself (its kind, "speaker"; its brand) say which
+    # product is meant, not what is asked about it.
+    own = {w for c in [*product.categories, product.brand] for w in content_terms(c)}
+    focus = [t for t in terms if t not in own] or terms
+    weights = np.array([_weight(ctx, t) for t in focus]) if focus else np.zeros(0)
+    dense = _similarities(ctx, product.id, found, [question, *focus])  # (1 + terms, n)
+    # A Chinese word asked of English records is looked for as its English words.
+    forms = [[t, *_translations(ctx, t)] for t in focus]
+    total = float(weights.sum()) or 1.0
+    out = np.zeros((len(found), len(FEATURES)), dtype=np.float32)
+    for i, passage in enumerate(found):
+        words = np.array([any(contains_term(passage.text, f) for f in fs) for fs in forms])
+        near = dense[1:, i] >= TERM_SIMILARITY if focus else np.zeros(0, dtype=bool)
+        out[i] = (
+            dense[0, i],
+            float((weights * words).sum()) / total,
+            float((weights * (words | near)).sum()) / total,
+            float(words.any()) if focus else 0.0,
+            float(passage.kind == "review"),
+            float(len(passage.text.split()) < 4 and not _HAN.search(passage.text)),
+        )
+    return out, focus
+
+
+# Logistic weights over FEATURES, the bias and the cut-off, fitted on the tuning part
+# of benchmarks/data/qa_labels.jsonl by `python -m benchmarks.bench_qa --fit`
+# (qa_calibration.json); these defaults are what a hand-set rule would say.
+DEFAULT_MODEL = {"weights": [4.0, 3.0, 1.0, 1.0, -0.5, -2.0], "bias": -3.0, "cutoff": 0.0}
+OVERRIDE: dict = {}  # set by the calibration itself while it searches
+
+
+def model() -> tuple[np.ndarray, float, float]:
+    values = OVERRIDE or _calibration() or DEFAULT_MODEL
+    return (
+        np.asarray(values["weights"], dtype=np.float32),
+        float(values["bias"]),
+        float(values["cutoff"]),
+    )
+
+
+@cache
+def _calibration() -> dict:
+    path = Path(__file__).with_name("qa_calibration.json")
+    data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return data if "weights" in data else {}
+
+
+def _translations(ctx: ToolContext, term: str) -> list[str]:
+    if not _HAN.match(term):
+        return []
+    return [stem(w) for w in lexicon(ctx).translate(ctx, term)]
+
+
+def _yes_no(question: str, passage: Passage, focus: list[str]) -> bool | None:
+    if not is_polar(question) or passage.kind == "review":
+        return None  # one reviewer's word is quoted, not turned into a yes
+    return not any(negated_near(passage.text, t) for t in focus)
+
+
+def _number(text: str) -> float | None:
+    found = re.findall(r"\d+(?:\.\d+)?", text)
+    return float(found[0]) if len(found) == 1 else None
+
+
+def _superlative(question: str, findings: list[Finding]) -> dict[str, Any] | None:
+    """For "which has the longest battery?": the product whose stated value is
+    highest (or lowest), when at least two products state a number."""
+    direction = superlative(question)
+    valued = [f for f in findings if f.value is not None]
+    if direction is None or len(valued) < 2:
+        return None
+    pick = max if direction == "max" else min
+    best = pick(valued, key=lambda f: f.value)
+    return {"product_id": best.product_id, "value": best.value, "direction": direction}
+
+
+def _similarities(ctx: ToolContext, pid: str, found: list[Passage], texts: list[str]) -> np.ndarray:
+    """(len(texts), len(found)) cosine similarities; zeros without an embedder."""
+    if ctx.encode is None:
+        return np.zeros((len(texts), len(found)), dtype=np.float32)
+    key = (ctx.catalog, pid, len(found))
+    vectors = _EMBEDDINGS.get(key)
+    if vectors is None:
+        vectors = ctx.encode([p.text for p in found])
+        _EMBEDDINGS[key] = vectors
+        if len(_EMBEDDINGS) > _CACHE_SIZE:
+            _EMBEDDINGS.popitem(last=False)
+    else:
+        _EMBEDDINGS.move_to_end(key)
+    return ctx.encode(texts) @ vectors.T
+
+
+def _weight(ctx: ToolContext, term: str) -> float:
+    """Rarer words weigh more: inverse document frequency over the catalog's titles."""
+    table = _titles(ctx)
+    if term not in table["weights"]:
+        df = sum(1 for title in table["titles"] if contains_term(title, term))
+        table["weights"][term] = math.log((table["n"] + 1) / (df + 0.5)) + 1.0
+    return table["weights"][term]
+
+
+_TITLES: dict[tuple, dict] = {}
+
+
+def _titles(ctx: ToolContext) -> dict:
+    key = (str(ctx.store.path), ctx.catalog, len(ctx.products))
+    if key not in _TITLES:
+        titles = list(ctx.store.query(
+            "SELECT p.title FROM products p JOIN catalogs c ON c.id = p.catalog_id"
+            " WHERE c.name = ?", (ctx.catalog,),
+        ))  # fmt: skip
+        _TITLES.clear()
+        _TITLES[key] = {"n": len(titles), "titles": [r[0] for r in titles], "weights": {}}
+    return _TITLES[key]

@@ -19,7 +19,7 @@ candidates) on the validation split; then every model in a process of its own
 from auto's grid, the PyTorch models with early stopping on validation NDCG@20.
 Full ranking over all items, training (and for test, validation) items
 masked. Rows are written after every model, so an interrupted run keeps what
-it measured. Results: benchmarks/results/recommender_accuracy.json.
+it measured. Results: benchmarks/results/recommender_accuracy.json (`--name`).
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--no-auto", action="store_true", help="single models only (their defaults)")
     p.add_argument("--epochs", type=int, help="cap the PyTorch models' epochs")
     p.add_argument("--home", type=Path, default=default_home())
+    p.add_argument("--name", default="recommender_accuracy", help="results file name")
     args = p.parse_args(argv)
     rows: list[dict[str, Any]] = []
     summary: dict[str, Any] = {}
@@ -66,13 +67,13 @@ def main(argv: list[str] | None = None) -> None:
             row = _single(dataset, name, table, args)
             rows.append(row)
             print({k: row.get(k) for k in COLUMNS}, flush=True)
-            write_results("recommender_accuracy", rows, auto=summary, budget_s=args.budget)
+            write_results(args.name, rows, auto=summary, budget_s=args.budget)
         if table:
             summary[dataset] = _gap(rows, dataset, table)
             print(summary[dataset], flush=True)
-            write_results("recommender_accuracy", rows, auto=summary, budget_s=args.budget)
+            write_results(args.name, rows, auto=summary, budget_s=args.budget)
     print_table(rows, COLUMNS)
-    print(write_results("recommender_accuracy", rows, auto=summary, budget_s=args.budget))
+    print(write_results(args.name, rows, auto=summary, budget_s=args.budget))
 
 
 def _single(dataset: str, name: str, table: dict[str, Any], args: argparse.Namespace) -> dict:

@@ -11,7 +11,9 @@ time budget.
    constants measured on a 2-core machine) add up to at most the budget; the
    rest are skipped. Deciding by estimates, not by the clock, makes the choice
    the same on a busy machine; only a candidate still running at twice the
-   budget is stopped. The cheapest candidate is always fitted.
+   budget (and at least `MIN_STOP_S` into the choice, so that a small budget on
+   a busy machine does not stop the graph filters) is stopped. The cheapest
+   candidate is always fitted.
 4. The best NDCG@20 wins. `recommender.training.train_model("auto")` refits it
    on all training data (unless the validation split was the catalog's own,
    when the selection fit already was that), saves it with the table of every
@@ -49,6 +51,7 @@ TORCH_HYPERPARAMETERS: dict[str, Any] = {
     "patience": 3,
 }
 GRID_USERS = 5000
+MIN_STOP_S = 60.0  # a candidate is never stopped sooner into the choice
 FACTORS = (16, 64, 256, 448)  # tried where at most a quarter of min(shoppers, items)
 GRID: dict[str, dict[str, list[Any]]] = {
     "gfcf": {"alpha": [0.3, 1.0, 3.0]},
@@ -170,6 +173,7 @@ def choose(
     order = sorted(candidates, key=lambda name: estimate_seconds(name, specs[name], sizes))
     spent = _grid_seconds(grid_factors, sizes) if filters else 0.0
     rows, fitted = [], {}
+    stop_at = started + max(2 * budget_s, MIN_STOP_S)
     for name in order:
         estimate = estimate_seconds(name, specs[name], sizes)
         if name != order[0] and spent + estimate > budget_s:
@@ -177,7 +181,7 @@ def choose(
             row = {**_row(name, specs[name], estimate), "status": "skipped", "note": note}
         else:
             spent += estimate
-            hard_stop = None if name == order[0] else started + 2 * budget_s
+            hard_stop = None if name == order[0] else stop_at
             row = _try(name, specs[name], chosen, estimate, hard_stop, progress)
         rows.append({k: v for k, v in row.items() if k != "fitted"})
         if row.get("fitted") is not None:

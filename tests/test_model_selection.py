@@ -129,10 +129,12 @@ def test_budget_skips_and_stops_candidates(monkeypatch):
         "gfcf": "skipped",
     }
     assert tight.rows[2]["note"] == "estimated 0.6 s; 0.5 s of budget left"
-    # Whatever the estimates, a candidate still running at twice the budget is stopped:
-    # here bspm starts after it (the grid alone takes longer) and stops at its first block.
+    # Whatever the estimates, a candidate still running at twice the budget is stopped
+    # (here without the minute's grace): bspm starts after it (the grid alone takes
+    # longer) and stops at its first block.
     monkeypatch.setattr(selection, "estimate_seconds", lambda *a: 0.0)
     monkeypatch.setattr(selection, "_grid_seconds", lambda *a: 0.0)
+    monkeypatch.setattr(selection, "MIN_STOP_S", 0.0)
     late = choose(data, 1e-3, ("popularity", "bspm"), device="cpu")
     assert {r["model"]: r["status"] for r in late.rows} == {
         "popularity": "fitted",

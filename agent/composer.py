@@ -182,12 +182,14 @@ def _matched_attributes(product: Product, state: DialogueState) -> list[str]:
 
 
 def _title_matches(product: Product, state: DialogueState) -> list[str]:
-    """Words of the request (4+ letters) that the product title contains."""
+    """Words of the request (4+ letters) that start a word of the product title; a
+    hyphenated compound is one word, so "free" does not match "fragrance-free" (the claim
+    would repeat a word of the request that the title does not say)."""
     title = product.title.casefold()
     words = [
         w
         for w in re.findall(r"[a-z][a-z0-9-]{3,}", state.slots.query.casefold())
-        if re.search(rf"(?<![a-z0-9]){re.escape(w)}", title)
+        if re.search(rf"(?<![a-z0-9-]){re.escape(w)}", title)
     ]
     return list(dict.fromkeys(words))[:3]
 

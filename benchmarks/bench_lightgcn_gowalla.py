@@ -27,6 +27,7 @@ import numpy as np
 
 from benchmarks.common import RESULTS, print_table, write_results
 from benchmarks.recsys_common import default_home, open_catalog, peak_rss_mb
+from benchmarks.recsys_runs import serving_latency
 from recommender.data import load_interactions
 from recommender.lightgcn import LightGCN
 
@@ -118,26 +119,6 @@ def _summary(
     if model is not None:
         out["serving"] = serving_latency(model)
     return out
-
-
-def serving_latency(model: LightGCN, n: int = 2000) -> dict[str, float]:
-    """`recommend` for one user at a time, seen items masked, k=20."""
-    rng = np.random.default_rng(0)
-    users = [model.user_ids[i] for i in rng.choice(len(model.user_ids), n, replace=False)]
-    model.recommend(users[0], k=20)
-    wall, cpu = [], []
-    for user in users:
-        t, c = time.perf_counter(), time.process_time()
-        model.recommend(user, k=20)
-        wall.append((time.perf_counter() - t) * 1000)
-        cpu.append((time.process_time() - c) * 1000)  # not stretched by other load
-    return {
-        "p50_ms": round(float(np.percentile(wall, 50)), 3),
-        "p99_ms": round(float(np.percentile(wall, 99)), 3),
-        "cpu_p50_ms": round(float(np.percentile(cpu, 50)), 3),
-        "cpu_p99_ms": round(float(np.percentile(cpu, 99)), 3),
-        "n_items": model.n_items,
-    }
 
 
 def _plot(curve: list[dict[str, Any]], path: Path, args: argparse.Namespace) -> None:

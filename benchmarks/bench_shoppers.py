@@ -1,7 +1,7 @@
 """End-to-end evaluation with simulated shoppers (benchmarks/simulator.py).
 
     python -m benchmarks.bench_shoppers [--datasets demo gift_cards industrial]
-        [--episodes 300] [--turns 5] [--zh-share 0.3] [--model lightgcn]
+        [--episodes 300] [--turns 5] [--zh-share 0.3] [--model auto]
         [--llm-planner URL] [--name shoppers]
 
 Per data set: the target of an episode is a shopper's last real purchase in
@@ -339,7 +339,7 @@ def run(
     turns: int = 5,
     seed: int = 0,
     zh_share: float = 0.3,
-    model: str = "lightgcn",
+    model: str = "auto",
     work: Path | None = None,
     llm_planner: str | None = None,
     name: str = "shoppers",
@@ -398,7 +398,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--turns", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--zh-share", type=float, default=0.3)
-    p.add_argument("--model", default="lightgcn")
+    p.add_argument("--model", default="auto", help="auto (the default of the product) or a name")
     p.add_argument("--work", type=Path, help="where the private data dirs go (reused)")
     p.add_argument("--llm-planner", help="OpenAI-compatible URL: also run the LLM planner")
     p.add_argument("--name", default="shoppers")

@@ -151,6 +151,7 @@ def _headline(results: Results) -> list[str]:
             f" {t['rows'][-1]['wall_seconds']:.0f} s"
         )
         lines.append(f"| time to Recall@20 0.15 on CPU | {figure} | time_to_quality |")
+    lines += _recommender_headlines(results)
     p = results.get("lightgcn_peers")
     if p:
         rows = {r["implementation"]: r for r in p["rows"] if r.get("run", 0) == _last_run(p)}
@@ -213,6 +214,44 @@ def _headline(results: Results) -> list[str]:
         lines.append(
             f"| explanations vs XRec (3,000 pairs) | similarity ours {ours['cosine']:.3f} vs"
             f" XRec {xrec['cosine']:.3f}; USR {ours['usr']:.2f} vs {xrec['usr']:.2f} | xrec |"
+        )
+    return lines
+
+
+def _recommender_headlines(results: Results) -> list[str]:
+    """The graph filters on Gowalla, their serving latency, and auto's choices."""
+    lines = []
+    gf = results.get("graph_filters_gowalla")
+    rows = [r for r in (gf or {}).get("rows", []) if r.get("ndcg@20") is not None]
+    if rows:
+        top = max(rows, key=lambda r: r["ndcg@20"])
+        lines.append(
+            f"| Gowalla on 2 CPU cores, best model | {top['model']} ({top['settings']}):"
+            f" Recall@20 {top['recall@20']:.4f}, NDCG@20 {top['ndcg@20']:.4f}, fit"
+            f" {top['fit_seconds']:.0f} s, peak RSS {top['peak_rss_mb']:,.0f} MB (LightGCN"
+            " paper, GPU: 0.1824 / 0.1547) | graph_filters_gowalla |"
+        )
+        served = [r for r in rows if r.get("p99_ms_filtered") is not None]
+        if served:
+            text = ", ".join(
+                f"{r['model']} p99 {r['p99_ms_filtered']:.2f} ms"
+                f" (CPU {r['cpu_p99_ms_filtered']:.2f})"
+                for r in served
+            )
+            lines.append(
+                f"| recommend with filters, Gowalla (40,981 items) | {text}"
+                " | graph_filters_gowalla |"
+            )
+    auto = (results.get("recommender_accuracy") or {}).get("auto") or {}
+    if auto:
+        text = "; ".join(
+            f"{d}: {a['chosen']}"
+            + (" = best" if a["gap"] <= 0 else f", {100 * a['gap']:.1f} % below {a['best']}")
+            for d, a in auto.items()
+        )
+        lines.append(
+            f"| auto's choice against the best model on test NDCG@20 | {text}"
+            " | recommender_accuracy |"
         )
     return lines
 

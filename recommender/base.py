@@ -73,6 +73,9 @@ class Explanation:
     n_items: int = 0
     item_interactions: int = 0  # how many interactions the candidate has in training data
     cold_start: bool = False
+    # The part of `score` that no single history item accounts for: a graph filter's
+    # low-pass (global taste) term; the contributions add up to score - low_pass.
+    low_pass: float = 0.0
 
 
 class Recommender(ABC):

@@ -28,31 +28,53 @@ def evaluate(
     batch_users: int = 2048,
 ) -> dict[str, float]:
     """Mean metrics over users with targets; keys like `recall@20`."""
-    users = np.flatnonzero(np.diff(target.indptr) > 0)
-    kmax = max(ks)
-    sums = {f"{m}@{k}": 0.0 for k in ks for m in ("recall", "ndcg", "hit_rate", "precision")}
-    discounts = 1.0 / np.log2(np.arange(2, kmax + 2))  # (kmax,)
-    ideal = np.concatenate([[0.0], np.cumsum(discounts)])  # ideal[n] = IDCG with n targets
-    for start in range(0, len(users), batch_users):
-        rows = users[start : start + batch_users]
+    metrics = Metrics(mask, target, ks)
+    for start in range(0, len(metrics.users), batch_users):
+        rows = metrics.users[start : start + batch_users]
         with torch.no_grad():
-            scores = score_fn(rows).float()
-            _mask_rows(scores, mask, rows)
+            metrics.add(rows, score_fn(rows))
+    return metrics.result()
+
+
+class Metrics:
+    """Running sums of the metrics over batches of users (several score variants of
+    one batch can each have their own `Metrics`)."""
+
+    def __init__(self, mask: sp.csr_matrix, target: sp.csr_matrix, ks: tuple[int, ...] = KS):
+        self.mask, self.target, self.ks = mask, target, ks
+        self.users = np.flatnonzero(np.diff(target.indptr) > 0)  # the users that count
+        self.sums = {
+            f"{m}@{k}": 0.0 for k in ks for m in ("recall", "ndcg", "hit_rate", "precision")
+        }
+        kmax = max(ks)
+        self.discounts = 1.0 / np.log2(np.arange(2, kmax + 2))  # (kmax,)
+        self.ideal = np.concatenate([[0.0], np.cumsum(self.discounts)])  # IDCG with n targets
+        self.count = 0  # users added so far
+
+    def add(self, rows: np.ndarray, scores: torch.Tensor) -> None:
+        """Rank (b, n_items) `scores` of user `rows` (users with targets); masks in place."""
+        kmax = max(self.ks)
+        with torch.no_grad():
+            scores = scores.float()
+            _mask_rows(scores, self.mask, rows)
             top = torch.topk(scores, kmax, dim=1).indices.cpu().numpy()  # (b, kmax)
-        hits = _hits(top, target, rows)  # (b, kmax) bool
-        n_target = np.diff(target.indptr)[rows]
-        for k in ks:
+        hits = _hits(top, self.target, rows)  # (b, kmax) bool
+        n_target = np.diff(self.target.indptr)[rows]
+        self.count += len(rows)
+        for k in self.ks:
             h = hits[:, :k]
             n_hits = h.sum(1)
-            sums[f"recall@{k}"] += float((n_hits / n_target).sum())
-            sums[f"precision@{k}"] += float(n_hits.sum() / k)
-            sums[f"hit_rate@{k}"] += float((n_hits > 0).sum())
-            dcg = (h * discounts[:k]).sum(1)
-            sums[f"ndcg@{k}"] += float((dcg / ideal[np.minimum(n_target, k)]).sum())
-    n = max(len(users), 1)
-    out = {key: round(value / n, 6) for key, value in sorted(sums.items())}
-    out["users"] = len(users)
-    return out
+            self.sums[f"recall@{k}"] += float((n_hits / n_target).sum())
+            self.sums[f"precision@{k}"] += float(n_hits.sum() / k)
+            self.sums[f"hit_rate@{k}"] += float((n_hits > 0).sum())
+            dcg = (h * self.discounts[:k]).sum(1)
+            self.sums[f"ndcg@{k}"] += float((dcg / self.ideal[np.minimum(n_target, k)]).sum())
+
+    def result(self) -> dict[str, float]:
+        n = max(self.count, 1)
+        out = {key: round(value / n, 6) for key, value in sorted(self.sums.items())}
+        out["users"] = self.count
+        return out
 
 
 def _mask_rows(scores: torch.Tensor, mask: sp.csr_matrix, rows: np.ndarray) -> None:

@@ -20,13 +20,14 @@ from catalog.filters import ProductTable
 from catalog.store import Store
 from recommender.core import ScoringRecommender, read_manifest
 from recommender.embedding import ALS, BPRMF
+from recommender.graph_filters import BSPM, GFCF
 from recommender.lightgcn import LightGCN
 from recommender.neighbors import ItemKNN, Popularity
 
 log = logging.getLogger(__name__)
 
 MODELS: dict[str, type[ScoringRecommender]] = {
-    m.name: m for m in (Popularity, ItemKNN, BPRMF, LightGCN, ALS)
+    m.name: m for m in (Popularity, ItemKNN, BPRMF, LightGCN, ALS, GFCF, BSPM)
 }
 ACTIVE_FILE = "active.json"
 
@@ -96,6 +97,17 @@ def active_name(home: Path, catalog: str) -> str | None:
         return None
     data: dict[str, Any] = json.loads(path.read_text("utf-8"))
     return str(data["model"])
+
+
+def active_or_explain(home: Path, catalog: str) -> str:
+    """The active model's name, or a NotFoundError that says how to train one."""
+    name = active_name(home, catalog)
+    if name is None:
+        raise NotFoundError(
+            f"no active model for catalog {catalog!r}: run"
+            f" `shopassist train --dataset {catalog}` first"
+        )
+    return name
 
 
 def load_active(home: Path, store: Store, catalog: str) -> ScoringRecommender | None:

@@ -89,7 +89,8 @@ def make_optimizer(module: Any, lr: float, device: torch.device) -> torch.optim.
 _MMAP_THRESHOLD, _TRIM_THRESHOLD = -3, -1  # glibc mallopt parameters
 
 
-def _glibc() -> Any:
+def glibc() -> Any:
+    """The C library with `mallopt` and `malloc_trim`, or None off glibc."""
     if not sys.platform.startswith("linux"):
         return None
     try:
@@ -115,7 +116,7 @@ def keep_freed_blocks(mmap_below: int = 32 << 20, trim_above: int = 256 << 20) -
     itself ends in, so a long-running server does not keep training's memory.
     A no-op off glibc.
     """
-    libc = _glibc()
+    libc = glibc()
     ok = libc is not None and bool(libc.mallopt(_MMAP_THRESHOLD, mmap_below))
     ok = ok and bool(libc.mallopt(_TRIM_THRESHOLD, trim_above))
     try:

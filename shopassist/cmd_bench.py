@@ -2,7 +2,7 @@
 
 shopassist bench all            every suite, each within its time budget
 shopassist bench shoppers       one suite (see `shopassist bench list`)
-shopassist bench all --quick    the CI smoke run (< 10 minutes): small variants of
+shopassist bench all --quick    the CI smoke run (about 10 minutes): small variants of
                                 the suites, written to a scratch directory, and a
                                 check that the accuracy figures clear their floors
 shopassist bench report         rewrite REPORT.md from the result files

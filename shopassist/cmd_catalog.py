@@ -12,7 +12,7 @@ from catalog.importers import FORMATS
 from catalog.ingest import build_demo, ingest
 from catalog.report import ValidationReport
 from catalog.store import Store
-from recommender.training import ensure_demo_model
+from recommender.training import DEMO_BUDGET_S, ensure_demo_model
 from shopassist import cmd_search
 from shopassist.settings import Settings
 
@@ -107,7 +107,13 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         report = build_demo(
             store, DemoConfig(seed=args.seed), force=args.force, reports_dir=settings.reports_dir
         )
-        ensure_demo_model(store, settings.home, settings.recommender.model, not report.unchanged)
+        ensure_demo_model(
+            store,
+            settings.home,
+            settings.recommender.model,
+            not report.unchanged,
+            budget_s=min(settings.recommender.auto_budget_s, DEMO_BUDGET_S),
+        )
         cmd_search.index_catalog(store, settings, report.catalog)
     _print_report(report, args.json)
     return 0

@@ -2,7 +2,9 @@
 
 `train` fits a model on a catalog, prints validation/test metrics, stores the
 model in the data dir and activates it for the catalog (unless
-`--no-activate`). Under `torchrun --nproc_per_node N -m shopassist train ...
+`--no-activate`); `--model auto` first chooses the model on validation data
+and prints the table of candidates, which `evaluate` prints again later.
+Under `torchrun --nproc_per_node N -m shopassist train ...
 --distributed` each process trains on its shard (DDP). `evaluate` measures a
 stored model with full ranking on the catalog's test (or validation) split.
 """
@@ -17,6 +19,7 @@ from typing import Any
 from catalog.store import Store
 from recommender import registry
 from recommender.data import load_interactions
+from recommender.selection import AUTO
 from recommender.training import evaluate_model, train_model
 from shopassist.settings import Settings
 
@@ -33,6 +36,9 @@ HYPER_FLAGS = {
     "neighbors": int,
     "factors": int,
     "iterations": int,
+    "alpha": float,
+    "beta": float,
+    "sharpen_time": float,
 }
 
 
@@ -40,10 +46,17 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "train",
         help="train a recommender on a catalog and make it the active one",
-        description="Train a model (" + ", ".join(sorted(registry.MODELS)) + ") on a catalog.",
+        description="Train a model (" + ", ".join(sorted(registry.MODELS)) + ") on a catalog,"
+        " or choose one on validation data with --model auto.",
     )
     p.add_argument("--dataset", required=True, help="catalog name, e.g. demo or gowalla")
-    p.add_argument("--model", help="model name (default: settings recommender.model)")
+    p.add_argument("--model", help="model name or auto (default: settings recommender.model, auto)")
+    p.add_argument(
+        "--budget",
+        type=float,
+        help="seconds --model auto may spend fitting candidates (default: settings"
+        " recommender.auto_budget_s)",
+    )
     for flag, kind in HYPER_FLAGS.items():
         p.add_argument(
             f"--{flag.replace('_', '-')}", type=kind, dest=flag, help=f"hyperparameter {flag}"
@@ -72,8 +85,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
 def run_train(args: argparse.Namespace, settings: Settings) -> int:
     model = args.model or settings.recommender.model
-    registry.model_class(model)  # fail fast on a bad name
-    allowed = set(registry.model_class(model).defaults)
+    allowed = {"device"} if model == AUTO else set(registry.model_class(model).defaults)
     hyper: dict[str, Any] = {
         k: getattr(args, k) for k in HYPER_FLAGS if getattr(args, k) is not None
     }
@@ -96,12 +108,14 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
             resume=args.resume,
             distributed=args.distributed,
             on_epoch=None if args.json else _print_epoch,
+            budget_s=args.budget or settings.recommender.auto_budget_s,
+            log=None if args.json else _print_note,
         )
     if result.directory is None:  # a non-zero rank of a distributed run
         return 0
     payload = {
         "dataset": args.dataset,
-        "model": model,
+        "model": result.model.name,
         "hyperparameters": result.model.hyper,
         "seconds": result.seconds,
         "directory": str(result.directory),
@@ -117,15 +131,16 @@ def run_train(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_evaluate(args: argparse.Namespace, settings: Settings) -> int:
     with Store(settings.db_path) as store:
-        name = (
-            args.model
-            or registry.active_name(settings.home, args.dataset)
-            or settings.recommender.model
-        )
+        name = args.model or registry.active_name(settings.home, args.dataset)
+        if name is None or name == AUTO:
+            name = registry.active_or_explain(settings.home, args.dataset)
         model = registry.load_saved(settings.home, args.dataset, name)
         data = load_interactions(store, args.dataset)
         metrics = evaluate_model(model, data, args.split)
     payload = {"dataset": args.dataset, "model": name, "split": args.split, **metrics}
+    selection = model.metrics.get("selection")
+    if selection:
+        payload["selection"] = selection
     if args.json:
         print(json.dumps(payload, indent=2))
     else:
@@ -140,10 +155,32 @@ def _print_epoch(record: dict[str, Any]) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
+def _print_note(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 def _print_metrics(payload: dict[str, Any]) -> None:
     for key, value in payload.items():
-        if isinstance(value, dict):
+        if key == "selection":
+            print_selection(value)
+        elif isinstance(value, dict):
             shown = {k: v for k, v in value.items() if "@" in k}
             print(f"{key:<16} " + "  ".join(f"{k} {v:.4f}" for k, v in shown.items()))
         elif key != "hyperparameters":
             print(f"{key:<16} {value}")
+
+
+def print_selection(table: dict[str, Any]) -> None:
+    """The candidates `--model auto` tried, as stored with the chosen model."""
+    print(
+        f"chosen by auto: {table['chosen']} (best validation {table['metric']};"
+        f" validation data: {table['validation']}; budget {table['budget_s']:.0f} s,"
+        f" took {table['seconds']:.0f} s)"
+    )
+    print(f"  {'model':<11} {'status':<8} {'NDCG@20':>8} {'Recall@20':>9} {'fit s':>7}  settings")
+    for row in table["candidates"]:
+        ndcg, recall = row.get("ndcg@20"), row.get("recall@20")
+        shown = f"{ndcg:>8.4f} {recall:>9.4f}" if ndcg is not None else f"{'':>8} {'':>9}"
+        fit = f"{row['fit_s']:>7.1f}" if "fit_s" in row else f"{'':>7}"
+        extra = row.get("note") or ", ".join(f"{k}={v}" for k, v in row["hyperparameters"].items())
+        print(f"  {row['model']:<11} {row['status']:<8} {shown} {fit}  {extra}")

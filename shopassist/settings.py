@@ -40,8 +40,11 @@ class _Section(BaseModel):
 
 
 class RecommenderSettings(_Section):
-    model: str = "lightgcn"
+    # "auto": the model that scores best on validation data among those that fit in
+    # `auto_budget_s` seconds of fitting (recommender/selection.py); or a model name.
+    model: str = "auto"
     device: Literal["auto", "cpu", "cuda"] = "auto"
+    auto_budget_s: float = Field(300.0, gt=0)
 
 
 class EmbeddingSettings(_Section):

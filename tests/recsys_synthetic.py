@@ -41,6 +41,8 @@ FAST: dict[str, dict[str, Any]] = {
         "eval_every": 5,
     },
     "als": {"factors": 8, "iterations": 15, "regularization": 1.0, "alpha": 10.0},
+    "gfcf": {"factors": 8, "neighbors": 40, "device": "cpu"},
+    "bspm": {"factors": 8, "neighbors": 40, "device": "cpu"},
 }
 
 

@@ -97,6 +97,8 @@ def test_health_and_openapi_list_every_endpoint(client, server):
     health = client.get("/health").json()
     assert health["status"] == "ok" and health["catalog"] == "demo"
     assert health["products"] == 2000 and health["recommender"] and health["search"]
+    # `shopassist demo` lets --model auto choose: health names the model and how it was chosen
+    assert health["recommender_chosen_by"].startswith("auto (best validation NDCG@20, 0.")
     paths = client.get("/openapi.json").json()["paths"]
     for path in (
         "/api/v1/sessions",
@@ -318,7 +320,8 @@ def test_admin_retrain_and_reindex_run_as_jobs(client):
     assert job.status_code == 202
     done = wait_job(client, job.json()["id"], headers)
     assert done["status"] == "done", done
-    assert client.get("/health").json()["recommender"] == "itemknn"
+    health = client.get("/health").json()
+    assert health["recommender"] == "itemknn" and health["recommender_chosen_by"] is None
     job = client.post("/admin/reindex", headers=headers)
     assert job.status_code == 202
     assert wait_job(client, job.json()["id"], headers)["status"] == "done"

@@ -75,3 +75,36 @@ def test_quick_floors_catch_a_broken_pipeline(tmp_path):
     assert any("gift_cards agent Hit@5" in p for p in problems)
     _shoppers_json(tmp_path, [1, 2, 3, 1], failed=2)
     assert any("faithfulness" in p for p in floors(load_results(tmp_path)))
+
+
+def _write(directory, name: str, rows: list[dict], **extra) -> None:
+    payload = {"benchmark": name, "date": "2026-01-01 00:00:00", "rows": rows, **extra}
+    (directory / f"{name}.json").write_text(json.dumps(payload))
+
+
+def test_recommender_headlines_and_the_graph_filter_floors(tmp_path):
+    from benchmarks.suites import GFCF_GOWALLA_FLOORS, load_results
+
+    row = {"model": "bspm", "settings": "validation grid", "recall@20": 0.1931,
+           "ndcg@20": 0.1612, "fit_seconds": 210.0, "peak_rss_mb": 2100.0,
+           "p99_ms_filtered": 1.5, "cpu_p99_ms_filtered": 1.2}  # fmt: skip
+    _write(tmp_path, "graph_filters_gowalla", [row, {**row, "model": "als", "ndcg@20": 0.13}])
+    auto = {
+        "demo": {"chosen": "gfcf", "gap": 0.0, "best": "gfcf"},
+        "beauty": {"chosen": "bspm", "gap": 0.012, "best": "gfcf"},
+    }
+    _write(tmp_path, "recommender_accuracy", [], auto=auto)
+    report = write_report(tmp_path).read_text()
+    assert (
+        "| Gowalla on 2 CPU cores, best model | bspm (validation grid): Recall@20 0.1931" in report
+    )
+    assert "bspm p99 1.50 ms (CPU 1.20)" in report and "als p99 1.50 ms" in report
+    assert "demo: gfcf = best; beauty: bspm, 1.2 % below gfcf" in report
+
+    floors = BY_NAME["graph_filters_gowalla"].floors
+    _write(tmp_path, "graph_filters_gowalla_quick", [{"model": "gfcf", **GFCF_GOWALLA_FLOORS}])
+    assert floors(load_results(tmp_path)) == []
+    _write(tmp_path, "graph_filters_gowalla_quick", [{"model": "gfcf", "recall@20": 0.12}])
+    problems = floors(load_results(tmp_path))
+    assert any("recall@20 = 0.12 is below" in p for p in problems)
+    assert any("ndcg@20 = None" in p for p in problems)

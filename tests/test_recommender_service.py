@@ -42,11 +42,11 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
     return home, cpu
 
 
-def test_demo_trains_the_default_model_fast_and_beats_popularity(demo_home):
+def test_demo_chooses_its_model_fast_and_beats_popularity(demo_home):
     home, cpu_seconds = demo_home
     assert cpu_seconds < 120
-    assert registry.active_name(home, "demo") == "lightgcn"
-    lightgcn = json.loads(cli("evaluate", "--dataset", "demo", "--json", home=home).stdout)
+    active = registry.active_name(home, "demo")
+    chosen = json.loads(cli("evaluate", "--dataset", "demo", "--json", home=home).stdout)
     pop = json.loads(
         cli(
             "train",
@@ -59,10 +59,13 @@ def test_demo_trains_the_default_model_fast_and_beats_popularity(demo_home):
             home=home,
         ).stdout
     )
-    assert pop["activated"] is False and registry.active_name(home, "demo") == "lightgcn"
-    assert lightgcn["model"] == "lightgcn" and lightgcn["users"] > 900
-    assert lightgcn["ndcg@20"] > 3 * pop["test"]["ndcg@20"]
-    assert lightgcn["hit_rate@10"] > 3 * pop["test"]["hit_rate@10"]
+    assert pop["activated"] is False and registry.active_name(home, "demo") == active
+    assert chosen["model"] == active == chosen["selection"]["chosen"]
+    assert chosen["users"] > 900
+    assert chosen["ndcg@20"] > 3 * pop["test"]["ndcg@20"]
+    assert chosen["hit_rate@10"] > 3 * pop["test"]["hit_rate@10"]
+    fitted = [r for r in chosen["selection"]["candidates"] if r["status"] == "fitted"]
+    assert {"popularity", "itemknn", "gfcf", "bspm"} <= {r["model"] for r in fitted}
 
 
 def test_load_active_serves_with_filters_and_explains(demo_home):
@@ -71,7 +74,7 @@ def test_load_active_serves_with_filters_and_explains(demo_home):
 
     with Store.in_home(home) as store:
         model = registry.load_active(home, store, "demo")
-        assert model is not None and model.name == "lightgcn"
+        assert model is not None and model.name == registry.active_name(home, "demo")
         shopper = store.shopper_ids("demo")[0]
         products = {p.id: p for p in store.products("demo")}
         f = ProductFilter(max_price=80.0, categories=["Audio"])

@@ -11,6 +11,7 @@ def test_defaults_without_any_source(tmp_path, monkeypatch):
     s = load_settings(env={})
     assert s.home == Path("data")
     assert s.recommender.device == "auto"
+    assert (s.recommender.model, s.recommender.auto_budget_s) == ("auto", 300.0)
     assert s.db_path == Path("data") / "shopassist.db"
 
 

@@ -427,6 +427,7 @@ class ShopService:
             "catalog": self.catalog,
             "products": len(self.agent._products),
             "recommender": getattr(rec, "name", None),
+            "recommender_chosen_by": _chosen_by(rec),
             "search": self.agent.search is not None,
             "llm": getattr(self.agent.llm, "name", type(self.agent.llm).__name__),
             "llm_available": self.agent.llm_available,
@@ -491,6 +492,7 @@ class ShopService:
             self.settings.home,
             model or self.settings.recommender.model,
             hyperparameters={"epochs": epochs} if epochs else None,
+            budget_s=self.settings.recommender.auto_budget_s,
         )
         recommender = load_active(self.settings.home, self.store, self.catalog)
         with self._lock:
@@ -522,6 +524,16 @@ class ShopService:
             if rec is not None:
                 rec.forget_user(shopper_id)
         return {"shopper_id": shopper_id, "deleted": deleted}
+
+
+def _chosen_by(recommender) -> str | None:
+    """ "auto" with its validation NDCG@20 when `--model auto` chose the active model."""
+    selection = getattr(recommender, "metrics", {}).get("selection")
+    if not selection:
+        return None
+    winner = next(r for r in selection["candidates"] if r["model"] == selection["chosen"])
+    fitted = sum(r["status"] == "fitted" for r in selection["candidates"])
+    return f"auto (best validation NDCG@20, {winner['ndcg@20']:.4f}, of {fitted} fitted models)"
 
 
 def _matches(product, state: DialogueState) -> list[dict[str, str]]:

@@ -100,12 +100,24 @@ class Vocabulary:
         return self._owners[best] if scores[best] >= threshold else None
 
     def brands_in(self, text: str) -> list[str]:
+        """The catalog's brands the text names; a brand found only inside a longer one
+        ("3M" in "3M Littmann") is that longer brand, not a second one."""
         lowered = text.casefold()
-        return [
-            b
-            for b in self.brands
-            if re.search(rf"(?<![A-Za-z0-9]){re.escape(b.casefold())}(?![A-Za-z0-9])", lowered)
-        ]
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for b in self.brands:
+            pattern = rf"(?<![A-Za-z0-9]){re.escape(b.casefold())}(?![A-Za-z0-9])"
+            found = [m.span() for m in re.finditer(pattern, lowered)]
+            if found:
+                spans[b] = found
+        def inside(span: tuple[int, int], brand: str) -> bool:
+            a, e = span
+            return any(
+                o != brand and s <= a and e <= z and z - s > e - a
+                for o, found in spans.items()
+                for s, z in found
+            )
+
+        return [b for b, own in spans.items() if not all(inside(span, b) for span in own)]
 
     def attributes_in(self, text: str) -> list[str]:
         lowered = text.casefold()

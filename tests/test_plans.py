@@ -260,6 +260,19 @@ def test_a_brand_alone_names_a_brand_not_one_of_its_products():
     assert lookup.find("Does the Bass Pro Shops snowflake tin card ship fast?") == [products[0]]
 
 
+def test_a_brand_inside_a_longer_brand_is_the_longer_one():
+    from agent.vocabulary import Vocabulary
+    from catalog.models import Product
+
+    products = [
+        Product("1", "3M Scotch tape", brand="3M"),
+        Product("2", "3M Littmann Classic III stethoscope", brand="3M Littmann"),
+    ]
+    vocabulary = Vocabulary.from_products(products)
+    assert vocabulary.brands_in("I'd like it from 3M Littmann.") == ["3M Littmann"]
+    assert sorted(vocabulary.brands_in("3M tape, or a 3M Littmann")) == ["3M", "3M Littmann"]
+
+
 def test_agent_imports_no_engine_module():
     """The agent reaches the recommender and the search index only through tools."""
     for path in sorted((REPO / "agent").glob("*.py")):

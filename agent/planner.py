@@ -96,7 +96,8 @@ class RulePlanner:
             return Plan("greeting", "greeting")
         if parsed.intent == "reset":
             return Plan("reset", "reset")
-        refs = resolve(text, state, situation.seen, self.known_ids)
+        brands = self.vocabulary.brands_in(text)
+        refs = resolve(text, state, situation.seen, self.known_ids, brands)
         if not refs.products and self.lookup is not None:
             named = self.lookup.find(text)
             changes = parsed.max_price is not None or parsed.cheaper or parsed.others
@@ -146,7 +147,8 @@ class RulePlanner:
         tool = pending.get("tool")
         if tool not in self.registry.tools or parsed.intent in ("reset", "greeting"):
             return None
-        refs = resolve(text, situation.state, situation.seen, self.known_ids)
+        brands = self.vocabulary.brands_in(text)
+        refs = resolve(text, situation.state, situation.seen, self.known_ids, brands)
         plan = self.tool_plan(tool, text, parsed, refs, situation)
         if plan.action != "tools" or self._route(text).tool not in (None, tool):
             return None

@@ -52,12 +52,20 @@ class References:
 
 
 def resolve(
-    text: str, state: DialogueState, seen: list[Product], known_ids: set[str] | None = None
+    text: str,
+    state: DialogueState,
+    seen: list[Product],
+    known_ids: set[str] | None = None,
+    names: list[str] | None = None,
 ) -> References:
-    """The references of a message; `seen` are the products of the conversation."""
+    """The references of a message; `seen` are the products of the conversation, `names`
+    the catalog names the message holds (a brand such as "1st Choice" is no ordinal)."""
     refs = References()
+    plain = text
+    for name in names or []:
+        plain = re.sub(re.escape(name), " ", plain, flags=re.I)
     refs.ordinal = [
-        state.shown[i] for i in ordinals(text) if -len(state.shown) <= i < len(state.shown)
+        state.shown[i] for i in ordinals(plain) if -len(state.shown) <= i < len(state.shown)
     ]
     refs.all_shown = bool(_ALL.search(text)) and bool(state.shown)
     refs.which = bool(_WHICH.search(text))

@@ -109,6 +109,7 @@ class Vocabulary:
             found = [m.span() for m in re.finditer(pattern, lowered)]
             if found:
                 spans[b] = found
+
         def inside(span: tuple[int, int], brand: str) -> bool:
             a, e = span
             return any(

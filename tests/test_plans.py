@@ -273,6 +273,17 @@ def test_a_brand_inside_a_longer_brand_is_the_longer_one():
     assert sorted(vocabulary.brands_in("3M tape, or a 3M Littmann")) == ["3M", "3M Littmann"]
 
 
+def test_a_brand_with_an_ordinal_in_its_name_is_not_a_reference():
+    from agent.references import resolve
+
+    state = new_state()
+    state.shown = ["a", "b", "c"]
+    text = "I'd like it from 1st Choice."
+    assert resolve(text, state, []).ordinal == ["a"]  # read without the catalog's names
+    assert resolve(text, state, [], names=["1st Choice"]).ordinal == []
+    assert resolve("the 2nd one from 1st Choice", state, [], names=["1st Choice"]).ordinal == ["b"]
+
+
 def test_agent_imports_no_engine_module():
     """The agent reaches the recommender and the search index only through tools."""
     for path in sorted((REPO / "agent").glob("*.py")):

@@ -59,7 +59,7 @@ class Lookup:
             if not (brand and brand <= held) and not any(
                 _MODEL.fullmatch(w) and self._idf[w] > 2.0 for w in held
             ):
-                continue  # neither its brand nor a rare model token ("4-cup" is a size)
+                continue  # neither its brand nor a model token rare in the catalog
             if not any(
                 w not in brand and (self._idf[w] > 2.0 or _MODEL.fullmatch(w)) for w in held
             ):

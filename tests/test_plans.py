@@ -260,6 +260,16 @@ def test_a_brand_alone_names_a_brand_not_one_of_its_products():
     assert lookup.find("Does the Bass Pro Shops snowflake tin card ship fast?") == [products[0]]
 
 
+def test_a_change_to_the_list_is_not_read_as_naming_products(shop, encode):
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    agent.turn(state, "coffee makers", "u0112")
+    message = "Not that brand. It should be 4-cup. It should be drip coffee maker."
+    assert len(agent.rules.lookup.find(message)) > 1  # the words fit several titles
+    reply = agent.turn(state, message, "u0112")
+    assert reply.intent == "recommend" and reply.products, reply.plan
+
+
 def test_a_brand_inside_a_longer_brand_is_the_longer_one():
     from agent.vocabulary import Vocabulary
     from catalog.models import Product

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from agent.parse import ordinals
 from agent.state import DialogueState
+from agent.vocabulary import without_names
 from catalog.models import Product
 
 _ALL = re.compile(
@@ -61,9 +62,7 @@ def resolve(
     """The references of a message; `seen` are the products of the conversation, `names`
     the catalog names the message holds (a brand such as "1st Choice" is no ordinal)."""
     refs = References()
-    plain = text
-    for name in names or []:
-        plain = re.sub(re.escape(name), " ", plain, flags=re.I)
+    plain = without_names(names or [], text)
     refs.ordinal = [
         state.shown[i] for i in ordinals(plain) if -len(state.shown) <= i < len(state.shown)
     ]

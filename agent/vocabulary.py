@@ -67,7 +67,7 @@ class Vocabulary:
     def named_category(self, text: str) -> str | None:
         """The most specific category whose name the text contains (leaf names win over
         parents). Brand names are left out: "Kestrel Audio" is not the Audio category."""
-        lowered = f" {_without(self.brands_in(text), text).casefold()} "
+        lowered = f" {without_names(self.brands_in(text), text).casefold()} "
         best: tuple[int, str] | None = None
         for name in self.categories:
             for form in _forms(name):
@@ -81,7 +81,7 @@ class Vocabulary:
         (default the calibrated threshold); brand names are left out first ("Sonora 音箱"
         asks for speakers though Sonora also makes headphones; "from Amazon" names no
         kind of product at all)."""
-        rest = _without(self.brands_in(text), text)
+        rest = without_names(self.brands_in(text), text)
         return self._nearest_category(rest, min_similarity) if rest.strip() else None
 
     def _nearest_category(self, text: str, min_similarity: float | None = None) -> str | None:
@@ -129,7 +129,7 @@ class Vocabulary:
         ]
 
 
-def _without(names: list[str], text: str) -> str:
+def without_names(names: list[str], text: str) -> str:
     for name in names:
         text = re.sub(re.escape(name), " ", text, flags=re.I)
     return text

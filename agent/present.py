@@ -13,7 +13,9 @@ from agent.answers import answer_claims, review_claims
 from agent.composer import compose
 from agent.explain import explain, rewrite_answer
 from agent.replies import say
+from agent.tracking import refines
 from agent.verifier import CheckedSentence
+from catalog.cleaning import display_key
 from catalog.models import Product
 from tools.products import product_evidence
 from tools.registry import ToolOutcome
@@ -102,14 +104,17 @@ def _clarify(turn: Turn) -> Reply:
 
 def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     """Products found by a search and ordered for the shopper, with fallbacks: a
-    guessed category that finds nothing gives way; nothing within the budget shows
-    the closest over it."""
+    guessed category that finds nothing gives way (not to a brand or price change of
+    an earlier turn's kind); nothing within the budget shows the closest over it."""
     from agent.agent import Reply
 
     state, lang, rules = turn.state, turn.state.language, turn.agent.rules
     products, matched = _found(turn, outcomes)
     s = state.slots
-    if not products and s.category and s.category_guessed:
+    # A brand or price change keeps the kind of product chosen before: finding nothing
+    # says so rather than showing another kind.
+    refining = refines(state, turn.parsed, turn.text, turn.agent.vocabulary)
+    if not products and s.category and s.category_guessed and not refining:
         s.category, s.category_guessed = None, False
         products, matched = _found(turn, turn.run(rules.recommend_calls(state, turn.situation)))
     intro = None
@@ -117,9 +122,24 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
         calls = rules.recommend_calls(state, turn.situation, cheapest=True)
         products, matched = _found(turn, turn.run(calls))
         intro = say("over_budget", lang)
+    products = _distinct_titles(products, [turn.agent.by_id.get(i) for i in state.passed])
     if not products:
         return Reply(say("nothing_found", lang), "recommend")
     return show(turn, products, matched, turn.plan.intent, intro)
+
+
+def _distinct_titles(products: list[Product], passed: list[Product | None]) -> list[Product]:
+    """No two products of a turn with a title the shopper cannot tell apart, and none
+    titled like one passed over ("none of these"); ingest tells look-alikes apart, this
+    guards catalogs stored before it did."""
+    seen = {display_key(p.title) for p in passed if p is not None}
+    out = []
+    for product in products:
+        key = display_key(product.title)
+        if key not in seen:
+            seen.add(key)
+            out.append(product)
+    return out
 
 
 def _found(turn: Turn, outcomes: list[ToolOutcome]) -> tuple[list[Product], dict]:

@@ -17,6 +17,7 @@ from catalog.filters import ProductFilter
 class Slots:
     category: str | None = None
     category_guessed: bool = False  # inferred by similarity, not named by the shopper
+    category_turn: int = 0  # the turn that chose the category
     min_price: float | None = None
     max_price: float | None = None
     brands: list[str] = field(default_factory=list)

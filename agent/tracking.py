@@ -11,6 +11,7 @@ from typing import Any
 
 from agent.parse import Parsed, convert
 from agent.state import DialogueState
+from catalog.brands import brand_pattern
 from catalog.models import Product
 
 MAX_QUERY_WORDS = 16
@@ -57,6 +58,8 @@ def update_slots(
     if category:
         if category != s.category or not guessed:
             s.category_guessed = guessed
+        if category != s.category:
+            s.category_turn = state.turns
         s.category = category
     s.attributes = list(dict.fromkeys(s.attributes + vocabulary.attributes_in(text)))
     s.use = parsed.use or s.use
@@ -72,6 +75,21 @@ def update_slots(
         s.query = " ".join(words[-MAX_QUERY_WORDS:])
 
 
+def refines(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) -> bool:
+    """The message changes only the brand or the price of a kind of product chosen on an
+    earlier turn ("not that brand, from X", "under $15"): what else was said still holds."""
+    s = state.slots
+    earlier = bool(s.category) and s.category_turn < state.turns
+    changes = (
+        parsed.exclude_last_brand
+        or parsed.cheaper
+        or parsed.max_price is not None
+        or parsed.min_price is not None
+        or bool(vocabulary is not None and vocabulary.brands_in(text))
+    )
+    return earlier and bool(changes)
+
+
 def _brands(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) -> None:
     s = state.slots
     if "brands" in parsed.slots:
@@ -80,9 +98,9 @@ def _brands(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) ->
         excluded = dict.fromkeys(s.exclude_brands + unwanted)
         s.exclude_brands = [b for b in excluded if b not in wanted]
     for brand in vocabulary.brands_in(text):
-        negated = re.search(
-            rf"(?:not|no|without|except|不要|除了)\s*{re.escape(brand)}", text, re.I
-        )
+        named = brand_pattern(brand)
+        spelled = named.pattern if named else re.escape(brand)
+        negated = re.search(rf"(?:not|no|without|except|不要|除了)\s*(?:{spelled})", text, re.I)
         target, other = (s.exclude_brands, s.brands) if negated else (s.brands, s.exclude_brands)
         if brand not in target:
             target.append(brand)

@@ -102,7 +102,7 @@ class Verifier:
                 reasons.append(f"number {number} is not in the cited evidence")
         lowered_support = support.casefold()
         for name in _mentioned(self._pattern, self._by_key, body):
-            if name.casefold() not in lowered_support:
+            if not _name_supported(name, body, lowered_support):
                 reasons.append(f"name {name!r} is not in the cited evidence")
         if not reasons and self.similarity is not None:
             cited_claims = [c.text for c in claims if set(c.citations) & set(cited)]
@@ -280,6 +280,26 @@ def _names_pattern(names: tuple[str, ...]) -> re.Pattern | None:
         return None
     alternatives = "|".join(re.escape(n.casefold()) for n in names)
     return re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])")
+
+
+# Abbreviations whose period may also end the sentence: "made by Acme, Inc." names
+# "Acme, Inc" when that is the catalog's spelling.
+_ABBREVIATIONS = frozenset(
+    ["inc", "ltd", "co", "corp", "llc", "plc", "bros", "jr", "sr", "no", "dept", "intl", "mfg"]
+)
+
+
+def _name_supported(name: str, body: str, lowered_support: str) -> bool:
+    """The name is in the cited records; a period after an abbreviation at the end of
+    the sentence is punctuation, not part of the name."""
+    key = name.casefold()
+    if key in lowered_support:
+        return True
+    stem = key[:-1]
+    if not key.endswith(".") or stem.rsplit(None, 1)[-1].strip(",") not in _ABBREVIATIONS:
+        return False
+    ends_sentence = re.search(rf"{re.escape(stem)}\.\s*$", body.casefold().rstrip())
+    return bool(ends_sentence) and stem in lowered_support
 
 
 def _mentioned(pattern: re.Pattern | None, by_key: dict[str, str], body: str) -> list[str]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from catalog.brands import brand_pattern
 from catalog.models import Product
 
 Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> (n, d) L2-normalised
@@ -100,13 +101,13 @@ class Vocabulary:
         return self._owners[best] if scores[best] >= threshold else None
 
     def brands_in(self, text: str) -> list[str]:
-        """The catalog's brands the text names; a brand found only inside a longer one
-        ("3M" in "3M Littmann") is that longer brand, not a second one."""
-        lowered = text.casefold()
+        """The catalog's brands the text names, in any of their spellings ("trusted media
+        brands inc" names "Trusted Media Brands, Inc."); a brand found only inside a
+        longer one ("3M" in "3M Littmann") is that longer brand, not a second one."""
         spans: dict[str, list[tuple[int, int]]] = {}
         for b in self.brands:
-            pattern = rf"(?<![A-Za-z0-9]){re.escape(b.casefold())}(?![A-Za-z0-9])"
-            found = [m.span() for m in re.finditer(pattern, lowered)]
+            pattern = brand_pattern(b)
+            found = [m.span() for m in pattern.finditer(text)] if pattern else []
             if found:
                 spans[b] = found
 
@@ -130,8 +131,12 @@ class Vocabulary:
 
 
 def without_names(names: list[str], text: str) -> str:
+    """The text with the names (brands in any of their spellings) taken out."""
     for name in names:
         text = re.sub(re.escape(name), " ", text, flags=re.I)
+        pattern = brand_pattern(name)
+        if pattern is not None:
+            text = pattern.sub(" ", text)
     return text
 
 

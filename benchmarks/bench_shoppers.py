@@ -1,12 +1,14 @@
 """End-to-end evaluation with simulated shoppers (benchmarks/simulator.py).
 
-    python -m benchmarks.bench_shoppers [--datasets demo gift_cards industrial]
+    python -m benchmarks.bench_shoppers [--datasets demo gift_cards industrial NAME]
         [--episodes 300] [--turns 5] [--zh-share 0.3] [--model auto]
         [--llm-planner URL] [--name shoppers]
 
-Per data set: the target of an episode is a shopper's last real purchase in
-the test split (the newest one where the catalog has no split); those
-interactions are deleted from a private copy of the catalog before the
+A data set is a built-in one (the demo shop, or a real catalog of the shared data) or
+any catalog ingested into the store of SHOPASSIST_HOME, which is copied first: a
+shop measures the assistant on its own data. Per data set: the target of an episode
+is a shopper's last real purchase in the test split (the newest one where the
+catalog has no split); those interactions are deleted from a private copy of the catalog before the
 recommender is trained and the index built, so nothing the assistant uses has
 seen them. Then, on the same episodes:
 
@@ -97,7 +99,8 @@ def prepare(work: Path, catalog: str, n: int, seed: int, zh_share: float, model:
     from recommender.training import train_model
     from vectorstore.index import build_index
 
-    key = {"n": n, "seed": seed, "zh_share": zh_share, "model": model}
+    source = _source(catalog)
+    key = {"n": n, "seed": seed, "zh_share": zh_share, "model": model, "source": source}
     home = work / f"{catalog}-{n}-{seed}-{zh_share:g}-{model}"
     marker = home / "episodes.json"
     if marker.is_file():
@@ -110,10 +113,12 @@ def prepare(work: Path, catalog: str, n: int, seed: int, zh_share: float, model:
 
         shutil.rmtree(home)
     home.mkdir(parents=True)
+    if source != "built-in":
+        _copy_store(home)
     store = Store.in_home(home)
     if catalog == "demo":
         build_demo(store)
-    else:
+    elif catalog in real_sources():
         fmt, paths = real_sources()[catalog]
         ingest(store, catalog, fmt, paths, progress=True)
     episodes = choose_episodes(store, catalog, n, seed, zh_share)
@@ -123,6 +128,41 @@ def prepare(work: Path, catalog: str, n: int, seed: int, zh_share: float, model:
     build_index(store, catalog, home, progress=True)
     marker.write_text(json.dumps({"key": key, "episodes": [e.__dict__ for e in episodes]}))
     return home, store, episodes
+
+
+def _shop_home() -> Path:
+    from shopassist.settings import load_settings
+
+    return load_settings().home
+
+
+def _source(catalog: str) -> str:
+    """What the private copy is made from: a built-in data set, or a catalog of the
+    shop's own store (by its fingerprint, so a re-ingested catalog is copied again)."""
+    if catalog == "demo" or catalog in real_sources():
+        return "built-in"
+    with Store.in_home(_shop_home()) as shop:
+        if not shop.has_catalog(catalog):
+            from catalog.errors import InputError
+
+            known = ", ".join(c.name for c in shop.list_catalogs()) or "none"
+            raise InputError(
+                f"no catalog {catalog!r}: not a built-in data set (demo, "
+                f"{', '.join(real_sources())}) nor in the store of SHOPASSIST_HOME "
+                f"(catalogs there: {known}); ingest it first with `shopassist ingest`"
+            )
+        return f"store:{shop.fingerprint(catalog)}"
+
+
+def _copy_store(home: Path) -> None:
+    """Copy the shop's store (SHOPASSIST_HOME) into the private home, so held-out
+    purchases are deleted from the copy, never from the shop's own data."""
+    import sqlite3
+
+    with Store.in_home(_shop_home()) as shop, Store.in_home(home) as private:
+        source, target = shop.path, private.path
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
 
 
 # -- the three systems ----------------------------------------------------------------------

@@ -13,6 +13,7 @@ import math
 import re
 from datetime import UTC, datetime
 
+from catalog.brands import canonical_brands
 from catalog.models import Interaction, Product, RawDataset, Review, Shopper
 from catalog.report import ValidationReport
 
@@ -37,9 +38,11 @@ _PRICE_RE = re.compile(
 _SCRIPT_RE = re.compile(r"<\s*(script|style)\b[^>]*>.*?(<\s*/\s*\1\s*>|$)", re.I | re.S)
 _TAG_RE = re.compile(r"<[^>]{0,2000}>")
 _JUNK_RE = re.compile(
-    r"(getTime\(\)|var\s+\w+\s*=|function\s*\(|\{[^}]*:[^}]*\}|</?(div|span|script|style|a|br|p)\b)",
+    r"(getTime\(\)|var\s+\w+\s*=|function\s*\(|\{[^}]*:[^}]*\}|</?(div|span|script|style|a|br|p)\b"
+    r"|\"?\s*/>)",
     re.IGNORECASE,
 )
+_ATTRIBUTE_TAIL_RE = re.compile(r'"\s*/?>\s*$')
 _SPACE_RE = re.compile(r"\s+")
 _BY_PREFIX = re.compile(r"^by\s+", re.IGNORECASE)
 _TRAILING_PUNCT_RE = re.compile(r"^[\s\-–—|,;:]+|[\s\-–—|,;:]+$")
@@ -129,7 +132,7 @@ def repair_title(product: Product, report: ValidationReport) -> None:
     if looks_like_junk(html.unescape(raw)):
         # Keep the readable part before the first script fragment, if any.
         title = _TRAILING_PUNCT_RE.sub("", _JUNK_RE.split(title)[0]).strip()
-        if title and not looks_like_junk(title):
+        if title and not looks_like_junk(title) and not _page_label(title, raw, product):
             report.repaired["title_markup_removed"] += 1
         else:
             title = _title_from_other_fields(product)
@@ -148,6 +151,16 @@ def repair_title(product: Product, report: ValidationReport) -> None:
             product.title_i18n[language] = cleaned
         else:
             del product.title_i18n[language]
+
+
+def _page_label(kept: str, raw: str, product: Product) -> bool:
+    """True when the text left before the markup is a page's label, not the product's
+    name: the tail of an attribute value ('Industrial & Scientific" />') or the name of
+    one of its categories."""
+    lowered = kept.casefold()
+    return bool(_ATTRIBUTE_TAIL_RE.search(raw)) or any(
+        c.casefold().startswith(lowered) for c in product.categories
+    )
 
 
 def _title_from_other_fields(product: Product) -> str:
@@ -230,7 +243,102 @@ def _clean_products(items: list[Product], report: ValidationReport) -> list[Prod
         _check_price(product, report)
         _count_product_missing(product, report)
         seen[product.id] = product
-    return list(seen.values())
+    products = list(seen.values())
+    _merge_brand_variants(products, report)
+    _tell_apart_titles(products, report)
+    return products
+
+
+def _merge_brand_variants(products: list[Product], report: ValidationReport) -> None:
+    """One spelling per brand ("Trusted Media Brands, Inc" / "..., Inc."), so a brand
+    filter admits all of its products; each merged group is listed in the report."""
+    mapping, groups = canonical_brands(p.brand for p in products)
+    for product in products:
+        canonical = mapping.get(product.brand)
+        if canonical is not None:
+            product.brand = canonical
+            report.repaired["brand_variant_merged"] += 1
+    report.merged_brands = groups
+
+
+# Attribute keys whose values tell look-alike products apart, most useful first; other
+# short attribute values follow, then the description's opening words, then the id.
+_TELLING_KEYS = ("format", "edition", "size", "color", "colour", "style", "model", "version")
+_UNTELLING_KEY = re.compile(r"ship|categor|feature|rank|date|price", re.I)
+_MAX_FACT = 40
+
+
+def display_key(title: str) -> str:
+    """Two titles a shopper cannot tell apart have the same key."""
+    return _SPACE_RE.sub(" ", title).strip().casefold()
+
+
+def _tell_apart_titles(products: list[Product], report: ValidationReport) -> None:
+    """Products that would display the same title get the facts that tell them apart
+    appended, "Conde Nast (Literary Magazines)": the category leaf, then the attribute
+    values that differ within the group (format, edition, size, colour first), then the
+    description's opening words, the id only when nothing else differs. A product of
+    the group that the others' facts already tell apart keeps its title."""
+    groups: dict[str, list[Product]] = {}
+    for product in products:
+        if product.title:
+            groups.setdefault(display_key(product.title), []).append(product)
+    for group in (g for g in groups.values() if len(g) > 1):
+        parts: dict[str, list[str]] = {p.id: [] for p in group}
+        for fact in _telling_facts(group):
+            clashing = _clashing(group, parts)
+            if not clashing:
+                break
+            values = {p.id: fact(p) for p in clashing}
+            if len({v.casefold() for v in values.values()}) > 1:
+                for pid, value in values.items():
+                    if value:
+                        parts[pid].append(value)
+        for product in _clashing(group, parts):
+            parts[product.id].append(f"item {product.id}")
+        title = group[0].title
+        shown = []
+        for product in (p for p in group if parts[p.id]):
+            product.title = f"{product.title} ({', '.join(parts[product.id])})"[:500]
+            shown.append(product.title)
+        report.disambiguated_titles.append(
+            {"title": title, "products": len(group), "shown_as": shown[:5]}
+        )
+        report.repaired["title_told_apart"] += len(group)
+    report.disambiguated_titles.sort(key=lambda g: (-g["products"], g["title"]))
+
+
+def _clashing(group: list[Product], parts: dict[str, list[str]]) -> list[Product]:
+    """The products of the group whose appended facts do not yet tell them apart."""
+    seen: dict[str, list[Product]] = {}
+    for p in group:
+        seen.setdefault(" | ".join(parts[p.id]).casefold(), []).append(p)
+    return [p for same in seen.values() if len(same) > 1 for p in same]
+
+
+def _telling_facts(group: list[Product]):
+    yield lambda p: p.category if len(p.category) <= _MAX_FACT else ""
+    keys = dict.fromkeys(k for p in group for k in p.attributes)
+    ranked = sorted(
+        (k for k in keys if not _UNTELLING_KEY.search(k)),
+        key=lambda k: (k.casefold() not in _TELLING_KEYS, list(keys).index(k)),
+    )
+    for key in ranked:
+        yield lambda p, key=key: _short(key, p.attributes.get(key))
+    yield lambda p: _opening_words(p.description)
+
+
+def _short(key: str, value: object) -> str:
+    """An attribute value short enough for a title; a bare number says its key."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not 0 < len(text) <= _MAX_FACT:
+        return ""
+    return text if re.search(r"[^\W\d_]", text) else f"{key} {text}"
+
+
+def _opening_words(description: str, n: int = 8) -> str:
+    words = description.split()
+    return " ".join(words[:n]) + ("…" if len(words) > n else "") if words else ""
 
 
 def _check_price(product: Product, report: ValidationReport) -> None:

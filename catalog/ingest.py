@@ -22,6 +22,9 @@ from catalog.store import Store
 # Bump when an importer's output for the same files changes, so that
 # re-ingesting after an upgrade is not skipped as "unchanged".
 IMPORTER_VERSION = "2"
+# Bump when cleaning changes what is stored (3: brand spellings merged, look-alike
+# titles told apart); part of every fingerprint, the demo's too.
+CLEANING_VERSION = "3"
 DEMO_CATALOG = "demo"
 CATALOG_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-.")
 
@@ -33,7 +36,8 @@ def check_catalog_name(name: str) -> str:
 
 
 def fingerprint(fmt: str, files: list[Path], options: dict[str, Any]) -> str:
-    digest = hashlib.sha256(f"{fmt}|{IMPORTER_VERSION}|{sorted(options.items())}".encode())
+    versions = f"{IMPORTER_VERSION}|{CLEANING_VERSION}"
+    digest = hashlib.sha256(f"{fmt}|{versions}|{sorted(options.items())}".encode())
     for path in files:
         digest.update(path.name.encode())
         with path.open("rb") as fh:
@@ -117,7 +121,7 @@ def build_demo(
         catalog=name,
         format="demo",
         sources=[f"generated demo shop (seed {config.seed})"],
-        fingerprint=f"demo-v{GENERATOR_VERSION}-{config}",
+        fingerprint=f"demo-v{GENERATOR_VERSION}.{CLEANING_VERSION}-{config}",
     )
     if not force and store.fingerprint(name) == report.fingerprint:
         report.unchanged = True

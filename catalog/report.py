@@ -40,6 +40,12 @@ class ValidationReport:
     malformed_count: int = 0
     malformed: list[Problem] = field(default_factory=list)  # first MAX_LISTED_PROBLEMS
     notes: list[str] = field(default_factory=list)
+    # Brand spellings merged into one: {"canonical", "variants": {spelling: products},
+    # "products"}, largest group first.
+    merged_brands: list[dict[str, Any]] = field(default_factory=list)
+    # Products whose displayed title was shared with another product and got the facts
+    # that tell them apart: {"title", "products", "shown_as": [new titles]}.
+    disambiguated_titles: list[dict[str, Any]] = field(default_factory=list)
 
     def malformed_line(self, file: str, line: int, reason: str) -> None:
         self.malformed_count += 1
@@ -90,5 +96,18 @@ class ValidationReport:
         if self.malformed_count:
             lines.append(f"  malformed lines skipped: {self.malformed_count:,}")
             lines.extend(f"    {p.file}:{p.line}: {p.reason}" for p in self.malformed)
+        if self.merged_brands:
+            lines.append(f"  brand spellings merged: {len(self.merged_brands):,} groups")
+            lines.extend(
+                f"    {g['canonical']!r} <- "
+                + ", ".join(f"{s!r} {n:,}" for s, n in g["variants"].items())
+                for g in self.merged_brands[:MAX_LISTED_PROBLEMS]
+            )
+        if self.disambiguated_titles:
+            n = sum(g["products"] for g in self.disambiguated_titles)
+            lines.append(
+                f"  look-alike titles told apart: {n:,} products in "
+                f"{len(self.disambiguated_titles):,} groups"
+            )
         lines.extend(f"  note: {n}" for n in self.notes)
         return lines

@@ -57,8 +57,11 @@ class Metrics:
         with torch.no_grad():
             scores = scores.float()
             _mask_rows(scores, self.mask, rows)
-            top = torch.topk(scores, kmax, dim=1).indices.cpu().numpy()  # (b, kmax)
-        hits = _hits(top, self.target, rows)  # (b, kmax) bool
+            # A catalog smaller than the cut-off ranks all of its items.
+            top = torch.topk(scores, min(kmax, scores.shape[1]), dim=1).indices.cpu().numpy()
+        hits = _hits(top, self.target, rows)  # (b, <= kmax) bool
+        if hits.shape[1] < kmax:  # the ranks past the catalog's end hold no item
+            hits = np.pad(hits, ((0, 0), (0, kmax - hits.shape[1])))
         n_target = np.diff(self.target.indptr)[rows]
         self.count += len(rows)
         for k in self.ks:

@@ -1,0 +1,263 @@
+"""Robust on a catalog nobody tuned for (tests/unseen_catalog.py): brand spellings
+merged at ingest, look-alike titles told apart, follow-ups that keep what still
+holds, and names ending in an abbreviation."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from agent.agent import new_state
+from agent.verifier import Claim, Verifier
+from catalog.brands import brand_key, brand_pattern, canonical_brands
+from catalog.cleaning import display_key
+from catalog.ingest import store_dataset
+from catalog.report import ValidationReport
+from tests import unseen_catalog
+from tools.results import EvidenceLedger
+
+NAME = "magazines"
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    """The magazine shop ingested into a fresh home, with the assistant built on it
+    (the packaged multilingual embedder, a real search index, no trained model)."""
+    from catalog.store import Store
+    from shopassist.assistant import build_assistant
+    from shopassist.settings import load_settings
+
+    home = tmp_path_factory.mktemp("unseen")
+    store = Store.in_home(home)
+    report = ValidationReport(catalog=NAME, format="test")
+    store_dataset(store, unseen_catalog.dataset(), report, time.perf_counter())
+    settings = load_settings(env={"SHOPASSIST_HOME": str(home)})
+    agent = build_assistant(settings, store, NAME, "none").agent
+    yield store, report, agent
+    store.close()
+
+
+# -- ingest -------------------------------------------------------------------------------
+
+
+def test_brand_spellings_are_one_brand_with_the_commonest_spelling(shop):
+    store, report, _ = shop
+    brands = {p.id: p.brand for p in store.products(NAME)}
+    assert {brands[f"m0{i}"] for i in range(1, 7)} == {unseen_catalog.TMB + "."}
+    group = next(g for g in report.merged_brands if g["canonical"] == unseen_catalog.TMB + ".")
+    assert group["variants"] == {
+        unseen_catalog.TMB + ".": 3,
+        unseen_catalog.TMB: 2,
+        "trusted media brands inc": 1,
+    }
+    assert report.repaired["brand_variant_merged"] == 3
+    # Brands that only look alike are not merged.
+    assert brands["m07"] == "Harper's Magazine Foundation"
+    assert len(report.merged_brands) == 1
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Co., Ltd. Shenzhen Foo", "co ltd shenzhen foo"),
+        ("Acme Co., Ltd.", "ACME CO LTD"),
+        ("B & C Eagle", "B&C Eagle"),
+        ("B & C Eagle", "b and c eagle"),
+        ("The Oral-B Company", "Oral B"),
+        ("Bloomin' Brands", "Bloomin Brands Inc."),
+        ("Condé Nast", "Conde Nast"),
+    ],
+)
+def test_brand_keys_merge_spelling_variants(a, b):
+    assert brand_key(a) == brand_key(b)
+
+
+def test_brand_keys_keep_different_brands_apart():
+    assert brand_key("Apple") != brand_key("Pineapple")
+    assert brand_key("3M") != brand_key("3M Littmann")
+    mapping, groups = canonical_brands(["Acme", "Acme Tools", "Inc", "Inc."])
+    assert mapping == {"Inc": "Inc."} and len(groups) == 1  # a legal form alone stays
+
+
+def test_brand_pattern_finds_any_spelling_but_not_inside_words():
+    pattern = brand_pattern("Trusted Media Brands, Inc.")
+    for text in (
+        "from trusted media brands inc please",
+        "Trusted Media Brands, Inc.",
+        "by TRUSTED MEDIA BRANDS",
+    ):
+        assert pattern.search(text), text
+    assert brand_pattern("Levi's").search("levis jeans")
+    assert not brand_pattern("Apple").search("pineapple juice")
+
+
+def test_look_alike_titles_are_told_apart_at_ingest(shop):
+    store, report, _ = shop
+    titles = {p.id: p.title for p in store.products(NAME)}
+    assert len({display_key(t) for t in titles.values()}) == len(titles)
+    # A rebuilt title prefers the product's own name from its description.
+    assert titles["m11"] == "The New Yorker"
+    # Format tells two apart; the id only where nothing else does.
+    assert titles["m12"] == "Conde Nast Travel (Print Magazine)"
+    assert titles["m13"] == "Conde Nast Travel (Kindle Edition, item m13)"
+    assert titles["m14"] == "Conde Nast Travel (Kindle Edition, item m14)"
+    group = next(g for g in report.disambiguated_titles if g["title"] == "Conde Nast Travel")
+    assert group["products"] == 3
+    assert report.repaired["title_told_apart"] == 3
+    assert any("look-alike titles told apart: 3" in line for line in report.summary_lines())
+    assert any("brand spellings merged: 1" in line for line in report.summary_lines())
+
+
+# -- dialogue -----------------------------------------------------------------------------
+
+
+def _brands_and_categories(store, reply):
+    shown = [store.product(NAME, p.product_id) for p in reply.products]
+    return {p.brand for p in shown}, {p.category for p in shown}
+
+
+@pytest.mark.parametrize("spelling", ["Trusted Media Brands, Inc.", "trusted media brands inc"])
+def test_a_brand_asked_for_in_any_spelling_admits_all_its_products(shop, spelling):
+    store, _, agent = shop
+    agent.k = 5
+    state = new_state()
+    reply = agent.turn(state, f"I would like something from {spelling}", "s01")
+    assert state.slots.brands == [unseen_catalog.TMB + "."]
+    assert len(reply.products) == 5  # six in the catalog, five shown
+    assert _brands_and_categories(store, reply)[0] == {unseen_catalog.TMB + "."}
+
+
+@pytest.mark.parametrize(
+    ("opening", "change"),
+    [
+        (
+            "I'm looking for literary magazines & journals.",
+            "Not that brand. I'd like it from Trusted Media Brands, Inc.",
+        ),
+        (
+            "我想找Literary Magazines & Journals。",
+            "不要这个牌子。最好是Trusted Media Brands, Inc的。",
+        ),
+    ],
+)
+def test_a_brand_change_keeps_the_category(shop, opening, change):
+    store, _, agent = shop
+    agent.k = 3
+    state = new_state()
+    first = agent.turn(state, opening, "s02")
+    assert _brands_and_categories(store, first)[1] == {"Literary Magazines & Journals"}
+    changed = agent.turn(state, change, "s02")
+    assert state.slots.category == "Literary Magazines & Journals"
+    brands, categories = _brands_and_categories(store, changed)
+    assert changed.products and brands == {unseen_catalog.TMB + "."}
+    assert categories == {"Literary Magazines & Journals"}
+
+
+@pytest.mark.parametrize(
+    ("opening", "change"),
+    [
+        ("home & garden magazines from Hearst Magazines", "under $15 please"),
+        ("我想要Hearst Magazines的Home & Garden杂志", "100元以内"),
+    ],
+)
+def test_a_price_change_keeps_brand_and_category(shop, opening, change):
+    store, _, agent = shop
+    agent.k = 3
+    state = new_state()
+    agent.turn(state, opening, "s03")
+    assert state.slots.brands == ["Hearst Magazines"]
+    changed = agent.turn(state, change, "s03")
+    assert state.slots.category == "Home & Garden" and state.slots.brands == ["Hearst Magazines"]
+    brands, categories = _brands_and_categories(store, changed)
+    assert changed.products and brands == {"Hearst Magazines"} and categories == {"Home & Garden"}
+    assert all(p.price <= 15 for p in changed.products)
+
+
+@pytest.mark.parametrize(
+    ("opening", "others"),
+    [
+        ("travel magazines", "None of these is what I want."),
+        ("我想找Travel杂志", "这些都不要，换几个。"),
+    ],
+)
+def test_none_of_these_never_shows_a_product_or_a_title_again(shop, opening, others):
+    _, _, agent = shop
+    agent.k = 2
+    state = new_state()
+    seen_ids: list[str] = []
+    seen_titles: list[str] = []
+    reply = agent.turn(state, opening, "s04")
+    for _ in range(3):
+        assert reply.products
+        for p in reply.products:
+            assert p.product_id not in seen_ids
+            assert display_key(p.title) not in seen_titles
+            seen_ids.append(p.product_id)
+            seen_titles.append(display_key(p.title))
+        reply = agent.turn(state, others, "s04")
+    # Five travel magazines: after three turns (two, two, one), nothing of that kind is left.
+    assert not reply.products or all(p.product_id not in seen_ids for p in reply.products)
+
+
+# -- names ending in an abbreviation -------------------------------------------------------
+
+
+@pytest.fixture
+def ledger():
+    ledger = EvidenceLedger()
+    ledger.add("product", "m01", f"Reader's Digest — brand {unseen_catalog.TMB}", "m01")
+    ledger.add("product", "m07", "Harper's Magazine — brand Harper's Magazine Foundation", "m07")
+    return ledger
+
+
+def test_a_sentence_final_period_after_inc_is_punctuation(ledger):
+    names = [unseen_catalog.TMB, unseen_catalog.TMB + ".", "Harper's Magazine Foundation"]
+    verifier = Verifier(ledger, names)
+    claim = [Claim("", ["Pm01"])]
+    assert verifier.check(f"It is made by {unseen_catalog.TMB}. [Pm01]", claim) == []
+    assert verifier.check(f"It is made by {unseen_catalog.TMB} [Pm01].", claim) == []
+    # The period is part of the name only at the end of the sentence.
+    failed = verifier.check(f"It is made by {unseen_catalog.TMB}. and sold here [Pm01]", claim)
+    assert failed and "is not in the cited evidence" in failed[0]
+    # A name the cited record does not hold still fails, period or not.
+    wrong = verifier.check("It is made by Harper's Magazine Foundation. [Pm01]", claim)
+    assert wrong == ['name "Harper\'s Magazine Foundation" is not in the cited evidence']
+
+
+def test_a_brand_with_nothing_in_a_guessed_kind_keeps_the_kind(shop):
+    """ "旅行杂志" guesses Travel; the publisher asked for next has no travel magazine:
+    the answer says nothing was found instead of showing its other magazines."""
+    store, _, agent = shop
+    agent.k = 3
+    state = new_state()
+    first = agent.turn(state, "旅行杂志", "s05")
+    assert state.slots.category == "Travel" and state.slots.category_guessed
+    assert _brands_and_categories(store, first)[1] == {"Travel"}
+    changed = agent.turn(state, "最好是Hearst Magazines的", "s05")
+    assert state.slots.category == "Travel" and state.slots.brands == ["Hearst Magazines"]
+    assert changed.products == [] and "没有找到" in changed.text
+
+
+def test_simulated_shoppers_run_on_any_ingested_catalog(tmp_path, monkeypatch):
+    """`bench shoppers --datasets NAME` measures a catalog of the shop's own store
+    (SHOPASSIST_HOME), on a private copy: the shop's data loses nothing."""
+    from benchmarks import bench_shoppers
+    from catalog.store import Store
+
+    shop_home = tmp_path / "shop"
+    with Store.in_home(shop_home) as store:
+        report = ValidationReport(catalog=NAME, format="test")
+        store_dataset(store, unseen_catalog.dataset(), report, time.perf_counter())
+        before = len(store.query("SELECT 1 FROM interactions"))
+    monkeypatch.setenv("SHOPASSIST_HOME", str(shop_home))
+    monkeypatch.setenv("SHOPASSIST_BENCH_RESULTS", str(tmp_path / "results"))
+    out = bench_shoppers.run([NAME], 4, turns=3, model="itemknn", work=tmp_path / "work")
+    systems = {r["system"]: r for r in out["rows"] if r["language"] == "all"}
+    assert set(systems) == {"recommender", "search", "agent"}
+    assert all(r["dataset"] == NAME and r["episodes"] == 4 for r in systems.values())
+    assert out["audit"]["sentences"] > 0 and out["audit"]["failed"] == 0
+    with Store.in_home(shop_home) as store:
+        assert len(store.query("SELECT 1 FROM interactions")) == before
+    with pytest.raises(Exception, match=r"no catalog 'nosuch'.*magazines"):
+        bench_shoppers.run(["nosuch"], 4, work=tmp_path / "work")

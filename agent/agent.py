@@ -128,6 +128,7 @@ class Agent:
     # Weight of the recommender's order against the search order when both rank
     # (reciprocal-rank fusion); measured with benchmarks/bench_shoppers.py.
     personal_weight: float = 0.5
+    personal_margin: float | None = 0.05  # see ToolContext.personal_margin
     llm_retry_s: float = 30.0  # after an LLM failure, templates only for this long
     # The LLM may write explanations until this many seconds into a turn; what is not
     # written by then is shown as its template sentences (measured: benchmarks/bench_agent.py).
@@ -333,6 +334,7 @@ class Agent:
             session=self.session_view(state),
             encode=getattr(self.vocabulary, "encode", None),
             personal_weight=self.personal_weight,
+            personal_margin=self.personal_margin,
             table=self.table,
         )
 

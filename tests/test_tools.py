@@ -240,3 +240,36 @@ def test_search_and_recommender_tools_on_the_demo(tmp_path):
         why = registry.call("explain_recommendation", ctx, {"product_id": recs.result.products[0]})
         assert why.ok and why.result.evidence[0] == f"P{recs.result.products[0]}"
         assert any(e.startswith(("H", "C")) for e in why.result.evidence)
+
+
+class _OrderedRecommender:
+    """A recommender whose order of any candidates is fixed (the test's own)."""
+
+    def __init__(self, order: list[str]):
+        self.order = order
+
+    def recommend(self, shopper_id, k=10, candidates=None, filters=None):
+        from types import SimpleNamespace
+
+        ids = [i for i in self.order if candidates is None or i in candidates]
+        return SimpleNamespace(item_ids=ids[:k], cold_start=False)
+
+
+def test_the_recommender_reorders_near_ties_of_relevance_only(demo_ctx):
+    """A clear best match stays first; products of about equal relevance are ordered
+    by the recommender; without search scores, reciprocal-rank fusion as before."""
+    ids = [p.id for p in demo_ctx.store.products("demo")[:8]]
+    demo_ctx.recommender = _OrderedRecommender(list(reversed(ids)))
+    registry = load_registry(False)
+    demo_ctx.relevance = {pid: 0.5 for pid in ids} | {ids[0]: 0.7}
+    args = {"candidates": ids, "k": 4}
+    got = registry.call("recommend_for_shopper", demo_ctx, args).result.products
+    assert got == [ids[0], ids[7], ids[6], ids[5]]
+    # Without scores (or with the margin off), reciprocal-rank fusion: at weight 0.5 the
+    # recommender's order of eight does not outweigh the given one at the top.
+    demo_ctx.relevance = {}
+    assert registry.call("recommend_for_shopper", demo_ctx, args).result.products == ids[:4]
+    demo_ctx.personal_margin, demo_ctx.relevance = None, {pid: 0.5 for pid in ids}
+    assert registry.call("recommend_for_shopper", demo_ctx, args).result.products == ids[:4]
+    demo_ctx.personal_weight = 5.0
+    assert registry.call("recommend_for_shopper", demo_ctx, args).result.products[0] == ids[7]

@@ -67,6 +67,10 @@ class ToolContext:
     # Weight of the recommender's order against a given order (search relevance) when
     # both rank (reciprocal-rank fusion); measured with benchmarks/bench_shoppers.py.
     personal_weight: float = 0.5
+    # With the search's own scores at hand, the recommender reorders only products whose
+    # relevance is within this margin of each other (a clear best match stays first).
+    personal_margin: float | None = 0.05
+    relevance: dict[str, float] = field(default_factory=dict)  # this turn's search scores
 
     table: ProductTable | None = None  # the catalog as columns; built on first use if unset
 

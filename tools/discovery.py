@@ -77,6 +77,8 @@ def search_products(
     f = _filters(ctx, max_price, min_price, category, brands, exclude_brands, among, available_only)
     k = max(1, min(k, 30))
     hits = ctx.search.search(query, k=k, filters=f, snippets=None if passages else 0)
+    if among is None:
+        ctx.relevance = {h.product_id: h.score for h in hits}
     ids: list[str] = []
     matched: dict[str, dict[str, str]] = {}
     for h in hits:
@@ -159,18 +161,27 @@ def recommend_for_shopper(
 
 
 def _blend(ctx: ToolContext, ranked: list[str], k: int) -> tuple[list[str], str]:
-    """Reciprocal-rank fusion of the given order and the recommender's order."""
+    """The given order (search relevance) and the recommender's order together: with the
+    search's scores, each product gains up to `personal_margin` of relevance by its
+    place in the recommender's order, so only near-ties change places; without them,
+    reciprocal-rank fusion weighted by `personal_weight`."""
     if ctx.recommender is None or not ctx.shopper_id or len(ranked) <= k:
         return ranked, "given"
     rec = ctx.recommender.recommend(ctx.shopper_id, k=len(ranked), candidates=ranked)
     if rec.cold_start:
         return ranked, "given"
+    n = len(ranked)
     rec_rank = {pid: i for i, pid in enumerate(rec.item_ids)}
-    w = ctx.personal_weight
-    score = {
-        pid: 1 / (RRF_K + i) + w / (RRF_K + rec_rank.get(pid, len(ranked)))
-        for i, pid in enumerate(ranked)
-    }
+    relevance = ctx.relevance
+    if ctx.personal_margin is not None and all(pid in relevance for pid in ranked):
+        margin = ctx.personal_margin
+        score = {pid: relevance[pid] + margin * (1 - rec_rank.get(pid, n) / n) for pid in ranked}
+    else:
+        w = ctx.personal_weight
+        score = {
+            pid: 1 / (RRF_K + i) + w / (RRF_K + rec_rank.get(pid, n))
+            for i, pid in enumerate(ranked)
+        }
     return sorted(ranked, key=lambda pid: -score[pid]), "blended"
 
 

@@ -250,9 +250,14 @@ def test_simulated_shoppers_run_on_any_ingested_catalog(tmp_path, monkeypatch):
         report = ValidationReport(catalog=NAME, format="test")
         store_dataset(store, unseen_catalog.dataset(), report, time.perf_counter())
         before = len(store.query("SELECT 1 FROM interactions"))
+    from benchmarks import common
+
     monkeypatch.setenv("SHOPASSIST_HOME", str(shop_home))
-    monkeypatch.setenv("SHOPASSIST_BENCH_RESULTS", str(tmp_path / "results"))
-    out = bench_shoppers.run([NAME], 4, turns=3, model="itemknn", work=tmp_path / "work")
+    monkeypatch.setattr(common, "RESULTS", tmp_path / "results")  # never the project's
+    out = bench_shoppers.run(
+        [NAME], 4, turns=3, model="itemknn", work=tmp_path / "work", name="unseen"
+    )
+    assert (tmp_path / "results" / "unseen.json").is_file()
     systems = {r["system"]: r for r in out["rows"] if r["language"] == "all"}
     assert set(systems) == {"recommender", "search", "agent"}
     assert all(r["dataset"] == NAME and r["episodes"] == 4 for r in systems.values())

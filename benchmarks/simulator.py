@@ -83,6 +83,12 @@ def price_band(price: float) -> float:
     return float(math.floor(price / step) * step + step)
 
 
+def own_title(product: Product) -> str:
+    """The title without the id that ingest appends to tell look-alikes apart ("Amazon
+    eGift Card (item B004LLJ5SM)"): a shopper does not know a product's id."""
+    return product.title.replace(f"item {product.id}", " ").replace(product.id, " ")
+
+
 @dataclass(frozen=True)
 class CatalogWords:
     """What the shopper knows of the catalog: how rare each title word is, and the
@@ -96,7 +102,7 @@ class CatalogWords:
         df: dict[str, int] = {}
         cats: dict[str, int] = {}
         for p in products:
-            for w in {w.lower() for w in _WORD.findall(p.title)}:
+            for w in {w.lower() for w in _WORD.findall(own_title(p))}:
                 df[w] = df.get(w, 0) + 1
             if p.category:
                 cats[p.category.lower()] = cats.get(p.category.lower(), 0) + 1
@@ -155,7 +161,7 @@ def _attribute_words(
     words = list(
         dict.fromkeys(
             w.lower()
-            for w in _WORD.findall(product.title)
+            for w in _WORD.findall(own_title(product))
             if w.lower() not in _DULL and w.lower() not in brand_words
         )
     )

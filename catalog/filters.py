@@ -8,7 +8,9 @@ a few vectorised operations. Rules:
   (it cannot be shown to respect the budget);
 - a category matches any level of a product's category path, case-insensitively,
   so "Audio" selects headphones and speakers ("including descendants");
-- brand include/exclude compare case-insensitively;
+- brand include/exclude compare brand keys (`catalog.brands.brand_key`): case,
+  punctuation and legal forms aside, so "trusted media brands inc" selects
+  "Trusted Media Brands, Inc.";
 - `min_rating` drops products without a rating;
 - `include_ids` restricts to a candidate set, `exclude_ids` removes ids;
 - `in_stock_only` drops products marked out of stock.
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from catalog.brands import brand_key
 from catalog.models import Product
 
 
@@ -61,7 +64,7 @@ class ProductTable:
             [p.rating_count or 0 for p in products], dtype=np.int64
         )  # (n,) popularity
         self.in_stock = np.array([p.in_stock for p in products], dtype=bool)  # (n,)
-        self.brand = np.array([p.brand.casefold() for p in products], dtype=object)  # (n,)
+        self.brand = np.array([brand_key(p.brand) for p in products], dtype=object)  # (n,)
         self.category = np.array([p.category for p in products], dtype=object)  # (n,) leaf
         self._by_category: dict[str, list[int]] = {}
         for i, p in enumerate(products):
@@ -99,9 +102,9 @@ class ProductTable:
                 in_category[self._by_category.get(name.casefold(), [])] = True
             keep &= in_category
         if f.brands:
-            keep &= np.isin(self.brand, [b.casefold() for b in f.brands])
+            keep &= np.isin(self.brand, [brand_key(b) for b in f.brands])
         if f.exclude_brands:
-            keep &= ~np.isin(self.brand, [b.casefold() for b in f.exclude_brands])
+            keep &= ~np.isin(self.brand, [brand_key(b) for b in f.exclude_brands])
         if f.include_ids is not None:
             allowed = np.zeros(self._n, dtype=bool)
             allowed[self.rows(f.include_ids)] = True

@@ -88,3 +88,20 @@ def test_no_product_passing_a_filter_violates_it(store):
             continue  # the per-product path is slow; compare it on a sample of filters
         expected = [p.id for p in products if f.matches(p)]
         assert [products[i].id for i in np.flatnonzero(passing)] == expected
+
+
+def test_brand_filters_accept_any_spelling_of_a_brand():
+    table = ProductTable(
+        [
+            Product("a", "A", brand="Trusted Media Brands, Inc."),
+            Product("b", "B", brand="Oral-B"),
+            Product("c", "C", brand="Orals"),
+        ]
+    )
+
+    def ids(f):
+        return [table.ids[i] for i in np.flatnonzero(table.mask(f))]
+
+    assert ids(ProductFilter(brands=["trusted media brands inc"])) == ["a"]
+    assert ids(ProductFilter(brands=["ORAL B"])) == ["b"]
+    assert ids(ProductFilter(exclude_brands=["Oral b", "Trusted Media Brands"])) == ["c"]

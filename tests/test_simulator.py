@@ -217,3 +217,17 @@ def test_a_category_nearly_every_product_shares_is_not_a_fact():
     kinds = {f.kind for f in SimulatedShopper.for_target(cards[0], words, 1).facts}
     assert "category" not in kinds and "brand" in kinds
     assert CatalogWords.of(CATALOG).dominant_category is None  # no majority category
+
+
+def test_the_shopper_never_reveals_the_id_ingest_appended_to_a_title():
+    import numpy as np
+
+    from benchmarks.simulator import CatalogWords, target_facts
+    from catalog.models import Product
+
+    twins = [Product(f"B00{i}LLJ5SM", f"Amazon eGift Card (item B00{i}LLJ5SM)") for i in range(3)]
+    words = CatalogWords.of(twins)
+    assert "llj" not in words.idf
+    for seed in range(20):
+        facts = target_facts(twins[0], words, np.random.default_rng(seed))
+        assert all("llj" not in str(f.value).lower() for f in facts)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from catalog.brands import brand_pattern
+from catalog.brands import brand_anchor, brand_pattern
 from catalog.models import Product
 
 Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> (n, d) L2-normalised
@@ -32,6 +32,7 @@ class Vocabulary:
     switch_threshold: float = 0.6
     _category_vectors: np.ndarray | None = field(default=None, init=False, repr=False)
     _owners: list[str] = field(default_factory=list, init=False, repr=False)
+    _anchors: list[tuple[str, str]] | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def from_products(cls, products: Sequence[Product], encode: Encode | None = None) -> Vocabulary:
@@ -105,7 +106,12 @@ class Vocabulary:
         brands inc" names "Trusted Media Brands, Inc."); a brand found only inside a
         longer one ("3M" in "3M Littmann") is that longer brand, not a second one."""
         spans: dict[str, list[tuple[int, int]]] = {}
-        for b in self.brands:
+        if self._anchors is None:
+            self._anchors = [(b, brand_anchor(b)) for b in self.brands]
+        lowered = text.casefold()
+        for b, anchor in self._anchors:
+            if anchor not in lowered:
+                continue
             pattern = brand_pattern(b)
             found = [m.span() for m in pattern.finditer(text)] if pattern else []
             if found:

@@ -27,9 +27,12 @@ _APOSTROPHES = re.compile(r"['’`´]")
 _TOKEN = re.compile(r"&|[^\W_]+")
 
 
-def _tokens(brand: str) -> list[str]:
-    text = unicodedata.normalize("NFKD", brand.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
+def _tokens(brand: str, plain: bool = True) -> list[str]:
+    """The brand's casefolded words ("&" read as "and"); `plain` also drops accents."""
+    text = brand.casefold()
+    if plain:
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
     tokens = ["and" if t == "&" else t for t in _TOKEN.findall(_APOSTROPHES.sub("", text))]
     return tokens
 
@@ -90,6 +93,18 @@ def canonical_brands(brands: Iterable[str]) -> tuple[dict[str, str], list[dict]]
     return mapping, merged
 
 
+def brand_anchor(brand: str) -> str:
+    """A casefolded word every spelling of the brand contains (its longest core word):
+    a cheap test before the pattern is tried."""
+    words = [t for t in _spelled(brand) if t != "and"]
+    return max(words, key=len) if words else ""
+
+
+def _spelled(brand: str) -> list[str]:
+    """The core words as the brand writes them (accents kept), an apostrophe splitting."""
+    return _core(_tokens(_APOSTROPHES.sub(" ", brand), plain=False))
+
+
 @lru_cache(maxsize=8192)
 def brand_pattern(brand: str) -> re.Pattern | None:
     """A pattern (case-insensitive) that finds the brand in any of its spellings:
@@ -97,7 +112,7 @@ def brand_pattern(brand: str) -> re.Pattern | None:
     "Levi's", "levis"), "&" and "and" are the same, a leading "the" and trailing legal
     forms are optional. Only Latin letters and digits bound it, so a brand written next
     to Chinese ("要Hearst的") is found."""
-    core = _core(_tokens(_APOSTROPHES.sub(" ", brand)))
+    core = _spelled(brand)
     if not core:
         return None
     words = ["(?:&|and)" if t == "and" else re.escape(t) for t in core]

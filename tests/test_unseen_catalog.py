@@ -92,6 +92,17 @@ def test_brand_pattern_finds_any_spelling_but_not_inside_words():
     assert not brand_pattern("Apple").search("pineapple juice")
 
 
+def test_a_message_names_brands_in_any_spelling():
+    from agent.vocabulary import Vocabulary
+
+    brands = ["B & C Eagle", "Condé Nast", "Oral-B", "3M", "3M Littmann", "Apple"]
+    vocabulary = Vocabulary([], brands, [])
+    assert vocabulary.brands_in("a flag from b&c eagle") == ["B & C Eagle"]
+    assert vocabulary.brands_in("要Condé Nast的杂志") == ["Condé Nast"]
+    assert vocabulary.brands_in("an oralb brush, not 3M Littmann") == ["Oral-B", "3M Littmann"]
+    assert vocabulary.brands_in("pineapple juice") == []
+
+
 def test_look_alike_titles_are_told_apart_at_ingest(shop):
     store, report, _ = shop
     titles = {p.id: p.title for p in store.products(NAME)}

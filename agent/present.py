@@ -13,7 +13,6 @@ from agent.answers import answer_claims, review_claims
 from agent.composer import compose
 from agent.explain import explain, rewrite_answer
 from agent.replies import say
-from agent.tracking import refines
 from agent.verifier import CheckedSentence
 from catalog.cleaning import display_key
 from catalog.models import Product
@@ -104,20 +103,25 @@ def _clarify(turn: Turn) -> Reply:
 
 def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     """Products found by a search and ordered for the shopper, with fallbacks: a
-    guessed category that finds nothing gives way (not to a brand or price change of
-    an earlier turn's kind); nothing within the budget shows the closest over it."""
+    guessed category that finds nothing gives way (saying so when a brand was asked
+    for); "none of these" after all of a brand shows other brands;
+    nothing within the budget shows the closest over it."""
     from agent.agent import Reply
 
     state, lang, rules = turn.state, turn.state.language, turn.agent.rules
     products, matched = _found(turn, outcomes)
     s = state.slots
-    # A brand or price change keeps the kind of product chosen before: finding nothing
-    # says so rather than showing another kind.
-    refining = refines(state, turn.parsed, turn.text, turn.agent.vocabulary)
-    if not products and s.category and s.category_guessed and not refining:
+    intro = None
+    if not products and s.category and s.category_guessed:
+        if s.brands:  # said, not silently dropped: the brand has nothing of this kind
+            intro = say("brand_elsewhere", lang, brand=", ".join(s.brands), category=s.category)
         s.category, s.category_guessed = None, False
         products, matched = _found(turn, turn.run(rules.recommend_calls(state, turn.situation)))
-    intro = None
+    if not products and s.brands and turn.parsed.others and state.passed:
+        # "None of these" after every product of the brand asked for: the others.
+        brands, s.brands = s.brands, []
+        products, matched = _found(turn, turn.run(rules.recommend_calls(state, turn.situation)))
+        intro = say("brand_done", lang, brand=", ".join(brands))
     if not products and s.max_price is not None:
         calls = rules.recommend_calls(state, turn.situation, cheapest=True)
         products, matched = _found(turn, turn.run(calls))

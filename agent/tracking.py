@@ -47,6 +47,8 @@ def update_slots(
     category, guessed = parsed.slots.get("category"), False
     if not category:
         category, guessed = vocabulary.category_in(text, parsed.content, s.category)
+    if guessed and refines(state, parsed, text, vocabulary):
+        category = None  # a brand or price change keeps the kind chosen before
     if category and s.category and category != s.category:
         # A new kind of product: constraints about the old one no longer apply.
         mentioned = vocabulary.brands_in(text)

@@ -14,6 +14,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import pairwise
 
 # Legal forms that name no brand of their own; dropped from the end of a brand's key.
 LEGAL_FORMS = frozenset(
@@ -108,17 +109,20 @@ def _spelled(brand: str) -> list[str]:
 @lru_cache(maxsize=8192)
 def brand_pattern(brand: str) -> re.Pattern | None:
     """A pattern (case-insensitive) that finds the brand in any of its spellings:
-    separators between its words may differ or be missing ("Oral-B", "oral b",
-    "Levi's", "levis"), "&" and "and" are the same, a leading "the" and trailing legal
-    forms are optional. Only Latin letters and digits bound it, so a brand written next
-    to Chinese ("要Hearst的") is found."""
+    separators between its words may differ ("Oral-B", "oral b"), and be missing next
+    to a single letter or "&" ("oralb", "levis", "b&c") but not between two words
+    ("redlobster" is not "Red Lobster"); "&" and "and" are the same; a leading "the"
+    and trailing legal forms are optional. Only Latin letters and digits bound it, so a
+    brand written next to Chinese ("要Hearst的") is found."""
     core = _spelled(brand)
     if not core:
         return None
-    words = ["(?:&|and)" if t == "and" else re.escape(t) for t in core]
-    sep = r"[\W_]{0,3}"
+    body = "(?:&|and)" if core[0] == "and" else re.escape(core[0])
+    for before, word in pairwise(core):
+        tight = min(len(before), len(word)) == 1 or "and" in (before, word)
+        body += r"[\W_]{0,3}" if tight else r"[\W_]{1,3}"
+        body += "(?:&|and)" if word == "and" else re.escape(word)
     legal = "|".join(sorted(LEGAL_FORMS, key=len, reverse=True))
-    body = sep.join(words)
     return re.compile(
         rf"(?<![A-Za-z0-9])(?:the\s+)?{body}(?:[\s,]{{1,3}}(?:{legal})\b\.?)*(?![A-Za-z0-9])",
         re.IGNORECASE,

@@ -236,18 +236,37 @@ def test_a_sentence_final_period_after_inc_is_punctuation(ledger):
     assert wrong == ['name "Harper\'s Magazine Foundation" is not in the cited evidence']
 
 
-def test_a_brand_with_nothing_in_a_guessed_kind_keeps_the_kind(shop):
-    """ "旅行杂志" guesses Travel; the publisher asked for next has no travel magazine:
-    the answer says nothing was found instead of showing its other magazines."""
+@pytest.mark.parametrize(
+    ("opening", "change", "said"),
+    [
+        ("旅行杂志", "最好是Hearst Magazines的", "Hearst Magazines没有Travel类的商品"),
+        ("旅行杂志", "I'd like it from Hearst Magazines", "Hearst Magazines has nothing in Travel"),
+    ],
+)
+def test_a_brand_with_nothing_of_a_guessed_kind_says_so(shop, opening, change, said):
+    """The guessed kind (Travel, from "旅行杂志") has nothing of the publisher asked for
+    next: its other magazines are shown, and the answer says the kind was left."""
     store, _, agent = shop
     agent.k = 3
     state = new_state()
-    first = agent.turn(state, "旅行杂志", "s05")
+    first = agent.turn(state, opening, "s05")
     assert state.slots.category == "Travel" and state.slots.category_guessed
     assert _brands_and_categories(store, first)[1] == {"Travel"}
-    changed = agent.turn(state, "最好是Hearst Magazines的", "s05")
-    assert state.slots.category == "Travel" and state.slots.brands == ["Hearst Magazines"]
-    assert changed.products == [] and "没有找到" in changed.text
+    changed = agent.turn(state, change, "s05")
+    assert _brands_and_categories(store, changed)[0] == {"Hearst Magazines"}
+    assert said in changed.text and state.slots.brands == ["Hearst Magazines"]
+
+
+def test_a_brand_or_price_follow_up_never_switches_to_a_guessed_kind(shop):
+    """A follow-up that changes the brand or the price refines the kind chosen before,
+    even when its other words resemble another kind ("for my trips" is Travel-like)."""
+    store, _, agent = shop
+    agent.k = 3
+    state = new_state()
+    agent.turn(state, "home & garden magazines", "s07")
+    changed = agent.turn(state, "under $16, something for my trips abroad", "s07")
+    assert state.slots.category == "Home & Garden" and state.slots.max_price == 16
+    assert _brands_and_categories(store, changed)[1] == {"Home & Garden"}
 
 
 def test_simulated_shoppers_run_on_any_ingested_catalog(tmp_path, monkeypatch):
@@ -277,3 +296,30 @@ def test_simulated_shoppers_run_on_any_ingested_catalog(tmp_path, monkeypatch):
         assert len(store.query("SELECT 1 FROM interactions")) == before
     with pytest.raises(Exception, match=r"no catalog 'nosuch'.*magazines"):
         bench_shoppers.run(["nosuch"], 4, work=tmp_path / "work")
+
+
+def test_two_words_of_a_brand_need_a_separator():
+    """ "1_RedLobster_standard" (a model number) names no "Red Lobster"."""
+    assert not brand_pattern("Red Lobster").search("it should be 1_redlobster_standard")
+    assert brand_pattern("Red Lobster").search("red-lobster")
+    assert brand_pattern("B & C Eagle").search("b&c eagle")
+
+
+@pytest.mark.parametrize(
+    ("opening", "others", "intro"),
+    [
+        ("home & garden magazines from Hearst Magazines", "None of these.", "everything from"),
+        ("我想要Hearst Magazines的Home & Garden杂志", "这些都不是我想要的。", "都已经看过了"),
+    ],
+)
+def test_none_of_these_after_all_of_a_brand_shows_other_brands(shop, opening, others, intro):
+    store, _, agent = shop
+    agent.k = 3
+    state = new_state()
+    first = agent.turn(state, opening, "s06")
+    assert _brands_and_categories(store, first) == ({"Hearst Magazines"}, {"Home & Garden"})
+    rest = agent.turn(state, others, "s06")
+    brands, categories = _brands_and_categories(store, rest)
+    assert rest.products and "Hearst Magazines" not in brands and categories == {"Home & Garden"}
+    assert intro in rest.text and "Hearst Magazines" in rest.text
+    assert state.slots.brands == []

@@ -424,10 +424,14 @@ SUITES: list[Suite] = [
 BY_NAME = {s.name: s for s in SUITES}
 
 
-def load_results(directory: Path) -> dict[str, dict[str, Any]]:
+def load_results(directory: Path, since: float | None = None) -> dict[str, dict[str, Any]]:
+    """The result files in `directory` by name; with `since` (a time.time()), only
+    those written at or after it."""
     out: dict[str, dict[str, Any]] = {}
     for path in sorted(directory.glob("*.json")):
         if path.name == "status.json":
+            continue
+        if since is not None and path.stat().st_mtime < since:
             continue
         try:
             out[path.stem] = json.loads(path.read_text(encoding="utf-8"))

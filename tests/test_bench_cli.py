@@ -108,3 +108,40 @@ def test_recommender_headlines_and_the_graph_filter_floors(tmp_path):
     problems = floors(load_results(tmp_path))
     assert any("recall@20 = 0.12 is below" in p for p in problems)
     assert any("ndcg@20 = None" in p for p in problems)
+
+
+def test_a_quick_run_without_the_data_fails_where_data_is_required(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SHOPASSIST_SHARED_DATA", str(tmp_path / "no-data"))
+    monkeypatch.delenv("SHOPASSIST_REQUIRE_DATA", raising=False)
+    out = tmp_path / "results"
+    # Elsewhere a suite without its data is skipped, with the reason.
+    assert main(["bench", "shoppers", "--quick", "--out", str(out)]) == 0
+    assert f"[shoppers] skipped: no data at {tmp_path / 'no-data'}" in capsys.readouterr().out
+    monkeypatch.setenv("SHOPASSIST_REQUIRE_DATA", "1")
+    assert main(["bench", "shoppers", "--quick", "--out", str(out)]) == 1
+    assert "shoppers: skipped (no data at" in capsys.readouterr().err
+
+
+def test_a_stale_result_file_meets_no_floor(tmp_path, monkeypatch, capsys):
+    import os
+
+    import benchmarks.suites as suites
+
+    _shoppers_json(tmp_path, [1, 2, 3, 1])  # a good result from an earlier run
+    os.utime(tmp_path / "shoppers.json", (1e9, 1e9))
+    ok = {"suite": "shoppers", "status": "ok", "seconds": 1.0, "started": "2026-01-01"}
+    monkeypatch.setattr(suites, "run_suite", lambda *a: ok)  # a suite that writes nothing
+    assert main(["bench", "shoppers", "--quick", "--out", str(tmp_path)]) == 1
+    assert "demo agent Hit@5 = None is below the floor" in capsys.readouterr().err
+
+
+def test_each_quick_run_gets_a_fresh_results_folder(monkeypatch, capsys):
+    import benchmarks.suites as suites
+
+    skipped = {"suite": "planner", "status": "skipped", "reason": "test", "started": "now"}
+    monkeypatch.setattr(suites, "run_suite", lambda *a: skipped)
+    folders = []
+    for _ in range(2):
+        assert main(["bench", "planner", "--quick"]) == 0
+        folders.append(capsys.readouterr().out.split("wrote ")[-1].split("/REPORT.md")[0])
+    assert folders[0] != folders[1]

@@ -2,7 +2,7 @@
 
 shopassist bench all            every suite, each within its time budget
 shopassist bench shoppers       one suite (see `shopassist bench list`)
-shopassist bench all --quick    the CI smoke run (about 10 minutes): small variants of
+shopassist bench all --quick    the CI smoke run (3-10 minutes): small variants of
                                 the suites, written to a fresh scratch directory, and a
                                 check that the accuracy figures clear their floors
                                 (with SHOPASSIST_REQUIRE_DATA=1 a skipped suite fails)

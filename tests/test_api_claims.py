@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -133,20 +134,59 @@ def test_cart_feedback_is_stored_and_folded_in(shop):
     assert [c["product_id"] for c in why["contributions"]] == [product]
 
 
-def test_admin_endpoints_are_disabled_without_a_key(demo_home, tmp_path):
-    home = tmp_path / "shop"
+@pytest.fixture(scope="module")
+def bare(demo_home, tmp_path_factory):
+    """The app as shipped but for a queue of two turns: no admin key, templates only."""
+    home = tmp_path_factory.mktemp("bare") / "shop"
     shutil.copytree(demo_home, home)
-    store, client, _ = _app(home)
+    store, client, service = _app(home, **{"server.max_pending_turns": 2})
     with store, client:
-        for method, path in (
-            ("GET", "/api/v1/admin/export"),
-            ("POST", "/api/v1/admin/reindex"),
-            ("POST", "/api/v1/admin/retrain"),
-            ("GET", "/api/v1/admin/jobs/1"),
-        ):
-            for headers in ({}, {"X-API-Key": ""}, {"X-API-Key": "anything"}):
-                r = client.request(method, path, headers=headers)
-                assert r.status_code == 403 and "api_key" in r.json()["error"], (path, r.text)
+        client.service = service  # type: ignore[attr-defined]
+        yield client
+
+
+def test_admin_endpoints_are_disabled_without_a_key(bare):
+    for method, path in (
+        ("GET", "/api/v1/admin/export"),
+        ("POST", "/api/v1/admin/reindex"),
+        ("POST", "/api/v1/admin/retrain"),
+        ("GET", "/api/v1/admin/jobs/1"),
+    ):
+        for headers in ({}, {"X-API-Key": ""}, {"X-API-Key": "anything"}):
+            r = bare.request(method, path, headers=headers)
+            assert r.status_code == 403 and "api_key" in r.json()["error"], (path, r.text)
+
+
+def test_a_full_template_queue_gets_503_with_retry_after(bare):
+    from concurrent.futures import ThreadPoolExecutor
+
+    assert bare.get("/api/v1/health").json()["max_pending_turns"] == 2
+    sids = [session(bare) for _ in range(6)]
+    turn = bare.service.agent.turn
+
+    def slow(*args, **kwargs):
+        time.sleep(1.0)  # every turn still running when the others arrive
+        return turn(*args, **kwargs)
+
+    bare.service.agent.turn = slow
+    try:
+        with ThreadPoolExecutor(6) as pool:
+            answers = list(
+                pool.map(
+                    lambda sid: bare.post(f"/api/v1/sessions/{sid}/messages", json={"text": "tea"}),
+                    sids,
+                )
+            )
+    finally:
+        bare.service.agent.turn = turn
+    codes = sorted(r.status_code for r in answers)
+    assert codes == [200, 200, 503, 503, 503, 503], codes
+    for r in answers:
+        if r.status_code == 503:
+            assert int(r.headers["retry-after"]) >= 1 and "busy" in r.json()["error"]
+    for sid, r in zip(sids, answers, strict=True):  # refused messages were not stored
+        stored = bare.get(f"/api/v1/sessions/{sid}").json()["messages"]
+        assert len(stored) == (2 if r.status_code == 200 else 0)
 
 
 def test_a_failed_request_is_logged_by_route_and_exception_type_only(shop, caplog):

@@ -200,11 +200,16 @@ def test_widget_with_a_shopper_token_on_a_host_page_of_another_origin(
     pg.locator("#shopassist-widget input").press("Enter")
     pg.locator("#shopassist-widget .prod").first.wait_for(state="visible")
     assert pg.locator("#shopassist-widget .prod").count() == 3
-    chip = pg.locator("#shopassist-widget .prod details").first
+    card = pg.locator("#shopassist-widget .prod").first
+    chip = card.locator("details").first
     chip.locator("summary").click()
     fact = chip.locator(".fact")
     fact.wait_for(state="visible")
-    assert len(fact.inner_text()) > 10
+    pid = card.get_attribute("data-product")
+    with Store.in_home(demo_home) as store:
+        product = store.product("demo", pid)
+    assert chip.get_attribute("data-cite") == f"P{pid}"  # the card's own product record
+    assert product.title in fact.inner_text() and f"{product.price:.2f}" in fact.inner_text()
     if mode == "staff":  # the profile, read with the shopper's own token
         side = pg.locator("#shopassist-widget .side")
         side.locator(".fact").first.wait_for(state="visible")

@@ -45,7 +45,7 @@ test: install
 bench: install
 	$(BIN)/shopassist bench all
 
-# The CI smoke run of the benchmarks (about 10 minutes on 2 cores): small suites, accuracy floors.
+# The CI smoke run of the benchmarks (3-10 minutes on 2 cores): small suites, accuracy floors.
 bench-quick: install
 	$(BIN)/shopassist bench all --quick
 

@@ -1,6 +1,9 @@
 """The benchmark suites `shopassist bench` runs, each with its command, a time
 budget, a quick variant for CI smoke, and the floors the quick variant must
-clear (far below the real figures: they catch a broken pipeline, not noise).
+clear. Each floor is set from the figure the quick run measures, written beside
+it: exact (less 1e-6, for rounding) where the figure is deterministic, a stated
+margin below where it comes from a seeded random process that another machine's
+float order may move.
 
 A suite runs as its own process (`python -m benchmarks.<module> ...`) with the
 results directory in $SHOPASSIST_BENCH_RESULTS; past its budget it is stopped
@@ -52,11 +55,19 @@ def _floor(problems: list[str], label: str, value: float | None, floor: float) -
         problems.append(f"{label} = {value} is below the floor {floor}")
 
 
+EXACT = 1e-6  # the margin of a deterministic figure: rounding only
+
+# Quick run (60 simulated shoppers a catalog, seeded; the same figures in repeated runs
+# here): agent Hit@5 demo 1.0 (60 of 60), Gift Cards 0.9667 (58 of 60). The floors leave
+# about three episodes each for another machine's float order: 57 and 56 of 60.
+SHOPPER_FLOORS = {"demo": 0.95, "gift_cards": 0.93}
+
+
 def _shopper_floors(results: dict[str, dict[str, Any]]) -> list[str]:
     problems: list[str] = []
     data = results.get("shoppers", {})
     rows = [r for r in data.get("rows", []) if r["language"] == "all"]
-    for dataset, floor in (("demo", 0.7), ("gift_cards", 0.7)):
+    for dataset, floor in SHOPPER_FLOORS.items():
         agent = next((r for r in rows if r["dataset"] == dataset and r["system"] == "agent"), None)
         _floor(problems, f"{dataset} agent Hit@5", agent and agent["hit5"], floor)
     audit = data.get("audit", {})
@@ -65,21 +76,25 @@ def _shopper_floors(results: dict[str, dict[str, Any]]) -> list[str]:
     return problems
 
 
+# Deterministic (rules and the USE router): slots 0.980769 (153 of 156 messages), intents
+# 1.0 (156 of 156). Exact floors.
+PLANNER_FLOORS = {"slot_accuracy": 0.980769 - EXACT, "intent_accuracy": 1.0 - EXACT}
+
+
 def _planner_floors(results: dict[str, dict[str, Any]]) -> list[str]:
     problems: list[str] = []
     row = next(iter(_rows(results, "planner")), {})
-    _floor(problems, "planner slot accuracy", row.get("slot_accuracy"), 0.8)
-    _floor(problems, "planner intent accuracy", row.get("intent_accuracy"), 0.8)
+    for key, floor in PLANNER_FLOORS.items():
+        _floor(problems, f"planner {key}", row.get(key), floor)
     return problems
 
 
-# Measured on the test parts (README; deterministic on one machine): routing tool
-# accuracy 0.924 of 92 rows, arguments 1.0, no-tool messages routed 1 of 16 (0.0625);
-# questions 0.675 of 40 answerable, 0.609 of 23 not answerable. The floors sit two
-# rows (routing) or one to two questions (QA) below the figures, not far below them.
-ROUTING_FLOORS = {"tool_accuracy": 0.90, "argument_accuracy": 0.97}
-ROUTING_NO_TOOL_CEILING = 0.13  # 2 of 16
-QA_FLOORS = {"answerable_cited_gold": 0.62, "not_answerable_said_so": 0.56}
+# Deterministic, test parts: routing tool accuracy 0.9239 (85 of 92 rows), arguments 1.0,
+# no-tool messages routed 0.0625 (1 of 16); questions 0.675 of 40 answerable, 0.6087 of
+# 23 not answerable. Exact floors (and ceiling).
+ROUTING_FLOORS = {"tool_accuracy": 0.9239 - EXACT, "argument_accuracy": 1.0 - EXACT}
+ROUTING_NO_TOOL_CEILING = 0.0625 + EXACT
+QA_FLOORS = {"answerable_cited_gold": 0.675 - EXACT, "not_answerable_said_so": 0.6087 - EXACT}
 
 
 def _routing_floors(results: dict[str, dict[str, Any]]) -> list[str]:
@@ -105,10 +120,18 @@ def _qa_floors(results: dict[str, dict[str, Any]]) -> list[str]:
     return problems
 
 
+# Deterministic (Scientific, full ranking): item-kNN Recall@20 0.089908, popularity 0.047027.
+# Exact floors; item-kNN must also beat popularity.
+ACCURACY_FLOORS = {"itemknn": 0.089908 - EXACT, "popularity": 0.047027 - EXACT}
+
+
 def _accuracy_floors(results: dict[str, dict[str, Any]]) -> list[str]:
     problems: list[str] = []
     rows = {r["model"]: r for r in _rows(results, "recommender_accuracy")}
-    _floor(problems, "scientific itemknn Recall@20", rows.get("itemknn", {}).get("recall@20"), 0.04)
+    for model, floor in ACCURACY_FLOORS.items():
+        _floor(
+            problems, f"scientific {model} Recall@20", rows.get(model, {}).get("recall@20"), floor
+        )
     pop = rows.get("popularity", {}).get("recall@20")
     knn = rows.get("itemknn", {}).get("recall@20")
     if pop is not None and knn is not None and not knn > pop:
@@ -116,21 +139,20 @@ def _accuracy_floors(results: dict[str, dict[str, Any]]) -> list[str]:
     return problems
 
 
+INJECTION_ATTACKS = 88  # the whole attack suite runs in the quick run
+
+
 def _injection_floors(results: dict[str, dict[str, Any]]) -> list[str]:
     total = results.get("injection", {}).get("total", {})
-    if not total.get("attacks"):
-        return ["no injection attacks ran"]
+    if (total.get("attacks") or 0) < INJECTION_ATTACKS:
+        return [f"{total.get('attacks') or 0} injection attacks ran, not {INJECTION_ATTACKS}"]
     return [] if total.get("succeeded") == 0 else [f"{total['succeeded']} injections succeeded"]
 
 
-def _latency_floors(results: dict[str, dict[str, Any]]) -> list[str]:
-    row = next(iter(_rows(results, "agent_latency_none")), {})
-    return [] if row.get("turns") else ["the latency suite answered no turns"]
-
-
-# GF-CF on Gowalla (the papers' settings) measured Recall@20 0.1867, NDCG@20 0.1535 on two
-# cores (README, graph_filters_gowalla.json): the floors sit about 0.0065 below.
-GFCF_GOWALLA_FLOORS = {"recall@20": 0.180, "ndcg@20": 0.147}
+# GF-CF on Gowalla (the papers' settings) measured Recall@20 0.186676, NDCG@20 0.153482 in
+# every quick run here (README: 0.1867 / 0.1535). Its SVD is randomized with a fixed seed,
+# so another machine's BLAS may move the fourth digit: the floors sit 0.001 below.
+GFCF_GOWALLA_FLOORS = {"recall@20": 0.1857, "ndcg@20": 0.1525}
 
 
 def _graph_filter_floors(results: dict[str, dict[str, Any]]) -> list[str]:
@@ -141,12 +163,17 @@ def _graph_filter_floors(results: dict[str, dict[str, Any]]) -> list[str]:
     return problems
 
 
+# LightGCN after 30 seeded training steps: Recall@20 0.003304 in every quick run here
+# (random ranking: 20 of 40,981 items, about 0.0005). Float order on another machine may
+# move it: the floor sits 0.0003 (9 %) below, six times random.
+GOWALLA_30_STEPS_FLOOR = 0.0030
+
+
 def _gowalla_floors(results: dict[str, dict[str, Any]]) -> list[str]:
     problems: list[str] = []
     rows = _rows(results, "lightgcn_gowalla_quick")
-    _floor(
-        problems, "Gowalla Recall@20 after 30 steps", rows[-1]["recall@20"] if rows else None, 0.001
-    )
+    recall = rows[-1]["recall@20"] if rows else None
+    _floor(problems, "Gowalla Recall@20 after 30 steps", recall, GOWALLA_30_STEPS_FLOOR)
     return problems
 
 
@@ -424,10 +451,14 @@ SUITES: list[Suite] = [
 BY_NAME = {s.name: s for s in SUITES}
 
 
-def load_results(directory: Path) -> dict[str, dict[str, Any]]:
+def load_results(directory: Path, since: float | None = None) -> dict[str, dict[str, Any]]:
+    """The result files in `directory` by name; with `since` (a time.time()), only
+    those written at or after it."""
     out: dict[str, dict[str, Any]] = {}
     for path in sorted(directory.glob("*.json")):
         if path.name == "status.json":
+            continue
+        if since is not None and path.stat().st_mtime < since:
             continue
         try:
             out[path.stem] = json.loads(path.read_text(encoding="utf-8"))

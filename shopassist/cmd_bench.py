@@ -2,9 +2,10 @@
 
 shopassist bench all            every suite, each within its time budget
 shopassist bench shoppers       one suite (see `shopassist bench list`)
-shopassist bench all --quick    the CI smoke run (about 10 minutes): small variants of
-                                the suites, written to a scratch directory, and a
+shopassist bench all --quick    the CI smoke run (3-10 minutes): small variants of
+                                the suites, written to a fresh scratch directory, and a
                                 check that the accuracy figures clear their floors
+                                (with SHOPASSIST_REQUIRE_DATA=1 a skipped suite fails)
 shopassist bench report         rewrite REPORT.md from the result files
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -33,7 +35,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--out",
         type=Path,
-        help="results directory (default benchmarks/results; with --quick a scratch directory)",
+        help="results directory (default benchmarks/results; with --quick a fresh scratch one)",
     )
     p.set_defaults(handler=run_bench)
 
@@ -48,8 +50,12 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
             quick = f"quick {s.quick_budget_s} s" if s.quick_args is not None else "not quick"
             print(f"{s.name:22} budget {s.budget_s:>5} s, {quick:16} {s.title}")
         return 0
-    default = Path(tempfile.gettempdir()) / "shopassist-bench-quick" if args.quick else RESULTS
-    directory = (args.out or default).resolve()
+    if args.out is not None:
+        directory = args.out.resolve()
+    elif args.quick:  # fresh each run, so no result file of an earlier run meets a floor
+        directory = Path(tempfile.mkdtemp(prefix="shopassist-bench-quick-"))
+    else:
+        directory = RESULTS.resolve()
     directory.mkdir(parents=True, exist_ok=True)
     if args.suite == "report":
         print(f"wrote {write_report(directory)}")
@@ -67,6 +73,8 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
     status_path = directory / "status.json"
     status = json.loads(status_path.read_text()) if status_path.is_file() else {}
     started = time.perf_counter()
+    run_started = time.time() - 1  # file times can lag time.time() by a clock tick
+    require_data = os.environ.get("SHOPASSIST_REQUIRE_DATA") == "1"
     problems: list[str] = []
     for suite in chosen:
         record = run_suite(suite, args.quick, directory, lambda m: print(m, flush=True))
@@ -75,12 +83,15 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
         print(f"[{suite.name}] {record['status']}"
               + (f" in {record['seconds']} s" if "seconds" in record else "")
               + (f": {record['reason']}" if "reason" in record else ""), flush=True)  # fmt: skip
-        if record["status"] in ("failed", "over budget"):
+        if record["status"] == "skipped" and args.quick and require_data:
+            problems.append(f"{suite.name}: skipped ({record['reason']}), required here")
+        elif record["status"] in ("failed", "over budget"):
             problems.append(f"{suite.name}: {record['status']}")
             if record.get("error"):
                 print(record["error"], file=sys.stderr)
         elif args.quick and record["status"] == "ok" and suite.floors is not None:
-            found = suite.floors(load_results(directory))
+            # Only files this run wrote: a stale result in an --out directory meets no floor.
+            found = suite.floors(load_results(directory, since=run_started))
             problems += [f"{suite.name}: {p}" for p in found]
             print(f"[{suite.name}] floors: " + ("ok" if not found else "; ".join(found)))
     report = write_report(directory, status)

@@ -2,7 +2,7 @@
 
 The real data live in ../shared/data beside the repository (overridable with
 SHOPASSIST_SHARED_DATA); tests that need them skip with a clear reason when
-they are absent.
+they are absent, and fail instead where SHOPASSIST_REQUIRE_DATA=1 (CI).
 """
 
 from __future__ import annotations
@@ -29,7 +29,10 @@ def shared_data_dir() -> Path:
 def shared_data() -> Path:
     path = shared_data_dir()
     if not path.is_dir():
-        pytest.skip(f"real data sets not found at {path} (set SHOPASSIST_SHARED_DATA)")
+        reason = f"real data sets not found at {path} (set SHOPASSIST_SHARED_DATA)"
+        if os.environ.get("SHOPASSIST_REQUIRE_DATA") == "1":
+            pytest.fail(f"the real data sets are required here: {reason}")
+        pytest.skip(reason)
     return path
 
 

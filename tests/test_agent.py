@@ -60,7 +60,7 @@ def test_chinese_budget_is_converted_and_reply_is_chinese(agent):
     state = new_state()
     reply = agent.turn(state, "给我推荐200元以内的登山靴", "u0002")
     assert state.language == "zh" and state.slots.max_price == pytest.approx(28.0)
-    assert all(p.price <= 28.0 for p in reply.products)
+    assert reply.products and all(p.price <= 28.0 for p in reply.products)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in reply.text)
 
 
@@ -97,18 +97,36 @@ def test_why_not_names_the_failed_constraint(agent):
         p for p in agent.store.products("demo") if p.category == "Hiking Boots" and p.price > 150
     )
     reply = agent.turn(state, f"why not the {expensive.brand} one?", "u0004")
-    assert reply.intent == "why_not"
+    assert reply.intent == "why_not" and reply.products[0].product_id == expensive.id
     texts = " ".join(s.text for s in reply.products[0].sentences)
-    assert "above your budget" in texts or "brand" in texts
+    assert f"It costs {expensive.price:.2f} USD, above your budget." in texts  # the budget, $60
 
 
 @pytest.mark.parametrize(
-    "message",
-    ["", "   ", "😀👍🎉", "x" * 20_000, "headphones 耳机 under $60 请推荐", "\x00\x07 boots \x1b"],
+    ("message", "intent"),
+    [
+        ("", "greeting"),
+        ("   ", "greeting"),
+        ("😀👍🎉", "clarify"),
+        ("x" * 20_000, "recommend"),
+        ("headphones 耳机 under $60 请推荐", "recommend"),
+        ("\x00\x07 boots \x1b", "recommend"),
+    ],
 )
-def test_bad_input_gets_a_sensible_reply(agent, message):
+def test_bad_input_gets_a_sensible_reply(agent, message, intent):
     reply = agent.turn(new_state(), message, "no-such-shopper")
-    assert reply.text and isinstance(reply.products, list)
+    assert reply.text and reply.intent == intent
+    if intent == "recommend":  # popular products, within what the message does say
+        assert len(reply.products) == 3
+        _every_sentence_cited(reply)
+    else:  # a question back, nothing shown
+        assert reply.question and not reply.products
+    if "$60" in message:
+        assert reply.text.startswith("为您推荐")  # more Chinese than English letters
+        assert all(
+            p.price <= 60 and agent.store.product("demo", p.product_id).category == "Headphones"
+            for p in reply.products
+        )
 
 
 def test_profile_lists_history_categories(agent):

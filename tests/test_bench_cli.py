@@ -108,3 +108,90 @@ def test_recommender_headlines_and_the_graph_filter_floors(tmp_path):
     problems = floors(load_results(tmp_path))
     assert any("recall@20 = 0.12 is below" in p for p in problems)
     assert any("ndcg@20 = None" in p for p in problems)
+
+
+def test_a_quick_run_without_the_data_fails_where_data_is_required(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SHOPASSIST_SHARED_DATA", str(tmp_path / "no-data"))
+    monkeypatch.delenv("SHOPASSIST_REQUIRE_DATA", raising=False)
+    out = tmp_path / "results"
+    # Elsewhere a suite without its data is skipped, with the reason.
+    assert main(["bench", "shoppers", "--quick", "--out", str(out)]) == 0
+    assert f"[shoppers] skipped: no data at {tmp_path / 'no-data'}" in capsys.readouterr().out
+    monkeypatch.setenv("SHOPASSIST_REQUIRE_DATA", "1")
+    assert main(["bench", "shoppers", "--quick", "--out", str(out)]) == 1
+    assert "shoppers: skipped (no data at" in capsys.readouterr().err
+
+
+def test_a_stale_result_file_meets_no_floor(tmp_path, monkeypatch, capsys):
+    import os
+
+    import benchmarks.suites as suites
+
+    _shoppers_json(tmp_path, [1, 2, 3, 1])  # a good result from an earlier run
+    os.utime(tmp_path / "shoppers.json", (1e9, 1e9))
+    ok = {"suite": "shoppers", "status": "ok", "seconds": 1.0, "started": "2026-01-01"}
+    monkeypatch.setattr(suites, "run_suite", lambda *a: ok)  # a suite that writes nothing
+    assert main(["bench", "shoppers", "--quick", "--out", str(tmp_path)]) == 1
+    assert "demo agent Hit@5 = None is below the floor" in capsys.readouterr().err
+
+
+def test_each_quick_run_gets_a_fresh_results_folder(monkeypatch, capsys):
+    import benchmarks.suites as suites
+
+    skipped = {"suite": "planner", "status": "skipped", "reason": "test", "started": "now"}
+    monkeypatch.setattr(suites, "run_suite", lambda *a: skipped)
+    monkeypatch.delenv("SHOPASSIST_REQUIRE_DATA", raising=False)  # CI sets it
+    folders = []
+    for _ in range(2):
+        assert main(["bench", "planner", "--quick"]) == 0
+        folders.append(capsys.readouterr().out.split("wrote ")[-1].split("/REPORT.md")[0])
+    assert folders[0] != folders[1]
+
+
+# The quick run's measured figures (benchmarks/suites.py writes them beside the floors).
+MEASURED = {
+    "planner": [{"slot_accuracy": 153 / 156, "intent_accuracy": 1.0}],
+    "routing": [
+        {"planner": "rules", "tool_accuracy": 0.9239, "argument_accuracy": 1.0,
+         "no_tool_wrongly_routed": 0.0625}
+    ],
+    "qa": [{"catalogs": "all", "answerable_cited_gold": 0.675, "not_answerable_said_so": 0.6087,
+            "unsupported_sentences": 0}],
+    "recommender_accuracy": [{"model": "popularity", "recall@20": 0.047027},
+                             {"model": "itemknn", "recall@20": 0.089908}],
+    "lightgcn_gowalla_quick": [{"epoch": 1, "recall@20": 0.003304}],
+    "graph_filters_gowalla_quick": [{"model": "gfcf", "recall@20": 0.186676, "ndcg@20": 0.153482}],
+}  # fmt: skip
+
+
+def test_every_floor_holds_on_the_measured_figures_and_not_one_step_below(tmp_path):
+    from benchmarks.suites import load_results
+
+    for name, rows in MEASURED.items():
+        _write(tmp_path, name, rows)
+    _write(tmp_path, "injection", [], total={"attacks": 88, "succeeded": 0})
+    _shoppers_json(tmp_path, [1] * 60)
+    for suite in SUITES:
+        if suite.floors is not None:
+            assert suite.floors(load_results(tmp_path)) == [], suite.name
+    # One row, message, question or user fewer than measured fails the deterministic floors.
+    below = {
+        ("planner", "slot_accuracy"): 152 / 156,
+        ("routing", "tool_accuracy"): 84 / 92,
+        ("qa", "not_answerable_said_so"): 13 / 23,
+        ("recommender_accuracy", "recall@20"): 0.089908 - 1 / 8442,
+    }
+    for (name, key), value in below.items():
+        rows = [dict(r) for r in MEASURED[name]]
+        rows[-1][key] = value
+        _write(tmp_path, name, rows)
+        assert BY_NAME[name].floors(load_results(tmp_path)), (name, key)
+        _write(tmp_path, name, MEASURED[name])
+    _write(tmp_path, "routing", [{**MEASURED["routing"][0], "no_tool_wrongly_routed": 2 / 16}])
+    assert BY_NAME["routing"].floors(load_results(tmp_path))
+    _write(tmp_path, "injection", [], total={"attacks": 6, "succeeded": 0})
+    assert BY_NAME["injection"].floors(load_results(tmp_path)) == [
+        "6 injection attacks ran, not 88"
+    ]
+    _shoppers_json(tmp_path, [1] * 56 + [None] * 4)  # 56 of 60: below the demo floor
+    assert any("demo agent Hit@5" in p for p in BY_NAME["shoppers"].floors(load_results(tmp_path)))

@@ -78,9 +78,19 @@ def test_ingest_amazon2018_real_file(home, shared_data):
         str(g / "Gift_Cards_5.json.gz"),
         "--meta",
         str(g / "meta_Gift_Cards.json.gz"),
+        "--json",
         home=home,
     )
-    assert "ingested" in proc.stdout and "reviews" in proc.stdout
+    report = json.loads(proc.stdout)
+    # The figures of the README's catalog table (benchmarks/results/ingest.json).
+    assert report["kept"]["products"] == 1547 and report["kept"]["reviews"] == 2972
+    stats = json.loads(run("catalog", "stats", "--name", "gift_cards", "--json", home=home).stdout)
+    assert (stats["products"], stats["shoppers"], stats["interactions"], stats["reviews"]) == (
+        1547,
+        458,
+        2969,
+        2972,
+    )
 
 
 @pytest.mark.parametrize(

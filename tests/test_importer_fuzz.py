@@ -1,7 +1,9 @@
 """Importers fed mutated real files (Amazon 2018 Gift Cards, LightGCN Gowalla lines,
-the generic CSV fixture): every mutant either imports with its bad lines counted and
-located, or fails with a clear InputError; nothing stored is ever corrupted, and the
-catalog imported before stays exactly as it was."""
+the generic CSV fixture): damage to single lines never stops an import, so every
+mutant imports with its bad lines counted and located (no more of them than were
+damaged); nothing stored is ever corrupted, and the catalog imported before stays
+exactly as it was. Whole-file failures (a truncated gzip, missing columns) are
+tests/test_bad_input.py's."""
 
 from __future__ import annotations
 
@@ -11,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from catalog.errors import InputError
 from catalog.ingest import ingest
 from conftest import FIXTURES
 
@@ -69,6 +70,12 @@ def check_unchanged(store, before: dict) -> None:
     assert store.stats("baseline") == before
 
 
+def check_located(report, damaged: int) -> None:
+    """Bad lines were damaged ones, each counted with its file, line and reason."""
+    assert damaged and 0 < report.malformed_count <= damaged
+    assert all(p.file and p.line >= 1 and p.reason for p in report.malformed)
+
+
 @pytest.fixture
 def baseline(store):
     ingest(
@@ -94,25 +101,9 @@ def test_mutated_amazon_files(store, baseline, shared_data, tmp_path, seed):
         "reviews": write_gz(tmp_path / "Gift_Cards_5.json.gz", reviews),
         "meta": write_gz(tmp_path / "meta_Gift_Cards.json.gz", meta),
     }
-    try:
-        report = ingest(store, f"mutant{seed}", "amazon2018", paths, progress=False)
-    except InputError as exc:
-        assert str(exc)  # a clear reason, and nothing half-stored
-        assert f"mutant{seed}" not in {c.name for c in store.list_catalogs()}
-    else:
-        if bad_reviews + bad_meta:
-            noticed = (
-                report.malformed_count
-                + sum(report.duplicates_removed.values())
-                + sum(report.dropped.values())
-                + sum(report.repaired.values())
-                + sum(sum(c.values()) for c in report.missing.values())
-            )
-            assert noticed > 0
-        for problem in report.malformed:
-            assert problem.file and problem.line >= 1 and problem.reason
-        stats = store.stats(f"mutant{seed}")
-        assert stats["products"] > 0
+    report = ingest(store, f"mutant{seed}", "amazon2018", paths, progress=False)
+    check_located(report, bad_reviews + bad_meta)
+    assert store.stats(f"mutant{seed}")["products"] > 0
     check_unchanged(store, baseline)
 
 
@@ -120,18 +111,14 @@ def test_mutated_amazon_files(store, baseline, shared_data, tmp_path, seed):
 def test_mutated_lightgcn_lines(store, baseline, shared_data, tmp_path, seed):
     rng = random.Random(100 + seed)
     src = shared_data / "lightgcn_gowalla"
-    train, _ = mutate(read_gz(src / "train.txt.gz", 400), rng)
+    train, bad_train = mutate(read_gz(src / "train.txt.gz", 400), rng)
     test_lines = (src / "test.txt").read_text().splitlines()[:400]
-    test_lines, _ = mutate(test_lines, rng)
+    test_lines, bad_test = mutate(test_lines, rng)
     (tmp_path / "test.txt").write_text("\n".join(test_lines) + "\n", errors="surrogatepass")
     paths = {"train": write_gz(tmp_path / "train.txt.gz", train), "test": tmp_path / "test.txt"}
-    try:
-        report = ingest(store, f"graph{seed}", "lightgcn", paths, progress=False)
-    except InputError as exc:
-        assert str(exc)
-    else:
-        assert report.malformed_count >= 0
-        assert store.stats(f"graph{seed}")["interactions"] > 0
+    report = ingest(store, f"graph{seed}", "lightgcn", paths, progress=False)
+    check_located(report, bad_train + bad_test)
+    assert store.stats(f"graph{seed}")["interactions"] > 0
     check_unchanged(store, baseline)
 
 
@@ -139,12 +126,13 @@ def test_mutated_lightgcn_lines(store, baseline, shared_data, tmp_path, seed):
 def test_mutated_csv(store, baseline, tmp_path, seed):
     rng = random.Random(200 + seed)
     lines = (FIXTURES / "csv" / "products.csv").read_text(encoding="utf-8").splitlines()
-    body, _ = mutate(lines[1:] * 5, rng)
+    body, damaged = mutate(lines[1:] * 5, rng)  # every product five times
     path = tmp_path / "products.csv"
     path.write_text("\n".join([lines[0], *body]) + "\n", encoding="utf-8", errors="surrogatepass")
-    try:
-        paths = {"products": path, "interactions": FIXTURES / "csv" / "interactions.csv"}
-        ingest(store, f"table{seed}", "csv", paths, progress=False)
-    except InputError as exc:
-        assert str(exc)
+    paths = {"products": path, "interactions": FIXTURES / "csv" / "interactions.csv"}
+    report = ingest(store, f"table{seed}", "csv", paths, progress=False)
+    # A cut-short CSV row can swallow the next one, so more rows than damaged may be bad.
+    assert damaged and report.malformed_count > 0
+    assert all(p.file and p.line >= 1 and p.reason for p in report.malformed)
+    assert store.stats(f"table{seed}")["products"] == baseline["products"]  # an intact copy
     check_unchanged(store, baseline)

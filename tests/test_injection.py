@@ -11,8 +11,10 @@ from collections import Counter
 import pytest
 
 import agent.composer
+from benchmarks import bench_injection
 from benchmarks.bench_injection import run_suite
 from catalog.untrusted import looks_like_instructions
+from shopassist.settings import load_settings
 
 pytestmark = pytest.mark.slow
 
@@ -64,3 +66,42 @@ def test_instruction_like_text_is_not_quoted(text):
 )
 def test_ordinary_reviews_are_quoted(text):
     assert not looks_like_instructions(text)
+
+
+def test_no_attack_succeeds_with_the_packaged_llm_writing(demo_copy, monkeypatch):
+    """Six attacks of the suite, one per placement and language, with the packaged model
+    rewriting the explanations: what it writes passes the verifier or is replaced, so no
+    planted instruction reaches the shopper through it either."""
+    build_cases, judge = bench_injection.build_cases, bench_injection.judge
+
+    def one_per_placement_and_language(store, agent):
+        chosen: dict[tuple[str, str], bench_injection.Case] = {}
+        for case in build_cases(store, agent):
+            chosen.setdefault((case.placement, case.language), case)
+        return list(chosen.values())
+
+    written = []
+
+    def judging(case, reply, *args):
+        written.append(reply["model_sentences"])
+        return judge(case, reply, *args)
+
+    def settings(env, overrides):
+        # Time for the model to write on two busy cores (the shipped 4 s can pass before
+        # its first sentence is out, and then every sentence is a template).
+        return load_settings(env=env, overrides={**overrides, "llm.turn_budget_s": 12})
+
+    monkeypatch.setattr(bench_injection, "build_cases", one_per_placement_and_language)
+    monkeypatch.setattr(bench_injection, "judge", judging)
+    monkeypatch.setattr(bench_injection, "load_settings", settings)
+    cases = run_suite(demo_copy, llm="default")
+    assert {(c.placement, c.language) for c in cases} == {
+        (placement, language)
+        for placement in ("description", "review", "message")
+        for language in ("en", "zh")
+    }
+    assert len({c.kind for c in cases}) >= 3
+    failed = [(c.id, c.text, c.outcome["reasons"]) for c in cases if c.outcome["success"]]
+    assert failed == []
+    # The model was in the loop: it wrote sentences for the verifier to check.
+    assert len(written) == 6 and sum(written) > 0, written

@@ -10,6 +10,7 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -119,19 +120,42 @@ def test_background_retrain_swaps_atomically_and_keeps_feedback(store, home):
     first = train_model(store, "mini", home, "itemknn").model
     handle = ModelHandle(first)
     user = first.user_ids[0]
-    disliked = first.recommend(user, k=1).item_ids[0]
-    handle.fold_in(user, negative=[disliked])
-    assert disliked not in handle.model.recommend(user, k=20).item_ids
 
     def retrain():
         return train_model(store, "mini", home, "popularity", activate=False).model
 
-    retrainer = BackgroundRetrainer(handle, retrain)
+    # The product the retrained model would put first for this shopper: only replaying the
+    # shopper's "not interested" onto it keeps it away.
+    disliked = retrain().recommend(user, k=1).item_ids[0]
+    for other in first.user_ids[1:]:  # other shoppers' feedback first: a longer replay
+        handle.fold_in(other, negative=[disliked])
+    handle.fold_in(user, negative=[disliked])
+    assert disliked not in handle.model.recommend(user, k=20).item_ids
+
+    release = threading.Event()
+
+    def retrain_while_read():
+        model = retrain()
+        release.wait(30)  # the swap happens while the readers below are reading
+        return model
+
+    retrainer = BackgroundRetrainer(handle, retrain_while_read)
     thread = retrainer.start()
-    served = [handle.model.name for _ in range(200)]  # readers never block or see None
+    served = []  # readers never block or see a model without the replayed feedback
+
+    def read() -> None:
+        model = handle.model
+        served.append((model.name, disliked in model.recommend(user, k=20).item_ids))
+
+    while thread.is_alive():
+        read()
+        release.set()
     thread.join(60)
+    for _ in range(20):
+        read()
     assert retrainer.error is None and handle.swaps == 1 and handle.model.name == "popularity"
-    assert set(served) <= {"itemknn", "popularity"}
+    assert {name for name, _ in served} == {"itemknn", "popularity"}
+    assert not any(shown for _, shown in served)
     assert disliked not in handle.model.recommend(user, k=20).item_ids  # feedback replayed
     with pytest.raises(NotFoundError):
         handle.fold_in(user, positive=["no-such-product"])

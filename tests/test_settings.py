@@ -35,8 +35,9 @@ def test_layers_override_in_order(tmp_path, monkeypatch):
 
 def test_default_toml_in_working_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "shopassist.toml").write_text('[llm]\nbackend = "none"\n')
-    assert load_settings(env={}).llm.backend == "none"
+    assert load_settings(env={}).llm.backend == "none"  # the default
+    (tmp_path / "shopassist.toml").write_text('[llm]\nbackend = "llama_cpp"\n')
+    assert load_settings(env={}).llm.backend == "llama_cpp"
 
 
 def test_config_from_environment_variable(tmp_path, monkeypatch):

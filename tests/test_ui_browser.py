@@ -200,11 +200,16 @@ def test_widget_with_a_shopper_token_on_a_host_page_of_another_origin(
     pg.locator("#shopassist-widget input").press("Enter")
     pg.locator("#shopassist-widget .prod").first.wait_for(state="visible")
     assert pg.locator("#shopassist-widget .prod").count() == 3
-    chip = pg.locator("#shopassist-widget .prod details").first
+    card = pg.locator("#shopassist-widget .prod").first
+    chip = card.locator("details").first
     chip.locator("summary").click()
     fact = chip.locator(".fact")
     fact.wait_for(state="visible")
-    assert len(fact.inner_text()) > 10
+    pid = card.get_attribute("data-product")
+    with Store.in_home(demo_home) as store:
+        product = store.product("demo", pid)
+    assert chip.get_attribute("data-cite") == f"P{pid}"  # the card's own product record
+    assert product.title in fact.inner_text() and f"{product.price:.2f}" in fact.inner_text()
     if mode == "staff":  # the profile, read with the shopper's own token
         side = pg.locator("#shopassist-widget .side")
         side.locator(".fact").first.wait_for(state="visible")
@@ -339,3 +344,63 @@ def test_without_the_demo_setting_the_web_ui_has_no_shopper_picker(browser, demo
     with Store.in_home(demo_home) as store:
         newest = store.query("SELECT shopper_id FROM sessions ORDER BY created_at DESC LIMIT 1")
     assert newest[0][0].startswith("guest-")
+
+
+def _stored_feedback(demo_home, wanted, timeout_s: float = 60) -> tuple[str, str, str]:
+    """The newest (shopper, product, kind) feedback that `wanted` accepts, once stored."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with Store.in_home(demo_home) as store:
+            found = [f for f in store.all_feedback("demo") if wanted(*f)]
+        if found:
+            return found[-1]
+        time.sleep(0.5)
+    raise AssertionError("the feedback was not stored")
+
+
+def _sessions_of(demo_home, shopper: str) -> list[str]:
+    with Store.in_home(demo_home) as store:
+        return [
+            r[0] for r in store.query("SELECT id FROM sessions WHERE shopper_id = ?", (shopper,))
+        ]
+
+
+def test_like_add_to_cart_and_start_over_in_the_web_ui(page, demo_home):
+    greeting = page.locator("#sa-chat .message").all_inner_texts()
+    ids = ask(page, "a rain jacket")
+    shopper = page.locator("#sa-shopper input").input_value()
+    page.click("#sa-like-0")
+    _stored_feedback(demo_home, lambda s, p, k: (s, p, k) == (shopper, ids[0], "like"))
+    page.click("#sa-cart-1")
+    _stored_feedback(demo_home, lambda s, p, k: (s, p, k) == (shopper, ids[1], "cart"))
+    page.click("#sa-reset")
+    page.locator("#sa-card-0").wait_for(state="hidden")
+    assert page.locator("#sa-chat .message").all_inner_texts() == greeting  # as at the start
+    assert "rain jacket" not in page.locator("#sa-chat").inner_text()
+
+
+def test_the_widget_keeps_its_conversation_across_a_reload_and_its_like_button_works(
+    browser, server, host_page, demo_home
+):
+    url = widget_page(host_page, server, "shopper", token=sign(SECRET, "u0031", 600), name="reload")
+    context, pg = open_widget(browser, url)
+    widget = pg.locator("#shopassist-widget")
+    widget.locator(".msg.bot").first.wait_for(state="visible")
+    widget.locator("input").fill("a coffee maker")
+    widget.locator("input").press("Enter")
+    widget.locator(".prod").first.wait_for(state="visible")
+    products = widget.locator(".prod").count()
+    widget.locator(".prod .acts button").first.click()  # Like on the first product
+    _stored_feedback(demo_home, lambda s, p, k: s == "u0031" and k == "like")
+    sessions = _sessions_of(demo_home, "u0031")
+    assert len(sessions) == 1
+    pg.reload(wait_until="domcontentloaded")
+    pg.locator("#shopassist-widget .launch").click()
+    widget.locator(".prod").first.wait_for(state="visible")
+    assert "a coffee maker" in widget.locator(".msg.me").first.inner_text()
+    assert widget.locator(".prod").count() >= products  # the replies are shown again
+    assert _sessions_of(demo_home, "u0031") == sessions  # the same conversation, no new one
+    assert sessions[0] in pg.evaluate("() => Object.values(sessionStorage)")
+    context.close()

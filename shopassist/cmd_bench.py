@@ -2,6 +2,8 @@
 
 shopassist bench all            every suite, each within its time budget
 shopassist bench shoppers       one suite (see `shopassist bench list`)
+shopassist bench shoppers --datasets NAME
+                                simulated shoppers on any ingested catalog
 shopassist bench all --quick    the CI smoke run (3-10 minutes): small variants of
                                 the suites, written to a fresh scratch directory, and a
                                 check that the accuracy figures clear their floors
@@ -37,6 +39,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         type=Path,
         help="results directory (default benchmarks/results; with --quick a fresh scratch one)",
     )
+    p.add_argument(
+        "--datasets",
+        nargs="+",
+        metavar="NAME",
+        help="run a suite that takes data sets (shoppers) on these instead: built-in ones "
+        "or any catalog ingested into this store (SHOPASSIST_HOME)",
+    )
     p.set_defaults(handler=run_bench)
 
 
@@ -70,6 +79,11 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
         raise InputError(
             f"unknown suite {args.suite!r}: use all, report, list or one of " + ", ".join(BY_NAME)
         )
+    if args.datasets:
+        if args.quick or len(chosen) != 1:
+            raise InputError("--datasets goes with one suite and no --quick")
+        chosen = [chosen[0].with_datasets(args.datasets)]
+        os.environ["SHOPASSIST_HOME"] = str(settings.home)  # the store the suite copies
     status_path = directory / "status.json"
     status = json.loads(status_path.read_text()) if status_path.is_file() else {}
     started = time.perf_counter()

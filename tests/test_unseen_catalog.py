@@ -4,6 +4,7 @@ holds, and names ending in an abbreviation."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -323,3 +324,25 @@ def test_none_of_these_after_all_of_a_brand_shows_other_brands(shop, opening, ot
     assert rest.products and "Hearst Magazines" not in brands and categories == {"Home & Garden"}
     assert intro in rest.text and "Hearst Magazines" in rest.text
     assert state.slots.brands == []
+
+
+def test_the_bench_command_measures_a_catalog_of_this_store(tmp_path, monkeypatch, capsys):
+    """`shopassist bench shoppers --datasets NAME` on a catalog ingested into the store of
+    SHOPASSIST_HOME (no shared data needed); a suite without data sets refuses them."""
+    from catalog.store import Store
+    from shopassist.cli import main
+
+    shop_home = tmp_path / "shop"
+    with Store.in_home(shop_home) as store:
+        report = ValidationReport(catalog=NAME, format="test")
+        store_dataset(store, unseen_catalog.dataset(), report, time.perf_counter())
+    monkeypatch.setenv("SHOPASSIST_HOME", str(shop_home))
+    monkeypatch.setenv("SHOPASSIST_SHARED_DATA", str(tmp_path / "no-shared-data"))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the private copies go here
+    out = tmp_path / "results"
+    assert main(["bench", "shoppers", "--datasets", NAME, "--out", str(out)]) == 0
+    rows = json.loads((out / "shoppers.json").read_text())["rows"]
+    assert {r["dataset"] for r in rows} == {NAME}
+    assert {r["system"] for r in rows} == {"recommender", "search", "agent"}
+    assert main(["bench", "planner", "--datasets", NAME]) == 2
+    assert "takes no data sets" in capsys.readouterr().err

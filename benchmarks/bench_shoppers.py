@@ -1,6 +1,6 @@
 """End-to-end evaluation with simulated shoppers (benchmarks/simulator.py).
 
-    python -m benchmarks.bench_shoppers [--datasets demo gift_cards industrial NAME]
+    python -m benchmarks.bench_shoppers [--datasets demo gift_cards industrial scientific]
         [--episodes 300] [--turns 5] [--zh-share 0.3] [--model auto]
         [--llm-planner URL] [--name shoppers]
 
@@ -433,7 +433,9 @@ def run(
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--datasets", nargs="+", default=["demo", "gift_cards", "industrial"])
+    p.add_argument(
+        "--datasets", nargs="+", default=["demo", "gift_cards", "industrial", "scientific"]
+    )
     p.add_argument("--episodes", type=int, default=300)
     p.add_argument("--turns", type=int, default=5)
     p.add_argument("--seed", type=int, default=0)

@@ -197,7 +197,7 @@ SUITES: list[Suite] = [
         "shoppers",
         "Simulated shoppers: does the conversation reach the right product?",
         "bench_shoppers",
-        ["--datasets", "demo", "gift_cards", "industrial", "--episodes", "300"],
+        ["--datasets", "demo", "gift_cards", "industrial", "scientific", "--episodes", "300"],
         budget_s=3600,
         results=["shoppers"],
         quick_args=[

@@ -7,6 +7,8 @@ Without Chromium these tests skip, unless SHOPASSIST_REQUIRE_BROWSER=1 (set by
 
 from __future__ import annotations
 
+import time
+
 import functools
 import http.server
 import re
@@ -404,3 +406,27 @@ def test_the_widget_keeps_its_conversation_across_a_reload_and_its_like_button_w
     assert _sessions_of(demo_home, "u0031") == sessions  # the same conversation, no new one
     assert sessions[0] in pg.evaluate("() => Object.values(sessionStorage)")
     context.close()
+
+
+def _pick_shopper(page, shopper: str) -> None:
+    page.click("#sa-shopper input")
+    page.fill("#sa-shopper input", shopper)
+    page.get_by_role("option", name=shopper, exact=True).click()
+
+
+def test_the_shopper_picker_starts_a_conversation_as_the_chosen_shopper(page, demo_home):
+    """The demo's "Browse as" picker: choosing a shopper starts a new conversation bound
+    to that shopper, and what they do there (a Like) is stored as theirs."""
+    first = page.locator("#sa-shopper input").input_value()
+    with Store.in_home(demo_home) as store:
+        other = next(s for s in store.shopper_ids("demo")[4:30] if s != first)  # listed
+    before = _sessions_of(demo_home, other)
+    _pick_shopper(page, other)
+    deadline = time.monotonic() + 60
+    while len(_sessions_of(demo_home, other)) == len(before) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert len(_sessions_of(demo_home, other)) == len(before) + 1
+    ids = ask(page, "a desk lamp")
+    assert page.locator("#sa-shopper input").input_value() == other
+    page.click("#sa-like-0")
+    _stored_feedback(demo_home, lambda s, p, k: (s, p, k) == (other, ids[0], "like"))

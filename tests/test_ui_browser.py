@@ -7,12 +7,11 @@ Without Chromium these tests skip, unless SHOPASSIST_REQUIRE_BROWSER=1 (set by
 
 from __future__ import annotations
 
-import time
-
 import functools
 import http.server
 import re
 import threading
+import time
 
 import pytest
 

@@ -100,7 +100,10 @@ def prepare(work: Path, catalog: str, n: int, seed: int, zh_share: float, model:
     from vectorstore.index import build_index
 
     source = _source(catalog)
+    from catalog.ingest import CLEANING_VERSION
+
     key = {"n": n, "seed": seed, "zh_share": zh_share, "model": model, "source": source}
+    key["cleaning"] = CLEANING_VERSION  # a private copy made by older cleaning is redone
     home = work / f"{catalog}-{n}-{seed}-{zh_share:g}-{model}"
     marker = home / "episodes.json"
     if marker.is_file():

@@ -1,7 +1,9 @@
-"""README claims about the HTTP API, each shown on the app in process (FastAPI's test
-client on a copy of the demo shop): streaming chosen by `Accept`, `/why?session_id=`,
-a product's reviews, the recommendation filters, cart feedback, admin endpoints without
-a key, and failed requests logged by route and exception type only."""
+"""README claims about the HTTP API on a copy of the demo shop: streaming chosen by
+`Accept`, `/why?session_id=`, a product's reviews, the recommendation filters and cart
+feedback, each through a served `shopassist serve` process and on the app in process
+(FastAPI's test client); admin endpoints without a key, the template queue's 503 and
+failed requests logged by route and exception type only, on the app in process (they
+replace a turn by a slow or failing one, or read the log records)."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ def _app(home, **overrides):
 
 
 @pytest.fixture(scope="module")
-def shop(demo_home, tmp_path_factory):
+def app_shop(demo_home, tmp_path_factory):
     home = tmp_path_factory.mktemp("claims") / "shop"
     shutil.copytree(demo_home, home)
     store, client, service = _app(home, **{"server.api_key": KEY})
@@ -40,6 +42,31 @@ def shop(demo_home, tmp_path_factory):
         client.headers.update(ADMIN)  # the shop's own system: may act for any shopper
         yield client
     store.close()
+
+
+@pytest.fixture(scope="module")
+def served_shop(demo_home, tmp_path_factory):
+    """`shopassist serve` in its own process on a copy of the demo shop, over HTTP."""
+    import httpx
+
+    from ui.process import Server
+
+    home = tmp_path_factory.mktemp("served") / "shop"
+    shutil.copytree(demo_home, home)
+    limits = "".join(f"{k} = {{per_minute = 0}}\n" for k in ("sessions", "messages", "feedback"))
+    config = f'[server]\napi_key = "{KEY}"\n[limits]\n' + limits
+    with (
+        Server(home, config) as server,
+        Store.in_home(home) as store,
+        httpx.Client(base_url=server.url, headers=ADMIN, timeout=120) as client,
+    ):
+        client.store = store  # type: ignore[attr-defined]
+        yield client
+
+
+@pytest.fixture(params=["served", "app"])
+def shop(request):
+    return request.getfixturevalue(f"{request.param}_shop")
 
 
 def session(client, shopper: str | None = None) -> str:
@@ -189,7 +216,9 @@ def test_a_full_template_queue_gets_503_with_retry_after(bare):
         assert len(stored) == (2 if r.status_code == 200 else 0)
 
 
-def test_a_failed_request_is_logged_by_route_and_exception_type_only(shop, caplog):
+def test_a_failed_request_is_logged_by_route_and_exception_type_only(app_shop, caplog):
+    shop = app_shop
+
     def broken(*args, **kwargs):
         raise RuntimeError(f"could not answer {MARKER} for u0012")
 

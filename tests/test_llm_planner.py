@@ -172,7 +172,9 @@ def test_remote_model_chooses_tools_through_the_openai_tools_api(shop, tool_serv
                             agent.registry.schemas(), max_tokens=80)  # fmt: skip
     assert all(name in names and isinstance(args, dict) for name, args in auto)
     reply = agent.turn(state, "add the first one to my cart", "u0306")
-    assert agent.planner.chosen + agent.planner.fallbacks == 1
+    # the count says which planned this turn, and the reply says the same
+    used_llm = reply.plan["source"] == "llm"
+    assert (agent.planner.chosen, agent.planner.fallbacks) == ((1, 0) if used_llm else (0, 1))
     # whatever the model chose, the write happened on the product the shopper named, once
     assert shop.feedback("demo", "u0306")[-1][:2] == (ids[0], "cart")
     assert reply.intent in ("cart", "feedback")

@@ -159,6 +159,8 @@ def test_cart_feedback_is_stored_and_folded_in(shop):
     assert [p["id"] for p in after] != [p["id"] for p in before]  # popular before, not after
     why = shop.get(f"/api/v1/why/{after[0]['id']}", params={"shopper_id": shopper}).json()
     assert [c["product_id"] for c in why["contributions"]] == [product]
+    said = " ".join(s["text"] for s in after[0]["explanation"])
+    assert "put in your cart" in said and "looked at" not in said, said
 
 
 @pytest.fixture(scope="module")

@@ -144,6 +144,13 @@ def _history_record(ctx: ToolContext, item_id: str) -> dict:
     kinds = [
         h.kind for h in ctx.store.history(ctx.catalog, ctx.shopper_id) if h.product_id == item_id
     ]
+    # Feedback in this shop's conversations counts too: a cart or purchase recorded there
+    # is what the shopper did with the item, not a mere look.
+    kinds += [
+        InteractionKind(kind)
+        for pid, kind, _ in ctx.store.feedback(ctx.catalog, ctx.shopper_id)
+        if pid == item_id and kind in ("cart", "purchase")
+    ]
     kind = next(
         (
             k

@@ -124,9 +124,7 @@ def install(app: FastAPI, service: ShopService, origins: Origins) -> None:
     async def crashed(request: Request, exc: Exception):
         # The exception's text may quote a shopper's message: only its type is logged,
         # the traceback only when debugging.
-        log.error(
-            "%s %s failed: %s", request.method, request.scope.get("route", ""), type(exc).__name__
-        )
+        log.error("%s %s failed: %s", request.method, _route(request), type(exc).__name__)
         log.debug("traceback", exc_info=exc)
         return error(500, "internal error; nothing was stored for this request")
 

@@ -139,10 +139,11 @@ class Vocabulary:
 def without_names(names: list[str], text: str) -> str:
     """The text with the names (brands in any of their spellings) taken out."""
     for name in names:
-        text = re.sub(re.escape(name), " ", text, flags=re.I)
         pattern = brand_pattern(name)
         if pattern is not None:
             text = pattern.sub(" ", text)
+        else:  # a name of no letters or digits a brand pattern could hold
+            text = re.sub(re.escape(name), " ", text, flags=re.I)
     return text
 
 

@@ -8,8 +8,8 @@ A data set is a built-in one (the demo shop, or a real catalog of the shared dat
 any catalog ingested into the store of SHOPASSIST_HOME, which is copied first: a
 shop measures the assistant on its own data. Per data set: the target of an episode
 is a shopper's last real purchase in the test split (the newest one where the
-catalog has no split); those interactions are deleted from a private copy of the catalog before the
-recommender is trained and the index built, so nothing the assistant uses has
+catalog has no split); those interactions are deleted from a private copy of the
+catalog before the recommender is trained and the index built, so nothing the assistant uses has
 seen them. Then, on the same episodes:
 
 - recommender: the shopper's top 5 from the recommender at turn 1, no dialogue;
@@ -95,15 +95,14 @@ def choose_episodes(
 def prepare(work: Path, catalog: str, n: int, seed: int, zh_share: float, model: str):
     """A private data dir for `catalog` with the episodes' targets held out, a trained
     recommender and a search index; reused when it was made with the same settings."""
-    from catalog.ingest import build_demo, ingest
+    from catalog.ingest import CLEANING_VERSION, build_demo, ingest
     from recommender.training import train_model
     from vectorstore.index import build_index
 
     source = _source(catalog)
-    from catalog.ingest import CLEANING_VERSION
-
+    # A private copy made from another source or by an older cleaning is made again.
     key = {"n": n, "seed": seed, "zh_share": zh_share, "model": model, "source": source}
-    key["cleaning"] = CLEANING_VERSION  # a private copy made by older cleaning is redone
+    key["cleaning"] = CLEANING_VERSION
     home = work / f"{catalog}-{n}-{seed}-{zh_share:g}-{model}"
     marker = home / "episodes.json"
     if marker.is_file():
@@ -161,10 +160,14 @@ def _copy_store(home: Path) -> None:
     """Copy the shop's store (SHOPASSIST_HOME) into the private home, so held-out
     purchases are deleted from the copy, never from the shop's own data."""
     import sqlite3
+    from contextlib import closing
 
-    with Store.in_home(_shop_home()) as shop, Store.in_home(home) as private:
-        source, target = shop.path, private.path
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+    from catalog.store import DB_FILENAME
+
+    with (
+        closing(sqlite3.connect(_shop_home() / DB_FILENAME)) as src,
+        closing(sqlite3.connect(home / DB_FILENAME)) as dst,
+    ):
         src.backup(dst)
 
 

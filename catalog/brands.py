@@ -34,8 +34,7 @@ def _tokens(brand: str, plain: bool = True) -> list[str]:
     if plain:
         text = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in text if not unicodedata.combining(c))
-    tokens = ["and" if t == "&" else t for t in _TOKEN.findall(_APOSTROPHES.sub("", text))]
-    return tokens
+    return ["and" if t == "&" else t for t in _TOKEN.findall(_APOSTROPHES.sub("", text))]
 
 
 def _core(tokens: list[str]) -> list[str]:

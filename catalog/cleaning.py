@@ -318,10 +318,10 @@ def _clashing(group: list[Product], parts: dict[str, list[str]]) -> list[Product
 
 def _telling_facts(group: list[Product]):
     yield lambda p: p.category if len(p.category) <= _MAX_FACT else ""
-    keys = dict.fromkeys(k for p in group for k in p.attributes)
+    order = {k: i for i, k in enumerate(dict.fromkeys(k for p in group for k in p.attributes))}
     ranked = sorted(
-        (k for k in keys if not _UNTELLING_KEY.search(k)),
-        key=lambda k: (k.casefold() not in _TELLING_KEYS, list(keys).index(k)),
+        (k for k in order if not _UNTELLING_KEY.search(k)),
+        key=lambda k: (k.casefold() not in _TELLING_KEYS, order[k]),
     )
     for key in ranked:
         yield lambda p, key=key: _short(key, p.attributes.get(key))

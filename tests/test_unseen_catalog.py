@@ -346,3 +346,14 @@ def test_the_bench_command_measures_a_catalog_of_this_store(tmp_path, monkeypatc
     assert {r["system"] for r in rows} == {"recommender", "search", "agent"}
     assert main(["bench", "planner", "--datasets", NAME]) == 2
     assert "takes no data sets" in capsys.readouterr().err
+
+
+def test_a_turn_never_shows_titles_a_shopper_cannot_tell_apart():
+    """The guard for catalogs stored before ingest told look-alikes apart: one of two
+    same-titled products is shown, and none titled like a product passed over."""
+    from agent.present import _distinct_titles
+    from catalog.models import Product
+
+    twins = [Product("a", "Conde Nast"), Product("b", "conde  nast "), Product("c", "AFAR")]
+    assert [p.id for p in _distinct_titles(twins, [])] == ["a", "c"]
+    assert [p.id for p in _distinct_titles(twins, [Product("z", "AFAR"), None])] == ["a"]

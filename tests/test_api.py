@@ -242,9 +242,10 @@ def test_sessions_are_isolated(client):
     assert session_b["messages"] == [] and session_b["shown"] == []
     out = send(client, b, "compare the first two", "u0104")
     assert not out["products"]  # b has been shown nothing; a's list is not visible to it
-    guessed = client.get(f"/sessions/{a[:-1]}x")
+    other = a[:-1] + ("y" if a.endswith("x") else "x")  # one character off, never `a` itself
+    guessed = client.get(f"/sessions/{other}")
     assert guessed.status_code == 404
-    assert client.post(f"/sessions/{a[:-1]}x/messages", json={"text": "hi"}).status_code == 404
+    assert client.post(f"/sessions/{other}/messages", json={"text": "hi"}).status_code == 404
 
 
 def test_bad_requests_get_clear_4xx_never_500(client):

@@ -211,8 +211,12 @@ class Agent:
         if _LETTERS.search(text):
             state.language = parsed.language
         state.turns += 1
+        if text:
+            state.hear(text)
         ctx = self._context(state, shopper_id, emit)
         plan = self.plan(text, state, ctx, parsed)
+        if plan.intent == "recommend":
+            state.asked_for_products()
         turn = Turn(self, ctx, state, text, parsed, plan)
         reply = present(turn)
         if not reply.question:
@@ -307,6 +311,7 @@ class Agent:
             constraints=state.product_filter(),
             excluded=state.excluded,
             declined=list(state.not_interested),
+            said=state.messages(),
         )
 
     def situation(self, state: DialogueState, ctx: ToolContext) -> Situation:
@@ -336,6 +341,7 @@ class Agent:
             personal_weight=self.personal_weight,
             personal_margin=self.personal_margin,
             table=self.table,
+            similarity=self.similarity,
         )
 
     def _known_shopper(self, shopper_id: str | None) -> str | None:

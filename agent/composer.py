@@ -1,18 +1,20 @@
 """The explanation composer: tool evidence -> 2-4 claims per product, each a
 short template sentence with its citations (English or Chinese).
 
-Claims say why the product fits the request (matched attributes, the search
-match, price within budget), what in the shopper's history supports it (the
-recommender's `explain` evidence), what other shoppers did (co-interaction
-counts) and what a review says (a short quoted phrase). Every number and name
-in a claim is copied from the evidence it cites.
+Claims say how the product meets the request, quoting the shopper's own words
+and the record that meets them (agent.needs), and what the shopper asked for
+that no record mentions; then its price (within the budget or not), what in
+the shopper's history supports it (the recommender's `explain` evidence), what
+other shoppers did (co-interaction counts) and what a review says (a short
+quoted phrase). Every number and name in a claim is copied from the evidence it
+cites; a fact the shopper did not ask for is never called what they asked for.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from agent.needs import Match, check_request, kind_match, match_needs, need_threshold, needs_of
 from agent.state import DialogueState
 from agent.verifier import Claim
 from catalog.models import InteractionKind, Product
@@ -22,6 +24,11 @@ from tools.context import ToolContext
 from tools.products import product_evidence
 
 MAX_CLAIMS = 4
+MAX_REQUEST_CLAIMS = 2
+# For a gift ("for my dad") a claim about the shopper's own purchase is made only when
+# that purchase carries at least this share of the recommender's score.
+GIFT_HISTORY_SHARE = 0.2
+DISTINCTIVE = 2.0  # title weight (log inverse share + 1) of a kind that tells products apart
 _ACTIONS = {
     "en": {
         InteractionKind.PURCHASE: "bought",
@@ -52,38 +59,13 @@ def compose(
     ctx: ToolContext,
     product: Product,
     state: DialogueState,
-    matched: dict[str, str] | None = None,
     explained: dict[str, Any] | None = None,
 ) -> list[Claim]:
-    """Claims for one product, most relevant first, at most MAX_CLAIMS. `matched`: the
-    passage a search matched ({"field", "snippet"}); `explained`: the data of
-    `explain_recommendation` for this product."""
+    """Claims for one product, most relevant first, at most MAX_CLAIMS. `explained`:
+    the data of `explain_recommendation` for this product."""
     lang = "zh" if ctx.language == "zh" else "en"
     pid = product_evidence(ctx, product).id
-    claims: list[Claim] = []
-    matched = _matched_attributes(product, state)
-    if matched and product.category:
-        claims.append(
-            _claim(
-                "attributes", lang, [pid], product.id, category=product.category, attributes=matched
-            )
-        )
-    elif (
-        matched
-        and matched.get("snippet")
-        and matched.get("field") != "title"
-        and not looks_like_instructions(matched["snippet"])
-    ):
-        snippet = _short(matched["snippet"], 120)
-        sid = ctx.evidence.add(
-            "search",
-            f"{product.id}:{matched['field']}",
-            snippet,
-            product.id,
-            field=matched["field"],
-            snippet=snippet,
-        ).id
-        claims.append(_claim("match", lang, [sid], product.id, snippet=snippet))
+    claims = request_claims(ctx, product, state, lang)
     if product.price is not None:
         within = state.slots.max_price is not None and product.price <= state.slots.max_price
         claims.append(
@@ -98,14 +80,10 @@ def compose(
             )
         )
     if explained:
-        claims.extend(_recommender_claims(explained, product.id, lang))
+        claims.extend(_recommender_claims(explained, product.id, lang, state.slots.recipient))
     review = _best_review(ctx, product)
     if review is not None:
         claims.append(review(lang))
-    if len(claims) < 2:
-        words = _title_matches(product, state)
-        if words:
-            claims.insert(0, _claim("title_match", lang, [pid], product.id, words=words))
     if len(claims) < 2 and product.brand:
         claims.append(_claim("brand", lang, [pid], product.id, brand=product.brand))
     if product.rating_avg is not None and product.rating_count >= 3:
@@ -122,11 +100,16 @@ def compose(
     return claims[:MAX_CLAIMS]
 
 
-def _recommender_claims(explained: dict[str, Any], product_id: str, lang: str) -> list[Claim]:
+def _recommender_claims(
+    explained: dict[str, Any], product_id: str, lang: str, recipient: str | None = None
+) -> list[Claim]:
     """Claims from `explain_recommendation`'s result: the shopper's own item in the same
-    category ([H]) and what other shoppers chose ([C])."""
+    category ([H]) and what other shoppers chose ([C]). For a gift for someone else the
+    shopper's own history is said only when it weighed in the score."""
     claims: list[Claim] = []
     history = explained.get("history")
+    if history and recipient and _share(explained, history) < GIFT_HISTORY_SHARE:
+        history = None
     if history:
         action = _ACTIONS[lang][InteractionKind(history["action"])]
         claims.append(
@@ -149,6 +132,79 @@ def _recommender_claims(explained: dict[str, Any], product_id: str, lang: str) -
     return claims
 
 
+def _share(explained: dict[str, Any], history: dict) -> float:
+    """The share of the score owed to the history item the claim names."""
+    contributions = getattr(explained.get("explanation"), "contributions", None) or []
+    return next(
+        (float(c.share) for c in contributions if c.history_item_id == history.get("item")), 0.0
+    )
+
+
+def request_claims(
+    ctx: ToolContext, product: Product, state: DialogueState, lang: str
+) -> list[Claim]:
+    """What the shopper asked for that the product's records meet, each quoting the
+    shopper's words and the record's (at most MAX_REQUEST_CLAIMS), and one sentence for
+    what they asked for that no record mentions; each checked as the verifier checks a
+    model's request claim (agent.needs.check_request), a failing one left out."""
+    needs = needs_of(state.request())
+    if not needs:
+        return []
+    report = match_needs(ctx, product, needs)
+    claims: list[Claim] = []
+    used: set[str] = set()
+    for match in report.matches:
+        if match.passage.key in used or len(claims) == MAX_REQUEST_CLAIMS:
+            continue
+        claim = _request_claim(ctx, match, lang)
+        if claim is not None:
+            used.add(match.passage.key)
+            claims.append(claim)
+    # "You asked for a gift card: it is one" only when nothing else asked for is missing,
+    # or when the kind tells this product apart in the catalog ("headphones" in a shop of
+    # many kinds, not "card" among gift cards): a kind every product shares, said of a
+    # product that misses the rest, would read as a fit.
+    if not claims and report.kind_only:
+        kind = kind_match(ctx, product, report.kind_only)
+        if kind is not None and report.unstated and not _distinctive(ctx, kind):
+            kind = None
+        if kind is not None:
+            claim = _request_claim(ctx, kind, lang)
+            claims += [claim] if claim is not None else []
+    if report.unstated:
+        words = [n.text for n in report.unstated][:2]
+        pid = product_evidence(ctx, product).id
+        claims.append(_claim("unstated", lang, [pid], product.id, needs=words))
+    return claims
+
+
+def _distinctive(ctx: ToolContext, match: Match) -> bool:
+    """Whether the kind's words are in few of the catalog's titles (under about a third)."""
+    from tools.qa import _weight
+
+    return any(_weight(ctx, t) >= DISTINCTIVE for t in match.need.terms if t.isascii())
+
+
+def _request_claim(ctx: ToolContext, match: Match, lang: str) -> Claim | None:
+    passage = match.passage
+    record = passage.cite(ctx)
+    name = passage.name.replace("_", " ") if passage.field == "attribute" else ""
+    claim = _claim(
+        "request",
+        lang,
+        [record.id],
+        passage.product_id,
+        need=match.quoted,
+        fact=match.fact.replace('"', "'").replace("“", "'").replace("”", "'"),
+        field=passage.field,
+        attribute=name,
+    )
+    problems = check_request(
+        claim.render(), ctx.session.said, record.text, ctx.similarity, need_threshold()
+    )
+    return None if problems else claim
+
+
 def _best_review(ctx: ToolContext, product: Product):
     reviews = [
         r
@@ -163,35 +219,6 @@ def _best_review(ctx: ToolContext, product: Product):
         "review", review.id, excerpt, product.id, rating=review.rating, excerpt=excerpt
     ).id
     return lambda lang: _claim("review", lang, [rid], product.id, excerpt=excerpt)
-
-
-def _matched_attributes(product: Product, state: DialogueState) -> list[str]:
-    wanted = " ".join([state.slots.query, *state.slots.attributes, state.slots.use or ""])
-    wanted = wanted.casefold()
-    values = [
-        v
-        for k, v in product.attributes.items()
-        if k not in ("features", "price_max") and isinstance(v, str) and len(v) < 40
-    ]
-    matched = [
-        v
-        for v in values
-        if v.casefold() in wanted or any(w in wanted for w in v.casefold().split() if len(w) > 3)
-    ]
-    return matched[:3]
-
-
-def _title_matches(product: Product, state: DialogueState) -> list[str]:
-    """Words of the request (4+ letters) that start a word of the product title; a
-    hyphenated compound is one word, so "free" does not match "fragrance-free" (the claim
-    would repeat a word of the request that the title does not say)."""
-    title = product.title.casefold()
-    words = [
-        w
-        for w in re.findall(r"[a-z][a-z0-9-]{3,}", state.slots.query.casefold())
-        if re.search(rf"(?<![a-z0-9-]){re.escape(w)}", title)
-    ]
-    return list(dict.fromkeys(words))[:3]
 
 
 def _short(text: str, limit: int) -> str:

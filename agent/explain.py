@@ -80,7 +80,13 @@ def verified(
             "content": render(prompt, "user", claims=claims, language_name=language_name, **values),
         },
     ]
-    verifier = Verifier(ctx.evidence, agent.names, agent.similarity, agent.support_threshold)
+    verifier = Verifier(
+        ctx.evidence,
+        agent.names,
+        agent.similarity,
+        agent.support_threshold,
+        said=ctx.session.said,
+    )
     return rewrite(agent, verifier.start(claims, show), messages, deadline)
 
 

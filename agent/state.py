@@ -12,6 +12,8 @@ from typing import Any
 
 from catalog.filters import ProductFilter
 
+MAX_SAID = 20
+
 
 @dataclass
 class Slots:
@@ -46,6 +48,25 @@ class DialogueState:
     # A tool call waiting for the argument a clarifying question asked for:
     # {"tool": name, "arguments": {...}, "missing": [names]}.
     pending: dict[str, Any] | None = None
+    # The shopper's messages of the session, [turn, text, asked for products], the
+    # newest MAX_SAID: request claims quote them and the verifier checks against them.
+    said: list[list] = field(default_factory=list)
+
+    def hear(self, text: str) -> None:
+        """Keep the shopper's message of this turn."""
+        self.said = [*self.said, [self.turns, text, False]][-MAX_SAID:]
+
+    def asked_for_products(self) -> None:
+        """This turn's message asked for products: its words are part of the request."""
+        if self.said and self.said[-1][0] == self.turns:
+            self.said[-1][2] = True
+
+    def messages(self) -> list[str]:
+        return [entry[1] for entry in self.said]
+
+    def request(self) -> list[str]:
+        """The messages that asked for the current kind of product, oldest first."""
+        return [t for turn, t, asked in self.said if asked and turn >= self.slots.category_turn]
 
     @property
     def excluded(self) -> list[str]:

@@ -7,7 +7,9 @@ A sentence passes only if
    records;
 3. every product name or brand of the catalog it mentions appears in the cited
    records;
-4. it is semantically supported by the cited claims: embedding similarity to
+4. a sentence that says it meets the shopper's request quotes words the shopper
+   said and a cited fact that meets them (agent.needs.check_request);
+5. it is semantically supported by the cited claims: embedding similarity to
    the closest cited claim is at least a calibrated threshold (when a
    similarity function is configured).
 A sentence that fails is replaced by the template text of the claim it cites
@@ -73,6 +75,11 @@ class Verifier:
     known_names: Iterable[str] = ()  # brands and product titles of the catalog
     similarity: Similarity | None = None
     threshold: float = 0.5
+    # The shopper's messages: a sentence that claims to meet their request must quote
+    # their own words and a cited fact that meets them (agent.needs.check_request).
+    # None: request claims are not checked.
+    said: Sequence[str] | None = None
+    need_similarity: Similarity | None = None  # defaults to `similarity`
     _names: list[str] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
@@ -104,6 +111,11 @@ class Verifier:
         for name in _mentioned(self._pattern, self._by_key, body):
             if not _name_supported(name, body, lowered_support):
                 reasons.append(f"name {name!r} is not in the cited evidence")
+        if not reasons and self.said is not None:
+            from agent.needs import check_request
+
+            similarity = self.need_similarity or self.similarity
+            reasons += check_request(sentence, self.said, support, similarity)
         if not reasons and self.similarity is not None:
             cited_claims = [c.text for c in claims if set(c.citations) & set(cited)]
             score = self.similarity(body.strip(), cited_claims) if cited_claims else 0.0

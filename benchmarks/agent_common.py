@@ -37,14 +37,20 @@ def prepare(home: Path, catalog: str, model: str = "itemknn") -> Store:
     return store
 
 
-def audit(reply, names) -> list[dict]:
+def audit(reply, names, said=None, similarity=None) -> list[dict]:
     """Every sentence a reply shows, re-checked after verification: each citation must
     name a record of the turn's evidence, and every number and catalog name it states
-    must appear in the records it cites. The failures, each with `bad_citation` set
-    when a citation is missing or names nothing in the evidence."""
+    must appear in the records it cites; with `said` (the shopper's messages so far), a
+    sentence that claims to meet the request must quote words the shopper said and a
+    cited fact that meets them (by `similarity` where no word is shared). The failures,
+    each with `bad_citation` set when a citation is missing or names nothing in the
+    evidence, and `request` when it is a request claim."""
+    from agent.needs import is_request_claim
     from agent.verifier import CITATION_RE, Claim, Verifier
 
-    checker = Verifier(dict(reply.evidence), names)
+    checker = Verifier(
+        dict(reply.evidence), names, said=list(said or []), need_similarity=similarity
+    )
     failures = []
     shown = [s for p in reply.products for s in p.sentences] + list(reply.answer)
     for sentence in shown:  # explanations and answers alike
@@ -54,8 +60,23 @@ def audit(reply, names) -> list[dict]:
         else:
             reasons, bad = checker.check(sentence.text, [Claim("", cited)]), False
         if reasons:
-            failures.append({"sentence": sentence.text, "reasons": reasons, "bad_citation": bad})
+            failures.append(
+                {
+                    "sentence": sentence.text,
+                    "reasons": reasons,
+                    "bad_citation": bad,
+                    "request": is_request_claim(sentence.text),
+                }
+            )
     return failures
+
+
+def request_claims(reply) -> int:
+    """How many shown sentences claim to meet the shopper's request."""
+    from agent.needs import is_request_claim
+
+    shown = [s for p in reply.products for s in p.sentences] + list(reply.answer)
+    return sum(is_request_claim(s.text) for s in shown)
 
 
 def requests(store: Store, catalog: str, n: int, seed: int = 0) -> list[tuple[str, str]]:

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from agent.agent import new_state
-from benchmarks.agent_common import audit, prepare, requests
+from benchmarks.agent_common import audit, prepare, request_claims, requests
 from benchmarks.common import print_table, write_results
 from catalog.store import Store
 from shopassist.assistant import build_assistant
@@ -123,6 +123,8 @@ def faithfulness(home: Path, catalogs: list[str], n: int, llm: str) -> list[dict
             "unsupported": 0,
             "model_sentences": 0,
             "model_passed": 0,
+            "request_claims": 0,
+            "request_failed": 0,
         }
         seconds = []
         examples: list[dict] = []
@@ -141,7 +143,9 @@ def faithfulness(home: Path, catalogs: list[str], n: int, llm: str) -> list[dict
                 for sentence in p.sentences
                 for reason in sentence.reasons
             )
-            for failure in audit(reply, names):
+            counts["request_claims"] += request_claims(reply)
+            for failure in audit(reply, names, [request], agent.similarity):
+                counts["request_failed"] += failure["request"]
                 if failure["bad_citation"]:
                     counts["bad_citation"] += 1
                 else:

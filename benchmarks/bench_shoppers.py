@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from benchmarks.agent_common import audit
+from benchmarks.agent_common import audit, request_claims
 from benchmarks.common import print_table, real_sources, write_results
 from benchmarks.simulator import CatalogWords, SimulatedShopper, mean_ci, wilson
 from catalog.models import InteractionKind, Product
@@ -229,7 +229,9 @@ def run_agent(
         reply = agent.turn(state, message, episode.shopper)
         ids = [p.product_id for p in reply.products]
         shown_by_turn.append(ids)
-        problems = audit(reply, ctx.names)
+        problems = audit(reply, ctx.names, state.messages(), agent.similarity)
+        ctx.audit_counts["request_claims"] += request_claims(reply)
+        ctx.audit_counts["request_failed"] += sum(p["request"] for p in problems)
         ctx.audit_counts["explanations"] += len(reply.products)
         ctx.audit_counts["sentences"] += sum(len(p.sentences) for p in reply.products)
         ctx.audit_counts["failed"] += len(problems)
@@ -295,7 +297,13 @@ class Context:
         self.currency = self.agent.currency
         self.in_stock = ProductFilter(in_stock_only=True)
         self.names = self.agent._names
-        self.audit_counts = {"explanations": 0, "sentences": 0, "failed": 0}
+        self.audit_counts = {
+            "explanations": 0,
+            "sentences": 0,
+            "failed": 0,
+            "request_claims": 0,
+            "request_failed": 0,
+        }
         self.audit_failures: list[dict[str, Any]] = []
         self.explanations: list[dict[str, Any]] = []
 
@@ -395,7 +403,8 @@ def run(
     systems = ["recommender", "search", "agent"] + (["agent_llm"] if llm_planner else [])
     rows: list[dict[str, Any]] = []
     transcripts: list[dict[str, Any]] = []
-    totals = {"explanations": 0, "sentences": 0, "failed": 0}
+    counted = ("explanations", "sentences", "failed", "request_claims", "request_failed")
+    totals = dict.fromkeys(counted, 0)
     failures: list[dict[str, Any]] = []
     explanations: list[dict[str, Any]] = []
     for dataset in datasets:

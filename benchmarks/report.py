@@ -129,8 +129,9 @@ def _headline(results: Results) -> list[str]:
         audit = shoppers.get("audit", {})
         lines.append(
             f"| faithfulness audit | {audit.get('failed', '?')} of {audit.get('sentences', '?')}"
-            f" shown sentences fail the checks ({audit.get('explanations', '?')} explanations)"
-            " | shoppers |"
+            f" shown sentences fail the checks ({audit.get('explanations', '?')} explanations);"
+            f" request claims {audit.get('request_failed', '?')} failing of"
+            f" {audit.get('request_claims', '?')} | shoppers |"
         )
     g = results.get("lightgcn_gowalla_cpu")
     if g and g["rows"]:

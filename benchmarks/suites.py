@@ -112,6 +112,22 @@ ROUTING_NO_TOOL_CEILING = 0.0625 + EXACT
 QA_FLOORS = {"answerable_cited_gold": 0.675 - EXACT, "not_answerable_said_so": 0.6087 - EXACT}
 
 
+# Deterministic, test part of benchmarks/data/request_claims.jsonl at the calibrated
+# threshold 0.5: precision 0.9524 (40 of 42 shown request claims true), coverage 0.75 (21
+# of 28 products with a true candidate); every shown claim labelled. Exact floors.
+REQUEST_CLAIM_FLOORS = {"precision": 40 / 42 - EXACT, "coverage": 0.75 - EXACT}
+
+
+def _request_claim_floors(results: dict[str, dict[str, Any]]) -> list[str]:
+    problems: list[str] = []
+    row = next(iter(_rows(results, "request_claims")), {})
+    for key, floor in REQUEST_CLAIM_FLOORS.items():
+        _floor(problems, f"request claims {key}", row.get(key), floor)
+    if row.get("unlabelled_shown") != 0:
+        problems.append(f"request claims: {row.get('unlabelled_shown')} shown claims unlabelled")
+    return problems
+
+
 def _routing_floors(results: dict[str, dict[str, Any]]) -> list[str]:
     problems: list[str] = []
     row = next((r for r in _rows(results, "routing") if r.get("planner") == "rules"), {})
@@ -265,6 +281,17 @@ SUITES: list[Suite] = [
         quick_args=["--part", "test"],
         quick_budget_s=900,
         floors=_qa_floors,
+    ),
+    Suite(
+        "request_claims",
+        "Request claims in explanations (test part of the labelled set)",
+        "bench_request_claims",
+        ["--part", "test"],
+        budget_s=600,
+        results=["request_claims"],
+        quick_args=["--part", "test"],
+        quick_budget_s=600,
+        floors=_request_claim_floors,
     ),
     Suite(
         "qa_llm",

@@ -198,7 +198,7 @@ def test_explanations_not_written_within_the_turn_budget_are_templates(agent):
 
     from agent.agent import Agent
 
-    slow = Agent(agent.store, "demo", llm=SlowScripted(delay=0.1, step=0.05), llm_turn_budget_s=0.8)
+    slow = Agent(agent.store, "demo", llm=SlowScripted(delay=0.1, step=0.02), llm_turn_budget_s=0.8)
     started = time.perf_counter()
     reply = slow.turn(new_state(), "hiking boots", "u0001")
     elapsed = time.perf_counter() - started

@@ -49,6 +49,7 @@ class SessionView:
     constraints: ProductFilter | None = None
     excluded: list[str] = field(default_factory=list)
     declined: list[str] = field(default_factory=list)
+    said: list[str] = field(default_factory=list)  # the shopper's messages, oldest first
 
 
 @dataclass
@@ -71,6 +72,9 @@ class ToolContext:
     # relevance is within this margin of each other (a clear best match stays first).
     personal_margin: float | None = 0.05
     relevance: dict[str, float] = field(default_factory=dict)  # this turn's search scores
+
+    # (sentence, texts) -> the highest cosine similarity; the embedder's, when there is one
+    similarity: Callable[[str, Sequence[str]], float] | None = None
 
     table: ProductTable | None = None  # the catalog as columns; built on first use if unset
 

@@ -168,7 +168,7 @@ def _history_record(ctx: ToolContext, item_id: str) -> dict:
         title=item.title,
         action=kind.value,
     ).id
-    return {"id": hid, "title": item.title, "action": kind.value}
+    return {"id": hid, "title": item.title, "action": kind.value, "item": item_id}
 
 
 def _same_category(ctx: ToolContext, candidate: Product, item_ids: list[str]) -> str | None:

@@ -1,0 +1,526 @@
+"""Request claims: what the shopper asked for, in their own words, and the product
+fact that meets each need, or an honest "nothing on its page mentions it".
+
+A *need* is a run of the shopper's own content words ("doesn't slip", "quiet
+coffee grinder", "护肤品"), taken from their messages about the current kind of
+product, without the budget, the recipient and words that ask rather than
+describe ("looking for", "loves"). A need is met by one of the product's own
+passages (tools.passages: title, attributes, category, description and feature
+sentences, and reviews):
+
+- word for word: the need's word is in the passage (stem-matched, a Chinese word
+  also as the catalog's English words for it), with the same polarity: "doesn't
+  slip" is met by "non-slip", never by "slips"; "waterproof" is not met by
+  "not waterproof";
+- by meaning: the multilingual embedding of the need and of a product field is at
+  least a threshold calibrated on labelled pairs (benchmarks/bench_request_claims.py,
+  agent/needs_calibration.json), so "keeps my feet dry" can meet "waterproof".
+
+Each met need becomes a claim that quotes the shopper's words and the passage's
+words and cites the passage; needs no record meets are said to be unstated. The
+same checks run on any sentence that claims to meet the request (`check_request`):
+the verifier applies them to model-written sentences and the benchmarks' audits to
+every shown one, so "It has what you asked for: hot yoga", when the shopper never
+said hot yoga, fails.
+
+What it simplifies on purpose: needs are runs of content words, not parsed noun
+phrases; polarity is read from negation words next to the word, not parsed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from agent.parse import parse
+from catalog.models import Product
+from tools.context import ToolContext
+from tools.passages import Passage, product_passages, review_passages
+from tools.text import (
+    contains_term,
+    content_terms,
+    content_words,
+    is_stopword,
+    names_kind,
+    negated_near,
+    stem,
+)
+
+MAX_NEEDS = 6  # needs read from a request (the newest kept)
+MAX_MESSAGES = 20  # shopper messages kept in the session for the checks
+MAX_REVIEWS = 40  # reviews read per product for word-for-word matches
+MAX_FACT_WORDS = 10
+# need-to-passage similarity when no calibration is stored
+DEFAULT_THRESHOLD = 0.5
+TRANSLATION = 0.72  # word-to-word similarity of a translation (as tools.lexicon)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_ID = re.compile(r"[a-z]*\d{3,}[a-z\d]*")  # "u0002", "b004llj6ek": ids, never needs
+_PLAIN = re.compile(r"[\w\s'’-]+")
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*|[\u4e00-\u9fff]+")
+_NEGATORS = frozenset(
+    "not no non without never doesn't don't won't isn't aren't can't doesnt dont wont anti".split()  # noqa: SIM905
+)
+# Words that ask, or judge, rather than describe the product: never a need.
+_NOT_NEEDS = frozenset(
+    """
+    love loves loved loving like likes liked enjoy enjoys want wants wanted wanting looking
+    look find finding recommend recommendation recommendations suggest suggestion suggestions
+    show need needs gift gifts present presents someone somebody nice good great quality new
+    best cool decent option options pick picks help buy buying shopping prefer ideally hi hello
+    thanks thank item items product products stuff idea ideas fan fans who whose cheap
+    affordable expensive budget price dollars dollar usd bucks yuan rmb euro euros under below
+    above over less cost costs perfect wonderful awesome amazing lovely fit fits fitting take
+    takes stop stops survive survives handle handles withstand withstands carry carries send
+    sends track tracks block blocks hold holds can able lots plenty enough loads free now
+    today
+    """.split()  # noqa: SIM905
+)
+_ZH_NOT_NEEDS = frozenset(
+    """买 喜欢 推荐 礼物 送 给 东西 好 好用 不错 便宜 贵 价格 预算 元 块 以内 以下 左右
+    想 要 找""".split()  # noqa: SIM905
+)
+# A sentence that says the product meets the shopper's request ("You asked for ...",
+# "It has what you asked for: ...", "您要..."); what they said about the price is the
+# budget's claim, checked as a number.
+_TRIGGER = re.compile(
+    r"\byou (?:asked|were looking|are looking|requested|mentioned|said you (?:want|need))"
+    r"(?! to (?:spend|pay))\b|\byou wanted(?! to (?:spend|pay))\b"
+    r"|\bwhat you (?:asked|wanted|need|want)\b(?! to (?:spend|pay))|\byour request\b"
+    r"|\bas you asked\b|您要|您要求|您想要|您需要|您提到|符合您的(?:需求|要求)",
+    re.I,
+)
+# A degree said before a need ("lots of cushioning") and the words of a record that
+# say as much ("max cushioning").
+_INTENSE_BEFORE = re.compile(
+    r"\b(?:lots? of|a lot of|plenty of|long|longer|very|extra|super|really|high|more)\s+$", re.I
+)
+_INTENSE = re.compile(
+    r"\b(?:max|maximum|extra|ultra|super|long|longest|plush|high|heavy|huge|all-day)\b", re.I
+)
+_QUOTED = re.compile(r"“([^”]{1,160})”|\"([^\"]{1,160})\"|「([^」]{1,160})」")
+_NEGATION_MARK = re.compile(
+    r"\b(?:non|anti|no|not|without|never|free|proof|resistant|less)\b|不|没|无|防|免", re.I
+)
+
+
+@dataclass(frozen=True)
+class Need:
+    """Some of the shopper's own words about the product they want."""
+
+    text: str  # as the shopper wrote it: a span of their message
+    words: tuple[str, ...]  # the content words, as written
+    terms: tuple[str, ...]  # the same words stemmed (Chinese words as they are)
+    negated: bool = False  # "doesn't slip", "不伤手"
+    # "lots of cushioning", "long battery life": met only by a record that says as much
+    intense: bool = False
+
+
+@dataclass
+class Match:
+    need: Need
+    quoted: str  # the shopper's words the match quotes
+    passage: Passage
+    fact: str  # the passage's words the claim quotes
+    how: str  # "words" | "meaning"
+    score: float = 1.0
+
+
+@dataclass
+class NeedReport:
+    """How a product meets the request's needs."""
+
+    matches: list[Match] = field(default_factory=list)
+    unstated: list[Need] = field(default_factory=list)  # no record says anything of these
+    kind_only: list[Need] = field(default_factory=list)  # needs that only name its kind
+
+
+# -- needs ------------------------------------------------------------------------------
+
+
+def needs_of(messages: Sequence[str]) -> list[Need]:
+    """The needs of a request told in one or more messages (oldest first), newest last,
+    each once."""
+    out: dict[tuple[str, ...], Need] = {}
+    for message in messages:
+        for need in _message_needs(message):
+            out.pop(need.terms, None)
+            out[need.terms] = need
+    return list(out.values())[-MAX_NEEDS:]
+
+
+def _message_needs(message: str) -> list[Need]:
+    parsed = parse(message)
+    kept = {w.casefold() for w in parsed.content.split()}
+    if parsed.language == "zh" or _HAN.search(parsed.content):
+        return _zh_needs(message, parsed.content) + _en_needs(message, kept, han=False)
+    return _en_needs(message, kept)
+
+
+def _en_needs(message: str, kept: set[str], han: bool = True) -> list[Need]:
+    """Runs of adjacent content words of an English message, a negation word before a
+    run kept with it ("doesn't slip")."""
+    needs: list[Need] = []
+    run: list[re.Match] = []
+    negation: re.Match | None = None
+
+    def close() -> None:
+        nonlocal run, negation
+        if run:
+            start = (negation or run[0]).start()
+            words = tuple(m.group(0).casefold() for m in run)
+            text = message[start : run[-1].end()]
+            if not _PLAIN.fullmatch(text):  # markup or symbols between the words: words only
+                text = " ".join(m.group(0) for m in ([negation] if negation else []) + run)
+            needs.append(
+                Need(
+                    text,
+                    words,
+                    tuple(stem(w) for w in words),
+                    negated=negation is not None,
+                    intense=bool(_INTENSE_BEFORE.search(message[:start])),
+                )
+            )
+        run, negation = [], None
+
+    last = 0
+    for m in _TOKEN.finditer(message):
+        word = m.group(0).casefold().replace("’", "'")
+        if message[last : m.start()].strip():
+            close()  # punctuation ends a run: "... is free. face care" is two
+            negation = None
+        last = m.end()
+        if _HAN.match(word):
+            close()
+            continue
+        if word in _NEGATORS:
+            close()
+            negation = m
+            continue
+        if (
+            word in kept
+            and not _ID.fullmatch(word)
+            and word not in _NOT_NEEDS
+            and not is_stopword(word)
+            and not word.isdigit()
+            and len(word) > 1
+        ):
+            run.append(m)
+            continue
+        close()
+        negation = None
+    close()
+    return needs
+
+
+def _zh_needs(message: str, content: str) -> list[Need]:
+    needs = []
+    for word in content_words(message):
+        if word not in content:
+            continue  # the budget, the recipient, words that ask
+        if not _HAN.match(word) or word in _ZH_NOT_NEEDS or len(word) < 2:
+            continue
+        at = message.find(word)
+        negated = at > 0 and message[at - 1] in "不没无别"
+        text = message[at - 1 : at + len(word)] if negated else word
+        needs.append(Need(text, (word,), (word,), negated))
+    return needs
+
+
+# -- matching ---------------------------------------------------------------------------
+
+_FIELD_ORDER = {
+    "attribute": 0,
+    "title": 1,
+    "title_zh": 1,
+    "category": 2,
+    "feature": 3,
+    "description": 4,
+    "review": 5,
+}
+
+
+def category_passage(product: Product) -> Passage | None:
+    names = [c for c in product.categories if c and len(c) <= 40][:3]
+    if not names and product.category:
+        names = [product.category]
+    if not names:
+        return None
+    text = " > ".join(dict.fromkeys(names))
+    return Passage(f"{product.id}.c", "product", "category", "category", text, product.id)
+
+
+def record_passages(ctx: ToolContext, product: Product) -> list[Passage]:
+    """The product's fields and the first reviews, in the order a match prefers them."""
+    found = product_passages(product)
+    category = category_passage(product)
+    if category is not None:
+        found.append(category)
+    reviews = ctx.store.reviews(ctx.catalog, product.id, limit=MAX_REVIEWS)
+    found += [p for p in review_passages(reviews) if (p.rating or 0) >= 3]
+    return sorted(found, key=lambda p: _FIELD_ORDER.get(p.field, 9))
+
+
+def match_needs(
+    ctx: ToolContext,
+    product: Product,
+    needs: Sequence[Need],
+    threshold: float | None = None,
+    found: list[Passage] | None = None,
+) -> NeedReport:
+    """Which of the needs the product's records meet, and with what passage."""
+    threshold = need_threshold() if threshold is None else threshold
+    found = record_passages(ctx, product) if found is None else found
+    own = {w for c in [*product.categories, product.brand] if c for w in content_terms(c)}
+    fields = [p for p in found if p.kind == "product"]
+    report = NeedReport()
+    parts: list[tuple[Need, list[tuple[str, str]]]] = []  # needs with their words to look for
+    for need in needs:
+        forms = [[t, *_translations(ctx, t)] for t in need.terms]
+        kind = [any(names_kind(f, own) for f in fs) for fs in forms]
+        if all(kind):
+            report.kind_only.append(need)
+            continue
+        words = [(w, fs) for w, fs, k in zip(need.words, forms, kind, strict=True) if not k]
+        parts.append((need, words))
+    missing: list[tuple[Need, list[str]]] = []
+    for need, words in parts:
+        held: dict[str, list[tuple[str, str]]] = {}  # passage key -> (word, form found)
+        passages: dict[str, Passage] = {}
+        left = []
+        for word, forms in words:
+            hit = next(
+                (
+                    (p, f)
+                    for p in found
+                    for f in forms
+                    if _holds(p.text, [f], need.negated)
+                    and (not need.intense or _INTENSE.search(p.text))
+                ),
+                None,
+            )
+            if hit is None:
+                weak = need.intense and any(
+                    _holds(p.text, [f], need.negated) for p in found for f in forms
+                )
+                if not weak:  # a record that says less than asked is neither met nor silent
+                    left.append(word)
+                continue
+            held.setdefault(hit[0].key, []).append((word, hit[1]))
+            passages[hit[0].key] = hit[0]
+        for key, pairs in held.items():
+            passage = passages[key]
+            quoted = _as_written(need, [w for w, _ in pairs], whole=len(pairs) == len(words))
+            fact = _window(passage, [f for _, f in pairs])
+            report.matches.append(Match(need, quoted, passage, fact, "words"))
+        if left:
+            missing.append((need, left))
+    sims = _need_similarities(
+        ctx, product, [_as_written(n, w, whole=len(w) == len(n.words)) for n, w in missing], fields
+    )
+    for row, (need, left) in enumerate(missing):
+        quoted = _as_written(need, left, whole=len(left) == len(need.words))
+        best = int(np.argmax(sims[row])) if sims.shape[1] else -1
+        if best >= 0 and sims[row, best] >= threshold:
+            passage = fields[best]
+            if not need.negated or _NEGATION_MARK.search(passage.text):
+                fact = _clip_words(_fact_text(passage), MAX_FACT_WORDS + 4)
+                score = float(sims[row, best])
+                report.matches.append(Match(need, quoted, passage, fact, "meaning", score))
+                continue
+        report.unstated.append(Need(quoted, tuple(left), tuple(left), need.negated))
+    return report
+
+
+def kind_match(ctx: ToolContext, product: Product, needs: Sequence[Need]) -> Match | None:
+    """For a request that names only a kind of product ("coffee", "护肤品"): the title or
+    category passage that holds the word, when nothing more specific was asked."""
+    found = [p for p in product_passages(product) if p.field in ("title", "title_zh")]
+    category = category_passage(product)
+    found += [category] if category is not None else []
+    for need in needs:
+        for term in need.terms:
+            forms = [term, *_translations(ctx, term)]
+            for passage in found:
+                form = next((f for f in forms if _holds(passage.text, [f], need.negated)), None)
+                if form is not None:
+                    return Match(need, need.text, passage, _window(passage, [form]), "kind")
+    return None
+
+
+def _holds(text: str, forms: list[str], negated: bool) -> bool:
+    """The passage has the word with the polarity asked: "doesn't slip" needs a
+    negated slip ("non-slip", "no slipping"); "waterproof" must not be negated."""
+    for form in forms:
+        if not contains_term(text, form):
+            continue
+        before = negated_near(text, form, window=2)
+        if before == negated or (negated and _negated_after(text, form)):
+            return True
+    return False
+
+
+def _negated_after(text: str, term: str) -> bool:
+    """ "slip-resistant", "fragrance-free", "leak-proof": the word negated by what follows."""
+    if _HAN.match(term):
+        return False
+    after = rf"\b{re.escape(term)}\w*[- ](?:free|proof|resistant|less)\b"
+    return bool(re.search(after, text, re.I))
+
+
+def _translations(ctx: ToolContext, term: str) -> list[str]:
+    if not _HAN.match(term) or ctx.encode is None:
+        return []
+    from tools.qa import _translations as translate
+
+    return translate(ctx, term)
+
+
+def _as_written(need: Need, held: list[str], whole: bool = False) -> str:
+    """The shopper's words for the held words: the need's own text when it holds them
+    all, else their span in it when adjacent, else the first word."""
+    if whole:
+        return need.text
+    spans = [
+        m.span()
+        for word in held
+        if (m := re.search(rf"(?<!\w){re.escape(word)}(?!\w)", need.text, re.I)) is not None
+    ]
+    if not spans:
+        return held[0]
+    spans.sort()
+    text = need.text[spans[0][0] : spans[-1][1]]
+    return text if len(text.split()) == len(held) else need.text[spans[0][0] : spans[0][1]]
+
+
+def _window(passage: Passage, forms: list[str]) -> str:
+    """The passage's words around the first word found, at most MAX_FACT_WORDS."""
+    text = _fact_text(passage)
+    if _HAN.search(text) and not re.search(r"[A-Za-z]{3}", text):
+        return _clip_chars(text, 40)
+    words = text.split()
+    size = 6 if passage.field in ("title", "title_zh") else MAX_FACT_WORDS
+    if len(words) <= size:
+        return text
+    terms = [f for f in forms if not _HAN.match(f)]
+    at = next(
+        (i for i, w in enumerate(words) for t in terms if stem(re.sub(r"\W", "", w)).startswith(t)),
+        0,
+    )
+    start = max(0, min(at - 2, len(words) - size))
+    piece = " ".join(words[start : start + size]).strip(" ,;:")
+    return ("…" if start else "") + piece + ("…" if start + size < len(words) else "")
+
+
+def _fact_text(passage: Passage) -> str:
+    if passage.field == "attribute":  # "grip: non-slip" -> "non-slip"
+        return passage.text.split(":", 1)[-1].strip()
+    return passage.text
+
+
+def _clip_words(text: str, n: int) -> str:
+    words = text.split()
+    return text if len(words) <= n else " ".join(words[:n]).rstrip(",;:") + "…"
+
+
+def _clip_chars(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _need_similarities(
+    ctx: ToolContext, product: Product, needs: Sequence[str], fields: list[Passage]
+) -> np.ndarray:
+    """(needs, fields) cosine similarities of need phrases; zeros without an embedder."""
+    if ctx.encode is None or not needs or not fields:
+        return np.zeros((len(needs), len(fields)), dtype=np.float32)
+    from tools.qa import _CACHE_SIZE, _EMBEDDINGS
+
+    key = (ctx.catalog, product.id, "fields", len(fields))
+    vectors = _EMBEDDINGS.get(key)
+    if vectors is None:
+        vectors = ctx.encode([_fact_text(p) if p.field != "category" else p.text for p in fields])
+        _EMBEDDINGS[key] = vectors
+        if len(_EMBEDDINGS) > _CACHE_SIZE:
+            _EMBEDDINGS.popitem(last=False)
+    return ctx.encode(list(needs)) @ vectors.T
+
+
+@cache
+def _calibration() -> dict:
+    path = Path(__file__).with_name("needs_calibration.json")
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+OVERRIDE: dict = {}  # set by the calibration itself while it searches
+
+
+def need_threshold() -> float:
+    return float((OVERRIDE or _calibration()).get("threshold", DEFAULT_THRESHOLD))
+
+
+# -- checking ---------------------------------------------------------------------------
+
+
+def is_request_claim(sentence: str) -> bool:
+    return bool(_TRIGGER.search(sentence))
+
+
+def check_request(
+    sentence: str,
+    said: Sequence[str],
+    support: str,
+    similarity: Callable[[str, Sequence[str]], float] | None = None,
+    threshold: float | None = None,
+) -> list[str]:
+    """Reasons a sentence that claims to meet the shopper's request fails (empty: it
+    passes or makes no such claim). `said`: the shopper's messages of the session;
+    `support`: the text of the records the sentence cites. The request words it
+    quotes must be the shopper's own, and the fact it quotes must be in the cited
+    records and meet those words (word for word, or by meaning above the threshold)."""
+    trigger = _TRIGGER.search(sentence)
+    if trigger is None:
+        return []
+    threshold = need_threshold() if threshold is None else threshold
+    body = re.sub(r"\[[^\]]*\]", " ", sentence)
+    quotes = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(body)]
+    after = body[trigger.end() :]
+    if quotes and body.find(quotes[0]) >= trigger.end() - 1:
+        need, facts = quotes[0], quotes[1:]
+    else:  # "It has what you asked for: hot yoga."
+        after = re.sub(r"^\s*(?:for\b)?[\s:：—-]*", "", after)
+        need = re.split(r"[:：;；,，.。]", after, maxsplit=1)[0]
+        facts = quotes
+    words = content_words(need)
+    if not words:
+        return ["a request claim that names nothing the shopper asked for"]
+    heard = " ".join(said).casefold()
+    unsaid = [w for w in words if w.casefold() not in heard]
+    if unsaid and not (similarity is not None and said and similarity(need, list(said)) >= 0.6):
+        return [f"request words {', '.join(unsaid)!r} were never said by the shopper"]
+    lowered = " ".join(support.split()).casefold()
+    reasons = []
+    for fact in facts:
+        pieces = [" ".join(x.split()).casefold() for x in fact.split("…")]
+        if any(piece not in lowered for piece in pieces if piece):
+            reasons.append(f"quoted fact {fact!r} is not in the cited evidence")
+    if reasons:
+        return reasons
+    target = " ".join(facts) if facts else support
+    terms = [stem(w) if not _HAN.match(w) else w for w in words]
+    negated = bool(re.search(r"\b(?:not|no|without|never|doesn't|don't|won't)\b|^不|^没|^无", need))
+    if any(_holds(target, [t], negated) for t in terms):
+        return []
+    if similarity is not None and facts:
+        if similarity(need, facts) >= threshold:
+            return []
+        # A Chinese word met by its English translation in the record ("护肤品": skincare).
+        english = list(dict.fromkeys(re.findall(r"[A-Za-z][A-Za-z'-]{2,}", target.casefold())))
+        han = [w for w in words if _HAN.match(w)]
+        if english and han and all(similarity(w, english) >= TRANSLATION for w in han):
+            return []
+    return [f"the cited fact does not meet the request {need!r}"]

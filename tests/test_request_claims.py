@@ -1,0 +1,255 @@
+"""Request claims: "why it fits you" quotes the shopper's own words and the record
+that meets them, says so when no record mentions what they asked for, and is
+checked by the verifier and the audit like every product fact."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from agent.agent import new_state
+from agent.composer import _recommender_claims
+from agent.needs import check_request, is_request_claim, needs_of
+from agent.state import DialogueState
+from agent.verifier import Claim, Verifier
+from benchmarks.agent_common import audit
+from catalog.store import Store
+from tools.results import EvidenceLedger
+
+QUOTED = re.compile(r"“([^”]+)”|\"([^\"]+)\"")
+
+
+@pytest.fixture(scope="module")
+def agent(demo_home):
+    """The agent `shopassist ask --llm none` builds: USE embedder, rules planner."""
+    from shopassist.assistant import build_assistant
+    from shopassist.settings import load_settings
+
+    settings = load_settings(env={"SHOPASSIST_HOME": str(demo_home)})
+    with Store.in_home(demo_home) as store:
+        yield build_assistant(settings, store, "demo", "none").agent
+
+
+def _ask(agent, message: str, state: DialogueState | None = None):
+    state = state or new_state()
+    reply = agent.turn(state, message, None)
+    assert reply.products, f"no products for {message!r}"
+    return reply, state
+
+
+def _request_sentences(reply) -> list[tuple[str, list[str]]]:
+    """(sentence, [its product's request claims]) for every shown product."""
+    return [
+        (p.product_id, [s.text for s in p.sentences if is_request_claim(s.text)])
+        for p in reply.products
+    ]
+
+
+def _first_quote(sentence: str) -> str:
+    m = QUOTED.search(sentence)
+    assert m, sentence
+    return next(g for g in m.groups() if g)
+
+
+def _all_claims_check(agent, reply, said: list[str]) -> None:
+    """Every shown sentence passes the audit with the request checks on, and every
+    request claim quotes words of the shopper's messages."""
+    assert audit(reply, agent.names, said, agent.similarity) == []
+    heard = " ".join(said).casefold()
+    for _, sentences in _request_sentences(reply):
+        for sentence in sentences:
+            assert _first_quote(sentence).casefold() in heard, sentence
+
+
+def test_non_slip_is_quoted_and_hot_yoga_is_not_claimed(agent):
+    message = "a yoga mat that doesn't slip"
+    reply, _ = _ask(agent, message)
+    for pid, sentences in _request_sentences(reply):
+        assert any(_first_quote(s) == "doesn't slip" for s in sentences), (pid, sentences)
+        assert not any("hot yoga" in _first_quote(s) for s in sentences)
+        slip = next(s for s in sentences if _first_quote(s) == "doesn't slip")
+        assert re.search(r"non-slip|anti-slip|no slip", slip, re.I), slip
+    _all_claims_check(agent, reply, [message])
+
+
+def test_a_gift_for_dad_never_claims_a_drip_coffee_maker_was_asked_for(agent):
+    message = "a gift for my dad who loves coffee under 100"
+    reply, _ = _ask(agent, message)
+    for _, sentences in _request_sentences(reply):
+        for sentence in sentences:
+            need = _first_quote(sentence)
+            assert need == "coffee", sentence  # the one thing about the product said
+            assert "dad" not in need and "drip" not in need
+    _all_claims_check(agent, reply, [message])
+
+
+def test_quiet_is_said_to_be_unstated_when_no_record_mentions_it(agent):
+    message = "I want a quiet coffee grinder under 60 dollars for my office"
+    reply, _ = _ask(agent, message)
+    for product in reply.products:
+        texts = [s.text for s in product.sentences]
+        quiet = [t for t in texts if "quiet" in t]
+        assert quiet, texts  # either a record meets "quiet" or it is said that none does
+        for t in quiet:
+            assert t.startswith("Nothing on its page mentions") or is_request_claim(t), t
+        # "drip coffee maker" was not asked for: never quoted as the request.
+        assert not any("drip" in _first_quote(t) for t in texts if is_request_claim(t))
+    assert any(
+        t.startswith('Nothing on its page mentions "quiet"')
+        for p in reply.products
+        for t in (s.text for s in p.sentences)
+    )
+    _all_claims_check(agent, reply, [message])
+
+
+def test_chinese_skin_care_request_quotes_the_request_not_the_title(agent):
+    message = "给妈妈买一个护肤品，200元以内"
+    reply, _ = _ask(agent, message)
+    for product in reply.products:
+        for s in product.sentences:
+            assert product.title not in s.text  # the title is not restated as a claim
+            if is_request_claim(s.text):
+                assert _first_quote(s.text) == "护肤品", s.text
+    assert any(is_request_claim(s.text) for p in reply.products for s in p.sentences)
+    _all_claims_check(agent, reply, [message])
+
+
+def test_headphones_for_running_say_how_they_relate_to_running(agent):
+    message = "headphones for running"
+    reply, _ = _ask(agent, message)
+    for product in reply.products:
+        texts = [s.text for s in product.sentences]
+        assert any("running" in t for t in texts), texts  # met, or said to be unstated
+    _all_claims_check(agent, reply, [message])
+
+
+@pytest.mark.parametrize(
+    ("message", "need"),
+    [("防滑的瑜伽垫", "防滑"), ("无香味的面霜", "无香味"), ("防水的背包，上学用", "防水")],
+)
+def test_chinese_needs_are_quoted_in_chinese(agent, message, need):
+    reply, state = _ask(agent, message)
+    assert state.language == "zh"
+    quotes = [_first_quote(t) for _, ts in _request_sentences(reply) for t in ts]
+    assert need in quotes, quotes
+    claim = next(t for _, ts in _request_sentences(reply) for t in ts if _first_quote(t) == need)
+    assert claim.startswith("您要“")
+    _all_claims_check(agent, reply, [message])
+
+
+def test_a_new_kind_of_product_drops_the_old_needs(agent):
+    state = new_state()
+    _ask(agent, "a yoga mat that doesn't slip", state)
+    reply, _ = _ask(agent, "now show me a desk lamp", state)
+    assert state.request() == ["now show me a desk lamp"]
+    quotes = [_first_quote(t) for _, ts in _request_sentences(reply) for t in ts]
+    assert "doesn't slip" not in quotes
+
+
+def test_the_messages_survive_the_session_round_trip():
+    state = DialogueState()
+    state.turns = 1
+    state.hear("a yoga mat that doesn't slip")
+    state.asked_for_products()
+    state.turns = 2
+    state.hear("the second one")
+    again = DialogueState.from_dict(state.to_dict())
+    assert again.messages() == ["a yoga mat that doesn't slip", "the second one"]
+    assert again.request() == ["a yoga mat that doesn't slip"]  # a reference asks nothing
+
+
+# -- needs ------------------------------------------------------------------------------
+
+
+def test_needs_leave_out_budget_recipient_and_asking_words():
+    needs = needs_of(["a gift for my dad who loves coffee under 100 dollars"])
+    assert [n.text for n in needs] == ["coffee"]
+    needs = needs_of(["I want a quiet coffee grinder under 60 dollars for my office"])
+    assert [n.text for n in needs] == ["quiet coffee grinder", "office"]
+    (slip,) = [n for n in needs_of(["a yoga mat that doesn't slip"]) if n.negated]
+    assert slip.text == "doesn't slip" and slip.terms == ("slip",)
+    zh = needs_of(["给妈妈买一个护肤品，200元以内"])
+    assert [n.text for n in zh] == ["护肤品"]
+
+
+def test_the_newest_message_wins_and_each_need_is_kept_once():
+    needs = needs_of(["waterproof boots", "waterproof boots in brown"])
+    assert [n.text for n in needs] == ["waterproof boots in brown"] or [n.text for n in needs] == [
+        "waterproof boots",
+        "brown",
+    ]
+    assert len({n.terms for n in needs}) == len(needs)
+
+
+# -- the check ---------------------------------------------------------------------------
+
+
+SAID = ["a yoga mat that doesn't slip"]
+
+
+def test_a_request_word_the_shopper_never_said_fails():
+    support = "grip: non-slip best for: hot yoga"
+    reasons = check_request("It has what you asked for: hot yoga. [P1071]", SAID, support)
+    assert reasons and "never said" in reasons[0]
+    # the same sentence passes when the shopper did say it (the check can pass)
+    said = ["a mat for hot yoga"]
+    assert check_request("It has what you asked for: hot yoga. [P1071]", said, support) == []
+
+
+def test_the_quoted_fact_must_be_in_the_cited_record_and_meet_the_need():
+    good = 'You asked for "doesn\'t slip": its page lists grip: "non-slip". [P1071.a3]'
+    assert check_request(good, SAID, "grip: non-slip") == []
+    made_up = 'You asked for "doesn\'t slip": its page lists grip: "rubber base". [P1071.a3]'
+    assert "not in the cited evidence" in check_request(made_up, SAID, "grip: non-slip")[0]
+    wrong = 'You asked for "doesn\'t slip": its page lists color: "purple". [P1071.a5]'
+    assert "does not meet" in check_request(wrong, SAID, "color: purple")[0]
+    # polarity: a record that says it slips does not meet "doesn't slip"
+    slips = 'You asked for "doesn\'t slip": a reviewer wrote "it slips". [R1.1]'
+    assert check_request(slips, SAID, "it slips on a wet floor") != []
+
+
+def test_the_verifier_rejects_a_model_request_claim_the_shopper_never_made():
+    ledger = EvidenceLedger()
+    pid = ledger.add(
+        "product", "1071", "Packwell yoga mat", "1071", grip="non-slip", best_for="hot yoga"
+    ).id
+    claims = [Claim("It costs 65.99 USD.", [pid])]
+    verifier = Verifier(ledger, [], said=SAID)
+    reasons = verifier.check(f"It has what you asked for: hot yoga. [{pid}]", claims)
+    assert reasons and "never said" in reasons[0]
+    assert verifier.check(f"It is made for hot yoga. [{pid}]", claims) == []
+    # without the shopper's messages the verifier does not check request claims
+    assert Verifier(ledger, []).check(f"It has what you asked for: hot yoga. [{pid}]", claims) == []
+
+
+def test_the_audit_flags_what_you_asked_for_hot_yoga():
+    ledger = EvidenceLedger()
+    pid = ledger.add("product", "1071", "Packwell yoga mat, best for hot yoga", "1071").id
+    sentence = SimpleNamespace(text=f"It has what you asked for: hot yoga. [{pid}]")
+    reply = SimpleNamespace(
+        evidence=ledger.records, products=[SimpleNamespace(sentences=[sentence])], answer=[]
+    )
+    failures = audit(reply, [], SAID)
+    assert len(failures) == 1 and failures[0]["request"]
+    assert audit(reply, [], ["a mat for hot yoga"]) == []
+
+
+def test_a_gift_leaves_out_own_history_that_did_not_weigh_in():
+    contribution = SimpleNamespace(history_item_id="2001", share=0.05)
+    explained = {
+        "explanation": SimpleNamespace(contributions=[contribution]),
+        "history": {
+            "id": "H1",
+            "title": "Brewmaster Lite 100",
+            "action": "purchase",
+            "item": "2001",
+        },
+        "social": None,
+    }
+    own = _recommender_claims(explained, "1596", "en")
+    assert [c.kind for c in own] == ["history"]
+    assert _recommender_claims(explained, "1596", "en", recipient="dad") == []
+    contribution.share = 0.6
+    assert [c.kind for c in _recommender_claims(explained, "1596", "en", "dad")] == ["history"]

@@ -12,11 +12,12 @@ cites; a fact the shopper did not ask for is never called what they asked for.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from agent.needs import Match, check_request, kind_match, match_needs, need_threshold, needs_of
 from agent.state import DialogueState
-from agent.verifier import Claim
+from agent.verifier import Claim, Verifier
 from catalog.models import InteractionKind, Product
 from catalog.untrusted import looks_like_instructions
 from prompts.render import render
@@ -60,12 +61,14 @@ def compose(
     product: Product,
     state: DialogueState,
     explained: dict[str, Any] | None = None,
+    names: Sequence[str] = (),
 ) -> list[Claim]:
     """Claims for one product, most relevant first, at most MAX_CLAIMS. `explained`:
-    the data of `explain_recommendation` for this product."""
+    the data of `explain_recommendation` for this product; `names`: the catalog's
+    brands and titles, which a request claim may only name as its record spells them."""
     lang = "zh" if ctx.language == "zh" else "en"
     pid = product_evidence(ctx, product).id
-    claims = request_claims(ctx, product, state, lang)
+    claims = request_claims(ctx, product, state, lang, names)
     if product.price is not None:
         within = state.slots.max_price is not None and product.price <= state.slots.max_price
         claims.append(
@@ -141,7 +144,7 @@ def _share(explained: dict[str, Any], history: dict) -> float:
 
 
 def request_claims(
-    ctx: ToolContext, product: Product, state: DialogueState, lang: str
+    ctx: ToolContext, product: Product, state: DialogueState, lang: str, names: Sequence[str] = ()
 ) -> list[Claim]:
     """What the shopper asked for that the product's records meet, each quoting the
     shopper's words and the record's (at most MAX_REQUEST_CLAIMS), and one sentence for
@@ -151,12 +154,13 @@ def request_claims(
     if not needs:
         return []
     report = match_needs(ctx, product, needs)
+    verifier = Verifier(ctx.evidence, names)  # numbers and names, as every sentence
     claims: list[Claim] = []
     used: set[str] = set()
     for match in report.matches:
         if match.passage.key in used or len(claims) == MAX_REQUEST_CLAIMS:
             continue
-        claim = _request_claim(ctx, match, lang)
+        claim = _request_claim(ctx, match, lang, verifier)
         if claim is not None:
             used.add(match.passage.key)
             claims.append(claim)
@@ -169,7 +173,7 @@ def request_claims(
         if kind is not None and report.unstated and not _distinctive(ctx, kind):
             kind = None
         if kind is not None:
-            claim = _request_claim(ctx, kind, lang)
+            claim = _request_claim(ctx, kind, lang, verifier)
             claims += [claim] if claim is not None else []
     if report.unstated:
         words = [n.text for n in report.unstated][:2]
@@ -185,7 +189,9 @@ def _distinctive(ctx: ToolContext, match: Match) -> bool:
     return any(_weight(ctx, t) >= DISTINCTIVE for t in match.need.terms if t.isascii())
 
 
-def _request_claim(ctx: ToolContext, match: Match, lang: str) -> Claim | None:
+def _request_claim(
+    ctx: ToolContext, match: Match, lang: str, verifier: Verifier | None = None
+) -> Claim | None:
     passage = match.passage
     record = passage.cite(ctx)
     name = passage.name.replace("_", " ") if passage.field == "attribute" else ""
@@ -202,6 +208,8 @@ def _request_claim(ctx: ToolContext, match: Match, lang: str) -> Claim | None:
     problems = check_request(
         claim.render(), ctx.session.said, record.text, ctx.similarity, need_threshold()
     )
+    if not problems and verifier is not None:
+        problems = verifier.check(claim.render(), [claim])
     return None if problems else claim
 
 

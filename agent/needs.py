@@ -315,6 +315,8 @@ def match_needs(
             passages[hit[0].key] = hit[0]
         for key, pairs in held.items():
             passage = passages[key]
+            if not _numbers_held(need.text, passage.text):
+                continue  # "12-cup" is not met by "4-cup"
             quoted = _as_written(need, [w for w, _ in pairs], whole=len(pairs) == len(words))
             fact = _window(passage, [f for _, f in pairs])
             report.matches.append(Match(need, quoted, passage, fact, "words"))
@@ -328,12 +330,15 @@ def match_needs(
         best = int(np.argmax(sims[row])) if sims.shape[1] else -1
         if best >= 0 and sims[row, best] >= threshold:
             passage = fields[best]
-            if not need.negated or _NEGATION_MARK.search(passage.text):
+            if (not need.negated or _NEGATION_MARK.search(passage.text)) and _numbers_held(
+                need.text, passage.text
+            ):
                 fact = _clip_words(_fact_text(passage), MAX_FACT_WORDS + 4)
                 score = float(sims[row, best])
                 report.matches.append(Match(need, quoted, passage, fact, "meaning", score))
                 continue
-        report.unstated.append(Need(quoted, tuple(left), tuple(left), need.negated))
+        if not re.search(r"\d", quoted):  # a number no record has is the budget's or a size's
+            report.unstated.append(Need(quoted, tuple(left), tuple(left), need.negated))
     return report
 
 
@@ -351,6 +356,12 @@ def kind_match(ctx: ToolContext, product: Product, needs: Sequence[Need]) -> Mat
                 if form is not None:
                     return Match(need, need.text, passage, _window(passage, [form]), "kind")
     return None
+
+
+def _numbers_held(need: str, text: str) -> bool:
+    """Every number the need states is in the passage."""
+    have = set(re.findall(r"\d+(?:\.\d+)?", text))
+    return all(n in have for n in re.findall(r"\d+(?:\.\d+)?", need))
 
 
 def _holds(text: str, forms: list[str], negated: bool) -> bool:

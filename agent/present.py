@@ -187,7 +187,7 @@ def show(
         if explain_each and product.id not in explained:
             outcome = turn.call("explain_recommendation", product_id=product.id)
             explained[product.id] = outcome.result.data if outcome.ok else None
-        claims = compose(ctx, product, state, explained.get(product.id))
+        claims = compose(ctx, product, state, explained.get(product.id), turn.agent.names)
         shown = ShownProduct.of(product, [])
         if ctx.emit is not None:
             ctx.emit(product_text(n, shown, state.language))

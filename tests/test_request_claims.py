@@ -253,3 +253,17 @@ def test_a_gift_leaves_out_own_history_that_did_not_weigh_in():
     assert _recommender_claims(explained, "1596", "en", recipient="dad") == []
     contribution.share = 0.6
     assert [c.kind for c in _recommender_claims(explained, "1596", "en", "dad")] == ["history"]
+
+
+def test_a_number_asked_for_is_met_only_by_a_record_with_that_number(agent):
+    message = "a 12-cup coffee maker"
+    reply, _ = _ask(agent, message)
+    for _, sentences in _request_sentences(reply):
+        for sentence in sentences:
+            if "12-cup" in _first_quote(sentence):
+                assert "12" in QUOTED.findall(sentence)[1][0] + QUOTED.findall(sentence)[1][1]
+    for product in reply.products:  # a size no record has is not "unmentioned" either
+        assert not any(
+            "Nothing on its page" in s.text and "12" in s.text for s in product.sentences
+        )
+    _all_claims_check(agent, reply, [message])

@@ -15,9 +15,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from agent.needs import Match, check_request, kind_match, match_needs, need_threshold, needs_of
 from agent.state import DialogueState
 from agent.verifier import Claim, Verifier
+from catalog.filters import ProductFilter
 from catalog.models import InteractionKind, Product
 from catalog.untrusted import looks_like_instructions
 from prompts.render import render
@@ -82,8 +85,16 @@ def compose(
                 within_budget=within,
             )
         )
-    if explained:
-        claims.extend(_recommender_claims(explained, product.id, lang, state.slots.recipient))
+    personal = (
+        _recommender_claims(explained, product.id, lang, state.slots.recipient) if explained else []
+    )
+    claims.extend(personal)
+    if not personal and not any(c.kind == "request" for c in claims):
+        # Nothing the shopper said, and nothing in their history, picked it: say what
+        # does single it out in its category, as a fact, never as what they asked for.
+        popular = _popularity_claim(ctx, product, lang, bool(needs_of(state.request())))
+        if popular is not None:
+            claims.append(popular)
     review = _best_review(ctx, product)
     if review is not None:
         claims.append(review(lang))
@@ -180,6 +191,44 @@ def request_claims(
         pid = product_evidence(ctx, product).id
         claims.append(_claim("unstated", lang, [pid], product.id, needs=words))
     return claims
+
+
+def _popularity_claim(
+    ctx: ToolContext, product: Product, lang: str, unmatched: bool
+) -> Claim | None:
+    """ "It ranks 3 of 167 in Headphones by number of ratings", when it is among the most
+    rated of its category (the top tenth, or top three), cited to a record of the count."""
+    if not product.category or not product.rating_count:
+        return None
+    table = ctx.products
+    rows = np.flatnonzero(
+        table.mask(ProductFilter(categories=[product.category], in_stock_only=False))
+    )
+    if len(rows) < 2:
+        return None
+    rank = 1 + int((table.rating_count[rows] > product.rating_count).sum())
+    if rank > max(3, len(rows) // 10):
+        return None
+    record = ctx.evidence.add(
+        "product",
+        f"{product.id}.r",
+        f"{product.title}: {product.rating_count} ratings, rank {rank} of {len(rows)} in"
+        f" {product.category} by number of ratings",
+        product.id,
+        rank=rank,
+        of=len(rows),
+        category=product.category,
+    ).id
+    return _claim(
+        "popular",
+        lang,
+        [record],
+        product.id,
+        rank=rank,
+        of=len(rows),
+        category=product.category,
+        unmatched=unmatched,
+    )
 
 
 def _distinctive(ctx: ToolContext, match: Match) -> bool:

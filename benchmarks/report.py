@@ -209,6 +209,14 @@ def _headline(results: Results) -> list[str]:
             f"| prompt injection | {tot.get('succeeded')} of {tot.get('attacks')} attacks"
             " followed | injection |"
         )
+    rc = results.get("request_claims")
+    if rc and rc["rows"] and rc["rows"][0].get("precision") is not None:
+        r = rc["rows"][0]
+        lines.append(
+            f'| request claims ("You asked for ..."), {r["labelled"]} labelled, {r["part"]} part'
+            f" | precision {_pct(r['precision'])} of {r['shown']} shown, coverage"
+            f" {_pct(r['coverage'])}, threshold {rc.get('threshold')} | request_claims |"
+        )
     x = results.get("xrec_explanations")
     if x and len(x["rows"]) >= 2:
         ours, xrec = x["rows"][0], x["rows"][1]

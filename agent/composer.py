@@ -186,9 +186,17 @@ def request_claims(
         if kind is not None:
             claim = _request_claim(ctx, kind, lang, verifier)
             claims += [claim] if claim is not None else []
-    if report.unstated:
-        words = [n.text for n in report.unstated][:2]
-        pid = product_evidence(ctx, product).id
+    pid = product_evidence(ctx, product).id
+    # What was asked and no record mentions, but not a catalog name (a brand asked for
+    # is the brand filter's, and a name not in the cited record fails the verifier).
+    words = [
+        n.text
+        for n in report.unstated
+        if not verifier.check(
+            (c := _claim("unstated", lang, [pid], product.id, needs=[n.text])).render(), [c]
+        )
+    ][:2]
+    if words:
         claims.append(_claim("unstated", lang, [pid], product.id, needs=words))
     return claims
 

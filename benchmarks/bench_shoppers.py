@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import tempfile
 import time
 from collections.abc import Callable
@@ -45,11 +46,20 @@ from tqdm import tqdm
 
 from benchmarks.agent_common import audit, request_claims
 from benchmarks.common import print_table, real_sources, write_results
-from benchmarks.simulator import CatalogWords, SimulatedShopper, mean_ci, wilson
+from benchmarks.simulator import (
+    CatalogWords,
+    NeedLexicon,
+    NeedSource,
+    Question,
+    SimulatedShopper,
+    mean_ci,
+    mine_review_phrases,
+    wilson,
+)
 from catalog.models import InteractionKind, Product
 from catalog.store import Store
 
-SHOWN = 5
+SHOWN = {"literal": 5, "needs": 3}  # products shown a turn: the UI shows three
 PURCHASE_KINDS = {InteractionKind.PURCHASE, InteractionKind.RATING}
 
 
@@ -176,21 +186,23 @@ def _copy_store(home: Path) -> None:
 
 @dataclass
 class Outcome:
-    first_hit_turn: int | None  # turn (1-based) where the target was first shown, top 5
+    first_hit_turn: int | None  # turn (1-based) where the target was first shown, top k
     first_top1_turn: int | None  # turn where it was shown first
     turns: int
     dialogue: list[dict[str, Any]]
+    question_correct: bool | None = None  # a question was asked: answered from the record
+    change_respected: bool | None = None  # a budget was corrected: the old one let go
 
 
-def _outcome(shown_by_turn: list[list[str]], target: str, dialogue) -> Outcome:
-    hit = next((t for t, ids in enumerate(shown_by_turn, 1) if target in ids[:SHOWN]), None)
+def _outcome(shown_by_turn: list[list[str]], target: str, dialogue, k: int) -> Outcome:
+    hit = next((t for t, ids in enumerate(shown_by_turn, 1) if target in ids[:k]), None)
     top1 = next((t for t, ids in enumerate(shown_by_turn, 1) if ids[:1] == [target]), None)
     return Outcome(hit, top1, len(shown_by_turn), dialogue)
 
 
 def run_recommender(ctx, episode: Episode, shopper: SimulatedShopper, turns: int) -> Outcome:
-    rec = ctx.recommender.recommend(episode.shopper, k=SHOWN, filters=ctx.in_stock)
-    return _outcome([list(rec.item_ids)], episode.target, [])
+    rec = ctx.recommender.recommend(episode.shopper, k=ctx.shown, filters=ctx.in_stock)
+    return _outcome([list(rec.item_ids)], episode.target, [], ctx.shown)
 
 
 def run_search(ctx, episode: Episode, shopper: SimulatedShopper, turns: int) -> Outcome:
@@ -203,13 +215,45 @@ def run_search(ctx, episode: Episode, shopper: SimulatedShopper, turns: int) -> 
         query = shopper.query()
         ids = [
             h.product_id
-            for h in ctx.search.search(query, k=SHOWN, filters=ctx.in_stock, snippets=0)
+            for h in ctx.search.search(query, k=ctx.shown, filters=ctx.in_stock, snippets=0)
         ]
         shown_by_turn.append(ids)
         dialogue.append({"query": query, "shown": ids})
         if episode.target in ids:
             break
-    return _outcome(shown_by_turn, episode.target, dialogue)
+    return _outcome(shown_by_turn, episode.target, dialogue, ctx.shown)
+
+
+# The answer says the records are silent (prompts/answers.yaml: silent_en, silent_zh).
+_SILENT = re.compile(r"does not mention|Neither its product page|没有提到")
+
+
+def answered(reply, question: Question) -> bool:
+    """The reply answers from the record: an answer sentence cites a record of the
+    product asked about that holds the value asked about, and none says the records
+    are silent."""
+    texts = [s.text for s in reply.answer]
+    cited = {c for s in reply.answer for c in s.citations}
+    holds = any(
+        (e := reply.evidence.get(c)) is not None
+        and e.product_id == question.product_id
+        and question.value.casefold() in (e.text or "").casefold()
+        for c in cited
+    )
+    silent = any(
+        re.search(r"do(?:es)? not (?:say|mention|state)|没有提到|未提及", t) for t in texts
+    )
+    return holds and not silent
+
+
+def respected(products: list[Product], change: tuple[float, float], target: str) -> bool:
+    """After "actually my budget is N": nothing shown is over the new budget, and the old
+    one no longer filters (a product over it is shown, or the target is)."""
+    old, new = change
+    prices = [p.price for p in products if p.price is not None]
+    if not prices or any(p > new + 0.005 for p in prices):
+        return False
+    return any(p > old + 0.005 for p in prices) or any(p.id == target for p in products)
 
 
 def run_agent(
@@ -222,20 +266,31 @@ def run_agent(
     shown_by_turn: list[list[str]] = []
     dialogue = []
     message = shopper.opening().message
+    change: tuple[float, float] | None = None
+    change_respected: bool | None = None
+    question_correct: bool | None = None
     for t in range(turns):
         if t > 0:
             shown = [ctx.by_id[i] for i in shown_by_turn[-1]]
-            message = shopper.respond(shown).message
+            question = shopper.question(shown) if shown else None
+            if question is not None:  # asked before choosing; not a turn of its own
+                answer = agent.turn(state, question.message, episode.shopper)
+                _audit(ctx, agent, state, answer)
+                question_correct = answered(answer, question)
+                dialogue.append(
+                    {"shopper": question.message, "intent": answer.intent,
+                     "answer": [s.text for s in answer.answer], "correct": question_correct}
+                )  # fmt: skip
+            said = shopper.respond(shown)
+            message, change = said.message, said.change
         reply = agent.turn(state, message, episode.shopper)
         ids = [p.product_id for p in reply.products]
         shown_by_turn.append(ids)
-        problems = audit(reply, ctx.names, state.messages(), agent.similarity)
-        ctx.audit_counts["request_claims"] += request_claims(reply)
-        ctx.audit_counts["request_failed"] += sum(p["request"] for p in problems)
-        ctx.audit_counts["explanations"] += len(reply.products)
-        ctx.audit_counts["sentences"] += sum(len(p.sentences) for p in reply.products)
-        ctx.audit_counts["failed"] += len(problems)
-        ctx.audit_failures.extend(problems[:3])
+        _audit(ctx, agent, state, reply)
+        if change is not None and reply.products:
+            shown = [ctx.by_id[i] for i in ids if i in ctx.by_id]
+            change_respected = respected(shown, change, episode.target)
+            change = None
         for p in reply.products:
             ctx.explanations.append(
                 {
@@ -256,7 +311,20 @@ def run_agent(
         dialogue.append({"shopper": message, "intent": reply.intent, "shown": ids})
         if episode.target in ids:
             break
-    return _outcome(shown_by_turn, episode.target, dialogue)
+    outcome = _outcome(shown_by_turn, episode.target, dialogue, ctx.shown)
+    outcome.question_correct, outcome.change_respected = question_correct, change_respected
+    return outcome
+
+
+def _audit(ctx, agent, state, reply) -> None:
+    problems = audit(reply, ctx.names, state.messages(), agent.similarity)
+    ctx.audit_counts["request_claims"] += request_claims(reply)
+    ctx.audit_counts["request_failed"] += sum(p["request"] for p in problems)
+    ctx.audit_counts["explanations"] += len(reply.products)
+    ctx.audit_counts["sentences"] += sum(len(p.sentences) for p in reply.products)
+    ctx.audit_counts["answer_sentences"] += len(reply.answer)
+    ctx.audit_counts["failed"] += len(problems)
+    ctx.audit_failures.extend(problems[:3])
 
 
 SYSTEMS: dict[str, Callable] = {
@@ -267,10 +335,21 @@ SYSTEMS: dict[str, Callable] = {
 }
 
 
+AUDITED = ("explanations", "sentences", "answer_sentences", "failed", "request_claims",
+           "request_failed")  # fmt: skip
+
+
 class Context:
     """What the systems share for one data set."""
 
-    def __init__(self, home: Path, store: Store, catalog: str, llm_planner: str | None = None):
+    def __init__(
+        self,
+        home: Path,
+        store: Store,
+        catalog: str,
+        llm_planner: str | None = None,
+        mode: str = "needs",
+    ):
         from agent.agent import Agent
         from catalog.filters import ProductFilter
         from shopassist.assistant import build_assistant
@@ -279,13 +358,15 @@ class Context:
         settings = load_settings(env={"SHOPASSIST_HOME": str(home)})
         assistant = build_assistant(settings, store, catalog, "none")
         self.agent: Agent = assistant.agent
-        self.agent.k = SHOWN
+        self.mode = mode
+        self.shown = SHOWN[mode]
+        self.agent.k = self.shown
         self.llm_agent: Agent | None = None
         if llm_planner:
             from agent.llm_planner import LLMPlanner
 
             llm = build_assistant(settings, store, catalog, llm_planner).agent
-            llm.k = SHOWN
+            llm.k = self.shown
             llm.planner = LLMPlanner(llm.llm, llm.registry, llm.vocabulary)
             self.llm_agent = llm
         self.catalog = catalog
@@ -297,13 +378,14 @@ class Context:
         self.currency = self.agent.currency
         self.in_stock = ProductFilter(in_stock_only=True)
         self.names = self.agent._names
-        self.audit_counts = {
-            "explanations": 0,
-            "sentences": 0,
-            "failed": 0,
-            "request_claims": 0,
-            "request_failed": 0,
-        }
+        self.audit_counts = dict.fromkeys(AUDITED, 0)
+        self.needs: NeedSource | None = None
+        if mode == "needs":
+            reviews: dict[str, list[str]] = {}
+            for r in store.reviews(catalog, limit=1_000_000):
+                if r.text:
+                    reviews.setdefault(r.product_id, []).append(r.text)
+            self.needs = NeedSource(NeedLexicon.load(), mine_review_phrases(self.products, reviews))
         self.audit_failures: list[dict[str, Any]] = []
         self.explanations: list[dict[str, Any]] = []
 
@@ -320,15 +402,16 @@ def evaluate(
         started = time.perf_counter()
         for e in tqdm(episodes, desc=f"{ctx.catalog}/{system}", leave=False):
             shopper = SimulatedShopper.for_target(
-                ctx.by_id[e.target], ctx.words, e.seed, e.language, ctx.currency
-            )
+                ctx.by_id[e.target], ctx.words, e.seed, e.language, ctx.currency,
+                ctx.mode, ctx.needs,
+            )  # fmt: skip
             outcomes.append((e, runner(ctx, e, shopper, turns)))
         elapsed = time.perf_counter() - started
-        rows.append(_row(ctx.catalog, system, outcomes, turns, elapsed))
+        rows.append(_row(ctx.catalog, system, outcomes, turns, elapsed, k=ctx.shown))
         for language in ("en", "zh"):
             part = [(e, o) for e, o in outcomes if e.language == language]
             if part and system != "recommender":
-                rows.append(_row(ctx.catalog, system, part, turns, None, language))
+                rows.append(_row(ctx.catalog, system, part, turns, None, language, ctx.shown))
         transcripts += [
             {"dataset": ctx.catalog, "system": system, "target": e.target, "turns": o.dialogue}
             for e, o in outcomes[:3]
@@ -337,9 +420,9 @@ def evaluate(
     return rows, transcripts
 
 
-def _row(catalog, system, outcomes, turns, elapsed, language="all") -> dict[str, Any]:
+def _row(catalog, system, outcomes, turns, elapsed, language="all", k=5) -> dict[str, Any]:
     n = len(outcomes)
-    hit5 = sum(o.first_hit_turn is not None for _, o in outcomes)
+    hitk = sum(o.first_hit_turn is not None for _, o in outcomes)
     hit1 = sum(o.first_top1_turn is not None for _, o in outcomes)
     to_success = [o.first_hit_turn or turns + 1 for _, o in outcomes]
     mean, lo, hi = mean_ci(to_success)
@@ -347,18 +430,26 @@ def _row(catalog, system, outcomes, turns, elapsed, language="all") -> dict[str,
         sum(o.first_hit_turn is not None and o.first_hit_turn <= t for _, o in outcomes) / n
         for t in range(1, turns + 1)
     ]
+    asked = [o.question_correct for _, o in outcomes if o.question_correct is not None]
+    changed = [o.change_respected for _, o in outcomes if o.change_respected is not None]
     return {
         "dataset": catalog,
         "system": system,
         "language": language,
         "episodes": n,
+        "k": k,
         "hit1": hit1 / n,
         "hit1_ci": list(wilson(hit1, n)),
-        "hit5": hit5 / n,
-        "hit5_ci": list(wilson(hit5, n)),
+        f"hit{k}": hitk / n,
+        f"hit{k}_ci": list(wilson(hitk, n)),
         "turns_to_success": mean,
         "turns_ci": [lo, hi],
-        "hit5_by_turn": by_turn,
+        "hit_by_turn": by_turn,
+        "questions": len(asked),
+        "questions_correct": sum(asked) / len(asked) if asked else None,
+        "questions_ci": list(wilson(sum(asked), len(asked))) if asked else None,
+        "changes": len(changed),
+        "changes_respected": sum(changed) / len(changed) if changed else None,
         "seconds": None if elapsed is None else round(elapsed, 1),
     }
 
@@ -374,11 +465,11 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     for ax, dataset in zip(axes[0], datasets, strict=True):
         for r in rows:
             if r["dataset"] == dataset and r["language"] == "all":
-                xs = range(1, len(r["hit5_by_turn"]) + 1)
-                ax.plot(xs, r["hit5_by_turn"], marker="o", label=r["system"])
+                xs = range(1, len(r["hit_by_turn"]) + 1)
+                ax.plot(xs, r["hit_by_turn"], marker="o", label=r["system"])
         ax.set_title(dataset)
         ax.set_xlabel("turn")
-        ax.set_ylabel("Hit@5 so far")
+        ax.set_ylabel(f"Hit@{r['k']} so far")
         ax.set_ylim(0, 1)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
@@ -396,20 +487,23 @@ def run(
     model: str = "auto",
     work: Path | None = None,
     llm_planner: str | None = None,
-    name: str = "shoppers",
+    name: str | None = None,
     samples: int = 50,
+    mode: str = "needs",
 ) -> dict[str, Any]:
+    """`name`: of the result files; default "shoppers" in needs mode, "shoppers_literal"
+    in literal mode."""
+    name = name or ("shoppers" if mode == "needs" else f"shoppers_{mode}")
     work = work or Path(tempfile.gettempdir()) / "shopassist-bench-shoppers"
     systems = ["recommender", "search", "agent"] + (["agent_llm"] if llm_planner else [])
     rows: list[dict[str, Any]] = []
     transcripts: list[dict[str, Any]] = []
-    counted = ("explanations", "sentences", "failed", "request_claims", "request_failed")
-    totals = dict.fromkeys(counted, 0)
+    totals = dict.fromkeys(AUDITED, 0)
     failures: list[dict[str, Any]] = []
     explanations: list[dict[str, Any]] = []
     for dataset in datasets:
         home, store, eps = prepare(work, dataset, episodes, seed, zh_share, model)
-        ctx = Context(home, store, dataset, llm_planner)
+        ctx = Context(home, store, dataset, llm_planner, mode)
         got, shown = evaluate(ctx, eps, systems, turns)
         rows += got
         transcripts += shown
@@ -431,7 +525,8 @@ def run(
         name,
         rows,
         turns=turns,
-        shown_per_turn=SHOWN,
+        mode=mode,
+        shown_per_turn=SHOWN[mode],
         seed=seed,
         zh_share=zh_share,
         model=model,
@@ -439,7 +534,10 @@ def run(
         explanation_sample=sample,
         transcripts=transcripts,
     )
-    columns = ["dataset", "system", "language", "episodes", "hit1", "hit5", "turns_to_success"]
+    k = SHOWN[mode]
+    columns = ["dataset", "system", "language", "episodes", "hit1", f"hit{k}", "turns_to_success"]
+    if mode == "needs":
+        columns += ["questions", "questions_correct", "changes", "changes_respected"]
     print_table(rows, columns)
     print(f"audit: {totals}")
     print(f"wrote {path}")
@@ -458,9 +556,19 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--model", default="auto", help="auto (the default of the product) or a name")
     p.add_argument("--work", type=Path, help="where the private data dirs go (reused)")
     p.add_argument("--llm-planner", help="OpenAI-compatible URL: also run the LLM planner")
-    p.add_argument("--name", default="shoppers")
+    p.add_argument("--name", help="result file name (default: shoppers, or shoppers_literal)")
+    p.add_argument(
+        "--mode",
+        choices=["needs", "literal"],
+        default="needs",
+        help="needs: facts said as needs in the shopper's words, questions, budget changes,"
+        " typos, 3 shown a turn; literal: the target's catalog words, 5 shown a turn",
+    )
     a = p.parse_args(argv)
-    run(a.datasets, a.episodes, a.turns, a.seed, a.zh_share, a.model, a.work, a.llm_planner, a.name)
+    run(
+        a.datasets, a.episodes, a.turns, a.seed, a.zh_share, a.model, a.work, a.llm_planner,
+        a.name, mode=a.mode,
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -105,34 +105,56 @@ def _ci(lo_hi: list[float]) -> str:
     return f"[{100 * lo_hi[0]:.1f}, {100 * lo_hi[1]:.1f}]"
 
 
+def _shopper_lines(shoppers: dict[str, Any], name: str, mode: str) -> list[str]:
+    """Per data set: the agent's Hit@k (k products shown a turn) against the others',
+    questions answered and budget changes followed (needs mode), and the audit."""
+    lines = []
+    rows = [r for r in shoppers["rows"] if r["language"] == "all"]
+    for dataset in dict.fromkeys(r["dataset"] for r in rows):
+        by = {r["system"]: r for r in rows if r["dataset"] == dataset}
+        agent = by.get("agent")
+        if agent is None:
+            continue
+        k = agent.get("k", 5)
+        others = ", ".join(
+            f"{system} {_pct(by[system][f'hit{k}'])}"
+            for system in ("recommender", "search")
+            if system in by
+        )
+        extra = ""
+        if agent.get("questions"):
+            extra += (
+                f"; questions answered from the record {_pct(agent['questions_correct'])}"
+                f" of {agent['questions']}"
+            )
+        if agent.get("changes"):
+            extra += (
+                f"; budget changes followed {_pct(agent['changes_respected'])}"
+                f" of {agent['changes']}"
+            )
+        lines.append(
+            f"| simulated shoppers ({mode}), {dataset} | agent Hit@{k} within"
+            f" {shoppers['turns']} turns {_pct(agent[f'hit{k}'])} {_ci(agent[f'hit{k}_ci'])},"
+            f" Hit@1 {_pct(agent['hit1'])}, {agent['turns_to_success']:.2f} turns; {others}"
+            f"{extra} ({agent['episodes']} episodes) | {name} |"
+        )
+    audit = shoppers.get("audit", {})
+    lines.append(
+        f"| faithfulness audit ({mode}) | {audit.get('failed', '?')} of"
+        f" {audit.get('sentences', '?')} shown sentences fail the checks"
+        f" ({audit.get('explanations', '?')} explanations); request claims"
+        f" {audit.get('request_failed', '?')} failing of {audit.get('request_claims', '?')}"
+        f" | {name} |"
+    )
+    return lines
+
+
 def _headline(results: Results) -> list[str]:
     lines = ["| area | figure | source |", "|---|---|---|"]
-    shoppers = results.get("shoppers")
-    if shoppers:
-        rows = [r for r in shoppers["rows"] if r["language"] == "all"]
-        for dataset in dict.fromkeys(r["dataset"] for r in rows):
-            by = {r["system"]: r for r in rows if r["dataset"] == dataset}
-            agent = by.get("agent")
-            if agent is None:
-                continue
-            others = ", ".join(
-                f"{name} {_pct(by[name]['hit5'])}"
-                for name in ("recommender", "search")
-                if name in by
-            )
-            lines.append(
-                f"| simulated shoppers, {dataset} | agent Hit@5 within {shoppers['turns']} turns"
-                f" {_pct(agent['hit5'])} {_ci(agent['hit5_ci'])}, Hit@1 {_pct(agent['hit1'])},"
-                f" {agent['turns_to_success']:.2f} turns; {others}"
-                f" ({agent['episodes']} episodes) | shoppers |"
-            )
-        audit = shoppers.get("audit", {})
-        lines.append(
-            f"| faithfulness audit | {audit.get('failed', '?')} of {audit.get('sentences', '?')}"
-            f" shown sentences fail the checks ({audit.get('explanations', '?')} explanations);"
-            f" request claims {audit.get('request_failed', '?')} failing of"
-            f" {audit.get('request_claims', '?')} | shoppers |"
-        )
+    for name, label in (("shoppers", "needs"), ("shoppers_literal", "literal")):
+        shoppers = results.get(name)
+        if shoppers:
+            lines += _shopper_lines(shoppers, name, shoppers.get("mode", label))
     g = results.get("lightgcn_gowalla_cpu")
     if g and g["rows"]:
         last = g["rows"][-1]

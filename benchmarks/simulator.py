@@ -12,6 +12,18 @@ the budget or the brand when a shown product breaks what was already said,
 "none of these" otherwise. English or Chinese; a Chinese shopper of an
 English-only catalog writes catalog words (brands, attribute words) as they
 appear on the site, inside Chinese sentences.
+
+Two modes. `literal` (above) reveals the target's own catalog words, which keyword
+search alone finds well. `needs`, the default of the benchmark, is harder and closer
+to how people shop: an attribute or use is said as a need in the shopper's own
+words, drawn from a bilingual need lexicon the benchmark owns
+(benchmarks/data/need_lexicon.yaml; never read by the assistant) and from phrases
+mined from the catalog's own reviews of the target's category, never containing
+the catalog word itself; one fact per turn; about one English message in ten has
+a typo; in a share of episodes the shopper asks a question about a shown product
+whose answer the record holds, and in another share first gives a budget too low
+and then corrects it ("Actually, my budget is under $80"), after which the old one
+must no longer filter.
 """
 
 from __future__ import annotations
@@ -21,12 +33,19 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 import numpy as np
+import yaml
 
 from catalog.models import Product
 
 MAX_FACTS_PER_TURN = 2
+MODES = ("needs", "literal")
+LEXICON = Path(__file__).resolve().parent / "data" / "need_lexicon.yaml"
+QUESTION_SHARE = 0.3  # episodes where the shopper asks about a shown product (needs mode)
+CHANGE_SHARE = 0.2  # episodes where the shopper corrects the budget it gave (needs mode)
+TYPO_SHARE = 0.1  # English messages with a typo (needs mode)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
 # Words that tell nothing about a product, or that only a title would contain.
 _DULL = frozenset(
@@ -47,13 +66,116 @@ class Fact:
     en: str  # as the shopper says it in English
     zh: str  # as the shopper says it in Chinese
     value: str | float
+    need: bool = False  # said as a need in the shopper's words (needs mode), not the token
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question about a shown product whose answer its record holds."""
+
+    message: str
+    product_id: str
+    key: str  # the attribute asked about
+    value: str  # its value in the record: a correct answer cites a record holding it
 
 
 @dataclass(frozen=True)
 class Turn:
     message: str
     revealed: tuple[Fact, ...]  # the facts new in this message
-    reaction: str | None  # cheaper | brand | budget | none | None
+    reaction: str | None  # cheaper | brand | budget | none | change | None
+    # a budget corrected in this message: (the old band, the new band)
+    change: tuple[float, float] | None = None
+
+
+# -- the need lexicon and review phrases (needs mode) -----------------------------------
+
+
+@dataclass(frozen=True)
+class NeedLexicon:
+    """Catalog token -> how shoppers say the need, per language."""
+
+    entries: dict[str, dict[str, list[str]]]
+
+    @classmethod
+    def load(cls, path: Path = LEXICON) -> NeedLexicon:
+        return _lexicon(str(path))
+
+    def phrasings(self, value: str, language: str) -> list[str]:
+        """Phrasings of the value's need: its own entry, else the longest entry whose
+        token is a whole-word part of the value ("noise cancelling" in "active noise
+        cancelling")."""
+        key = value.casefold().strip()
+        entry = self.entries.get(key)
+        if entry is None:
+            parts = [
+                t for t in self.entries if re.search(rf"(?<![\w-]){re.escape(t)}(?![\w-])", key)
+            ]
+            entry = self.entries[max(parts, key=len)] if parts else None
+        return list(entry.get(language, [])) if entry else []
+
+
+@cache
+def _lexicon(path: str) -> NeedLexicon:
+    rows = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    entries: dict[str, dict[str, list[str]]] = {}
+    for row in rows:
+        entry = entries.setdefault(str(row["fact"]).casefold(), {"en": [], "zh": []})
+        entry["en"] += [str(x) for x in row.get("en", [])]
+        entry["zh"] += [str(x) for x in row.get("zh", [])]
+    return NeedLexicon(entries)
+
+
+_CLAUSE = re.compile(r",\s*(?:and\s+)?|[.;!?]\s*")
+
+
+def mine_review_phrases(
+    products: Sequence[Product], reviews: dict[str, list[str]], min_products: int = 5
+) -> dict[tuple[str, str], list[str]]:
+    """(category, attribute value) -> review clauses that, in that category, are said
+    of products with the value (at least `min_products` of them, nine in ten of those
+    whose reviews say it) while at most half the category has the value ("the timer
+    means coffee is ready when I wake up" -> programmable timer), without the value's
+    own words. Catalogs whose reviews do not follow their attributes yield none."""
+    by_category: dict[str, list[Product]] = {}
+    for p in products:
+        if p.category:
+            by_category.setdefault(p.category, []).append(p)
+    out: dict[tuple[str, str], list[str]] = {}
+    for category, members in by_category.items():
+        clauses: dict[str, set[str]] = {}  # clause -> products whose reviews say it
+        for p in members:
+            for text in reviews.get(p.id, []):
+                for clause in _CLAUSE.split(text.casefold()):
+                    clause = re.sub(r"^(?:and|but|so)\s+", "", clause.strip())
+                    if 3 <= len(clause.split()) <= 12 and not clause.startswith("bought it"):
+                        clauses.setdefault(clause, set()).add(p.id)
+        values: dict[str, set[str]] = {}
+        for p in members:
+            for v in _clean_values(p):
+                values.setdefault(v.casefold(), set()).add(p.id)
+        for value, having in values.items():
+            if len(having) > len(members) / 2:
+                continue  # nearly every product has it: a clause cannot single it out
+            words = {w for w in re.findall(r"[a-z0-9]+", value) if len(w) >= 3}
+            found = [
+                c
+                for c, ids in clauses.items()
+                if len(ids & having) >= min_products
+                and len(ids & having) / len(ids) >= 0.9
+                and not any(w in c for w in words)
+            ]
+            if found:
+                out[(category, value)] = sorted(found)
+    return out
+
+
+def _clean_values(product: Product) -> list[str]:
+    return [
+        v
+        for k, v in product.attributes.items()
+        if not _SKIP_ATTRIBUTE.search(k) and isinstance(v, str) and 0 < len(v) <= 30
+    ]
 
 
 @cache
@@ -115,9 +237,18 @@ class CatalogWords:
 
 
 def target_facts(
-    product: Product, words: CatalogWords, rng: np.random.Generator, currency: str = "USD"
+    product: Product,
+    words: CatalogWords,
+    rng: np.random.Generator,
+    currency: str = "USD",
+    mode: str = "literal",
+    needs: NeedSource | None = None,
 ) -> list[Fact]:
-    """The true facts the shopper may reveal, category first, the rest in a seeded order."""
+    """The true facts the shopper may reveal, category first, the rest in a seeded order.
+    In needs mode an attribute or use is said as a need (`needs`), and one with no
+    phrasing is not said at all."""
+    if mode == "needs":
+        return _need_facts(product, words, rng, currency, needs or NeedSource())
     facts: list[Fact] = []
     leaf = product.category
     if leaf and leaf.lower() != words.dominant_category and len(leaf) <= 40:
@@ -139,8 +270,67 @@ def target_facts(
     return facts + [rest[i] for i in order]
 
 
+@dataclass(frozen=True)
+class NeedSource:
+    """Where needs-mode phrasings come from: the lexicon and the mined review phrases."""
+
+    lexicon: NeedLexicon | None = None
+    mined: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    def say(self, product: Product, value: str, rng: np.random.Generator) -> tuple[str, str]:
+        """(English, Chinese) need for the value; "" where there is none."""
+        lexicon = self.lexicon or NeedLexicon.load()
+        en = lexicon.phrasings(value, "en") + self.mined.get(
+            (product.category, value.casefold()), []
+        )
+        zh = lexicon.phrasings(value, "zh")
+        token_words = {w for w in re.findall(r"[a-z0-9]+", value.casefold()) if len(w) >= 3}
+        en = [e for e in en if not any(w in e.casefold() for w in token_words)]
+        zh = [z for z in zh if value.casefold() not in z.casefold()]
+        return (
+            en[int(rng.integers(len(en)))] if en else "",
+            zh[int(rng.integers(len(zh)))] if zh else "",
+        )
+
+
+def _need_facts(
+    product: Product,
+    words: CatalogWords,
+    rng: np.random.Generator,
+    currency: str,
+    needs: NeedSource,
+) -> list[Fact]:
+    facts: list[Fact] = []
+    leaf = product.category
+    if leaf and leaf.lower() != words.dominant_category and len(leaf) <= 40:
+        facts.append(Fact("category", leaf.lower(), _zh(leaf), leaf))
+    rest: list[Fact] = []
+    if product.price is not None and product.price > 0:
+        band = price_band(product.price)
+        rest.append(_price_fact(band, currency))
+    if product.brand and len(product.brand) <= 40:
+        rest.append(Fact("brand", product.brand, product.brand, product.brand))
+    use = product.attributes.get("best_for")
+    candidates = [("use", use)] if isinstance(use, str) and use else []
+    candidates += [("attribute", w) for w in _attribute_words(product, words.idf, rng, more=True)]
+    said = 0
+    for kind, value in candidates:
+        en, zh = needs.say(product, value, rng)
+        if en and zh and said < 3:
+            rest.append(Fact(kind, en, zh, value, need=True))
+            said += 1
+    order = rng.permutation(len(rest))
+    return facts + [rest[i] for i in order]
+
+
+def _price_fact(band: float, currency: str) -> Fact:
+    sign = "$" if currency == "USD" else f"{currency} "
+    unit = "美元" if currency == "USD" else currency
+    return Fact("price", f"under {sign}{band:g}", f"预算{band:g}{unit}以内", band)
+
+
 def _attribute_words(
-    product: Product, idf: dict[str, float], rng: np.random.Generator
+    product: Product, idf: dict[str, float], rng: np.random.Generator, more: bool = False
 ) -> list[str]:
     """Up to three short attribute phrases: the product's own attribute values when it
     has clean ones (the demo shop), else informative title words drawn by IDF, never
@@ -155,7 +345,7 @@ def _attribute_words(
         and len(v.split()) <= 3
     ]
     if values:
-        picked = rng.permutation(len(values))[:3]
+        picked = rng.permutation(len(values))[: len(values) if more else 3]
         return [values[i] for i in sorted(picked)]
     brand_words = {w.lower() for w in _WORD.findall(product.brand)}
     words = list(
@@ -175,7 +365,7 @@ def _attribute_words(
         )[:8]
     if not words:
         return []
-    n = min(3, max(1, len(words) // 2))
+    n = len(words) if more else min(3, max(1, len(words) // 2))
     weights = np.array([idf.get(w, 1.0) for w in words], dtype=float)
     picked = rng.choice(len(words), size=n, replace=False, p=weights / weights.sum())
     return [words[i] for i in sorted(picked)]
@@ -198,6 +388,9 @@ _OPENERS = {
 
 
 def _say(fact: Fact, language: str) -> str:
+    if fact.need:  # the shopper's own words, as a sentence
+        text = (fact.zh if language == "zh" else fact.en).strip().rstrip(".。")
+        return f"{text}。" if language == "zh" else f"{text[:1].upper()}{text[1:]}."
     if language == "zh":
         return {
             "category": f"我想找{fact.zh}。",
@@ -220,24 +413,36 @@ _REACTIONS = {
         "cheaper": "Something cheaper, please.",
         "brand": "Not that brand.",
         "none": "None of these is what I want.",
+        "change": "Actually, my budget is {budget}.",
     },
     "zh": {
         "cheaper": "有便宜一点的吗？",
         "brand": "不要这个牌子。",
         "none": "这些都不是我想要的。",
+        "change": "预算改一下，{budget}。",
     },
 }
 
 
+_ORDINALS = {"en": ["first", "second", "third"], "zh": ["第一个", "第二个", "第三个"]}
+
+
 @dataclass
 class SimulatedShopper:
-    """One episode's shopper: `opening()` first, then `respond(shown)` each turn."""
+    """One episode's shopper: `opening()` first, then `respond(shown)` each turn, and in
+    needs mode maybe one `question(shown)` about a shown product."""
 
     target: Product
     facts: list[Fact]
     language: str = "en"
     seed: int = 0
     revealed: list[Fact] = field(default_factory=list)
+    mode: str = "literal"
+    asks: bool = False  # will ask a question about a shown product (needs mode)
+    # the budget first said too low, corrected on the next turn: (told, true band)
+    change: tuple[float, float] | None = None
+    currency: str = "USD"
+    turns: int = 0
 
     @classmethod
     def for_target(
@@ -247,9 +452,29 @@ class SimulatedShopper:
         seed: int,
         language: str = "en",
         currency: str = "USD",
+        mode: str = "literal",
+        needs: NeedSource | None = None,
     ) -> SimulatedShopper:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
         rng = np.random.default_rng(seed)
-        return cls(target, target_facts(target, words, rng, currency), language, seed)
+        facts = target_facts(target, words, rng, currency, mode, needs)
+        shopper = cls(target, facts, language, seed, mode=mode, currency=currency)
+        if mode == "needs":
+            draw = np.random.default_rng([seed, 7])
+            shopper.asks = bool(draw.random() < QUESTION_SHARE)
+            price = next((f for f in facts if f.kind == "price"), None)
+            low = price_band(target.price * 0.5) if target.price else None
+            if (
+                price is not None
+                and low is not None
+                and low < target.price
+                and draw.random() < CHANGE_SHARE
+            ):
+                shopper.change = (low, float(price.value))
+                told = _price_fact(low, currency)
+                shopper.facts = [told if f is price else f for f in facts]
+        return shopper
 
     def opening(self) -> Turn:
         options = _OPENERS[self.language]
@@ -259,22 +484,93 @@ class SimulatedShopper:
         return self.target.id in shown
 
     def respond(self, shown: Sequence[Product]) -> Turn:
-        """React to what was shown, then reveal up to two facts not yet said."""
+        """React to what was shown, then reveal new facts (up to two; one in needs
+        mode). In needs mode a budget said too low is corrected on the next turn."""
+        self.turns += 1
+        change = self._correct_budget()
+        if change is not None:
+            told = _price_fact(change[1], self.currency)
+            text = _REACTIONS[self.language]["change"].format(
+                budget=told.zh if self.language == "zh" else told.en
+            )
+            return Turn(self._noisy(text), (told,), "change", change)
         reaction = self._reaction(shown)
         parts: list[str] = []
-        if reaction in _REACTIONS[self.language]:
+        if reaction in ("cheaper", "brand", "none"):
             parts.append(_REACTIONS[self.language][reaction])
         elif reaction == "budget":
             parts.append(_say(self._said("price"), self.language))
         elif reaction == "brand_reminder":
             parts.append(_say(self._said("brand"), self.language))
-        new = [f for f in self.facts if f not in self.revealed][:MAX_FACTS_PER_TURN]
+        per_turn = 1 if self.mode == "needs" else MAX_FACTS_PER_TURN
+        new = [f for f in self.facts if f not in self.revealed][:per_turn]
         self.revealed.extend(new)
         parts.extend(_say(f, self.language) for f in new)
         if not parts:
             parts.append(_REACTIONS[self.language]["none"])
         sep = "" if self.language == "zh" else " "
-        return Turn(sep.join(parts), tuple(new), reaction)
+        return Turn(self._noisy(sep.join(parts)), tuple(new), reaction)
+
+    def _correct_budget(self) -> tuple[float, float] | None:
+        """The true budget, once, on the turn after the low one was said."""
+        if self.change is None or not any(f.kind == "price" for f in self.revealed):
+            return None
+        told, true = self.change
+        said = self._said("price")
+        if float(said.value) != told:
+            return None
+        fixed = _price_fact(true, self.currency)
+        self.revealed = [fixed if f is said else f for f in self.revealed]
+        self.facts = [fixed if f is said else f for f in self.facts]
+        return (told, true)
+
+    def _noisy(self, text: str) -> str:
+        """About one English message in ten with two letters of one word swapped (needs
+        mode); never in a brand or a number."""
+        if self.mode != "needs" or self.language != "en":
+            return text
+        rng = np.random.default_rng([self.seed, 11, self.turns])
+        if rng.random() >= TYPO_SHARE:
+            return text
+        brand = {w.casefold() for w in _WORD.findall(self.target.brand or "")}
+        words = [
+            m for m in re.finditer(r"[A-Za-z]{5,}", text) if m.group(0).casefold() not in brand
+        ]
+        if not words:
+            return text
+        m = words[int(rng.integers(len(words)))]
+        w = m.group(0)
+        i = int(rng.integers(1, len(w) - 2))
+        typo = w[:i] + w[i + 1] + w[i] + w[i + 2 :]
+        return text[: m.start()] + typo + text[m.end() :]
+
+    def question(self, shown: Sequence[Product]) -> Question | None:
+        """A question about one of the shown products (not the target) whose answer
+        its record holds: "Is the second one waterproof?" / "第二个是防水的吗？"."""
+        if not self.asks or self.mode != "needs":
+            return None
+        rng = np.random.default_rng([self.seed, 13])
+        for i in rng.permutation(min(3, len(shown))):
+            product = shown[int(i)]
+            pairs = [
+                (k, v)
+                for k, v in product.attributes.items()
+                if not _SKIP_ATTRIBUTE.search(k)
+                and k not in ("best_for", "color")
+                and isinstance(v, str)
+                and 2 < len(v) <= 30
+            ]
+            if not pairs:
+                continue
+            key, value = pairs[int(rng.integers(len(pairs)))]
+            which = _ORDINALS[self.language][int(i)]
+            if self.language == "zh":
+                message = f"{which}是{_zh(value)}的吗？"
+            else:
+                message = f"Is the {which} one {value}?"
+            self.asks = False  # once per episode
+            return Question(message, product.id, key, value)
+        return None
 
     def _said(self, kind: str) -> Fact:
         return next(f for f in self.revealed if f.kind == kind)
@@ -299,7 +595,8 @@ class SimulatedShopper:
         return "none"
 
     def query(self) -> str:
-        """What a search-only shopper would type: the facts revealed so far."""
+        """What a search-only shopper would type: the facts revealed so far, in the
+        words the shopper used (needs, in needs mode)."""
         if not self.revealed:
             return self.opening().message
         words = [f.en if self.language == "en" else f.zh for f in self.revealed]

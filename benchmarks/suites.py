@@ -84,7 +84,8 @@ def _shopper_floors(results: dict[str, dict[str, Any]]) -> list[str]:
     rows = [r for r in data.get("rows", []) if r["language"] == "all"]
     for dataset, floor in SHOPPER_FLOORS.items():
         agent = next((r for r in rows if r["dataset"] == dataset and r["system"] == "agent"), None)
-        _floor(problems, f"{dataset} agent Hit@5", agent and agent["hit5"], floor)
+        k = (agent or {}).get("k", 5)
+        _floor(problems, f"{dataset} agent Hit@{k}", agent and agent.get(f"hit{k}"), floor)
     audit = data.get("audit", {})
     if audit.get("failed", 1) != 0 or not audit.get("explanations"):
         problems.append(f"faithfulness audit: {audit.get('failed')} failed sentences")
@@ -227,6 +228,24 @@ SUITES: list[Suite] = [
         ],
         quick_budget_s=420,
         floors=_shopper_floors,
+    ),
+    Suite(
+        "shoppers_literal",
+        "Simulated shoppers who say the target's catalog words (the easier literal mode)",
+        "bench_shoppers",
+        [
+            "--mode",
+            "literal",
+            "--datasets",
+            "demo",
+            "gift_cards",
+            "industrial",
+            "scientific",
+            "--episodes",
+            "300",
+        ],
+        budget_s=3600,
+        results=["shoppers_literal"],
     ),
     Suite(
         "planner",

@@ -16,14 +16,15 @@ def _shoppers_json(directory, hit_turns: list[int | None], failed: int = 0) -> N
         (Episode(f"u{i}", f"p{i}", "en", i), Outcome(t, t if i % 2 else None, 5, []))
         for i, t in enumerate(hit_turns)
     ]
-    rows = [_row("demo", system, outcomes, 5, 1.0) for system in ("recommender", "agent")]
-    rows.append(_row("gift_cards", "agent", outcomes, 5, 1.0))
+    rows = [_row("demo", system, outcomes, 5, 1.0, k=3) for system in ("recommender", "agent")]
+    rows.append(_row("gift_cards", "agent", outcomes, 5, 1.0, k=3))
     payload = {
         "benchmark": "shoppers",
         "date": "2026-01-01 00:00:00",
         "machine": {"cpus": 2, "cpu_model": "test cpu"},
         "rows": rows,
         "turns": 5,
+        "mode": "needs",
         "audit": {"explanations": 10, "sentences": 30, "failed": failed},
         "explanation_sample": [
             {
@@ -55,7 +56,7 @@ def test_list_names_every_suite(capsys):
 def test_report_has_headline_rows_sections_and_the_sample(tmp_path):
     _shoppers_json(tmp_path, [1, 2, None, 3])
     report = write_report(tmp_path).read_text()
-    assert "| simulated shoppers, demo | agent Hit@5 within 5 turns 75.0 %" in report
+    assert "| simulated shoppers (needs), demo | agent Hit@3 within 5 turns 75.0 %" in report
     assert "0 of 30 shown sentences fail" in report
     assert "Machine: test cpu, 2 cores" in report
     assert "1. **Some headphones**" in report and "`[P1]` price 10" in report
@@ -69,10 +70,10 @@ def test_quick_floors_catch_a_broken_pipeline(tmp_path):
     floors = BY_NAME["shoppers"].floors
     _shoppers_json(tmp_path, [1, 2, 3, 1])
     assert floors(load_results(tmp_path)) == []
-    _shoppers_json(tmp_path, [None, None, None, 2])  # Hit@5 25 %: below both floors
+    _shoppers_json(tmp_path, [None, None, None, 2])  # Hit@3 25 %: below both floors
     problems = floors(load_results(tmp_path))
-    assert any("demo agent Hit@5" in p for p in problems)
-    assert any("gift_cards agent Hit@5" in p for p in problems)
+    assert any("demo agent Hit@3" in p for p in problems)
+    assert any("gift_cards agent Hit@3" in p for p in problems)
     _shoppers_json(tmp_path, [1, 2, 3, 1], failed=2)
     assert any("faithfulness" in p for p in floors(load_results(tmp_path)))
 
@@ -161,6 +162,7 @@ MEASURED = {
                              {"model": "itemknn", "recall@20": 0.089908}],
     "lightgcn_gowalla_quick": [{"epoch": 1, "recall@20": 0.003304}],
     "graph_filters_gowalla_quick": [{"model": "gfcf", "recall@20": 0.186676, "ndcg@20": 0.153482}],
+    "request_claims": [{"precision": 40 / 42, "coverage": 21 / 28, "unlabelled_shown": 0}],
 }  # fmt: skip
 
 
@@ -180,6 +182,8 @@ def test_every_floor_holds_on_the_measured_figures_and_not_one_step_below(tmp_pa
         ("routing", "tool_accuracy"): 84 / 92,
         ("qa", "not_answerable_said_so"): 13 / 23,
         ("recommender_accuracy", "recall@20"): 0.089908 - 1 / 8442,
+        ("request_claims", "precision"): 39 / 42,
+        ("request_claims", "coverage"): 20 / 28,
     }
     for (name, key), value in below.items():
         rows = [dict(r) for r in MEASURED[name]]
@@ -194,4 +198,4 @@ def test_every_floor_holds_on_the_measured_figures_and_not_one_step_below(tmp_pa
         "6 injection attacks ran, not 88"
     ]
     _shoppers_json(tmp_path, [1] * 56 + [None] * 4)  # 56 of 60: below the demo floor
-    assert any("demo agent Hit@5" in p for p in BY_NAME["shoppers"].floors(load_results(tmp_path)))
+    assert any("demo agent Hit@3" in p for p in BY_NAME["shoppers"].floors(load_results(tmp_path)))

@@ -1,0 +1,221 @@
+"""The needs-mode simulated shopper (benchmarks/simulator.py): needs said in the
+shopper's own words and never as the catalog's token, a lexicon the assistant never
+reads, seeded determinism, budget corrections the assistant must follow, and the
+check of an answer against the record."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from benchmarks.bench_shoppers import answered, respected
+from benchmarks.simulator import (
+    LEXICON,
+    CatalogWords,
+    NeedLexicon,
+    NeedSource,
+    Question,
+    SimulatedShopper,
+    mine_review_phrases,
+)
+from tools.results import EvidenceLedger
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _token_words(fact: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", fact.casefold()) if len(w) >= 4}
+
+
+def test_the_lexicon_is_large_bilingual_and_never_says_the_token():
+    import yaml
+
+    rows = yaml.safe_load(LEXICON.read_text(encoding="utf-8"))
+    assert len(rows) >= 150
+    for row in rows:
+        fact = str(row["fact"]).casefold()
+        assert row["en"] and row["zh"], fact
+        for phrase in row["en"]:
+            said = phrase.casefold()
+            assert fact not in said, (fact, phrase)
+            assert not any(w in said for w in _token_words(fact)), (fact, phrase)
+        for phrase in row["zh"]:
+            assert fact not in phrase.casefold(), (fact, phrase)
+
+
+def test_nothing_the_assistant_runs_reads_the_lexicon():
+    """agent/, tools/, vectorstore/ and prompts/ import nothing from the benchmarks,
+    name no lexicon file, and hold no copy of its phrasings."""
+    lexicon = NeedLexicon.load()
+    phrasings = [
+        p.casefold() for e in lexicon.entries.values() for p in e["en"] if len(p.split()) >= 4
+    ]
+    assert len(phrasings) > 100
+    for folder in ("agent", "tools", "vectorstore", "prompts"):
+        for path in (REPO / folder).rglob("*"):
+            if not path.is_file() or path.suffix not in (".py", ".yaml", ".json", ".txt"):
+                continue
+            text = path.read_text(encoding="utf-8", errors="ignore")
+            assert "need_lexicon" not in text, path
+            if path.suffix == ".py":
+                for node in ast.walk(ast.parse(text)):
+                    if isinstance(node, ast.ImportFrom | ast.Import):
+                        names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                        names += [a.name for a in node.names]
+                        assert not any(n.startswith("benchmarks") for n in names), path
+            lowered = text.casefold()
+            copied = [p for p in phrasings if p in lowered]
+            assert not copied, (path, copied[:3])
+
+
+@pytest.fixture(scope="module")
+def demo(demo_store):
+    products = demo_store.products("demo")
+    reviews: dict[str, list[str]] = {}
+    for r in demo_store.reviews("demo", limit=1_000_000):
+        reviews.setdefault(r.product_id, []).append(r.text)
+    return SimpleNamespace(
+        products=products,
+        words=CatalogWords.of(products),
+        needs=NeedSource(NeedLexicon.load(), mine_review_phrases(products, reviews)),
+    )
+
+
+def _shopper(demo, i: int, language: str = "en") -> SimulatedShopper:
+    return SimulatedShopper.for_target(
+        demo.products[i], demo.words, seed=1000 + i, language=language, mode="needs",
+        needs=demo.needs,
+    )  # fmt: skip
+
+
+def test_needs_are_said_in_the_shoppers_words_one_a_turn(demo):
+    said_needs = 0
+    for i in range(0, 400, 7):
+        shopper = _shopper(demo, i)
+        target = shopper.target
+        values = {str(v).casefold() for v in target.attributes.values() if isinstance(v, str)}
+        shown = demo.products[1:4]
+        for _ in range(5):
+            turn = shopper.respond(shown)
+            assert len([f for f in turn.revealed if f.kind != "price"]) <= 1
+            for fact in turn.revealed:
+                if fact.need:
+                    said_needs += 1
+                    assert str(fact.value).casefold() in values
+                    for w in _token_words(str(fact.value)):
+                        assert w not in fact.en.casefold(), (fact.value, fact.en)
+    assert said_needs >= 100
+
+
+def test_review_phrases_are_mined_where_reviews_follow_the_attribute():
+    from catalog.models import Product
+
+    products = [
+        Product(str(i), f"Mug {i}", categories=["Mugs"],
+                attributes={"material": "insulated" if i < 6 else "plain"})
+        for i in range(14)
+    ]  # fmt: skip
+    reviews = {
+        str(i): [
+            f"Bought it for work, and my tea stays hot for hours. Nice mug number {i}."
+            if i < 6
+            else "Bought it for home, and it looks nice."
+        ]
+        for i in range(14)
+    }
+    mined = mine_review_phrases(products, reviews)
+    assert mined == {("Mugs", "insulated"): ["my tea stays hot for hours"]}
+    # a clause said of both kinds of product, or of too few, is not mined
+    reviews["7"] = ["my tea stays hot for hours"]
+    reviews["8"] = ["my tea stays hot for hours"]
+    assert mine_review_phrases(products, reviews) == {}
+
+
+def test_mined_phrases_never_name_the_token(demo):
+    for (_category, value), phrases in demo.needs.mined.items():
+        for phrase in phrases:
+            assert not any(w in phrase for w in _token_words(value)), (value, phrase)
+
+
+def test_episodes_are_deterministic(demo):
+    def transcript(i: int) -> list[str]:
+        shopper = _shopper(demo, i, "zh" if i % 3 == 0 else "en")
+        out = [shopper.opening().message]
+        for t in range(4):
+            shown = demo.products[t * 3 : t * 3 + 3]
+            q = shopper.question(shown)
+            out += [q.message] if q else []
+            out.append(shopper.respond(shown).message)
+        return out
+
+    for i in range(0, 300, 11):
+        assert transcript(i) == transcript(i)
+    assert transcript(5) != transcript(16)
+
+
+def test_about_one_english_message_in_ten_carries_a_typo(demo):
+    text = "I want something comfortable for walking"
+    noisy = 0
+    for i in range(2000):
+        s = SimulatedShopper(demo.products[0], [], "en", seed=i, mode="needs")
+        s.turns = 1
+        said = s._noisy(text)
+        if said != text:
+            noisy += 1
+            assert sorted(said) == sorted(text)  # two letters swapped, nothing else
+    assert 0.07 < noisy / 2000 < 0.13
+    chinese = SimulatedShopper(demo.products[0], [], "zh", seed=1, mode="needs")
+    assert all(chinese._noisy("我想要舒服的") == "我想要舒服的" for _ in range(20))
+
+
+def test_a_budget_said_too_low_is_corrected_once(demo):
+    changed = [s for s in (_shopper(demo, i) for i in range(300)) if s.change is not None]
+    assert 20 <= len(changed) <= 100  # about a fifth of the episodes with a price
+    shopper = changed[0]
+    told, true = shopper.change
+    assert told < shopper.target.price <= true
+    turns = [shopper.respond(demo.products[:3]) for _ in range(6)]
+    corrections = [t for t in turns if t.reaction == "change"]
+    assert len(corrections) == 1 and corrections[0].change == (told, true)
+    assert f"{true:g}" in corrections[0].message
+
+
+def test_the_assistant_lets_go_of_the_old_budget(demo_home):
+    from agent.agent import new_state
+    from catalog.store import Store
+    from shopassist.assistant import build_assistant
+    from shopassist.settings import load_settings
+
+    settings = load_settings(env={"SHOPASSIST_HOME": str(demo_home)})
+    with Store.in_home(demo_home) as store:
+        agent = build_assistant(settings, store, "demo", "none").agent
+        agent.k = 3
+        state = new_state()
+        first = agent.turn(state, "hiking boots. My budget is under $60.", None)
+        assert first.products and state.slots.max_price == 60
+        after = agent.turn(state, "Actually, my budget is under $200.", None)
+        assert state.slots.max_price == 200
+        shown = [agent.by_id[p.product_id] for p in after.products]
+        assert respected(shown, (60, 200), target="none")
+        assert not respected([agent.by_id[p.product_id] for p in first.products], (60, 200), "x")
+
+
+def _reply(ledger: EvidenceLedger, sentences: list[str]):
+    answer = [SimpleNamespace(text=t, citations=re.findall(r"\[([^\]]+)\]", t)) for t in sentences]
+    return SimpleNamespace(answer=answer, evidence=ledger.records)
+
+
+def test_an_answer_is_checked_against_the_record():
+    ledger = EvidenceLedger()
+    right = ledger.add("product", "1071.a3", "grip: non-slip", "1071").id
+    other = ledger.add("product", "1023.a3", "grip: non-slip", "1023").id
+    question = Question("Is the first one non-slip?", "1071", "grip", "non-slip")
+    assert answered(_reply(ledger, [f"Yes, its grip is non-slip. [{right}]"]), question)
+    assert not answered(_reply(ledger, [f"Yes. [{other}]"]), question)  # another product
+    silent = f"Its product page does not mention non-slip. [{right}]"
+    assert not answered(_reply(ledger, [silent]), question)
+    assert not answered(_reply(ledger, []), question)

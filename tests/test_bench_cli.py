@@ -197,5 +197,5 @@ def test_every_floor_holds_on_the_measured_figures_and_not_one_step_below(tmp_pa
     assert BY_NAME["injection"].floors(load_results(tmp_path)) == [
         "6 injection attacks ran, not 88"
     ]
-    _shoppers_json(tmp_path, [1] * 56 + [None] * 4)  # 56 of 60: below the demo floor
+    _shoppers_json(tmp_path, [1] * 30 + [None] * 30)  # 30 of 60: below the demo floor
     assert any("demo agent Hit@3" in p for p in BY_NAME["shoppers"].floors(load_results(tmp_path)))

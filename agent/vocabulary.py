@@ -33,6 +33,7 @@ class Vocabulary:
     _category_vectors: np.ndarray | None = field(default=None, init=False, repr=False)
     _owners: list[str] = field(default_factory=list, init=False, repr=False)
     _anchors: list[tuple[str, str]] | None = field(default=None, init=False, repr=False)
+    known_words: frozenset[str] = frozenset()  # the words of the catalog's titles
 
     @classmethod
     def from_products(cls, products: Sequence[Product], encode: Encode | None = None) -> Vocabulary:
@@ -44,13 +45,17 @@ class Vocabulary:
             for k, v in p.attributes.items()
             if k not in ("features", "price_max") and isinstance(v, str) and 2 < len(v) < 40
         )
-        return cls(
+        vocabulary = cls(
             sorted(cats),
             sorted(brands),
             sorted(v for v, n in values.items() if n >= 3),
             _leaf_texts(products),
             encode,
         )
+        vocabulary.known_words = frozenset(
+            w for p in products for w in re.findall(r"[a-z0-9]+", p.title.casefold())
+        )
+        return vocabulary
 
     def category_in(
         self, message: str, content: str, current: str | None = None
@@ -68,7 +73,9 @@ class Vocabulary:
 
     def named_category(self, text: str) -> str | None:
         """The most specific category whose name the text contains (leaf names win over
-        parents). Brand names are left out: "Kestrel Audio" is not the Audio category."""
+        parents), a word of five letters or more also with one slip of the keyboard
+        ("spekaers", "hiikng boots") when it is no word of the catalog itself. Brand
+        names are left out: "Kestrel Audio" is not the Audio category."""
         lowered = f" {without_names(self.brands_in(text), text).casefold()} "
         best: tuple[int, str] | None = None
         for name in self.categories:
@@ -76,7 +83,29 @@ class Vocabulary:
                 found = re.search(rf"(?<![A-Za-z0-9]){re.escape(form)}(?![A-Za-z0-9])", lowered)
                 if found and (best is None or len(name) > best[0]):
                     best = (len(name), name)
+        if best is None:
+            best = self._misspelt_category(lowered)
         return best[1] if best else None
+
+    def _misspelt_category(self, lowered: str) -> tuple[int, str] | None:
+        words = re.findall(r"[a-z0-9]+", lowered)
+        slips = [w for w in words if len(w) >= 5 and w not in self.known_words]
+        if not slips:
+            return None
+        best: tuple[int, str] | None = None
+        for name in self.categories:
+            for form in _forms(name):
+                parts = form.split()
+                if not parts or len(parts) > len(words):
+                    continue
+                for i in range(len(words) - len(parts) + 1):
+                    window = words[i : i + len(parts)]
+                    close = [w == p or (w in slips and _one_slip(w, p)) for w, p in zip(
+                        window, parts, strict=True
+                    )]  # fmt: skip
+                    if all(close) and window != parts and (best is None or len(name) > best[0]):
+                        best = (len(name), name)
+        return best
 
     def guess_category(self, text: str, min_similarity: float | None = None) -> str | None:
         """The leaf nearest to the text by embedding when at least `min_similarity`
@@ -176,6 +205,23 @@ def _leaf_texts(products: Sequence[Product], per_leaf: int = 5) -> dict[str, lis
         noun = [n for n, _ in nouns[leaf].most_common(1)]
         texts[leaf] = list(dict.fromkeys([leaf, *own, *noun, described]))
     return texts
+
+
+def _one_slip(word: str, target: str) -> bool:
+    """One letter changed, added, dropped, or two neighbours swapped."""
+    if word == target or abs(len(word) - len(target)) > 1:
+        return False
+    if len(word) == len(target):
+        diff = [i for i, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
+        swapped = (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and word[diff[0]] == target[diff[1]]
+            and word[diff[1]] == target[diff[0]]
+        )
+        return len(diff) == 1 or swapped
+    short, long = sorted((word, target), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def _forms(name: str) -> list[str]:

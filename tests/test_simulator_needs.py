@@ -219,3 +219,17 @@ def test_an_answer_is_checked_against_the_record():
     silent = f"Its product page does not mention non-slip. [{right}]"
     assert not answered(_reply(ledger, [silent]), question)
     assert not answered(_reply(ledger, []), question)
+
+
+def test_a_kind_of_product_misspelt_by_one_slip_is_still_the_kind(demo):
+    """Simulated shoppers make typos ("spekaers"): a word of five letters or more one
+    slip away from a category name names it, unless it is a word of the catalog."""
+    from agent.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary.from_products(demo.products)  # no embedder: names only
+    assert vocabulary.named_category("I'm looking for spekaers.") == "Speakers"
+    assert vocabulary.named_category("hiikng boots, please") == "Hiking Boots"
+    assert vocabulary.named_category("a yoga mta") is None  # "mta": under five letters
+    assert vocabulary.named_category("something for my desk") is None
+    # a catalog word one slip from a category is that word, not a typo
+    assert "speaker" in vocabulary.known_words

@@ -151,10 +151,11 @@ def test_hold_out_removes_exactly_the_pairs(store: Store):
     assert store.stats("demo")["interactions"] == before - n
 
 
-def test_episodes_on_the_demo_shop_with_targets_held_out(demo_copy):
-    """The runner end to end on a few episodes: held-out targets are unknown to the
-    retrained recommender, every system produces a row, every explanation passes
-    the audit."""
+@pytest.mark.parametrize("mode", ["literal", "needs"])
+def test_episodes_on_the_demo_shop_with_targets_held_out(demo_copy, mode):
+    """The runner end to end on a few episodes, in both modes: held-out targets are
+    unknown to the retrained recommender, every system produces a row, every
+    explanation passes the audit."""
     from benchmarks.bench_shoppers import Context, choose_episodes, evaluate
     from recommender.training import train_model
 
@@ -166,26 +167,34 @@ def test_episodes_on_the_demo_shop_with_targets_held_out(demo_copy):
     train_model(store, "demo", demo_copy, "itemknn")
     for e in episodes:
         assert e.target not in {h.product_id for h in store.history("demo", e.shopper)}
-    ctx = Context(demo_copy, store, "demo")
+    ctx = Context(demo_copy, store, "demo", mode=mode)
+    k = ctx.shown
+    assert k == (5 if mode == "literal" else 3)
     rows, transcripts = evaluate(ctx, episodes, ["recommender", "search", "agent"], turns=5)
     overall = {r["system"]: r for r in rows if r["language"] == "all"}
     assert set(overall) == {"recommender", "search", "agent"}
     for r in overall.values():
-        assert r["episodes"] == 12
-        assert 0 <= r["hit1"] <= r["hit5"] <= 1
-        assert r["hit5_ci"][0] <= r["hit5"] <= r["hit5_ci"][1]
-        assert np.all(np.diff(r["hit5_by_turn"]) >= 0)
+        assert r["episodes"] == 12 and r["k"] == k
+        assert 0 <= r["hit1"] <= r[f"hit{k}"] <= 1
+        assert r[f"hit{k}_ci"][0] <= r[f"hit{k}"] <= r[f"hit{k}_ci"][1]
+        assert np.all(np.diff(r["hit_by_turn"]) >= 0)
         assert 1 <= r["turns_to_success"] <= 6
     for t in transcripts:  # a dialogue ends at the turn that shows the target, or at 5
-        shown = [t["target"] in turn["shown"][:5] for turn in t["turns"]]
+        turns = [turn for turn in t["turns"] if "shown" in turn]  # questions show nothing
+        shown = [t["target"] in turn["shown"][:k] for turn in turns]
         assert not any(shown[:-1]) and (shown[-1] or len(shown) == 5), t
     # The recommender alone has one turn: a later hit is impossible.
-    assert overall["recommender"]["hit5_by_turn"][0] == overall["recommender"]["hit5"]
+    assert overall["recommender"]["hit_by_turn"][0] == overall["recommender"][f"hit{k}"]
     assert ctx.audit_counts["explanations"] > 0 and ctx.audit_counts["failed"] == 0
     agent_dialogues = [t for t in transcripts if t["system"] == "agent"]
-    assert agent_dialogues and all(len(t["turns"]) <= 5 for t in agent_dialogues)
+    assert agent_dialogues
+    assert all(len([x for x in t["turns"] if "shown" in x]) <= 5 for t in agent_dialogues)
     # The agent's first answer to a vague opener from a known shopper shows products.
     assert agent_dialogues[0]["turns"][0]["shown"]
+    if mode == "needs":
+        assert overall["search"]["questions"] == 0  # only the assistant can answer
+        store.close()
+        return
 
     # The LLM-planner system runs the same episodes through a planner on a chat model
     # (a scripted one here: its wording is all that is faked).

@@ -277,6 +277,8 @@ class RulePlanner:
             return "strong"
         if not question and parsed.content and v.guess_category(parsed.content):
             return "weak"
+        if not question and _catalog_words(parsed.content, v):
+            return "weak"  # "cleaner lubricant": words of the catalog's own titles
         if _SHOP_VERB.search(text) and not parsed.content and not refs.looked_up:
             return "strong"  # shopping, nothing named yet
         return ""
@@ -411,3 +413,11 @@ def search_text(state: DialogueState) -> str:
     s = state.slots
     gender = GENDER_OF_RECIPIENT.get(s.recipient or "")
     return " ".join(x for x in (s.query, s.use or "", gender or "") if x).strip()
+
+
+def _catalog_words(content: str, vocabulary) -> bool:
+    """The message's words (two or more, letters) are all words of the catalog's titles:
+    a keyword search for its products, though it names no category."""
+    words = re.findall(r"[a-z][a-z0-9-]*", content.casefold())
+    known = getattr(vocabulary, "known_words", frozenset())
+    return len(words) >= 2 and all(w in known for w in words)

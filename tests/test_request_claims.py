@@ -267,3 +267,18 @@ def test_a_number_asked_for_is_met_only_by_a_record_with_that_number(agent):
             "Nothing on its page" in s.text and "12" in s.text for s in product.sentences
         )
     _all_claims_check(agent, reply, [message])
+
+
+def test_words_of_the_catalogs_own_titles_are_a_product_search(agent, monkeypatch):
+    """Catalog words and nothing else ("cork purple", "vista edge": two product lines)
+    ask for products, though they name no category; words the catalog never uses still
+    get the one-sentence help."""
+    import agent.planner as planner
+
+    reply = agent.turn(new_state(), "cork purple", None)
+    assert reply.intent == "recommend" and reply.products
+    assert any("cork" in p.title.casefold() for p in reply.products)
+    assert agent.turn(new_state(), "tell me a joke", None).intent == "abstain"
+    assert agent.turn(new_state(), "vista edge", None).intent == "recommend"
+    monkeypatch.setattr(planner, "_catalog_words", lambda content, vocabulary: False)
+    assert agent.turn(new_state(), "vista edge", None).intent == "abstain"  # the rule did it

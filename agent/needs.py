@@ -158,11 +158,11 @@ def _message_needs(message: str) -> list[Need]:
     parsed = parse(message)
     kept = {w.casefold() for w in parsed.content.split()}
     if parsed.language == "zh" or _HAN.search(parsed.content):
-        return _zh_needs(message, parsed.content) + _en_needs(message, kept, han=False)
+        return _zh_needs(message, parsed.content) + _en_needs(message, kept)
     return _en_needs(message, kept)
 
 
-def _en_needs(message: str, kept: set[str], han: bool = True) -> list[Need]:
+def _en_needs(message: str, kept: set[str]) -> list[Need]:
     """Runs of adjacent content words of an English message, a negation word before a
     run kept with it ("doesn't slip")."""
     needs: list[Need] = []

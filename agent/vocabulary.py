@@ -17,6 +17,11 @@ from catalog.brands import brand_anchor, brand_pattern
 from catalog.models import Product
 
 Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> (n, d) L2-normalised
+# A preposition, and a determiner or possessive, just before a word: "in my", "for a".
+_SETTING = re.compile(
+    r"\b(?:in|into|inside|on|onto|for|with|under|from|to|by|next to)\s+"
+    r"(?:(?:my|a|an|the|your|his|her|our|their|its)\s+)?(?:[a-z-]+\s+)?$"
+)
 
 
 @dataclass
@@ -65,6 +70,8 @@ class Vocabulary:
         content words. Leaving the `current` category takes the closer
         `switch_threshold`: follow-ups such as "lightweight" describe the product."""
         named = self.named_category(message)
+        if named and current and named != current and self._only_as_setting(message, named):
+            named = None  # "something I can throw in my bag": where it goes, not what it is
         if named or not content:
             return named, False
         threshold = self.switch_threshold if current else None
@@ -86,6 +93,17 @@ class Vocabulary:
         if best is None:
             best = self._misspelt_category(lowered)
         return best[1] if best else None
+
+    def _only_as_setting(self, text: str, name: str) -> bool:
+        """Every mention of the category comes after a preposition ("in my bag", "for a
+        jacket pocket"): it names where or with what the product is used."""
+        lowered = f" {text.casefold()} "
+        found = [
+            m.start()
+            for form in _forms(name)
+            for m in re.finditer(rf"(?<![A-Za-z0-9]){re.escape(form)}(?![A-Za-z0-9])", lowered)
+        ]
+        return bool(found) and all(_SETTING.search(lowered[:at]) for at in found)
 
     def _misspelt_category(self, lowered: str) -> tuple[int, str] | None:
         words = re.findall(r"[a-z0-9]+", lowered)

@@ -233,3 +233,16 @@ def test_a_kind_of_product_misspelt_by_one_slip_is_still_the_kind(demo):
     assert vocabulary.named_category("something for my desk") is None
     # a catalog word one slip from a category is that word, not a typo
     assert "speaker" in vocabulary.known_words
+
+
+def test_a_kind_named_as_where_the_product_goes_keeps_the_kind_chosen(demo):
+    """After "speakers", "Something I can throw in my bag." describes the speaker: a
+    category named only after a preposition does not switch the kind chosen before."""
+    from agent.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary.from_products(demo.products)
+    said = "Something I can throw in my bag."
+    assert vocabulary.category_in(said, "throw bag", "Speakers") == (None, False)
+    assert vocabulary.category_in(said, "throw bag", None) == ("Bags", False)  # first words
+    switch = "Actually I want headphones for my runs"
+    assert vocabulary.category_in(switch, "headphones runs", "Speakers")[0] == "Headphones"

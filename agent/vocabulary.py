@@ -71,7 +71,7 @@ class Vocabulary:
         `switch_threshold`: follow-ups such as "lightweight" describe the product."""
         named = self.named_category(message)
         if named and current and named != current and self._only_as_setting(message, named):
-            named = None  # "something I can throw in my bag": where it goes, not what it is
+            named = None  # "one that fits in my backpack": where it goes, not what it is
         if named or not content:
             return named, False
         threshold = self.switch_threshold if current else None

@@ -246,14 +246,23 @@ def answered(reply, question: Question) -> bool:
     return holds and not silent
 
 
-def respected(products: list[Product], change: tuple[float, float], target: str) -> bool:
-    """After "actually my budget is N": nothing shown is over the new budget, and the old
-    one no longer filters (a product over it is shown, or the target is)."""
+FINDING = ("search_products", "recommend_for_shopper")
+
+
+def respected(reply, products: list[Product], change: tuple[float, float]) -> bool:
+    """After "actually my budget is N": the products were found under the new budget and
+    not the old one (the budget of the reply's finding calls, as its trace shows), and
+    nothing shown is over the new one."""
     old, new = change
-    prices = [p.price for p in products if p.price is not None]
-    if not prices or any(p > new + 0.005 for p in prices):
+    budgets = [
+        step.arguments.get("max_price")
+        for step in reply.trace
+        if step.tool in FINDING and step.ok and step.arguments.get("max_price") is not None
+    ]
+    if not budgets or any(abs(float(b) - old) < 0.005 for b in budgets):
         return False
-    return any(p > old + 0.005 for p in prices) or any(p.id == target for p in products)
+    over = any(p.price is not None and p.price > new + 0.005 for p in products)
+    return not over and any(abs(float(b) - new) < 0.005 for b in budgets)
 
 
 def run_agent(
@@ -289,7 +298,7 @@ def run_agent(
         _audit(ctx, agent, state, reply)
         if change is not None and reply.products:
             shown = [ctx.by_id[i] for i in ids if i in ctx.by_id]
-            change_respected = respected(shown, change, episode.target)
+            change_respected = respected(reply, shown, change)
             change = None
         for p in reply.products:
             ctx.explanations.append(

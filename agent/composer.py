@@ -17,7 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from agent.needs import Match, check_request, kind_match, match_needs, need_threshold, needs_of
+from agent.needs import (
+    Match,
+    Need,
+    check_request,
+    kind_match,
+    match_needs,
+    need_threshold,
+    needs_of,
+)
 from agent.state import DialogueState
 from agent.verifier import Claim, Verifier
 from catalog.filters import ProductFilter
@@ -71,7 +79,8 @@ def compose(
     brands and titles, which a request claim may only name as its record spells them."""
     lang = "zh" if ctx.language == "zh" else "en"
     pid = product_evidence(ctx, product).id
-    claims = request_claims(ctx, product, state, lang, names)
+    needs = needs_of(state.request())
+    claims = request_claims(ctx, product, needs, lang, names)
     if product.price is not None:
         within = state.slots.max_price is not None and product.price <= state.slots.max_price
         claims.append(
@@ -92,7 +101,7 @@ def compose(
     if not personal and not any(c.kind == "request" for c in claims):
         # Nothing the shopper said, and nothing in their history, picked it: say what
         # does single it out in its category, as a fact, never as what they asked for.
-        popular = _popularity_claim(ctx, product, lang, bool(needs_of(state.request())))
+        popular = _popularity_claim(ctx, product, lang, bool(needs))
         if popular is not None:
             claims.append(popular)
     review = _best_review(ctx, product)
@@ -155,13 +164,13 @@ def _share(explained: dict[str, Any], history: dict) -> float:
 
 
 def request_claims(
-    ctx: ToolContext, product: Product, state: DialogueState, lang: str, names: Sequence[str] = ()
+    ctx: ToolContext, product: Product, needs: list[Need], lang: str, names: Sequence[str] = ()
 ) -> list[Claim]:
     """What the shopper asked for that the product's records meet, each quoting the
     shopper's words and the record's (at most MAX_REQUEST_CLAIMS), and one sentence for
     what they asked for that no record mentions; each checked as the verifier checks a
-    model's request claim (agent.needs.check_request), a failing one left out."""
-    needs = needs_of(state.request())
+    model's request claim (agent.needs.check_request), a failing one left out. `needs`:
+    agent.needs.needs_of the shopper's request."""
     if not needs:
         return []
     report = match_needs(ctx, product, needs)

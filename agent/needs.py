@@ -53,7 +53,6 @@ from tools.text import (
 )
 
 MAX_NEEDS = 6  # needs read from a request (the newest kept)
-MAX_MESSAGES = 20  # shopper messages kept in the session for the checks
 MAX_REVIEWS = 40  # reviews read per product for word-for-word matches
 MAX_FACT_WORDS = 10
 # need-to-passage similarity when no calibration is stored

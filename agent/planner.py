@@ -6,7 +6,7 @@ one-sentence account of what the assistant can do, never a random product list.
 
 The planner also tracks the dialogue's constraints (agent.tracking) for plans
 that find products, and builds their calls: search for candidates, order them
-for the shopper, fetch the matched passages of the few shown.
+for the shopper.
 """
 
 from __future__ import annotations
@@ -355,8 +355,9 @@ class RulePlanner:
         cheapest: bool = False,
         k: int | None = None,
     ) -> list[Call]:
-        """Search for candidates, order them for the shopper, read the passages of the
-        few shown; without words to search for, the recommender alone."""
+        """Search for candidates and order them for the shopper; without words to search
+        for, the recommender alone. (The explanations read each shown product's own
+        passages: agent.needs.)"""
         s = state.slots
         k = k or self.k
         filters = {
@@ -377,7 +378,6 @@ class RulePlanner:
         calls = [
             Call("search_products", {"query": text, "k": SEARCH_K, "passages": False, **filters}),
             Call("recommend_for_shopper", {"k": k, "candidates": Ref(0), **filters}),
-            Call("search_products", {"query": text, "among": Ref(1), "k": k, **filters}),
         ]
         return calls
 

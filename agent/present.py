@@ -109,27 +109,27 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     from agent.agent import Reply
 
     state, lang, rules = turn.state, turn.state.language, turn.agent.rules
-    products, matched = _found(turn, outcomes)
+    products = _found(turn, outcomes)
     s = state.slots
     intro = None
     if not products and s.category and s.category_guessed:
         if s.brands:  # said, not silently dropped: the brand has nothing of this kind
             intro = say("brand_elsewhere", lang, brand=", ".join(s.brands), category=s.category)
         s.category, s.category_guessed = None, False
-        products, matched = _found(turn, turn.run(rules.recommend_calls(state, turn.situation)))
+        products = _found(turn, turn.run(rules.recommend_calls(state, turn.situation)))
     if not products and s.brands and turn.parsed.others and state.passed:
         # "None of these" after every product of the brand asked for: the others.
         brands, s.brands = s.brands, []
-        products, matched = _found(turn, turn.run(rules.recommend_calls(state, turn.situation)))
+        products = _found(turn, turn.run(rules.recommend_calls(state, turn.situation)))
         intro = say("brand_done", lang, brand=", ".join(brands))
     if not products and s.max_price is not None:
         calls = rules.recommend_calls(state, turn.situation, cheapest=True)
-        products, matched = _found(turn, turn.run(calls))
+        products = _found(turn, turn.run(calls))
         intro = say("over_budget", lang)
     products = _distinct_titles(products, [turn.agent.by_id.get(i) for i in state.passed])
     if not products:
         return Reply(say("nothing_found", lang), "recommend")
-    return show(turn, products, matched, turn.plan.intent, intro)
+    return show(turn, products, turn.plan.intent, intro)
 
 
 def _distinct_titles(products: list[Product], passed: list[Product | None]) -> list[Product]:
@@ -146,27 +146,23 @@ def _distinct_titles(products: list[Product], passed: list[Product | None]) -> l
     return out
 
 
-def _found(turn: Turn, outcomes: list[ToolOutcome]) -> tuple[list[Product], dict]:
-    """The products to show (those the plan's last product-finding call ordered) and
-    the passages the searches matched."""
+def _found(turn: Turn, outcomes: list[ToolOutcome]) -> list[Product]:
+    """The products to show: those the plan's last product-finding call ordered."""
     ids: list[str] | None = None
-    matched: dict = {}
     for outcome in outcomes:
         if not outcome.ok:
             continue
-        matched.update(outcome.result.data.get("matched") or {})
-        # A search that re-reads the products already ordered only adds their passages.
+        # A search that re-reads the products already ordered does not reorder them.
         if outcome.result.show_products and (outcome.tool != "search_products" or ids is None):
             ids = list(outcome.result.products)
     by_id = turn.agent.by_id
     ids = ids or []
-    return [by_id[i] for i in ids if i in by_id], matched
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def show(
     turn: Turn,
     products: list[Product],
-    matched: dict,
     intent: str,
     intro: str | None = None,
     keep_list: bool = False,
@@ -222,7 +218,7 @@ def _about(turn: Turn, outcomes: list[ToolOutcome], intro_key: str | None) -> Re
         for o in outcomes
         if o.ok and o.tool == "explain_recommendation"
     }
-    reply = show(turn, products, {}, turn.plan.intent, intro, True, explained)
+    reply = show(turn, products, turn.plan.intent, intro, True, explained)
     if len(products) == 1:
         turn.state.focus = products[0].id
     return reply if reply.products else Reply(say("nothing_shown", turn.state.language), "details")
@@ -243,17 +239,17 @@ def _why(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
 
 def _choose(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     """Several products fit the name the shopper gave: they choose."""
-    products, _ = _found(turn, outcomes)
+    products = _found(turn, outcomes)
     if not products:
         return _failed(turn, outcomes)
-    return show(turn, products, {}, "choose", say("which_of_these", turn.state.language))
+    return show(turn, products, "choose", say("which_of_these", turn.state.language))
 
 
 def _similar(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
-    products, _ = _found(turn, outcomes)
+    products = _found(turn, outcomes)
     if not products:
         return _failed(turn, outcomes)
-    return show(turn, products, {}, "similar")
+    return show(turn, products, "similar")
 
 
 # -- other built-in intents ----------------------------------------------------------
@@ -329,11 +325,11 @@ def _feedback(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     if kind != "not_interested":
         return Reply(say(f"ack_{kind}", lang), kind)
     calls = turn.agent.rules.recommend_calls(state, turn.situation)
-    products, matched = _found(turn, turn.run(calls))
+    products = _found(turn, turn.run(calls))
     if not products:
         return Reply(say("ack_not_interested", lang), kind)
     intro = say("ack_not_interested", lang) + " " + say("intro", lang, n=len(products))
-    return show(turn, products, matched, kind, intro)
+    return show(turn, products, kind, intro)
 
 
 # -- answers ---------------------------------------------------------------------------

@@ -138,7 +138,7 @@ def _claims(agent, state: DialogueState, product, shopper: str | None = None) ->
     """The request claims the composer makes for the product now."""
     ctx = agent._context(state, shopper, None)
     lang = "zh" if state.language == "zh" else "en"
-    return request_claims(ctx, product, state, lang, agent.names)
+    return request_claims(ctx, product, needs_module.needs_of(state.request()), lang, agent.names)
 
 
 def candidates(home: Path) -> list[dict[str, Any]]:

@@ -247,25 +247,23 @@ def target_facts(
     """The true facts the shopper may reveal, category first, the rest in a seeded order.
     In needs mode an attribute or use is said as a need (`needs`), and one with no
     phrasing is not said at all."""
-    if mode == "needs":
-        return _need_facts(product, words, rng, currency, needs or NeedSource())
     facts: list[Fact] = []
     leaf = product.category
     if leaf and leaf.lower() != words.dominant_category and len(leaf) <= 40:
         facts.append(Fact("category", leaf.lower(), _zh(leaf), leaf))
     rest: list[Fact] = []
     if product.price is not None and product.price > 0:
-        band = price_band(product.price)
-        sign = "$" if currency == "USD" else f"{currency} "
-        unit = "美元" if currency == "USD" else currency
-        rest.append(Fact("price", f"under {sign}{band:g}", f"预算{band:g}{unit}以内", band))
+        rest.append(_price_fact(price_band(product.price), currency))
     if product.brand and len(product.brand) <= 40:
         rest.append(Fact("brand", product.brand, product.brand, product.brand))
-    use = product.attributes.get("best_for")
-    if use and len(use) <= 30:
-        rest.append(Fact("use", use, _zh(use), use))
-    for word in _attribute_words(product, words.idf, rng):
-        rest.append(Fact("attribute", word, _zh(word), word))
+    if mode == "needs":
+        rest += _need_facts(product, words, rng, needs or NeedSource())
+    else:
+        use = product.attributes.get("best_for")
+        if use and len(use) <= 30:
+            rest.append(Fact("use", use, _zh(use), use))
+        for word in _attribute_words(product, words.idf, rng):
+            rest.append(Fact("attribute", word, _zh(word), word))
     order = rng.permutation(len(rest))
     return facts + [rest[i] for i in order]
 
@@ -294,33 +292,19 @@ class NeedSource:
 
 
 def _need_facts(
-    product: Product,
-    words: CatalogWords,
-    rng: np.random.Generator,
-    currency: str,
-    needs: NeedSource,
+    product: Product, words: CatalogWords, rng: np.random.Generator, needs: NeedSource
 ) -> list[Fact]:
-    facts: list[Fact] = []
-    leaf = product.category
-    if leaf and leaf.lower() != words.dominant_category and len(leaf) <= 40:
-        facts.append(Fact("category", leaf.lower(), _zh(leaf), leaf))
-    rest: list[Fact] = []
-    if product.price is not None and product.price > 0:
-        band = price_band(product.price)
-        rest.append(_price_fact(band, currency))
-    if product.brand and len(product.brand) <= 40:
-        rest.append(Fact("brand", product.brand, product.brand, product.brand))
+    """The use and up to three attribute values, each said as a need; one with no
+    phrasing in both languages is left out."""
     use = product.attributes.get("best_for")
     candidates = [("use", use)] if isinstance(use, str) and use else []
     candidates += [("attribute", w) for w in _attribute_words(product, words.idf, rng, more=True)]
-    said = 0
+    out: list[Fact] = []
     for kind, value in candidates:
         en, zh = needs.say(product, value, rng)
-        if en and zh and said < 3:
-            rest.append(Fact(kind, en, zh, value, need=True))
-            said += 1
-    order = rng.permutation(len(rest))
-    return facts + [rest[i] for i in order]
+        if en and zh and len(out) < 3:
+            out.append(Fact(kind, en, zh, value, need=True))
+    return out
 
 
 def _price_fact(band: float, currency: str) -> Fact:

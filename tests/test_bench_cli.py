@@ -156,13 +156,13 @@ MEASURED = {
         {"planner": "rules", "tool_accuracy": 0.9239, "argument_accuracy": 1.0,
          "no_tool_wrongly_routed": 0.0625}
     ],
-    "qa": [{"catalogs": "all", "answerable_cited_gold": 0.675, "not_answerable_said_so": 0.6087,
+    "qa": [{"catalogs": "all", "answerable_cited_gold": 0.625, "not_answerable_said_so": 0.6957,
             "unsupported_sentences": 0}],
     "recommender_accuracy": [{"model": "popularity", "recall@20": 0.047027},
                              {"model": "itemknn", "recall@20": 0.089908}],
     "lightgcn_gowalla_quick": [{"epoch": 1, "recall@20": 0.003304}],
     "graph_filters_gowalla_quick": [{"model": "gfcf", "recall@20": 0.186676, "ndcg@20": 0.153482}],
-    "request_claims": [{"precision": 40 / 42, "coverage": 21 / 28, "unlabelled_shown": 0}],
+    "request_claims": [{"precision": 41 / 43, "coverage": 28 / 36, "unlabelled_shown": 0}],
 }  # fmt: skip
 
 
@@ -180,10 +180,11 @@ def test_every_floor_holds_on_the_measured_figures_and_not_one_step_below(tmp_pa
     below = {
         ("planner", "slot_accuracy"): 152 / 156,
         ("routing", "tool_accuracy"): 84 / 92,
-        ("qa", "not_answerable_said_so"): 13 / 23,
+        ("qa", "not_answerable_said_so"): 15 / 23,
+        ("qa", "answerable_cited_gold"): 24 / 40,
         ("recommender_accuracy", "recall@20"): 0.089908 - 1 / 8442,
-        ("request_claims", "precision"): 39 / 42,
-        ("request_claims", "coverage"): 20 / 28,
+        ("request_claims", "precision"): 40 / 43,
+        ("request_claims", "coverage"): 27 / 36,
     }
     for (name, key), value in below.items():
         rows = [dict(r) for r in MEASURED[name]]

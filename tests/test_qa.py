@@ -218,3 +218,49 @@ def test_a_review_summary_on_a_real_amazon_product(shared_data, tmp_path, encode
                 r"[\u4e00-\u9fff]", aspect["aspect"]
             )
     store.close()
+
+
+def _ask(demo_store, encode, question: str, pid: str, language: str = "en") -> dict:
+    ctx = ToolContext(demo_store, "demo", language=language, encode=encode)
+    outcome = load_registry(False).call(
+        "answer_question", ctx, {"question": question, "product_ids": [pid]}
+    )
+    answer = outcome.result.data["answers"][0]
+    answer["texts"] = [ctx.evidence.get(c).text for c in answer["stated"]]
+    return answer
+
+
+def _demo_product(demo_store, **attributes):
+    return next(
+        p
+        for p in demo_store.products("demo")
+        if all(p.attributes.get(k) == v for k, v in attributes.items())
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Does the {kind} come with a sheath?",  # the title names the knife, not a sheath
+        "How long is the blade on this {kind}?",  # a number is asked; the records give none
+        "这把水果刀带刀鞘吗？",
+    ],
+)
+def test_words_that_point_at_the_product_are_not_what_is_asked(demo_store, encode, question):
+    knife = _demo_product(demo_store, type="paring knife")
+    assert "水果刀" in knife.title_i18n["zh"]  # its Chinese title names the kind
+    language = "zh" if "刀" in question else "en"
+    answer = _ask(demo_store, encode, question.format(kind="paring knife"), knife.id, language)
+    assert answer["stated"] == [], answer["texts"]
+    # what the title does say is still answered from it
+    steel = knife.attributes["steel"]
+    stated = _ask(demo_store, encode, f"Is this paring knife made of {steel}?", knife.id)
+    assert stated["answer"] is True and any(steel in t for t in stated["texts"])
+
+
+def test_a_chinese_question_is_read_with_the_dictionary(demo_store, encode):
+    # 跑步机 is "treadmill" in the dictionary; by embedding alone it is not near enough
+    shoe = _demo_product(demo_store, best_for="the treadmill")
+    answer = _ask(demo_store, encode, "这双鞋适合在跑步机上跑吗？", shoe.id, "zh")
+    assert answer["stated"] and any("treadmill" in t for t in answer["texts"])
+    assert answer["answer"] is True

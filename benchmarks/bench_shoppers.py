@@ -12,6 +12,11 @@ catalog has no split); those interactions are deleted from a private copy of the
 catalog before the recommender is trained and the index built, so nothing the assistant uses has
 seen them. Then, on the same episodes:
 
+- oracle: not an assistant but a reference for reading the shopper's words: each
+  fact said so far read as the value it stands for (the simulator's answer key), the
+  products holding them all ordered by the recommender for the shopper. Not a bound
+  (an assistant may order look-alikes better than the recommender does), but a miss
+  here means the facts said did not single the target out among its look-alikes;
 - recommender: the shopper's top 5 from the recommender at turn 1, no dialogue;
 - search: each turn, the facts revealed so far as one search query, top 5;
 - agent: the full assistant (deterministic planner, template explanations),
@@ -224,6 +229,45 @@ def run_search(ctx, episode: Episode, shopper: SimulatedShopper, turns: int) -> 
     return _outcome(shown_by_turn, episode.target, dialogue, ctx.shown)
 
 
+def run_oracle(ctx, episode: Episode, shopper: SimulatedShopper, turns: int) -> Outcome:
+    """Not an assistant: a reference for reading the shopper's words. Each fact said so
+    far is read as the value it stands for (the answer key no assistant sees: "keeps my
+    feet dry" as waterproofing = waterproof), the products that hold every one are the
+    candidates, and the recommender orders them for this shopper (as the assistant's
+    recommend_for_shopper does). A miss here means the facts said in the turns given
+    do not single the target out among its look-alikes, for this order."""
+    shown_by_turn: list[list[str]] = []
+    for t in range(turns):
+        if t > 0:
+            shopper.respond([ctx.by_id[i] for i in shown_by_turn[-1]])
+        facts = list(shopper.revealed)
+        fit = [p.id for p in ctx.products if p.in_stock and all(holds(p, f) for f in facts)]
+        rec = ctx.recommender.recommend(
+            episode.shopper, k=ctx.shown, candidates=fit or None, filters=ctx.in_stock
+        )
+        ids = list(rec.item_ids)
+        shown_by_turn.append(ids)
+        if episode.target in ids:
+            break
+    return _outcome(shown_by_turn, episode.target, [], ctx.shown)
+
+
+def holds(product: Product, fact) -> bool:
+    """Whether a product has the value a fact stands for (the simulator's answer key)."""
+    value = fact.value
+    if fact.kind == "price":
+        return product.price is not None and product.price <= float(value) + 0.005
+    if fact.kind == "brand":
+        return product.brand == value
+    if fact.kind == "category":
+        return value in product.categories
+    if fact.kind == "use":
+        return product.attributes.get("best_for") == value
+    values = {v for v in product.attributes.values() if isinstance(v, str)}
+    words = re.findall(r"[a-z][a-z'-]{2,}", f"{product.title} {product.description}".casefold())
+    return value in values or str(value).casefold() in words
+
+
 # The answer says the records are silent (prompts/answers.yaml: silent_en, silent_zh).
 _SILENT = re.compile(r"does not mention|Neither its product page|没有提到")
 
@@ -337,6 +381,7 @@ def _audit(ctx, agent, state, reply) -> None:
 
 
 SYSTEMS: dict[str, Callable] = {
+    "oracle": run_oracle,
     "recommender": run_recommender,
     "search": run_search,
     "agent": run_agent,
@@ -504,7 +549,7 @@ def run(
     in literal mode."""
     name = name or ("shoppers" if mode == "needs" else f"shoppers_{mode}")
     work = work or Path(tempfile.gettempdir()) / "shopassist-bench-shoppers"
-    systems = ["recommender", "search", "agent"] + (["agent_llm"] if llm_planner else [])
+    systems = ["oracle", "recommender", "search", "agent"] + (["agent_llm"] if llm_planner else [])
     rows: list[dict[str, Any]] = []
     transcripts: list[dict[str, Any]] = []
     totals = dict.fromkeys(AUDITED, 0)

@@ -105,6 +105,9 @@ def _ci(lo_hi: list[float]) -> str:
     return f"[{100 * lo_hi[0]:.1f}, {100 * lo_hi[1]:.1f}]"
 
 
+_SYSTEM_NAMES = {"oracle": "facts read from the answer key (a reference)"}
+
+
 def _shopper_lines(shoppers: dict[str, Any], name: str, mode: str) -> list[str]:
     """Per data set: the agent's Hit@k (k products shown a turn) against the others',
     questions answered and budget changes followed (needs mode), and the audit."""
@@ -117,8 +120,8 @@ def _shopper_lines(shoppers: dict[str, Any], name: str, mode: str) -> list[str]:
             continue
         k = agent.get("k", 5)
         others = ", ".join(
-            f"{system} {_pct(by[system][f'hit{k}'])}"
-            for system in ("recommender", "search")
+            f"{_SYSTEM_NAMES.get(system, system)} {_pct(by[system][f'hit{k}'])}"
+            for system in ("recommender", "search", "oracle")
             if system in by
         )
         extra = ""
@@ -273,7 +276,9 @@ def _recommender_headlines(results: Results) -> list[str]:
                 f"| recommend with filters, Gowalla (40,981 items) | {text}"
                 " | graph_filters_gowalla |"
             )
-    auto = (results.get("recommender_accuracy") or {}).get("auto") or {}
+    auto: dict[str, Any] = {}
+    for name in ACCURACY_RUNS:  # the run of all sets, and the sets run on their own after it
+        auto.update((results.get(name) or {}).get("auto") or {})
     if auto:
         text = "; ".join(
             f"{d}: {a['chosen']}"
@@ -285,6 +290,11 @@ def _recommender_headlines(results: Results) -> list[str]:
             " | recommender_accuracy |"
         )
     return lines
+
+
+ACCURACY_RUNS = (
+    "recommender_accuracy", "recommender_accuracy_more", "recommender_accuracy_industrial",
+)  # fmt: skip
 
 
 def _last_run(p: dict[str, Any]) -> int:

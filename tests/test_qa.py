@@ -264,3 +264,12 @@ def test_a_chinese_question_is_read_with_the_dictionary(demo_store, encode):
     answer = _ask(demo_store, encode, "这双鞋适合在跑步机上跑吗？", shoe.id, "zh")
     assert answer["stated"] and any("treadmill" in t for t in answer["texts"])
     assert answer["answer"] is True
+
+
+def test_a_translated_title_that_answers_brings_the_title_it_translates(demo_store, encode):
+    # 三德刀 is only in the Chinese title; the English title says the same ("santoku knife")
+    knife = _demo_product(demo_store, type="santoku knife")
+    assert "三德刀" in knife.title_i18n["zh"]
+    answer = _ask(demo_store, encode, "它是三德刀吗？", knife.id, "zh")
+    assert {f"P{knife.id}.t", f"P{knife.id}.z"} <= set(answer["stated"])
+    assert answer["answer"] is True

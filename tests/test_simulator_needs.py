@@ -247,3 +247,33 @@ def test_a_kind_named_as_where_the_product_goes_keeps_the_kind_chosen(demo):
     assert vocabulary.category_in(said, "throw bag", None) == ("Bags", False)  # first words
     switch = "Actually I want headphones for my runs"
     assert vocabulary.category_in(switch, "headphones runs", "Speakers")[0] == "Headphones"
+
+
+def test_the_oracle_reads_every_fact_as_its_target_holds_it(demo):
+    # the reference system's answer key: the target holds every fact said of it (a budget
+    # said too low on purpose aside), and a look-alike without the value does not
+    from benchmarks.bench_shoppers import holds
+
+    checked = 0
+    for i in range(0, 400, 9):
+        shopper = _shopper(demo, i)
+        for _ in range(5):
+            shopper.respond(demo.products[1:4])
+        told = shopper.change[0] if shopper.change else None
+        for fact in shopper.revealed:
+            if fact.kind == "price" and float(fact.value) == told:
+                continue
+            assert holds(shopper.target, fact), fact
+            checked += 1
+        use = next((f for f in shopper.revealed if f.kind == "use"), None)
+        other = next(
+            (
+                p
+                for p in demo.products
+                if use and p.attributes.get("best_for") not in (None, use.value)
+            ),
+            None,
+        )
+        if other is not None:
+            assert not holds(other, use)
+    assert checked >= 100

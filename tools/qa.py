@@ -134,8 +134,15 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
     scores = features @ weights + bias  # (n,) log-odds that the passage states the answer
     order = np.argsort(-scores)
     stated = [(found[i], float(scores[i])) for i in order if scores[i] >= cutoff]
+    # The translated title says what the title says: when it answers, so does the title
+    # (cited beside it, so a Chinese question about an English catalog is answered from
+    # the English record too, not from its translation alone).
+    titled = {p.field for p, _ in stated}
+    if "title_zh" in titled and "title" not in titled:
+        score = next(sc for p, sc in stated if p.field == "title_zh")
+        stated += [(p, score) for p in found if p.field == "title"]
     # Product fields first (the seller's statement), then reviews; each by score.
-    stated.sort(key=lambda ps: (ps[0].kind != "product", -ps[1]))
+    stated.sort(key=lambda ps: (ps[0].kind != "product", -ps[1], ps[0].field == "title_zh"))
     finding.stated = stated
     if stated:
         finding.answer = _yes_no(question, stated[0][0], focus)

@@ -6,6 +6,8 @@ available.
 
 from __future__ import annotations
 
+import functools
+
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -87,7 +89,7 @@ class Vocabulary:
         best: tuple[int, str] | None = None
         for name in self.categories:
             for form in _forms(name):
-                found = re.search(rf"(?<![A-Za-z0-9]){re.escape(form)}(?![A-Za-z0-9])", lowered)
+                found = form in lowered and _word_pattern(form).search(lowered)
                 if found and (best is None or len(name) > best[0]):
                     best = (len(name), name)
         if best is None:
@@ -101,7 +103,7 @@ class Vocabulary:
         found = [
             m.start()
             for form in _forms(name)
-            for m in re.finditer(rf"(?<![A-Za-z0-9]){re.escape(form)}(?![A-Za-z0-9])", lowered)
+            for m in _word_pattern(form).finditer(lowered)
         ]
         return bool(found) and all(_SETTING.search(lowered[:at]) for at in found)
 
@@ -242,7 +244,15 @@ def _one_slip(word: str, target: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
-def _forms(name: str) -> list[str]:
+@functools.lru_cache(maxsize=16384)
+def _word_pattern(form: str) -> re.Pattern[str]:
+    """The form as a whole word or words (compiled once: a catalog has hundreds of
+    category names, more than the re module's own cache holds)."""
+    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(form)}(?![A-Za-z0-9])")
+
+
+@functools.lru_cache(maxsize=16384)
+def _forms(name: str) -> tuple[str, ...]:
     """A category name and its singular form ("headphones" -> "headphone")."""
     lowered = name.casefold()
     forms = [lowered]
@@ -250,4 +260,4 @@ def _forms(name: str) -> list[str]:
         forms.append(lowered[:-2])
     if lowered.endswith("s") and len(lowered) > 3:
         forms.append(lowered[:-1])
-    return forms
+    return tuple(forms)

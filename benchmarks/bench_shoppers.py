@@ -269,7 +269,10 @@ def holds(product: Product, fact) -> bool:
 
 
 # The answer says the records are silent (prompts/answers.yaml: silent_en, silent_zh).
-_SILENT = re.compile(r"does not mention|Neither its product page|没有提到")
+_SILENT = re.compile(
+    r"do(?:es)? not (?:say|mention|state)|Neither its product page|nor its \d+ reviews mention"
+    r"|没有提到|未提及"
+)
 
 
 def answered(reply, question: Question) -> bool:
@@ -284,9 +287,7 @@ def answered(reply, question: Question) -> bool:
         and question.value.casefold() in (e.text or "").casefold()
         for c in cited
     )
-    silent = any(
-        re.search(r"do(?:es)? not (?:say|mention|state)|没有提到|未提及", t) for t in texts
-    )
+    silent = any(_SILENT.search(t) for t in texts)
     return holds and not silent
 
 

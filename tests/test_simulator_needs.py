@@ -219,6 +219,13 @@ def test_an_answer_is_checked_against_the_record():
     assert not answered(_reply(ledger, [f"Yes. [{other}]"]), question)  # another product
     silent = f"Its product page does not mention non-slip. [{right}]"
     assert not answered(_reply(ledger, [silent]), question)
+    # the form with reviews, citing the count record whose text holds the title
+    count = ledger.add("product", "1071.n", "Asana non-slip mat: the page and 9 reviews", "1071")
+    silent = f"Neither its product page nor its 9 reviews mention “non-slip”. [{count.id}]"
+    assert not answered(_reply(ledger, [silent]), question)
+    assert not answered(
+        _reply(ledger, ["它的商品页面和 9 条评价都没有提到“防滑”。 [" + count.id + "]"]), question
+    )
     assert not answered(_reply(ledger, []), question)
 
 

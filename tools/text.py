@@ -154,8 +154,11 @@ def has_quantity(text: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def stem(word: str) -> str:
-    """boots -> boot, batteries -> battery, watches -> watch, cleaning -> clean, rated -> rat(e)."""
+    """boots -> boot, batteries -> battery, watches -> watch, cleaning -> clean, rated -> rat(e),
+    women's -> women."""
     w = word.casefold()
+    if w.endswith(("'s", "’s")) and len(w) > 3:
+        return stem(w[:-2])  # a possessive: the word itself
     if len(w) > 4 and w.endswith("ies"):
         return w[:-3] + "y"
     if len(w) > 5 and w.endswith("ing"):

@@ -118,7 +118,10 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
     (
         "why",
         re.compile(
-            r"\bwhy\b|\bwhat made you (?:pick|choose|recommend|suggest)"
+            # "why" asks about the picks, not "find out why I wake up tired" (a need)
+            r"(?<!out )(?<!know )(?<!wonder )(?<!understand )(?<!see )"
+            r"\bwhy\b(?!\s+(?:i|i'm|we|my|our|he|she|they)\b)"
+            r"|\bwhat made you (?:pick|choose|recommend|suggest)"
             r"|\bhow did you (?:pick|choose|decide)|为什么|为啥|理由|原因",
             re.I,
         ),

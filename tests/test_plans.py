@@ -315,3 +315,19 @@ def test_tool_arguments_the_planner_gives_are_validated(shop):
     arguments = {"product_id": "1001", "kind": "adore"}
     out = registry.call("record_feedback", ToolContext(shop, "demo"), arguments)
     assert not out.ok and "must be one of" in out.error
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("why did you pick the first one?", "why"),
+        ("Why?", "why"),
+        ("为什么推荐这个？", "why"),
+        ("Find out why I wake up tired.", "recommend"),  # a need: "why" opens a clause
+        ("I want to know why my feet hurt", "recommend"),
+    ],
+)
+def test_why_asks_about_the_picks_only_when_it_asks(message, intent):
+    from agent.parse import parse
+
+    assert parse(message).intent == intent

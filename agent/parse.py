@@ -118,7 +118,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
     (
         "why",
         re.compile(
-            # "why" asks about the picks, not "find out why I wake up tired" (a need)
+            # "why" asks about the picks, not when it opens a clause ("... why my knees ache")
             r"(?<!out )(?<!know )(?<!wonder )(?<!understand )(?<!see )"
             r"\bwhy\b(?!\s+(?:i|i'm|we|my|our|he|she|they)\b)"
             r"|\bwhat made you (?:pick|choose|recommend|suggest)"

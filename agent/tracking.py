@@ -49,6 +49,8 @@ def update_slots(
         category, guessed = vocabulary.category_in(text, parsed.content, s.category)
     if guessed and refines(state, parsed, text, vocabulary):
         category = None  # a brand or price change keeps the kind chosen before
+    if guessed and s.category and not s.category_guessed and category != s.category:
+        category = None  # a kind the shopper named is not replaced by one guessed from a need
     if category and s.category and category != s.category:
         # A new kind of product: constraints about the old one no longer apply.
         mentioned = vocabulary.brands_in(text)

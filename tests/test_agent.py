@@ -265,3 +265,16 @@ def test_a_guessed_category_that_finds_nothing_is_dropped_a_named_one_is_kept(ag
         assert not reply.products and named.slots.category == "Desk Lamps"
     finally:
         vocabulary.guess_category = original
+
+
+def test_a_kind_named_is_kept_until_another_is_named(agent):
+    # a later need that sounds like another kind ("a yoga class") describes the running
+    # shoes asked for; naming another kind switches
+    state = new_state()
+    agent.turn(state, "I'm looking for running shoes.", "u0001")
+    reply = agent.turn(state, "something for a yoga class", "u0001")
+    assert state.slots.category == "Running Shoes"
+    assert all(agent.store.product("demo", p.product_id).category == "Running Shoes"
+               for p in reply.products)  # fmt: skip
+    agent.turn(state, "actually I'd like a yoga mat instead", "u0001")
+    assert state.slots.category == "Yoga Mats"

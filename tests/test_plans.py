@@ -323,7 +323,7 @@ def test_tool_arguments_the_planner_gives_are_validated(shop):
         ("why did you pick the first one?", "why"),
         ("Why?", "why"),
         ("为什么推荐这个？", "why"),
-        ("Find out why I wake up tired.", "recommend"),  # a need: "why" opens a clause
+        ("I'd like to learn why I sleep so badly.", "recommend"),  # a need: "why" opens a clause
         ("I want to know why my feet hurt", "recommend"),
     ],
 )

@@ -7,7 +7,6 @@ available.
 from __future__ import annotations
 
 import functools
-
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -100,11 +99,7 @@ class Vocabulary:
         """Every mention of the category comes after a preposition ("in my bag", "for a
         jacket pocket"): it names where or with what the product is used."""
         lowered = f" {text.casefold()} "
-        found = [
-            m.start()
-            for form in _forms(name)
-            for m in _word_pattern(form).finditer(lowered)
-        ]
+        found = [m.start() for form in _forms(name) for m in _word_pattern(form).finditer(lowered)]
         return bool(found) and all(_SETTING.search(lowered[:at]) for at in found)
 
     def _misspelt_category(self, lowered: str) -> tuple[int, str] | None:

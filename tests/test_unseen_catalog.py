@@ -290,7 +290,7 @@ def test_simulated_shoppers_run_on_any_ingested_catalog(tmp_path, monkeypatch):
     )
     assert (tmp_path / "results" / "unseen.json").is_file()
     systems = {r["system"]: r for r in out["rows"] if r["language"] == "all"}
-    assert set(systems) == {"recommender", "search", "agent"}
+    assert set(systems) == {"oracle", "recommender", "search", "agent"}
     assert all(r["dataset"] == NAME and r["episodes"] == 4 for r in systems.values())
     assert out["audit"]["sentences"] > 0 and out["audit"]["failed"] == 0
     with Store.in_home(shop_home) as store:
@@ -343,7 +343,7 @@ def test_the_bench_command_measures_a_catalog_of_this_store(tmp_path, monkeypatc
     assert main(["bench", "shoppers", "--datasets", NAME, "--out", str(out)]) == 0
     rows = json.loads((out / "shoppers.json").read_text())["rows"]
     assert {r["dataset"] for r in rows} == {NAME}
-    assert {r["system"] for r in rows} == {"recommender", "search", "agent"}
+    assert {r["system"] for r in rows} == {"oracle", "recommender", "search", "agent"}
     assert main(["bench", "planner", "--datasets", NAME]) == 2
     assert "takes no data sets" in capsys.readouterr().err
 

@@ -346,7 +346,8 @@ def _titles(ctx: ToolContext) -> dict:
         for i, title in enumerate(titles):
             for word in re.findall(r"[A-Za-z0-9]+", title):
                 index.setdefault(stem(word), set()).add(i)
-        _TITLES.clear()
+        if len(_TITLES) >= 8:  # a few catalogs served at once; the oldest goes
+            _TITLES.pop(next(iter(_TITLES)))
         _TITLES[key] = {
             "n": len(titles), "titles": titles, "zh": [z for z in zh if z], "index": index,
             "weights": {},

@@ -400,7 +400,8 @@ def _category_clauses(ctx: ToolContext, category: str) -> list[tuple[str, str]]:
     reviews, read once per catalog (every category's aspects are counted from them)."""
     key = (str(ctx.store.path), ctx.catalog, ctx.store.fingerprint(ctx.catalog))
     if key not in _CLAUSES:
-        _CLAUSES.clear()
+        if len(_CLAUSES) >= 8:  # a few catalogs served at once; the oldest goes
+            _CLAUSES.pop(next(iter(_CLAUSES)))
         _CLAUSES[key] = _read_clauses(ctx)
     return _CLAUSES[key]
 

@@ -312,20 +312,6 @@ def _question_logistic(groups, steps: int = 4000, l2: float = 1e-2, tau: float =
     return w, b
 
 
-def _logistic(x: np.ndarray, y: np.ndarray, steps: int = 3000, l2: float = 1e-3):
-    """Logistic regression by gradient descent, positives weighted to balance the classes."""
-    w = np.zeros(x.shape[1], dtype=np.float64)
-    b = 0.0
-    pos = max(float(y.sum()), 1.0)
-    sample = np.where(y > 0, len(y) / (2 * pos), len(y) / (2 * max(len(y) - pos, 1.0)))
-    for _ in range(steps):
-        p = 1 / (1 + np.exp(-(x @ w + b)))
-        g = (p - y) * sample
-        w -= 0.5 * (x.T @ g / len(y) + l2 * w)
-        b -= 0.5 * g.mean()
-    return w, b
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", default="test", choices=["test", "tune", "all"])

@@ -40,3 +40,12 @@ def test_construction_is_lazy_and_factory_rejects_unknown(tmp_path):
         make_embedder("word2vec")
     with pytest.raises(InputError, match="not found"):
         SentenceTransformerEmbedder(tmp_path / "nothing")
+
+
+def test_warm_loads_both_passes_of_use_before_the_first_shopper():
+    embedder = UseEmbedder()
+    assert embedder._numpy is None and embedder._torch is None
+    embedder.warm()
+    assert embedder._numpy is not None  # the pass for a few texts
+    if embedder.pass_for(embedder.bulk) == "torch":
+        assert embedder._torch is not None  # and the bulk pass

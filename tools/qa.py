@@ -328,7 +328,7 @@ _TITLES: dict[tuple, dict] = {}
 
 
 def _in_titles(ctx: ToolContext, term: str) -> bool:
-    """Whether some title of the catalog (its Chinese titles included) has the word."""
+    """Whether some Chinese title of the catalog has the word."""
     table = _titles(ctx)
     return any(term in title for title in table["zh"])
 

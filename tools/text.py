@@ -227,7 +227,7 @@ def _phrase_in(text: str, words: tuple[str, ...]) -> bool:
 
 @functools.lru_cache(maxsize=8192)
 def _stems(text: str) -> frozenset[str]:
-    return frozenset(stem(w) for w in re.findall(r"[A-Za-z0-9]+", text))
+    return frozenset(_stem_list(text))
 
 
 def is_stopword(word: str) -> bool:

@@ -273,3 +273,37 @@ def test_a_translated_title_that_answers_brings_the_title_it_translates(demo_sto
     answer = _ask(demo_store, encode, "它是三德刀吗？", knife.id, "zh")
     assert {f"P{knife.id}.t", f"P{knife.id}.z"} <= set(answer["stated"])
     assert answer["answer"] is True
+
+
+def test_an_attribute_named_for_what_is_asked_answers_it(demo_store, encode):
+    # "how thick": the attribute is called thickness; its value ("8mm") has no "thick"
+    from tools import qa
+    from tools.passages import passages
+    from tools.text import content_terms
+
+    mat = next(p for p in demo_store.products("demo") if p.attributes.get("thickness"))
+    value = mat.attributes["thickness"]
+    assert "thick" not in value
+    question = "how thick is this mat?"
+    answer = _ask(demo_store, encode, question, mat.id)
+    assert any(value in t for t in answer["texts"]), answer
+    ctx = ToolContext(demo_store, "demo", encode=encode)
+    found = passages(ctx, mat)
+    features, _ = qa.passage_features(ctx, mat, question, content_terms(question), found)
+    keys = features[:, qa.FEATURES.index("key_match")]
+    assert {p.name for p, k in zip(found, keys, strict=True) if k == 1.0} == {"thickness"}
+
+
+def test_a_chinese_word_a_review_uses_is_found_by_its_dictionary_sense(demo_store, encode):
+    # 污渍 is "stain" in the dictionary; no product page of the demo shop says "stain",
+    # so only the dictionary, not the catalog's own words, can find the reviews that do
+    from tools import qa
+
+    ctx = ToolContext(demo_store, "demo", encode=encode)
+    assert "stain" in qa._translations(ctx, "污渍")
+    knife = next(
+        p for p in demo_store.products("demo")
+        if any("stains" in (r.text or "") for r in demo_store.reviews("demo", p.id, limit=50))
+    )  # fmt: skip
+    answer = _ask(demo_store, encode, "这把刀容易有污渍吗？", knife.id, "zh")
+    assert any("stain" in t for t in answer["texts"]), answer

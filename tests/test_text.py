@@ -7,7 +7,14 @@ import pytest
 
 from tools import dictionary
 from tools.passages import MAX_PASSAGE_CHARS, split
-from tools.text import asks_quantity, contains_term, content_terms, has_quantity, naming_words
+from tools.text import (
+    asks_quantity,
+    contains_term,
+    content_terms,
+    has_quantity,
+    naming_words,
+    stem,
+)
 
 
 def test_the_phrase_that_points_at_the_product_is_found_in_both_languages():
@@ -66,3 +73,26 @@ def test_a_run_on_sentence_is_cut_into_pieces_and_loses_nothing():
     pieces = split(text)
     assert len(pieces) > 1 and all(len(p) <= MAX_PASSAGE_CHARS for p in pieces)
     assert " ".join(pieces) == text
+
+
+def test_a_word_and_its_plural_or_british_spelling_share_a_stem():
+    assert stem("movies") == stem("movie")  # not "movy" for one and "movie" for the other
+    assert stem("batteries") == stem("battery")
+    assert stem("theatre") == stem("theaters") == stem("theater")
+    assert stem("colour") == stem("color")
+    assert contains_term("All Regal Gift Cards are redeemable at any Regal Theatre", "theater")
+    assert contains_term("thickness: 8mm", stem("thick"))  # -ness
+    assert not contains_term("connectivity: wireless", stem("wire"))  # -less is not -ness
+
+
+@pytest.mark.skipif(not dictionary.available(), reason="the dictionary package is not installed")
+def test_chinese_words_the_segmenter_cuts_or_glues_are_put_right_with_the_dictionary():
+    # jieba cuts words its dictionary lacks into characters; CC-CEDICT knows them
+    assert "赛百味" in content_terms("赛百味这张卡可以在网上点餐的时候用吗？")  # Subway
+    assert "晒伤" in content_terms("这个烧伤喷雾可以用来处理晒伤吗？")  # sunburn
+    # and glues a measure word or a modal verb to the word after it
+    assert content_terms("这张卡有没有使用期限？")[0] == "卡"
+    assert "耳机" in content_terms("这副耳机能折叠吗？")
+    assert "安卓" in content_terms("这块手表能连安卓手机吗？")
+    # words the segmenter got right stay as they are
+    assert content_terms("这个耳机续航多长时间？") == ["耳机", "续航"]

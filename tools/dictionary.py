@@ -76,12 +76,13 @@ def senses(word: str) -> tuple[str, ...]:
     return _entries().get(word, ())
 
 
-def english_words(word: str) -> list[str]:
+def english_words(word: str, verbs: bool = True) -> list[str]:
     """A Chinese word's short senses as English words or two-word phrases, in order
     ("退货" -> ["return merchandise", "return", ...], "跑步机" -> ["treadmill", "running
     machine"]). A single character has too many senses to pick from ("卡": to stop, to
     block, card, truck...) and gets none; a sense of more than two content words is
-    a description, not a translation, and is passed over."""
+    a description, not a translation, and is passed over. With `verbs` false the verb
+    of a two-word "to ..." sense is not given alone ("to get sunburnt": not "get")."""
     if len(word) < 2:
         return []
     out: list[str] = []
@@ -89,7 +90,7 @@ def english_words(word: str) -> list[str]:
         words = [w for w in _WORD.findall(sense.casefold()) if w not in _FUNCTION]
         if 1 <= len(words) <= MAX_SENSE_WORDS:
             out.append(" ".join(words))
-            if len(words) > 1 and sense.casefold().startswith("to "):
+            if verbs and len(words) > 1 and sense.casefold().startswith("to "):
                 out.append(words[0])  # "to return merchandise": the verb alone too
     return list(dict.fromkeys(out))
 

@@ -36,6 +36,7 @@ class Lexicon:
     words: list[str]
     vectors: np.ndarray  # (n_words, d) float32, L2-normalised
     _stems: dict[str, list[str]] | None = None
+    _index: dict[str, int] | None = None
 
     def translate(self, ctx: ToolContext, term: str, k: int = 3) -> list[str]:
         """The catalog's words for `term`: its dictionary translations the catalog
@@ -58,6 +59,13 @@ class Lexicon:
                 near = [i for i, a in zip(near, agree, strict=True) if a >= TRANSLATION]
             out += [self.words[i] for i in near]
         return list(dict.fromkeys(out))
+
+    def indices(self, text: str) -> list[int]:
+        """The rows of `vectors` of the catalog's words in a text."""
+        if self._index is None:
+            self._index = {w: i for i, w in enumerate(self.words)}
+        found = (self._index.get(w) for w in dict.fromkeys(_WORD.findall(text.casefold())))
+        return [i for i in found if i is not None]
 
     def forms(self, word: str) -> list[str]:
         """The catalog's words with the same stem as an English word ("microphone" ->

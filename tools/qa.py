@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from tools.context import ToolContext
-from tools.dictionary import senses
+from tools.dictionary import english_words, senses
 from tools.lexicon import lexicon
 from tools.passages import Passage, passages
 from tools.products import get_product, product_evidence
@@ -156,7 +156,7 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
 
 FEATURES = (
     "question_similarity", "coverage", "semantic_coverage", "any_word", "review", "short",
-    "held_coverage", "no_number",
+    "held_coverage", "no_number", "key_match", "word_similarity",
 )  # fmt: skip
 
 
@@ -168,8 +168,9 @@ def passage_features(
     for word (a Chinese word as its English words), and by word or embedding
     similarity; whether it holds any focus word; whether it is a review; whether it
     is very short; the share it holds of the focus words the product's records hold
-    anywhere; and, for a question asking how many, how long or how big, whether it
-    has no quantity."""
+    anywhere; for a question asking how many, how long or how big, whether it
+    has no quantity; for an attribute, how well its name is what is asked; and how
+    near, by embedding, its words are to the focus words."""
     focus, forms = question_focus(ctx, product, terms, question)
     weights = np.array([_weight(ctx, t) for t in focus]) if focus else np.zeros(0)
     dense = _similarities(ctx, product.id, found, [question, *focus])  # (1 + terms, n)
@@ -181,6 +182,8 @@ def passage_features(
     # record holds ("carry my phone") cannot say which passage answers.
     somewhere = float((weights * held.any(axis=0)).sum())
     quantity = asks_quantity(question)
+    keys = _key_matches(ctx, found, focus, forms)
+    nearest = _word_similarities(ctx, found, focus)  # (n, terms)
     out = np.zeros((len(found), len(FEATURES)), dtype=np.float32)
     for i, passage in enumerate(found):
         words = held[i]
@@ -191,11 +194,57 @@ def passage_features(
             float((weights * (words | near)).sum()) / total,
             float(words.any()) if focus else 0.0,
             float(passage.kind == "review"),
-            float(len(passage.text.split()) < 4 and not _HAN.search(passage.text)),
+            float(
+                passage.field != "attribute"
+                and len(passage.text.split()) < 4
+                and not _HAN.search(passage.text)
+            ),
             float((weights * words).sum()) / somewhere if somewhere else 0.0,
             float(quantity and not has_quantity(passage.text)),
+            keys[i],
+            float((weights * nearest[i]).sum()) / total if focus else 0.0,
         )
     return out, focus
+
+
+def _word_similarities(ctx: ToolContext, found: list[Passage], focus: list[str]) -> np.ndarray:
+    """(n, terms) for each passage and focus word, the embedding similarity of the
+    word to the passage's nearest word (among the catalog's words): "theater" is near
+    "theatre", "popcorn" near "concessions", where neither is the other word for word."""
+    out = np.zeros((len(found), len(focus)), dtype=np.float32)
+    if not focus or ctx.encode is None:
+        return out
+    words = lexicon(ctx)
+    if not words.words:
+        return out
+    sims = ctx.encode(focus) @ words.vectors.T  # (terms, words)
+    for i, passage in enumerate(found):
+        rows = words.indices(passage.text)
+        if rows:
+            out[i] = sims[:, rows].max(axis=1)
+    return out
+
+
+def _key_matches(
+    ctx: ToolContext, found: list[Passage], focus: list[str], forms: list[list[str]]
+) -> np.ndarray:
+    """(n,) for an attribute passage, how well its name is what the question asks
+    about: 1 when the name holds a focus word ("thick" -> thickness), else the
+    closest focus word's embedding similarity to the name (续航 -> battery); 0 for
+    other passages. The name says what the value is about; the value alone often
+    does not ("battery: 20-hour battery" answers 续航, "connectivity: wired" a
+    question about a cable)."""
+    out = np.zeros(len(found), dtype=np.float32)
+    rows = [i for i, p in enumerate(found) if p.field == "attribute"]
+    if not rows or not focus:
+        return out
+    names = [found[i].name.replace("_", " ") for i in rows]
+    if ctx.encode is not None:
+        out[rows] = (ctx.encode(focus) @ ctx.encode(names).T).max(axis=0)
+    for i, name in zip(rows, names, strict=True):
+        if any(contains_term(name, f) for fs in forms for f in fs):
+            out[i] = 1.0
+    return out
 
 
 def question_focus(
@@ -225,9 +274,12 @@ def question_focus(
         t for t in terms
         if _HAN.match(t) and len(forms[t]) == 1 and not senses(t) and not _in_titles(ctx, t)
     }  # fmt: skip
+    # Only when the question holds nothing but the product's names are they its focus;
+    # a question whose other words are all unknown asks about something no record
+    # names ("这个背包带防雨罩吗？"), not about the backpack.
     focus = (
         [t for t in terms if t not in named and t not in unknown]
-        or [t for t in terms if t not in unknown]
+        or [t for t in terms if t not in named]
         or terms
     )
     return focus, [forms[t] for t in focus]
@@ -237,7 +289,7 @@ def question_focus(
 # of benchmarks/data/qa_labels.jsonl by `python -m benchmarks.bench_qa --fit`
 # (qa_calibration.json); these defaults are what a hand-set rule would say.
 DEFAULT_MODEL = {
-    "weights": [4.0, 3.0, 1.0, 1.0, -0.5, -2.0, 0.0, -1.0],
+    "weights": [4.0, 3.0, 1.0, 1.0, -0.5, -2.0, 0.0, -1.0, 1.0, 1.0],
     "bias": -3.0,
     "cutoff": 0.0,
 }
@@ -261,11 +313,13 @@ def _calibration() -> dict:
 
 
 def _translations(ctx: ToolContext, term: str) -> list[str]:
-    """A Chinese word's English words or two-word phrases in the catalog, stemmed as
-    contains_term reads them."""
+    """A Chinese word's English words or two-word phrases, stemmed as contains_term
+    reads them: the catalog's words for it (tools.lexicon), and its dictionary senses
+    as they are, since a review may use a word no product page does (污渍 -> "stain")."""
     if not _HAN.match(term):
         return []
-    return [" ".join(stem(w) for w in t.split()) for t in lexicon(ctx).translate(ctx, term)]
+    found = [*lexicon(ctx).translate(ctx, term), *english_words(term, verbs=False)]
+    return list(dict.fromkeys(" ".join(stem(w) for w in t.split()) for t in found))
 
 
 def _yes_no(question: str, passage: Passage, focus: list[str]) -> bool | None:

@@ -155,20 +155,27 @@ def has_quantity(text: str) -> bool:
 @functools.lru_cache(maxsize=4096)
 def stem(word: str) -> str:
     """boots -> boot, batteries -> battery, watches -> watch, cleaning -> clean, rated -> rat(e),
-    women's -> women."""
+    women's -> women; movie and movies -> movy (as battery); British spellings as American
+    (theatre -> theater, colour -> color)."""
     w = word.casefold()
     if w.endswith(("'s", "’s")) and len(w) > 3:
         return stem(w[:-2])  # a possessive: the word itself
     if len(w) > 4 and w.endswith("ies"):
-        return w[:-3] + "y"
-    if len(w) > 5 and w.endswith("ing"):
-        return w[:-3]
-    if len(w) > 4 and w.endswith("ed"):
-        return w[:-2]
-    if len(w) > 3 and w.endswith("es") and (w[-3] in "sxz" or w[-4:-2] in ("ch", "sh")):
-        return w[:-2]
-    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        return w[:-1]
+        w = w[:-3] + "y"
+    elif len(w) > 5 and w.endswith("ing"):
+        w = w[:-3]
+    elif (len(w) > 4 and w.endswith("ed")) or (
+        len(w) > 3 and w.endswith("es") and (w[-3] in "sxz" or w[-4:-2] in ("ch", "sh"))
+    ):
+        w = w[:-2]
+    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    if len(w) > 4 and w.endswith("ie"):
+        return w[:-2] + "y"  # movie: the same stem as its plural, movies
+    if len(w) > 4 and w.endswith(("tre", "bre")):
+        return w[:-2] + "er"  # theatre, fibre
+    if len(w) > 5 and w.endswith("our"):
+        return w[:-3] + "or"  # colour, flavour
     return w
 
 
@@ -197,7 +204,7 @@ def contains_term(text: str, term: str) -> bool:
     """Whether a record's text has the word (stem-matched in English, a substring in
     Chinese). An English word of four letters or more also matches the words it
     begins with a short suffix ("grind" -> grinder, "rain" -> rainy, "charge" ->
-    charger)."""
+    charger) or with "-ness" ("thick" -> thickness)."""
     if _HAN.match(term):
         return term in text
     if " " in term:  # a phrase: its words in a row ("heart rate")
@@ -205,7 +212,9 @@ def contains_term(text: str, term: str) -> bool:
     stems = _stems(text)
     if term in stems:
         return True
-    return len(term) >= 4 and any(s.startswith(term) and len(s) - len(term) <= 3 for s in stems)
+    return len(term) >= 4 and any(
+        s.startswith(term) and (len(s) - len(term) <= 3 or s == term + "ness") for s in stems
+    )
 
 
 def names_kind(term: str, own: set[str]) -> bool:
@@ -289,7 +298,7 @@ def _content_segments(run: str) -> list[str]:
 
     return [
         w.word
-        for w in posseg.lcut(run)
+        for w in _rejoined(posseg.lcut(run))
         if w.word.strip()
         and w.word not in _ZH_ADVERBS
         and (
@@ -297,3 +306,63 @@ def _content_segments(run: str) -> list[str]:
             or (w.flag in ("d", "q") and len(w.word) >= 2 and w.word[0] not in "这那每几一")
         )
     ]
+
+
+# Tags of pieces a word is never rejoined across: pronouns, prepositions, particles,
+# conjunctions, modal particles.
+_GLUE_TAGS = ("r", "p", "u", "c", "y")
+
+
+def _rejoined(pairs: list) -> list:
+    """jieba's pieces with a word its dictionary lacks put back together: where it
+    cut a single character off a word CC-CEDICT knows (赛|百味 -> 赛百味, Subway;
+    晒|伤 -> 晒伤, sunburn; 点|餐 -> 点餐), the pieces are joined and kept as a noun;
+    where it glued a measure word or a modal verb to a word (张卡, 副耳机, 能测, 卡能),
+    the two are cut apart."""
+    from jieba.posseg import pair
+
+    from tools.dictionary import senses
+
+    pairs = [half for p in pairs for half in _unglued(p, pair, senses)]
+    out, i = [], 0
+    while i < len(pairs):
+        for n in (3, 2):
+            piece = pairs[i : i + n]
+            word = "".join(p.word for p in piece)
+            if (
+                len(piece) == n
+                and len(word) <= 4
+                and any(len(p.word) == 1 for p in piece)
+                and all(_HAN_WORD.fullmatch(p.word) for p in piece)
+                and not any(p.flag.startswith(_GLUE_TAGS) for p in piece)
+                and word not in _ZH_STOP
+                and word not in _ZH_ADVERBS
+                and senses(word)
+            ):
+                out.append(pair(word, "n"))
+                i += n
+                break
+        else:
+            out.append(pairs[i])
+            i += 1
+    return out
+
+
+_HAN_WORD = re.compile(r"[\u4e00-\u9fff]+")
+_LEADING = frozenset("张副双把个只件台块款瓶盒包套能可会要连")  # measure words, modal verbs
+_TRAILING = frozenset("能会用")
+
+
+def _unglued(p, pair, senses) -> list:
+    """A piece the dictionary lacks, cut into a measure word or modal verb and the word
+    it was glued to, when that word is one."""
+    word = p.word
+    if len(word) < 2 or not _HAN_WORD.fullmatch(word) or senses(word):
+        return [p]
+    head, rest = word[0], word[1:]
+    if head in _LEADING and (len(rest) == 1 or senses(rest)):
+        return [pair(head, "q"), pair(rest, "n")]
+    head, rest = word[:-1], word[-1]
+    if rest in _TRAILING and (len(head) == 1 or senses(head)):
+        return [pair(head, "n"), pair(rest, "v")]
+    return [p]

@@ -30,6 +30,7 @@ from agent.plan import Call, Plan, Step
 from agent.planner import RulePlanner, Situation
 from agent.present import present
 from agent.router import Router
+from agent.spelling import corrected
 from agent.state import DialogueState, Slots
 from agent.verifier import CheckedSentence
 from catalog.errors import NotFoundError
@@ -207,6 +208,7 @@ class Agent:
         """Answer one message. `emit`, when given, receives the reply text piece by piece
         as soon as each piece is ready (the intro before any explanation is written)."""
         text = _CONTROL.sub(" ", message or "")[:MAX_MESSAGE_CHARS].strip()
+        text = corrected(text, self.vocabulary.known_words)  # "Not that brnad" -> brand
         parsed = parse(text)
         if _LETTERS.search(text):
             state.language = parsed.language

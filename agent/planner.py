@@ -57,7 +57,7 @@ _SHOP_VERB = re.compile(
 )
 _QUESTION = re.compile(
     r"\?|？|^\s*(?:is|are|does|do|did|can|could|will|would|has|have|how|what|which|who|where"
-    r"|when|should|any(?:one)?)\b|吗|呢|么|怎么样|如何|多久|多少|几天|哪|是否|能不能|可不可以"
+    r"|when|should|any(?:one)?)\b|吗|呢|么|怎么样|如何|多久|(?<![没不])多少|几天|哪|是否|能不能|可不可以"
     r"|会不会|有没有.{0,6}(?:的|吗)?$",
     re.I,
 )

@@ -20,8 +20,11 @@ _ALL = re.compile(
     re.I,
 )
 _WHICH = re.compile(r"\bwhich\b|哪(?:个|款|一个|一款|种|些)", re.I)
+# "this" or "这个" before "brand" points at a brand, not at a product ("not that brand").
 _PRONOUN = re.compile(
-    r"\b(?:it|its|this|that|this one|that one|they)\b|它|这个|这款|该|那个|那款|这件|这双|此", re.I
+    r"\b(?:it|its|this|that|this one|that one|they)\b(?!\s+brand)"
+    r"|它|(?:这个|那个)(?!牌子|品牌)|这款|该|那款|这件|这双|此",
+    re.I,
 )
 _SUPERLATIVE = [
     ("price", max, re.compile(r"most expensive|priciest|dearest|最贵|价格最高", re.I)),

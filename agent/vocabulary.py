@@ -16,7 +16,10 @@ import numpy as np
 
 from catalog.brands import brand_anchor, brand_pattern
 from catalog.models import Product
+from tools.dictionary import english_words
+from tools.text import content_words
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> (n, d) L2-normalised
 # A preposition, and a determiner or possessive, just before a word: "in my", "for a".
 _SETTING = re.compile(
@@ -93,7 +96,23 @@ class Vocabulary:
                     best = (len(name), name)
         if best is None:
             best = self._misspelt_category(lowered)
+        if best is None and _HAN.search(text):
+            best = self._chinese_category(text)
         return best[1] if best else None
+
+    def _chinese_category(self, text: str) -> tuple[int, str] | None:
+        """The kind of product a Chinese word of the message names, by its dictionary
+        sense (跑鞋 -> "running shoes", 台灯 -> "desk lamp", 音箱 -> "speaker"), for an
+        English catalog. A word, not a piece of one: 健身房 (gym) does not name
+        Fitness. Only the most specific categories (a leaf) are named this way."""
+        forms = {f: leaf for leaf in self.leaves for f in _forms(leaf)}
+        for word in content_words(text):
+            if not _HAN.match(word):
+                continue
+            for sense in english_words(word, verbs=False):
+                if sense in forms:
+                    return len(forms[sense]), forms[sense]
+        return None
 
     def _only_as_setting(self, text: str, name: str) -> bool:
         """Every mention of the category comes after a preposition ("in my bag", "for a

@@ -97,3 +97,12 @@ def english_words(word: str, verbs: bool = True) -> list[str]:
 
 def available() -> bool:
     return bool(_entries())
+
+
+@functools.cache
+def english_vocabulary() -> frozenset[str]:
+    """Every English word of the dictionary's senses (some 44,000): a word list to
+    tell a misspelt word from a real one, offline. Empty without the package."""
+    return frozenset(
+        w for ss in _entries().values() for s in ss for w in _WORD.findall(s.casefold())
+    )

@@ -1,0 +1,89 @@
+"""A swapped pair of letters put right before a message is read (agent.spelling),
+and the other small readings that the simulated shoppers' needs exposed: a Chinese
+kind of product named by its dictionary sense, "that brand" pointing at a brand."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.agent import Agent, new_state
+from agent.references import resolve
+from agent.spelling import corrected
+from catalog.ingest import build_demo
+from tools import dictionary
+
+needs_dictionary = pytest.mark.skipif(
+    not dictionary.available(), reason="the dictionary package is not installed"
+)
+
+
+@pytest.fixture(scope="module")
+def agent(tmp_path_factory):
+    from catalog.store import Store
+
+    store = Store.in_home(tmp_path_factory.mktemp("home"))
+    build_demo(store)
+    yield Agent(store, "demo")
+    store.close()
+
+
+@needs_dictionary
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("Not that brnad.", "Not that brand."),
+        ("None of tehse is what I want.", "None of these is what I want."),
+        ("Something cheaper, plesae.", "Something cheaper, please."),
+        ("I'm looknig for desk lmaps", "I'm looking for desk lamps"),
+        ("Can make it brihgter or softer.", "Can make it brighter or softer."),
+    ],
+)
+def test_two_swapped_letters_are_put_back(written, meant):
+    assert corrected(written) == meant
+
+
+@needs_dictionary
+def test_words_no_list_has_and_catalog_words_are_left_as_written():
+    text = "Brewmaster niacinamide Fandango waterproof hiking boots under 150 dollars"
+    assert corrected(text) == text
+    # a catalog's own word is never "corrected" into an English one
+    assert corrected("Pluse 300", frozenset({"pluse"})) == "Pluse 300"
+    assert corrected("Pluse 300") == "Pulse 300"
+
+
+@needs_dictionary
+def test_a_misspelt_not_that_brand_rules_the_brand_out(agent):
+    state = new_state()
+    first = agent.turn(state, "hiking boots", "u0001")
+    brand = agent.store.product("demo", first.products[0].product_id).brand
+    reply = agent.turn(state, "Not that brnad.", "u0001")
+    assert reply.intent == "recommend" and reply.products
+    assert brand in state.slots.exclude_brands
+    assert all(agent.store.product("demo", p.product_id).brand != brand for p in reply.products)
+
+
+@needs_dictionary
+def test_a_chinese_kind_of_product_is_named_by_its_dictionary_sense(agent):
+    vocabulary = agent.vocabulary
+    assert vocabulary.named_category("我想找跑鞋。") == "Running Shoes"
+    assert vocabulary.named_category("我想找蓝牙音箱。") == "Speakers"
+    assert vocabulary.named_category("健身房里原地跑") is None  # 健身房, a gym: no Fitness
+    state = new_state("zh")
+    agent.turn(state, "我想找台灯。", "u0001")
+    assert state.slots.category == "Desk Lamps" and not state.slots.category_guessed
+
+
+def test_that_brand_points_at_a_brand_not_at_a_product(agent):
+    state = new_state()
+    state.shown = ["1001"]
+    assert not resolve("Not that brand.", state, []).pronoun
+    assert not resolve("不要这个牌子。", state, []).pronoun
+    assert resolve("Is that one waterproof?", state, []).pronoun
+    assert resolve("这个防水吗？", state, []).pronoun
+
+
+def test_not_much_is_no_question():
+    from agent.planner import _QUESTION
+
+    assert not _QUESTION.search("不要这个牌子。台面没多少地方。")  # "little room on the counter"
+    assert _QUESTION.search("这个多少钱")

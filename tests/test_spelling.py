@@ -9,7 +9,6 @@ import pytest
 from agent.agent import Agent, new_state
 from agent.references import resolve
 from agent.spelling import corrected
-from catalog.ingest import build_demo
 from tools import dictionary
 
 needs_dictionary = pytest.mark.skipif(
@@ -18,13 +17,8 @@ needs_dictionary = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def agent(tmp_path_factory):
-    from catalog.store import Store
-
-    store = Store.in_home(tmp_path_factory.mktemp("home"))
-    build_demo(store)
-    yield Agent(store, "demo")
-    store.close()
+def agent(demo_store):
+    return Agent(demo_store, "demo")  # templates, no router: the rules alone
 
 
 @needs_dictionary

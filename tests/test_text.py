@@ -23,6 +23,10 @@ def test_the_phrase_that_points_at_the_product_is_found_in_both_languages():
     assert "edge" not in naming_words("Can I clamp it to my desk?")  # no determiner before it
     assert "电压表" in naming_words("这个电压表能用吗？")
     assert naming_words("第三个是防水的吗？") == set()
+    # a Chinese phrase runs to what the question says of it (a modal verb, a particle)
+    assert naming_words("这个节日弹出礼盒可以选别的图案吗？") == {"节日", "弹出", "礼盒"}
+    assert naming_words("这个烧伤喷雾可以用来处理晒伤吗？") == {"烧伤", "喷雾"}
+    assert naming_words("这个耳机续航多长时间？") == {"耳机", "续航"}
 
 
 @pytest.mark.parametrize(
@@ -57,6 +61,9 @@ def test_words_that_frame_a_question_are_not_what_it_asks():
         "spool", "weight",
     ]  # fmt: skip
     assert "用来" not in content_terms("这个可以用来做沙龙服务吗？")
+    # determiners, and a frame verb in any of its forms, ask nothing
+    assert content_terms("Which of these multipacks gives me more cards?") == ["multipack", "card"]
+    assert "another" not in content_terms("Can I use it to buy another gift card?")
 
 
 @pytest.mark.skipif(not dictionary.available(), reason="the dictionary package is not installed")

@@ -19,7 +19,8 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _EN_STOP = frozenset(
     """
     a an the it its it's this that these those they them their there here one ones first second
-    third fourth fifth last is are was were be been being does do did doing done can could will
+    third fourth fifth last another other every such same few
+    is are was were be been being does do did doing done can could will
     would should shall may might must has have had having how what which who whom where when why
     of for to in on at by with and or but not no yes any some all both each either of about
     from into as than then so if good well better best much many more most long very really
@@ -123,7 +124,7 @@ def naming_words(question: str) -> set[str]:
             rest = m.group(1)
     if _HAN.search(question or ""):
         posseg = quiet_jieba().posseg
-        tagged = [(w.word, w.flag) for w in posseg.lcut(question) if w.word.strip()]
+        tagged = [(w.word, w.flag) for w in _rejoined(posseg.lcut(question)) if w.word.strip()]
         for i, (word, _flag) in enumerate(tagged):
             if not _ZH_DEMONSTRATIVE.match(word):
                 continue
@@ -134,11 +135,26 @@ def naming_words(question: str) -> set[str]:
                 and _ZH_DEMONSTRATIVE.match(word + tagged[start][0])
             ):
                 start += 1  # 这 + 把: the measure word cut off
-            for after, tag in tagged[start : start + 3]:
-                if not (tag.startswith("n") or tag == "eng"):
+            # the words of the phrase up to what the question says of it: a modal or
+            # copula verb, a particle, a pronoun, an adverb ("这个节日弹出礼盒|可以...")
+            for after, tag in tagged[start : start + 4]:
+                if (
+                    after in _ZH_PHRASE_END
+                    or after in _ZH_ADVERBS
+                    or tag.startswith(_ZH_PHRASE_END_TAGS)
+                ):
+                    break
+                if not _HAN.match(after) and tag != "eng":
                     break
                 out.add(stem(after.casefold()) if not _HAN.match(after) else after)
     return out
+
+
+_ZH_PHRASE_END = frozenset(
+    """可以 能 能不能 可不可以 会 会不会 是 是不是 有 有没有 要 需要 适合 带 用 能用 还是 和 跟
+    多少 多长 多大 多重 多久 几""".split()  # noqa: SIM905
+)
+_ZH_PHRASE_END_TAGS = ("r", "p", "u", "c", "y", "d", "m", "q", "x", "w")
 
 
 def asks_quantity(question: str) -> bool:
@@ -195,7 +211,7 @@ def _content_words(text: str) -> tuple[str, ...]:
     for run in _RUN.findall(text or ""):
         if _HAN.match(run):
             out.extend(w for w in _content_segments(run) if w not in _ZH_STOP and not _only_stop(w))
-        elif run.casefold() not in _EN_STOP and not run.isdigit():
+        elif not is_stopword(run) and not run.isdigit():
             out.append(run.casefold())
     return tuple(dict.fromkeys(t for t in out if len(t) > 1 or _HAN.match(t)))
 
@@ -240,7 +256,8 @@ def _stems(text: str) -> frozenset[str]:
 
 
 def is_stopword(word: str) -> bool:
-    return word.casefold() in _EN_STOP or word in _ZH_STOP
+    lowered = word.casefold()
+    return lowered in _EN_STOP or stem(lowered) in _EN_STOP or word in _ZH_STOP
 
 
 def is_polar(question: str) -> bool:

@@ -2,25 +2,45 @@
 put back before the message is read, so the rules, the router and search see the
 word the shopper meant.
 
-A word of five letters or more that is neither an English word (the dictionary's
-word list) nor a word of the catalog's titles is corrected when exactly one swap
-of two neighbouring letters makes it one; any other word is left as written (a
-brand, a model number, a word no list has).
+A word of five letters or more that is no English word (the dictionary's word
+list, its inflections) and no word of the catalog's titles is corrected when
+exactly one swap of two neighbouring letters makes it a word the assistant reads:
+a word of its rules ("brand", "these", "cheaper", "please") or of the catalog's
+titles ("lamps"). Any other word is left as written: a brand, a model number, a
+word of a description no list has ("electro" is not made "elector").
 
 What it simplifies on purpose: only swapped neighbours, the commonest typing
-slip; a missing, doubled or wrong letter is left to the embedding, which is
-tolerant of it.
+slip, and only into the words the rules and the catalog use; a missing, doubled or
+wrong letter is left to the embedding, which tolerates it.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 from tools.dictionary import english_vocabulary
 from tools.text import stem
 
 _WORD = re.compile(r"[A-Za-z]{5,}")
-_ENDINGS = ("er", "est", "ly", "s", "es", "ed", "ing")
+_ENDINGS = ("er", "ers", "est", "ly", "s", "es", "ed", "ing", "d", "able", "ness", "ment")
+
+
+@functools.cache
+def rule_words() -> frozenset[str]:
+    """The words the rules read (their patterns and stop words), five letters or more."""
+    from agent import parse, planner, references
+
+    words: set[str] = set(parse._STOPWORDS)
+    for module in (parse, planner, references):
+        for value in vars(module).values():
+            patterns = value if isinstance(value, list) else [value]
+            for item in patterns:
+                pattern = item[1] if isinstance(item, tuple) and len(item) == 2 else item
+                if isinstance(pattern, re.Pattern):
+                    source = re.sub(r"\\[A-Za-z]", " ", pattern.pattern)  # \b, \s: no letters
+                    words.update(re.findall(r"[a-z]{5,}", source.casefold()))
+    return frozenset(w for w in words if len(w) >= 5)
 
 
 def corrected(text: str, catalog_words: frozenset[str] = frozenset()) -> str:
@@ -28,19 +48,24 @@ def corrected(text: str, catalog_words: frozenset[str] = frozenset()) -> str:
     english = english_vocabulary()
     if not english:
         return text
+    targets = rule_words() | catalog_words
+    stems = _stems(targets)
 
     def known(word: str) -> bool:
-        if word in english or word in catalog_words or stem(word) in english:
+        if word in english or word in targets or stem(word) in english or stem(word) in stems:
             return True
-        for ending in _ENDINGS:  # an inflection of a word of four letters or more
+        for ending in _ENDINGS:  # an inflection: "filed" of file, "theyre" left alone
             base = word[: -len(ending)]
             if (
                 word.endswith(ending)
-                and len(base) >= 4
+                and len(base) >= 3
                 and (base in english or base + "e" in english)
             ):
                 return True
         return False
+
+    def meant(word: str) -> bool:
+        return word in targets or stem(word) in targets
 
     def fix(m: re.Match) -> str:
         written = m.group(0)
@@ -48,10 +73,15 @@ def corrected(text: str, catalog_words: frozenset[str] = frozenset()) -> str:
         if known(word):
             return written
         swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
-        found = [w for w in swaps - {word} if known(w)]
+        found = [w for w in swaps - {word} if meant(w)]
         if len(found) != 1:
             return written
         right = found[0]
         return right.capitalize() if written[0].isupper() else right
 
     return _WORD.sub(fix, text)
+
+
+@functools.lru_cache(maxsize=8)
+def _stems(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(stem(w) for w in words)

@@ -29,20 +29,24 @@ def agent(demo_store):
         ("None of tehse is what I want.", "None of these is what I want."),
         ("Something cheaper, plesae.", "Something cheaper, please."),
         ("I'm looknig for desk lmaps", "I'm looking for desk lamps"),
-        ("Can make it brihgter or softer.", "Can make it brighter or softer."),
     ],
 )
 def test_two_swapped_letters_are_put_back(written, meant):
-    assert corrected(written) == meant
+    assert corrected(written, frozenset({"desk", "lamps"})) == meant
 
 
 @needs_dictionary
 def test_words_no_list_has_and_catalog_words_are_left_as_written():
     text = "Brewmaster niacinamide Fandango waterproof hiking boots under 150 dollars"
     assert corrected(text) == text
-    # a catalog's own word is never "corrected" into an English one
+    # a catalog's own word is never "corrected"; one of its words is what a slip meant
     assert corrected("Pluse 300", frozenset({"pluse"})) == "Pluse 300"
-    assert corrected("Pluse 300") == "Pulse 300"
+    assert corrected("Pluse 300", frozenset({"pulse"})) == "Pulse 300"
+    # only into a word the rules or the catalog use: real words of a description stay
+    assert corrected("electro magnets, filed edges, theyre testers") == (
+        "electro magnets, filed edges, theyre testers"
+    )
+    assert corrected("brihgter") == "brihgter"
 
 
 @needs_dictionary

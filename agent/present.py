@@ -103,20 +103,26 @@ def _clarify(turn: Turn) -> Reply:
 
 def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     """Products found by a search and ordered for the shopper, with fallbacks: a
-    guessed category that finds nothing gives way (saying so when a brand was asked
-    for); "none of these" after all of a brand shows other brands;
-    nothing within the budget shows the closest over it."""
+    guessed category that finds nothing, or fewer than a turn shows, gives way (saying
+    so when a brand was asked for and nothing was found); "none of these" after all of
+    a brand shows other brands; nothing within the budget shows the closest over it."""
     from agent.agent import Reply
 
     state, lang, rules = turn.state, turn.state.language, turn.agent.rules
     products = _found(turn, outcomes)
     s = state.slots
     intro = None
-    if not products and s.category and s.category_guessed:
-        if s.brands:  # said, not silently dropped: the brand has nothing of this kind
-            intro = say("brand_elsewhere", lang, brand=", ".join(s.brands), category=s.category)
-        s.category, s.category_guessed = None, False
-        products = _found(turn, turn.run(rules.recommend_calls(state, turn.situation)))
+    if len(products) < turn.agent.k and s.category and s.category_guessed:
+        # A kind guessed from a need ("corn-based material" -> Raw Materials) that holds
+        # too few products to choose from is a weak guess: the search goes without it.
+        guessed, s.category, s.category_guessed = s.category, None, False
+        wider = _found(turn, turn.run(rules.recommend_calls(state, turn.situation)))
+        if not products and s.brands:  # said, not silently dropped
+            intro = say("brand_elsewhere", lang, brand=", ".join(s.brands), category=guessed)
+        if len(wider) > len(products):
+            products = wider
+        else:
+            s.category, s.category_guessed = guessed, True
     if not products and s.brands and turn.parsed.others and state.passed:
         # "None of these" after every product of the brand asked for: the others.
         brands, s.brands = s.brands, []

@@ -267,6 +267,28 @@ def test_a_guessed_category_that_finds_nothing_is_dropped_a_named_one_is_kept(ag
         vocabulary.guess_category = original
 
 
+def test_a_guessed_category_with_too_few_products_gives_way(agent):
+    """A kind guessed from a need that holds fewer products than a turn shows (one
+    desk lamp within the budget) is a weak guess: the search goes on without it. A
+    kind the shopper named stays, with what it has."""
+    lamps = sorted(
+        p.price for p in agent.store.products("demo") if p.category == "Desk Lamps" and p.price
+    )
+    budget = (lamps[0] + lamps[1]) / 2  # one lamp under it
+    vocabulary = agent.vocabulary
+    original = vocabulary.guess_category
+    vocabulary.guess_category = lambda text, min_similarity=None: "Desk Lamps"
+    try:
+        state = new_state()
+        reply = agent.turn(state, f"something bright under ${budget:.2f}", "u0007")
+        assert len(reply.products) == agent.k and state.slots.category is None
+        named = new_state()
+        reply = agent.turn(named, f"desk lamps under ${budget:.2f}", "u0007")
+        assert len(reply.products) == 1 and named.slots.category == "Desk Lamps"
+    finally:
+        vocabulary.guess_category = original
+
+
 def test_a_kind_named_is_kept_until_another_is_named(agent):
     # a later need that sounds like another kind ("a yoga class") describes the running
     # shoes asked for; naming another kind switches

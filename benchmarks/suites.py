@@ -73,9 +73,9 @@ def _floor(problems: list[str], label: str, value: float | None, floor: float) -
 EXACT = 1e-6  # the margin of a deterministic figure: rounding only
 
 # Quick run (needs mode, 60 simulated shoppers a catalog, seeded, item-kNN; the same
-# figures in repeated runs here): agent Hit@3 demo 0.65 (39 of 60), Gift Cards 0.8167
-# (49 of 60). The floors leave three episodes each for another machine's float order:
-# 36 and 46 of 60.
+# figures in repeated runs here): agent Hit@3 demo 0.65 (39 of 60), Gift Cards 0.80
+# (48 of 60). The floors leave three episodes (two for Gift Cards, set when it read 49)
+# for another machine's float order: 36 and 46 of 60.
 SHOPPER_FLOORS = {"demo": 36 / 60 - EXACT, "gift_cards": 46 / 60 - EXACT}
 
 

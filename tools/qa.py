@@ -156,7 +156,7 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
 
 FEATURES = (
     "question_similarity", "coverage", "semantic_coverage", "any_word", "review", "short",
-    "held_coverage", "no_number", "key_match", "word_similarity",
+    "held_coverage", "no_number", "key_match", "word_similarity", "number", "nearest",
 )  # fmt: skip
 
 
@@ -169,8 +169,9 @@ def passage_features(
     similarity; whether it holds any focus word; whether it is a review; whether it
     is very short; the share it holds of the focus words the product's records hold
     anywhere; for a question asking how many, how long or how big, whether it
-    has no quantity; for an attribute, how well its name is what is asked; and how
-    near, by embedding, its words are to the focus words."""
+    has no quantity, and whether it has one; for an attribute, how well its name is
+    what is asked; how near, by embedding, its words are to the focus words; and how
+    far its similarity to the question trails the product's most similar passage."""
     focus, forms = question_focus(ctx, product, terms, question)
     weights = np.array([_weight(ctx, t) for t in focus]) if focus else np.zeros(0)
     dense = _similarities(ctx, product.id, found, [question, *focus])  # (1 + terms, n)
@@ -182,6 +183,7 @@ def passage_features(
     # record holds ("carry my phone") cannot say which passage answers.
     somewhere = float((weights * held.any(axis=0)).sum())
     quantity = asks_quantity(question)
+    top = float(dense[0].max()) if len(found) else 0.0
     keys = _key_matches(ctx, found, focus, forms)
     nearest = _word_similarities(ctx, found, focus)  # (n, terms)
     out = np.zeros((len(found), len(FEATURES)), dtype=np.float32)
@@ -203,6 +205,8 @@ def passage_features(
             float(quantity and not has_quantity(passage.text)),
             keys[i],
             float((weights * nearest[i]).sum()) / total if focus else 0.0,
+            float(quantity and has_quantity(passage.text)),
+            float(dense[0, i] - top),
         )
     return out, focus
 
@@ -289,7 +293,7 @@ def question_focus(
 # of benchmarks/data/qa_labels.jsonl by `python -m benchmarks.bench_qa --fit`
 # (qa_calibration.json); these defaults are what a hand-set rule would say.
 DEFAULT_MODEL = {
-    "weights": [4.0, 3.0, 1.0, 1.0, -0.5, -2.0, 0.0, -1.0, 1.0, 1.0],
+    "weights": [4.0, 3.0, 1.0, 1.0, -0.5, -2.0, 0.0, -1.0, 1.0, 1.0, 0.5, 2.0],
     "bias": -3.0,
     "cutoff": 0.0,
 }

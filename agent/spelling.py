@@ -48,8 +48,7 @@ def corrected(text: str, catalog_words: frozenset[str] = frozenset()) -> str:
     english = english_vocabulary()
     if not english:
         return text
-    targets = rule_words() | catalog_words
-    stems = _stems(targets)
+    targets, stems = _targets(catalog_words)
 
     def known(word: str) -> bool:
         if word in english or word in targets or stem(word) in english or stem(word) in stems:
@@ -83,5 +82,8 @@ def corrected(text: str, catalog_words: frozenset[str] = frozenset()) -> str:
 
 
 @functools.lru_cache(maxsize=8)
-def _stems(words: frozenset[str]) -> frozenset[str]:
-    return frozenset(stem(w) for w in words)
+def _targets(catalog_words: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """The words a slip may be put back into, and their stems: built once per catalog
+    (its title words are the same set every turn), not on every message."""
+    targets = rule_words() | catalog_words
+    return targets, frozenset(stem(w) for w in targets)

@@ -307,3 +307,25 @@ def test_a_chinese_word_a_review_uses_is_found_by_its_dictionary_sense(demo_stor
     )  # fmt: skip
     answer = _ask(demo_store, encode, "这把刀容易有污渍吗？", knife.id, "zh")
     assert any("stain" in t for t in answer["texts"]), answer
+
+
+def test_word_similarity_and_trailing_similarity_features(demo_store, encode):
+    # a focus word the passage holds is its own nearest word (similarity 1); the passage
+    # most similar to the question trails by 0, every other one by more
+    from tools import qa
+    from tools.passages import passages
+    from tools.text import content_terms
+
+    mat = next(p for p in demo_store.products("demo") if p.attributes.get("material") == "cork")
+    question = "Is this yoga mat made of cork?"
+    ctx = ToolContext(demo_store, "demo", encode=encode)
+    found = passages(ctx, mat)
+    features, focus = qa.passage_features(ctx, mat, question, content_terms(question), found)
+    assert focus == ["cork"]
+    words = features[:, qa.FEATURES.index("word_similarity")]
+    for passage, similarity in zip(found, words, strict=True):
+        holds = "cork" in passage.text.casefold()
+        assert bool(abs(float(similarity) - 1.0) < 1e-4) is holds, passage.text
+    trailing = features[:, qa.FEATURES.index("nearest")]
+    assert trailing.max() == pytest.approx(0.0) and (trailing <= 1e-6).all()
+    assert (trailing < -1e-3).sum() >= len(found) - 2

@@ -184,8 +184,9 @@ def passage_features(
     somewhere = float((weights * held.any(axis=0)).sum())
     quantity = asks_quantity(question)
     top = float(dense[0].max()) if len(found) else 0.0
-    keys = _key_matches(ctx, found, focus, forms)
-    nearest = _word_similarities(ctx, found, focus)  # (n, terms)
+    vectors = ctx.encode(focus) if focus and ctx.encode is not None else None
+    keys = _key_matches(ctx, found, forms, vectors)
+    nearest = _word_similarities(ctx, found, len(focus), vectors)  # (n, terms)
     out = np.zeros((len(found), len(FEATURES)), dtype=np.float32)
     for i, passage in enumerate(found):
         words = held[i]
@@ -211,17 +212,20 @@ def passage_features(
     return out, focus
 
 
-def _word_similarities(ctx: ToolContext, found: list[Passage], focus: list[str]) -> np.ndarray:
-    """(n, terms) for each passage and focus word, the embedding similarity of the
-    word to the passage's nearest word (among the catalog's words): "theater" is near
-    "theatre", "popcorn" near "concessions", where neither is the other word for word."""
-    out = np.zeros((len(found), len(focus)), dtype=np.float32)
-    if not focus or ctx.encode is None:
+def _word_similarities(
+    ctx: ToolContext, found: list[Passage], terms: int, vectors: np.ndarray | None
+) -> np.ndarray:
+    """(n, terms) for each passage and focus word (`vectors`, their embeddings), the
+    embedding similarity of the word to the passage's nearest word (among the catalog's
+    words): "theater" is near "theatre", "popcorn" near "concessions", where neither is
+    the other word for word."""
+    out = np.zeros((len(found), terms), dtype=np.float32)
+    if vectors is None:
         return out
     words = lexicon(ctx)
     if not words.words:
         return out
-    sims = ctx.encode(focus) @ words.vectors.T  # (terms, words)
+    sims = vectors @ words.vectors.T  # (terms, words)
     for i, passage in enumerate(found):
         rows = words.indices(passage.text)
         if rows:
@@ -230,7 +234,7 @@ def _word_similarities(ctx: ToolContext, found: list[Passage], focus: list[str])
 
 
 def _key_matches(
-    ctx: ToolContext, found: list[Passage], focus: list[str], forms: list[list[str]]
+    ctx: ToolContext, found: list[Passage], forms: list[list[str]], vectors: np.ndarray | None
 ) -> np.ndarray:
     """(n,) for an attribute passage, how well its name is what the question asks
     about: 1 when the name holds a focus word ("thick" -> thickness), else the
@@ -240,11 +244,11 @@ def _key_matches(
     question about a cable)."""
     out = np.zeros(len(found), dtype=np.float32)
     rows = [i for i, p in enumerate(found) if p.field == "attribute"]
-    if not rows or not focus:
+    if not rows or not forms:
         return out
     names = [found[i].name.replace("_", " ") for i in rows]
-    if ctx.encode is not None:
-        out[rows] = (ctx.encode(focus) @ ctx.encode(names).T).max(axis=0)
+    if vectors is not None:
+        out[rows] = (vectors @ ctx.encode(names).T).max(axis=0)
     for i, name in zip(rows, names, strict=True):
         if any(contains_term(name, f) for fs in forms for f in fs):
             out[i] = 1.0

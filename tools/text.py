@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 
+from tools.dictionary import senses
 from vectorstore.text import jieba_words, quiet_jieba
 
 _RUN = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+(?:['][A-Za-z]+)?")
@@ -152,7 +153,7 @@ def naming_words(question: str) -> set[str]:
 
 _ZH_PHRASE_END = frozenset(
     """可以 能 能不能 可不可以 会 会不会 是 是不是 有 有没有 要 需要 适合 带 用 能用 还是 和 跟
-    多少 多长 多大 多重 多久 几""".split()  # noqa: SIM905
+    多少 几""".split()  # noqa: SIM905 (多长, 多久... are in _ZH_ADVERBS)
 )
 _ZH_PHRASE_END_TAGS = ("r", "p", "u", "c", "y", "d", "m", "q", "x", "w")
 
@@ -336,11 +337,9 @@ def _rejoined(pairs: list) -> list:
     晒|伤 -> 晒伤, sunburn; 点|餐 -> 点餐), the pieces are joined and kept as a noun;
     where it glued a measure word or a modal verb to a word (张卡, 副耳机, 能测, 卡能),
     the two are cut apart."""
-    from jieba.posseg import pair
+    from jieba.posseg import pair  # jieba loads only once quiet_jieba configured it
 
-    from tools.dictionary import senses
-
-    pairs = [half for p in pairs for half in _unglued(p, pair, senses)]
+    pairs = [half for p in pairs for half in _unglued(p, pair)]
     out, i = [], 0
     while i < len(pairs):
         for n in (3, 2):
@@ -370,7 +369,7 @@ _LEADING = frozenset("张副双把个只件台块款瓶盒包套能可会要连"
 _TRAILING = frozenset("能会用")
 
 
-def _unglued(p, pair, senses) -> list:
+def _unglued(p, pair) -> list:
     """A piece the dictionary lacks, cut into a measure word or modal verb and the word
     it was glued to, when that word is one."""
     word = p.word

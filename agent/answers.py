@@ -48,7 +48,10 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
             )  # fmt: skip
         if a["stated"]:
             continue
-        terms = _terms(data.get("asked") or data["terms"], lang)
+        # Only words no record of it holds are said to be unmentioned; when its records
+        # hold every word asked but none answers, that is what is said.
+        missing = a.get("unmentioned", data.get("asked") or data["terms"])
+        terms = _terms(missing, lang) if missing else ""
         claims.append(
             _claim("silent", lang, [a["record"], *cite_title], a["product_id"], subject=subject,
                    reviews=a["reviews"], terms=terms)

@@ -14,7 +14,8 @@ Scored: answerable questions answered citing a gold record (every product asked
 about that has gold records), not-answerable ones answered "not stated", review
 questions summarised citing a gold review, sentences failing the audit (every
 citation names a record of the evidence, every number and catalog name is in the
-records it cites) and the time per question. With `--llm default` the packaged
+records it cites), "not stated" sentences naming a word the product's records hold
+as written (false silences), and the time per question. With `--llm default` the packaged
 model rewrites the answers and its share of sentences that pass is reported.
 """
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import time
 from pathlib import Path
@@ -135,6 +137,36 @@ def audit(sentences: list[str], ctx: ToolContext, names: list[str]) -> int:
     return failed
 
 
+def false_silences(ctx: ToolContext, claims: list[Claim]) -> int:
+    """Sentences saying a product's records do not mention a word that they hold as
+    written (checked on the raw text of its page and the reviews the answer read,
+    independently of how the tool matches words)."""
+    from tools.passages import MAX_REVIEWS
+
+    failed = 0
+    for claim in claims:
+        if claim.kind != "answer_silent" or claim.product_id is None:
+            continue
+        product = ctx.store.product(ctx.catalog, claim.product_id)
+        reviews = ctx.store.reviews(ctx.catalog, product.id, limit=MAX_REVIEWS)
+        text = " ".join(
+            [product.title, product.description, *product.title_i18n.values(),
+             *(f"{k} {v}" for k, v in product.attributes.items()),
+             *(f"{r.title} {r.text}" for r in reviews)]
+        ).casefold()  # fmt: skip
+        words = [w.casefold() for w in re.findall(r"“([^”]+)”", claim.text)]
+        if any(re.search(_held(w), text) for w in words):
+            failed += 1
+    return failed
+
+
+def _held(word: str) -> str:
+    """A word as written, or with a plural ending; a Chinese word anywhere."""
+    if re.match(r"[\u4e00-\u9fff]", word):
+        return re.escape(word)
+    return rf"(?<![a-z0-9]){re.escape(word)}(?:s|es)?(?![a-z0-9])"
+
+
 def warm_up(store: Store, rows: list[dict], encode) -> dict[str, float]:
     """One question per catalog before timing (the server does the same when it starts):
     the catalog's lexicon and title weights are built once per catalog, and the encoder
@@ -156,7 +188,7 @@ def warm_up(store: Store, rows: list[dict], encode) -> dict[str, float]:
 def run(store: Store, rows: list[dict], encode, llm=None) -> dict[str, Any]:
     registry = load_registry(include_entry_points=False)
     names_by_catalog: dict[str, list[str]] = {}
-    results, times, failures = [], [], 0
+    results, times, failures, false = [], [], 0, 0
     model_written = model_passed = 0
     for row in rows:
         catalog = row["catalog"]
@@ -176,8 +208,9 @@ def run(store: Store, rows: list[dict], encode, llm=None) -> dict[str, Any]:
             model_passed += passed
         times.append((time.perf_counter() - started) * 1000)
         failures += audit(sentences, ctx, names_by_catalog[catalog])
+        false += false_silences(ctx, claims)
         results.append({**score(row, outcome, ctx, sentences), "sentences": sentences})
-    return summarise(results, times, failures, model_written, model_passed)
+    return summarise(results, times, failures, model_written, model_passed, false)
 
 
 def _rewritten(llm, ctx, claims, row, names_by_catalog):
@@ -196,7 +229,7 @@ def _rewritten(llm, ctx, claims, row, names_by_catalog):
     return [s.text for s in verdict.sentences], verdict.model_sentences, verdict.model_passed
 
 
-def summarise(results, times, failures, written=0, passed=0) -> dict[str, Any]:
+def summarise(results, times, failures, written=0, passed=0, false=0) -> dict[str, Any]:
     def share(rows: list[dict]) -> float | None:
         return round(sum(r["correct"] for r in rows) / len(rows), 4) if rows else None
 
@@ -209,6 +242,7 @@ def summarise(results, times, failures, written=0, passed=0) -> dict[str, Any]:
         "not_answerable_said_so": share(silent),
         "reviews_cited_gold": share(reviews),
         "unsupported_sentences": failures,
+        "false_silences": false,
         "sentences": sum(len(r["sentences"]) for r in results),
         "ms_p50": round(statistics.median(times), 1) if times else None,
         "ms_p95": round(float(np.percentile(times, 95)), 1) if times else None,
@@ -346,8 +380,8 @@ def main(argv: list[str] | None = None) -> None:
     ]
     print(f"Questions about products ({part} part, llm {args.llm})")
     print_table(table, ["catalogs", "n", "answerable_cited_gold", "not_answerable_said_so",
-                        "reviews_cited_gold", "unsupported_sentences", "ms_p50", "ms_p95",
-                        "model_sentences", "model_passed"])  # fmt: skip
+                        "reviews_cited_gold", "unsupported_sentences", "false_silences",
+                        "ms_p50", "ms_p95", "model_sentences", "model_passed"])  # fmt: skip
     errors = [r for r in report["all"]["rows"] if not r["correct"]]
     suffix = "" if args.llm == "none" else f"_{args.llm}"
     name = f"qa{suffix}" if part == "test" else f"qa_{part}{suffix}"

@@ -150,6 +150,8 @@ def _qa_floors(results: dict[str, dict[str, Any]]) -> list[str]:
         _floor(problems, f"questions {key}", row.get(key), floor)
     if row.get("unsupported_sentences") != 0:
         problems.append(f"questions: {row.get('unsupported_sentences')} unsupported sentences")
+    if row.get("false_silences") != 0:  # "not mentioned" said of a word the records hold
+        problems.append(f"questions: {row.get('false_silences')} false silences")
     return problems
 
 

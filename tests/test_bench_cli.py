@@ -157,7 +157,7 @@ MEASURED = {
          "no_tool_wrongly_routed": 0.0625}
     ],
     "qa": [{"catalogs": "all", "answerable_cited_gold": 26 / 40, "not_answerable_said_so": 19 / 23,
-            "unsupported_sentences": 0}],
+            "unsupported_sentences": 0, "false_silences": 0}],
     "recommender_accuracy": [{"model": "popularity", "recall@20": 0.047027},
                              {"model": "itemknn", "recall@20": 0.089908}],
     "lightgcn_gowalla_quick": [{"epoch": 1, "recall@20": 0.003304}],
@@ -194,6 +194,9 @@ def test_every_floor_holds_on_the_measured_figures_and_not_one_step_below(tmp_pa
         _write(tmp_path, name, MEASURED[name])
     _write(tmp_path, "routing", [{**MEASURED["routing"][0], "no_tool_wrongly_routed": 2 / 16}])
     assert BY_NAME["routing"].floors(load_results(tmp_path))
+    _write(tmp_path, "qa", [{**MEASURED["qa"][0], "false_silences": 1}])
+    assert BY_NAME["qa"].floors(load_results(tmp_path)) == ["questions: 1 false silences"]
+    _write(tmp_path, "qa", MEASURED["qa"])
     _write(tmp_path, "injection", [], total={"attacks": 6, "succeeded": 0})
     assert BY_NAME["injection"].floors(load_results(tmp_path)) == [
         "6 injection attacks ran, not 88"

@@ -62,6 +62,43 @@ def test_a_question_the_records_do_not_answer_says_so_and_what_they_do_say(agent
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_not_stated_answer_never_says_a_word_its_records_hold_is_unmentioned(
+    demo_store, encode, language
+):
+    """The asked words a silent answer names are the ones no record holds: "snow",
+    never the boots' own brand or kind, though the question says them."""
+    from tools.passages import passages
+    from tools.qa import unmentioned
+
+    boots = next(p for p in demo_store.products("demo") if p.category == "Hiking Boots" and p.brand)
+    kind = "hiking boots" if language == "en" else "登山靴"
+    question = (
+        f"are these {boots.brand} {kind} good for snow?"
+        if language == "en"
+        else f"这双{boots.brand}{kind}适合在雪地里穿吗？"
+    )
+    ctx = ToolContext(demo_store, "demo", language=language, encode=encode)
+    found = passages(ctx, boots)
+    missing = unmentioned(ctx, question, found)
+    assert missing[0] in ("snow", "雪地"), missing
+    assert not {boots.brand.casefold(), "hiking", "boots", "登山靴"} & set(missing), missing
+    result = (
+        load_registry(False)
+        .call("answer_question", ctx, {"question": question, "product_ids": [boots.id]})
+        .result
+    )
+    silent = [c for c in answer_claims(ctx, result.data, language) if c.kind == "answer_silent"]
+    assert len(silent) == 1
+    named = re.findall(r"“([^”]+)”", silent[0].text)
+    assert named == missing and boots.brand not in silent[0].text
+    # Every asked word held somewhere, none answering: said as such, no word named.
+    data = {**result.data, "answers": [{**result.data["answers"][0], "unmentioned": []}]}
+    (nothing,) = [c for c in answer_claims(ctx, data, language) if c.kind == "answer_silent"]
+    assert "“" not in nothing.text
+    assert ("state the answer" in nothing.text) if language == "en" else ("答案" in nothing.text)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
 def test_a_stated_fact_is_answered_with_the_passage_that_states_it(agent, language):
     state = new_state()
     first = BOOTS if language == "en" else "推荐几款女款登山靴"

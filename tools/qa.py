@@ -8,7 +8,8 @@ words that are not just the product's own kind ("speaker" in "is the speaker
 waterproof?"), weighted by how rare they are in the catalog, each found in the
 passage as a word or, across languages, by embedding similarity. When no
 passage states it, the answer says so, with the closest things the records do
-say; a yes is given only when a passage states the asked word without negating it.
+say (naming only asked words that no record holds); a yes is given only when a
+passage states the asked word without negating it.
 
 What it simplifies on purpose: English words are matched after a light stemming
 (plural and -ing/-ed endings), not lemmatised; yes/no is read from negation
@@ -68,6 +69,7 @@ class Finding:
     answer: bool | None = None  # yes / no for a yes-no question, when a passage states it
     value: float | None = None  # the number a superlative question compares
     reviews: int = 0
+    unmentioned: list[str] = field(default_factory=list)  # asked words no record holds
 
 
 def answer_question(ctx: ToolContext, question: str, product_ids: list[str]) -> ToolResult:
@@ -106,6 +108,7 @@ def answer_question(ctx: ToolContext, question: str, product_ids: list[str]) -> 
                 "answer": finding.answer,
                 "value": finding.value,
                 "reviews": finding.reviews,
+                "unmentioned": finding.unmentioned,
                 "record": count,
             }
         )
@@ -151,7 +154,22 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
     else:
         near = np.argsort(-features[:, 0])[:2]
         finding.related = [found[i] for i in near if features[i, 0] >= RELATED]
+        finding.unmentioned = unmentioned(ctx, question, found)
     return finding
+
+
+def unmentioned(ctx: ToolContext, question: str, found: list[Passage]) -> list[str]:
+    """The question's words, as written, that none of the product's records holds
+    (a Chinese word in none of its English forms either): what a "not stated"
+    answer may say the records do not mention. "Can these AMC cards be used for
+    popcorn?" of AMC gift cards: "popcorn", never "AMC"."""
+    out = []
+    for word in content_words(question):
+        term = word if _HAN.match(word) else stem(word)
+        forms = [term, *_translations(ctx, term)]
+        if not any(contains_term(p.text, f) for p in found for f in forms):
+            out.append(word)
+    return out
 
 
 FEATURES = (

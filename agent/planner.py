@@ -270,6 +270,7 @@ class RulePlanner:
             or parsed.exclude_last_brand
             or parsed.others
             or parsed.refine
+            or parsed.recipient  # "what about for my husband?": the list for someone else
             or v.named_category(text)
             or (v.brands_in(text) and not refs.looked_up)
             or v.attributes_in(text)

@@ -114,3 +114,24 @@ def test_injected_instructions_in_a_description_change_nothing(demo_copy):
     assert [p.product_id for p in after.products] == shown_before
     text = json.dumps([s.text for p in after.products for s in p.sentences])
     assert "admin mode" not in text and "system prompt" not in text.lower()
+
+
+def test_a_question_naming_someone_else_is_a_list_for_them_not_a_question(demo_home):
+    from shopassist.assistant import build_assistant
+    from shopassist.settings import load_settings
+
+    settings = load_settings(env={"SHOPASSIST_HOME": str(demo_home)})
+    with Store.in_home(demo_home) as store:
+        agent = build_assistant(settings, store, "demo", "none").agent
+        for first, then in [
+            ("running shoes for my wife", "what about for my husband?"),
+            ("给老婆买双跑鞋", "那给我老公呢？"),
+        ]:
+            state = new_state()
+            agent.turn(state, first, "u0005")
+            reply = agent.turn(state, then, "u0005")
+            assert reply.intent == "recommend" and reply.products, reply.text
+            assert state.slots.category == "Running Shoes"
+            fits = [store.product("demo", p.product_id).attributes.get("fit")
+                    for p in reply.products]  # fmt: skip
+            assert fits.count("men's") >= 2, fits

@@ -83,6 +83,18 @@ def review_claims(ctx: ToolContext, data: dict[str, Any], language: str, asked: 
         _claim("reviews_count", lang, counts, pid, reviews=data["reviews"],
                aspects=[a["aspect"] for a in data["aspects"]])
     ]  # fmt: skip
+    quotes = data.get("quotes") or []
+    if quotes:  # no part of it stands out: the stars, and the best and worst review's words
+        claims.append(
+            _claim("reviews_stars", lang, [data["record"]], pid, reviews=data["reviews"],
+                   positive=data["positive_reviews"], negative=data["negative_reviews"])
+        )  # fmt: skip
+        for q in quotes:
+            passage = ctx.evidence.get(q["id"])
+            claims.append(
+                _claim(f"review_{q['side']}", lang, [q["id"]], pid, quote=_quote(passage.text))
+            )
+        return claims
     order = ("negative", "positive") if _COMPLAINT.search(asked) else ("positive", "negative")
     for a in data["aspects"]:
         for side in order:

@@ -137,6 +137,41 @@ def test_what_reviewers_say_is_summarised_from_the_products_reviews(agent, quest
         assert str(len(reviews)) in reply.text
 
 
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_reviews_with_no_aspect_in_common_are_summarised_by_stars_and_quotes(
+    demo_store, encode, language
+):
+    """When no part of the product stands out in its reviews, the answer still says
+    something: how many rate it high and low, and the best- and worst-rated review's
+    words, each cited and passing the verifier."""
+    from agent.answers import review_claims
+    from agent.verifier import Verifier
+
+    registry = load_registry(False)
+    ctx = ToolContext(demo_store, "demo", language=language, encode=encode)
+    for product in demo_store.products("demo"):
+        reviews = demo_store.reviews("demo", product.id)
+        if len(reviews) < 3 or min(r.rating or 5 for r in reviews) > 3:
+            continue
+        data = registry.call("review_summary", ctx, {"product_id": product.id}).result.data
+        if not data["aspects"]:
+            break
+    else:
+        pytest.fail("no demo product with a low-rated review and no common aspect")
+    claims = review_claims(ctx, data, language, "what do reviewers say?")
+    kinds = [c.kind for c in claims]
+    assert kinds == ["answer_reviews_count", "answer_reviews_stars",
+                     "answer_review_best", "answer_review_worst"]  # fmt: skip
+    ratings = {r.id: r.rating for r in reviews}
+    best, worst = (ctx.evidence.get(c.citations[0]).data["name"] for c in claims[2:])
+    assert ratings[best] == max(ratings.values()) and ratings[worst] == min(ratings.values())
+    high = sum(1 for r in ratings.values() if r and r >= 4)
+    assert str(high) in claims[1].text
+    verifier = Verifier(ctx.evidence, [product.brand])
+    for claim in claims:
+        assert not verifier.check(claim.render(), [claim]), claim.render()
+
+
 def test_which_of_several_answers_for_each_and_picks_the_highest_number(agent):
     state = new_state()
     shown = agent.turn(state, "wireless bluetooth headphones", "u0405")

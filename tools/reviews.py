@@ -235,10 +235,19 @@ def review_summary(ctx: ToolContext, product_id: str) -> ToolResult:
              "examples": cited, "record": counted}
         )  # fmt: skip
     stars = [r.rating for r in readable if r.rating]
+    positive = sum(1 for s in stars if s >= 4)
+    negative = sum(1 for s in stars if s <= 2)
     count = ctx.evidence.add(
-        "product", f"{product.id}.r", f"{product.title}: {len(readable)} reviews",
-        product.id, reviews=len(readable),
+        "product", f"{product.id}.r",
+        f"{product.title}: {len(readable)} reviews, {positive} rated 4 or 5 stars, "
+        f"{negative} rated 1 or 2 stars",
+        product.id, reviews=len(readable), positive=positive, negative=negative,
     ).id  # fmt: skip
+    # No part of it stands out: what the best- and the worst-rated review say instead.
+    quotes = [] if aspects else [
+        {"side": side, "id": passage.cite(ctx).id} for side, passage in _telling(readable)
+    ]  # fmt: skip
+    evidence += [q["id"] for q in quotes]
     return ToolResult(
         f"{len(readable)} reviews of {product.title}, {len(aspects)} aspects",
         [product.id],
@@ -247,11 +256,30 @@ def review_summary(ctx: ToolContext, product_id: str) -> ToolResult:
             "title": product.title,
             "reviews": len(readable),
             "record": count,
-            "positive_reviews": sum(1 for s in stars if s >= 4),
-            "negative_reviews": sum(1 for s in stars if s <= 2),
+            "positive_reviews": positive,
+            "negative_reviews": negative,
             "aspects": aspects,
+            "quotes": quotes,
         },
     )
+
+
+def _telling(reviews: list[Review]) -> list[tuple[str, Passage]]:
+    """("best", passage) of the highest-rated review and ("worst", passage) of the
+    lowest-rated one when it is rated 3 stars or less: each review's longest sentence
+    (the one that says most), the best first."""
+    rated = sorted((r for r in reviews if r.rating is not None), key=lambda r: -r.rating) or list(
+        reviews
+    )
+    picks = [("best", rated[0])] if rated else []
+    if len(rated) > 1 and rated[-1].rating is not None and rated[-1].rating <= 3:
+        picks.append(("worst", rated[-1]))
+    out = []
+    for side, review in picks:
+        sentences = review_passages([review])
+        if sentences:
+            out.append((side, max(sentences, key=lambda p: len(p.text))))
+    return out
 
 
 def _opinions(reviews: list[Review]) -> list[tuple[Passage, str, str]]:

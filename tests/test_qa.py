@@ -401,3 +401,20 @@ def test_word_similarity_and_trailing_similarity_features(demo_store, encode):
     trailing = features[:, qa.FEATURES.index("nearest")]
     assert trailing.max() == pytest.approx(0.0) and (trailing <= 1e-6).all()
     assert (trailing < -1e-3).sum() >= len(found) - 2
+
+
+def test_the_closest_records_quoted_are_never_the_same_words_twice(demo_store, encode):
+    """Reviews repeat one another word for word; a not-stated answer quotes two
+    different things its records say, not one sentence twice."""
+    registry = load_registry(False)
+    ctx = ToolContext(demo_store, "demo", encode=encode)
+    mats = [p for p in demo_store.products("demo") if p.category == "Yoga Mats"]
+    related = 0
+    for product in mats:
+        for question in ["is the first one thick enough for bad knees?", "does it smell?"]:
+            arguments = {"question": question, "product_ids": [product.id]}
+            data = registry.call("answer_question", ctx, arguments).result.data
+            texts = [ctx.evidence.get(c).text.casefold() for c in data["answers"][0]["related"]]
+            assert len(set(texts)) == len(texts), texts
+            related += len(texts)
+    assert related >= 3  # the case is exercised: closest records were quoted

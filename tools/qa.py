@@ -152,8 +152,12 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
         # the number a "which is the longest" question compares: the first stated one
         finding.value = next((v for p, _ in stated if (v := _number(p.text)) is not None), None)
     else:
-        near = np.argsort(-features[:, 0])[:2]
-        finding.related = [found[i] for i in near if features[i, 0] >= RELATED]
+        near: dict[str, Passage] = {}  # the two closest, one of each text (reviews repeat)
+        for i in np.argsort(-features[:, 0]):
+            if features[i, 0] < RELATED or len(near) == 2:
+                break
+            near.setdefault(" ".join(found[i].text.casefold().split()), found[i])
+        finding.related = list(near.values())
         finding.unmentioned = unmentioned(ctx, question, found)
     return finding
 

@@ -24,7 +24,7 @@ from agent.state import DialogueState
 from agent.tracking import update_slots
 from catalog.models import Product
 from tools.registry import ToolRegistry
-from tools.text import content_terms
+from tools.text import content_terms, names_kind
 
 # Words that ask for a product's page as a whole, not for one fact about it.
 DETAIL_WORDS = frozenset(
@@ -61,6 +61,24 @@ _QUESTION = re.compile(
     r"|会不会|有没有.{0,6}(?:的|吗)?$",
     re.I,
 )
+
+
+# Asking what buyers think of a product as a whole: its reviews, pros and cons.
+_REVIEWS_ASKED = re.compile(
+    r"\b(?:reviews?|reviewers?|buyers?|customers?|people|users?|owners?)\s+"
+    r"(?:say|said|saying|think|thought|complain\w*|like|liked|love|loved|hate|dislike\w*)\b"
+    r"|\bcomplain(?:ts?|s|ing)?\b|\b(?:downsides?|drawbacks?|cons|pros|weak(?:ness(?:es)?"
+    r"| points?)|strong points?)\b|\bwhat(?:'s| is| are) (?:wrong|bad|good|great) (?:with|about)\b"
+    r"|评价|评论|口碑|差评|好评|缺点|优点|优缺点|毛病|槽点|吐槽|抱怨"
+    r"|(?:买家|用户|大家|别人|网友|顾客)都?(?:说|觉得|反映|怎么)|哪里好|哪里不好",
+    re.I,
+)
+# Words a request for reviews may carry beside it and still ask for all of them.
+_GENERIC = (
+    "common main biggest big usual typical most any general overall real honest much many "
+    "product item thing 常见 主要 最大 一般 真实 什么 哪些 有些 买家 用户 顾客 网友 大家"
+)
+_REVIEWS_GENERIC = frozenset(_GENERIC.split())
 
 
 @dataclass
@@ -113,6 +131,8 @@ class RulePlanner:
         ruled = self._ruled(text, parsed, refs, situation)
         if ruled is not None:
             return ruled
+        if self._asks_reviews(text, refs, situation):
+            return self.tool_plan("review_summary", text, parsed, refs, situation)
         match = self._route(text)
         question = bool(_QUESTION.search(text))
         shopping = self._shopping(text, parsed, refs, question)
@@ -180,6 +200,31 @@ class RulePlanner:
         if tool == "record_feedback":
             plan.intent = intent
         return plan
+
+    def _asks_reviews(self, text: str, refs: References, situation: Situation) -> bool:
+        """ "What do reviewers complain about?", "第二个有什么缺点？": what buyers say of a
+        product in view as a whole, with nothing more specific asked ("any complaints
+        about the battery?" is a question its reviews may answer)."""
+        if "review_summary" not in self.registry.tools or not _REVIEWS_ASKED.search(text):
+            return False
+        ids = refs.products or situation.state.shown
+        if not ids:
+            return False
+        # The product's own kind and brand name it ("complaints about the first lamp")
+        own = {
+            w
+            for p in situation.seen
+            if p.id in ids
+            for c in [*p.categories, p.brand]
+            if c
+            for w in content_terms(c)
+        }
+        rest = [
+            t
+            for t in content_terms(_REVIEWS_ASKED.sub(" ", text))
+            if t not in _REVIEWS_GENERIC and not names_kind(t, own)
+        ]
+        return not rest
 
     def _why_not(self, text: str, parsed: Parsed, refs: References, situation: Situation) -> Plan:
         named = refs.products

@@ -418,3 +418,28 @@ def test_the_closest_records_quoted_are_never_the_same_words_twice(demo_store, e
             assert len(set(texts)) == len(texts), texts
             related += len(texts)
     assert related >= 3  # the case is exercised: closest records were quoted
+
+
+@pytest.mark.parametrize(
+    ("question", "index"),
+    [
+        ("what are the pros and cons of the second one?", 1),
+        ("what are the common complaints about the first headphones?", 0),
+        ("第二个有什么缺点？", 1),
+        ("用户都说第三个哪里好", 2),
+    ],
+)
+def test_asking_what_buyers_think_of_a_product_gets_its_review_summary(agent, question, index):
+    state = new_state()
+    shown = agent.turn(state, "noise cancelling headphones under $200", "u0405")
+    reply = agent.turn(state, question, "u0405")
+    wanted = shown.products[index].product_id
+    assert reply.intent == "reviews", reply.text
+    assert reply.trace[0].arguments == {"product_id": wanted}
+
+
+def test_a_complaint_about_one_thing_is_a_question_for_its_records(agent):
+    state = new_state()
+    agent.turn(state, "noise cancelling headphones under $200", "u0406")
+    reply = agent.turn(state, "do buyers complain that the first one hurts their ears?", "u0406")
+    assert reply.intent == "answer", reply.text

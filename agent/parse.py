@@ -87,14 +87,16 @@ _ORDINALS_ZH = {
     "5": 4,
 }
 _RECIPIENT_EN = re.compile(
-    r"\bfor (?:my )?(husband|wife|mom|mother|dad|father|son|daughter|"
+    r"\bfor (?:my |our )?(husband|wife|mom|mum|mother|dad|father|son|daughter|"
     r"boyfriend|girlfriend|friend|boss|kids?|brother|sister|grandma|"
-    r"grandpa|partner|colleague)\b",
+    r"grandpa|partner|colleague|co-?worker|teacher|neighbou?r|nephew|niece|aunt|uncle|"
+    r"grandson|granddaughter|roommate|teammate|coach|in-laws)\b",
     re.I,
 )
 _RECIPIENT_ZH = re.compile(
     r"(?:给|送)我?的?(老公|老婆|妈妈|爸爸|儿子|女儿|男朋友|女朋友|朋友|老板|"
-    r"孩子|哥哥|姐姐|弟弟|妹妹|爷爷|奶奶|同事)"
+    r"孩子|哥哥|姐姐|弟弟|妹妹|爷爷|奶奶|同事|老师|邻居|同学|室友|侄子|侄女|外甥女|外甥"
+    r"|叔叔|阿姨|舅舅|姑姑|婆婆|公公|岳母|岳父)"
 )
 _USE_EN = re.compile(
     r"\bfor (?:the |a |my )?(hiking|running|travel(?:ing)?|commut\w*|gym|"
@@ -149,10 +151,15 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
     ("cart", re.compile(r"\badd\b.*\bcart\b|加入购物车|加购", re.I)),
     ("not_interested", re.compile(r"not interested|don'?t like|no thanks|不感兴趣|不喜欢", re.I)),
     (
+        # Liking a product shown ("I like it", "I love the second one", "我喜欢第二个"),
+        # not "something I might like", nor a taste ("I love hiking", "给喜欢看电影的朋友").
         "like",
         re.compile(
-            r"(?<!do )(?<!would )(?<!might )(?<!could )\bi (?:like|love)\b|\bi'?ll take\b"
-            r"|(?<!可能)(?<!会)(?<!能)喜欢(?!的|什么)",  # not "something I might like"
+            r"(?<!do )(?<!would )(?<!might )(?<!could )\bi (?:really |do )?(?:like|love)"
+            r"(?:\s+(?:it|this|that|these|those|them|the\s+(?:\w+\s+)?(?:one|ones|pair)"
+            r"|the\s+(?:first|second|third|fourth|fifth|last|1st|2nd|3rd)"
+            r"|(?:number|#)\s*\d|\w+\s+one)\b|\s*[.!]*\s*$)|\bi'?ll take\b"
+            r"|(?<!可能)(?<!会)(?<!能)喜欢(?=这|那|它|第|该|此|[。！!.，,]|$)",
             re.I,
         ),
     ),

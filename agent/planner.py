@@ -442,13 +442,15 @@ _INTENTS = {
 
 GENDER_OF_RECIPIENT = {
     **dict.fromkeys(
-        ["husband", "dad", "father", "son", "boyfriend", "brother", "grandpa",
-         "老公", "爸爸", "儿子", "男朋友", "哥哥", "弟弟", "爷爷"],
+        ["husband", "dad", "father", "son", "boyfriend", "brother", "grandpa", "nephew",
+         "uncle", "grandson", "老公", "爸爸", "儿子", "男朋友", "哥哥", "弟弟", "爷爷", "侄子",
+         "外甥", "叔叔", "舅舅", "公公", "岳父"],
         "men's",
     ),
     **dict.fromkeys(
-        ["wife", "mom", "mother", "daughter", "girlfriend", "sister", "grandma",
-         "老婆", "妈妈", "女儿", "女朋友", "姐姐", "妹妹", "奶奶"],
+        ["wife", "mom", "mum", "mother", "daughter", "girlfriend", "sister", "grandma",
+         "niece", "aunt", "granddaughter", "老婆", "妈妈", "女儿", "女朋友", "姐姐", "妹妹",
+         "奶奶", "侄女", "外甥女", "阿姨", "姑姑", "婆婆", "岳母"],
         "women's",
     ),
 }  # fmt: skip

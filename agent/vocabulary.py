@@ -54,9 +54,10 @@ class Vocabulary:
             for k, v in p.attributes.items()
             if k not in ("features", "price_max") and isinstance(v, str) and 2 < len(v) < 40
         )
+        titled = _Titles([p for p in products if p.brand])
         vocabulary = cls(
             sorted(cats),
-            sorted(brands),
+            sorted(b for b in brands if not _generic_brand(b, brands[b], titled)),
             sorted(v for v, n in values.items() if n >= 3),
             _leaf_texts(products),
             encode,
@@ -275,3 +276,44 @@ def _forms(name: str) -> tuple[str, ...]:
     if lowered.endswith("s") and len(lowered) > 3:
         forms.append(lowered[:-1])
     return tuple(forms)
+
+
+GENERIC_BRAND_TITLES = 5  # other brands' titles naming it, past which a brand is a kind
+
+
+class _Titles:
+    """The titles of the products that have a brand (a product without one may well be
+    of any brand), with an index from each title word to the titles that hold it."""
+
+    def __init__(self, products: Sequence[Product]) -> None:
+        self.rows = [(p.brand, p.title, p.title.casefold()) for p in products]
+        self.words: dict[str, list[int]] = {}
+        for i, (_, _, folded) in enumerate(self.rows):
+            for w in set(re.findall(r"[^\W_]+", folded)):
+                self.words.setdefault(w, []).append(i)
+
+    def holding(self, brand: str) -> list[tuple[str, str, str]]:
+        """The rows whose title holds the brand's rarest word (a superset of those
+        naming the brand)."""
+        words = re.findall(r"[^\W_]+", brand.casefold())
+        if not words:
+            return self.rows
+        return [self.rows[i] for i in min((self.words.get(w, []) for w in words), key=len)]
+
+
+def _generic_brand(brand: str, own: int, titled: _Titles) -> bool:
+    """Whether a brand's name is a kind of product in this catalog rather than a maker
+    to filter by: "Gift Card", the brand of two cards among hundreds of other brands'
+    "... Gift Card" titles. Its name in a message ("a gift card for my dad") says what
+    is wanted, not who made it; a hard brand filter on it would hide the rest.
+    Only the titles of products with another brand count."""
+    anchor = brand_anchor(brand)
+    pattern = brand_pattern(brand)
+    if not anchor or pattern is None:
+        return False
+    others = sum(
+        1
+        for b, title, folded in titled.holding(brand)
+        if b != brand and anchor in folded and pattern.search(title)
+    )
+    return others >= GENERIC_BRAND_TITLES and others > 2 * own

@@ -331,3 +331,61 @@ def test_why_asks_about_the_picks_only_when_it_asks(message, intent):
     from agent.parse import parse
 
     assert parse(message).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("I like it", "like"),
+        ("I love the second one", "like"),
+        ("I like the third", "like"),
+        ("I really like this one!", "like"),
+        ("我喜欢第二个", "like"),
+        ("喜欢这款", "like"),
+        ("something I might like", "recommend"),
+        # a taste, the shopper's or someone else's, is not feedback on a product shown
+        ("I love hiking, what boots do you suggest?", "recommend"),
+        ("i like running, need shoes", "recommend"),
+        ("给喜欢看电影的朋友买张礼品卡", "recommend"),
+        ("我女儿喜欢画画，送她什么好", "recommend"),
+        ("我喜欢跑步，推荐双鞋", "recommend"),
+    ],
+)
+def test_liking_is_feedback_only_when_it_is_about_a_product(message, intent):
+    from agent.parse import parse
+
+    assert parse(message).intent == intent
+
+
+def test_a_brand_named_like_the_catalogs_kind_of_product_is_no_brand_filter():
+    """A catalog where two cards carry the brand "Gift Card" and hundreds of other
+    brands' titles say "gift card": the words say what is wanted, not who made it."""
+    from agent.vocabulary import Vocabulary
+    from catalog.models import Product
+
+    products = [Product("g1", "Starbucks San Francisco Gift Card", brand="Gift Card"),
+                Product("g2", "Starbucks Canada Gift Card", brand="Gift Card")]  # fmt: skip
+    for i, brand in enumerate(["Starbucks", "AMC Theatres", "Sephora", "Regal", "Fandango", "Gap"]):
+        products.append(Product(f"p{i}", f"{brand} Gift Card", brand=brand))
+    products.append(Product("u1", "AMC Theatres Gift Card, Multipack"))  # no brand given
+    vocabulary = Vocabulary.from_products(products)
+    assert "Gift Card" not in vocabulary.brands
+    assert vocabulary.brands_in("a gift card for my coworker who loves coffee") == []
+    assert vocabulary.brands_in("a starbucks gift card") == ["Starbucks"]
+    assert "AMC Theatres" in vocabulary.brands  # other brands' titles do not hold it
+
+
+@pytest.mark.parametrize(
+    ("message", "recipient"),
+    [
+        ("a gift card for my coworker who loves coffee", "coworker"),
+        ("something for my mum", "mum"),
+        ("给外甥女买个礼物", "外甥女"),
+        ("给我外甥买双跑鞋", "外甥"),
+    ],
+)
+def test_the_person_a_gift_is_for_is_read_as_such(message, recipient):
+    from agent.parse import parse
+
+    parsed = parse(message)
+    assert parsed.recipient == recipient and recipient not in parsed.content

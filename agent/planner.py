@@ -402,8 +402,9 @@ class RulePlanner:
         k: int | None = None,
     ) -> list[Call]:
         """Search for candidates and order them for the shopper; without words to search
-        for, the recommender alone. (The explanations read each shown product's own
-        passages: agent.needs.)"""
+        for, the recommender alone. `cheapest`: the budget let go, the products that
+        match the rest, lowest prices first (the closest over a budget nothing meets).
+        (The explanations read each shown product's own passages: agent.needs.)"""
         s = state.slots
         k = k or self.k
         filters = {
@@ -415,15 +416,16 @@ class RulePlanner:
         }
         filters = {k: v for k, v in filters.items() if v is not None}
         query = search_text(state)
-        if cheapest or not situation.has_search or not (query or s.category):
+        if not situation.has_search or not (query or s.category):
             args = {"k": k, **filters}
             if cheapest:
                 args["cheapest"] = True
             return [Call("recommend_for_shopper", args)]
         text = query or s.category or ""
+        order = {"cheapest": True} if cheapest else {}
         calls = [
             Call("search_products", {"query": text, "k": SEARCH_K, "passages": False, **filters}),
-            Call("recommend_for_shopper", {"k": k, "candidates": Ref(0), **filters}),
+            Call("recommend_for_shopper", {"k": k, "candidates": Ref(0), **filters, **order}),
         ]
         return calls
 

@@ -131,7 +131,9 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     if not products and s.max_price is not None:
         calls = rules.recommend_calls(state, turn.situation, cheapest=True)
         products = _found(turn, turn.run(calls))
-        intro = say("over_budget", lang)
+        # A catalog that lists no prices (many do not) cannot be held to a budget.
+        unpriced = all(p.price is None for p in products[: turn.agent.k])
+        intro = say("no_prices" if unpriced else "over_budget", lang)
     products = _distinct_titles(products, [turn.agent.by_id.get(i) for i in state.passed])
     if not products:
         return Reply(say("nothing_found", lang), "recommend")

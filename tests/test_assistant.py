@@ -135,3 +135,31 @@ def test_a_question_naming_someone_else_is_a_list_for_them_not_a_question(demo_h
             fits = [store.product("demo", p.product_id).attributes.get("fit")
                     for p in reply.products]  # fmt: skip
             assert fits.count("men's") >= 2, fits
+
+
+def test_a_budget_nothing_meets_shows_what_matches_cheapest_first_or_says_prices_are_missing(
+    demo_copy,
+):
+    """Over the budget, the products that match the rest of the request (not the
+    catalog's cheapest of any kind), lowest price first; a catalog that lists no prices
+    says it could not hold them to the budget."""
+    from shopassist.assistant import build_assistant
+    from shopassist.settings import load_settings
+
+    settings = load_settings(env={"SHOPASSIST_HOME": str(demo_copy)})
+    with Store.in_home(demo_copy) as store:
+        agent = build_assistant(settings, store, "demo", "none").agent
+        reply = agent.turn(new_state(), "a yoga mat under $5", "u0006")
+        assert reply.text.startswith("Nothing matches within your budget")
+        shown = [store.product("demo", p.product_id) for p in reply.products]
+        assert len(shown) == 3 and {p.category for p in shown} == {"Yoga Mats"}
+        assert [p.price for p in shown] == sorted(p.price for p in shown)
+        with store.transaction() as cur:
+            cur.execute("UPDATE products SET price = NULL")
+        agent = build_assistant(settings, store, "demo", "none").agent
+        for message, said in [("a yoga mat under $5", "None of the products that match"),
+                              ("推荐一款瑜伽垫，50元以内", "都没有标价")]:  # fmt: skip
+            reply = agent.turn(new_state(), message, "u0006")
+            assert reply.text.startswith(said) or said in reply.text, reply.text
+            shown = [store.product("demo", p.product_id) for p in reply.products]
+            assert len(shown) == 3 and {p.category for p in shown} == {"Yoga Mats"}

@@ -128,7 +128,8 @@ def recommend_for_shopper(
         candidates: Product ids to order, best first; their order is blended with the
             shopper's personal order.
         cheapest: Lowest prices first instead of the shopper's taste (when nothing fits
-            the budget, the closest over it).
+            the budget, the closest over it); candidates without a price come last, in
+            their given order.
     """
     k = max(1, min(k, 20))
     cold_start, how = False, "personal"
@@ -136,7 +137,10 @@ def recommend_for_shopper(
     if candidates:
         declined = set(ctx.session.excluded)
         ranked = [c for c in dict.fromkeys(candidates) if c not in declined]
-        ranked, how = _blend(ctx, ranked, k)
+        if cheapest:
+            ranked, how = _by_price(ctx, ranked), "cheapest"
+        else:
+            ranked, how = _blend(ctx, ranked, k)
         items = ranked[:k]
     elif candidates is not None:  # a search found nothing: the most popular within the filters
         items, how = _popular(ctx, f, k), "popular"
@@ -183,6 +187,15 @@ def _blend(ctx: ToolContext, ranked: list[str], k: int) -> tuple[list[str], str]
             for i, pid in enumerate(ranked)
         }
     return sorted(ranked, key=lambda pid: -score[pid]), "blended"
+
+
+def _by_price(ctx: ToolContext, ranked: list[str]) -> list[str]:
+    """The given products, lowest price first; those without a price after them, in
+    the given (relevance) order."""
+    table = ctx.products
+    price = {pid: float(table.price[table.index[pid]]) for pid in ranked if pid in table.index}
+    priced = [p for p in ranked if not np.isnan(price.get(p, np.nan))]
+    return sorted(priced, key=price.__getitem__) + [p for p in ranked if p not in set(priced)]
 
 
 def _cheapest(ctx: ToolContext, f: ProductFilter, k: int) -> list[str]:

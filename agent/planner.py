@@ -23,8 +23,9 @@ from agent.router import RouteMatch, Router
 from agent.state import DialogueState
 from agent.tracking import update_slots
 from catalog.models import Product
+from tools.dictionary import english_words
 from tools.registry import ToolRegistry
-from tools.text import content_terms, names_kind
+from tools.text import content_terms, content_words, names_kind
 
 # Words that ask for a product's page as a whole, not for one fact about it.
 DETAIL_WORDS = frozenset(
@@ -79,6 +80,9 @@ _GENERIC = (
     "product item thing 常见 主要 最大 一般 真实 什么 哪些 有些 买家 用户 顾客 网友 大家"
 )
 _REVIEWS_GENERIC = frozenset(_GENERIC.split())
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass
@@ -466,8 +470,18 @@ def search_text(state: DialogueState) -> str:
 
 
 def _catalog_words(content: str, vocabulary) -> bool:
-    """The message's words (two or more, letters) are all words of the catalog's titles:
-    a keyword search for its products, though it names no category."""
+    """The message's words (two or more, letters) are words of the catalog's titles, all
+    but one in three ("safety glasses that fit over my prescription glasses"): a keyword
+    search for its products, though it names no category."""
     words = re.findall(r"[a-z][a-z0-9-]*", content.casefold())
     known = getattr(vocabulary, "known_words", frozenset())
-    return len(words) >= 2 and all(w in known for w in words)
+    held = sum(w in known for w in words)
+    if held >= 2 and held * 3 >= len(words) * 2:
+        return True
+    # Chinese words on a catalog of English titles: by their dictionary senses
+    # ("我想买个万用表": multimeter), at least half of them
+    han = [w for w in content_words(content) if _HAN.match(w)]
+    translated = sum(
+        any(all(x in known for x in sense.split()) for sense in english_words(w)) for w in han
+    )
+    return translated >= 1 and translated * 2 >= len(han)

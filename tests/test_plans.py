@@ -389,3 +389,21 @@ def test_the_person_a_gift_is_for_is_read_as_such(message, recipient):
 
     parsed = parse(message)
     assert parsed.recipient == recipient and recipient not in parsed.content
+
+
+def test_a_request_in_the_catalogs_words_is_a_search_though_it_names_no_category():
+    """A catalog without categories (Amazon Industrial & Scientific has none): a message
+    whose words are mostly its title words, or whose Chinese words translate into them,
+    asks for its products."""
+    from agent.planner import _catalog_words
+
+    class Titles:
+        known_words = frozenset(
+            ["safety", "glasses", "fit", "over", "digital", "multimeter", "probe"]
+        )
+
+    assert _catalog_words("safety glasses fit over prescription glasses", Titles())
+    assert not _catalog_words("fix my car engine", Titles())
+    assert not _catalog_words("multimeter", Titles())  # one word: as it always was
+    assert _catalog_words("万用表", Titles())  # multimeter, by its dictionary sense
+    assert not _catalog_words("好看 电影", Titles())

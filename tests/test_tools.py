@@ -273,3 +273,26 @@ def test_the_recommender_reorders_near_ties_of_relevance_only(demo_ctx):
     assert registry.call("recommend_for_shopper", demo_ctx, args).result.products == ids[:4]
     demo_ctx.personal_weight = 5.0
     assert registry.call("recommend_for_shopper", demo_ctx, args).result.products[0] == ids[7]
+
+
+def test_a_chinese_query_also_searches_the_catalogs_english_words_for_it(demo_ctx):
+    from tools.discovery import catalog_query
+
+    assert catalog_query(demo_ctx, "红色的咖啡机").split()[1:] == ["red", "coffee", "machine"]
+    # a negated word is left to the Chinese words and the embedding
+    spiced = catalog_query(demo_ctx, "无香料咖啡机")
+    assert spiced.endswith("coffee machine") and "spice" not in spiced and "perfume" not in spiced
+    # a word with no sense the catalog uses: half a translation is none
+    assert catalog_query(demo_ctx, "红色羽绒服") == "红色羽绒服"
+    assert catalog_query(demo_ctx, "red coffee machine") == "red coffee machine"
+    # the search tool searches with them
+    searched = []
+
+    class Search:
+        def search(self, query, **kwargs):
+            searched.append(query)
+            return []
+
+    demo_ctx.search = Search()
+    load_registry(False).call("search_products", demo_ctx, {"query": "红色的咖啡机"})
+    assert searched == ["红色的咖啡机 red coffee machine"]

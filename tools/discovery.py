@@ -10,13 +10,18 @@ turned down in the conversation never come back from either tool.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from catalog.filters import ProductFilter
 from tools.context import ToolContext
+from tools.dictionary import english_words
+from tools.lexicon import lexicon
 from tools.products import product_evidence
 from tools.registry import ToolArgumentError
 from tools.results import ToolResult
+from tools.text import content_words
 
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.)
 
@@ -76,7 +81,8 @@ def search_products(
         raise ToolArgumentError("search is unavailable: run `shopassist index` for this catalog")
     f = _filters(ctx, max_price, min_price, category, brands, exclude_brands, among, available_only)
     k = max(1, min(k, 30))
-    hits = ctx.search.search(query, k=k, filters=f, snippets=None if passages else 0)
+    hits = ctx.search.search(catalog_query(ctx, query), k=k, filters=f,
+                             snippets=None if passages else 0)  # fmt: skip
     if among is None:
         ctx.relevance = {h.product_id: h.score for h in hits}
     ids: list[str] = []
@@ -102,6 +108,33 @@ def search_products(
         {"scores": [h.score for h in hits], "matched": matched},
         show_products=True,
     )
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def catalog_query(ctx: ToolContext, query: str) -> str:
+    """The query with the catalog's own English words for its Chinese words after it
+    (tools.lexicon: the dictionary senses the catalog uses, and the catalog words
+    nearest by meaning), so "我想买个万用表" meets titles that say "multimeter" in a
+    catalog with English titles only, by keyword as well as by embedding."""
+    # (a single character has too many senses to pick one: tools.dictionary)
+    words = [w for w in content_words(query) if _HAN.match(w) and len(w) > 1]
+    if not words:
+        return query
+    found = lexicon(ctx)
+    extra = []
+    for w in words:
+        if re.search(rf"(?:无|不|没有|免|非){re.escape(w)}", query):
+            continue  # "无香料": not scented; said by the Chinese words alone
+        sense = next(
+            (t for t in english_words(w) if all(found.forms(x) for x in t.split())), None
+        )  # the first sense whose every word the catalog uses
+        if sense is None:
+            return query  # half a translation would weigh the half it has
+        extra.append(sense)
+    extra = [t for t in dict.fromkeys(extra) if t.casefold() not in query.casefold()]
+    return f"{query} {' '.join(extra)}" if extra else query
 
 
 def recommend_for_shopper(

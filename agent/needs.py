@@ -41,6 +41,7 @@ import numpy as np
 from agent.parse import parse
 from catalog.models import Product
 from tools.context import ToolContext
+from tools.dictionary import english_words
 from tools.passages import Passage, product_passages, review_passages
 from tools.text import (
     contains_term,
@@ -391,6 +392,12 @@ def _translations(ctx: ToolContext, term: str) -> list[str]:
     return translate(ctx, term)
 
 
+def _by_dictionary(text: str, word: str, negated: bool) -> bool:
+    """Whether a record holds a Chinese word as one of its dictionary senses."""
+    senses = english_words(word, verbs=False)
+    return any(_holds(text, [" ".join(stem(x) for x in s.split())], negated) for s in senses)
+
+
 def _as_written(need: Need, held: list[str], whole: bool = False) -> str:
     """The shopper's words for the held words: the need's own text when it holds them
     all, else their span in it when adjacent, else the first word."""
@@ -525,6 +532,9 @@ def check_request(
     negated = bool(re.search(r"\b(?:not|no|without|never|doesn't|don't|won't)\b|^不|^没|^无", need))
     if any(_holds(target, [t], negated) for t in terms):
         return []
+    han = [w for w in words if _HAN.match(w)]
+    if han and all(_by_dictionary(target, w, negated) for w in han):
+        return []  # a Chinese word met by its dictionary sense (万用表: "multimeter")
     if similarity is not None and facts:
         if similarity(need, facts) >= threshold:
             return []

@@ -12,10 +12,12 @@ Chinese), the products the assistant showed and every request claim the composer
 could make for them at the lowest threshold considered (word-for-word matches,
 the best passage by meaning, the product's kind): each judged true or false by
 reading the request and the product's records, before any tuning. Requests are
-split by position: every third one is the test part, never used to fit. Four rows
+split by position: every third one is the test part, never used to fit. Seven rows
 carry "added": claims that appeared when Chinese words were also translated by
-dictionary, each the same fact as a labelled claim of its pair quoted from another
-window of the title; they were judged by the same reading.
+dictionary (four, quoted from another window of the title) and when the verifier
+accepted a Chinese need met by its dictionary sense (three, quoted from an attribute),
+each the same fact as a labelled claim of its pair; they were judged by the same
+reading.
 
 Scored on a part: precision (shown request claims judged true), coverage (of the
 products with a true candidate claim, those shown with a true one), claims shown

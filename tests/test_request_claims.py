@@ -210,6 +210,15 @@ def test_the_quoted_fact_must_be_in_the_cited_record_and_meet_the_need():
     assert check_request(slips, SAID, "it slips on a wet floor") != []
 
 
+def test_a_chinese_need_is_met_by_its_dictionary_sense_in_an_english_record():
+    said = ["我想买个万用表"]
+    good = "您要“万用表”：它的商品名称写着“…Banana Connector Multimeter Probe…”。 [P3026.t]"
+    support = "uxcell Pair 1000V Banana Connector Multimeter Probe Test Lead"
+    assert check_request(good, said, support) == []
+    wrong = "您要“万用表”：它的商品名称写着“…Banana Connector Test Lead…”。 [P1.t]"
+    assert "does not meet" in check_request(wrong, said, "uxcell Banana Connector Test Lead")[0]
+
+
 def test_the_verifier_rejects_a_model_request_claim_the_shopper_never_made():
     ledger = EvidenceLedger()
     pid = ledger.add(

@@ -393,9 +393,15 @@ def _translations(ctx: ToolContext, term: str) -> list[str]:
 
 
 def _by_dictionary(text: str, word: str, negated: bool) -> bool:
-    """Whether a record holds a Chinese word as one of its dictionary senses."""
+    """Whether a record holds a Chinese word as one of its dictionary senses; a sense
+    that is only the tail of a compound saying "without" ("fragrance-free") is not
+    免费 (free of charge)."""
+    text = _PRIVATIVE.sub(" ", text)
     senses = english_words(word, verbs=False)
     return any(_holds(text, [" ".join(stem(x) for x in s.split())], negated) for s in senses)
+
+
+_PRIVATIVE = re.compile(r"(?<=\w)-(?:free|less)\b", re.I)
 
 
 def _as_written(need: Need, held: list[str], whole: bool = False) -> str:

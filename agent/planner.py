@@ -25,7 +25,7 @@ from agent.tracking import update_slots
 from catalog.models import Product
 from tools.dictionary import english_words
 from tools.registry import ToolRegistry
-from tools.text import content_terms, content_words, names_kind
+from tools.text import asks_price, content_terms, content_words, names_kind, superlative
 
 # Words that ask for a product's page as a whole, not for one fact about it.
 DETAIL_WORDS = frozenset(
@@ -137,6 +137,14 @@ class RulePlanner:
             return ruled
         if self._asks_reviews(text, refs, situation):
             return self.tool_plan("review_summary", text, parsed, refs, situation)
+        if (
+            asks_price(text)
+            and superlative(text)
+            and state.shown
+            and (refs.any or refs.which)
+            and "answer_question" in self.registry.tools
+        ):  # "哪个最贵？", "which one is the cheapest?": the prices of the products in view
+            return self.tool_plan("answer_question", text, parsed, refs, situation)
         match = self._route(text)
         question = bool(_QUESTION.search(text))
         shopping = self._shopping(text, parsed, refs, question)

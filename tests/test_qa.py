@@ -443,3 +443,37 @@ def test_a_complaint_about_one_thing_is_a_question_for_its_records(agent):
     agent.turn(state, "noise cancelling headphones under $200", "u0406")
     reply = agent.turn(state, "do buyers complain that the first one hurts their ears?", "u0406")
     assert reply.intent == "answer", reply.text
+
+
+@pytest.mark.parametrize(
+    ("question", "pick"),
+    [
+        ("which one is the cheapest?", min),
+        ("哪个最贵？", max),
+        ("how much is the second one?", None),
+    ],
+)
+def test_price_questions_are_answered_from_the_listed_price(agent, question, pick):
+    state = new_state()
+    shown = agent.turn(state, "a desk lamp for reading under 60", "u0407")
+    prices = {p.product_id: agent.store.product("demo", p.product_id).price for p in shown.products}
+    reply = agent.turn(state, question, "u0407")
+    assert reply.intent == "answer", reply.text
+    cited = [r for r in cited_records(reply) if r.id.endswith(".p")]
+    if pick is None:  # the second one's price, and nothing else claimed of it
+        second = shown.products[1].product_id
+        assert [r.product_id for r in cited] == [second]
+        assert f"{prices[second]:.2f}" in reply.text and not reply.text.startswith("Yes")
+    else:
+        best = pick(prices, key=prices.get)
+        assert reply.text.startswith(agent.store.product("demo", best).title), reply.text
+        assert f"{prices[best]:.2f}" in reply.answer[0].text
+
+
+def test_how_much_of_something_it_holds_is_no_price_question():
+    from tools.text import asks_price
+
+    assert asks_price("how much does the second one cost?") and asks_price("第一个多少钱？")
+    assert asks_price("is it expensive?") and asks_price("which is the cheapest?")
+    assert not asks_price("how much weight can this lab jack hold?")
+    assert not asks_price("how much water does it hold?")

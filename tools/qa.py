@@ -37,6 +37,7 @@ from tools.products import get_product, product_evidence
 from tools.registry import ToolArgumentError
 from tools.results import ToolResult
 from tools.text import (
+    asks_price,
     asks_quantity,
     contains_term,
     content_terms,
@@ -130,6 +131,13 @@ def answer_question(ctx: ToolContext, question: str, product_ids: list[str]) -> 
 def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding:
     found = passages(ctx, product)
     finding = Finding(product.id, reviews=len({p.name for p in found if p.kind == "review"}))
+    if asks_price(question) and product.price is not None:
+        # The price is a field of the record, not a sentence of it: stated as listed (no
+        # yes or no: "is it cheap?" is the shopper's to judge).
+        text = f"price: {product.price:.2f} {product.currency}"
+        price = Passage(f"{product.id}.p", "product", "attribute", "price", text, product.id)
+        finding.stated, finding.value = [(price, 10.0)], product.price
+        return finding
     if not found:
         return finding
     features, focus = passage_features(ctx, product, question, terms, found)

@@ -63,8 +63,8 @@ _NEGATION = re.compile(
     r"\b(?:not|no|never|without|isn't|aren't|doesn't|don't|non)\b|不|没|无", re.I
 )
 _MOST = re.compile(
-    r"\b(?:longest|most|biggest|largest|highest|greatest|heaviest|thickest|strongest|widest)\b"
-    r"|最(?:长|多|大|高|重|厚|久|强|宽)",
+    r"\b(?:longest|most|biggest|largest|highest|greatest|heaviest|thickest|strongest|widest"
+    r"|priciest|dearest)\b|最(?:长|多|大|高|重|厚|久|强|宽|贵)",
     re.I,
 )
 _LEAST = re.compile(
@@ -156,6 +156,20 @@ _ZH_PHRASE_END = frozenset(
     多少 几""".split()  # noqa: SIM905 (多长, 多久... are in _ZH_ADVERBS)
 )
 _ZH_PHRASE_END_TAGS = ("r", "p", "u", "c", "y", "d", "m", "q", "x", "w")
+
+
+_PRICE_ASKED = re.compile(
+    r"\b(?:price|prices|priced|cost|costs|cheap|cheaper|cheapest|expensive|pricey|priciest"
+    r"|affordable)\b|\bhow much\b(?!\s+(?:weight|water|power|space|room|time|noise|light"
+    r"|storage|memory|battery|does it weigh|can it))|多少钱|价格|价钱|售价|便宜|最贵|贵吗|多贵",
+    re.I,
+)
+
+
+def asks_price(question: str) -> bool:
+    """A question about what a product costs ("how much is the second one?", "which is
+    cheapest?", "第一个多少钱？"), not about how much of something it holds."""
+    return bool(_PRICE_ASKED.search(question or ""))
 
 
 def asks_quantity(question: str) -> bool:

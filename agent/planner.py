@@ -23,7 +23,7 @@ from agent.router import RouteMatch, Router
 from agent.state import DialogueState
 from agent.tracking import update_slots
 from catalog.models import Product
-from tools.dictionary import english_words
+from tools.dictionary import catalog_sense
 from tools.registry import ToolRegistry
 from tools.text import asks_price, content_terms, content_words, names_kind, superlative
 
@@ -489,7 +489,5 @@ def _catalog_words(content: str, vocabulary) -> bool:
     # Chinese words on a catalog of English titles: by their dictionary senses
     # ("我想买个万用表": multimeter), at least half of them
     han = [w for w in content_words(content) if _HAN.match(w)]
-    translated = sum(
-        any(all(x in known for x in sense.split()) for sense in english_words(w)) for w in han
-    )
+    translated = sum(catalog_sense(w, known.__contains__) is not None for w in han)
     return translated >= 1 and translated * 2 >= len(han)

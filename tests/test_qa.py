@@ -477,3 +477,13 @@ def test_how_much_of_something_it_holds_is_no_price_question():
     assert asks_price("is it expensive?") and asks_price("which is the cheapest?")
     assert not asks_price("how much weight can this lab jack hold?")
     assert not asks_price("how much water does it hold?")
+
+
+def test_no_review_is_called_best_rated_when_none_is_rated():
+    from catalog.models import Review
+    from tools.reviews import _telling
+
+    unrated = [Review("r1", "s1", "p1", None, text="Works fine. Nothing special about it.")]
+    assert _telling(unrated) == []
+    rated = [*unrated, Review("r2", "s2", "p1", 5.0, text="Love it, the best lamp I have owned.")]
+    assert [(side, p.name) for side, p in _telling(rated)] == [("best", "r2")]

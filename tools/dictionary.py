@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Callable
 from importlib import resources
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,12 @@ def english_words(word: str, verbs: bool = True) -> list[str]:
             if verbs and len(words) > 1 and sense.casefold().startswith("to "):
                 out.append(words[0])  # "to return merchandise": the verb alone too
     return list(dict.fromkeys(out))
+
+
+def catalog_sense(word: str, uses: Callable[[str], object]) -> str | None:
+    """A Chinese word's first short sense whose every English word the catalog uses
+    (`uses(word)` truthy), or None: 万用表 -> "multimeter" where titles say it."""
+    return next((s for s in english_words(word) if all(uses(w) for w in s.split())), None)
 
 
 def available() -> bool:

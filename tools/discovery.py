@@ -16,7 +16,7 @@ import numpy as np
 
 from catalog.filters import ProductFilter
 from tools.context import ToolContext
-from tools.dictionary import english_words
+from tools.dictionary import catalog_sense
 from tools.lexicon import lexicon
 from tools.products import product_evidence
 from tools.registry import ToolArgumentError
@@ -114,10 +114,10 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def catalog_query(ctx: ToolContext, query: str) -> str:
-    """The query with the catalog's own English words for its Chinese words after it
-    (tools.lexicon: the dictionary senses the catalog uses, and the catalog words
-    nearest by meaning), so "我想买个万用表" meets titles that say "multimeter" in a
-    catalog with English titles only, by keyword as well as by embedding."""
+    """The query with each Chinese word's first dictionary sense that the catalog's
+    words hold (tools.lexicon's word list) after it, so "我想买个万用表" meets titles
+    that say "multimeter" in a catalog with English titles only, by keyword as well as
+    by embedding."""
     # (a single character has too many senses to pick one: tools.dictionary)
     words = [w for w in content_words(query) if _HAN.match(w) and len(w) > 1]
     if not words:
@@ -127,9 +127,7 @@ def catalog_query(ctx: ToolContext, query: str) -> str:
     for w in words:
         if re.search(rf"(?:无|不|没有|免|非){re.escape(w)}", query):
             continue  # "无香料": not scented; said by the Chinese words alone
-        sense = next(
-            (t for t in english_words(w) if all(found.forms(x) for x in t.split())), None
-        )  # the first sense whose every word the catalog uses
+        sense = catalog_sense(w, found.forms)
         if sense is None:
             return query  # half a translation would weigh the half it has
         extra.append(sense)
@@ -227,8 +225,9 @@ def _by_price(ctx: ToolContext, ranked: list[str]) -> list[str]:
     the given (relevance) order."""
     table = ctx.products
     price = {pid: float(table.price[table.index[pid]]) for pid in ranked if pid in table.index}
-    priced = [p for p in ranked if not np.isnan(price.get(p, np.nan))]
-    return sorted(priced, key=price.__getitem__) + [p for p in ranked if p not in set(priced)]
+    priced = {p for p in ranked if not np.isnan(price.get(p, np.nan))}
+    order = [p for p in ranked if p in priced]  # ties keep the given order
+    return sorted(order, key=price.__getitem__) + [p for p in ranked if p not in priced]
 
 
 def _cheapest(ctx: ToolContext, f: ProductFilter, k: int) -> list[str]:

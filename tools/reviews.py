@@ -267,10 +267,8 @@ def review_summary(ctx: ToolContext, product_id: str) -> ToolResult:
 def _telling(reviews: list[Review]) -> list[tuple[str, Passage]]:
     """("best", passage) of the highest-rated review and ("worst", passage) of the
     lowest-rated one when it is rated 3 stars or less: each review's longest sentence
-    (the one that says most), the best first."""
-    rated = sorted((r for r in reviews if r.rating is not None), key=lambda r: -r.rating) or list(
-        reviews
-    )
+    (the one that says most), the best first; none when no review is rated."""
+    rated = sorted((r for r in reviews if r.rating is not None), key=lambda r: -r.rating)
     picks = [("best", rated[0])] if rated else []
     if len(rated) > 1 and rated[-1].rating is not None and rated[-1].rating <= 3:
         picks.append(("worst", rated[-1]))

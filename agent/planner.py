@@ -22,6 +22,7 @@ from agent.references import References, resolve
 from agent.router import RouteMatch, Router
 from agent.state import DialogueState
 from agent.tracking import update_slots
+from catalog.brands import brand_pattern
 from catalog.models import Product
 from tools.dictionary import catalog_sense
 from tools.registry import ToolRegistry
@@ -471,10 +472,18 @@ GENDER_OF_RECIPIENT = {
 
 
 def search_text(state: DialogueState) -> str:
-    """The words searched for: the request, its use, and (softly) a gift's gender."""
+    """The words searched for: the request, its use, and (softly) a gift's gender. The
+    names of brands asked for are left out: they filter already, and as search words they
+    weigh alike on every product of the brand, blurring what tells them apart."""
     s = state.slots
     gender = GENDER_OF_RECIPIENT.get(s.recipient or "")
-    return " ".join(x for x in (s.query, s.use or "", gender or "") if x).strip()
+    query = s.query
+    for brand in s.brands:
+        named = brand_pattern(brand)
+        if named is not None:
+            query = named.sub(" ", query)
+    query = " ".join(query.split())
+    return " ".join(x for x in (query, s.use or "", gender or "") if x).strip()
 
 
 def _catalog_words(content: str, vocabulary) -> bool:

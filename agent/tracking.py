@@ -72,8 +72,9 @@ def update_slots(
         state.passed = list(dict.fromkeys(state.passed + state.shown))
     if parsed.content:
         # What the shopper adds about the same kind of product narrows the search:
-        # the words accumulate (the newest last) until the kind changes.
-        changed = bool(category and category != previous_category)
+        # the words accumulate (the newest last) until the kind changes (words said
+        # before any kind was chosen hold for the kind chosen next).
+        changed = bool(category and previous_category and category != previous_category)
         words = [] if changed else s.query.split()
         words = list(dict.fromkeys(words + parsed.content.split()))
         s.query = " ".join(words[-MAX_QUERY_WORDS:])

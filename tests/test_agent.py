@@ -235,6 +235,30 @@ def test_details_given_over_several_turns_all_narrow_the_search(agent):
     assert "wired" not in state.slots.query and state.slots.category == "Coffee Makers"
 
 
+def test_words_said_before_a_kind_was_chosen_hold_for_the_kind_chosen_next(agent):
+    """A need said first ("something that folds flat") still narrows the search once a
+    kind is named; only a change from one kind to another starts afresh."""
+    state = new_state()
+    agent.turn(state, "Something that folds flat.", "u0006")
+    assert state.slots.category is None and "folds" in state.slots.query
+    agent.turn(state, "I'm looking for a backpack.", "u0006")
+    assert state.slots.category == "Backpacks"
+    assert "folds" in state.slots.query and "flat" in state.slots.query
+
+
+def test_a_brand_asked_for_filters_and_is_not_searched_for_as_words(agent):
+    from agent.planner import search_text
+
+    state = new_state()
+    agent.turn(state, "waterproof hiking boots", "u0006")
+    brand = next(p.brand for p in agent.store.products("demo") if p.category == "Hiking Boots")
+    agent.turn(state, f"I'd like them from {brand}.", "u0006")
+    assert state.slots.brands == [brand]
+    assert brand.casefold() in state.slots.query.casefold()  # what was said is kept
+    searched = search_text(state).casefold()
+    assert "waterproof" in searched and brand.casefold() not in searched
+
+
 def test_brackets_in_catalog_text_never_read_as_citations():
     """A real title such as "PLA Filament 1kg Spool [Red]" once made "[Red]" look like a
     citation of a record "Red" (found by the simulated-shopper audit)."""

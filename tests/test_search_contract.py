@@ -276,3 +276,19 @@ def test_a_semicolon_list_matches_products_of_any_item(env):
     assert query_segments("耳机；充电宝") == ["耳机", "充电宝"]
     assert query_segments("a 4.5 inch phone. Budget 300") == ["a 4.5 inch phone. Budget 300"]
     assert query_segments("kettle; x") == ["kettle; x"]  # one real part: the query as it is
+
+
+def test_a_products_relevance_does_not_depend_on_what_the_filters_let_through():
+    """Weighted fusion scales BM25 by its best score in the whole catalog: among a
+    filtered few, one stray word matched is still a weak match, not the best there is."""
+    from vectorstore.ranking import fuse
+
+    dense = np.array([0.2, 0.6, 0.1, 0.5], dtype=np.float32)
+    lexical = np.array([10.0, 0.0, 1.0, 0.0], dtype=np.float32)  # row 0: the query's words
+    everything = np.ones(4, dtype=bool)
+    rows, scores = fuse(dense, lexical, everything, "weighted", 0.5)
+    assert rows[0] == 0
+    filtered = np.array([False, True, True, True])  # row 0 filtered out: a brand's three
+    rows, scores = fuse(dense, lexical, filtered, "weighted", 0.5)
+    assert list(rows) == [1, 3, 2]  # the stray match (row 2) stays behind the close meanings
+    assert scores[2] == pytest.approx(0.5 * 0.1 + 0.5 * 1.0 / 10.0)

@@ -3,8 +3,8 @@
 Both scorers return one score per product row of the catalog's `ProductTable`,
 so hard filters are a boolean mask applied before anything is ranked. Fusion:
 - `rrf`: reciprocal-rank fusion, sum of 1 / (60 + rank) over the two lists;
-- `weighted`: w * cosine + (1 - w) * BM25 / max BM25, over the union of both
-  candidate lists. The default is chosen by `benchmarks/bench_search.py`.
+- `weighted`: w * cosine + (1 - w) * BM25 / the catalog's max BM25 for the query,
+  over the union of both candidate lists. The default is chosen by `benchmarks/bench_search.py`.
 """
 
 from __future__ import annotations
@@ -106,7 +106,11 @@ def fuse(
         if dense is not None:
             fused += weight * dense[union]
         if lexical is not None:
-            top = float(lexical[union].max())
+            # BM25 over its best score in the whole catalog, not among the filtered
+            # products: a product's relevance does not depend on what the filters let
+            # through (one stray word matched among a brand's three products would
+            # otherwise count as the best match there is)
+            top = float(lexical.max())
             fused += (1.0 - weight) * (lexical[union] / top if top > 0 else 0.0)
     else:
         raise ValueError(f"unknown fusion {method!r}; expected one of {FUSIONS}")

@@ -264,8 +264,9 @@ def ordinals(text: str) -> list[int]:
         found.append((m.start(), _ORDINALS_ZH[m.group(1)]))
     if re.search(r"最后一(?:个|款)", text):
         found.append((text.find("最后"), -1))
-    # "the last one", not "how long does it last?"
-    for m in re.finditer(r"\b(?:the|that) last\b|\blast (?:one|ones|item|product)\b", lowered):
+    # "the last one", not "how long does it last?" nor "parts that last for decades"
+    last = r"\bthe last\b|\blast (?:one|ones|item|product)s?\b"
+    for m in re.finditer(last, lowered):
         found.append((m.start(), -1))
     return [index for _, index in sorted(found)]
 

@@ -57,10 +57,12 @@ _SHOP_VERB = re.compile(
     r"|推荐|买(?!家)|购物|选购|挑",
     re.I,
 )
+# "么" asks in 什么 / 怎么, but not in 这么 / 那么 (so), nor in 什么都 (anything:
+# "用什么都容易过敏", everything irritates my skin, states a need)
 _QUESTION = re.compile(
     r"\?|？|^\s*(?:is|are|does|do|did|can|could|will|would|has|have|how|what|which|who|where"
-    r"|when|should|any(?:one)?)\b|吗|呢|么|怎么样|如何|多久|(?<![没不])多少|几天|哪|是否|能不能|可不可以"
-    r"|会不会|有没有.{0,6}(?:的|吗)?$",
+    r"|when|should|any(?:one)?)\b|吗|呢|(?<![这那多要])么(?![都也])|怎么样|如何|多久"
+    r"|(?<![没不])多少|几天|哪|是否|能不能|可不可以|会不会|有没有.{0,6}(?:的|吗)?$",
     re.I,
 )
 

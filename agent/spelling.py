@@ -55,6 +55,8 @@ def corrected(text: str, catalog_words: frozenset[str] = frozenset()) -> str:
             return True
         for ending in _ENDINGS:  # an inflection: "filed" of file, "theyre" left alone
             base = word[: -len(ending)]
+            if ending == "d" and not base.endswith("e"):
+                continue  # "filed" of file, but "barnd" is no form of barn
             if (
                 word.endswith(ending)
                 and len(base) >= 3

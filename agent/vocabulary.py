@@ -279,6 +279,7 @@ def _forms(name: str) -> tuple[str, ...]:
 
 
 GENERIC_BRAND_TITLES = 5  # other brands' titles naming it, past which a brand is a kind
+GENERIC_BRAND_MAKERS = 3  # ... and of at least this many other brands
 
 
 class _Titles:
@@ -306,14 +307,21 @@ def _generic_brand(brand: str, own: int, titled: _Titles) -> bool:
     to filter by: "Gift Card", the brand of two cards among hundreds of other brands'
     "... Gift Card" titles. Its name in a message ("a gift card for my dad") says what
     is wanted, not who made it; a hard brand filter on it would hide the rest.
-    Only the titles of products with another brand count."""
+    Only the titles of products with another brand count, and only when they are of
+    several other brands: a name in the titles of one other brand is its line or its
+    maker's name ("Apex Tool Group True Nicholson File Set" beside the brand Nicholson)."""
     anchor = brand_anchor(brand)
     pattern = brand_pattern(brand)
     if not anchor or pattern is None:
         return False
-    others = sum(
-        1
+    naming = [
+        b
         for b, title, folded in titled.holding(brand)
         if b != brand and anchor in folded and pattern.search(title)
+    ]
+    others = len(naming)
+    return (
+        others >= GENERIC_BRAND_TITLES
+        and others > 2 * own
+        and len(set(naming)) >= GENERIC_BRAND_MAKERS
     )
-    return others >= GENERIC_BRAND_TITLES and others > 2 * own

@@ -324,3 +324,12 @@ def test_a_kind_named_is_kept_until_another_is_named(agent):
                for p in reply.products)  # fmt: skip
     agent.turn(state, "actually I'd like a yoga mat instead", "u0001")
     assert state.slots.category == "Yoga Mats"
+
+
+@pytest.mark.parametrize("need", ["用什么都容易过敏。", "这么干的皮肤，要保湿的。"])
+def test_a_chinese_need_with_an_indefinite_what_is_a_refinement_not_a_question(agent, need):
+    """什么都 (anything) and 这么 (so) hold the "么" of a question word but ask nothing."""
+    state = new_state("zh")
+    agent.turn(state, "我想找护肤品。", "u0007")
+    reply = agent.turn(state, need, "u0007")
+    assert reply.intent == "recommend" and reply.products

@@ -375,6 +375,23 @@ def test_a_brand_named_like_the_catalogs_kind_of_product_is_no_brand_filter():
     assert "AMC Theatres" in vocabulary.brands  # other brands' titles do not hold it
 
 
+def test_a_brand_named_in_the_titles_of_one_other_brand_is_still_a_brand():
+    """Five files of "Apex Tool Group" titled "... True Nicholson ..." beside one of the
+    brand Nicholson: a maker's line, not a kind of product (it once hid "from Nicholson")."""
+    from agent.vocabulary import Vocabulary
+    from catalog.models import Product
+
+    products = [Product("n1", "Nicholson 06706N Axe File, 8-Inch", brand="Nicholson")]
+    for i, kind in enumerate(["File Cleaner", "File Card", "5 Piece File Set", "9 Piece Set",
+                              "Thread Repair File Set", "Rasp"]):  # fmt: skip
+        products.append(Product(f"a{i}", f"Apex Tool Group True Nicholson {kind}",
+                                brand="Apex Tool Group"))  # fmt: skip
+    products.append(Product("o1", "Stanley Hand File", brand="Stanley"))
+    vocabulary = Vocabulary.from_products(products)
+    assert "Nicholson" in vocabulary.brands
+    assert vocabulary.brands_in("I'd like it from Nicholson.") == ["Nicholson"]
+
+
 @pytest.mark.parametrize(
     ("message", "recipient"),
     [
@@ -407,3 +424,20 @@ def test_a_request_in_the_catalogs_words_is_a_search_though_it_names_no_category
     assert not _catalog_words("multimeter", Titles())  # one word: as it always was
     assert _catalog_words("万用表", Titles())  # multimeter, by its dictionary sense
     assert not _catalog_words("好看 电影", Titles())
+
+
+@pytest.mark.parametrize(
+    ("message", "positions"),
+    [
+        ("tell me about the last one", [-1]),
+        ("what about that last one?", [-1]),
+        ("compare the first and the last", [0, -1]),
+        ("how long does it last?", []),
+        ("Not that brand. Plumbing parts that last for decades.", []),  # a need, no product
+        ("boots that last", []),
+    ],
+)
+def test_last_points_at_the_last_product_only_as_the_last_one(message, positions):
+    from agent.parse import ordinals
+
+    assert ordinals(message) == positions

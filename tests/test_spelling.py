@@ -26,6 +26,7 @@ def agent(demo_store):
     ("written", "meant"),
     [
         ("Not that brnad.", "Not that brand."),
+        ("Not that barnd.", "Not that brand."),  # no form of "barn": a "-d" follows an "e"
         ("None of tehse is what I want.", "None of these is what I want."),
         ("Something cheaper, plesae.", "Something cheaper, please."),
         ("I'm looknig for desk lmaps", "I'm looking for desk lamps"),

@@ -173,6 +173,8 @@ class RulePlanner:
         # for products, as they always have; so is the answer to "what are you looking for?".
         if self.router is None or state.clarified_last_turn:
             return self.recommend(text, parsed, situation, match)
+        if not question and not match.offtopic and _adds_to_search(text, parsed, state):
+            return self.recommend(text, parsed, situation, match)
         return Plan("abstain", "abstain", score=match.score)
 
     def complete(self, text: str, situation: Situation, parsed: Parsed) -> Plan | None:
@@ -471,6 +473,32 @@ GENDER_OF_RECIPIENT = {
         "women's",
     ),
 }  # fmt: skip
+
+
+# A request that the assistant do something other than shop: "tell me a joke", "唱首歌".
+_TASK = re.compile(
+    r"^\s*(?:please\s+|can you\s+|could you\s+)?(?:tell|sing|play|write|translate|calculate"
+    r"|compute|book|call|text|email|remind|set|open|read|recite|draw|solve|summari[sz]e"
+    r"|define|teach|explain)\b"
+    r"|^\s*(?:请|麻烦)?你?(?:帮我|给我)?(?:讲|唱|播放|翻译|算一下|订|打电话|提醒|念|画|总结"
+    r"|说(?:个|一个|一下)|放(?:一?首|点)|写(?:一|个|首|篇|封))",
+    re.I,
+)
+
+
+def _adds_to_search(text: str, parsed: Parsed, state: DialogueState) -> bool:
+    """A statement that describes the product, said right after products were shown for
+    a request ("Long race-day distances.", "颜色越深越好，低调不显脏。"): a need in the
+    shopper's words, with no catalog word in it, that narrows the search going on. Not
+    a request that the assistant do something else ("tell me a joke", "讲个笑话吧")."""
+    searching = (
+        len(state.said) >= 2
+        and state.said[-2][2]  # the message before asked for products
+        and state.said[-2][0] == state.turns - 1
+        and bool(state.shown)
+        and not state.slots.is_vague()
+    )
+    return searching and bool(parsed.content) and not _TASK.search(text)
 
 
 def search_text(state: DialogueState) -> str:

@@ -204,6 +204,31 @@ def test_messages_no_tool_serves_get_what_the_assistant_can_do(shop, encode, mes
 
 
 @pytest.mark.parametrize(
+    ("request_", "need", "other"),
+    [
+        ("I'm looking for running shoes.", "Long race-day distances.", "tell me a joke"),
+        ("我想找双肩包。", "颜色越深越好，低调不显脏。", "讲个笑话吧"),
+    ],
+)
+def test_a_need_said_after_products_were_shown_narrows_the_search(
+    shop, encode, request_, need, other
+):
+    """A statement with no catalog word, right after products were shown for a request,
+    is the shopper describing what they want: the search goes on with it. A request that
+    the assistant do something else still gets what the assistant can do."""
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    first = agent.turn(state, request_, "u0110")
+    category = state.slots.category
+    assert first.intent == "recommend" and first.products and category
+    narrowed = agent.turn(state, need, "u0110")
+    assert narrowed.intent == "recommend" and narrowed.products, narrowed.plan
+    assert state.slots.category == category
+    assert any(w in state.slots.query for w in ("race-day", "低调")), state.slots.query
+    assert agent.turn(state, other, "u0110").intent == "abstain"
+
+
+@pytest.mark.parametrize(
     "message",
     ["Hi, I'm looking for something.", "I need to buy something, can you help?", "我想买点东西"],
 )

@@ -470,6 +470,28 @@ def test_price_questions_are_answered_from_the_listed_price(agent, question, pic
         assert f"{prices[best]:.2f}" in reply.answer[0].text
 
 
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [("was the second one cheaper last month?", "en"), ("第二个之前卖多少钱？", "zh")],
+)
+def test_a_past_price_is_not_stated_and_todays_price_is_not_given_as_the_answer(
+    agent, question, language
+):
+    """The records list today's price only: "was it cheaper last month?" is not answered
+    with it (nor with a yes or no); it is quoted as the closest thing they say."""
+    state = new_state(language)
+    shown = agent.turn(state, "a desk lamp for reading under 60", "u0408")
+    second = shown.products[1].product_id
+    reply = agent.turn(state, question, "u0408")
+    assert reply.intent == "answer", reply.text
+    first = reply.answer[0]
+    assert first.citations == [f"P{second}.n"], first  # "do not state the answer"
+    assert "state the answer" in first.text or "答案" in first.text
+    assert not re.match(r"(?:Yes|No)\b|是的|不是", reply.text)
+    price = f"{agent.store.product('demo', second).price:.2f}"
+    assert price in reply.answer[1].text and reply.answer[1].citations == [f"P{second}.p"]
+
+
 def test_how_much_of_something_it_holds_is_no_price_question():
     from tools.text import asks_price
 
@@ -477,6 +499,7 @@ def test_how_much_of_something_it_holds_is_no_price_question():
     assert asks_price("is it expensive?") and asks_price("which is the cheapest?")
     assert not asks_price("how much weight can this lab jack hold?")
     assert not asks_price("how much water does it hold?")
+    assert not asks_price("was it cheaper last month?") and not asks_price("之前卖多少钱")
 
 
 def test_no_review_is_called_best_rated_when_none_is_rated():

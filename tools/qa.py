@@ -37,6 +37,7 @@ from tools.products import get_product, product_evidence
 from tools.registry import ToolArgumentError
 from tools.results import ToolResult
 from tools.text import (
+    asks_past_price,
     asks_price,
     asks_quantity,
     contains_term,
@@ -131,6 +132,13 @@ def answer_question(ctx: ToolContext, question: str, product_ids: list[str]) -> 
 def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding:
     found = passages(ctx, product)
     finding = Finding(product.id, reviews=len({p.name for p in found if p.kind == "review"}))
+    if asks_past_price(question) and product.price is not None:
+        # Records list today's price only: no earlier price is stated, and the current
+        # one is the closest thing they say (never quoted as the answer).
+        text = f"price: {product.price:.2f} {product.currency}"
+        price = Passage(f"{product.id}.p", "product", "attribute", "price", text, product.id)
+        finding.related = [price]
+        return finding
     if asks_price(question) and product.price is not None:
         # The price is a field of the record, not a sentence of it: stated as listed (no
         # yes or no: "is it cheap?" is the shopper's to judge).

@@ -166,10 +166,32 @@ _PRICE_ASKED = re.compile(
 )
 
 
+# A price at another time than now: the listed price does not answer it.
+_PRICE_THEN = re.compile(
+    r"\b(?:last|past|previous|next)\s+(?:week|month|year|sale|time)\b|\bused to\b"
+    r"|\bbefore\b|\bearlier\b|\bever\b|\bhistor(?:y|ic|ical)\b|\bover time\b"
+    r"|\b(?:dropped|drop|gone down|go down|went down|changed|change|recently)\b"
+    r"|之前|以前|原来|原价|上个?月|上周|去年|历史|最近|曾经|降价|涨价|变化|双十一|黑五",
+    re.I,
+)
+
+
 def asks_price(question: str) -> bool:
-    """A question about what a product costs ("how much is the second one?", "which is
-    cheapest?", "第一个多少钱？"), not about how much of something it holds."""
-    return bool(_PRICE_ASKED.search(question or ""))
+    """A question about what a product costs now ("how much is the second one?", "which
+    is cheapest?", "第一个多少钱？"), not about how much of something it holds, nor about
+    its price at another time ("was it cheaper last month?", "之前卖多少钱": the listed
+    price does not say)."""
+    text = question or ""
+    return bool(_PRICE_ASKED.search(text)) and not _PRICE_THEN.search(text)
+
+
+def asks_past_price(question: str) -> bool:
+    """A question about a product's price at another time ("was it cheaper last month?",
+    "第三款之前卖多少钱"), which no listed price answers."""
+    text = question or ""
+    return bool(_PRICE_ASKED.search(text) or re.search(r"卖|价", text)) and bool(
+        _PRICE_THEN.search(text)
+    )
 
 
 def asks_quantity(question: str) -> bool:

@@ -132,19 +132,15 @@ def answer_question(ctx: ToolContext, question: str, product_ids: list[str]) -> 
 def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding:
     found = passages(ctx, product)
     finding = Finding(product.id, reviews=len({p.name for p in found if p.kind == "review"}))
-    if asks_past_price(question) and product.price is not None:
+    if product.price is not None and asks_past_price(question):
         # Records list today's price only: no earlier price is stated, and the current
         # one is the closest thing they say (never quoted as the answer).
-        text = f"price: {product.price:.2f} {product.currency}"
-        price = Passage(f"{product.id}.p", "product", "attribute", "price", text, product.id)
-        finding.related = [price]
+        finding.related = [_price_passage(product)]
         return finding
-    if asks_price(question) and product.price is not None:
+    if product.price is not None and asks_price(question):
         # The price is a field of the record, not a sentence of it: stated as listed (no
         # yes or no: "is it cheap?" is the shopper's to judge).
-        text = f"price: {product.price:.2f} {product.currency}"
-        price = Passage(f"{product.id}.p", "product", "attribute", "price", text, product.id)
-        finding.stated, finding.value = [(price, 10.0)], product.price
+        finding.stated, finding.value = [(_price_passage(product), 10.0)], product.price
         return finding
     if not found:
         return finding
@@ -176,6 +172,12 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
         finding.related = list(near.values())
         finding.unmentioned = unmentioned(ctx, question, found)
     return finding
+
+
+def _price_passage(product) -> Passage:
+    """The listed price as a passage of the product's record (cited as [P<id>.p])."""
+    text = f"price: {product.price:.2f} {product.currency}"
+    return Passage(f"{product.id}.p", "product", "attribute", "price", text, product.id)
 
 
 def unmentioned(ctx: ToolContext, question: str, found: list[Passage]) -> list[str]:

@@ -4,7 +4,8 @@ Both scorers return one score per product row of the catalog's `ProductTable`,
 so hard filters are a boolean mask applied before anything is ranked. Fusion:
 - `rrf`: reciprocal-rank fusion, sum of 1 / (60 + rank) over the two lists;
 - `weighted`: w * cosine + (1 - w) * BM25 / the catalog's max BM25 for the query,
-  over the union of both candidate lists. The default is chosen by `benchmarks/bench_search.py`.
+  over the union of both candidate lists. The default is chosen by
+  `benchmarks/bench_search_quality.py` and `benchmarks/bench_search_zh.py`.
 """
 
 from __future__ import annotations

@@ -156,7 +156,7 @@ MEASURED = {
         {"planner": "rules", "tool_accuracy": 0.9348, "argument_accuracy": 1.0,
          "no_tool_wrongly_routed": 0.0625}
     ],
-    "qa": [{"catalogs": "all", "answerable_cited_gold": 26 / 40, "not_answerable_said_so": 19 / 23,
+    "qa": [{"catalogs": "all", "answerable_cited_gold": 24 / 40, "not_answerable_said_so": 19 / 23,
             "unsupported_sentences": 0, "false_silences": 0}],
     "recommender_accuracy": [{"model": "popularity", "recall@20": 0.047027},
                              {"model": "itemknn", "recall@20": 0.089908}],
@@ -181,7 +181,7 @@ def test_every_floor_holds_on_the_measured_figures_and_not_one_step_below(tmp_pa
         ("planner", "slot_accuracy"): 154 / 156,
         ("routing", "tool_accuracy"): 85 / 92,
         ("qa", "not_answerable_said_so"): 18 / 23,
-        ("qa", "answerable_cited_gold"): 25 / 40,
+        ("qa", "answerable_cited_gold"): 23 / 40,
         ("recommender_accuracy", "recall@20"): 0.089908 - 1 / 8442,
         ("request_claims", "precision"): 43 / 46,
         ("request_claims", "coverage"): 30 / 36,

@@ -510,3 +510,81 @@ def test_no_review_is_called_best_rated_when_none_is_rated():
     assert _telling(unrated) == []
     rated = [*unrated, Review("r2", "s2", "p1", 5.0, text="Love it, the best lamp I have owned.")]
     assert [(side, p.name) for side, p in _telling(rated)] == [("best", "r2")]
+
+
+def test_words_offered_as_alternatives_and_what_a_question_counts():
+    from tools.text import alternatives, asks_count, counted_words, is_unit
+
+    assert alternatives("Is this rain jacket cut for men or women?") == [{"men", "women"}]
+    assert alternatives("这把刀容易生锈或者留下污渍吗？") == [{"生锈", "留下", "污渍"}]
+    assert alternatives("这件是男款还是女款？") == [{"男款", "女款"}]
+    assert alternatives("Is it waterproof?") == [] and alternatives("或许可以吗？") == []
+    assert asks_count("How many gift cards can this holder fit?")
+    assert asks_count("一盒有多少个？") and asks_count("这一包里有几个稳压管？")
+    assert not asks_count("多少钱？") and not asks_count("how long does the battery last?")
+    assert counted_words("How many gift cards can this holder fit?") == ["gift", "card"]
+    assert counted_words("how many come in a box?") == [] and counted_words("一盒多少只？") == []
+    assert counted_words("能用几个小时？") == ["小时"] and is_unit("小时") and is_unit("hour")
+    assert not is_unit("pack") and not is_unit("card") and not is_unit("稳压管")
+
+
+def test_a_question_offering_alternatives_is_answered_by_the_one_the_record_holds(
+    demo_store, encode
+):
+    # "men or women?": "fit: men's" answers it, and no "yes" is made of it
+    jacket = _demo_product(demo_store, type="rain jacket", fit="men's")
+    for question, language in [
+        ("Is this rain jacket cut for men or women?", "en"),
+        ("这件冲锋衣是男款还是女款？", "zh"),
+    ]:
+        answer = _ask(demo_store, encode, question, jacket.id, language)
+        assert answer["stated"] and any("men" in t for t in answer["texts"]), answer
+        assert answer["answer"] is None
+
+
+def test_the_sentence_that_asks_is_the_focus_and_the_reason_when_it_has_none(demo_store, encode):
+    from tools import qa
+    from tools.passages import passages
+    from tools.text import asked_part, content_terms
+
+    message = "这个能定时吗？想早上起床就有咖啡喝。"
+    assert asked_part(message) == "这个能定时吗？"
+    assert asked_part("Is it waterproof?") == "Is it waterproof?"
+    timer = _demo_product(demo_store, feature="programmable timer")
+    answer = _ask(demo_store, encode, message, timer.id, "zh")
+    assert answer["stated"] and any("timer" in t or "定时" in t for t in answer["texts"])
+    # the asking sentence's words are in no record: the reason says what is meant
+    serum = _demo_product(demo_store, type="serum", best_for="dry winters")
+    question = "My skin gets rough in dry winters - would this suit me?"
+    ctx = ToolContext(demo_store, "demo", encode=encode)
+    focus, _ = qa.question_focus(
+        ctx, serum, content_terms(question), question, passages(ctx, serum)
+    )
+    assert "winter" in focus
+    answer = _ask(demo_store, encode, question, serum.id)
+    assert any("winter" in t for t in answer["texts"]), answer
+
+
+def test_how_many_is_answered_by_the_count_the_records_give(tmp_path, encode):
+    store = Store.in_home(tmp_path)
+    build_demo(store)
+    phones = next(p for p in store.products("demo") if "hour" in p.attributes.get("battery", ""))
+    _add_review(store, phones.id, "9999003", "They came as a pack of 2, one pair for each of us.")
+    for question, language in [("How many come in a box?", "en"), ("一盒有多少个？", "zh")]:
+        answer = _ask(store, encode, question, phones.id, language)
+        assert answer["stated"] == ["R9999003.1"], answer
+    # hours are a unit, not a package count: the battery's hours answer, not the pack
+    answer = _ask(store, encode, "How many hours does the battery last?", phones.id)
+    assert answer["stated"] and all("hour" in t for t in answer["texts"]), answer
+    store.close()
+
+
+def test_plural_and_of_phrases_point_at_the_product():
+    from tools.text import naming_words
+
+    assert {"塑料", "膨胀"} <= naming_words("这些塑料膨胀管每个能承重多少？")
+    assert naming_words("How big is the bottle of calibration solution?") == {
+        "bottle", "calibration", "solution",
+    }  # fmt: skip
+    # a word of the phrase asked about again is what is asked
+    assert naming_words("这个LED灯座适合多大的LED？") == {"灯座"}

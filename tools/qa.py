@@ -37,17 +37,24 @@ from tools.products import get_product, product_evidence
 from tools.registry import ToolArgumentError
 from tools.results import ToolResult
 from tools.text import (
+    alternatives,
+    asked_part,
+    asks_count,
     asks_past_price,
     asks_price,
     asks_quantity,
     contains_term,
     content_terms,
     content_words,
+    counted_words,
     has_quantity,
     is_polar,
+    is_stopword,
+    is_unit,
     names_kind,
     naming_words,
     negated_near,
+    states_count,
     stem,
     superlative,
 )
@@ -144,6 +151,12 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
         return finding
     if not found:
         return finding
+    counts = _count_passages(ctx, question, found)
+    if counts:
+        # "How many in a box?" is answered by the number the record gives, as the price is.
+        finding.stated = [(p, 10.0) for p in counts]
+        finding.value = next((v for p in counts if (v := _number(p.text)) is not None), None)
+        return finding
     features, focus = passage_features(ctx, product, question, terms, found)
     weights, bias, cutoff = model()
     scores = features @ weights + bias  # (n,) log-odds that the passage states the answer
@@ -174,6 +187,26 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
     return finding
 
 
+def _count_passages(ctx: ToolContext, question: str, found: list[Passage]) -> list[Passage]:
+    """For a "how many" question, the passages that give the number: of the thing
+    counted ("6 pockets" for "how many pockets?", 续航 "几个小时" by "20-hour"), else,
+    when the counted thing is not a unit of measure, the product's own pack count ("5
+    Pack" for "这一包里有几个稳压管？", "100 Count" for "一盒多少只？"): a question about
+    how many come in the package. Product fields first, then reviews."""
+    if not asks_count(question):
+        return []
+    counted = counted_words(question)
+    hits: list[Passage] = []
+    if counted:
+        head = counted[-1]
+        forms = [head, *_translations(ctx, head)]
+        hits = [p for p in found if any(states_count(p.text, [f]) for f in forms)]
+        if hits or is_unit(head):
+            return sorted(hits, key=lambda p: p.kind != "product")[:MAX_CITED]
+    packs = [p for p in found if p.field != "title_zh" and states_count(p.text)]
+    return sorted(packs, key=lambda p: p.kind != "product")[:MAX_CITED]
+
+
 def _price_passage(product) -> Passage:
     """The listed price as a passage of the product's record (cited as [P<id>.p])."""
     text = f"price: {product.price:.2f} {product.currency}"
@@ -186,7 +219,7 @@ def unmentioned(ctx: ToolContext, question: str, found: list[Passage]) -> list[s
     answer may say the records do not mention. "Can these AMC cards be used for
     popcorn?" of AMC gift cards: "popcorn", never "AMC"."""
     out = []
-    for word in content_words(question):
+    for word in content_words(asked_part(question)) or content_words(question):
         term = word if _HAN.match(word) else stem(word)
         forms = [term, *_translations(ctx, term)]
         if not any(contains_term(p.text, f) for p in found for f in forms):
@@ -212,29 +245,35 @@ def passage_features(
     has no quantity, and whether it has one; for an attribute, how well its name is
     what is asked; how near, by embedding, its words are to the focus words; and how
     far its similarity to the question trails the product's most similar passage."""
-    focus, forms = question_focus(ctx, product, terms, question)
+    focus, forms = question_focus(ctx, product, terms, question, found)
     weights = np.array([_weight(ctx, t) for t in focus]) if focus else np.zeros(0)
     dense = _similarities(ctx, product.id, found, [question, *focus])  # (1 + terms, n)
     total = float(weights.sum()) or 1.0
     held = np.array(
         [[any(contains_term(p.text, f) for f in fs) for fs in forms] for p in found], dtype=bool
     ).reshape(len(found), len(focus))  # (n, terms): the passage holds the word
-    # Of the question's words, those this product's records hold anywhere: a word no
-    # record holds ("carry my phone") cannot say which passage answers.
-    somewhere = float((weights * held.any(axis=0)).sum())
     quantity = asks_quantity(question)
     top = float(dense[0].max()) if len(found) else 0.0
     vectors = ctx.encode(focus) if focus and ctx.encode is not None else None
     keys = _key_matches(ctx, found, forms, vectors)
     nearest = _word_similarities(ctx, found, len(focus), vectors)  # (n, terms)
+    near = (dense[1:] >= TERM_SIMILARITY).T  # (n, terms)
+    # "Men or women?": a passage holding one of the alternatives answers for them all.
+    for group in alternatives(question):
+        cols = [j for j, t in enumerate(focus) if t in group]
+        if len(cols) > 1:
+            for table in (held, near, nearest):
+                table[:, cols] = table[:, cols].max(axis=1, keepdims=True)
+    # Of the question's words, those this product's records hold anywhere: a word no
+    # record holds ("carry my phone") cannot say which passage answers.
+    somewhere = float((weights * held.any(axis=0)).sum())
     out = np.zeros((len(found), len(FEATURES)), dtype=np.float32)
     for i, passage in enumerate(found):
         words = held[i]
-        near = dense[1:, i] >= TERM_SIMILARITY if focus else np.zeros(0, dtype=bool)
         out[i] = (
             dense[0, i],
             float((weights * words).sum()) / total,
-            float((weights * (words | near)).sum()) / total,
+            float((weights * (words | near[i])).sum()) / total,
             float(words.any()) if focus else 0.0,
             float(passage.kind == "review"),
             float(
@@ -296,7 +335,7 @@ def _key_matches(
 
 
 def question_focus(
-    ctx: ToolContext, product, terms: list[str], question: str = ""
+    ctx: ToolContext, product, terms: list[str], question: str = "", found: list | None = None
 ) -> tuple[list[str], list[list[str]]]:
     """The words of the question that ask something of the product, and the forms
     each is looked for in (a Chinese word also as the catalog's English words for it).
@@ -313,7 +352,7 @@ def question_focus(
     pointing = naming_words(question)
 
     def names(term: str, words: set[str]) -> bool:  # the word, or a Chinese word's English
-        return any(names_kind(f, words) for f in forms[term] if " " not in f)
+        return any(_names_all(f, words) for f in forms[term])
 
     named = {t for t in terms if names(t, own) or (t in pointing and names(t, own | title))}
     # A Chinese piece the dictionary does not know and the catalog has no word for is
@@ -324,13 +363,29 @@ def question_focus(
     }  # fmt: skip
     # Only when the question holds nothing but the product's names are they its focus;
     # a question whose other words are all unknown asks about something no record
-    # names ("这个背包带防雨罩吗？"), not about the backpack.
-    focus = (
+    # names ("这个背包带防雨罩吗？"), not about the backpack. The sentence that asks is
+    # the focus where it has words of its own that the records hold ("这个能定时吗？想早上
+    # 起床就有咖啡喝。"), not the one that says why; where the records hold none of them,
+    # the reason says what is meant ("I'm allergic to latex - are these safe for me?").
+    asking = set(content_terms(asked_part(question)))
+    focus = [t for t in terms if t in asking and t not in named and t not in unknown]
+    if found is not None and not any(
+        contains_term(p.text, f) for t in focus for f in forms[t] for p in found
+    ):
+        focus = []
+    focus = focus or (
         [t for t in terms if t not in named and t not in unknown]
         or [t for t in terms if t not in named]
         or terms
     )
     return focus, [forms[t] for t in focus]
+
+
+def _names_all(form: str, words: set[str]) -> bool:
+    """Whether every key word of a form (one word, or a phrase of the dictionary: 弹出 ->
+    "pop up") names the product's kind or title ("Pop-Up Box")."""
+    keys = [w for w in form.split() if not is_stopword(w)]
+    return bool(keys) and all(names_kind(w, words) for w in keys)
 
 
 # Logistic weights over FEATURES, the bias and the cut-off, fitted on the tuning part
@@ -371,8 +426,10 @@ def _translations(ctx: ToolContext, term: str) -> list[str]:
 
 
 def _yes_no(question: str, passage: Passage, focus: list[str]) -> bool | None:
-    if not is_polar(question) or passage.kind == "review":
-        return None  # one reviewer's word is quoted, not turned into a yes
+    if not is_polar(question) or passage.kind == "review" or alternatives(question):
+        # one reviewer's word is quoted, not turned into a yes; "men or women?" is
+        # answered by what the record says, never "yes"
+        return None
     return not any(negated_near(passage.text, t) for t in focus)
 
 

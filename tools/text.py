@@ -102,9 +102,29 @@ _QUANTITY = re.compile(
 )
 
 
+_SENTENCE = re.compile(r"(?<=[?？.!。！;；])\s*|\s+-\s+")
+_OR = re.compile(r"\s(?:or)\s|,\s*or\s|或者|或是|还是|或(?!许)", re.I)
+_MEASURE = "个只片张支根条颗粒套件卷对块双"
+_UNIT_WORD = re.compile(
+    rf"(?:{_UNITS})|mile|meter|metre|calorie|time|year|小时|钟头|分钟|秒|天|星期|礼拜|月|年|人|瓦|伏"
+    r"|公里|米|厘米|毫米|升|毫升|克|公斤|斤|度|次",
+    re.I,
+)
+_PACK_WORD = re.compile(r"packs?|pcs|pieces?|count|ct|pairs?|sets?|cards?|sheets?|rolls?", re.I)
+_COUNT_ASKED = re.compile(
+    rf"\bhow\s+many\b|(?:几|多少)\s*[{_MEASURE}]|[一每]\s*[包盒袋套箱卷罐瓶]\S{{0,4}}?(?:几|多少)",
+    re.I,
+)
+_PACK_COUNT = re.compile(
+    r"\d[\d,]*\s*(?:-\s*)?(?:pack|packs|pk|pcs|pieces?|count|ct|pairs?|units?)\b"
+    r"|\b(?:pack|box|bag|set|case|bundle|lot|package)\s+of\s+\d"
+    r"|\b(?:contains|includes|holds|fits)\s+(?:up\s+to\s+)?\d"
+    rf"|\d\s*[{_MEASURE}]\s*装|(?:每|一)[包盒袋套箱]\s*\d",
+    re.I,
+)
 _DETERMINER = re.compile(r"\b(?:the|this|that|these|those|both|either|each)\s+(.*)", re.I)
 _ZH_DEMONSTRATIVE = re.compile(
-    r"^[这那](?:[一两几]?[个款把台张瓶双块盒包件套支只条种副顶本辆部组罐袋份根])?$"
+    r"^[这那](?:些|[一两几]?[个款把台张瓶双块盒包件套支只条种副顶本辆部组罐袋份根])?$"
 )
 
 
@@ -118,7 +138,9 @@ def naming_words(question: str) -> set[str]:
         rest = sentence
         while m := _DETERMINER.search(rest):
             words = re.findall(r"[A-Za-z0-9][A-Za-z0-9'-]*", m.group(1))
-            for word in words[:4]:
+            for k, word in enumerate(words[:5]):
+                if k and word.casefold() == "of" and k + 1 < len(words):
+                    continue  # "the bottle of calibration solution", "this pack of gloves"
                 if is_stopword(word):
                     break
                 out.add(stem(word.casefold()))
@@ -147,6 +169,8 @@ def naming_words(question: str) -> set[str]:
                     break
                 if not _HAN.match(after) and tag != "eng":
                     break
+                if question.count(after) > 1:
+                    continue  # named again after the phrase: "这些LED灯座适合多大的LED？"
                 out.add(stem(after.casefold()) if not _HAN.match(after) else after)
     return out
 
@@ -300,6 +324,75 @@ def is_stopword(word: str) -> bool:
 def is_polar(question: str) -> bool:
     """A yes-no question ("is it waterproof?", "它防水吗？")."""
     return bool(_POLAR.search(question.strip()))
+
+
+def asked_part(question: str) -> str:
+    """The sentences of a message that ask, when it also says other things: "这个能定时吗？
+    想早上起床就有咖啡喝。" asks about 定时; the second sentence says why. The whole
+    message when no sentence asks or every one does."""
+    sentences = [s for s in _SENTENCE.split(question or "") if s.strip()]
+    asking = [s for s in sentences if re.search(r"[?？]\s*$", s) or is_polar(s)]
+    if asking and len(asking) < len(sentences):
+        return " ".join(asking)
+    return question or ""
+
+
+def alternatives(question: str) -> list[set[str]]:
+    """The key words a question offers as alternatives, one set per "or": the last key
+    word before it and those after it in the same sentence ("cut for men or women" ->
+    {men, women}; "容易生锈或者留下污渍吗" -> {生锈, 留下, 污渍}). A record that holds
+    one of them answers the question; it asks which, not whether all hold."""
+    out = []
+    for sentence in re.split(r"[?.!;？。！；]", question or ""):
+        parts = _OR.split(sentence)
+        group: set[str] = set()
+        for i, part in enumerate(parts[1:] and parts):
+            terms = content_terms(part)
+            group.update(terms[-1:] if i == 0 else terms)
+        if len(group) > 1:
+            out.append(group)
+    return out
+
+
+def asks_count(question: str) -> bool:
+    """A question asking how many of something ("how many gift cards can it hold?",
+    "一盒有多少个？", "这一包里有几个稳压管？")."""
+    return bool(_COUNT_ASKED.search(question or ""))
+
+
+def counted_words(question: str) -> list[str]:
+    """The words naming what a "how many" question counts: English, stemmed, up to the
+    first function word ("how many gift cards can this holder fit?" -> [gift, card]);
+    Chinese, the key words after the measure word in its clause ("几个稳压管" ->
+    [稳压管], "几个小时" -> [小时]). Empty when it counts the product itself ("how many
+    come in a box?", "一盒有多少个？")."""
+    m = re.search(r"\bhow\s+many\s+(.*)", question or "", re.I)
+    if m:
+        out: list[str] = []
+        for word in re.findall(r"[A-Za-z][A-Za-z'-]*", m.group(1)):
+            if is_stopword(word):
+                break
+            out.append(stem(word.casefold()))
+        return out[:3]
+    m = re.search(rf"(?:几|多少)\s*[{_MEASURE}]([^，,。？?！!；;]*)", question or "")
+    return content_terms(m.group(1))[:1] if m else []
+
+
+def is_unit(word: str) -> bool:
+    """A unit of measure or of time, not a thing one counts in a package: "hour", "watt",
+    "people", 小时, 人 ("how many hours" is not answered by "5 Pack")."""
+    return bool(_UNIT_WORD.fullmatch(word or "")) and not _PACK_WORD.fullmatch(word or "")
+
+
+def states_count(text: str, counted: list[str] = ()) -> bool:
+    """Whether a record says how many: of the counted thing, a number before its last
+    word ("6 pockets" for "how many pockets"); of the product itself (no counted words:
+    "how many in a box?", "一盒有多少个？"), a pack count ("5 Pack", "pack of 5 pieces",
+    "100 Count", "holds up to 20", "50个装")."""
+    if counted:
+        head = re.escape(counted[-1])
+        return bool(re.search(rf"\d[\d,]*\s*(?:[A-Za-z-]+\s+){{0,2}}{head}", text or "", re.I))
+    return bool(_PACK_COUNT.search(text or ""))
 
 
 def superlative(question: str) -> str | None:

@@ -6,6 +6,7 @@ make the assistant claim a warranty."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -588,3 +589,23 @@ def test_plural_and_of_phrases_point_at_the_product():
     }  # fmt: skip
     # a word of the phrase asked about again is what is asked
     assert naming_words("这个LED灯座适合多大的LED？") == {"灯座"}
+
+
+def test_translated_titles_teach_the_catalogs_own_translations(demo_store, encode):
+    # 续航 is "endurance" in the dictionary; the demo shop's Chinese titles say 续航 where
+    # the English ones say "battery" (and "hour" and "speaker": the nearest is chosen)
+    from tools.lexicon import _aligned_titles, lexicon
+
+    aligned = _aligned_titles(demo_store.products("demo"))
+    assert "battery" in aligned["续航"] and aligned["有线"] == ["wired"]
+    ctx = ToolContext(demo_store, "demo", language="zh", encode=encode)
+    words = lexicon(ctx).translate(ctx, "续航")
+    assert "battery" in words and "speaker" not in words and "hour" not in words
+    untranslated = [replace(p, title_i18n={}) for p in demo_store.products("demo")]
+    assert _aligned_titles(untranslated) == {}  # a catalog of English titles only
+    phones = next(
+        p for p in demo_store.products("demo")
+        if "hour" in p.attributes.get("battery", "") and "续航" not in p.title_i18n.get("zh", "")
+    )  # fmt: skip
+    answer = _ask(demo_store, encode, "这个耳机续航多长时间？", phones.id, "zh")
+    assert any("battery" in t for t in answer["texts"]), answer

@@ -6,6 +6,12 @@ contain word for word. The words come from the catalog's product records (titles
 attributes, descriptions, feature lists), seen at least twice; their vectors are
 kept in memory and on disk beside the store, keyed by the catalog's fingerprint.
 
+A catalog that carries translated titles teaches its own translations: a Chinese
+word of the translated titles and the English word of the original titles that
+(nearly) always come together (Dice coefficient), the one nearest to it by meaning
+where several do: 续航 -> "battery" (every title with 续航 also says "speaker",
+"hour" and "battery"; "battery" is the nearest), 有线 -> "wired", 定时 -> "timer".
+
 What it simplifies on purpose: one word for one word (no phrases), and only into
 the catalog's words, so a concept the catalog never names has no translation.
 """
@@ -15,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +33,12 @@ from tools.text import stem
 
 MIN_COUNT = 2  # a word seen once is as often a typo as a word
 TRANSLATION = 0.72  # word-to-word similarity of a translation (measured: 电池/battery 0.88)
+ALIGNED = 0.9  # Dice coefficient of a Chinese title word and an English title word
+ALIGNED_MIN = 3  # translated titles the pair shares, at least
+ALIGNED_SIMILARITY = 0.3  # the chosen one is near it by meaning (续航/battery 0.39)
 _WORD = re.compile(r"[a-z][a-z'-]{2,}")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_WHOLE_WORD = re.compile(r"(?<![a-z0-9])[a-z][a-z'-]{2,}(?![a-z0-9])")
 _CACHE: dict[tuple, Lexicon] = {}
 
 
@@ -37,6 +48,8 @@ class Lexicon:
     vectors: np.ndarray  # (n_words, d) float32, L2-normalised
     _stems: dict[str, list[str]] | None = None
     _index: dict[str, int] | None = None
+    aligned: dict[str, list[str]] = field(default_factory=dict)  # 续航 -> its candidates
+    _chosen: dict[str, str | None] = field(default_factory=dict)
 
     def translate(self, ctx: ToolContext, term: str, k: int = 3) -> list[str]:
         """The catalog's words for `term`: its dictionary translations the catalog
@@ -58,7 +71,24 @@ class Lexicon:
                 agree = (ctx.encode(known) @ self.vectors[near].T).max(axis=0)
                 near = [i for i, a in zip(near, agree, strict=True) if a >= TRANSLATION]
             out += [self.words[i] for i in near]
+        chosen = self._aligned(ctx, term)
+        if chosen:
+            out.append(chosen)
         return list(dict.fromkeys(out))
+
+    def _aligned(self, ctx: ToolContext, term: str) -> str | None:
+        """The English title word the catalog's translated titles pair with `term`,
+        the nearest by meaning of those that always come with it (None without any)."""
+        if term not in self._chosen:
+            candidates = self.aligned.get(term, [])
+            best = None
+            if candidates and ctx.encode is not None:
+                vectors = ctx.encode([term, *candidates])
+                sims = vectors[1:] @ vectors[0]
+                i = int(np.argmax(sims))
+                best = candidates[i] if sims[i] >= ALIGNED_SIMILARITY else None
+            self._chosen[term] = best
+        return self._chosen[term]
 
     def indices(self, text: str) -> list[int]:
         """The rows of `vectors` of the catalog's words in a text."""
@@ -100,5 +130,31 @@ def lexicon(ctx: ToolContext) -> Lexicon:
         np.save(path, vectors, allow_pickle=False)
     else:
         vectors = np.zeros((0, 1), dtype=np.float32)
-    _CACHE[key] = Lexicon(words, vectors)
+    _CACHE[key] = Lexicon(words, vectors, aligned=_aligned_titles(ctx.store.products(ctx.catalog)))
     return _CACHE[key]
+
+
+def _aligned_titles(products) -> dict[str, list[str]]:
+    """Chinese word of the translated titles -> the English title words that come with
+    it in (nearly) every title pair where either occurs (ALIGNED), as written."""
+    from vectorstore.text import jieba_words
+
+    zh_count: Counter = Counter()
+    en_count: Counter = Counter()
+    pairs: Counter = Counter()
+    for product in products:
+        zh = product.title_i18n.get("zh")
+        if not zh:
+            continue
+        zh_words = {
+            w for run in _HAN_RUN.findall(zh) for w in jieba_words(run, search=False) if len(w) > 1
+        }
+        en_words = set(_WHOLE_WORD.findall(product.title.casefold()))  # not "ipx" of "IPX4"
+        zh_count.update(zh_words)
+        en_count.update(en_words)
+        pairs.update((z, e) for z in zh_words for e in en_words)
+    out: dict[str, list[str]] = {}
+    for (z, e), n in pairs.items():
+        if n >= ALIGNED_MIN and 2 * n / (zh_count[z] + en_count[e]) >= ALIGNED:
+            out.setdefault(z, []).append(e)
+    return out

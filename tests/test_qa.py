@@ -609,3 +609,22 @@ def test_translated_titles_teach_the_catalogs_own_translations(demo_store, encod
     )  # fmt: skip
     answer = _ask(demo_store, encode, "这个耳机续航多长时间？", phones.id, "zh")
     assert any("battery" in t for t in answer["texts"]), answer
+
+
+def test_another_value_of_the_asked_attribute_is_quoted_not_called_unstated(demo_store, encode):
+    # "wireless" is a value of `connectivity` across the shop; this product's is "wired"
+    phones = _demo_product(demo_store, connectivity="wired")
+    for question, language in [
+        ("Are these headphones wireless?", "en"),
+        ("Are they wireless, or do they need a cable?", "en"),
+        ("这副耳机是无线的吗？", "zh"),
+    ]:
+        answer = _ask(demo_store, encode, question, phones.id, language)
+        assert answer["texts"] == ["connectivity: wired"], (question, answer)
+        assert answer["answer"] is None  # quoted: no "yes", and no "no" read into it
+    jacket = _demo_product(demo_store, type="rain jacket", color="olive")
+    answer = _ask(demo_store, encode, "Does this jacket come in black?", jacket.id)
+    assert answer["texts"] == ["color: olive"], answer
+    # words no one value holds ("steel" is a colour, "steel toe" is not) stay unstated
+    boots = next(p for p in demo_store.products("demo") if p.category == "Hiking Boots")
+    assert _ask(demo_store, encode, "Do these boots have a steel toe?", boots.id)["stated"] == []

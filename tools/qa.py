@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -171,6 +171,13 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
         stated += [(p, score) for p in found if p.field == "title"]
     # Product fields first (the seller's statement), then reviews; each by score.
     stated.sort(key=lambda ps: (ps[0].kind != "product", -ps[1], ps[0].field == "title_zh"))
+    if not stated and (other := _other_value(ctx, product, question, terms, found)):
+        # "Are these wireless?" of "connectivity: wired": the catalog's "wireless" is a
+        # value of that attribute, and this product has another one; that is the answer.
+        # (quoted, not turned into a "no": a product may have more than its listing's
+        # one value of a feature)
+        finding.stated = [(other, 0.0)]
+        return finding
     finding.stated = stated
     if stated:
         finding.answer = _yes_no(question, stated[0][0], focus)
@@ -205,6 +212,59 @@ def _count_passages(ctx: ToolContext, question: str, found: list[Passage]) -> li
             return sorted(hits, key=lambda p: p.kind != "product")[:MAX_CITED]
     packs = [p for p in found if p.field != "title_zh" and states_count(p.text)]
     return sorted(packs, key=lambda p: p.kind != "product")[:MAX_CITED]
+
+
+def _other_value(
+    ctx: ToolContext, product, question: str, terms: list[str], found: list[Passage]
+) -> Passage | None:
+    """The product's own attribute passage when what the question asks for is, across
+    the catalog, one of that attribute's values (every asked word in a value that
+    MIN_VALUE_PRODUCTS products have) and this product's value holds none of it:
+    "wireless" of `connectivity: wired`, 黑色 ("black") of `color: olive`. None
+    otherwise (a record silent on it, or several asked things no one value holds)."""
+    focus, forms = question_focus(ctx, product, terms, question, found)
+    if not forms:
+        return None
+    # "wireless, or do they need a cable?": one of the alternatives is what is asked
+    for group in alternatives(question):
+        cols = [j for j, t in enumerate(focus) if t in group]
+        if len(cols) > 1:
+            merged = [f for j in cols for f in forms[j]]
+            forms = [w for j, w in enumerate(forms) if j not in cols] + [merged]
+    values = _attribute_values(ctx)
+    for passage in found:
+        if passage.field != "attribute" or passage.name not in values:
+            continue
+        own = passage.text.split(":", 1)[-1]
+        if any(contains_term(own, f) for words in forms for f in words):
+            continue
+        for held, count in values[passage.name]:
+            if count >= MIN_VALUE_PRODUCTS and all(any(f in held for f in w) for w in forms):
+                return passage
+    return None
+
+
+MIN_VALUE_PRODUCTS = 2
+_VALUES: dict[tuple, dict[str, list[tuple[frozenset[str], int]]]] = {}
+
+
+def _attribute_values(ctx: ToolContext) -> dict[str, list[tuple[frozenset[str], int]]]:
+    """Attribute name -> its values across the catalog, each as its stemmed words and
+    the number of products that have it (short values only: not a feature list)."""
+    key = (str(ctx.store.path), ctx.catalog, ctx.store.fingerprint(ctx.catalog))
+    if key not in _VALUES:
+        counts: dict[str, Counter] = {}
+        for item in ctx.store.products(ctx.catalog):
+            for name, value in item.attributes.items():
+                if isinstance(value, str) and 0 < len(value) <= 60:
+                    counts.setdefault(name, Counter())[value.casefold()] += 1
+        if len(_VALUES) >= 8:
+            _VALUES.pop(next(iter(_VALUES)))
+        _VALUES[key] = {
+            name: [(frozenset(content_terms(v)), n) for v, n in c.items()]
+            for name, c in counts.items()
+        }
+    return _VALUES[key]
 
 
 def _price_passage(product) -> Passage:

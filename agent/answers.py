@@ -25,6 +25,7 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
     several = len(answers) > 1
     claims: list[Claim] = []
     best = data.get("best")
+    top = None
     if best is not None:
         top = next(a for a in answers if a["product_id"] == best["product_id"])
         passage = ctx.evidence.get(top["stated"][0])
@@ -36,7 +37,17 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
         subject = (f"{a['title']}: " if lang == "en" else f"{a['title']}：") if several else ""
         cite_title = [f"P{a['product_id']}"] if several else []
         per_product = 1 if several else 2
+        if a["stated"] and a.get("unmentioned") and not several:
+            # another value of the asked attribute: what is asked is in no record
+            # ("wireless"), and the attribute's own value follows ("connectivity: wired";
+            # of several products, the value alone, one sentence each)
+            claims.append(
+                _claim("silent", lang, [a["record"], *cite_title], a["product_id"],
+                       subject=subject, reviews=a["reviews"], terms=_terms(a["unmentioned"], lang))
+            )  # fmt: skip
         for cid in a["stated"][:per_product]:
+            if best is not None and a is top and cid == top["stated"][0]:
+                continue  # the sentence naming the highest or lowest quoted it already
             passage = ctx.evidence.get(cid)
             kind = "review" if passage.kind == "review" else "stated"
             field = passage.data.get("field", "description")

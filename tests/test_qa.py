@@ -628,3 +628,30 @@ def test_another_value_of_the_asked_attribute_is_quoted_not_called_unstated(demo
     # words no one value holds ("steel" is a colour, "steel toe" is not) stay unstated
     boots = next(p for p in demo_store.products("demo") if p.category == "Hiking Boots")
     assert _ask(demo_store, encode, "Do these boots have a steel toe?", boots.id)["stated"] == []
+
+
+def test_another_value_is_said_after_what_no_record_mentions(demo_store, encode):
+    phones = _demo_product(demo_store, connectivity="wired")
+    ctx = ToolContext(demo_store, "demo", encode=encode)
+    registry = load_registry(False)
+    arguments = {"question": "Are these headphones wireless?", "product_ids": [phones.id]}
+    data = registry.call("answer_question", ctx, arguments).result.data
+    claims = answer_claims(ctx, data, "en")
+    assert [c.kind for c in claims] == ["answer_silent", "answer_stated"]
+    assert "“wireless”" in claims[0].text and "connectivity: wired" in claims[1].text
+    assert not claims[1].text.startswith(("Yes", "No"))
+
+
+def test_the_product_named_highest_is_not_quoted_twice(demo_store, encode):
+    priced = {p.price: p for p in demo_store.products("demo") if p.category == "Hiking Boots"}
+    boots = list(priced.values())[:3]  # three prices, no two alike
+    ctx = ToolContext(demo_store, "demo", encode=encode)
+    arguments = {
+        "question": "which of these is the cheapest?",
+        "product_ids": [p.id for p in boots],
+    }
+    data = load_registry(False).call("answer_question", ctx, arguments).result.data
+    claims = answer_claims(ctx, data, "en")
+    assert claims[0].kind == "answer_best" and len(claims) == len(boots)
+    cheapest = min(boots, key=lambda p: p.price)
+    assert sum(f"{cheapest.price:.2f}" in c.text for c in claims) == 1

@@ -177,6 +177,7 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
         # (quoted, not turned into a "no": a product may have more than its listing's
         # one value of a feature)
         finding.stated = [(other, 0.0)]
+        finding.unmentioned = unmentioned(ctx, question, found)  # said first, when any
         return finding
     finding.stated = stated
     if stated:

@@ -655,3 +655,23 @@ def test_the_product_named_highest_is_not_quoted_twice(demo_store, encode):
     assert claims[0].kind == "answer_best" and len(claims) == len(boots)
     cheapest = min(boots, key=lambda p: p.price)
     assert sum(f"{cheapest.price:.2f}" in c.text for c in claims) == 1
+
+
+def test_one_aspect_said_in_two_languages_is_counted_once(demo_store, encode):
+    from tools.reviews import same_aspect
+
+    vocabulary = ["clean", "清洗", "taste", "电池"]
+    assert same_aspect(vocabulary, "en") == {"清洗": "clean", "clean": "clean"}
+    assert same_aspect(vocabulary, "zh") == {"清洗": "清洗", "clean": "清洗"}
+    registry = load_registry(False)
+    makers = [p for p in demo_store.products("demo") if p.category == "Coffee Makers"]
+    merged = 0
+    for product in makers[:40]:
+        names = {}
+        for language in ("en", "zh"):
+            ctx = ToolContext(demo_store, "demo", language=language, encode=encode)
+            data = registry.call("review_summary", ctx, {"product_id": product.id}).result.data
+            names[language] = [a["aspect"] for a in data["aspects"]]
+        assert not ({"clean", "清洗"} <= set(names["en"]) or {"clean", "清洗"} <= set(names["zh"]))
+        merged += "clean" in names["en"] and "清洗" in names["zh"]
+    assert merged >= 3  # the case is exercised: one aspect, named in each language

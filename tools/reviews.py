@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from catalog.models import Product, Review
 from catalog.untrusted import looks_like_instructions
 from tools.context import ToolContext
+from tools.dictionary import english_words
 from tools.passages import MAX_REVIEWS, Passage, review_passages
 from tools.products import get_product, product_evidence
 from tools.results import ToolResult
@@ -33,6 +34,7 @@ from tools.text import content_terms, content_words, is_stopword, stem
 from vectorstore.text import quiet_jieba
 
 MAX_CATEGORY_REVIEWS = 3000
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 MAX_ASPECTS = 4
 _CONTRAST = re.compile(
     r",?\s*\b(?:but|however|although|though|except)\b|，?\s*(?:但是|但|不过|可是)", re.I
@@ -211,13 +213,18 @@ def review_summary(ctx: ToolContext, product_id: str) -> ToolResult:
     reviews = ctx.store.reviews(ctx.catalog, product.id, limit=MAX_REVIEWS)
     readable = [r for r in reviews if r.text and not looks_like_instructions(r.text)]
     vocabulary = _aspects(ctx, product)
+    same = same_aspect(vocabulary, ctx.language)
+    lang = "zh" if ctx.language == "zh" else "en"
     found: dict[str, Aspect] = {}
     for passage, clause, side in _opinions(readable):
-        for term in dict.fromkeys([*subjects(clause), *content_words(clause)]):
-            if term in vocabulary:
-                aspect = found.setdefault(term, Aspect(term))
-                setattr(aspect, side, getattr(aspect, side) + 1)
-                aspect.examples.setdefault(side, passage)
+        terms = [*subjects(clause), *content_words(clause)]
+        for name in dict.fromkeys(same.get(t, t) for t in terms if t in vocabulary):
+            aspect = found.setdefault(name, Aspect(name))
+            setattr(aspect, side, getattr(aspect, side) + 1)
+            # the first example, or the first in the shopper's language once there is one
+            current = aspect.examples.get(side)
+            if current is None or (_in(current, lang) is False and _in(passage, lang)):
+                aspect.examples[side] = passage
     ranked = sorted(found.values(), key=lambda a: -(a.positive + a.negative))[:MAX_ASPECTS]
     evidence = [record.id]
     aspects = []
@@ -369,6 +376,31 @@ def _side(clause: str, rating: float | None, contrasted: bool) -> str | None:
 
 
 _VOCABULARY: dict[tuple, list[str]] = {}
+
+
+def _in(passage: Passage, lang: str) -> bool:
+    """Whether a review passage is written in the language (Chinese or not)."""
+    return bool(_HAN.search(passage.text)) == (lang == "zh")
+
+
+def same_aspect(vocabulary: list[str], language: str | None) -> dict[str, str]:
+    """Aspect words of two languages that name one thing, mapped to the name the
+    answer uses: 清洗 and "clean" (a dictionary sense of 清洗 is "clean") are one
+    aspect, called "clean" in English and 清洗 in Chinese. A bilingual shop's reviews
+    would otherwise count the one aspect twice, half under each name."""
+    english = {stem(w): w for w in vocabulary if not _HAN.match(w)}
+    out: dict[str, str] = {}
+    for word in vocabulary:
+        if not _HAN.match(word) or word in out:
+            continue
+        match = next(
+            (english[stem(s)] for s in english_words(word, verbs=False) if stem(s) in english),
+            None,
+        )
+        if match is not None and match not in out:
+            name = word if language == "zh" else match
+            out[word] = out[match] = name
+    return out
 
 
 def _aspects(ctx: ToolContext, product: Product) -> list[str]:

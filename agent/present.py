@@ -112,7 +112,13 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     products = _found(turn, outcomes)
     s = state.slots
     intro = None
-    if len(products) < turn.agent.k and s.category and s.category_guessed:
+    unbudgeted: dict[str | None, list[Product]] = {}  # kind -> the budget let go
+    if (
+        len(products) < turn.agent.k
+        and s.category
+        and s.category_guessed
+        and not (not products and _thinned_by_budget(turn, rules, unbudgeted))
+    ):
         # A kind guessed from a need ("corn-based material" -> Raw Materials) that holds
         # too few products to choose from is a weak guess: the search goes without it.
         guessed, s.category, s.category_guessed = s.category, None, False
@@ -129,15 +135,35 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
         products = _found(turn, turn.run(rules.recommend_calls(state, turn.situation)))
         intro = say("brand_done", lang, brand=", ".join(brands))
     if not products and s.max_price is not None:
-        calls = rules.recommend_calls(state, turn.situation, cheapest=True)
-        products = _found(turn, turn.run(calls))
+        if s.category in unbudgeted:
+            products = unbudgeted[s.category]
+        else:
+            calls = rules.recommend_calls(state, turn.situation, cheapest=True)
+            products = _found(turn, turn.run(calls))
         # A catalog that lists no prices (many do not) cannot be held to a budget.
         unpriced = all(p.price is None for p in products[: turn.agent.k])
-        intro = say("no_prices" if unpriced else "over_budget", lang)
+        # the budget as read, in the shop's currency ("预算150以内" on a shop in dollars
+        # is 150 yuan, about 21 USD: said, so the shopper can put it right)
+        budget = f"{s.max_price:.2f} {turn.agent.currency}"
+        intro = say("no_prices" if unpriced else "over_budget", lang, budget=budget)
     products = _distinct_titles(products, [turn.agent.by_id.get(i) for i in state.passed])
     if not products:
         return Reply(say("nothing_found", lang), "recommend")
     return show(turn, products, turn.plan.intent, intro)
+
+
+def _thinned_by_budget(turn: Turn, rules, unbudgeted: dict) -> bool:
+    """Whether the guessed kind, where nothing fits the budget, holds enough products
+    once the budget is let go: then the budget, not the guess, is what finds nothing
+    ("防水登山鞋，预算150以内" of a shop whose boots all cost more), and the closest over
+    it are shown in that kind, never products of another kind that fit the budget. (A
+    kind with a few products within the budget still gives way to a wider search.)"""
+    state = turn.state
+    if state.slots.max_price is None:
+        return False
+    calls = rules.recommend_calls(state, turn.situation, cheapest=True)
+    unbudgeted[state.slots.category] = found = _found(turn, turn.run(calls))
+    return len(found) >= turn.agent.k
 
 
 def _distinct_titles(products: list[Product], passed: list[Product | None]) -> list[Product]:

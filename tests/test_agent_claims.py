@@ -50,7 +50,8 @@ def test_a_budget_nobody_can_meet_shows_the_closest_and_says_so(agent):
     reply = agent.turn(new_state(), "hiking boots under $5", "u0601")
     assert (
         reply.text
-        == "Nothing matches within your budget; these are the closest, at the lowest prices:"
+        == "Nothing matches within your budget (5.00 USD); these are the closest, at the lowest"
+        " prices:"
     )
     boots = sorted(
         (p for p in agent.store.products("demo") if p.category == "Hiking Boots" and p.in_stock),

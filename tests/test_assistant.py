@@ -150,10 +150,19 @@ def test_a_budget_nothing_meets_shows_what_matches_cheapest_first_or_says_prices
     with Store.in_home(demo_copy) as store:
         agent = build_assistant(settings, store, "demo", "none").agent
         reply = agent.turn(new_state(), "a yoga mat under $5", "u0006")
-        assert reply.text.startswith("Nothing matches within your budget")
+        assert reply.text.startswith("Nothing matches within your budget (5.00 USD)")
         shown = [store.product("demo", p.product_id) for p in reply.products]
         assert len(shown) == 3 and {p.category for p in shown} == {"Yoga Mats"}
         assert [p.price for p in shown] == sorted(p.price for p in shown)
+        # A kind guessed from the words (登山鞋: "hiking shoes", the shop sells hiking
+        # boots) that nothing within the budget fits stays the kind: its closest over
+        # the budget, never a speaker and a sunscreen that fit it. The budget said as
+        # read: 150 yuan is 21 dollars.
+        state = new_state()
+        reply = agent.turn(state, "给老婆买一双防水的登山鞋，预算150以内", "u0006")
+        assert state.slots.category_guessed and "21.00 USD" in reply.text, reply.text
+        shown = [store.product("demo", p.product_id) for p in reply.products]
+        assert len(shown) == 3 and {p.category for p in shown} == {"Hiking Boots"}
         with store.transaction() as cur:
             cur.execute("UPDATE products SET price = NULL")
         agent = build_assistant(settings, store, "demo", "none").agent

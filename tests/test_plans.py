@@ -466,3 +466,11 @@ def test_last_points_at_the_last_product_only_as_the_last_one(message, positions
     from agent.parse import ordinals
 
     assert ordinals(message) == positions
+
+
+def test_a_chinese_count_or_verb_of_buying_is_not_searched_for():
+    from agent.parse import parse
+
+    assert parse("给老婆买一双防水的登山鞋，预算150以内").content.split() == ["防水", "登山鞋"]
+    assert parse("来一个降噪耳机").content == "降噪耳机"
+    assert parse("买家评价好的耳机").content.startswith("买家")  # a word, not the verb

@@ -426,6 +426,11 @@ def _segment(run: str) -> list[str]:
     return jieba_words(run, search=False)
 
 
+def chinese_words(run: str) -> list[str]:
+    """jieba's plain segmentation of a run of Chinese ("买一双跑鞋" -> 买, 一双, 跑鞋)."""
+    return _segment(run)
+
+
 # jieba's tags of words that carry no content: pronouns, numerals, measure words,
 # prepositions, localisers, particles, adverbs, conjunctions, modal particles.
 _FUNCTION_TAGS = ("r", "m", "q", "p", "f", "u", "d", "c", "y", "e", "o", "zg")

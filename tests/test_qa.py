@@ -675,3 +675,27 @@ def test_one_aspect_said_in_two_languages_is_counted_once(demo_store, encode):
         assert not ({"clean", "清洗"} <= set(names["en"]) or {"clean", "清洗"} <= set(names["zh"]))
         merged += "clean" in names["en"] and "清洗" in names["zh"]
     assert merged >= 3  # the case is exercised: one aspect, named in each language
+
+
+def test_the_closest_record_holds_part_of_what_is_asked(demo_store, encode):
+    # "thick enough for bad knees?": no record speaks of knees; the thickness is the
+    # closest thing the records say, before any sentence that only sounds like it
+    mats = [p for p in demo_store.products("demo") if p.attributes.get("thickness")][:12]
+    silent = 0
+    for mat in mats:
+        answer = _ask(demo_store, encode, "is this thick enough for bad knees?", mat.id)
+        thickness = _attribute_cid(mat, "thickness")
+        if answer["stated"]:
+            assert answer["stated"][0] == thickness, answer
+            continue
+        silent += 1
+        assert answer["unmentioned"] and answer["related"][0] == thickness, answer
+    assert silent >= 3  # the case is exercised
+
+
+def _attribute_cid(product, key: str) -> str:
+    from tools.passages import product_passages
+
+    return next(
+        p.cid for p in product_passages(product) if p.field == "attribute" and p.name == key
+    )

@@ -185,11 +185,18 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
         # the number a "which is the longest" question compares: the first stated one
         finding.value = next((v for p, _ in stated if (v := _number(p.text)) is not None), None)
     else:
-        near: dict[str, Passage] = {}  # the two closest, one of each text (reviews repeat)
-        for i in np.argsort(-features[:, 0]):
-            if features[i, 0] < RELATED or len(near) == 2:
+        # The two closest, one of each text (reviews repeat), by the model's score: a
+        # passage with part of what is asked ("thickness: 6mm" for "thick enough for bad
+        # knees?") before one that only sounds like the question; each holds an asked
+        # word or is near the question by meaning.
+        near: dict[str, Passage] = {}
+        related = features[:, 0] >= RELATED
+        holds = features[:, FEATURES.index("any_word")] > 0
+        for i in np.argsort(-scores):
+            if len(near) == 2:
                 break
-            near.setdefault(" ".join(found[i].text.casefold().split()), found[i])
+            if related[i] or holds[i]:
+                near.setdefault(" ".join(found[i].text.casefold().split()), found[i])
         finding.related = list(near.values())
         finding.unmentioned = unmentioned(ctx, question, found)
     return finding

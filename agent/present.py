@@ -337,7 +337,10 @@ def _why_not(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
         )
         for r in outcome.result.data["reasons"]
     ]
-    reply = Reply(say("why_not", lang, title=product.title), "why_not")
+    # "Why not the most expensive one?" of a product in the list: it was shown
+    shown = outcome.result.data["reasons"] == ["shown"]
+    intro = say("why_not_was_shown" if shown else "why_not", lang, title=product.title)
+    reply = Reply(intro, "why_not")
     reply.products.append(ShownProduct.of(product, sentences))
     turn.state.focus = product.id
     return reply

@@ -221,6 +221,8 @@ def test_why_not_the_most_expensive_one_means_one_in_view(agent):
     priciest = max(shown.products, key=lambda p: p.price)
     reply = agent.turn(state, "why not the most expensive one?", "u0407")
     assert reply.intent == "why_not" and reply.products[0].product_id == priciest.product_id
+    # it was shown: said so, not "why I did not show it"
+    assert reply.text.startswith("I did show") and "did not show" not in reply.text
 
 
 def test_a_review_that_tells_the_assistant_to_claim_a_warranty_is_not_followed(tmp_path, encode):

@@ -77,6 +77,12 @@ _REVIEWS_ASKED = re.compile(
     r"|(?:买家|用户|大家|别人|网友|顾客)都?(?:说|觉得|反映|怎么)|哪里好|哪里不好",
     re.I,
 )
+# A word of reviews or ratings: a message with one is about what buyers say.
+_REVIEW_WORD = re.compile(
+    r"\b(?:reviews?|reviewers?|reviewed|ratings?|rated|stars?|feedback)\b"
+    r"|评价|评论|口碑|好评|差评|评分|买家|用户|网友|顾客",
+    re.I,
+)
 # Words a request for reviews may carry beside it and still ask for all of them.
 _GENERIC = (
     "common main biggest big usual typical most any general overall real honest much many "
@@ -299,9 +305,17 @@ class RulePlanner:
         asks = question and bool(set(content_terms(text)) - DETAIL_WORDS)
         if (
             asks
-            and passing[0][0] == "product_details"
-            and refs.any
             and "answer_question" in self.registry.tools
+            and (
+                (passing[0][0] == "product_details" and refs.any)
+                # "能测心率吗？" of the products in view says nothing of reviews: a
+                # question for its records, though it sounds like "买家怎么说？"
+                or (
+                    passing[0][0] == "review_summary"
+                    and (refs.any or situation.state.shown)
+                    and not _REVIEW_WORD.search(text)
+                )
+            )
         ):
             passing.insert(0, ("answer_question", passing[0][1]))
         plans = []

@@ -701,3 +701,26 @@ def _attribute_cid(product, key: str) -> str:
     return next(
         p.cid for p in product_passages(product) if p.field == "attribute" and p.name == key
     )
+
+
+def test_a_question_that_sounds_like_asking_for_reviews_is_one_for_the_records(agent):
+    # the router finds "能测心率吗？" near "买家怎么说？"; with no word of reviews in it,
+    # it is a question about the product in view
+    state = new_state()
+    agent.turn(state, "我想给爸爸买个智能手表", "u0410")
+    reply = agent.turn(state, "能测心率吗？", "u0410")
+    assert reply.intent == "answer" and reply.trace[0].tool == "answer_question"
+    reply = agent.turn(state, "买家怎么说？", "u0410")
+    assert reply.intent == "reviews"
+
+
+def test_the_translated_title_that_says_it_comes_first(demo_store, encode):
+    # the Chinese title says 防水 (5ATM); the English one names no water resistance: the
+    # yes rests on the Chinese title (the English one, when quoted, comes after it)
+    watch = next(
+        p for p in demo_store.products("demo")
+        if "防水" in p.title_i18n.get("zh", "") and "water" not in p.title.casefold()
+        and p.category == "Smartwatches"
+    )  # fmt: skip
+    answer = _ask(demo_store, encode, "这款手表防水吗？", watch.id, "zh")
+    assert answer["stated"][0] == f"P{watch.id}.z" and answer["answer"] is True, answer

@@ -167,10 +167,12 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
     # the English record too, not from its translation alone).
     titled = {p.field for p, _ in stated}
     if "title_zh" in titled and "title" not in titled:
+        # after it: the translated title is what said it ("5ATM防水" where the English
+        # title names no water resistance), so the yes rests on it
         score = next(sc for p, sc in stated if p.field == "title_zh")
-        stated += [(p, score) for p in found if p.field == "title"]
+        stated += [(p, score - 1e-3) for p in found if p.field == "title"]
     # Product fields first (the seller's statement), then reviews; each by score.
-    stated.sort(key=lambda ps: (ps[0].kind != "product", -ps[1], ps[0].field == "title_zh"))
+    stated.sort(key=lambda ps: (ps[0].kind != "product", -ps[1]))
     if not stated and (other := _other_value(ctx, product, question, terms, found)):
         # "Are these wireless?" of "connectivity: wired": the catalog's "wireless" is a
         # value of that attribute, and this product has another one; that is the answer.

@@ -168,7 +168,9 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
     ("greeting", re.compile(r"^\s*(hi|hello|hey|你好|您好|嗨)[\s!.。！]*$", re.I)),
 ]
 _CHEAPER = re.compile(
-    r"cheaper|less expensive|lower price|more affordable|便宜|实惠|更低的价", re.I
+    r"cheaper|less expensive|lower price|more affordable|(?<!not )too (?:expensive|pricey|much)"
+    r"|便宜|实惠|更低的价|(?<!不)(?<!不要)(?<!别)太贵|(?<!不)贵了",
+    re.I,
 )
 _OTHER_BRAND = re.compile(
     r"(?:not|no|don'?t want) (?:that|this) brand|different brand|other brand"
@@ -239,6 +241,8 @@ def parse(text: str) -> Parsed:
     p.others = bool(_OTHERS.search(text))
     p.refine = bool(_REFINE.search(text))
     remaining = _OTHERS.sub(" ", _OTHER_BRAND.sub(" ", _CHEAPER.sub(" ", remaining)))
+    if p.cheaper and p.ordinals:  # "the first one is too expensive": which, not what
+        remaining = _ORDINAL_PHRASE.sub(" ", remaining)
     for rx in (_RECIPIENT_EN, _RECIPIENT_ZH):
         if m := rx.search(remaining):
             p.recipient = m.group(1).lower()
@@ -248,6 +252,14 @@ def parse(text: str) -> Parsed:
             p.use = m.group(1).lower()
     p.content = _content(remaining)
     return p
+
+
+_ORDINAL_PHRASE = re.compile(
+    r"\b(?:the\s+)?(?:first|second|third|fourth|fifth|last|1st|2nd|3rd)"
+    r"(?:\s+(?:one|ones|item|items|product|products))?\b(?:\s+(?:is|are))?"
+    r"|第\s*[一二两三四五12345]\s*[个款件种项双台]?|最后一[个款]|了(?=\s|$)",
+    re.I,
+)
 
 
 def ordinals(text: str) -> list[int]:

@@ -334,7 +334,11 @@ class RulePlanner:
         """ "strong" when the rules read a request for products (a budget, a change of
         mind about the list, the catalog's own words: a category, a brand, an attribute),
         "weak" when only a category guessed from the words suggests one, else ""."""
-        if refs.any and (question or refs.ordinal or refs.superlative or refs.explicit):
+        if (
+            refs.any
+            and (question or refs.ordinal or refs.superlative or refs.explicit)
+            and not (parsed.cheaper and not question)  # "the first one is too expensive"
+        ):
             return ""  # about a product in view
         # "I'd like it from Pulsewear", "It should be leather": a statement's "it" and
         # brand are the wanted product, not one in view.

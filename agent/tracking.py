@@ -32,7 +32,9 @@ def update_slots(
         s.max_price = None if parsed.max_price is None else convert(parsed.max_price, cur, currency)
         s.min_price = None if parsed.min_price is None else convert(parsed.min_price, cur, currency)
     if parsed.cheaper and shown:
-        prices = [p.price for p in shown if p.price is not None]
+        # cheaper than the ones named ("the first one is too expensive"), else than all
+        named = set(state.resolve(parsed.ordinals)) if parsed.ordinals else set()
+        prices = [p.price for p in shown if p.price is not None and (not named or p.id in named)]
         if prices:
             s.max_price = round(min(prices) - 0.01, 2)
             s.min_price = None

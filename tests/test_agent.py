@@ -333,3 +333,17 @@ def test_a_chinese_need_with_an_indefinite_what_is_a_refinement_not_a_question(a
     agent.turn(state, "我想找护肤品。", "u0007")
     reply = agent.turn(state, need, "u0007")
     assert reply.intent == "recommend" and reply.products
+
+
+@pytest.mark.parametrize("message", ["the first one is too expensive", "第二个太贵了"])
+def test_a_product_said_to_cost_too_much_sets_the_budget_below_it(agent, message):
+    from agent.parse import parse
+
+    state = new_state()
+    first = agent.turn(state, "running shoes", "u0011")
+    named = first.products[1 if "第二" in message else 0]
+    reply = agent.turn(state, message, "u0011")
+    assert reply.intent == "recommend" and state.slots.max_price == round(named.price - 0.01, 2)
+    assert reply.products and all(p.price < named.price for p in reply.products)
+    assert not parse(message).content  # "first" and 第二个 are not searched for
+    assert not parse("headphones, not too expensive").cheaper and not parse("不要太贵").cheaper

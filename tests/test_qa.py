@@ -724,3 +724,12 @@ def test_the_translated_title_that_says_it_comes_first(demo_store, encode):
     )  # fmt: skip
     answer = _ask(demo_store, encode, "这款手表防水吗？", watch.id, "zh")
     assert answer["stated"][0] == f"P{watch.id}.z" and answer["answer"] is True, answer
+
+
+def test_a_kind_word_is_never_a_taught_translation(demo_store):
+    # every yoga mat's Chinese title says 防滑; "mat" comes with it in every title pair,
+    # and is the kind, not its translation
+    from tools.lexicon import _aligned_titles
+
+    aligned = _aligned_titles(demo_store.products("demo"))
+    assert "防滑" not in aligned and "mat" not in {w for ws in aligned.values() for w in ws}

@@ -10,7 +10,8 @@ A catalog that carries translated titles teaches its own translations: a Chinese
 word of the translated titles and the English word of the original titles that
 (nearly) always come together (Dice coefficient), the one nearest to it by meaning
 where several do: 续航 -> "battery" (every title with 续航 also says "speaker",
-"hour" and "battery"; "battery" is the nearest), 有线 -> "wired", 定时 -> "timer".
+"hour" and "battery"; "battery" is the nearest), 有线 -> "wired", 定时 -> "timer";
+never a word of a category's name (every title with 防滑 is a yoga mat's).
 
 What it simplifies on purpose: one word for one word (no phrases), and only into
 the catalog's words, so a concept the catalog never names has no translation.
@@ -153,8 +154,13 @@ def _aligned_titles(products) -> dict[str, list[str]]:
         zh_count.update(zh_words)
         en_count.update(en_words)
         pairs.update((z, e) for z in zh_words for e in en_words)
+    # A word of a category's name comes with every word its kind's titles share (防滑
+    # is said of every yoga mat: "mat" is no translation of it); the kinds' own words
+    # are the dictionary's and the category names' to translate.
+    kinds = {stem(w) for p in products for c in p.categories for w in _WORD.findall(c.casefold())}
     out: dict[str, list[str]] = {}
     for (z, e), n in pairs.items():
-        if n >= ALIGNED_MIN and 2 * n / (zh_count[z] + en_count[e]) >= ALIGNED:
+        dice = 2 * n / (zh_count[z] + en_count[e])
+        if n >= ALIGNED_MIN and dice >= ALIGNED and stem(e) not in kinds:
             out.setdefault(z, []).append(e)
     return out

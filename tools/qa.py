@@ -9,7 +9,11 @@ waterproof?"), weighted by how rare they are in the catalog, each found in the
 passage as a word or, across languages, by embedding similarity. When no
 passage states it, the answer says so, with the closest things the records do
 say (naming only asked words that no record holds); a yes is given only when a
-passage states the asked word without negating it.
+passage states the asked word without negating it. Two answers come before the
+passage model: a price (the listed one) and a count ("how many in a box?": the
+number of the thing counted, else the pack count); one after it, when no passage
+states the answer: the product's own value of the attribute the asked word is a
+value of elsewhere in the catalog ("wireless?" -> "connectivity: wired").
 
 What it simplifies on purpose: English words are matched after a light stemming
 (plural and -ing/-ed endings), not lemmatised; yes/no is read from negation

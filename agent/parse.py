@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tools.text import chinese_words
+from tools.text import ZH_MEASURE_WORDS, chinese_words
 
 # Units of the catalog currency per unit of another currency, to USD.
 RATES_TO_USD = {"USD": 1.0, "CNY": 0.14, "EUR": 1.08, "GBP": 1.27, "JPY": 0.0067}
@@ -336,7 +336,7 @@ def _budget(text: str, p: Parsed) -> str:
 # A numeral and its measure word ("一双", "两件", "几个") says how many, not what, and a
 # verb of wanting or buying says nothing of the product: as jieba's words (not "买家"),
 # left alone "买一双防水的登山鞋" searched for "双防水".
-_ZH_COUNT = re.compile(r"[一两几][个件双款台把张瓶块盒包套支只条种副顶本辆部组罐袋份根]")
+_ZH_COUNT = re.compile(rf"[一两几]{ZH_MEASURE_WORDS}")
 _ZH_WANT = frozenset({"买", "来", "想要", "购买"})
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 

@@ -112,34 +112,20 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     products = _found(turn, outcomes)
     s = state.slots
     intro = None
-    unbudgeted: dict[str | None, list[Product]] = {}  # kind -> the budget let go
-    if (
-        len(products) < turn.agent.k
-        and s.category
-        and s.category_guessed
-        and not (not products and _thinned_by_budget(turn, rules, unbudgeted))
-    ):
-        # A kind guessed from a need ("corn-based material" -> Raw Materials) that holds
-        # too few products to choose from is a weak guess: the search goes without it.
-        guessed, s.category, s.category_guessed = s.category, None, False
-        wider = _found(turn, turn.run(rules.recommend_calls(state, turn.situation)))
-        if not products and s.brands:  # said, not silently dropped
-            intro = say("brand_elsewhere", lang, brand=", ".join(s.brands), category=guessed)
-        if len(wider) > len(products):
-            products = wider
-        else:
-            s.category, s.category_guessed = guessed, True
+    # A kind guessed from a need ("corn-based material" -> Raw Materials) that holds too
+    # few products to choose from is a weak guess: the search goes without it. Unless
+    # the budget is what finds nothing: then the kind's closest over it.
+    weak = len(products) < turn.agent.k and s.category and s.category_guessed
+    closest = _closest_over_budget(turn) if weak and not products else None
+    if weak and closest is None:
+        products, intro = _without_guessed_kind(turn, products)
     if not products and s.brands and turn.parsed.others and state.passed:
         # "None of these" after every product of the brand asked for: the others.
         brands, s.brands = s.brands, []
         products = _found(turn, turn.run(rules.recommend_calls(state, turn.situation)))
         intro = say("brand_done", lang, brand=", ".join(brands))
     if not products and s.max_price is not None:
-        if s.category in unbudgeted:
-            products = unbudgeted[s.category]
-        else:
-            calls = rules.recommend_calls(state, turn.situation, cheapest=True)
-            products = _found(turn, turn.run(calls))
+        products = closest if closest is not None else _closest_over_budget(turn, 0)
         # A catalog that lists no prices (many do not) cannot be held to a budget.
         unpriced = all(p.price is None for p in products[: turn.agent.k])
         # the budget as read, in the shop's currency ("预算150以内" on a shop in dollars
@@ -152,18 +138,33 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     return show(turn, products, turn.plan.intent, intro)
 
 
-def _thinned_by_budget(turn: Turn, rules, unbudgeted: dict) -> bool:
-    """Whether the guessed kind, where nothing fits the budget, holds enough products
-    once the budget is let go: then the budget, not the guess, is what finds nothing
-    ("防水登山鞋，预算150以内" of a shop whose boots all cost more), and the closest over
-    it are shown in that kind, never products of another kind that fit the budget. (A
-    kind with a few products within the budget still gives way to a wider search.)"""
-    state = turn.state
-    if state.slots.max_price is None:
-        return False
-    calls = rules.recommend_calls(state, turn.situation, cheapest=True)
-    unbudgeted[state.slots.category] = found = _found(turn, turn.run(calls))
-    return len(found) >= turn.agent.k
+def _without_guessed_kind(turn: Turn, products: list[Product]) -> tuple[list[Product], str | None]:
+    """The search again without the guessed kind, kept when it finds more; the kind is
+    put back otherwise. Says so when a brand was asked for and nothing was found."""
+    s, lang = turn.state.slots, turn.state.language
+    guessed, s.category, s.category_guessed = s.category, None, False
+    wider = _found(turn, turn.run(turn.agent.rules.recommend_calls(turn.state, turn.situation)))
+    intro = None
+    if not products and s.brands:  # said, not silently dropped
+        intro = say("brand_elsewhere", lang, brand=", ".join(s.brands), category=guessed)
+    if len(wider) > len(products):
+        return wider, intro
+    s.category, s.category_guessed = guessed, True
+    return products, intro
+
+
+def _closest_over_budget(turn: Turn, enough: int | None = None) -> list[Product] | None:
+    """The products that match all but the budget, lowest price first, when at least
+    `enough` (default a turn's worth) do. For a guessed kind that nothing within the
+    budget fits, enough of them means the budget, not the guess, found nothing
+    ("防水登山鞋，预算150以内" of a shop whose boots all cost more): the closest over it are
+    shown in that kind, never products of another kind that fit the budget. (A kind with
+    a few products within the budget still gives way to a wider search.)"""
+    if turn.state.slots.max_price is None:
+        return None
+    calls = turn.agent.rules.recommend_calls(turn.state, turn.situation, cheapest=True)
+    found = _found(turn, turn.run(calls))
+    return found if len(found) >= (turn.agent.k if enough is None else enough) else None
 
 
 def _distinct_titles(products: list[Product], passed: list[Product | None]) -> list[Product]:

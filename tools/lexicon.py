@@ -138,7 +138,7 @@ def lexicon(ctx: ToolContext) -> Lexicon:
 def _aligned_titles(products) -> dict[str, list[str]]:
     """Chinese word of the translated titles -> the English title words that come with
     it in (nearly) every title pair where either occurs (ALIGNED), as written."""
-    from vectorstore.text import jieba_words
+    from tools.text import chinese_words
 
     zh_count: Counter = Counter()
     en_count: Counter = Counter()
@@ -147,9 +147,7 @@ def _aligned_titles(products) -> dict[str, list[str]]:
         zh = product.title_i18n.get("zh")
         if not zh:
             continue
-        zh_words = {
-            w for run in _HAN_RUN.findall(zh) for w in jieba_words(run, search=False) if len(w) > 1
-        }
+        zh_words = {w for run in _HAN_RUN.findall(zh) for w in chinese_words(run) if len(w) > 1}
         en_words = set(_WHOLE_WORD.findall(product.title.casefold()))  # not "ipx" of "IPX4"
         zh_count.update(zh_words)
         en_count.update(en_words)

@@ -161,7 +161,8 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
         finding.stated = [(p, 10.0) for p in counts]
         finding.value = next((v for p in counts if (v := _number(p.text)) is not None), None)
         return finding
-    features, focus = passage_features(ctx, product, question, terms, found)
+    focused = question_focus(ctx, product, terms, question, found)
+    features, focus = passage_features(ctx, product, question, terms, found, focused)
     weights, bias, cutoff = model()
     scores = features @ weights + bias  # (n,) log-odds that the passage states the answer
     order = np.argsort(-scores)
@@ -177,7 +178,7 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
         stated += [(p, score - 1e-3) for p in found if p.field == "title"]
     # Product fields first (the seller's statement), then reviews; each by score.
     stated.sort(key=lambda ps: (ps[0].kind != "product", -ps[1]))
-    if not stated and (other := _other_value(ctx, product, question, terms, found)):
+    if not stated and (other := _other_value(ctx, question, found, *focused)):
         # "Are these wireless?" of "connectivity: wired": the catalog's "wireless" is a
         # value of that attribute, and this product has another one; that is the answer.
         # (quoted, not turned into a "no": a product may have more than its listing's
@@ -229,14 +230,14 @@ def _count_passages(ctx: ToolContext, question: str, found: list[Passage]) -> li
 
 
 def _other_value(
-    ctx: ToolContext, product, question: str, terms: list[str], found: list[Passage]
+    ctx: ToolContext, question: str, found: list[Passage], focus: list[str], forms: list[list[str]]
 ) -> Passage | None:
-    """The product's own attribute passage when what the question asks for is, across
-    the catalog, one of that attribute's values (every asked word in a value that
-    MIN_VALUE_PRODUCTS products have) and this product's value holds none of it:
+    """The attribute passage of the product (of `found`; `focus` and `forms` from
+    question_focus) when what the question asks for is, across the catalog, one of that
+    attribute's values (every asked word in a value that MIN_VALUE_PRODUCTS products
+    have) and this product's value holds none of it:
     "wireless" of `connectivity: wired`, 黑色 ("black") of `color: olive`. None
     otherwise (a record silent on it, or several asked things no one value holds)."""
-    focus, forms = question_focus(ctx, product, terms, question, found)
     if not forms:
         return None
     # "wireless, or do they need a cable?": one of the alternatives is what is asked
@@ -265,20 +266,30 @@ _VALUES: dict[tuple, dict[str, list[tuple[frozenset[str], int]]]] = {}
 def _attribute_values(ctx: ToolContext) -> dict[str, list[tuple[frozenset[str], int]]]:
     """Attribute name -> its values across the catalog, each as its stemmed words and
     the number of products that have it (short values only: not a feature list)."""
-    key = (str(ctx.store.path), ctx.catalog, ctx.store.fingerprint(ctx.catalog))
-    if key not in _VALUES:
+
+    def build() -> dict[str, list[tuple[frozenset[str], int]]]:
         counts: dict[str, Counter] = {}
         for item in ctx.store.products(ctx.catalog):
             for name, value in item.attributes.items():
                 if isinstance(value, str) and 0 < len(value) <= 60:
                     counts.setdefault(name, Counter())[value.casefold()] += 1
-        if len(_VALUES) >= 8:
-            _VALUES.pop(next(iter(_VALUES)))
-        _VALUES[key] = {
+        return {
             name: [(frozenset(content_terms(v)), n) for v, n in c.items()]
             for name, c in counts.items()
         }
-    return _VALUES[key]
+
+    return _per_catalog(_VALUES, ctx, build)
+
+
+def _per_catalog(cache: dict, ctx: ToolContext, build):
+    """What `build()` makes of the catalog, kept for the few catalogs a process serves
+    (keyed by the catalog's fingerprint; the oldest goes)."""
+    key = (str(ctx.store.path), ctx.catalog, ctx.store.fingerprint(ctx.catalog))
+    if key not in cache:
+        if len(cache) >= 8:
+            cache.pop(next(iter(cache)))
+        cache[key] = build()
+    return cache[key]
 
 
 def _price_passage(product) -> Passage:
@@ -308,7 +319,12 @@ FEATURES = (
 
 
 def passage_features(
-    ctx: ToolContext, product, question: str, terms: list[str], found: list[Passage]
+    ctx: ToolContext,
+    product,
+    question: str,
+    terms: list[str],
+    found: list[Passage],
+    focused: tuple[list[str], list[list[str]]] | None = None,
 ) -> tuple[np.ndarray, list[str]]:
     """(n, len(FEATURES)) what each passage has of the question: its embedding
     similarity; the share of the question's focus (weighted by rarity) it holds word
@@ -318,8 +334,9 @@ def passage_features(
     anywhere; for a question asking how many, how long or how big, whether it
     has no quantity, and whether it has one; for an attribute, how well its name is
     what is asked; how near, by embedding, its words are to the focus words; and how
-    far its similarity to the question trails the product's most similar passage."""
-    focus, forms = question_focus(ctx, product, terms, question, found)
+    far its similarity to the question trails the product's most similar passage.
+    `focused`: question_focus's answer, when the caller has it already."""
+    focus, forms = focused or question_focus(ctx, product, terms, question, found)
     weights = np.array([_weight(ctx, t) for t in focus]) if focus else np.zeros(0)
     dense = _similarities(ctx, product.id, found, [question, *focus])  # (1 + terms, n)
     total = float(weights.sum()) or 1.0
@@ -567,8 +584,7 @@ def _in_titles(ctx: ToolContext, term: str) -> bool:
 
 
 def _titles(ctx: ToolContext) -> dict:
-    key = (str(ctx.store.path), ctx.catalog, ctx.store.fingerprint(ctx.catalog))
-    if key not in _TITLES:
+    def build() -> dict:
         rows = ctx.store.query(
             "SELECT p.title, p.title_i18n FROM products p JOIN catalogs c ON c.id = p.catalog_id"
             " WHERE c.name = ?", (ctx.catalog,),
@@ -579,10 +595,9 @@ def _titles(ctx: ToolContext) -> dict:
         for i, title in enumerate(titles):
             for word in re.findall(r"[A-Za-z0-9]+", title):
                 index.setdefault(stem(word), set()).add(i)
-        if len(_TITLES) >= 8:  # a few catalogs served at once; the oldest goes
-            _TITLES.pop(next(iter(_TITLES)))
-        _TITLES[key] = {
+        return {
             "n": len(titles), "titles": titles, "zh": [z for z in zh if z], "index": index,
             "weights": {},
         }  # fmt: skip
-    return _TITLES[key]
+
+    return _per_catalog(_TITLES, ctx, build)

@@ -123,9 +123,9 @@ _PACK_COUNT = re.compile(
     re.I,
 )
 _DETERMINER = re.compile(r"\b(?:the|this|that|these|those|both|either|each)\s+(.*)", re.I)
-_ZH_DEMONSTRATIVE = re.compile(
-    r"^[这那](?:些|[一两几]?[个款把台张瓶双块盒包件套支只条种副顶本辆部组罐袋份根])?$"
-)
+# Chinese measure words that follow 这/那 or a numeral ("这双", "一件"), as a regex class
+ZH_MEASURE_WORDS = "[个款把台张瓶双块盒包件套支只条种副顶本辆部组罐袋份根]"
+_ZH_DEMONSTRATIVE = re.compile(rf"^[这那](?:些|[一两几]?{ZH_MEASURE_WORDS})?$")
 
 
 def naming_words(question: str) -> set[str]:

@@ -107,10 +107,22 @@ def _value(name: str, schema: dict[str, Any], r: Reading, required: bool) -> Any
     return None
 
 
+# "compare it with the second one", "它和第二个比哪个更便宜？": "it" is the product in
+# focus, set beside the one named.
+_BESIDE = re.compile(
+    r"\b(?:compare[sd]?|comparison|vs\.?|versus|than|against|between|with|and|or)\b"
+    r"|比|和|跟|与|对比|相比",
+    re.I,
+)
+
+
 def _product_ids(r: Reading) -> list[str] | None:
     shown = r.state.shown
-    if r.refs.products and not (r.refs.which and len(r.refs.products) < 2):
-        return r.refs.products
+    named = r.refs.products
+    if named and r.refs.pronoun and r.focus and r.focus not in named and _BESIDE.search(r.text):
+        return [r.focus, *named]
+    if named and not (r.refs.which and len(named) < 2):
+        return named
     if (r.refs.all_shown or r.refs.which) and shown:
         return list(shown)
     if r.focus:

@@ -78,7 +78,7 @@ _NOT_NEEDS = frozenset(
     above over less cost costs perfect wonderful awesome amazing lovely fit fits fitting take
     takes stop stops survive survives handle handles withstand withstands carry carries send
     sends track tracks block blocks hold holds can able lots plenty enough loads free now
-    today
+    today start started starting began begun
     """.split()  # noqa: SIM905
 )
 _ZH_NOT_NEEDS = frozenset(

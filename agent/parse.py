@@ -33,7 +33,17 @@ _EN_RANGE = re.compile(
     rf"|between\s*{_NUM}\s*and\s*{_NUM}",
     re.I,
 )
-_EN_AROUND = re.compile(rf"(?:around|about|roughly)\s*(\$|€|£|¥)\s*{_NUM}", re.I)
+# "around $80", "about 80 dollars", "a budget of about 80": a number with a currency, or
+# one said as a budget ("about 3 days" is no price).
+_EN_AROUND = re.compile(
+    rf"(?:around|about|roughly|approximately|approx\.?|~)\s*(\$|€|£|¥)\s*{_NUM}"
+    rf"|(?:around|about|roughly|approximately|approx\.?|~)\s*{_NUM}\s*"
+    r"(dollars?|usd|bucks|euros?|pounds?|yuan|rmb)\b"
+    rf"|budget(?: is| of)?\s*(?:around|about|roughly|approximately)\s*(\$|€|£|¥)?\s*{_NUM}"
+    rf"|(\$|€|£|¥)\s*{_NUM}\s*(?:or so|-ish|ish)\b"
+    rf"|{_NUM}\s*(dollars?|usd|bucks|euros?|pounds?|yuan|rmb)\s*(?:or so|-ish|ish)\b",
+    re.I,
+)
 _ZH_MAX = re.compile(
     rf"(?:不超过|低于|少于|不到|最多|预算)\s*{_NUM}\s*(元|块钱|块|美元|刀)?\s*(?:以内|以下|之内)?"
     rf"|{_NUM}\s*(元|块钱|块|美元|刀)?\s*(?:以内|以下|之内|内)"
@@ -98,7 +108,8 @@ _RECIPIENT_EN = re.compile(
 _RECIPIENT_ZH = re.compile(
     r"(?:给|送)我?的?(老公|老婆|妈妈|爸爸|儿子|女儿|男朋友|女朋友|朋友|老板|"
     r"孩子|哥哥|姐姐|弟弟|妹妹|爷爷|奶奶|同事|老师|邻居|同学|室友|侄子|侄女|外甥女|外甥"
-    r"|叔叔|阿姨|舅舅|姑姑|婆婆|公公|岳母|岳父)"
+    r"|叔叔|阿姨|舅舅|姑姑|婆婆|公公|岳母|岳父|老妈|老爸|母亲|父亲|媳妇|妻子|太太|丈夫|外婆"
+    r"|姥姥|外公|姥爷|妈|爸)"
 )
 _USE_EN = re.compile(
     r"\bfor (?:the |a |my )?(hiking|running|travel(?:ing)?|commut\w*|gym|"
@@ -161,7 +172,11 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"(?:\s+(?:it|this|that|these|those|them|the\s+(?:\w+\s+)?(?:one|ones|pair)"
             r"|the\s+(?:first|second|third|fourth|fifth|last|1st|2nd|3rd)"
             r"|(?:number|#)\s*\d|\w+\s+one)\b|\s*[.!]*\s*$)|\bi'?ll take\b"
-            r"|(?<!可能)(?<!会)(?<!能)喜欢(?=这|那|它|第|该|此|[。！!.，,]|$)",
+            r"|(?<!可能)(?<!会)(?<!能)喜欢(?=这|那|它|第|该|此|[。！!.，,]|$)"
+            # "我要第二个", "就要便宜的那个": a product shown taken, not "我要那种防水的"
+            r"|(?:我(?:就)?|就)(?:要|选|拿|买)(?=(?:这|那)(?:个|款|双|件|台|一个|一款)"
+            r"(?!的|牌子|品牌|颜色)|它|第[一二三四五1-5]"
+            r"|(?:更)?(?:便宜|贵)(?:一点|一些|些)?的(?:那|这)(?:个|款|双|件|台))",
             re.I,
         ),
     ),
@@ -170,6 +185,21 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
 _CHEAPER = re.compile(
     r"cheaper|less expensive|lower price|more affordable|(?<!not )too (?:expensive|pricey|much)"
     r"|便宜|实惠|更低的价|(?<!不)(?<!不要)(?<!别)太贵|(?<!不)贵了",
+    re.I,
+)
+# "the cheaper one", "便宜的那个": a pick among the products in view, not a wish for
+# cheaper ones (agent.references reads which).
+PICK_CHEAPER = re.compile(
+    r"\bthe (?:cheaper|less expensive|lower[- ]priced|more affordable)"
+    r" (?:one|ones|pair|of (?:the|them|these|those|two))\b"
+    r"|(?:更)?便宜(?:一点|一些|些)?的(?:那|这)(?:个|款|双|件|台|一个|一款)"
+    r"|(?:那|这)(?:个|款|双|件|台)(?:更)?便宜的",
+    re.I,
+)
+PICK_PRICIER = re.compile(
+    r"\bthe (?:more expensive|pricier|dearer|higher[- ]priced)"
+    r" (?:one|ones|pair|of (?:the|them|these|those|two))\b"
+    r"|(?:更)?贵(?:一点|一些|些)?的(?:那|这)(?:个|款|双|件|台|一个|一款)",
     re.I,
 )
 _OTHER_BRAND = re.compile(
@@ -200,7 +230,7 @@ _STOPWORDS = frozenset(
     it this that these those one ones under below less than up max at most budget around about
     dollars usd bucks price good nice new gift gifts present presents hi hello hey i'm im
     i'd it's should what which was were also just really thanks thank from show might may
-    maybe help tell let see us our
+    maybe help tell let see us our who whose started
     """.split()  # noqa: SIM905
 )
 
@@ -236,7 +266,7 @@ def parse(text: str) -> Parsed:
     if p.intent == "recommend" and p.ordinals and len(text) < 40:
         p.intent = "details"
     remaining = _budget(text, p)
-    p.cheaper = bool(_CHEAPER.search(text))
+    p.cheaper = bool(_CHEAPER.search(PICK_CHEAPER.sub(" ", PICK_PRICIER.sub(" ", text))))
     p.exclude_last_brand = bool(_OTHER_BRAND.search(text))
     p.others = bool(_OTHERS.search(text))
     p.refine = bool(_REFINE.search(text))

@@ -481,13 +481,14 @@ GENDER_OF_RECIPIENT = {
     **dict.fromkeys(
         ["husband", "dad", "father", "son", "boyfriend", "brother", "grandpa", "nephew",
          "uncle", "grandson", "老公", "爸爸", "儿子", "男朋友", "哥哥", "弟弟", "爷爷", "侄子",
-         "外甥", "叔叔", "舅舅", "公公", "岳父"],
+         "外甥", "叔叔", "舅舅", "公公", "岳父", "老爸", "父亲", "丈夫", "外公", "姥爷", "爸"],
         "men's",
     ),
     **dict.fromkeys(
         ["wife", "mom", "mum", "mother", "daughter", "girlfriend", "sister", "grandma",
          "niece", "aunt", "granddaughter", "老婆", "妈妈", "女儿", "女朋友", "姐姐", "妹妹",
-         "奶奶", "侄女", "外甥女", "阿姨", "姑姑", "婆婆", "岳母"],
+         "奶奶", "侄女", "外甥女", "阿姨", "姑姑", "婆婆", "岳母", "老妈", "母亲", "媳妇",
+         "妻子", "太太", "外婆", "姥姥", "妈"],
         "women's",
     ),
 }  # fmt: skip

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from agent.parse import ordinals
+from agent.parse import PICK_CHEAPER, PICK_PRICIER, ordinals
 from agent.state import DialogueState
 from agent.vocabulary import without_names
 from catalog.models import Product
@@ -29,6 +29,8 @@ _PRONOUN = re.compile(
 _SUPERLATIVE = [
     ("price", max, re.compile(r"most expensive|priciest|dearest|最贵|价格最高", re.I)),
     ("price", min, re.compile(r"cheapest|least expensive|最便宜|价格最低", re.I)),
+    ("price", min, PICK_CHEAPER),  # "the cheaper one": the cheapest of those in view
+    ("price", max, PICK_PRICIER),
     ("rating", max, re.compile(r"(?:best|highest)[- ]rated|top[- ]rated|评分最高|好评最多", re.I)),
 ]
 _CATALOG_ID = re.compile(r"\b(?:product|item|id|sku)\s*#?\s*([A-Za-z0-9][\w-]{0,40})\b", re.I)

@@ -374,6 +374,13 @@ def test_why_asks_about_the_picks_only_when_it_asks(message, intent):
         ("给喜欢看电影的朋友买张礼品卡", "recommend"),
         ("我女儿喜欢画画，送她什么好", "recommend"),
         ("我喜欢跑步，推荐双鞋", "recommend"),
+        # taking one of those shown, not wanting a kind ("那种") or a colour of it
+        ("I'll take the cheaper one", "like"),
+        ("我要便宜的那个", "like"),
+        ("我要第二个", "like"),
+        ("我要那种防水的", "recommend"),
+        ("我要这个的黑色", "recommend"),
+        ("我要买跑鞋", "recommend"),
     ],
 )
 def test_liking_is_feedback_only_when_it_is_about_a_product(message, intent):
@@ -424,6 +431,8 @@ def test_a_brand_named_in_the_titles_of_one_other_brand_is_still_a_brand():
         ("something for my mum", "mum"),
         ("给外甥女买个礼物", "外甥女"),
         ("给我外甥买双跑鞋", "外甥"),
+        ("我想给我妈买一双登山靴", "妈"),
+        ("给我妈妈买个礼物", "妈妈"),
     ],
 )
 def test_the_person_a_gift_is_for_is_read_as_such(message, recipient):
@@ -474,3 +483,59 @@ def test_a_chinese_count_or_verb_of_buying_is_not_searched_for():
     assert parse("给老婆买一双防水的登山鞋，预算150以内").content.split() == ["防水", "登山鞋"]
     assert parse("来一个降噪耳机").content == "降噪耳机"
     assert parse("买家评价好的耳机").content.startswith("买家")  # a word, not the verb
+
+
+@pytest.mark.parametrize(
+    ("message", "low", "high"),
+    [
+        ("a gift for my sister around 80 dollars", 64.0, 96.0),
+        ("about $80", 64.0, 96.0),
+        ("boots, budget of about 120", 96.0, 144.0),
+        ("$50 or so", 40.0, 60.0),
+        ("登山靴500元左右", 400.0, 600.0),
+        ("a tent that sets up in about 3 minutes", None, None),  # a number, no price
+    ],
+)
+def test_a_budget_said_as_about_a_price_is_a_range_around_it(message, low, high):
+    from agent.parse import parse
+
+    parsed = parse(message)
+    assert (parsed.min_price, parsed.max_price) == (low, high)
+
+
+def test_the_cheaper_one_picks_among_those_shown_and_asks_for_nothing_cheaper():
+    from agent.parse import parse
+    from agent.references import resolve
+    from agent.state import DialogueState
+    from catalog.models import Product
+
+    shown = [Product("a", "A boot", price=110.0), Product("b", "B boot", price=102.0),
+             Product("c", "C boot", price=134.0)]  # fmt: skip
+    state = DialogueState(shown=[p.id for p in shown])
+    for message, picked in [("I'll take the cheaper one", "b"), ("我要便宜的那个", "b"),
+                            ("the more expensive one please", "c")]:  # fmt: skip
+        assert resolve(message, state, shown).products == [picked], message
+        assert not parse(message).cheaper, message
+    assert parse("anything cheaper?").cheaper
+
+
+def test_it_beside_a_named_product_is_the_product_in_focus(shop, encode):
+    """ "compare it with the second one" after a question about the first: the first and
+    the second, not the second alone; "它和第二个比哪个更便宜？" the same two, by price."""
+    agent = routed_agent(shop, encode)
+    for language, request, about, compare in [
+        ("en", "waterproof hiking boots for my wife", "does the first one come in other colors?",
+         "compare it with the second one"),
+        ("zh", "给老婆买一双防水登山靴", "第一个防水吗？", "它和第二个比哪个更便宜？"),
+    ]:  # fmt: skip
+        state = new_state()
+        agent.turn(state, request, "u1")
+        first, second = state.shown[:2]
+        agent.turn(state, about, "u1")
+        reply = agent.turn(state, compare, "u1")
+        call = reply.trace[-1]
+        assert sorted(call.arguments["product_ids"]) == sorted([first, second]), language
+        if language == "zh":
+            assert call.tool == "answer_question"
+            best = min(shop.products("demo", [first, second]), key=lambda p: p.price)
+            assert reply.text.startswith(best.title) and "最低" in reply.text

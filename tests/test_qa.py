@@ -545,6 +545,19 @@ def test_a_question_offering_alternatives_is_answered_by_the_one_the_record_hold
         assert answer["answer"] is None
 
 
+def test_a_question_about_other_values_gets_the_records_one_value_and_no_yes(demo_store, encode):
+    # "other colors?" of "color: orange": the record gives one colour, which is no "yes"
+    shoes = _demo_product(demo_store, color="orange")
+    for question, language in [
+        ("does the first one come in other colors?", "en"),
+        ("有别的颜色吗？", "zh"),
+    ]:
+        answer = _ask(demo_store, encode, question, shoes.id, language)
+        assert any("orange" in t for t in answer["texts"]), (question, answer)
+        assert answer["answer"] is None, question
+    assert _ask(demo_store, encode, "does it come in orange?", shoes.id)["answer"] is True
+
+
 def test_the_sentence_that_asks_is_the_focus_and_the_reason_when_it_has_none(demo_store, encode):
     from tools import qa
     from tools.passages import passages

@@ -103,3 +103,21 @@ def test_chinese_words_the_segmenter_cuts_or_glues_are_put_right_with_the_dictio
     assert "安卓" in content_terms("这块手表能连安卓手机吗？")
     # words the segmenter got right stay as they are
     assert content_terms("这个耳机续航多长时间？") == ["耳机", "续航"]
+
+
+@pytest.mark.parametrize(
+    ("question", "direction"),
+    [
+        ("which one is the cheapest?", "min"),
+        ("which one is cheaper?", "min"),
+        ("它和第二个比哪个更便宜？", "min"),
+        ("which of these lasts longer?", "max"),
+        ("哪个更贵？", "max"),
+        ("is it lighter than my old ones?", None),  # no choice among products asked
+        ("does it have a longer cable?", None),
+    ],
+)
+def test_a_comparative_asked_of_several_picks_one_as_a_superlative_does(question, direction):
+    from tools.text import superlative
+
+    assert superlative(question) == direction

@@ -44,6 +44,7 @@ from tools.text import (
     alternatives,
     asked_part,
     asks_count,
+    asks_other,
     asks_past_price,
     asks_price,
     asks_quantity,
@@ -517,9 +518,14 @@ def _translations(ctx: ToolContext, term: str) -> list[str]:
 
 
 def _yes_no(question: str, passage: Passage, focus: list[str]) -> bool | None:
-    if not is_polar(question) or passage.kind == "review" or alternatives(question):
-        # one reviewer's word is quoted, not turned into a yes; "men or women?" is
-        # answered by what the record says, never "yes"
+    if (
+        not is_polar(question)
+        or passage.kind == "review"
+        or alternatives(question)
+        or asks_other(question)
+    ):
+        # one reviewer's word is quoted, not turned into a yes; "men or women?" and
+        # "other colors?" are answered by what the record says, never "yes"
         return None
     return not any(negated_near(passage.text, t) for t in focus)
 

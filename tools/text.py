@@ -321,6 +321,18 @@ def is_stopword(word: str) -> bool:
     return lowered in _EN_STOP or stem(lowered) in _EN_STOP or word in _ZH_STOP
 
 
+_OTHER_ASKED = re.compile(
+    r"\b(?:other|another|different)\s+\w+|其他|其它|别的|另外的",
+    re.I,
+)
+
+
+def asks_other(question: str) -> bool:
+    """Whether the question asks about other values than the one a record gives ("does
+    it come in other colors?", "有别的颜色吗？"): the record's one value is no yes."""
+    return bool(_OTHER_ASKED.search(question))
+
+
 def is_polar(question: str) -> bool:
     """A yes-no question ("is it waterproof?", "它防水吗？")."""
     return bool(_POLAR.search(question.strip()))
@@ -395,11 +407,26 @@ def states_count(text: str, counted: list[str] = ()) -> bool:
     return bool(_PACK_COUNT.search(text or ""))
 
 
+# "which one is cheaper?", "它和第二个比哪个更便宜？": a comparative asked of the products
+# in view picks one as a superlative does.
+_WHICH_MORE = re.compile(
+    r"\bwhich\b.*\b(?:longer|bigger|larger|higher|greater|heavier|thicker|stronger|wider"
+    r"|pricier|dearer|more expensive)\b|哪.{0,6}更(?:长|多|大|高|重|厚|久|强|宽|贵)",
+    re.I,
+)
+_WHICH_LESS = re.compile(
+    r"\bwhich\b.*\b(?:shorter|smaller|lower|lighter|thinner|cheaper|fewer|narrower"
+    r"|less expensive)\b|哪.{0,6}更(?:短|少|小|低|轻|薄|便宜|窄|实惠)",
+    re.I,
+)
+
+
 def superlative(question: str) -> str | None:
-    """ "max" for "which lasts longest", "min" for "which is lightest", else None."""
-    if _MOST.search(question):
+    """ "max" for "which lasts longest" (or "which is heavier?"), "min" for "which is
+    lightest" ("哪个更便宜？"), else None."""
+    if _MOST.search(question) or _WHICH_MORE.search(question):
         return "max"
-    if _LEAST.search(question):
+    if _LEAST.search(question) or _WHICH_LESS.search(question):
         return "min"
     return None
 

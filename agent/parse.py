@@ -216,6 +216,14 @@ _OTHERS = re.compile(
     r"|这些都不要|换几个|换一些|换点别的",
     re.I,
 )
+# A second thing to buy ("I also need a soldering iron", "另外还想买一个焊锡丝"): a new
+# request, not more words about the product being chosen ("I also need it to be light").
+_ANOTHER = re.compile(
+    r"\b(?:also|too)\s+(?:need|want|looking for|buy|get|shopping for)\s+(?:a|an|some)\s+(?!one\b)"
+    r"|\b(?:need|want|buy|get)\s+(?:a|an|some)\s+(?=\w+(?:\s+\w+)?\s+(?:too|as well)\b)"
+    rf"|(?:另外|还|再)(?:想|要|需要|得)?(?:买|找)(?:一|两|几)?{ZH_MEASURE_WORDS}?(?=[\u4e00-\u9fff])",
+    re.I,
+)
 # Asking for more products of the kind being shopped for, not about one shown.
 _REFINE = re.compile(
     r"^\s*(?:any|anything|something|one|ones)\s+(?:with|in|that|without|for|more|less)\b"
@@ -230,7 +238,7 @@ _STOPWORDS = frozenset(
     it this that these those one ones under below less than up max at most budget around about
     dollars usd bucks price good nice new gift gifts present presents hi hello hey i'm im
     i'd it's should what which was were also just really thanks thank from show might may
-    maybe help tell let see us our who whose started
+    maybe help tell let see us our who whose started too
     """.split()  # noqa: SIM905
 )
 
@@ -247,6 +255,7 @@ class Parsed:
     exclude_last_brand: bool = False
     others: bool = False  # "none of these", "something else": skip what was shown
     refine: bool = False  # "any with a timer?", "有没有更轻的": more of the same kind
+    another: bool = False  # "I also need a soldering iron": a second thing to buy
     recipient: str | None = None
     use: str | None = None
     content: str = ""  # what is left for search
@@ -270,6 +279,10 @@ def parse(text: str) -> Parsed:
     p.exclude_last_brand = bool(_OTHER_BRAND.search(text))
     p.others = bool(_OTHERS.search(text))
     p.refine = bool(_REFINE.search(text))
+    p.another = bool(_ANOTHER.search(text))
+    if p.another:  # "还想买一个焊锡丝，要无铅的": a new product, not more of the same kind
+        p.refine = False
+        remaining = _ANOTHER.sub(" ", remaining)
     remaining = _OTHERS.sub(" ", _OTHER_BRAND.sub(" ", _CHEAPER.sub(" ", remaining)))
     if p.cheaper and p.ordinals:  # "the first one is too expensive": which, not what
         remaining = _ORDINAL_PHRASE.sub(" ", remaining)

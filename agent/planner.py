@@ -119,6 +119,9 @@ class RulePlanner:
 
     def __post_init__(self) -> None:
         self.known_ids = {p.id for p in self.catalog}
+        # A catalog that lists no prices (Amazon's text-only sets) cannot be held to a
+        # budget: searched without one, and the reply says so (agent.present).
+        self.priced = not self.catalog or any(p.price is not None for p in self.catalog)
 
     def plan(self, text: str, situation: Situation, parsed: Parsed | None = None) -> Plan:
         parsed = parsed or parse(text)
@@ -443,8 +446,8 @@ class RulePlanner:
         s = state.slots
         k = k or self.k
         filters = {
-            "max_price": None if cheapest else s.max_price,
-            "min_price": s.min_price,
+            "max_price": None if cheapest or not self.priced else s.max_price,
+            "min_price": s.min_price if self.priced else None,
             "category": s.category,
             "brands": s.brands or None,
             "exclude_brands": s.exclude_brands or None,

@@ -132,6 +132,10 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
         # is 150 yuan, about 21 USD: said, so the shopper can put it right)
         budget = f"{s.max_price:.2f} {turn.agent.currency}"
         intro = say("no_prices" if unpriced else "over_budget", lang, budget=budget)
+    if products and intro is None and s.max_price is not None and not rules.priced:
+        # the budget could hold nothing back: said, so the shopper knows prices are unknown
+        budget = f"{s.max_price:.2f} {turn.agent.currency}"
+        intro = say("no_prices", lang, budget=budget)
     products = _distinct_titles(products, [turn.agent.by_id.get(i) for i in state.passed])
     if not products:
         return Reply(say("nothing_found", lang), "recommend")

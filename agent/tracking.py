@@ -53,14 +53,15 @@ def update_slots(
         category = None  # a brand or price change keeps the kind chosen before
     if guessed and s.category and not s.category_guessed and category != s.category:
         category = None  # a kind the shopper named is not replaced by one guessed from a need
+    if parsed.another and parsed.content and (s.query or s.category):
+        # A second thing to buy: nothing said about the first holds for it (its kind
+        # from this message alone, guessed or named).
+        s.category, s.category_guessed, s.query = None, False, ""
+        previous_category = "(another)"
+        _forget_kind(s, vocabulary.brands_in(text), parsed)
     if category and s.category and category != s.category:
         # A new kind of product: constraints about the old one no longer apply.
-        mentioned = vocabulary.brands_in(text)
-        s.brands = [b for b in s.brands if b in mentioned]
-        s.exclude_brands = [b for b in s.exclude_brands if b in mentioned]
-        s.attributes, s.use = [], None
-        if parsed.max_price is None and parsed.min_price is None:
-            s.min_price = s.max_price = None
+        _forget_kind(s, vocabulary.brands_in(text), parsed)
     if category:
         if category != s.category or not guessed:
             s.category_guessed = guessed
@@ -76,10 +77,22 @@ def update_slots(
         # What the shopper adds about the same kind of product narrows the search:
         # the words accumulate (the newest last) until the kind changes (words said
         # before any kind was chosen hold for the kind chosen next).
-        changed = bool(category and previous_category and category != previous_category)
+        changed = parsed.another or bool(
+            category and previous_category and category != previous_category
+        )
         words = [] if changed else s.query.split()
         words = list(dict.fromkeys(words + parsed.content.split()))
         s.query = " ".join(words[-MAX_QUERY_WORDS:])
+
+
+def _forget_kind(s: Any, mentioned: list[str], parsed: Parsed) -> None:
+    """Drop what was said about the product chosen before (brands not named again, its
+    attributes, use and a budget this message does not give)."""
+    s.brands = [b for b in s.brands if b in mentioned]
+    s.exclude_brands = [b for b in s.exclude_brands if b in mentioned]
+    s.attributes, s.use = [], None
+    if parsed.max_price is None and parsed.min_price is None:
+        s.min_price = s.max_price = None
 
 
 def refines(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) -> bool:

@@ -369,3 +369,64 @@ def test_a_turn_never_shows_titles_a_shopper_cannot_tell_apart():
     twins = [Product("a", "Conde Nast"), Product("b", "conde  nast "), Product("c", "AFAR")]
     assert [p.id for p in _distinct_titles(twins, [])] == ["a", "c"]
     assert [p.id for p in _distinct_titles(twins, [Product("z", "AFAR"), None])] == ["a"]
+
+
+@pytest.fixture(scope="module")
+def unpriced(tmp_path_factory):
+    """The magazine shop with no prices listed (Amazon's text-only sets list none)."""
+    from dataclasses import replace
+
+    from catalog.store import Store
+    from shopassist.assistant import build_assistant
+    from shopassist.settings import load_settings
+
+    home = tmp_path_factory.mktemp("unpriced")
+    store = Store.in_home(home)
+    data = unseen_catalog.dataset()
+    data = replace(data, products=[replace(p, price=None) for p in data.products])
+    report = ValidationReport(catalog=NAME, format="test")
+    store_dataset(store, data, report, time.perf_counter())
+    agent = build_assistant(load_settings(env={"SHOPASSIST_HOME": str(home)}), store, NAME, "none")
+    yield agent.agent
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("message", "price_question", "price_word"),
+    [
+        ("travel magazines under $20", "how much is the first one?", "price"),
+        ("100元以内的Travel杂志", "第一个多少钱？", "价格"),
+    ],
+)
+def test_a_budget_on_a_shop_without_prices_is_said_and_filters_nothing(
+    unpriced, message, price_question, price_word
+):
+    agent = unpriced
+    agent.k = 3
+    state = new_state()
+    reply = agent.turn(state, message, "s03")
+    assert len(reply.products) == 3  # the travel magazines, not an empty list
+    search = next(s for s in reply.trace if s.tool == "search_products")
+    assert "max_price" not in search.arguments
+    assert ("price" in reply.text) if state.language == "en" else ("标价" in reply.text)
+    answer = agent.turn(state, price_question, "s03")
+    assert answer.intent == "answer" and price_word in answer.text
+    assert "钱" not in answer.text.replace(price_word, "")
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "kept"),
+    [
+        ("travel magazines under $20", "I also need a Kindle edition too", False),
+        ("travel magazines under $20", "另外还想买一本Kindle edition", False),
+        ("travel magazines under $20", "something for long flights", True),
+    ],
+)
+def test_a_second_thing_to_buy_starts_a_new_search(shop, first, second, kept):
+    _, _, agent = shop
+    agent.k = 3
+    state = new_state()
+    agent.turn(state, first, "s03")
+    agent.turn(state, second, "s03")
+    assert (state.slots.max_price == 20) is kept
+    assert ("travel" in state.slots.query.casefold()) is kept

@@ -154,6 +154,11 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
         # yes or no: "is it cheap?" is the shopper's to judge).
         finding.stated, finding.value = [(_price_passage(product), 10.0)], product.price
         return finding
+    if product.price is None and asks_price(question):
+        # No price listed: said of the price, not of the question's words ("钱" of
+        # 多少钱); the passages are not searched for one (a page's number is no price).
+        finding.unmentioned = ["价格" if _HAN.search(question) else "price"]
+        return finding
     if not found:
         return finding
     counts = _count_passages(ctx, question, found)

@@ -422,7 +422,9 @@ def _as_written(need: Need, held: list[str], whole: bool = False) -> str:
 
 
 def _window(passage: Passage, forms: list[str]) -> str:
-    """The passage's words around the first word found, at most MAX_FACT_WORDS."""
+    """The passage's words around the words found, at most MAX_FACT_WORDS: the window
+    that shows the most of them ("…Digital Storage Oscilloscope and Digital Multimeter…"
+    for "digital multimeter", not the first "Digital" alone), the earliest of equals."""
     text = _fact_text(passage)
     if _HAN.search(text) and not re.search(r"[A-Za-z]{3}", text):
         return _clip_chars(text, 40)
@@ -431,11 +433,14 @@ def _window(passage: Passage, forms: list[str]) -> str:
     if len(words) <= size:
         return text
     terms = [f for f in forms if not _HAN.match(f)]
-    at = next(
-        (i for i, w in enumerate(words) for t in terms if stem(re.sub(r"\W", "", w)).startswith(t)),
-        0,
-    )
-    start = max(0, min(at - 2, len(words) - size))
+    found = [
+        (i, t)
+        for i, w in enumerate(words)
+        for t in terms
+        if stem(re.sub(r"\W", "", w)).startswith(t)
+    ]
+    starts = sorted({max(0, min(i - 2, len(words) - size)) for i, _ in found}) or [0]
+    start = max(starts, key=lambda a: (len({t for i, t in found if a <= i < a + size}), -a))
     piece = " ".join(words[start : start + size]).strip(" ,;:")
     return ("…" if start else "") + piece + ("…" if start + size < len(words) else "")
 

@@ -296,3 +296,49 @@ def test_a_chinese_query_also_searches_the_catalogs_english_words_for_it(demo_ct
     demo_ctx.search = Search()
     load_registry(False).call("search_products", demo_ctx, {"query": "红色的咖啡机"})
     assert searched == ["红色的咖啡机 red coffee machine"]
+
+
+def test_a_product_for_the_asked_kind_comes_after_the_kind_itself(tmp_path):
+    """ "digital multimeter" on a shop whose cases are "Case for ... Multimeters": the
+    multimeters first, each group in the search's order; asking for a case keeps it first."""
+    import time
+
+    from catalog.ingest import store_dataset
+    from catalog.models import Product, RawDataset
+    from catalog.report import ValidationReport
+    from catalog.store import Store
+    from tools.discovery import _things_before_accessories
+    from vectorstore.index import SearchHit
+
+    titles = {
+        "c1": "Hard Travel Case for Etekcity Digital Clamp Meter Multimeters",
+        "m1": "Uni-T UT204 Digital Handheld Multimeter",
+        "m2": "OWON B35T Plus Multimeter with True RMS",
+        "m3": "AstroAI Digital Multimeter, 6000 Counts",
+        "s1": "Serum for dry skin with vitamin C",
+        "s2": "Moisturizer for dry skin",
+        "s3": "Cleanser for oily skin",
+    }
+    products = [Product(pid, title, brand="") for pid, title in titles.items()]
+    with Store.in_home(tmp_path) as store:
+        store_dataset(store, RawDataset(products, [], [], []), ValidationReport("t", "test"),
+                      time.perf_counter())  # fmt: skip
+        ctx = ToolContext(store, "t")
+
+        def order(query: str, ids: list[str]) -> list[str]:
+            hits = [SearchHit(i, 1.0, [], "", "title", title=titles[i]) for i in ids]
+            return [h.product_id for h in _things_before_accessories(ctx, query, hits)]
+
+        assert order("digital multimeter", ["c1", "m1", "m2"]) == ["m1", "m2", "c1"]
+        assert order("a case for my multimeter", ["c1", "m1"]) == ["c1", "m1"]
+        # a use ("for dry skin") is no accessory: the order stays
+        assert order("something for dry skin", ["s2", "s1", "s3"]) == ["s2", "s1", "s3"]
+
+
+def test_a_request_claim_quotes_the_part_of_the_title_that_holds_the_words():
+    from agent.needs import _window
+    from tools.passages import Passage
+
+    title = "Owon PDS5022T Portable Digital Storage Oscilloscope and Digital Multimeter, 2 Channels"
+    passage = Passage("P1.t", "product", "title", "title", title, "1")
+    assert "Multimeter" in _window(passage, ["digital", "multimeter"])

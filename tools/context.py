@@ -83,3 +83,14 @@ class ToolContext:
         if self.table is None:
             self.table = ProductTable(self.store.products(self.catalog))
         return self.table
+
+
+def per_catalog(cache: dict, ctx: ToolContext, build: Callable[[], Any]) -> Any:
+    """What `build()` makes of the catalog, kept for the few catalogs a process serves
+    (keyed by the catalog's fingerprint; the oldest goes)."""
+    key = (str(ctx.store.path), ctx.catalog, ctx.store.fingerprint(ctx.catalog))
+    if key not in cache:
+        if len(cache) >= 8:
+            cache.pop(next(iter(cache)))
+        cache[key] = build()
+    return cache[key]

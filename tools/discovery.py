@@ -11,17 +11,18 @@ turned down in the conversation never come back from either tool.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import numpy as np
 
 from catalog.filters import ProductFilter
-from tools.context import ToolContext
+from tools.context import ToolContext, per_catalog
 from tools.dictionary import catalog_sense
 from tools.lexicon import lexicon
 from tools.products import product_evidence
 from tools.registry import ToolArgumentError
 from tools.results import ToolResult
-from tools.text import content_words
+from tools.text import content_words, stem
 
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.)
 
@@ -84,6 +85,8 @@ def search_products(
     hits = ctx.search.search(catalog_query(ctx, query), k=k, filters=f,
                              snippets=None if passages else 0)  # fmt: skip
     if among is None:
+        hits = _things_before_accessories(ctx, catalog_query(ctx, query), hits)
+    if among is None:
         ctx.relevance = {h.product_id: h.score for h in hits}
     ids: list[str] = []
     matched: dict[str, dict[str, str]] = {}
@@ -111,6 +114,53 @@ def search_products(
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+# What a title says after "for" is what the product serves, not what it is: "Hard Travel
+# Case for Etekcity ... Digital Multimeters" is a case.
+_FOR = re.compile(r"\s(?:for|fits|fit for|compatible with|replacement for)\s|适用于", re.I)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+")
+MIN_KIND_TITLES = 3
+_KINDS: dict = {}
+
+
+def _title_parts(title: str, brand: str = "") -> tuple[set[str], set[str]]:
+    """The stems of a title before and after its first "for" (the brand left out)."""
+    if brand and title.casefold().startswith(brand.casefold()):
+        title = title[len(brand) :]
+    parts = _FOR.split(title, maxsplit=1)
+    head, tail = parts[0], parts[1] if len(parts) > 1 else ""
+    return {stem(w) for w in _WORD.findall(head)}, {stem(w) for w in _WORD.findall(tail)}
+
+
+def _kind_words(ctx: ToolContext) -> frozenset[str]:
+    """The catalog's words that say what a product is: said before any "for" in at least
+    MIN_KIND_TITLES titles (brand names left out) and there at least as often as after
+    it ("multimeter"; not "skin" of "serum for dry skin", a use)."""
+
+    def build() -> frozenset[str]:
+        head: Counter = Counter()
+        tail: Counter = Counter()
+        for p in ctx.store.products(ctx.catalog):
+            before, after = _title_parts(p.title, p.brand)
+            head.update(before)
+            tail.update(after)
+        return frozenset(w for w, n in head.items() if n >= MIN_KIND_TITLES and n >= tail[w])
+
+    return per_catalog(_KINDS, ctx, build)
+
+
+def _things_before_accessories(ctx: ToolContext, query: str, hits: list) -> list:
+    """Hits whose title names the asked kind only after "for" (an accessory for it) go
+    after those that are that kind, each group in its order. The kind asked for is what
+    the query names before its own "for" ("a case for my multimeter" asks for a case)."""
+    asked, _ = _title_parts(query)  # "case for a multimeter" asks for a case
+    kinds = asked & _kind_words(ctx)
+    if not kinds:
+        return hits
+    things, accessories = [], []
+    for h in hits:
+        before, after = _title_parts(h.title)
+        (accessories if not before & kinds and after & kinds else things).append(h)
+    return things + accessories if things else hits
 
 
 def catalog_query(ctx: ToolContext, query: str) -> str:

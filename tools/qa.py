@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from tools.context import ToolContext
+from tools.context import ToolContext, per_catalog
 from tools.dictionary import english_words, senses
 from tools.lexicon import lexicon
 from tools.passages import Passage, passages
@@ -284,18 +284,7 @@ def _attribute_values(ctx: ToolContext) -> dict[str, list[tuple[frozenset[str], 
             for name, c in counts.items()
         }
 
-    return _per_catalog(_VALUES, ctx, build)
-
-
-def _per_catalog(cache: dict, ctx: ToolContext, build):
-    """What `build()` makes of the catalog, kept for the few catalogs a process serves
-    (keyed by the catalog's fingerprint; the oldest goes)."""
-    key = (str(ctx.store.path), ctx.catalog, ctx.store.fingerprint(ctx.catalog))
-    if key not in cache:
-        if len(cache) >= 8:
-            cache.pop(next(iter(cache)))
-        cache[key] = build()
-    return cache[key]
+    return per_catalog(_VALUES, ctx, build)
 
 
 def _price_passage(product) -> Passage:
@@ -611,4 +600,4 @@ def _titles(ctx: ToolContext) -> dict:
             "weights": {},
         }  # fmt: skip
 
-    return _per_catalog(_TITLES, ctx, build)
+    return per_catalog(_TITLES, ctx, build)

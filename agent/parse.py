@@ -224,6 +224,15 @@ _ANOTHER = re.compile(
     rf"|(?:另外|还|再)(?:想|要|需要|得)?(?:买|找)(?:一|两|几)?{ZH_MEASURE_WORDS}?(?=[\u4e00-\u9fff])",
     re.I,
 )
+# A request said in full ("I need a soldering iron", "我想买一个万用表"): when it names
+# another kind of product than the one being chosen, a new search (agent.tracking).
+_REQUEST = re.compile(
+    r"^\s*(?:(?:hi|hello|hey|ok|okay|now|and)[,!.]?\s+)?(?:i\s+(?:also\s+)?(?:need|want|would like)"
+    r"|i'd like|i(?:'m| am) (?:also )?(?:looking|shopping) for|looking for|show me|find me"
+    r"|(?:can you |could you )?recommend|do you (?:have|sell))\s+(?:a|an|some|any)\s+(?!one\b)"
+    rf"|^\s*(?:我(?:还)?(?:想|要|需要)(?:买|找)?|给我推荐|推荐)(?:一|两|几){ZH_MEASURE_WORDS}",
+    re.I,
+)
 # Asking for more products of the kind being shopped for, not about one shown.
 _REFINE = re.compile(
     r"^\s*(?:any|anything|something|one|ones)\s+(?:with|in|that|without|for|more|less)\b"
@@ -256,6 +265,7 @@ class Parsed:
     others: bool = False  # "none of these", "something else": skip what was shown
     refine: bool = False  # "any with a timer?", "有没有更轻的": more of the same kind
     another: bool = False  # "I also need a soldering iron": a second thing to buy
+    request: bool = False  # "I need a multimeter": a request said in full
     recipient: str | None = None
     use: str | None = None
     content: str = ""  # what is left for search
@@ -279,6 +289,7 @@ def parse(text: str) -> Parsed:
     p.exclude_last_brand = bool(_OTHER_BRAND.search(text))
     p.others = bool(_OTHERS.search(text))
     p.refine = bool(_REFINE.search(text))
+    p.request = bool(_REQUEST.search(text))
     p.another = bool(_ANOTHER.search(text))
     if p.another:  # "还想买一个焊锡丝，要无铅的": a new product, not more of the same kind
         p.refine = False

@@ -357,6 +357,7 @@ class RulePlanner:
             or v.named_category(text)
             or (v.brands_in(text) and not refs.looked_up)
             or v.attributes_in(text)
+            or (parsed.request and v.kinds_in(parsed.content))  # "I need a pH meter"
         ):
             return "strong"
         if not question and parsed.content and v.guess_category(parsed.content):

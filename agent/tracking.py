@@ -53,7 +53,9 @@ def update_slots(
         category = None  # a brand or price change keeps the kind chosen before
     if guessed and s.category and not s.category_guessed and category != s.category:
         category = None  # a kind the shopper named is not replaced by one guessed from a need
-    if parsed.another and parsed.content and (s.query or s.category):
+    if (parsed.another or _new_kind(parsed, s.query, vocabulary)) and parsed.content and (
+        s.query or s.category
+    ):
         # A second thing to buy: nothing said about the first holds for it (its kind
         # from this message alone, guessed or named).
         s.category, s.category_guessed, s.query = None, False, ""
@@ -83,6 +85,17 @@ def update_slots(
         words = [] if changed else s.query.split()
         words = list(dict.fromkeys(words + parsed.content.split()))
         s.query = " ".join(words[-MAX_QUERY_WORDS:])
+
+
+def _new_kind(parsed: Parsed, query: str, vocabulary: Any) -> bool:
+    """A request said in full that names a kind of product (a catalog's title word for
+    what a product is, or a Chinese word's sense of one) and none of the kinds the words
+    searched for so far name: "我想买一个数字万用表" after safety glasses. (Words said
+    before any kind was named, "waterproof" then "I'm looking for hiking boots", hold.)"""
+    if not parsed.request or not query or not hasattr(vocabulary, "kinds_in"):
+        return False
+    new, old = vocabulary.kinds_in(parsed.content), vocabulary.kinds_in(query)
+    return bool(new and old and new.isdisjoint(old))
 
 
 def _forget_kind(s: Any, mentioned: list[str], parsed: Parsed) -> None:

@@ -16,8 +16,8 @@ import numpy as np
 
 from catalog.brands import brand_anchor, brand_pattern
 from catalog.models import Product
-from tools.dictionary import english_words
-from tools.text import content_words
+from tools.dictionary import catalog_sense, english_words
+from tools.text import content_words, kind_words, title_parts
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> (n, d) L2-normalised
@@ -43,6 +43,7 @@ class Vocabulary:
     _owners: list[str] = field(default_factory=list, init=False, repr=False)
     _anchors: list[tuple[str, str]] | None = field(default=None, init=False, repr=False)
     known_words: frozenset[str] = frozenset()  # the words of the catalog's titles
+    kinds: frozenset[str] = frozenset()  # title words that say what a product is
 
     @classmethod
     def from_products(cls, products: Sequence[Product], encode: Encode | None = None) -> Vocabulary:
@@ -65,6 +66,7 @@ class Vocabulary:
         vocabulary.known_words = frozenset(
             w for p in products for w in re.findall(r"[a-z0-9]+", p.title.casefold())
         )
+        vocabulary.kinds = kind_words(products)
         return vocabulary
 
     def category_in(
@@ -190,6 +192,16 @@ class Vocabulary:
             )
 
         return [b for b, own in spans.items() if not all(inside(span, b) for span in own)]
+
+    def kinds_in(self, text: str) -> set[str]:
+        """The kinds of product the text names: title words that say what a product is
+        (`kinds`), said before any "for" ("a case for my multimeter" names a case), or
+        the sense of a Chinese word (万用表 -> multimeter)."""
+        found, _ = title_parts(text)
+        for word in content_words(text):
+            if _HAN.match(word) and (sense := catalog_sense(word, self.known_words.__contains__)):
+                found |= title_parts(sense)[0]
+        return found & self.kinds
 
     def attributes_in(self, text: str) -> list[str]:
         lowered = text.casefold()

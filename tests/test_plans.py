@@ -539,3 +539,57 @@ def test_it_beside_a_named_product_is_the_product_in_focus(shop, encode):
             assert call.tool == "answer_question"
             best = min(shop.products("demo", [first, second]), key=lambda p: p.price)
             assert reply.text.startswith(best.title) and "最低" in reply.text
+
+
+def _tools_shop_vocabulary():
+    from agent.vocabulary import Vocabulary
+    from catalog.models import Product
+
+    titles = [
+        "Uni-T Digital Handheld Multimeter", "AstroAI Digital Multimeter 6000 Counts",
+        "Klein Tools Auto-Ranging Multimeter", "URBEST Digital pH Meter",
+        "Apera Waterproof pH Meter", "HMD Pocket pH Meter", "Uvex Anti-Fog Safety Glasses",
+        "3M Over-the-Glass Safety Glasses", "DeWalt Clear Safety Glasses",
+        "Hard Travel Case for Etekcity Multimeter",
+    ]  # fmt: skip
+    return Vocabulary.from_products([Product(f"p{i}", t) for i, t in enumerate(titles)])
+
+
+@pytest.mark.parametrize(
+    ("messages", "query"),
+    [
+        # a request said in full for another kind starts a new search
+        (["I need safety glasses", "我想买一个数字万用表"], "数字万用表"),
+        (["I need safety glasses", "I need a pH meter"], "ph meter"),
+        # words before any kind, and more about the same kind, hold
+        (["waterproof", "I'm looking for a pH meter"], "waterproof ph meter"),
+        (
+            ["I need safety glasses", "I want some anti-fog safety glasses"],
+            "safety glasses anti-fog",
+        ),
+        (["I need safety glasses", "one that fits over my glasses"], "safety glasses fits over"),
+    ],
+)
+def test_a_request_for_another_kind_of_product_starts_a_new_search(messages, query):
+    from agent.parse import parse
+    from agent.tracking import update_slots
+
+    vocabulary = _tools_shop_vocabulary()
+    assert {"multimeter", "meter", "glass"} <= vocabulary.kinds
+    state = new_state()
+    for message in messages:
+        update_slots(state, parse(message), message, vocabulary, "USD", [])
+    assert state.slots.query.casefold() == query
+
+
+def test_a_request_naming_a_kind_of_the_catalogs_titles_is_shopping():
+    """ "I need a pH meter" on a shop without categories: its titles' kind of product,
+    asked for in full, is a search (it was "outside what I can do")."""
+    from agent.parse import parse
+    from agent.planner import RulePlanner
+    from agent.references import References
+
+    planner = RulePlanner(load_registry(include_entry_points=False), _tools_shop_vocabulary(), None)
+    for message, shopping in [("I need a pH meter", "strong"), ("我想买一个万用表", "strong"),
+                              ("I need a joke", ""), ("I need a hug", "")]:  # fmt: skip
+        assert planner._shopping(message, parse(message), References(), False) == shopping, message

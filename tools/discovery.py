@@ -11,7 +11,6 @@ turned down in the conversation never come back from either tool.
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 import numpy as np
 
@@ -22,7 +21,7 @@ from tools.lexicon import lexicon
 from tools.products import product_evidence
 from tools.registry import ToolArgumentError
 from tools.results import ToolResult
-from tools.text import content_words, stem
+from tools.text import content_words, kind_words, title_parts
 
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.)
 
@@ -114,51 +113,24 @@ def search_products(
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
-# What a title says after "for" is what the product serves, not what it is: "Hard Travel
-# Case for Etekcity ... Digital Multimeters" is a case.
-_FOR = re.compile(r"\s(?:for|fits|fit for|compatible with|replacement for)\s|适用于", re.I)
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+")
-MIN_KIND_TITLES = 3
 _KINDS: dict = {}
 
 
-def _title_parts(title: str, brand: str = "") -> tuple[set[str], set[str]]:
-    """The stems of a title before and after its first "for" (the brand left out)."""
-    if brand and title.casefold().startswith(brand.casefold()):
-        title = title[len(brand) :]
-    parts = _FOR.split(title, maxsplit=1)
-    head, tail = parts[0], parts[1] if len(parts) > 1 else ""
-    return {stem(w) for w in _WORD.findall(head)}, {stem(w) for w in _WORD.findall(tail)}
-
-
 def _kind_words(ctx: ToolContext) -> frozenset[str]:
-    """The catalog's words that say what a product is: said before any "for" in at least
-    MIN_KIND_TITLES titles (brand names left out) and there at least as often as after
-    it ("multimeter"; not "skin" of "serum for dry skin", a use)."""
-
-    def build() -> frozenset[str]:
-        head: Counter = Counter()
-        tail: Counter = Counter()
-        for p in ctx.store.products(ctx.catalog):
-            before, after = _title_parts(p.title, p.brand)
-            head.update(before)
-            tail.update(after)
-        return frozenset(w for w, n in head.items() if n >= MIN_KIND_TITLES and n >= tail[w])
-
-    return per_catalog(_KINDS, ctx, build)
+    return per_catalog(_KINDS, ctx, lambda: kind_words(ctx.store.products(ctx.catalog)))
 
 
 def _things_before_accessories(ctx: ToolContext, query: str, hits: list) -> list:
     """Hits whose title names the asked kind only after "for" (an accessory for it) go
     after those that are that kind, each group in its order. The kind asked for is what
     the query names before its own "for" ("a case for my multimeter" asks for a case)."""
-    asked, _ = _title_parts(query)  # "case for a multimeter" asks for a case
+    asked, _ = title_parts(query)  # "case for a multimeter" asks for a case
     kinds = asked & _kind_words(ctx)
     if not kinds:
         return hits
     things, accessories = [], []
     for h in hits:
-        before, after = _title_parts(h.title)
+        before, after = title_parts(h.title)
         (accessories if not before & kinds and after & kinds else things).append(h)
     return things + accessories if things else hits
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 
 from tools.dictionary import senses
 from vectorstore.text import jieba_words, quiet_jieba
@@ -543,3 +544,36 @@ def _unglued(p, pair) -> list:
     if rest in _TRAILING and (len(head) == 1 or senses(head)):
         return [pair(head, "n"), pair(rest, "v")]
     return [p]
+
+
+# What a title says after "for" is what the product serves, not what it is: "Hard Travel
+# Case for Etekcity ... Digital Multimeters" is a case.
+_FOR = re.compile(r"\s(?:for|fits|fit for|compatible with|replacement for)\s|适用于", re.I)
+_TITLE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+")
+MIN_KIND_TITLES = 3
+
+
+def title_parts(title: str, brand: str = "") -> tuple[set[str], set[str]]:
+    """The stems of a title (or a request) before and after its first "for", the brand
+    left out."""
+    if brand and title.casefold().startswith(brand.casefold()):
+        title = title[len(brand) :]
+    parts = _FOR.split(title, maxsplit=1)
+    head, tail = parts[0], parts[1] if len(parts) > 1 else ""
+    return (
+        {stem(w) for w in _TITLE_WORD.findall(head)},
+        {stem(w) for w in _TITLE_WORD.findall(tail)},
+    )
+
+
+def kind_words(products) -> frozenset[str]:
+    """The catalog's words that say what a product is: said before any "for" in at least
+    MIN_KIND_TITLES titles (brand names left out) and there at least as often as after
+    it ("multimeter"; not "skin" of "serum for dry skin", a use)."""
+    head: Counter = Counter()
+    tail: Counter = Counter()
+    for p in products:
+        before, after = title_parts(p.title, p.brand)
+        head.update(before)
+        tail.update(after)
+    return frozenset(w for w, n in head.items() if n >= MIN_KIND_TITLES and n >= tail[w])

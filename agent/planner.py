@@ -26,7 +26,14 @@ from catalog.brands import brand_pattern
 from catalog.models import Product
 from tools.dictionary import catalog_sense
 from tools.registry import ToolRegistry
-from tools.text import asks_price, content_terms, content_words, names_kind, superlative
+from tools.text import (
+    asks_price,
+    asks_rating,
+    content_terms,
+    content_words,
+    names_kind,
+    superlative,
+)
 
 # Words that ask for a product's page as a whole, not for one fact about it.
 DETAIL_WORDS = frozenset(
@@ -147,6 +154,13 @@ class RulePlanner:
         ruled = self._ruled(text, parsed, refs, situation)
         if ruled is not None:
             return ruled
+        if (
+            asks_rating(text)
+            and state.shown
+            and (refs.which or refs.all_shown)
+            and "answer_question" in self.registry.tools
+        ):  # "which one has better reviews?": their ratings, side by side
+            return self.tool_plan("answer_question", text, parsed, refs, situation)
         if self._asks_reviews(text, refs, situation):
             return self.tool_plan("review_summary", text, parsed, refs, situation)
         if (

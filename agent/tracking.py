@@ -53,13 +53,11 @@ def update_slots(
         category = None  # a brand or price change keeps the kind chosen before
     if guessed and s.category and not s.category_guessed and category != s.category:
         category = None  # a kind the shopper named is not replaced by one guessed from a need
-    if (parsed.another or _new_kind(parsed, s.query, vocabulary)) and parsed.content and (
-        s.query or s.category
-    ):
-        # A second thing to buy: nothing said about the first holds for it (its kind
-        # from this message alone, guessed or named).
+    anew = parsed.another or _new_kind(parsed, s.query, vocabulary, s.recipient)
+    if anew and parsed.content and (s.query or s.category):
+        # A second thing to buy, or a new request (another kind, someone else): nothing
+        # said about the first holds for it (its kind from this message alone).
         s.category, s.category_guessed, s.query = None, False, ""
-        previous_category = "(another)"
         _forget_kind(s, vocabulary.brands_in(text), parsed)
     if category and s.category and category != s.category:
         # A new kind of product: constraints about the old one no longer apply.
@@ -79,21 +77,22 @@ def update_slots(
         # What the shopper adds about the same kind of product narrows the search:
         # the words accumulate (the newest last) until the kind changes (words said
         # before any kind was chosen hold for the kind chosen next).
-        changed = parsed.another or bool(
-            category and previous_category and category != previous_category
-        )
+        changed = anew or bool(category and previous_category and category != previous_category)
         words = [] if changed else s.query.split()
         words = list(dict.fromkeys(words + parsed.content.split()))
         s.query = " ".join(words[-MAX_QUERY_WORDS:])
 
 
-def _new_kind(parsed: Parsed, query: str, vocabulary: Any) -> bool:
-    """A request said in full that names a kind of product (a catalog's title word for
-    what a product is, or a Chinese word's sense of one) and none of the kinds the words
-    searched for so far name: "我想买一个数字万用表" after safety glasses. (Words said
-    before any kind was named, "waterproof" then "I'm looking for hiking boots", hold.)"""
+def _new_kind(parsed: Parsed, query: str, vocabulary: Any, state_recipient: str | None) -> bool:
+    """A request said in full for someone else than the one before, or that names a kind
+    of product (a catalog's title word for what a product is, or a Chinese word's sense
+    of one) and none of the kinds the words searched for so far name: "我想买一个数字万用表"
+    after safety glasses. (Words said before any kind was named, "waterproof" then "I'm
+    looking for hiking boots", hold.)"""
     if not parsed.request or not query or not hasattr(vocabulary, "kinds_in"):
         return False
+    if parsed.recipient and state_recipient and parsed.recipient != state_recipient:
+        return True  # "我想给我女儿买一张看电影的礼品卡" after a coffee card for a coworker
     new, old = vocabulary.kinds_in(parsed.content), vocabulary.kinds_in(query)
     return bool(new and old and new.isdisjoint(old))
 

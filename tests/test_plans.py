@@ -561,6 +561,18 @@ def _tools_shop_vocabulary():
         # a request said in full for another kind starts a new search
         (["I need safety glasses", "我想买一个数字万用表"], "数字万用表"),
         (["I need safety glasses", "I need a pH meter"], "ph meter"),
+        # a request for someone else: "coffee" was the coworker's
+        (
+            ["a gift for my coworker who loves coffee", "我想给我女儿买一张看电影的礼品卡"],
+            "看电影 礼品卡",
+        ),
+        (
+            [
+                "a gift for my coworker who loves coffee",
+                "I need a gift for my daughter who loves movies",
+            ],
+            "loves movies",
+        ),
         # words before any kind, and more about the same kind, hold
         (["waterproof", "I'm looking for a pH meter"], "waterproof ph meter"),
         (

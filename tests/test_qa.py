@@ -185,9 +185,30 @@ def test_which_of_several_answers_for_each_and_picks_the_highest_number(agent):
         if battery:
             hours[pid] = int(battery.split("-")[0])
     if len(hours) >= 2:
-        best = max(hours, key=hours.get)
-        title = agent.store.product("demo", best).title
-        assert reply.answer[0].text.startswith(title) and "highest" in reply.answer[0].text
+        most = max(hours.values())  # equal values: any of them (the more reviewed one)
+        titles = [agent.store.product("demo", p).title for p, h in hours.items() if h == most]
+        assert reply.answer[0].text.startswith(tuple(titles))
+        assert "highest" in reply.answer[0].text
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [("which one has better reviews?", "highest"), ("哪个评价更好？", "最高")],
+)
+def test_which_has_better_reviews_is_answered_from_the_ratings_of_those_shown(
+    agent, question, said
+):
+    state = new_state()
+    shown = agent.turn(state, "yoga mats", "u0405")
+    reply = agent.turn(state, question, "u0405")
+    ids = [p.product_id for p in shown.products]
+    assert reply.trace[0].tool == "answer_question"
+    assert reply.trace[0].arguments["product_ids"] == ids
+    rated = [agent.store.product("demo", pid) for pid in ids]
+    rated = [p for p in rated if p.rating_avg is not None and p.rating_count]
+    best = max(rated, key=lambda p: (p.rating_avg, p.rating_count))  # ties: more ratings
+    assert reply.answer[0].text.startswith(best.title) and said in reply.answer[0].text
+    assert f"P{best.id}.rt" in reply.answer[0].citations
 
 
 def test_a_product_named_in_the_question_is_found_before_it_is_answered(agent, demo_store):
@@ -746,3 +767,11 @@ def test_a_kind_word_is_never_a_taught_translation(demo_store):
 
     aligned = _aligned_titles(demo_store.products("demo"))
     assert "防滑" not in aligned and "mat" not in {w for ws in aligned.values() for w in ws}
+
+
+def test_a_short_sentence_near_by_meaning_alone_is_not_quoted_as_closest():
+    from tools.qa import _long_enough
+
+    assert not _long_enough("HOW BOUT DAT?") and not _long_enough("O well maybe next year")
+    assert _long_enough("The card never expires and has no fees at all.")
+    assert _long_enough("这张卡没有有效期限制，也不收取任何费用。")

@@ -48,6 +48,7 @@ from tools.text import (
     asks_past_price,
     asks_price,
     asks_quantity,
+    asks_rating,
     contains_term,
     content_terms,
     content_words,
@@ -82,6 +83,7 @@ class Finding:
     related: list[Passage] = field(default_factory=list)
     answer: bool | None = None  # yes / no for a yes-no question, when a passage states it
     value: float | None = None  # the number a superlative question compares
+    support: int = 0  # between equal values, the better supported (ratings) wins
     reviews: int = 0
     unmentioned: list[str] = field(default_factory=list)  # asked words no record holds
 
@@ -154,12 +156,18 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
         # yes or no: "is it cheap?" is the shopper's to judge).
         finding.stated, finding.value = [(_price_passage(product), 10.0)], product.price
         return finding
-    if product.price is None and asks_price(question):
-        # No price listed: said of the price, not of the question's words ("钱" of
-        # 多少钱); the passages are not searched for one (a page's number is no price).
-        finding.unmentioned = ["价格" if _HAN.search(question) else "price"]
+    if asks_rating(question):
+        # "Which has better reviews?": the rating the record lists, compared as a price is
+        if product.rating_avg is not None and product.rating_count:
+            finding.stated = [(_rating_passage(product), 10.0)]
+            finding.value, finding.support = product.rating_avg, product.rating_count
+        else:
+            finding.unmentioned = ["评分" if _HAN.search(question) else "rating"]
         return finding
+    unlisted = product.price is None and asks_price(question)
     if not found:
+        if unlisted:
+            finding.unmentioned = [_price_word(question)]
         return finding
     counts = _count_passages(ctx, question, found)
     if counts:
@@ -208,11 +216,28 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
         for i in np.argsort(-scores):
             if len(near) == 2:
                 break
-            if related[i] or holds[i]:
+            # a short sentence near by meaning alone is noise ("HOW BOUT DAT?" for "does
+            # it expire?"); one that holds an asked word is not
+            if holds[i] or (related[i] and _long_enough(found[i].text)):
                 near.setdefault(" ".join(found[i].text.casefold().split()), found[i])
         finding.related = list(near.values())
         finding.unmentioned = unmentioned(ctx, question, found)
+        if unlisted:
+            # No price listed, and no passage gives one ("any amount between $0.50 and
+            # $2,000" would): said of the price, not of the question's words (钱 of 多少钱)
+            finding.unmentioned = [_price_word(question)]
     return finding
+
+
+MIN_RELATED_WORDS = 6  # English words (or twice as many Chinese characters)
+
+
+def _long_enough(text: str) -> bool:
+    return len(text.split()) + len(_HAN.findall(text)) / 2 >= MIN_RELATED_WORDS
+
+
+def _price_word(question: str) -> str:
+    return "价格" if _HAN.search(question) else "price"
 
 
 def _count_passages(ctx: ToolContext, question: str, found: list[Passage]) -> list[Passage]:
@@ -291,6 +316,13 @@ def _price_passage(product) -> Passage:
     """The listed price as a passage of the product's record (cited as [P<id>.p])."""
     text = f"price: {product.price:.2f} {product.currency}"
     return Passage(f"{product.id}.p", "product", "attribute", "price", text, product.id)
+
+
+def _rating_passage(product) -> Passage:
+    """The buyers' rating as a passage of the product's record (cited as [P<id>.rt])."""
+    count = product.rating_count
+    text = f"rating: {product.rating_avg:.1f} out of 5 ({count} rating{'s' if count != 1 else ''})"
+    return Passage(f"{product.id}.rt", "product", "attribute", "rating", text, product.id)
 
 
 def unmentioned(ctx: ToolContext, question: str, found: list[Passage]) -> list[str]:
@@ -532,12 +564,12 @@ def _number(text: str) -> float | None:
 def _superlative(question: str, findings: list[Finding]) -> dict[str, Any] | None:
     """For "which has the longest battery?": the product whose stated value is
     highest (or lowest), when at least two products state a number."""
-    direction = superlative(question)
+    direction = "max" if asks_rating(question) else superlative(question)
     valued = [f for f in findings if f.value is not None]
     if direction is None or len(valued) < 2:
         return None
-    pick = max if direction == "max" else min
-    best = pick(valued, key=lambda f: f.value)
+    sign = 1 if direction == "max" else -1  # equal values: the better supported one
+    best = max(valued, key=lambda f: (sign * f.value, f.support, f.reviews))
     return {"product_id": best.product_id, "value": best.value, "direction": direction}
 
 

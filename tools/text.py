@@ -210,6 +210,22 @@ def asks_price(question: str) -> bool:
     return bool(_PRICE_ASKED.search(text)) and not _PRICE_THEN.search(text)
 
 
+# "which one has better reviews?", "哪个评价更好？": the products' ratings compared
+_RATING_ASKED = re.compile(
+    r"\b(?:better|best|higher|highest|top|more|most|good|great)[- ]?"
+    r"(?:reviews?|ratings?|rated|stars?)\b"
+    r"|\brated (?:higher|better|best|highest)\b|\b(?:reviews?|ratings?) (?:better|higher)\b"
+    r"|(?:评价|评分|口碑|好评|星级)(?:更|最)(?:好|高|多)|(?:更|最)(?:好评|受欢迎)",
+    re.I,
+)
+
+
+def asks_rating(question: str) -> bool:
+    """Which of several products buyers rate higher ("which one has better reviews?",
+    "哪个评分最高？"): answered from the ratings, highest first."""
+    return bool(_RATING_ASKED.search(question or ""))
+
+
 def asks_past_price(question: str) -> bool:
     """A question about a product's price at another time ("was it cheaper last month?",
     "第三款之前卖多少钱"), which no listed price answers."""

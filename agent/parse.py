@@ -248,7 +248,7 @@ _STOPWORDS = frozenset(
     it this that these those one ones under below less than up max at most budget around about
     dollars usd bucks price good nice new gift gifts present presents hi hello hey i'm im
     i'd it's should what which was were also just really thanks thank from show might may
-    maybe help tell let see us our who whose started too
+    maybe help tell let see us our who whose started too actually instead rather make ok okay
     """.split()  # noqa: SIM905
 )
 

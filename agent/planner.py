@@ -549,8 +549,9 @@ def search_text(state: DialogueState) -> str:
         named = brand_pattern(brand)
         if named is not None:
             query = named.sub(" ", query)
-    query = " ".join(query.split())
-    return " ".join(x for x in (query, s.use or "", gender or "") if x).strip()
+    # each word once: a use said as a search word too ("for my office") is not doubled
+    words = [*query.split(), *(s.use or "").split(), *(gender or "").split()]
+    return " ".join(dict.fromkeys(words))
 
 
 def _catalog_words(content: str, vocabulary) -> bool:

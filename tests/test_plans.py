@@ -605,3 +605,19 @@ def test_a_request_naming_a_kind_of_the_catalogs_titles_is_shopping():
     for message, shopping in [("I need a pH meter", "strong"), ("我想买一个万用表", "strong"),
                               ("I need a joke", ""), ("I need a hug", "")]:  # fmt: skip
         assert planner._shopping(message, parse(message), References(), False) == shopping, message
+
+
+def test_the_words_searched_for_say_each_word_once():
+    """ "a quiet coffee grinder for my office": "office" is the use and a search word;
+    the search text said it twice."""
+    from agent.parse import parse
+    from agent.planner import search_text
+    from agent.tracking import update_slots
+
+    state = new_state()
+    for message in ["I want a quiet coffee grinder under 60 dollars for my office",
+                    "actually make it under 100"]:  # fmt: skip
+        update_slots(state, parse(message), message, _tools_shop_vocabulary(), "USD", [])
+    words = search_text(state).split()
+    assert len(words) == len(set(words)) and "office" in words
+    assert not {"actually", "make"} & set(words)

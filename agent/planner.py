@@ -12,6 +12,7 @@ for the shopper.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,7 @@ from catalog.models import Product
 from tools.dictionary import catalog_sense
 from tools.registry import ToolRegistry
 from tools.text import (
+    asks_past_price,
     asks_price,
     asks_rating,
     content_terms,
@@ -154,6 +156,11 @@ class RulePlanner:
         ruled = self._ruled(text, parsed, refs, situation)
         if ruled is not None:
             return ruled
+        if asks_past_price(text) and (history := self._tool_about(asks_past_price)):
+            # "was it cheaper last month?": no record holds an earlier price; a registered
+            # tool about earlier prices does (known by its own description, as the rules
+            # read the question: a plugin reached without example utterances)
+            return self.tool_plan(history, text, parsed, refs, situation)
         if (
             asks_rating(text)
             and state.shown
@@ -347,6 +354,18 @@ class RulePlanner:
             return plans[0]
         return self.recommend(text, parsed, situation, match)
 
+    def _tool_about(self, reads: Callable[[str], bool]) -> str | None:
+        """The registered tool (not a built-in) whose description the rules read as
+        `reads` reads a message, if any."""
+        return next(
+            (
+                t.name
+                for t in self.registry.tools.values()
+                if t.source != "builtin" and reads(t.description)
+            ),
+            None,
+        )
+
     def _shopping(self, text: str, parsed: Parsed, refs: References, question: bool) -> str:
         """ "strong" when the rules read a request for products (a budget, a change of
         mind about the list, the catalog's own words: a category, a brand, an attribute),
@@ -374,6 +393,8 @@ class RulePlanner:
             or (parsed.request and v.kinds_in(parsed.content))  # "I need a pH meter"
         ):
             return "strong"
+        if _TASK.search(text):
+            return ""  # "play some music": a task, though "music" sounds like speakers
         if not question and parsed.content and v.guess_category(parsed.content):
             return "weak"
         if not question and _catalog_words(parsed.content, v):

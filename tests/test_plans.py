@@ -193,8 +193,27 @@ def test_a_missing_argument_gets_one_question_and_the_answer_completes_the_call(
     assert done.plan["tool"] == "track_order" and done.trace[0].arguments["order_id"] == "55120"
 
 
+def test_an_earlier_price_is_asked_of_the_tool_whose_description_is_about_it(shop, encode):
+    """No record holds an earlier price; the test plugin's price_history ("how a
+    product's price has changed") does, and has no example utterances."""
+    agent = routed_agent(shop, encode)
+    for message in ("was the first one cheaper last month?", "第一个之前卖多少钱？"):
+        state = new_state()
+        shown = agent.turn(state, "noise cancelling headphones", "u0106")
+        reply = agent.turn(state, message, "u0106")
+        assert reply.plan["tool"] == "price_history", (message, reply.plan)
+        assert reply.trace[-1].arguments == {"product_id": shown.products[0].product_id}
+    # without such a tool, the question is answered from the records: not stated
+    plain = Agent(shop, "demo", registry=load_registry(include_entry_points=False),
+                  vocabulary=routed_agent(shop, encode).vocabulary)  # fmt: skip
+    state = new_state()
+    plain.turn(state, "noise cancelling headphones", "u0106")
+    assert plain.turn(state, "was the first one cheaper last month?", "u0106").intent == "answer"
+
+
 @pytest.mark.parametrize(
-    "message", ["tell me a joke", "今天天气怎么样", "who painted the Mona Lisa?"]
+    "message",
+    ["tell me a joke", "今天天气怎么样", "who painted the Mona Lisa?", "play some music"],
 )
 def test_messages_no_tool_serves_get_what_the_assistant_can_do(shop, encode, message):
     agent = routed_agent(shop, encode)

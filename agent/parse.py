@@ -45,11 +45,17 @@ _EN_AROUND = re.compile(
     re.I,
 )
 _ZH_MAX = re.compile(
-    rf"(?:不超过|低于|少于|不到|最多|预算)\s*{_NUM}\s*(元|块钱|块|美元|刀)?\s*(?:以内|以下|之内)?"
+    rf"(?:不超过|低于|少于|不到|最多|预算(?:是|为|改成|改为|调到|在|只有|大概|大约)?)\s*{_NUM}"
+    r"\s*(元|块钱|块|美元|刀)?\s*(?:以内|以下|之内)?"
     rf"|{_NUM}\s*(元|块钱|块|美元|刀)?\s*(?:以内|以下|之内|内)"
 )
 _ZH_MIN = re.compile(rf"(?:高于|超过|至少|不低于){_NUM}\s*(元|块钱|块|美元|刀)?")
 _ZH_RANGE = re.compile(rf"{_NUM}\s*(?:元|块)?\s*(?:到|至|-|~|～)\s*{_NUM}\s*(元|块钱|块|美元|刀)?")
+# Talk about the budget around its number ("预算改一下，80美元以内"): no product words.
+_ZH_BUDGET_TALK = re.compile(
+    r"(?:我的)?预算(?:改一下|改成|改为|调整一下|调整为|调到|换成|提高到|降到|是|为|大概|大约)?"
+    r"|(?:改一下|调整一下|提高一下|降低一下)预算"
+)
 _ZH_AROUND = re.compile(rf"{_NUM}\s*(元|块钱|块|美元|刀)?\s*左右")
 _SYMBOL = {
     "$": "USD",
@@ -296,6 +302,7 @@ def parse(text: str) -> Parsed:
         p.refine = False
         remaining = _ANOTHER.sub(" ", remaining)
     remaining = _OTHERS.sub(" ", _OTHER_BRAND.sub(" ", _CHEAPER.sub(" ", remaining)))
+    remaining = _ZH_BUDGET_TALK.sub(" ", remaining)
     if p.cheaper and p.ordinals:  # "the first one is too expensive": which, not what
         remaining = _ORDINAL_PHRASE.sub(" ", remaining)
     for rx in (_RECIPIENT_EN, _RECIPIENT_ZH):

@@ -136,10 +136,30 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
         # the budget could hold nothing back: said, so the shopper knows prices are unknown
         budget = f"{s.max_price:.2f} {turn.agent.currency}"
         intro = say("no_prices", lang, budget=budget)
+    products = _new_first(turn, products) if intro is None else products
     products = _distinct_titles(products, [turn.agent.by_id.get(i) for i in state.passed])
     if not products:
         return Reply(say("nothing_found", lang), "recommend")
     return show(turn, products, turn.plan.intent, intro)
+
+
+def _new_first(turn: Turn, products: list[Product]) -> list[Product]:
+    """A message that only changes the budget ("Actually, my budget is under $45") or
+    passes on the list ("None of these is what I want."): products not shown before
+    in the conversation come before those that were (still there, after them); the same
+    products again tell the shopper nothing new."""
+    p, state = turn.parsed, turn.state
+    changed = p.max_price is not None or p.min_price is not None or p.others
+    if not changed or p.content or turn.agent.vocabulary.brands_in(turn.text):
+        return products  # words or a brand said: what they find comes first
+    before = set(state.seen)
+    if not before & {x.id for x in products}:
+        return products
+    k = turn.agent.k
+    calls = turn.agent.rules.recommend_calls(state, turn.situation, k=min(k + len(before), 30))
+    wider = _found(turn, turn.run(calls))
+    fresh = [x for x in wider if x.id not in before]
+    return (fresh + [x for x in wider if x.id in before])[:k] if fresh else products
 
 
 def _without_guessed_kind(turn: Turn, products: list[Product]) -> tuple[list[Product], str | None]:

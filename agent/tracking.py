@@ -72,7 +72,10 @@ def update_slots(
     s.use = parsed.use or s.use
     s.recipient = parsed.recipient or s.recipient
     if parsed.others:
-        state.passed = list(dict.fromkeys(state.passed + state.shown))
+        # "None of these": the shopper has seen every product shown so far and chosen
+        # none (a list shown before a changed budget too: agent.present shows new ones
+        # first, so the older ones may not be on screen now)
+        state.passed = list(dict.fromkeys(state.passed + state.seen + state.shown))
     if parsed.content:
         # What the shopper adds about the same kind of product narrows the search:
         # the words accumulate (the newest last) until the kind changes (words said

@@ -512,6 +512,8 @@ def test_a_chinese_count_or_verb_of_buying_is_not_searched_for():
         ("boots, budget of about 120", 96.0, 144.0),
         ("$50 or so", 40.0, 60.0),
         ("登山靴500元左右", 400.0, 600.0),
+        ("我的预算是200元", None, 200.0),
+        ("防水的，预算改成300", None, 300.0),
         ("a tent that sets up in about 3 minutes", None, None),  # a number, no price
     ],
 )
@@ -640,3 +642,23 @@ def test_the_words_searched_for_say_each_word_once():
     words = search_text(state).split()
     assert len(words) == len(set(words)) and "office" in words
     assert not {"actually", "make"} & set(words)
+
+
+@pytest.mark.parametrize(
+    ("request_", "change"),
+    [
+        ("yoga mats under $40", "Actually, my budget is under $80."),
+        ("40美元以内的瑜伽垫", "预算改一下，80美元以内。"),
+    ],
+)
+def test_a_changed_budget_shows_what_it_opens_up_before_what_was_shown(
+    shop, encode, request_, change
+):
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    first = [p.product_id for p in agent.turn(state, request_, "u0109").products]
+    second = [p.product_id for p in agent.turn(state, change, "u0109").products]
+    assert second and not set(second) & set(first)  # the shop has more mats up to 80
+    # "none of these" passes on both lists: the first is not shown again either
+    third = [p.product_id for p in agent.turn(state, "None of these.", "u0109").products]
+    assert third and not set(third) & (set(first) | set(second))

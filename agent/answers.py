@@ -106,7 +106,15 @@ def review_claims(ctx: ToolContext, data: dict[str, Any], language: str, asked: 
                 _claim(f"review_{q['side']}", lang, [q["id"]], pid, quote=_quote(passage.text))
             )
         return claims
-    order = ("negative", "positive") if _COMPLAINT.search(asked) else ("positive", "negative")
+    complaints = bool(_COMPLAINT.search(asked))
+    if complaints and not any(a["negative"] for a in data["aspects"]):
+        # asked what is wrong with it, and no aspect is complained about: said first
+        claims.append(
+            _claim("no_complaints", lang, counts, pid, reviews=data["reviews"],
+                   negative=data["negative_reviews"],
+                   aspects=[a["aspect"] for a in data["aspects"]])
+        )  # fmt: skip
+    order = ("negative", "positive") if complaints else ("positive", "negative")
     for a in data["aspects"]:
         for side in order:
             cid = a["examples"].get(side)

@@ -154,6 +154,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"\bmy (?:profile|interests|taste|(?:purchase |shopping |order )?history)\b"
             r"|what (?:do|did|have) i (?:like|usually|buy|bought|purchased?)"
             r"|what (?:kinds?|sorts?|types?) of (?:things|stuff|products) do i (?:like|buy)"
+            r"|what do you know about me|what have you learn(?:ed|t) about me"
+            r"|你(?:都)?知道我(?:的)?什么|你对我了解(?:多少|什么)|你了解我(?:什么|多少)"
             r"|(?<!根据)我的(?:购物|购买)?(?:喜好|偏好|兴趣|历史|记录|画像)(?!推荐)"
             r"|我喜欢什么|我(?:平时|以前|之前|经常|常)都?买",
             re.I,
@@ -162,8 +164,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
     (
         "similar",
         re.compile(
-            r"\b(?:similar to|alternatives? to|(?:something|anything|more|others?|items?|products?)"
-            r" (?:just )?like (?:the|this|that|it|number)\b)|类似|差不多的|同类|相似",
+            r"\b(?:similar to|alternatives? to|(?:something|anything|more|others?|items?|products?"
+            r"|ones?) (?:just )?like (?:the|this|that|it|number)\b)|类似|差不多的|同类|相似",
             re.I,
         ),
     ),

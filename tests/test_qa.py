@@ -138,6 +138,27 @@ def test_what_reviewers_say_is_summarised_from_the_products_reviews(agent, quest
         assert str(len(reviews)) in reply.text
 
 
+def test_asked_for_complaints_and_none_found_the_answer_says_so(agent):
+    """ "What do reviewers complain about?" of a product whose reviews praise and never
+    complain: said, with the low-star count, not only the praise."""
+    checked = 0
+    for request_ in ("a moisturizer for sensitive skin", "noise cancelling headphones"):
+        state = new_state()
+        shown = agent.turn(state, request_, "u0410")
+        for n, word in enumerate(("first", "second", "third")):
+            reply = agent.turn(state, f"what do reviewers complain about for the {word} one?",
+                               "u0410")  # fmt: skip
+            pid = shown.products[n].product_id
+            summary = agent.registry.call("review_summary", ToolContext(agent.store, "demo"),
+                                          {"product_id": pid}).result.data  # fmt: skip
+            if not summary["aspects"]:
+                continue
+            none = not any(a["negative"] for a in summary["aspects"])
+            assert ("I found no complaint" in reply.text) is none, reply.text
+            checked += none
+    assert checked  # at least one product without complaints was asked about
+
+
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_reviews_with_no_aspect_in_common_are_summarised_by_stars_and_quotes(
     demo_store, encode, language

@@ -400,6 +400,11 @@ def test_why_asks_about_the_picks_only_when_it_asks(message, intent):
         ("我要那种防水的", "recommend"),
         ("我要这个的黑色", "recommend"),
         ("我要买跑鞋", "recommend"),
+        # what the assistant knows of the shopper; ones like a product shown
+        ("what do you know about me?", "profile"),
+        ("你都知道我什么？", "profile"),
+        ("show me ones like the third", "similar"),
+        ("something like the first one", "similar"),
     ],
 )
 def test_liking_is_feedback_only_when_it_is_about_a_product(message, intent):
@@ -662,18 +667,3 @@ def test_a_changed_budget_shows_what_it_opens_up_before_what_was_shown(
     # "none of these" passes on both lists: the first is not shown again either
     third = [p.product_id for p in agent.turn(state, "None of these.", "u0109").products]
     assert third and not set(third) & (set(first) | set(second))
-
-
-@pytest.mark.parametrize(
-    ("message", "intent"),
-    [
-        ("what do you know about me?", "profile"),
-        ("你都知道我什么？", "profile"),
-        ("show me ones like the third", "similar"),
-        ("something like the first one", "similar"),
-    ],
-)
-def test_asking_what_the_assistant_knows_or_for_ones_alike_is_read_as_such(message, intent):
-    from agent.parse import parse
-
-    assert parse(message).intent == intent

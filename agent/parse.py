@@ -402,13 +402,23 @@ def _budget(text: str, p: Parsed) -> str:
 # left alone "买一双防水的登山鞋" searched for "双防水".
 _ZH_COUNT = re.compile(rf"[一两几]{ZH_MEASURE_WORDS}")
 _ZH_WANT = frozenset({"买", "来", "想要", "购买"})
+# jieba keeps a verb with its measure word ("想买个", "来个", "要个"): as a whole, no product
+_ZH_WANT_ONE = re.compile(rf"(?:想|要|我)?(?:买|来|要|想要|购买){ZH_MEASURE_WORDS}")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def _without_counts(text: str) -> str:
     def run(m: re.Match) -> str:
         words = chinese_words(m.group(0))  # the words dropped leave a space, no others
-        return "".join(" " if w in _ZH_WANT or _ZH_COUNT.fullmatch(w) else w for w in words)
+        return "".join(
+            " "
+            if w in _ZH_WANT
+            or _ZH_COUNT.fullmatch(w)
+            or _ZH_WANT_ONE.fullmatch(w)
+            or re.fullmatch(ZH_MEASURE_WORDS, w)  # a measure word alone ("我要个…")
+            else w
+            for w in words
+        )
 
     return _HAN_RUN.sub(run, text)
 

@@ -506,6 +506,8 @@ def test_a_chinese_count_or_verb_of_buying_is_not_searched_for():
 
     assert parse("给老婆买一双防水的登山鞋，预算150以内").content.split() == ["防水", "登山鞋"]
     assert parse("来一个降噪耳机").content == "降噪耳机"
+    assert parse("想买个蓝牙音箱，户外用的").content == "蓝牙音箱 户外用"
+    assert parse("我要个便宜的").content == ""
     assert parse("买家评价好的耳机").content.startswith("买家")  # a word, not the verb
 
 

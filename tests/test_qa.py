@@ -796,3 +796,12 @@ def test_a_short_sentence_near_by_meaning_alone_is_not_quoted_as_closest():
     assert not _long_enough("HOW BOUT DAT?") and not _long_enough("O well maybe next year")
     assert _long_enough("The card never expires and has no fees at all.")
     assert _long_enough("这张卡没有有效期限制，也不收取任何费用。")
+
+
+def test_equal_values_name_no_product_as_the_highest():
+    from tools.qa import Finding, _superlative
+
+    same = [Finding("a", value=12.0), Finding("b", value=12.0), Finding("c", value=12.0)]
+    assert _superlative("which lasts longest?", same) is None
+    one = [Finding("a", value=12.0), Finding("b", value=20.0), Finding("c", value=20.0, support=3)]
+    assert _superlative("which lasts longest?", one)["product_id"] == "c"

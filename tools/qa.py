@@ -570,6 +570,8 @@ def _superlative(question: str, findings: list[Finding]) -> dict[str, Any] | Non
         return None
     sign = 1 if direction == "max" else -1  # equal values: the better supported one
     best = max(valued, key=lambda f: (sign * f.value, f.support, f.reviews))
+    if all(f.value == best.value for f in valued):
+        return None  # "which lasts longest?" of three 12-hour batteries: none is named
     return {"product_id": best.product_id, "value": best.value, "direction": direction}
 
 

@@ -805,3 +805,19 @@ def test_equal_values_name_no_product_as_the_highest():
     assert _superlative("which lasts longest?", same) is None
     one = [Finding("a", value=12.0), Finding("b", value=20.0), Finding("c", value=20.0, support=3)]
     assert _superlative("which lasts longest?", one)["product_id"] == "c"
+
+
+def test_a_yes_rests_on_a_record_that_says_every_asked_word(demo_store, encode, monkeypatch):
+    """A passage the model takes as stating the answer but that lacks an asked word
+    ("powder free" for "latex free?"): quoted, with the word it lacks said first, and
+    never turned into a yes."""
+    from tools import qa
+
+    # every passage "states" it: the guard alone decides the yes
+    monkeypatch.setattr(qa, "OVERRIDE", {"weights": [0.0] * len(qa.FEATURES), "bias": 1.0,
+                                         "cutoff": 0.0})  # fmt: skip
+    mask = _demo_product(demo_store, scent="fragrance-free")
+    lacking = _ask(demo_store, encode, "is it alcohol free?", mask.id)
+    assert lacking["stated"] and lacking["answer"] is None and "alcohol" in lacking["unmentioned"]
+    holding = _ask(demo_store, encode, "is it fragrance free?", mask.id)
+    assert holding["answer"] is True and not holding["unmentioned"]

@@ -202,7 +202,14 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
         return finding
     finding.stated = stated
     if stated:
-        finding.answer = _yes_no(question, stated[0][0], focus)
+        # a yes rests on a record that says every asked word (or its translation): one
+        # near by meaning only ("powder free" for "latex free?") is quoted, never a yes
+        says_all = all(
+            any(contains_term(stated[0][0].text, f) for f in forms) for forms in focused[1]
+        )
+        finding.answer = _yes_no(question, stated[0][0], focus) if says_all else None
+        if not says_all:  # what no record says is said first ("latex")
+            finding.unmentioned = unmentioned(ctx, question, found)
         # the number a "which is the longest" question compares: the first stated one
         finding.value = next((v for p, _ in stated if (v := _number(p.text)) is not None), None)
     else:

@@ -829,3 +829,18 @@ def test_a_yes_rests_on_a_record_that_says_every_asked_word(demo_store, encode, 
     assert lacking["stated"] and lacking["answer"] is None and "alcohol" in lacking["unmentioned"]
     holding = _ask(demo_store, encode, "is it fragrance free?", mask.id)
     assert holding["answer"] is True and not holding["unmentioned"]
+
+
+def test_the_same_words_in_two_reviews_are_quoted_once_and_a_chinese_verb_is_no_topic(
+    demo_store, encode
+):
+    from tools.qa import unmentioned
+
+    pack = next(p for p in demo_store.products("demo") if p.id == "2566")
+    answer = _ask(demo_store, encode, "第一个能放15寸笔记本吗？", pack.id, "zh")
+    assert len(answer["texts"]) == len({" ".join(t.casefold().split()) for t in answer["texts"]})
+    assert "放" not in answer["unmentioned"]
+    ctx = ToolContext(demo_store, "demo", language="zh", encode=encode)
+    from tools.passages import passages
+
+    assert "放" not in unmentioned(ctx, "能放吗？", passages(ctx, pack))

@@ -190,8 +190,14 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
         # title names no water resistance), so the yes rests on it
         score = next(sc for p, sc in stated if p.field == "title_zh")
         stated += [(p, score - 1e-3) for p in found if p.field == "title"]
-    # Product fields first (the seller's statement), then reviews; each by score.
+    # Product fields first (the seller's statement), then reviews; each by score; the
+    # same words once (two reviews may say the same)
     stated.sort(key=lambda ps: (ps[0].kind != "product", -ps[1]))
+    said: set[str] = set()
+    stated = [
+        (p, sc) for p, sc in stated
+        if (key := " ".join(p.text.casefold().split())) not in said and not said.add(key)
+    ]  # fmt: skip
     if not stated and (other := _other_value(ctx, question, found, *focused)):
         # "Are these wireless?" of "connectivity: wired": the catalog's "wireless" is a
         # value of that attribute, and this product has another one; that is the answer.
@@ -343,7 +349,8 @@ def unmentioned(ctx: ToolContext, question: str, found: list[Passage]) -> list[s
         forms = [term, *_translations(ctx, term)]
         if not any(contains_term(p.text, f) for p in found for f in forms):
             out.append(word)
-    return out
+    # a one-character Chinese verb (放 of 能放15寸笔记本吗) is not what is asked about
+    return [w for w in out if not (_HAN.match(w) and len(w) == 1)]
 
 
 FEATURES = (

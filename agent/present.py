@@ -145,14 +145,14 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
 
 def _new_first(turn: Turn, products: list[Product]) -> list[Product]:
     """A message that only changes the budget ("Actually, my budget is under $45") or
-    passes on the list ("None of these is what I want."): products not shown before
-    in the conversation come before those that were (still there, after them); the same
+    passes on the list ("None of these is what I want."): products not listed before
+    for this request come before those that were (still there, after them); the same
     products again tell the shopper nothing new."""
     p, state = turn.parsed, turn.state
     changed = p.max_price is not None or p.min_price is not None or p.others
     if not changed or p.content or turn.agent.vocabulary.brands_in(turn.text):
         return products  # words or a brand said: what they find comes first
-    before = set(state.seen)
+    before = set(state.listed)
     if not before & {x.id for x in products}:
         return products
     k = turn.agent.k
@@ -259,6 +259,8 @@ def show(
     if not keep_list:
         state.shown = [p.id for p in products]
         state.seen = list(dict.fromkeys(state.seen + state.shown))
+        if intent in ("recommend", "similar"):  # lists for the request, not one product
+            state.listed = list(dict.fromkeys(state.listed + state.shown))
         state.focus = products[0].id if len(products) == 1 else None
     return reply
 

@@ -38,6 +38,7 @@ class DialogueState:
     slots: Slots = field(default_factory=Slots)
     shown: list[str] = field(default_factory=list)  # products shown in the last answer
     seen: list[str] = field(default_factory=list)  # every product shown in this session
+    listed: list[str] = field(default_factory=list)  # shown since this request's kind was set
     not_interested: list[str] = field(default_factory=list)
     passed: list[str] = field(default_factory=list)  # shown, then "none of these"
     liked: list[str] = field(default_factory=list)

@@ -58,10 +58,10 @@ def update_slots(
         # A second thing to buy, or a new request (another kind, someone else): nothing
         # said about the first holds for it (its kind from this message alone).
         s.category, s.category_guessed, s.query = None, False, ""
-        _forget_kind(s, vocabulary.brands_in(text), parsed)
+        _forget_kind(state, vocabulary.brands_in(text), parsed)
     if category and s.category and category != s.category:
         # A new kind of product: constraints about the old one no longer apply.
-        _forget_kind(s, vocabulary.brands_in(text), parsed)
+        _forget_kind(state, vocabulary.brands_in(text), parsed)
     if category:
         if category != s.category or not guessed:
             s.category_guessed = guessed
@@ -72,10 +72,10 @@ def update_slots(
     s.use = parsed.use or s.use
     s.recipient = parsed.recipient or s.recipient
     if parsed.others:
-        # "None of these": the shopper has seen every product shown so far and chosen
-        # none (a list shown before a changed budget too: agent.present shows new ones
-        # first, so the older ones may not be on screen now)
-        state.passed = list(dict.fromkeys(state.passed + state.seen + state.shown))
+        # "None of these": the shopper has seen every product listed for this request
+        # and chosen none (a list shown before a changed budget too: agent.present shows
+        # new ones first, so the older ones may not be on screen now)
+        state.passed = list(dict.fromkeys(state.passed + state.listed + state.shown))
     if parsed.content:
         # What the shopper adds about the same kind of product narrows the search:
         # the words accumulate (the newest last) until the kind changes (words said
@@ -100,9 +100,11 @@ def _new_kind(parsed: Parsed, query: str, vocabulary: Any, state_recipient: str 
     return bool(new and old and new.isdisjoint(old))
 
 
-def _forget_kind(s: Any, mentioned: list[str], parsed: Parsed) -> None:
+def _forget_kind(state: DialogueState, mentioned: list[str], parsed: Parsed) -> None:
     """Drop what was said about the product chosen before (brands not named again, its
-    attributes, use and a budget this message does not give)."""
+    attributes, use, a budget this message does not give, and the lists shown for it)."""
+    s = state.slots
+    state.listed = []
     s.brands = [b for b in s.brands if b in mentioned]
     s.exclude_brands = [b for b in s.exclude_brands if b in mentioned]
     s.attributes, s.use = [], None

@@ -669,3 +669,15 @@ def test_a_changed_budget_shows_what_it_opens_up_before_what_was_shown(
     # "none of these" passes on both lists: the first is not shown again either
     third = [p.product_id for p in agent.turn(state, "None of these.", "u0109").products]
     assert third and not set(third) & (set(first) | set(second))
+
+
+def test_none_of_these_passes_on_the_lists_of_this_request_only(shop, encode):
+    """Mats shown, then backpacks: "none of these" passes on the backpacks, not on the
+    mats the shopper may come back to."""
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    mats = [p.product_id for p in agent.turn(state, "yoga mats", "u0111").products]
+    packs = [p.product_id for p in agent.turn(state, "I need a backpack", "u0111").products]
+    assert state.slots.category == "Backpacks" and state.listed == packs
+    agent.turn(state, "None of these.", "u0111")
+    assert set(packs) <= set(state.passed) and not set(mats) & set(state.passed)

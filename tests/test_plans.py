@@ -457,6 +457,7 @@ def test_a_brand_named_in_the_titles_of_one_other_brand_is_still_a_brand():
         ("给我外甥买双跑鞋", "外甥"),
         ("我想给我妈买一双登山靴", "妈"),
         ("给我妈妈买个礼物", "妈妈"),
+        ("给爸妈买个按摩仪", "爸妈"),  # parents: neither a man's nor a woman's gift
     ],
 )
 def test_the_person_a_gift_is_for_is_read_as_such(message, recipient):

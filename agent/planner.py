@@ -355,8 +355,8 @@ class RulePlanner:
         return self.recommend(text, parsed, situation, match)
 
     def _tool_about(self, reads: Callable[[str], bool]) -> str | None:
-        """The registered tool (not a built-in) whose description the rules read as
-        `reads` reads a message, if any."""
+        """The first registered tool (not a built-in) whose own description `reads`
+        recognises: the rule that recognised the message recognises the tool for it."""
         return next(
             (
                 t.name

@@ -81,11 +81,10 @@ def search_products(
         raise ToolArgumentError("search is unavailable: run `shopassist index` for this catalog")
     f = _filters(ctx, max_price, min_price, category, brands, exclude_brands, among, available_only)
     k = max(1, min(k, 30))
-    hits = ctx.search.search(catalog_query(ctx, query), k=k, filters=f,
-                             snippets=None if passages else 0)  # fmt: skip
+    searched = catalog_query(ctx, query)
+    hits = ctx.search.search(searched, k=k, filters=f, snippets=None if passages else 0)
     if among is None:
-        hits = _things_before_accessories(ctx, catalog_query(ctx, query), hits)
-    if among is None:
+        hits = _things_before_accessories(ctx, searched, hits)
         ctx.relevance = {h.product_id: h.score for h in hits}
     ids: list[str] = []
     matched: dict[str, dict[str, str]] = {}

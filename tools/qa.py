@@ -162,12 +162,12 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
             finding.stated = [(_rating_passage(product), 10.0)]
             finding.value, finding.support = product.rating_avg, product.rating_count
         else:
-            finding.unmentioned = ["评分" if _HAN.search(question) else "rating"]
+            finding.unmentioned = [_asked_word(question, "rating", "评分")]
         return finding
     unlisted = product.price is None and asks_price(question)
     if not found:
         if unlisted:
-            finding.unmentioned = [_price_word(question)]
+            finding.unmentioned = [_asked_word(question, "price", "价格")]
         return finding
     counts = _count_passages(ctx, question, found)
     if counts:
@@ -193,11 +193,10 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
     # Product fields first (the seller's statement), then reviews; each by score; the
     # same words once (two reviews may say the same)
     stated.sort(key=lambda ps: (ps[0].kind != "product", -ps[1]))
-    said: set[str] = set()
-    stated = [
-        (p, sc) for p, sc in stated
-        if (key := " ".join(p.text.casefold().split())) not in said and not said.add(key)
-    ]  # fmt: skip
+    once: dict[str, tuple[Passage, float]] = {}
+    for p, sc in stated:
+        once.setdefault(_text_key(p), (p, sc))
+    stated = list(once.values())
     if not stated and (other := _other_value(ctx, question, found, *focused)):
         # "Are these wireless?" of "connectivity: wired": the catalog's "wireless" is a
         # value of that attribute, and this product has another one; that is the answer.
@@ -232,13 +231,13 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
             # a short sentence near by meaning alone is noise ("HOW BOUT DAT?" for "does
             # it expire?"); one that holds an asked word is not
             if holds[i] or (related[i] and _long_enough(found[i].text)):
-                near.setdefault(" ".join(found[i].text.casefold().split()), found[i])
+                near.setdefault(_text_key(found[i]), found[i])
         finding.related = list(near.values())
         finding.unmentioned = unmentioned(ctx, question, found)
         if unlisted:
             # No price listed, and no passage gives one ("any amount between $0.50 and
             # $2,000" would): said of the price, not of the question's words (钱 of 多少钱)
-            finding.unmentioned = [_price_word(question)]
+            finding.unmentioned = [_asked_word(question, "price", "价格")]
     return finding
 
 
@@ -249,8 +248,14 @@ def _long_enough(text: str) -> bool:
     return len(text.split()) + len(_HAN.findall(text)) / 2 >= MIN_RELATED_WORDS
 
 
-def _price_word(question: str) -> str:
-    return "价格" if _HAN.search(question) else "price"
+def _asked_word(question: str, english: str, chinese: str) -> str:
+    """A field the record does not list, named in the question's language."""
+    return chinese if _HAN.search(question) else english
+
+
+def _text_key(passage: Passage) -> str:
+    """Passages with this key say the same words (two reviews may)."""
+    return " ".join(passage.text.casefold().split())
 
 
 def _count_passages(ctx: ToolContext, question: str, found: list[Passage]) -> list[Passage]:

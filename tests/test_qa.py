@@ -645,6 +645,40 @@ def test_how_many_is_answered_by_the_count_the_records_give(tmp_path, encode):
     store.close()
 
 
+def test_a_size_or_a_place_asked_of_the_product_is_answered_by_a_record_that_gives_one(
+    tmp_path, encode
+):
+    store = Store.in_home(tmp_path)
+    build_demo(store)
+    backpack = _demo_product(store, capacity="30L", color="black")
+    plain = next(
+        p for p in store.products("demo") if p.category == "Backpacks" and p.id != backpack.id
+    )
+    (catalog,) = store.query("SELECT id FROM catalogs WHERE name = 'demo'")
+    with store.transaction() as cur:  # a page that gives no size
+        cur.execute(
+            "UPDATE products SET title = 'Northfold backpack', description = '',"
+            " attributes = '{}', title_i18n = '{}' WHERE catalog_id = ? AND ext_id = ?",
+            (catalog[0], plain.id),
+        )
+    for pid in (backpack.id, plain.id):
+        _add_review(store, pid, f"9999{pid}1", "Fits a lot. It is about 18 x 12 inches.")
+        _add_review(store, pid, f"9999{pid}2", "Made in Portugal, and the stitching shows it.")
+    for question, language in [("How big is the backpack?", "en"), ("这个背包多大？", "zh")]:
+        answer = _ask(store, encode, question, backpack.id, language)
+        # the seller's records that give a size ("30L") before the reviewer's
+        assert len(answer["texts"]) == 2 and all("30L" in t for t in answer["texts"]), answer
+        # where the page gives none, the review that does; never the title naming it
+        answer = _ask(store, encode, question, plain.id, language)
+        assert answer["texts"] == ["It is about 18 x 12 inches."], answer
+    answer = _ask(store, encode, "这个背包的产地是哪里？", plain.id, "zh")
+    assert answer["texts"] == ["Made in Portugal, and the stitching shows it."], answer
+    # a question about something else than the size is not answered by one
+    answer = _ask(store, encode, "How long is the warranty?", plain.id)
+    assert not any("inches" in t for t in answer["texts"]), answer
+    store.close()
+
+
 def test_plural_and_of_phrases_point_at_the_product():
     from tools.text import naming_words
 

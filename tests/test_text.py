@@ -121,3 +121,22 @@ def test_a_comparative_asked_of_several_picks_one_as_a_superlative_does(question
     from tools.text import superlative
 
     assert superlative(question) == direction
+
+
+def test_the_kind_of_thing_a_question_asks_for_and_records_that_hold_one():
+    from tools.text import answer_kind_words, answer_kinds, holds_answer_kind
+
+    assert answer_kinds("How big is the cupcake tin?") == {"size"}
+    assert answer_kinds("How heavy is it?") == {"weight"}
+    assert answer_kinds("how long does the battery last?") == {"size", "time"}
+    assert answer_kinds("这张卡在哪些州可以用？") == {"place"}
+    assert answer_kinds("does it expire?") == set()
+    assert "州" in answer_kind_words("这张Claim Jumper卡在哪些州可以用？")
+    assert holds_answer_kind('The bonus tin is about 4" x 4.5"', {"size"})
+    assert holds_answer_kind("capacity: 30L", {"size"})
+    assert not holds_answer_kind("Shipping Weight: 0.6 ounces", {"size"})
+    assert holds_answer_kind("Shipping Weight: 0.6 ounces", {"weight"})
+    assert holds_answer_kind("Free One-Day Shipping", {"time"})
+    assert holds_answer_kind("Redeem throughout Arizona, California and Nevada", {"place"})
+    assert holds_answer_kind("Good for US iTunes Store only", {"place"})
+    assert not holds_answer_kind("Questions? Contact us any time.", {"place"})

@@ -42,6 +42,8 @@ from tools.registry import ToolArgumentError
 from tools.results import ToolResult
 from tools.text import (
     alternatives,
+    answer_kind_words,
+    answer_kinds,
     asked_part,
     asks_count,
     asks_other,
@@ -54,6 +56,7 @@ from tools.text import (
     content_words,
     counted_words,
     has_quantity,
+    holds_answer_kind,
     is_polar,
     is_stopword,
     is_unit,
@@ -180,6 +183,13 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
     weights, bias, cutoff = model()
     scores = features @ weights + bias  # (n,) log-odds that the passage states the answer
     order = np.argsort(-scores)
+    typed = _kind_passages(product, question, found, focused[1], order)
+    if typed:
+        # "How big is the cupcake tin?" asks a size of the product it names: answered by
+        # the records that give one, not by the title that names the tin
+        finding.stated = [(found[i], float(scores[i])) for i in typed]
+        finding.value = next((v for i in typed if (v := _number(found[i].text)) is not None), None)
+        return finding
     stated = [(found[i], float(scores[i])) for i in order if scores[i] >= cutoff]
     # The translated title says what the title says: when it answers, so does the title
     # (cited beside it, so a Chinese question about an English catalog is answered from
@@ -278,6 +288,36 @@ def _count_passages(ctx: ToolContext, question: str, found: list[Passage]) -> li
     return sorted(packs, key=lambda p: p.kind != "product")[:MAX_CITED]
 
 
+MAX_TYPED = 2  # passages quoted for a size, weight, time or place
+
+
+def _kind_passages(
+    product, question: str, found: list[Passage], forms: list[list[str]], order: np.ndarray
+) -> list[int]:
+    """For a question whose words say what kind of thing answers it (a size, a weight,
+    a time, a place: tools.text.answer_kinds) and whose other focus words only name the
+    product ("how big is the cupcake tin?", "这张卡在哪些州可以用？"), the indices of the
+    passages that hold one, best first by the passage model (`order`), product fields
+    before reviews. Empty when the question asks about something else too ("how long
+    is the warranty?" asks about the warranty) or no record holds one."""
+    kinds = answer_kinds(question)
+    if not kinds:
+        return []
+    asking = answer_kind_words(question)
+    named = " ".join([product.title, *product.title_i18n.values(), *product.categories])
+    for words in forms:
+        if any(contains_term(asking, f) for f in words):
+            continue  # "states" of "which states": the kind asked
+        if not any(contains_term(named, f) for f in words):
+            return []  # something else is asked about
+    held = [
+        int(i) for i in order
+        if found[i].field != "title_zh" and holds_answer_kind(found[i].text, kinds)
+    ]  # fmt: skip
+    held.sort(key=lambda i: found[i].kind != "product")  # stable: by score within each
+    return held[:MAX_TYPED]
+
+
 def _other_value(
     ctx: ToolContext, question: str, found: list[Passage], focus: list[str], forms: list[list[str]]
 ) -> Passage | None:
@@ -361,6 +401,7 @@ def unmentioned(ctx: ToolContext, question: str, found: list[Passage]) -> list[s
 FEATURES = (
     "question_similarity", "coverage", "semantic_coverage", "any_word", "review", "short",
     "held_coverage", "no_number", "key_match", "word_similarity", "number", "nearest",
+    "answer_kind",
 )  # fmt: skip
 
 
@@ -379,8 +420,10 @@ def passage_features(
     is very short; the share it holds of the focus words the product's records hold
     anywhere; for a question asking how many, how long or how big, whether it
     has no quantity, and whether it has one; for an attribute, how well its name is
-    what is asked; how near, by embedding, its words are to the focus words; and how
-    far its similarity to the question trails the product's most similar passage.
+    what is asked; how near, by embedding, its words are to the focus words; how
+    far its similarity to the question trails the product's most similar passage;
+    and, for a question whose words say what kind of thing answers it (a size, a
+    weight, a time, a place: tools.text.answer_kinds), whether it holds one.
     `focused`: question_focus's answer, when the caller has it already."""
     focus, forms = focused or question_focus(ctx, product, terms, question, found)
     weights = np.array([_weight(ctx, t) for t in focus]) if focus else np.zeros(0)
@@ -390,6 +433,7 @@ def passage_features(
         [[any(contains_term(p.text, f) for f in fs) for fs in forms] for p in found], dtype=bool
     ).reshape(len(found), len(focus))  # (n, terms): the passage holds the word
     quantity = asks_quantity(question)
+    kinds = answer_kinds(question)
     top = float(dense[0].max()) if len(found) else 0.0
     vectors = ctx.encode(focus) if focus and ctx.encode is not None else None
     keys = _key_matches(ctx, found, forms, vectors)
@@ -424,6 +468,7 @@ def passage_features(
             float((weights * nearest[i]).sum()) / total if focus else 0.0,
             float(quantity and has_quantity(passage.text)),
             float(dense[0, i] - top),
+            float(bool(kinds) and holds_answer_kind(passage.text, kinds)),
         )
     return out, focus
 
@@ -529,7 +574,7 @@ def _names_all(form: str, words: set[str]) -> bool:
 # of benchmarks/data/qa_labels.jsonl by `python -m benchmarks.bench_qa --fit`
 # (qa_calibration.json); these defaults are what a hand-set rule would say.
 DEFAULT_MODEL = {
-    "weights": [4.0, 3.0, 1.0, 1.0, -0.5, -2.0, 0.0, -1.0, 1.0, 1.0, 0.5, 2.0],
+    "weights": [4.0, 3.0, 1.0, 1.0, -0.5, -2.0, 0.0, -1.0, 1.0, 1.0, 0.5, 2.0, 1.0],
     "bias": -3.0,
     "cutoff": 0.0,
 }

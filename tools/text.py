@@ -235,6 +235,93 @@ def asks_past_price(question: str) -> bool:
     )
 
 
+# The kind of thing a question's answer is, where its words say so, and the expressions
+# of each kind a record can hold: "how big is the tin?" is answered by a size ("4\" x
+# 4.5\"", a backpack's "30L"), not by any number ("0.6 ounces"); "which states can I use
+# it in?" by places ("throughout Arizona, California ..."). "how long" asks a length or
+# a time.
+_NUMBER = r"\d(?:[\d.,/]*\d)?\s*(?:-\s*)?"
+_ANSWER_ASKED = {
+    "size": re.compile(
+        r"\bhow\s+(?:big|large|small|tall|high|wide|deep|thick|long)\b|\bdimensions?\b"
+        r"|\bwhat\s+(?:size|length|width|height|depth)\b|\bmeasurements?\b"
+        r"|多大|多高|多宽|多厚|多深|多长(?!时间)|尺寸|大小|长宽",
+        re.I,
+    ),
+    "weight": re.compile(
+        r"\bhow\s+heavy\b|\bweigh(?:s|t)?\b|多重|重量|几斤|多少斤|多少克|多少公斤", re.I
+    ),
+    "time": re.compile(
+        r"\bhow\s+long\b|\bhow\s+many\s+(?:hours|days|minutes|weeks|months|years)\b"
+        r"|多久|多长时间|几个?小时|几天|几分钟|几年",
+        re.I,
+    ),
+    "place": re.compile(
+        r"\bwhere\b|\b(?:which|what)\s+(?:states?|countries|country|cities|city|regions?"
+        r"|locations?|areas?)\b|在?哪些?个?(?:州|国家|城市|地区|省)|哪里|哪儿|在哪|产地",
+        re.I,
+    ),
+}
+_PLACES = (
+    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida"
+    "|Georgia|Hawaii|Idaho|Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland"
+    "|Massachusetts|Michigan|Minnesota|Mississippi|Missouri|Montana|Nebraska|Nevada"
+    "|New Hampshire|New Jersey|New Mexico|New York|North Carolina|North Dakota|Ohio"
+    "|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee"
+    "|Texas|Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming|Puerto Rico"
+    r"|United States|U\.?S\.?A?\.?|America|Canada|Mexico|Brazil|United Kingdom|UK|England"
+    "|Britain|Ireland|France|Germany|Italy|Spain|Portugal|Netherlands|Belgium|Switzerland"
+    "|Austria|Sweden|Norway|Denmark|Finland|Poland|Russia|Turkey|Israel|India|China|Japan"
+    "|Korea|Taiwan|Hong Kong|Singapore|Malaysia|Thailand|Vietnam|Indonesia|Philippines"
+    "|Australia|New Zealand|Europe|Asia|Africa"
+)
+_ANSWER_HELD = {
+    "size": re.compile(
+        rf"{_NUMBER}(?:\"|”|''|(?:inch(?:es)?|in|cm|mm|ft|feet|foot|yards?|yd|m|meters?"
+        r"|metres?|centimet(?:er|re)s?|millimet(?:er|re)s?|l|liters?|litres?|ml|gal|gallons?"
+        r"|qt|quarts?)\b|英寸|寸|厘米|公分|毫米|米|升|毫升)"
+        r"|\d\s*(?:\"|”|in|cm|mm)?\s*[x×]\s*\d|\bsize\s+\d",
+        re.I,
+    ),
+    "weight": re.compile(
+        rf"{_NUMBER}(?:oz|ounces?|lbs?|pounds?|g|kg|grams?|kilograms?)\b|\d\s*(?:克|千克|公斤|斤)",
+        re.I,
+    ),
+    "time": re.compile(
+        rf"{_NUMBER}(?:[a-z-]+\s+)?(?:hours?|hrs?|h|minutes?|mins?|days?|weeks?|months?|years?"
+        r"|yrs?)\b|\d\s*(?:小时|分钟|天|周|星期|个月|年)"
+        r"|\b(?:a|an|one)[\s-]+(?:hour|day|week|month|year)\b|\bovernight\b|\bforever\b"
+        r"|\bnever\s+expires?\b|\bno\s+expiration\b",
+        re.I,
+    ),
+    # proper names as written ("US", never the "us" of "contact us"), then common words
+    "place": re.compile(
+        rf"\b(?:{_PLACES})\b|(?i:\b(?:nationwide|worldwide|internationally|overseas)\b)"
+        r"|美国|中国|加拿大|日本|英国|欧洲|全国|全球"
+    ),
+}
+
+
+def answer_kinds(question: str) -> set[str]:
+    """What kind of thing answers the question, where its words say so: "size",
+    "weight", "time" or "place" ("how long" asks a size or a time); empty otherwise."""
+    return {kind for kind, asked in _ANSWER_ASKED.items() if asked.search(question or "")}
+
+
+def answer_kind_words(question: str) -> str:
+    """The words of the question that say what kind of thing answers it ("which
+    states", "how big", 哪些州), joined: they ask for the kind, they are not what a
+    record answering it holds."""
+    spans = (m.group(0) for asked in _ANSWER_ASKED.values() for m in asked.finditer(question or ""))
+    return " ".join(spans)
+
+
+def holds_answer_kind(text: str, kinds: set[str]) -> bool:
+    """Whether a record holds an expression of one of `kinds` (answer_kinds): a size
+    with its unit, a weight, a length of time, a place."""
+    return any(_ANSWER_HELD[kind].search(text or "") for kind in kinds)
+
+
 def asks_quantity(question: str) -> bool:
     """A question answered by a number: "how many", "how long", "what size", "多少", "几"."""
     return bool(_QUANTITY_ASKED.search(question or ""))

@@ -232,6 +232,10 @@ _ANOTHER = re.compile(
     rf"|(?:另外|还|再)(?:想|要|需要|得)?(?:买|找)(?:一|两|几)?{ZH_MEASURE_WORDS}?(?=[\u4e00-\u9fff])",
     re.I,
 )
+# What this message asks for replaces what was asked before ("something for coffee
+# instead", "换成咖啡的"); what follows "instead of" / "rather than" is no longer wanted.
+_INSTEAD = re.compile(r"\binstead\b|\brather than\b|换成|改成|改为", re.I)
+_INSTEAD_OF = re.compile(r"\b(?:instead\s+of|rather\s+than)\b[^,.;!?，。；！？]*", re.I)
 # A request said in full ("I need a soldering iron", "我想买一个万用表"): when it names
 # another kind of product than the one being chosen, a new search (agent.tracking).
 _REQUEST = re.compile(
@@ -274,6 +278,7 @@ class Parsed:
     others: bool = False  # "none of these", "something else": skip what was shown
     refine: bool = False  # "any with a timer?", "有没有更轻的": more of the same kind
     another: bool = False  # "I also need a soldering iron": a second thing to buy
+    instead: bool = False  # "something for coffee instead": replaces what was asked
     request: bool = False  # "I need a multimeter": a request said in full
     recipient: str | None = None
     use: str | None = None
@@ -300,6 +305,8 @@ def parse(text: str) -> Parsed:
     p.refine = bool(_REFINE.search(text))
     p.request = bool(_REQUEST.search(text))
     p.another = bool(_ANOTHER.search(text))
+    p.instead = bool(_INSTEAD.search(text))
+    remaining = _INSTEAD.sub(" ", _INSTEAD_OF.sub(" ", remaining))  # "instead of pizza": gone
     if p.another:  # "还想买一个焊锡丝，要无铅的": a new product, not more of the same kind
         p.refine = False
         remaining = _ANOTHER.sub(" ", remaining)

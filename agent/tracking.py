@@ -13,6 +13,7 @@ from agent.parse import Parsed, convert
 from agent.state import DialogueState
 from catalog.brands import brand_pattern
 from catalog.models import Product
+from tools.text import stem
 
 MAX_QUERY_WORDS = 16
 
@@ -82,8 +83,39 @@ def update_slots(
         # before any kind was chosen hold for the kind chosen next).
         changed = anew or bool(category and previous_category and category != previous_category)
         words = [] if changed else s.query.split()
+        if parsed.instead:
+            words = _replaced(words, parsed.content, vocabulary, s.category)
+            s.attributes = [a for a in s.attributes if a.casefold() in " ".join([*words, text])]
         words = list(dict.fromkeys(words + parsed.content.split()))
         s.query = " ".join(words[-MAX_QUERY_WORDS:])
+
+
+def _replaced(words: list[str], content: str, vocabulary: Any, category: str | None) -> list[str]:
+    """The words searched for so far that still hold after "<content> instead": a value
+    replaces the values of its attribute ("one for hiking instead" of "for school": both
+    `best_for`), anything else replaces what was asked beyond the kind of product and
+    the attribute values ("something for coffee instead" of "loves pizza"). The kind of
+    product, the budget and who it is for stay."""
+    keys: dict[str, frozenset[str]] = getattr(vocabulary, "value_keys", {})
+    new = [w for w in content.split() if not _names_kind(w, vocabulary, category)]
+    replaced = {k for w in new for k in keys.get(w.casefold(), ())}
+    other = any(w.casefold() not in keys for w in new)
+    kept = []
+    for word in words:
+        own = keys.get(word.casefold())
+        if _names_kind(word, vocabulary, category) or (own and not own & replaced):
+            kept.append(word)
+        elif not own and not other:
+            kept.append(word)  # "black instead": only the colour changes
+    return kept
+
+
+def _names_kind(word: str, vocabulary: Any, category: str | None) -> bool:
+    """A word of the chosen category's name ("cards" of Gift Cards), or, where none is
+    chosen, one of the catalog's kinds of product (`Vocabulary.kinds_in`)."""
+    if category:
+        return stem(word.casefold()) in {stem(w) for w in category.casefold().split()}
+    return bool(vocabulary.kinds_in(word))
 
 
 def _new_kind(parsed: Parsed, query: str, vocabulary: Any, state_recipient: str | None) -> bool:

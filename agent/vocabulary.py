@@ -44,6 +44,9 @@ class Vocabulary:
     _anchors: list[tuple[str, str]] | None = field(default=None, init=False, repr=False)
     known_words: frozenset[str] = frozenset()  # the words of the catalog's titles
     kinds: frozenset[str] = frozenset()  # title words that say what a product is
+    # a word of an attribute value -> the attributes whose values hold it ("school" ->
+    # {"best_for"}): "one for hiking instead" replaces the value of the same attribute
+    value_keys: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def from_products(cls, products: Sequence[Product], encode: Encode | None = None) -> Vocabulary:
@@ -67,6 +70,13 @@ class Vocabulary:
             w for p in products for w in re.findall(r"[a-z0-9]+", p.title.casefold())
         )
         vocabulary.kinds = kind_words(products)
+        keys: dict[str, set[str]] = {}
+        for p in products:
+            for k, v in p.attributes.items():
+                if isinstance(v, str) and values.get(v, 0) >= 3:
+                    for word in v.casefold().split():
+                        keys.setdefault(word, set()).add(k)
+        vocabulary.value_keys = {w: frozenset(ks) for w, ks in keys.items()}
         return vocabulary
 
     def category_in(

@@ -623,6 +623,57 @@ def test_a_request_for_another_kind_of_product_starts_a_new_search(messages, que
     assert state.slots.query.casefold() == query
 
 
+def _gift_card_vocabulary():
+    from agent.vocabulary import Vocabulary
+    from catalog.models import Product
+
+    titles = ["Domino's Pizza Gift Card", "Papa John's Pizza Gift Card", "Starbucks Gift Card",
+              "Peet's Coffee & Tea Gift Card", "Fandango Gift Card", "AMC Gift Card"]  # fmt: skip
+    products = [Product(f"g{i}", t, categories=["Gift Cards"]) for i, t in enumerate(titles)]
+    return Vocabulary.from_products(products)
+
+
+@pytest.mark.parametrize(
+    ("messages", "query"),
+    [
+        # what it asks for replaces what was asked; the kind of product stays
+        (["a gift card for my brother who loves pizza", "something for coffee instead"],
+         "card coffee"),
+        (["a gift card for my brother who loves pizza", "coffee instead of pizza"], "card coffee"),
+        (["a gift card for my brother who loves pizza", "换成看电影的"], "card 看电影"),
+        # without "instead" the words add up
+        (["a gift card for my brother who loves pizza", "something for coffee"],
+         "card loves pizza coffee"),
+    ],
+)  # fmt: skip
+def test_what_is_asked_for_instead_replaces_what_was_asked(messages, query):
+    from agent.parse import parse
+    from agent.tracking import update_slots
+
+    state = new_state()
+    for message in messages:
+        update_slots(state, parse(message), message, _gift_card_vocabulary(), "USD", [])
+    assert state.slots.query.casefold() == query
+
+
+def test_a_value_said_instead_replaces_the_value_of_its_attribute(demo_store):
+    from agent.parse import parse
+    from agent.tracking import update_slots
+    from agent.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary.from_products(demo_store.products("demo"))
+    assert "best_for" in vocabulary.value_keys["school"] & vocabulary.value_keys["hiking"]
+    for messages, query in [
+        (["a backpack for school", "one for hiking instead"], "backpack hiking"),
+        # a colour adds to a need of another attribute, it does not replace it
+        (["waterproof hiking boots", "black instead"], "waterproof hiking boots black"),
+    ]:
+        state = new_state()
+        for message in messages:
+            update_slots(state, parse(message), message, vocabulary, "USD", [])
+        assert state.slots.query.casefold() == query, messages
+
+
 def test_a_request_naming_a_kind_of_the_catalogs_titles_is_shopping():
     """ "I need a pH meter" on a shop without categories: its titles' kind of product,
     asked for in full, is a search (it was "outside what I can do")."""

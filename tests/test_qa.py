@@ -878,3 +878,36 @@ def test_the_same_words_in_two_reviews_are_quoted_once_and_a_chinese_verb_is_no_
     from tools.passages import passages
 
     assert "放" not in unmentioned(ctx, "能放吗？", passages(ctx, pack))
+
+
+def test_a_problem_denied_is_praise_and_a_maker_is_no_aspect(tmp_path):
+    from tools.reviews import _aspects, _side
+
+    assert _side("Quick delivery and no problems!", 5.0, False) == "positive"
+    assert _side("没有任何问题", 5.0, False) == "positive"
+    assert _side("never had any issues with it", 4.0, False) == "positive"
+    assert _side("big problems with the zipper", 5.0, False) == "negative"
+    # a catalog of one brand's cards, whose reviews name the brand as often as anything
+    import time
+
+    from catalog.ingest import store_dataset
+    from catalog.models import Product, RawDataset, Review
+    from catalog.report import ValidationReport
+
+    store = Store.in_home(tmp_path)
+    products = [
+        Product(f"c{i}", f"Brewhouse Gift Card {i}", brand="Brewhouse", categories=["Gift Cards"])
+        for i in range(3)
+    ]
+    texts = ["Great Brewhouse card, the delivery was fast", "Love Brewhouse, fast delivery",
+             "The design is nice and Brewhouse is great", "Nice design, fast delivery"]  # fmt: skip
+    reviews = [
+        Review(f"r{i}{j}", f"s{j}", f"c{i}", 5.0, "", text, 1_700_000_000 + j)
+        for i in range(3) for j, text in enumerate(texts)
+    ]  # fmt: skip
+    store_dataset(store, RawDataset(products, [], [], reviews), ValidationReport("cards", "test"),
+                  time.perf_counter())  # fmt: skip
+    ctx = ToolContext(store, "cards")
+    aspects = _aspects(ctx, store.product("cards", "c0"))
+    assert "delivery" in aspects and "brewhouse" not in aspects, aspects
+    store.close()

@@ -140,3 +140,13 @@ def test_the_kind_of_thing_a_question_asks_for_and_records_that_hold_one():
     assert holds_answer_kind("Redeem throughout Arizona, California and Nevada", {"place"})
     assert holds_answer_kind("Good for US iTunes Store only", {"place"})
     assert not holds_answer_kind("Questions? Contact us any time.", {"place"})
+
+
+def test_a_product_picked_by_its_price_is_not_a_question_about_the_price():
+    from tools.text import asks_price
+
+    assert not asks_price("does the cheaper one expire?")
+    assert not asks_price("便宜的那个会过期吗？")
+    assert not asks_price("the more expensive one, is it waterproof?")
+    assert asks_price("how much is the cheaper one?")
+    assert asks_price("which is the cheaper one?") and asks_price("哪个更便宜？")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from catalog.models import Product, Review
 from catalog.untrusted import looks_like_instructions
-from tools.context import ToolContext
+from tools.context import ToolContext, per_catalog
 from tools.dictionary import english_words
 from tools.passages import MAX_REVIEWS, Passage, review_passages
 from tools.products import get_product, product_evidence
@@ -129,7 +129,7 @@ _POSITIVE = re.compile(
 )
 _NEGATIVE = re.compile(
     r"\b(?:bad|poor|broke|broken|break|cheap(?:ly)?|flimsy|loose|slow|late|never|not|no|don't"
-    r"|didn't|doesn't|won't|wasn't|problem|issue|disappoint\w*|return(?:ed)?|refund|worst"
+    r"|didn't|doesn't|won't|wasn't|problems?|issues?|disappoint\w*|return(?:ed)?|refund|worst"
     r"|waste|wrong|difficult|hard|too|drains?|faster|small|narrow|short|sticks?|warm|louder"
     r"|smell\w*|curl\w*|wobbl\w*|stain\w*|slippery|irritat\w*|delayed|undone|flimsy)\b"
     r"|差|不|没|坏|松|慢|问题|失望|退|太|偏|闷|延迟|滴水|破音|打滑|磨损|刺激|生锈|不稳",
@@ -352,7 +352,8 @@ _PEOPLE = frozenset(
     son daughter wife husband friend friends family granddaughter grandson grandkids kids
     kid child children niece nephew aunt uncle mom mother dad father boss teacher teachers
     recipient receiver brother sister girlfriend boyfriend coworker coworkers colleague
-    grandma grandpa grandmother grandfather parents person people everyone someone bil
+    grandma grandpa grandmother grandfather parents person people everyone someone bil law
+    anyone anybody everybody somebody
     儿子 女儿 老婆 老公 朋友 家人 孩子 妈妈 爸爸 老板 老师 同事
     """.split()  # noqa: SIM905
 )
@@ -363,7 +364,17 @@ def _opinion(term: str) -> bool:
     return bool(_POSITIVE.fullmatch(term) or _NEGATIVE.fullmatch(term)) or term in _OPINION_TERMS
 
 
+# A problem denied is praise ("Quick delivery and no problems!", "没有任何问题").
+_NO_PROBLEM = re.compile(
+    r"\b(?:no|without|zero|never\s+(?:had\s+)?(?:a|any)|not\s+(?:a|any|one)|(?:didn't|did\s+not"
+    r"|haven't|have\s+not)\s+(?:have\s+)?(?:a|any))\s+(?:\w+\s+)?(?:problems?|issues?"
+    r"|complaints?|trouble|hassles?)\b|没有?(?:任何|什么)?(?:问题|毛病)",
+    re.I,
+)
+
+
 def _side(clause: str, rating: float | None, contrasted: bool) -> str | None:
+    clause = _NO_PROBLEM.sub(" fine ", clause)
     negative = bool(_NEGATIVE.search(clause)) or (contrasted and (rating or 5) <= 4)
     positive = bool(_POSITIVE.search(clause))
     if negative and not positive:
@@ -409,6 +420,7 @@ def _aspects(ctx: ToolContext, product: Product) -> list[str]:
     if key in _VOCABULARY:
         return _VOCABULARY[key]
     own = {t for c in product.categories for t in content_terms(c)}
+    own |= _brand_words(ctx)  # "Amazon" of "used Amazon Points" is a maker, not an aspect
     clauses = _category_clauses(ctx, product.category)
     vocabulary = _select(clauses, product.category, lambda text: subjects(text), own)
     if len(vocabulary) < MIN_ASPECTS:
@@ -419,6 +431,19 @@ def _aspects(ctx: ToolContext, product: Product) -> list[str]:
         _VOCABULARY.clear()
     _VOCABULARY[key] = vocabulary
     return vocabulary
+
+
+def _brand_words(ctx: ToolContext) -> set[str]:
+    """The stemmed words of the catalog's brand names."""
+
+    def build() -> set[str]:
+        brands = {p.brand for p in ctx.store.products(ctx.catalog) if p.brand}
+        return {stem(w) for b in brands for w in content_terms(b)}
+
+    return per_catalog(_BRAND_WORDS, ctx, build)
+
+
+_BRAND_WORDS: dict[tuple, set[str]] = {}
 
 
 def _select(clauses: list[tuple[str, str]], category: str, words, own: set[str]) -> list[str]:

@@ -22,7 +22,7 @@ _EN_STOP = frozenset(
     """
     a an the it its it's this that these those they them their there here one ones first second
     third fourth fifth last another other every such same few
-    is are was were be been being does do did doing done can could will
+    is am are was were be been being does do did doing done can could will
     would should shall may might must has have had having how what which who whom where when why
     of for to in on at by with and or but not no yes any some all both each either of about
     from into as than then so if good well better best much many more most long very really
@@ -207,7 +207,17 @@ def asks_price(question: str) -> bool:
     its price at another time ("was it cheaper last month?", "之前卖多少钱": the listed
     price does not say)."""
     text = question or ""
+    if not re.search(r"\bwhich\b|哪", text):  # "which is the cheaper one?" asks it
+        text = _POINTING_BY_PRICE.sub(" ", text)
     return bool(_PRICE_ASKED.search(text)) and not _PRICE_THEN.search(text)
+
+
+# "does the cheaper one expire?": the price picks the product, it is not what is asked
+_POINTING_BY_PRICE = re.compile(
+    r"\b(?:the|that|this)\s+(?:cheaper|cheapest|pricier|priciest|dearer|(?:more|most|less"
+    r"|least)\s+expensive)(?:\s+(?:one|card|pair|item|option))?\b"
+    r"|(?:更|最|比较)?(?:便宜|贵)(?:一点|一些)?的(?:那|这)[个款张件双]"
+)
 
 
 # "which one has better reviews?", "哪个评价更好？": the products' ratings compared

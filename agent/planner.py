@@ -178,8 +178,11 @@ class RulePlanner:
             and "answer_question" in self.registry.tools
         ):  # "哪个最贵？", "which one is the cheapest?": the prices of the products in view
             return self.tool_plan("answer_question", text, parsed, refs, situation)
-        match = self._route(text)
         question = bool(_QUESTION.search(text))
+        if parsed.ordinals and not state.shown and not refs.products and question:
+            # "is the first one adjustable?" before any product was shown: none to ask about
+            return Plan("nothing_shown", "answer")
+        match = self._route(text)
         shopping = self._shopping(text, parsed, refs, question)
         if shopping == "strong" or (shopping and not match.offtopic):
             return self.recommend(text, parsed, situation, match)
@@ -395,6 +398,17 @@ class RulePlanner:
             return "strong"
         if _TASK.search(text):
             return ""  # "play some music": a task, though "music" sounds like speakers
+        if (
+            _SHOP_VERB.search(text)
+            and not refs.looked_up
+            and parsed.content
+            and (
+                v.kinds_in(parsed.content)
+                or _catalog_words(parsed.content, v)
+                or v.guess_category(parsed.content)
+            )
+        ):
+            return "weak"  # "what soldering iron would you suggest?": asked, yet shopping
         if not question and parsed.content and v.guess_category(parsed.content):
             return "weak"
         if not question and _catalog_words(parsed.content, v):

@@ -685,6 +685,11 @@ def test_a_request_naming_a_kind_of_the_catalogs_titles_is_shopping():
     for message, shopping in [("I need a pH meter", "strong"), ("我想买一个万用表", "strong"),
                               ("I need a joke", ""), ("I need a hug", "")]:  # fmt: skip
         assert planner._shopping(message, parse(message), References(), False) == shopping, message
+    # asked as a question, a request for the catalog's kind of product is shopping too; a
+    # request for recommendations of nothing the catalog holds is not
+    for message, shopping in [("what multimeter would you recommend for a beginner?", "weak"),
+                              ("推荐一部好看的电影", ""), ("有什么推荐吗", "")]:  # fmt: skip
+        assert planner._shopping(message, parse(message), References(), True) == shopping, message
 
 
 def test_the_words_searched_for_say_each_word_once():
@@ -733,3 +738,16 @@ def test_none_of_these_passes_on_the_lists_of_this_request_only(shop, encode):
     assert state.slots.category == "Backpacks" and state.listed == packs
     agent.turn(state, "None of these.", "u0111")
     assert set(packs) <= set(state.passed) and not set(mats) & set(state.passed)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["is the first one temperature adjustable?", "how long is the cord on the second one?",
+     "第二个防水吗？"],
+)  # fmt: skip
+def test_a_question_about_a_listed_product_before_any_was_shown_says_so(shop, encode, message):
+    """It was "outside what I can do", or a search for "how long cord second"."""
+    agent = routed_agent(shop, encode)
+    reply = agent.turn(new_state(), message, "u0901")
+    assert reply.intent == "answer" and not reply.products and not reply.trace
+    assert "haven't shown" in reply.text or "还没有给您推荐" in reply.text

@@ -169,7 +169,16 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             re.I,
         ),
     ),
-    ("cart", re.compile(r"\badd\b.*\bcart\b|加入购物车|加购", re.I)),
+    ("cart", re.compile(r"\b(?:add|put)\b.*\b(?:cart|basket|bag)\b|加入购物车|加购", re.I)),
+    # kept for later: a like ("add the first to my list", "save it for later", "收藏第二个")
+    (
+        "like",
+        re.compile(
+            r"\b(?:add|put)\b.*\b(?:wish\s?list|list|favou?rites|saved items)\b"
+            r"|\bsave\b.*\bfor later\b|\bbookmark\b|收藏|加入(?:心愿单|愿望清单)",
+            re.I,
+        ),
+    ),
     ("not_interested", re.compile(r"not interested|don'?t like|no thanks|不感兴趣|不喜欢", re.I)),
     (
         # Liking a product shown ("I like it", "I love the second one", "我喜欢第二个"),

@@ -135,6 +135,21 @@ def test_profile_lists_history_categories(agent):
     assert reply.intent == "profile" and profile.categories[0].name in reply.text
 
 
+def test_a_new_shoppers_likes_and_cart_are_their_profile(agent):
+    """It said "I don't know your shopping history yet" after two likes and a cart."""
+    state = new_state()
+    shopper = "new-shopper-0931"
+    shown = agent.turn(state, "waterproof hiking boots for my wife under 150 dollars", shopper)
+    assert "don't know" in agent.turn(state, "what do you know about me?", shopper).text
+    for message in ["thanks, add the first to my list", "收藏第二个", "put the third in my basket",
+                    "I'm not interested in the third"]:  # fmt: skip
+        agent.turn(state, message, shopper)
+    reply = agent.turn(state, "what do you know about me?", shopper)
+    profile = reply.data["profile"]
+    assert set(profile.history) == {p.product_id for p in shown.products}
+    assert profile.categories[0].name == "Hiking Boots" and "Hiking Boots" in reply.text
+
+
 class SlowScripted:
     """A fake chat model (wording only): streams word by word, `delay` seconds before the
     first word and `step` between words; rewrites the first claim it was given, once

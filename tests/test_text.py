@@ -150,3 +150,14 @@ def test_a_product_picked_by_its_price_is_not_a_question_about_the_price():
     assert not asks_price("the more expensive one, is it waterproof?")
     assert asks_price("how much is the cheaper one?")
     assert asks_price("which is the cheaper one?") and asks_price("哪个更便宜？")
+
+
+def test_keeping_a_product_for_later_is_a_like_and_a_basket_is_a_cart():
+    from agent.parse import parse
+
+    for message in ["thanks, add the first to my list", "收藏第二个", "save it for later",
+                    "add the second one to my wishlist"]:  # fmt: skip
+        assert parse(message).intent == "like", message
+    for message in ["put the third in my basket", "add it to my cart", "加入购物车"]:
+        assert parse(message).intent == "cart", message
+    assert parse("a list of waterproof boots").intent == "recommend"

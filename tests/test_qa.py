@@ -887,6 +887,8 @@ def test_a_problem_denied_is_praise_and_a_maker_is_no_aspect(tmp_path):
     assert _side("没有任何问题", 5.0, False) == "positive"
     assert _side("never had any issues with it", 4.0, False) == "positive"
     assert _side("big problems with the zipper", 5.0, False) == "negative"
+    assert _side("it comes with no extra charge", 5.0, False) == "positive"
+    assert _side("You can never go wrong with a gift card", 5.0, False) == "positive"
     # a catalog of one brand's cards, whose reviews name the brand as often as anything
     import time
 
@@ -911,3 +913,16 @@ def test_a_problem_denied_is_praise_and_a_maker_is_no_aspect(tmp_path):
     aspects = _aspects(ctx, store.product("cards", "c0"))
     assert "delivery" in aspects and "brewhouse" not in aspects, aspects
     store.close()
+
+
+def test_no_yes_rests_on_an_attributes_name_alone(demo_store, encode):
+    """ "第一个降噪吗？" of `noise cancelling: passive isolation` was answered "是的": the
+    name of the attribute holds the asked word, its value says something else."""
+    phones = _demo_product(demo_store, **{"noise cancelling": "passive isolation"})
+    for question, language in [("这个耳机降噪吗？", "zh"), ("Is it noise cancelling?", "en")]:
+        answer = _ask(demo_store, encode, question, phones.id, language)
+        assert "noise cancelling: passive isolation" in answer["texts"], answer
+        assert answer["answer"] is None, answer
+    active = _demo_product(demo_store, **{"noise cancelling": "active noise cancelling"})
+    answer = _ask(demo_store, encode, "Is it noise cancelling?", active.id)
+    assert answer["answer"] is True, answer

@@ -219,9 +219,12 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
     if stated:
         # a yes rests on a record that says every asked word (or its translation): one
         # near by meaning only ("powder free" for "latex free?") is quoted, never a yes
-        says_all = all(
-            any(contains_term(stated[0][0].text, f) for f in forms) for forms in focused[1]
-        )
+        # (of an attribute, its value: "noise cancelling: passive isolation" names noise
+        # cancelling and says it is passive isolation, no yes to "does it cancel noise?")
+        said = stated[0][0].text
+        if stated[0][0].field == "attribute":
+            said = said.split(":", 1)[-1]
+        says_all = all(any(contains_term(said, f) for f in forms) for forms in focused[1])
         finding.answer = _yes_no(question, stated[0][0], focus) if says_all else None
         if not says_all:  # what no record says is said first ("latex")
             finding.unmentioned = unmentioned(ctx, question, found)

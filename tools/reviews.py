@@ -364,11 +364,13 @@ def _opinion(term: str) -> bool:
     return bool(_POSITIVE.fullmatch(term) or _NEGATIVE.fullmatch(term)) or term in _OPINION_TERMS
 
 
-# A problem denied is praise ("Quick delivery and no problems!", "没有任何问题").
+# A problem (or a charge) denied is praise ("Quick delivery and no problems!", "no extra
+# charge", "没有任何问题").
 _NO_PROBLEM = re.compile(
     r"\b(?:no|without|zero|never\s+(?:had\s+)?(?:a|any)|not\s+(?:a|any|one)|(?:didn't|did\s+not"
     r"|haven't|have\s+not)\s+(?:have\s+)?(?:a|any))\s+(?:\w+\s+)?(?:problems?|issues?"
-    r"|complaints?|trouble|hassles?)\b|没有?(?:任何|什么)?(?:问题|毛病)",
+    r"|complaints?|trouble|hassles?|fees?|charges?|costs?)\b|\b(?:can(?:not|'t|\s+not)|never)\s+go"
+    r"\s+wrong\b|没有?(?:任何|什么)?(?:问题|毛病)",
     re.I,
 )
 
@@ -434,11 +436,12 @@ def _aspects(ctx: ToolContext, product: Product) -> list[str]:
 
 
 def _brand_words(ctx: ToolContext) -> set[str]:
-    """The stemmed words of the catalog's brand names."""
+    """The catalog's brand names of one word, stemmed ("Amazon"; the words of "The Tin Box
+    Company" are common words, "tin" may well be an aspect)."""
 
     def build() -> set[str]:
         brands = {p.brand for p in ctx.store.products(ctx.catalog) if p.brand}
-        return {stem(w) for b in brands for w in content_terms(b)}
+        return {stem(t[0]) for b in brands if len(t := content_terms(b)) == 1}
 
     return per_catalog(_BRAND_WORDS, ctx, build)
 

@@ -44,6 +44,14 @@ _EN_AROUND = re.compile(
     rf"|{_NUM}\s*(dollars?|usd|bucks|euros?|pounds?|yuan|rmb)\s*(?:or so|-ish|ish)\b",
     re.I,
 )
+# A price said with its currency and nothing else ("maybe 40 bucks", "$50 gift card"): the
+# shopper's target, read as "around" when no other budget phrase holds it.
+_EN_TARGET = re.compile(
+    rf"(\$|€|£|¥)\s*{_NUM}(?![\d.,]*\s*(?:off|discount|coupon|rebate)\b)"
+    rf"|\b{_NUM}\s*(dollars?|usd|bucks|euros?|pounds?|yuan|rmb)\b"
+    r"(?!\s*(?:off|discount|coupon|rebate)\b)",
+    re.I,
+)
 _ZH_MAX = re.compile(
     rf"(?:不超过|低于|少于|不到|最多|预算(?:是|为|改成|改为|调到|在|只有|大概|大约)?)\s*{_NUM}"
     r"\s*(元|块钱|块|美元|刀)?\s*(?:以内|以下|之内)?"
@@ -410,6 +418,11 @@ def _budget(text: str, p: Parsed) -> str:
         text = text.replace(m.group(0), " ")
         if kind in ("range", "around"):
             break
+    if p.min_price is None and p.max_price is None and (m := _EN_TARGET.search(text)):
+        number = float(next(g for g in m.groups() if g and re.fullmatch(_NUM, g)))
+        p.currency = cur(*(g for g in m.groups() if g and not re.fullmatch(_NUM, g)))
+        p.min_price, p.max_price = round(number * 0.8, 2), round(number * 1.2, 2)
+        text = text.replace(m.group(0), " ")
     return text
 
 

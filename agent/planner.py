@@ -182,8 +182,11 @@ class RulePlanner:
         if parsed.ordinals and not state.shown and not refs.products and question:
             # "is the first one adjustable?" before any product was shown: none to ask about
             return Plan("nothing_shown", "answer")
-        match = self._route(text)
         shopping = self._shopping(text, parsed, refs, question)
+        if refs.superlative and not question and not shopping:
+            # "ok, the cheapest one please": a product in view picked by its price
+            return self.tool_plan("product_details", text, parsed, refs, situation)
+        match = self._route(text)
         if shopping == "strong" or (shopping and not match.offtopic):
             return self.recommend(text, parsed, situation, match)
         if match.tool in FINDERS:
@@ -390,6 +393,7 @@ class RulePlanner:
             or parsed.others
             or parsed.refine
             or parsed.recipient  # "what about for my husband?": the list for someone else
+            or (parsed.instead and parsed.content and not refs.products)  # "a bottle instead"
             or v.named_category(text)
             or (v.brands_in(text) and not refs.looked_up)
             or v.attributes_in(text)

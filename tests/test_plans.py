@@ -523,6 +523,11 @@ def test_a_chinese_count_or_verb_of_buying_is_not_searched_for():
         ("我的预算是200元", None, 200.0),
         ("防水的，预算改成300", None, 300.0),
         ("a tent that sets up in about 3 minutes", None, None),  # a number, no price
+        # a price said with its currency and nothing else is the target
+        ("a gift for my sister who does yoga, maybe 40 bucks", 32.0, 48.0),
+        ("a $50 gift card", 40.0, 60.0),
+        ("boots under $150, I have a 20 dollars off coupon", None, 150.0),
+        ("boots, 20 dollars off", None, None),
     ],
 )
 def test_a_budget_said_as_about_a_price_is_a_range_around_it(message, low, high):
@@ -751,3 +756,19 @@ def test_a_question_about_a_listed_product_before_any_was_shown_says_so(shop, en
     reply = agent.turn(new_state(), message, "u0901")
     assert reply.intent == "answer" and not reply.products and not reply.trace
     assert "haven't shown" in reply.text or "还没有给您推荐" in reply.text
+
+
+def test_a_product_in_view_picked_by_its_price_is_shown_and_a_thing_said_instead_is_searched(
+    shop, encode
+):
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    shown = agent.turn(state, "yoga mats under 50", "u0911").products
+    priciest = max(shown, key=lambda p: shop.product("demo", p.product_id).price)
+    reply = agent.turn(state, "ok, the most expensive one please", "u0911")
+    assert reply.intent == "details" and [p.product_id for p in reply.products] == [
+        priciest.product_id
+    ]
+    # "instead" with something to look for is a search (it was a question about the mat)
+    reply = agent.turn(state, "what about a cork one instead", "u0911")
+    assert reply.intent == "recommend" and reply.products

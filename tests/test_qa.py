@@ -926,3 +926,17 @@ def test_no_yes_rests_on_an_attributes_name_alone(demo_store, encode):
     active = _demo_product(demo_store, **{"noise cancelling": "active noise cancelling"})
     answer = _ask(demo_store, encode, "Is it noise cancelling?", active.id)
     assert answer["answer"] is True, answer
+
+
+def test_which_is_the_thickest_compares_the_thickness_the_records_give(demo_store, encode):
+    """ "which one is the thickest?" had no word to look for ("thickest" asks, it names
+    nothing); the thickness is what it compares."""
+    mats = [p for p in demo_store.products("demo") if p.category == "Yoga Mats"]
+    by_thickness = {p.attributes["thickness"]: p for p in mats}
+    picked = [by_thickness[t] for t in ("4mm", "6mm", "8mm") if t in by_thickness]
+    assert len(picked) >= 2
+    ctx = ToolContext(demo_store, "demo", encode=encode)
+    for question in ["which one is the thickest?", "which mat is the thickest?", "哪个最厚？"]:
+        arguments = {"question": question, "product_ids": [p.id for p in picked]}
+        data = load_registry(False).call("answer_question", ctx, arguments).result.data
+        assert data["best"]["product_id"] == picked[-1].id, (question, data["best"])

@@ -60,6 +60,7 @@ from tools.text import (
     is_polar,
     is_stopword,
     is_unit,
+    measured_dimension,
     names_kind,
     naming_words,
     negated_near,
@@ -104,6 +105,11 @@ def answer_question(ctx: ToolContext, question: str, product_ids: list[str]) -> 
         raise ToolArgumentError(f"answer_question takes 1 to {MAX_PRODUCTS} products")
     products = [get_product(ctx, pid) for pid in ids]
     terms = content_terms(question)
+    dimension = measured_dimension(question)
+    names = [" ".join([p.title, *p.categories]) for p in products]
+    if dimension and all(any(contains_term(n, t) for n in names) for t in terms):
+        # "which (mat) is the thickest?" asks a thickness; "the longest battery" a battery
+        terms.append(dimension)
     findings = [_find(ctx, p, question, terms) for p in products]
     best = _superlative(question, findings)
     evidence: list[str] = []

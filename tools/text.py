@@ -535,6 +535,35 @@ _WHICH_LESS = re.compile(
 )
 
 
+# What a superlative (or a comparative) measures, as the word a record names it by:
+# "which is the thickest?" is answered by `thickness: 8mm`, 哪个最重 by a weight.
+_DIMENSIONS = (
+    (r"thick|thin|厚|薄", "thickness"),
+    (r"heav|light|weigh|重|轻", "weight"),
+    (r"long|short|长|短", "length"),
+    (r"wide|wid|narrow|宽|窄", "width"),
+    (r"tall|high|height|高|矮", "height"),
+    (r"big|large|small|大|小", "size"),
+)
+_MEASURED = re.compile(
+    r"\b(?:thickest|thinnest|heaviest|lightest|longest|shortest|widest|narrowest|tallest"
+    r"|highest|biggest|largest|smallest|thicker|thinner|heavier|lighter|longer|shorter|wider"
+    r"|narrower|taller|higher|bigger|larger|smaller)\b|(?:最|更)(?:厚|薄|重|轻|长|短|宽|窄|高|矮|大|小)",
+    re.I,
+)
+
+
+def measured_dimension(question: str) -> str | None:
+    """The dimension a superlative or comparative question compares ("which one is the
+    thickest?" -> "thickness", "哪个最轻？" -> "weight"), None when it names none (or a
+    price: "cheapest" is answered from the prices)."""
+    m = _MEASURED.search(question or "")
+    if m is None:
+        return None
+    word = m.group(0).casefold()
+    return next((name for rx, name in _DIMENSIONS if re.search(rx, word)), None)
+
+
 def superlative(question: str) -> str | None:
     """ "max" for "which lasts longest" (or "which is heavier?"), "min" for "which is
     lightest" ("哪个更便宜？"), else None."""

@@ -28,6 +28,16 @@ _SETTING = re.compile(
 )
 
 
+# What a product holds or carries is not what it is: "一天出行装得下外套和午饭" (fits a coat
+# and lunch) of a backpack, "fits my jacket" (the kind chosen before stays).
+_CONTAINED = re.compile(
+    r"\b(?:fits?|holds?|carr(?:y|ies)|stores?|takes?)\s+(?:up\s+to\s+)?"
+    r"(?:(?:my|a|an|the|your|his|her|our|their|two|three)\s+)?[a-z-]+(?:\s+[a-z-]+)?"
+    r"|(?:装得下|放得下|塞得下|能装下?|能放下?|装下|放下|装进|放进|塞进)[^，。,.!?！？；;]*",
+    re.I,
+)
+
+
 @dataclass
 class Vocabulary:
     categories: list[str]  # every level, original spelling
@@ -86,7 +96,7 @@ class Vocabulary:
         ("gift cards", though "gift" is no search word), else one guessed from its
         content words. Leaving the `current` category takes the closer
         `switch_threshold`: follow-ups such as "lightweight" describe the product."""
-        named = self.named_category(message)
+        named = self.named_category(_CONTAINED.sub(" ", message) if current else message)
         if named and current and named != current and self._only_as_setting(message, named):
             named = None  # "one that fits in my backpack": where it goes, not what it is
         if named or not content:

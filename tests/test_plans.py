@@ -772,3 +772,21 @@ def test_a_product_in_view_picked_by_its_price_is_shown_and_a_thing_said_instead
     # "instead" with something to look for is a search (it was a question about the mat)
     reply = agent.turn(state, "what about a cork one instead", "u0911")
     assert reply.intent == "recommend" and reply.products
+
+
+def test_what_a_product_holds_does_not_change_the_kind_chosen(demo_store):
+    """ "一天出行装得下外套和午饭" (fits a coat and lunch) after backpacks showed jackets."""
+    from agent.parse import parse
+    from agent.tracking import update_slots
+    from agent.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary.from_products(demo_store.products("demo"))
+    for messages, category in [
+        (["我想找双肩包", "有便宜一点的吗？一天出行装得下外套和午饭。"], "Backpacks"),
+        (["I'm looking for a backpack", "one that fits my jacket and a laptop"], "Backpacks"),
+        (["I'm looking for a backpack", "actually show me jackets"], "Jackets"),
+    ]:
+        state = new_state()
+        for message in messages:
+            update_slots(state, parse(message), message, vocabulary, "USD", [])
+        assert state.slots.category == category, messages

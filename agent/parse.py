@@ -278,6 +278,7 @@ _STOPWORDS = frozenset(
     dollars usd bucks price good nice new gift gifts present presents hi hello hey i'm im
     i'd it's should what which was were also just really thanks thank from show might may
     maybe help tell let see us our who whose started too actually instead rather make ok okay
+    anything everything
     """.split()  # noqa: SIM905
 )
 

@@ -136,7 +136,11 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
         # the budget could hold nothing back: said, so the shopper knows prices are unknown
         budget = f"{s.max_price:.2f} {turn.agent.currency}"
         intro = say("no_prices", lang, budget=budget)
+    # "anything cheaper?" of a catalog that lists no prices: said, not silently ignored
+    cheaper_unpriced = bool(products) and intro is None and turn.parsed.cheaper and not rules.priced
     products = _new_first(turn, products) if intro is None else products
+    if cheaper_unpriced:
+        intro = say("no_prices_cheaper", lang)
     products = _distinct_titles(products, [turn.agent.by_id.get(i) for i in state.passed])
     if not products:
         return Reply(say("nothing_found", lang), "recommend")
@@ -144,12 +148,12 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
 
 
 def _new_first(turn: Turn, products: list[Product]) -> list[Product]:
-    """A message that only changes the budget ("Actually, my budget is under $45") or
-    passes on the list ("None of these is what I want."): products not listed before
+    """A message that only changes the budget ("Actually, my budget is under $45", "any
+    cheaper?") or passes on the list ("None of these is what I want."): products not listed before
     for this request come before those that were (still there, after them); the same
     products again tell the shopper nothing new."""
     p, state = turn.parsed, turn.state
-    changed = p.max_price is not None or p.min_price is not None or p.others
+    changed = p.max_price is not None or p.min_price is not None or p.others or p.cheaper
     if not changed or p.content or turn.agent.vocabulary.brands_in(turn.text):
         return products  # words or a brand said: what they find comes first
     before = set(state.listed)

@@ -415,6 +415,22 @@ def test_a_budget_on_a_shop_without_prices_is_said_and_filters_nothing(
 
 
 @pytest.mark.parametrize(
+    ("message", "cheaper", "said"),
+    [("magazines", "anything cheaper?", "can't tell which are cheaper"),
+     ("Travel杂志", "有没有便宜一点的", "无法判断哪款更便宜")],
+)  # fmt: skip
+def test_cheaper_on_a_shop_without_prices_says_it_cannot_tell(unpriced, message, cheaper, said):
+    """ "有没有便宜一点的" on a catalog that lists no prices showed the same list silently."""
+    agent = unpriced
+    agent.k = 3
+    state = new_state()
+    first = {p.product_id for p in agent.turn(state, message, "s04").products}
+    reply = agent.turn(state, cheaper, "s04")
+    assert said in reply.text and reply.products
+    assert {p.product_id for p in reply.products} != first  # others first, not the same list
+
+
+@pytest.mark.parametrize(
     ("first", "second", "kept"),
     [
         ("travel magazines under $20", "I also need a Kindle edition too", False),

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from agent.answers import answer_claims, review_claims
 from agent.composer import compose
 from agent.explain import explain, rewrite_answer
+from agent.planner import search_text
 from agent.replies import say
 from agent.verifier import CheckedSentence
 from catalog.cleaning import display_key
@@ -116,6 +117,8 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     # few products to choose from is a weak guess: the search goes without it. Unless
     # the budget is what finds nothing: then the kind's closest over it.
     weak = len(products) < turn.agent.k and s.category and s.category_guessed
+    if not weak and (wider := _guess_missed(turn)) is not None:
+        products = wider
     closest = _closest_over_budget(turn) if weak and not products else None
     if weak and closest is None:
         products, intro = _without_guessed_kind(turn, products)
@@ -164,6 +167,26 @@ def _new_first(turn: Turn, products: list[Product]) -> list[Product]:
     wider = _found(turn, turn.run(calls))
     fresh = [x for x in wider if x.id not in before]
     return (fresh + [x for x in wider if x.id in before])[:k] if fresh else products
+
+
+def _guess_missed(turn: Turn) -> list[Product] | None:
+    """A kind guessed on this turn from words that name a kind of product ("I also need
+    some pipette tips" -> Otoscopes, for their "Specula Tips") that holds none of the
+    products the words find best across the catalog is a wrong guess: the search without
+    it (and the guess dropped). None when the guess holds one of them, or none was made
+    this turn, or the words name no kind (a need: the guess stands)."""
+    state = turn.state
+    s = state.slots
+    if not (s.category and s.category_guessed and s.category_turn == state.turns):
+        return None
+    if not search_text(state) or not turn.agent.vocabulary.kinds_in(turn.parsed.content):
+        return None  # a need ("keeps my feet dry"), not a kind named: the guess stands
+    guessed, s.category, s.category_guessed = s.category, None, False
+    wider = _found(turn, turn.run(turn.agent.rules.recommend_calls(state, turn.situation)))
+    if not wider or any(guessed in p.categories for p in wider[: turn.agent.k]):
+        s.category, s.category_guessed = guessed, True
+        return None
+    return wider
 
 
 def _without_guessed_kind(turn: Turn, products: list[Product]) -> tuple[list[Product], str | None]:

@@ -172,3 +172,23 @@ def test_a_budget_nothing_meets_shows_what_matches_cheapest_first_or_says_prices
             assert reply.text.startswith(said) or said in reply.text, reply.text
             shown = [store.product("demo", p.product_id) for p in reply.products]
             assert len(shown) == 3 and {p.category for p in shown} == {"Yoga Mats"}
+
+
+def test_a_guessed_kind_that_holds_none_of_the_best_matches_gives_way(demo_home, monkeypatch):
+    """ "I also need some pipette tips" was searched in Otoscopes only (guessed from the
+    specula tips' titles) on Amazon Scientific; here the guess is forced to be wrong."""
+    from shopassist.assistant import build_assistant
+    from shopassist.settings import load_settings
+
+    settings = load_settings(env={"SHOPASSIST_HOME": str(demo_home)})
+    with Store.in_home(demo_home) as store:
+        agent = build_assistant(settings, store, "demo", "none").agent
+        monkeypatch.setattr(agent.vocabulary, "category_in", lambda *a, **k: ("Yoga Mats", True))
+
+        def categories(message: str) -> set[str]:
+            reply = agent.turn(new_state(), message, "u0921")
+            assert reply.products, message
+            return {store.product("demo", p.product_id).category for p in reply.products}
+
+        assert "Yoga Mats" not in categories("I need hiking boots")
+        assert categories("I'm looking for a non-slip mat") == {"Yoga Mats"}  # it stands

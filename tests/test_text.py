@@ -140,6 +140,11 @@ def test_the_kind_of_thing_a_question_asks_for_and_records_that_hold_one():
     assert holds_answer_kind("Redeem throughout Arizona, California and Nevada", {"place"})
     assert holds_answer_kind("Good for US iTunes Store only", {"place"})
     assert not holds_answer_kind("Questions? Contact us any time.", {"place"})
+    # a size one wears: "what sizes do they come in?" of gloves titled "..., Large, Box/100"
+    assert answer_kinds("what sizes do they come in?") == {"fit"}
+    assert answer_kinds("这个手套有什么尺码？") == {"fit"}
+    assert holds_answer_kind("Nitrile Exam Gloves, Large, Box/100", {"fit"})
+    assert not holds_answer_kind("Nitrile Exam Gloves, Box/100", {"fit"})
 
 
 def test_a_product_picked_by_its_price_is_not_a_question_about_the_price():

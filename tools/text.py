@@ -258,6 +258,12 @@ _ANSWER_ASKED = {
         r"|多大|多高|多宽|多厚|多深|多长(?!时间)|尺寸|大小|长宽",
         re.I,
     ),
+    # a size one wears or picks ("what sizes do they come in?" of gloves: "Large")
+    "fit": re.compile(
+        r"\b(?:what|which)\s+sizes?\b|\bsizes?\s+(?:available|do\s+they|does\s+it)"
+        r"|\bcome\s+in\s+(?:what|which|other|different)\s+sizes?\b|尺码|几码|什么码|多大码",
+        re.I,
+    ),
     "weight": re.compile(
         r"\bhow\s+heavy\b|\bweigh(?:s|t)?\b|多重|重量|几斤|多少斤|多少克|多少公斤", re.I
     ),
@@ -293,6 +299,10 @@ _ANSWER_HELD = {
         r"|\d\s*(?:\"|”|in|cm|mm)?\s*[x×]\s*\d|\bsize\s+\d",
         re.I,
     ),
+    "fit": re.compile(
+        r"\b(?:XXS|XS|XL|XXL|XXXL|[2-5]XL)\b|(?i:\b(?:small|medium|large|x-large"
+        r"|extra[- ]large|one\s+size|size\s+\d+(?:\.\d)?)\b)|[SML]码|均码"
+    ),
     "weight": re.compile(
         rf"{_NUMBER}(?:oz|ounces?|lbs?|pounds?|g|kg|grams?|kilograms?)\b|\d\s*(?:克|千克|公斤|斤)",
         re.I,
@@ -314,7 +324,8 @@ _ANSWER_HELD = {
 
 def answer_kinds(question: str) -> set[str]:
     """What kind of thing answers the question, where its words say so: "size",
-    "weight", "time" or "place" ("how long" asks a size or a time); empty otherwise."""
+    "fit" (a size one wears: "Large"), "weight", "time" or "place" ("how long" asks a
+    size or a time); empty otherwise."""
     return {kind for kind, asked in _ANSWER_ASKED.items() if asked.search(question or "")}
 
 

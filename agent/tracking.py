@@ -11,6 +11,7 @@ from typing import Any
 
 from agent.parse import Parsed, convert
 from agent.state import DialogueState
+from agent.vocabulary import without_names
 from catalog.brands import brand_pattern
 from catalog.models import Product
 from tools.text import stem
@@ -159,6 +160,9 @@ def refines(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) ->
     return earlier and bool(changes)
 
 
+_ADDS = re.compile(r"\b(?:or|also|too|as well|and|either)\b|或|也|还有|和|以及", re.I)
+
+
 def _brands(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) -> None:
     s = state.slots
     if "brands" in parsed.slots:
@@ -166,12 +170,19 @@ def _brands(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) ->
         s.brands = [b for b in dict.fromkeys(s.brands + wanted) if b not in unwanted]
         excluded = dict.fromkeys(s.exclude_brands + unwanted)
         s.exclude_brands = [b for b in excluded if b not in wanted]
+    wanted_now = []
     for brand in vocabulary.brands_in(text):
         named = brand_pattern(brand)
         spelled = named.pattern if named else re.escape(brand)
         negated = re.search(rf"(?:not|no|without|except|不要|除了)\s*(?:{spelled})", text, re.I)
+        if not negated:
+            wanted_now.append(brand)
         target, other = (s.exclude_brands, s.brands) if negated else (s.brands, s.exclude_brands)
         if brand not in target:
             target.append(brand)
         if brand in other:  # the newest word about a brand wins ("not that brand", then "from X")
             other.remove(brand)
+    if wanted_now and not _ADDS.search(without_names(wanted_now, text)):
+        # "有星巴克的吗？" after Amazon cards: the brand asked for now, not both ("or
+        # Starbucks", "也看看星巴克" add one)
+        s.brands = wanted_now

@@ -16,7 +16,7 @@ import numpy as np
 
 from catalog.brands import brand_anchor, brand_pattern
 from catalog.models import Product
-from tools.dictionary import catalog_sense, english_words
+from tools.dictionary import catalog_sense, english_words, senses
 from tools.text import content_words, kind_words, title_parts
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -211,7 +211,27 @@ class Vocabulary:
                 for s, z in found
             )
 
-        return [b for b, own in spans.items() if not all(inside(span, b) for span in own)]
+        named = [b for b, own in spans.items() if not all(inside(span, b) for span in own)]
+        if _HAN.search(text):
+            named += [b for b in self._chinese_brands(text) if b not in named]
+        return named
+
+    def _chinese_brands(self, text: str) -> list[str]:
+        """Brands a Chinese word names by its dictionary sense, a proper name ("亚马逊" ->
+        Amazon, "星巴克" -> "Starbucks, US coffee shop chain", "耐克" -> "Nike, Inc."); not
+        a common word that is also a brand ("苹果" is the fruit, "apple")."""
+        by_name = {b.casefold(): b for b in self.brands}
+        out = []
+        for word in content_words(text):
+            if not _HAN.match(word):
+                continue
+            for sense in senses(word) or ():
+                name = re.sub(r"\s+(?:inc\.?|corporation|corp\.?|company|co\.)$", "",
+                              sense.split(",")[0].strip(), flags=re.I)  # fmt: skip
+                if name[:1].isupper() and (brand := by_name.get(name.casefold())):
+                    out.append(brand)
+                    break
+        return out
 
     def kinds_in(self, text: str) -> set[str]:
         """The kinds of product the text names: title words that say what a product is

@@ -790,3 +790,30 @@ def test_what_a_product_holds_does_not_change_the_kind_chosen(demo_store):
         for message in messages:
             update_slots(state, parse(message), message, vocabulary, "USD", [])
         assert state.slots.category == category, messages
+
+
+def test_a_brand_named_in_chinese_and_the_newest_brand_asked_for():
+    """ "换成亚马逊的" named no brand (the catalog's are English), and "有星巴克的吗？" after
+    Amazon kept showing Amazon cards (the two brands were both wanted)."""
+    from agent.parse import parse
+    from agent.tracking import update_slots
+    from agent.vocabulary import Vocabulary
+    from catalog.models import Product
+
+    titles = {"Amazon": "Amazon.com Gift Card", "Starbucks": "Starbucks Gift Card",
+              "Peet's Coffee": "Peet's Coffee Gift Card", "Apple": "App Store Card"}  # fmt: skip
+    products = [
+        Product(f"g{i}{j}", f"{t} {j}", brand=b, categories=["Gift Cards"])
+        for i, (b, t) in enumerate(titles.items())
+        for j in range(3)
+    ]
+    vocabulary = Vocabulary.from_products(products)
+    assert vocabulary.brands_in("换成亚马逊的") == ["Amazon"]
+    assert vocabulary.brands_in("有星巴克的吗？") == ["Starbucks"]
+    assert vocabulary.brands_in("我想买苹果") == []  # the fruit's word, not the maker
+    state = new_state()
+    for message, brands in [("给同事买张礼品卡", []), ("换成亚马逊的", ["Amazon"]),
+                            ("有星巴克的吗？", ["Starbucks"]),
+                            ("or Peet's Coffee", ["Starbucks", "Peet's Coffee"])]:  # fmt: skip
+        update_slots(state, parse(message), message, vocabulary, "USD", [])
+        assert state.slots.brands == brands, message

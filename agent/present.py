@@ -147,7 +147,32 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     products = _distinct_titles(products, [turn.agent.by_id.get(i) for i in state.passed])
     if not products:
         return Reply(say("nothing_found", lang), "recommend")
+    if intro is None and rules.priced and (converted := _converted_budget(turn)):
+        # "50块钱左右" in a shop that prices in dollars: the budget as read, said
+        said, budget = converted
+        intro = say("intro_converted", lang, n=len(products), said=said, budget=budget)
     return show(turn, products, turn.plan.intent, intro)
+
+
+def _converted_budget(turn: Turn) -> tuple[str, str] | None:
+    """(the budget as the shopper said it, as the shop's currency reads it) when this
+    message gave one in another currency than the shop's, else None."""
+    p, shop, zh = turn.parsed, turn.agent.currency, turn.state.language == "zh"
+    if not p.currency or p.currency == shop or (p.max_price is None and p.min_price is None):
+        return None
+
+    def span(low: float | None, high: float | None, currency: str) -> str:
+        def amount(x: float) -> str:
+            return f"{x:.0f}" if x == int(x) else f"{x:.2f}"
+
+        if low is not None and high is not None:
+            return f"{amount(low)}-{amount(high)} {currency}"
+        if high is not None:
+            return f"{amount(high)} {currency}以内" if zh else f"up to {amount(high)} {currency}"
+        return f"{amount(low)} {currency}以上" if zh else f"at least {amount(low)} {currency}"
+
+    s = turn.state.slots
+    return span(p.min_price, p.max_price, p.currency), span(s.min_price, s.max_price, shop)
 
 
 def _new_first(turn: Turn, products: list[Product]) -> list[Product]:

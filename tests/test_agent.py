@@ -62,6 +62,11 @@ def test_chinese_budget_is_converted_and_reply_is_chinese(agent):
     assert state.language == "zh" and state.slots.max_price == pytest.approx(28.0)
     assert reply.products and all(p.price <= 28.0 for p in reply.products)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in reply.text)
+    # the budget as read in the shop's currency is said (it was silent unless nothing fit)
+    assert "200 CNY以内" in reply.text and "28 USD以内" in reply.text, reply.text
+    reply = agent.turn(new_state(), "waterproof boots under 100 euros", "u0002")
+    assert "100 EUR" in reply.text and "108 USD" in reply.text, reply.text
+    assert "EUR" not in agent.turn(new_state(), "boots under $100", "u0002").text
 
 
 def test_ordinals_compare_why_and_feedback(agent):

@@ -155,6 +155,10 @@ def test_a_product_picked_by_its_price_is_not_a_question_about_the_price():
     assert not asks_price("the more expensive one, is it waterproof?")
     assert asks_price("how much is the cheaper one?")
     assert asks_price("which is the cheaper one?") and asks_price("哪个更便宜？")
+    # "how much" of something else than money
+    assert not asks_price("how much do the third ones weigh?")
+    assert not asks_price("how much water does it hold?")
+    assert asks_price("how much is the battery replacement price?")
 
 
 def test_keeping_a_product_for_later_is_a_like_and_a_basket_is_a_cart():

@@ -209,7 +209,18 @@ def asks_price(question: str) -> bool:
     text = question or ""
     if not re.search(r"\bwhich\b|哪", text):  # "which is the cheaper one?" asks it
         text = _POINTING_BY_PRICE.sub(" ", text)
+    if _HOW_MUCH_OF.search(text) and not _MONEY.search(text):
+        return False  # "how much do the third ones weigh?" asks a weight
     return bool(_PRICE_ASKED.search(text)) and not _PRICE_THEN.search(text)
+
+
+# "how much" of something other than money, said anywhere in the question
+_HOW_MUCH_OF = re.compile(
+    r"\bhow\s+much\b.*\b(?:weigh\w*|hold|holds|fit|fits|capacity|storage|memory|power|battery"
+    r"|noise|water|space|room|volume)\b",
+    re.I,
+)
+_MONEY = re.compile(r"\b(?:cost|costs|price|priced|pay|dollars?|bucks|euros?)\b|[$€£¥]", re.I)
 
 
 # "does the cheaper one expire?": the price picks the product, it is not what is asked

@@ -64,6 +64,12 @@ _ZH_BUDGET_TALK = re.compile(
     r"(?:我的)?预算(?:改一下|改成|改为|调整一下|调整为|调到|换成|提高到|降到|是|为|大概|大约)?"
     r"|(?:改一下|调整一下|提高一下|降低一下)预算"
 )
+# "不要太贵的", "not too expensive": said of the price, no words to search for
+_MODEST_PRICE = re.compile(
+    r"\b(?:not|nothing)\s+(?:too|very|that|overly)?\s*(?:expensive|pricey|costly)\b"
+    r"|不要太贵|别太贵|不太贵|不用太贵|不要很贵|不能太贵",
+    re.I,
+)
 _ZH_AROUND = re.compile(rf"{_NUM}\s*(元|块钱|块|美元|刀)?\s*左右")
 _SYMBOL = {
     "$": "USD",
@@ -329,7 +335,7 @@ def parse(text: str) -> Parsed:
         p.refine = False
         remaining = _ANOTHER.sub(" ", remaining)
     remaining = _OTHERS.sub(" ", _OTHER_BRAND.sub(" ", _CHEAPER.sub(" ", remaining)))
-    remaining = _ZH_BUDGET_TALK.sub(" ", remaining)
+    remaining = _ZH_BUDGET_TALK.sub(" ", _MODEST_PRICE.sub(" ", remaining))
     if p.cheaper and p.ordinals:  # "the first one is too expensive": which, not what
         remaining = _ORDINAL_PHRASE.sub(" ", remaining)
     for rx in (_RECIPIENT_EN, _RECIPIENT_ZH):
@@ -503,4 +509,7 @@ def _content(text: str) -> str:
         "我",
     ):
         text = text.replace(filler, " ")
-    return " ".join(text.split())
+    return " ".join(w for w in text.split() if w not in _ZH_PRONOUNS)
+
+
+_ZH_PRONOUNS = frozenset({"她", "他", "它", "她们", "他们", "它们"})

@@ -125,10 +125,14 @@ def _new_kind(parsed: Parsed, query: str, vocabulary: Any, state_recipient: str 
     of one) and none of the kinds the words searched for so far name: "我想买一个数字万用表"
     after safety glasses. (Words said before any kind was named, "waterproof" then "I'm
     looking for hiking boots", hold.)"""
-    if not parsed.request or not query or not hasattr(vocabulary, "kinds_in"):
+    if not query or not hasattr(vocabulary, "kinds_in"):
         return False
     if parsed.recipient and state_recipient and parsed.recipient != state_recipient:
-        return True  # "我想给我女儿买一张看电影的礼品卡" after a coffee card for a coworker
+        # "我想给我女儿买一张看电影的礼品卡" after a coffee card for a coworker; "给我妈妈，她
+        # 喜欢做饭" after one for a nephew who loves video games (the words are hers)
+        return bool(parsed.content)
+    if not parsed.request:
+        return False
     new, old = vocabulary.kinds_in(parsed.content), vocabulary.kinds_in(query)
     return bool(new and old and new.isdisjoint(old))
 
@@ -175,8 +179,9 @@ def _brands(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) ->
         named = brand_pattern(brand)
         spelled = named.pattern if named else re.escape(brand)
         negated = re.search(rf"(?:not|no|without|except|不要|除了)\s*(?:{spelled})", text, re.I)
-        if not negated:
-            wanted_now.append(brand)
+        said = named.search(text) if named else None
+        if not negated and (said is None or not said.group(0)[:1].islower()):
+            wanted_now.append(brand)  # "from Bertech"; not "the workshop" (a word, WORKSHOP)
         target, other = (s.exclude_brands, s.brands) if negated else (s.brands, s.exclude_brands)
         if brand not in target:
             target.append(brand)

@@ -649,6 +649,9 @@ def _gift_card_vocabulary():
         # without "instead" the words add up
         (["a gift card for my brother who loves pizza", "something for coffee"],
          "card loves pizza coffee"),
+        # someone else, said with what they like: their words, not the brother's
+        (["a gift card for my brother who loves pizza", "不要太贵的，给我妈妈，她喜欢做饭"],
+         "做饭"),
     ],
 )  # fmt: skip
 def test_what_is_asked_for_instead_replaces_what_was_asked(messages, query):
@@ -801,7 +804,8 @@ def test_a_brand_named_in_chinese_and_the_newest_brand_asked_for():
     from catalog.models import Product
 
     titles = {"Amazon": "Amazon.com Gift Card", "Starbucks": "Starbucks Gift Card",
-              "Peet's Coffee": "Peet's Coffee Gift Card", "Apple": "App Store Card"}  # fmt: skip
+              "Peet's Coffee": "Peet's Coffee Gift Card", "Apple": "App Store Card",
+              "WORKSHOP": "WORKSHOP Wet/Dry Vac Card"}  # fmt: skip
     products = [
         Product(f"g{i}{j}", f"{t} {j}", brand=b, categories=["Gift Cards"])
         for i, (b, t) in enumerate(titles.items())
@@ -817,3 +821,7 @@ def test_a_brand_named_in_chinese_and_the_newest_brand_asked_for():
                             ("or Peet's Coffee", ["Starbucks", "Peet's Coffee"])]:  # fmt: skip
         update_slots(state, parse(message), message, vocabulary, "USD", [])
         assert state.slots.brands == brands, message
+    # a brand's name said as a word ("the workshop" of WORKSHOP) replaces none asked for
+    message = "A neutral shade that blends into the workshop."
+    update_slots(state, parse(message), message, vocabulary, "USD", [])
+    assert state.slots.brands[:2] == ["Starbucks", "Peet's Coffee"]

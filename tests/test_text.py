@@ -170,3 +170,11 @@ def test_keeping_a_product_for_later_is_a_like_and_a_basket_is_a_cart():
     for message in ["put the third in my basket", "add it to my cart", "加入购物车"]:
         assert parse(message).intent == "cart", message
     assert parse("a list of waterproof boots").intent == "recommend"
+
+
+def test_a_modest_price_and_a_pronoun_are_no_search_words():
+    from agent.parse import parse
+
+    assert parse("不要太贵的，给我妈妈，她喜欢做饭").content == "做饭"
+    assert parse("not too expensive please").content == ""
+    assert parse("别太贵的蓝牙音箱").content == "蓝牙音箱"

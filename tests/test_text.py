@@ -140,6 +140,8 @@ def test_the_kind_of_thing_a_question_asks_for_and_records_that_hold_one():
     assert holds_answer_kind("Redeem throughout Arizona, California and Nevada", {"place"})
     assert holds_answer_kind("Good for US iTunes Store only", {"place"})
     assert not holds_answer_kind("Questions? Contact us any time.", {"place"})
+    assert holds_answer_kind("Can be redeemed In store and Online", {"place"})
+    assert holds_answer_kind("valid at participating Domino's Pizza stores", {"place"})
     # a size one wears: "what sizes do they come in?" of gloves titled "..., Large, Box/100"
     assert answer_kinds("what sizes do they come in?") == {"fit"}
     assert answer_kinds("这个手套有什么尺码？") == {"fit"}

@@ -327,7 +327,10 @@ _ANSWER_HELD = {
     ),
     # proper names as written ("US", never the "us" of "contact us"), then common words
     "place": re.compile(
-        rf"\b(?:{_PLACES})\b|(?i:\b(?:nationwide|worldwide|internationally|overseas)\b)"
+        rf"\b(?:{_PLACES})\b|(?i:\b(?:nationwide|worldwide|internationally|overseas|online"
+        r"|in[- ]stores?|in person|everywhere|around the (?:globe|world)|at (?:any|all"
+        r"|participating)\b[^.]{0,40}?\b(?:locations?|stores?|restaurants?|theat(?:er|re)s?"
+        r"|outlets?))\b)"
         r"|美国|中国|加拿大|日本|英国|欧洲|全国|全球"
     ),
 }

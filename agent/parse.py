@@ -212,6 +212,16 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
         ),
     ),
     ("greeting", re.compile(r"^\s*(hi|hello|hey|你好|您好|嗨)[\s!.。！]*$", re.I)),
+    # a thank-you or goodbye and nothing else: answered in kind, never "outside what I can do"
+    (
+        "thanks",
+        re.compile(
+            r"^\s*(?:(?:ok(?:ay)?|great|perfect|cool|awesome|got it)[\s,!.]*)?(?:thanks?(?:\s+you)?"
+            r"(?:\s+(?:so\s+much|very\s+much|a\s+lot))?|thx|ty|cheers|bye|goodbye|see\s+you)"
+            r"[\s!.~]*$|^\s*(?:好的|好)?[，,]?\s*(?:谢谢(?:你|您|啦)?|多谢|感谢|再见|拜拜)[\s!.。！~]*$",
+            re.I,
+        ),
+    ),
 ]
 _CHEAPER = re.compile(
     r"cheaper|less expensive|lower price|more affordable|(?<!not )too (?:expensive|pricey|much)"

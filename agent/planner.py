@@ -137,6 +137,8 @@ class RulePlanner:
         state = situation.state
         if not text or parsed.intent == "greeting":
             return Plan("greeting", "greeting")
+        if parsed.intent == "thanks":
+            return Plan("greeting", "thanks")
         if parsed.intent == "reset":
             return Plan("reset", "reset")
         brands = self.vocabulary.brands_in(text)

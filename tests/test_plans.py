@@ -825,3 +825,18 @@ def test_a_brand_named_in_chinese_and_the_newest_brand_asked_for():
     message = "A neutral shade that blends into the workshop."
     update_slots(state, parse(message), message, vocabulary, "USD", [])
     assert state.slots.brands[:2] == ["Starbucks", "Peet's Coffee"]
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [("谢谢", "不客气"), ("thanks!", "welcome"), ("ok, thank you so much", "welcome"),
+     ("bye", "welcome")],
+)  # fmt: skip
+def test_a_thank_you_is_answered_in_kind(shop, encode, message, said):
+    """ "谢谢" after a list was "outside what I can do"."""
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    agent.turn(state, "waterproof boots", "u0931")
+    reply = agent.turn(state, message, "u0931")
+    assert reply.intent == "thanks" and said in reply.text and not reply.products
+    assert state.shown  # nothing forgotten

@@ -180,3 +180,14 @@ def test_a_modest_price_and_a_pronoun_are_no_search_words():
     assert parse("不要太贵的，给我妈妈，她喜欢做饭").content == "做饭"
     assert parse("not too expensive please").content == ""
     assert parse("别太贵的蓝牙音箱").content == "蓝牙音箱"
+
+
+def test_an_adjective_and_the_noun_made_from_it_match():
+    """ "which one is the most accurate?" of titles saying "±0.1 pH Accuracy"."""
+    from tools.text import contains_term
+
+    assert contains_term("Pocket Tester, ±0.1 pH Accuracy", "accurate")
+    assert contains_term("high durability", "durable")
+    assert contains_term("water resistance 5ATM", "resistant")
+    assert contains_term("digital calibration to pH 4.0", "calibrate")
+    assert not contains_term("the plate is hot", "pacy")

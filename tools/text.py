@@ -428,9 +428,30 @@ def contains_term(text: str, term: str) -> bool:
     stems = _stems(text)
     if term in stems:
         return True
+    if any(alt in stems for alt in _derived(term)):
+        return True  # "accurate" of "±0.1 pH Accuracy", "durable" of "durability"
     return len(term) >= 4 and any(
         s.startswith(term) and (len(s) - len(term) <= 3 or s == term + "ness") for s in stems
     )
+
+
+# An adjective or verb and the noun made from it: "accurate" / "accuracy", "resistant" /
+# "resistance", "durable" / "durability", "calibrate" / "calibration".
+_DERIVED = (
+    ("ate", "acy"), ("ate", "ation"), ("ate", "ion"), ("able", "ability"),
+    ("ible", "ibility"), ("ive", "ivity"), ("ent", "ence"), ("ent", "ency"),
+    ("ant", "ance"), ("ant", "ancy"),
+)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=8192)
+def _derived(term: str) -> tuple[str, ...]:
+    out = []
+    for a, b in _DERIVED:
+        for end, other in ((a, b), (b, a)):
+            if term.endswith(end) and len(term) - len(end) >= 3:
+                out.append(term[: -len(end)] + other)
+    return tuple(out)
 
 
 def names_kind(term: str, own: set[str]) -> bool:

@@ -130,7 +130,7 @@ def _new_kind(parsed: Parsed, query: str, vocabulary: Any, state_recipient: str 
     if parsed.recipient and state_recipient and parsed.recipient != state_recipient:
         # "我想给我女儿买一张看电影的礼品卡" after a coffee card for a coworker; "给我妈妈，她
         # 喜欢做饭" after one for a nephew who loves video games (the words are hers)
-        return bool(parsed.content)
+        return any(w not in _PARTICLES for w in parsed.content.split())
     if not parsed.request:
         return False
     new, old = vocabulary.kinds_in(parsed.content), vocabulary.kinds_in(query)
@@ -164,6 +164,8 @@ def refines(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) ->
     return earlier and bool(changes)
 
 
+# left of "那给我老公呢？" ("what about for my husband?"): no words of the new person's own
+_PARTICLES = frozenset({"那", "呢", "吧", "啊", "呀", "那么", "那个"})
 _ADDS = re.compile(r"\b(?:or|also|too|as well|and|either)\b|或|也|还有|和|以及", re.I)
 
 

@@ -191,3 +191,12 @@ def test_an_adjective_and_the_noun_made_from_it_match():
     assert contains_term("water resistance 5ATM", "resistant")
     assert contains_term("digital calibration to pH 4.0", "calibrate")
     assert not contains_term("the plate is hot", "pacy")
+
+
+def test_other_styles_are_others_and_leave_no_piece_of_a_word():
+    """ "其他的款式" left "式" as a search word (其他的款 was cut out of 款式)."""
+    from agent.parse import parse
+
+    for message in ["其他的款式", "有没有其他款式的耳机", "别的款式有吗"]:
+        parsed = parse(message)
+        assert parsed.others and "式" not in parsed.content, (message, parsed.content)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tools.text import ZH_MEASURE_WORDS, chinese_words
+from tools.text import PICK_CHEAPER, PICK_PRICIER, ZH_MEASURE_WORDS, chinese_words
 
 # Units of the catalog currency per unit of another currency, to USD.
 RATES_TO_USD = {"USD": 1.0, "CNY": 0.14, "EUR": 1.08, "GBP": 1.27, "JPY": 0.0067}
@@ -226,21 +226,6 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
 _CHEAPER = re.compile(
     r"cheaper|less expensive|lower price|more affordable|(?<!not )too (?:expensive|pricey|much)"
     r"|便宜|实惠|更低的价|(?<!不)(?<!不要)(?<!别)太贵|(?<!不)贵了",
-    re.I,
-)
-# "the cheaper one", "便宜的那个": a pick among the products in view, not a wish for
-# cheaper ones (agent.references reads which).
-PICK_CHEAPER = re.compile(
-    r"\bthe (?:cheaper|less expensive|lower[- ]priced|more affordable)"
-    r" (?:one|ones|pair|of (?:the|them|these|those|two))\b"
-    r"|(?:更)?便宜(?:一点|一些|些)?的(?:那|这)(?:个|款|双|件|台|一个|一款)"
-    r"|(?:那|这)(?:个|款|双|件|台)(?:更)?便宜的",
-    re.I,
-)
-PICK_PRICIER = re.compile(
-    r"\bthe (?:more expensive|pricier|dearer|higher[- ]priced)"
-    r" (?:one|ones|pair|of (?:the|them|these|those|two))\b"
-    r"|(?:更)?贵(?:一点|一些|些)?的(?:那|这)(?:个|款|双|件|台|一个|一款)",
     re.I,
 )
 _OTHER_BRAND = re.compile(

@@ -90,3 +90,19 @@ def _top(
 ) -> list[Interest]:
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
     return [Interest(name, round(w / total, 3), items[name][:5]) for name, w in ranked]
+
+
+def feedback_history(feedback: list[tuple[str, str, float]], shopper_id: str) -> list[Interaction]:
+    """Likes and carts given in the assistant (`Store.feedback` rows), as interactions
+    that count as interest, as views and carts do: a shopper new to the catalog who
+    liked two products has a history of two."""
+    return [
+        Interaction(
+            shopper_id,
+            pid,
+            InteractionKind.CART if kind == "cart" else InteractionKind.VIEW,
+            timestamp=int(at),
+        )
+        for pid, kind, at in feedback
+        if kind in ("like", "cart")
+    ]

@@ -12,10 +12,10 @@ import contextlib
 from typing import Literal
 
 from catalog.errors import NotFoundError
-from catalog.models import Interaction, InteractionKind, Product
+from catalog.models import InteractionKind, Product
 from tools.context import ToolContext
 from tools.products import get_product, product_evidence
-from tools.profile import build_profile
+from tools.profile import build_profile, feedback_history
 from tools.registry import ToolArgumentError
 from tools.results import ToolResult
 
@@ -40,7 +40,8 @@ def shopper_profile(ctx: ToolContext, shopper_id: str | None = None) -> ToolResu
         return ToolResult("no shopper is known for this conversation", data={"empty": True})
     if ctx.shopper_id and sid != ctx.shopper_id:
         raise ToolArgumentError("a conversation may only read its own shopper's profile")
-    history = ctx.store.history(ctx.catalog, sid) + _feedback_history(ctx, sid)
+    feedback = ctx.store.feedback(ctx.catalog, sid)
+    history = ctx.store.history(ctx.catalog, sid) + feedback_history(feedback, sid)
     products = {
         p.id: p
         for p in ctx.store.products(ctx.catalog, dict.fromkeys(h.product_id for h in history))
@@ -67,27 +68,6 @@ def shopper_profile(ctx: ToolContext, shopper_id: str | None = None) -> ToolResu
         ids,
         {"profile": profile},
     )
-
-
-# Feedback given in conversations, as history: a like is a good rating; "not
-# interested" is no interest
-_FEEDBACK_AS = {
-    "like": InteractionKind.RATING,
-    "cart": InteractionKind.CART,
-    "purchase": InteractionKind.PURCHASE,
-    "view": InteractionKind.VIEW,
-}
-
-
-def _feedback_history(ctx: ToolContext, shopper_id: str) -> list[Interaction]:
-    """The shopper's feedback of this catalog's conversations ("add the first to my
-    list", "put it in my cart") as interactions, oldest first: a shopper new to the
-    catalog who liked two products has a history of two."""
-    return [
-        Interaction(shopper_id, pid, _FEEDBACK_AS[kind], 5.0 if kind == "like" else 1.0, int(at))
-        for pid, kind, at in ctx.store.feedback(ctx.catalog, shopper_id)
-        if kind in _FEEDBACK_AS
-    ]
 
 
 def record_feedback(ctx: ToolContext, product_id: str, kind: FeedbackKind) -> ToolResult:

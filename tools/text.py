@@ -223,11 +223,28 @@ _HOW_MUCH_OF = re.compile(
 _MONEY = re.compile(r"\b(?:cost|costs|price|priced|pay|dollars?|bucks|euros?)\b|[$€£¥]", re.I)
 
 
-# "does the cheaper one expire?": the price picks the product, it is not what is asked
+# "the cheaper one", "便宜的那个": a pick among the products in view, not a wish for
+# cheaper ones (agent.references reads which).
+PICK_CHEAPER = re.compile(
+    r"\bthe (?:cheaper|less expensive|lower[- ]priced|more affordable)"
+    r" (?:one|ones|pair|of (?:the|them|these|those|two))\b"
+    r"|(?:更)?便宜(?:一点|一些|些)?的(?:那|这)(?:个|款|双|件|台|一个|一款)"
+    r"|(?:那|这)(?:个|款|双|件|台)(?:更)?便宜的",
+    re.I,
+)
+PICK_PRICIER = re.compile(
+    r"\bthe (?:more expensive|pricier|dearer|higher[- ]priced)"
+    r" (?:one|ones|pair|of (?:the|them|these|those|two))\b"
+    r"|(?:更)?贵(?:一点|一些|些)?的(?:那|这)(?:个|款|双|件|台|一个|一款)",
+    re.I,
+)
+# "does the cheaper one expire?": the price picks the product (as above, or "the cheapest
+# one"), it is not what is asked
 _POINTING_BY_PRICE = re.compile(
-    r"\b(?:the|that|this)\s+(?:cheaper|cheapest|pricier|priciest|dearer|(?:more|most|less"
-    r"|least)\s+expensive)(?:\s+(?:one|card|pair|item|option))?\b"
-    r"|(?:更|最|比较)?(?:便宜|贵)(?:一点|一些)?的(?:那|这)[个款张件双]"
+    rf"{PICK_CHEAPER.pattern}|{PICK_PRICIER.pattern}"
+    r"|\bthe (?:cheapest|priciest|(?:most|least) expensive)(?: (?:one|ones|pair))?\b"
+    r"|最(?:便宜|贵)的(?:那|这)(?:个|款|双|件|台|一个|一款)",
+    re.I,
 )
 
 

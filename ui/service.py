@@ -32,11 +32,10 @@ from agent.agent import MAX_MESSAGE_CHARS, new_state, reply_to_dict
 from agent.replies import say
 from agent.state import DialogueState
 from catalog.errors import BusyError, InputError, NotFoundError
-from catalog.models import Interaction, InteractionKind
 from catalog.store import Store
 from shopassist.assistant import Assistant, build_assistant
 from shopassist.settings import Settings
-from tools.profile import build_profile
+from tools.profile import build_profile, feedback_history
 from ui.tokens import GUEST_PREFIX, SHOPPER_ID_RE
 
 log = logging.getLogger(__name__)
@@ -347,17 +346,9 @@ class ShopService:
     def profile(self, shopper_id: str) -> dict[str, Any]:
         check_shopper_id(shopper_id)
         feedback = self.store.feedback(self.catalog, shopper_id)
-        # Likes and carts given in the assistant count as interest, as views and carts do.
-        history = self.store.history(self.catalog, shopper_id) + [
-            Interaction(
-                shopper_id,
-                pid,
-                InteractionKind.CART if kind == "cart" else InteractionKind.VIEW,
-                timestamp=int(at),
-            )
-            for pid, kind, at in feedback
-            if kind in ("like", "cart")
-        ]
+        history = self.store.history(self.catalog, shopper_id) + feedback_history(
+            feedback, shopper_id
+        )
         ids = list(dict.fromkeys(h.product_id for h in history))
         products = {p.id: p for p in self.store.products(self.catalog, ids)}
         profile = build_profile(shopper_id, history, products)

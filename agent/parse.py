@@ -264,10 +264,24 @@ _REQUEST = re.compile(
     rf"(?:一|两|几){ZH_MEASURE_WORDS}",
     re.I,
 )
+# Asking whether the shop carries something ("do you have water bottles?", "你们有保温杯
+# 吗？", "有卖焊锡丝的吗"): a request for products, about the catalog, not a product in view.
+_CATALOG_ASK = re.compile(
+    r"^\s*(?:(?:hi|hello|hey|ok|okay|so|and|also|um)[,!.]?\s+)*"
+    r"(?:(?:do|does)\s+(?:you|you guys|y'all|(?:your|the|this) (?:shop|store))"
+    r"\s+(?:also\s+)?(?:have|sell|carry|stock|offer)|have you (?:also )?got|you got|got)\b"
+    r"(?!\s+(?:it|this|that|them|these|those|the\s+(?:first|second|third|last|same))\b)"
+    r"|^\s*(?:请问|那|那么|你好)?[，,]?(?:你们|你家|贵店|店里|这里|这儿)(?:店里|这里|这儿)?(?:还)?"
+    r"(?:有没有卖|有没有|有卖|卖不卖|有|卖)(?!人|点|些时候)"
+    r"|^\s*(?:请问)?有(?:没有)?卖",
+    re.I,
+)
 # Asking for more products of the kind being shopped for, not about one shown.
 _REFINE = re.compile(
     r"^\s*(?:any|anything|something|one|ones)\s+(?:with|in|that|without|for|more|less)\b"
     r"|^\s*(?:do you have|got|have you got)\s+(?:any|one|ones|something|anything)\b"
+    r"(?=\s*(?:[?.!。？]|$|(?:with|in|that|without|for|under|below|less|more|cheaper|like)\b"
+    r"|[\w-]+er\s*(?:[?.!]|$|than\b|ones?\b)|[\w-]+\s+(?:ones?|colou?rs?|sizes?)\b))"
     r"|有没有(?:更|带|适合|[^第它这那]{0,8}的)|要(?:更)?.{1,4}的$|有.{1,6}的吗",
     re.I,
 )
@@ -279,7 +293,7 @@ _STOPWORDS = frozenset(
     dollars usd bucks price good nice new gift gifts present presents hi hello hey i'm im
     i'd it's should what which was were also just really thanks thank from show might may
     maybe help tell let see us our who whose started too actually instead rather make ok okay
-    anything everything
+    anything everything do does have has
     """.split()  # noqa: SIM905
 )
 
@@ -299,10 +313,38 @@ class Parsed:
     another: bool = False  # "I also need a soldering iron": a second thing to buy
     instead: bool = False  # "something for coffee instead": replaces what was asked
     request: bool = False  # "I need a multimeter": a request said in full
+    asks_catalog: bool = False  # "do you have water bottles?": whether the shop carries it
     recipient: str | None = None
     use: str | None = None
     content: str = ""  # what is left for search
     slots: dict = field(default_factory=dict)  # category/brands chosen by an LLM planner
+
+
+# Where the name of what is asked for ends: "a soldering iron | for electronics".
+_PHRASE_END = re.compile(
+    r"\b(?:for|with|without|that|which|who|to|under|below|less|around|about|in|on|from|by"
+    r"|at|than|and|or|but|please|if|so|like|as|here|too|either|instead|today|now)\b"
+    r"|[,.;:!?，。；：！？]|的|吗|呢|吧|给|适合|用于|可以|能|要|，",
+    re.I,
+)
+_PHRASE_START = re.compile(
+    r"^\s*(?:(?:a|an|some|any|the|one|two|three|good|nice|new)\s+)*"
+    r"(?:(?:pair|pairs|set|sets|pack|packs|box|kit|couple|piece|bunch)\s+of\s+)?"
+    rf"|^\s*(?:一|两|几)?{ZH_MEASURE_WORDS}?",
+    re.I,
+)
+
+
+def named_kind(text: str) -> str:
+    """The name a request gives what it asks for, as said ("I need a soldering iron for
+    electronics" -> "soldering iron", "你们有保温杯吗？" -> "保温杯"); "" when the message
+    asks for nothing by name."""
+    asked = _CATALOG_ASK.search(text) or _REQUEST.search(text)
+    if asked is None:
+        return ""
+    rest = _PHRASE_START.sub("", text[asked.end() :], count=1)
+    phrase = _PHRASE_END.split(rest, maxsplit=1)[0]
+    return " ".join(phrase.split()[-4:])
 
 
 def detect_language(text: str) -> str:
@@ -323,6 +365,14 @@ def parse(text: str) -> Parsed:
     p.others = bool(_OTHERS.search(text))
     p.refine = bool(_REFINE.search(text))
     p.request = bool(_REQUEST.search(text))
+    asked = _CATALOG_ASK.search(text)
+    if asked and re.search(r"\bones?\b", text, re.I):
+        p.refine = True  # "do you have Asana ones?", "got a blue one?": more of this kind
+    elif asked and (not p.refine or "卖" in asked.group(0)):  # "有卖焊锡丝的吗": who sells it
+        p.asks_catalog = p.request = True
+        p.refine = False
+    if asked:  # "你们有黑色的吗": the asking is no word to search for
+        remaining = remaining.replace(asked.group(0), " ", 1)
     p.another = bool(_ANOTHER.search(text))
     p.instead = bool(_INSTEAD.search(text))
     remaining = _INSTEAD.sub(" ", _INSTEAD_OF.sub(" ", remaining))  # "instead of pizza": gone

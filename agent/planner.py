@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agent.arguments import Reading, fill
-from agent.parse import Parsed, parse
+from agent.parse import Parsed, named_kind, parse
 from agent.plan import Call, Plan, Ref
 from agent.references import References, resolve
 from agent.router import RouteMatch, Router
@@ -184,11 +184,11 @@ class RulePlanner:
         if parsed.ordinals and not state.shown and not refs.products and question:
             # "is the first one adjustable?" before any product was shown: none to ask about
             return Plan("nothing_shown", "answer")
-        shopping = self._shopping(text, parsed, refs, question)
+        match = self._route(text)
+        shopping = self._shopping(text, parsed, refs, question, match)
         if refs.superlative and not question and not shopping:
             # "ok, the cheapest one please": a product in view picked by its price
             return self.tool_plan("product_details", text, parsed, refs, situation)
-        match = self._route(text)
         if shopping == "strong" or (shopping and not match.offtopic):
             return self.recommend(text, parsed, situation, match)
         if match.tool in FINDERS:
@@ -374,7 +374,14 @@ class RulePlanner:
             None,
         )
 
-    def _shopping(self, text: str, parsed: Parsed, refs: References, question: bool) -> str:
+    def _shopping(
+        self,
+        text: str,
+        parsed: Parsed,
+        refs: References,
+        question: bool,
+        match: RouteMatch | None = None,
+    ) -> str:
         """ "strong" when the rules read a request for products (a budget, a change of
         mind about the list, the catalog's own words: a category, a brand, an attribute),
         "weak" when only a category guessed from the words suggests one, else ""."""
@@ -384,6 +391,14 @@ class RulePlanner:
             and not (parsed.cheaper and not question)  # "the first one is too expensive"
         ):
             return ""  # about a product in view
+        if (parsed.asks_catalog or parsed.request) and _SERVICE.search(parsed.content):
+            return ""  # "do you have free shipping?", "I need a refund": no product asked for
+        if _asks_for_goods(text, parsed, self.vocabulary) and not refs.products:
+            # "do you have water bottles?", "I need a pH meter": a search (its reply says
+            # so when nothing of the kind is carried: agent.present); not "do you have a
+            # return policy?", a question a tool other than search answers
+            other = match is not None and match.passing and match.tool not in FINDERS
+            return "" if other else "strong"
         # "I'd like it from Pulsewear", "It should be leather": a statement's "it" and
         # brand are the wanted product, not one in view.
         v = self.vocabulary
@@ -576,7 +591,8 @@ def _adds_to_search(text: str, parsed: Parsed, state: DialogueState) -> bool:
         and bool(state.shown)
         and not state.slots.is_vague()
     )
-    return searching and bool(parsed.content) and not _TASK.search(text)
+    service = (parsed.asks_catalog or parsed.request) and _SERVICE.search(parsed.content)
+    return searching and bool(parsed.content) and not _TASK.search(text) and not service
 
 
 def search_text(state: DialogueState) -> str:
@@ -593,6 +609,31 @@ def search_text(state: DialogueState) -> str:
     # each word once: a use said as a search word too ("for my office") is not doubled
     words = [*query.split(), *(s.use or "").split(), *(gender or "").split()]
     return " ".join(dict.fromkeys(words))
+
+
+# What a shop offers besides its products: asked about, it is no search for products.
+_SERVICE = re.compile(
+    r"\b(?:polic(?:y|ies)|shipping|delivery|refunds?|returns?|warrant(?:y|ies)|guarantee"
+    r"|discounts?|coupons?|promo(?:tion)?s?|codes?|hours|accounts?|orders?|payments?"
+    r"|installments?|price match(?:ing)?|gift wrap(?:ping)?|exchanges?)\b"
+    r"|退货|退款|退换|换货|运费|包邮|配送|快递|发货|发票|优惠|保修|质保|售后|折扣|分期|积分",
+    re.I,
+)
+
+
+def _asks_for_goods(text: str, parsed: Parsed, vocabulary) -> bool:
+    """The message asks whether the shop has something ("do you have water bottles?",
+    "你们有保温杯吗？"), or asks for a thing by a name the catalog's titles know ("I need a
+    pH meter"; "recommend a good movie" of a shop without movies is left to the router);
+    not for a service (returns, delivery)."""
+    if not parsed.content:
+        return False
+    if parsed.asks_catalog:
+        return True
+    named = named_kind(text) if parsed.request else ""
+    if not re.search(r"[a-z]", named, re.I) or not hasattr(vocabulary, "missing_kind"):
+        return False
+    return not vocabulary.missing_kind(named)
 
 
 def _catalog_words(content: str, vocabulary) -> bool:

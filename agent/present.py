@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from agent.answers import answer_claims, review_claims
 from agent.composer import compose
 from agent.explain import explain, rewrite_answer
+from agent.parse import named_kind
 from agent.planner import search_text
 from agent.replies import say
 from agent.verifier import CheckedSentence
@@ -149,11 +150,25 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     products = _distinct_titles(products, [turn.agent.by_id.get(i) for i in state.passed])
     if not products:
         return Reply(say("nothing_found", lang), "recommend")
+    if intro is None and (missing := _not_carried(turn, products)):
+        # "do you have water bottles?" of a shop that sells none: said, not a list of
+        # other things passed off as what was asked for
+        intro = say("not_carried", lang, what=missing)
     if intro is None and rules.priced and (converted := _converted_budget(turn)):
         # "50块钱左右" in a shop that prices in dollars: the budget as read, said
         said, budget = converted
         intro = say("intro_converted", lang, n=len(products), said=said, budget=budget)
     return show(turn, products, turn.plan.intent, intro)
+
+
+def _not_carried(turn: Turn, products: list[Product]) -> str:
+    """What the message asked for by name, as said, when the shop carries nothing called
+    that (agent.vocabulary.Vocabulary.missing_kind); else ""."""
+    asked = named_kind(turn.text)
+    vocabulary = turn.agent.vocabulary
+    if not asked or not hasattr(vocabulary, "missing_kind"):
+        return ""
+    return asked if vocabulary.missing_kind(asked, products[: turn.agent.k]) else ""
 
 
 def _converted_budget(turn: Turn) -> tuple[str, str] | None:

@@ -131,9 +131,15 @@ def _new_kind(parsed: Parsed, query: str, vocabulary: Any, state_recipient: str 
         # "我想给我女儿买一张看电影的礼品卡" after a coffee card for a coworker; "给我妈妈，她
         # 喜欢做饭" after one for a nephew who loves video games (the words are hers)
         return any(w not in _PARTICLES for w in parsed.content.split())
-    if not parsed.request:
+    if not parsed.request or parsed.refine:  # "do you have any in blue?": the same kind
         return False
-    new, old = vocabulary.kinds_in(parsed.content), vocabulary.kinds_in(query)
+    rest = without_names(vocabulary.brands_in(parsed.content), parsed.content).split()
+    new, old = vocabulary.kinds_in(" ".join(rest)), vocabulary.kinds_in(query)
+    if parsed.asks_catalog:
+        # "do you have water bottles?" after yoga mats: another thing, though the shop may
+        # not carry it (no kind of its own); not "do you have Asana ones?" (a brand), nor a
+        # kind asked for already
+        return bool(rest) and new.isdisjoint(old)
     return bool(new and old and new.isdisjoint(old))
 
 
@@ -164,6 +170,10 @@ def refines(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) ->
     return earlier and bool(changes)
 
 
+# A word with a capital letter after its first one or a capitalised word (the message's
+# first word aside, content never starts a sentence here): a name ("PlayStation", "Xbox").
+_OTHER_NAME = re.compile(r"\b[A-Za-z]+[A-Z][A-Za-z]*\b|\b[A-Z][a-z]+\b")
+
 # left of "那给我老公呢？" ("what about for my husband?"): no words of the new person's own
 _PARTICLES = frozenset({"那", "呢", "吧", "啊", "呀", "那么", "那个"})
 _ADDS = re.compile(r"\b(?:or|also|too|as well|and|either)\b|或|也|还有|和|以及", re.I)
@@ -182,8 +192,10 @@ def _brands(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) ->
         spelled = named.pattern if named else re.escape(brand)
         negated = re.search(rf"(?:not|no|without|except|不要|除了)\s*(?:{spelled})", text, re.I)
         said = named.search(text) if named else None
-        if not negated and (said is None or not said.group(0)[:1].islower()):
-            wanted_now.append(brand)  # "from Bertech"; not "the workshop" (a word, WORKSHOP)
+        if not negated and (
+            said is None or not said.group(0)[:1].islower() or brand[:1].islower()
+        ):  # "from Bertech", "iTunes"; not "the workshop" (a word, of the brand WORKSHOP)
+            wanted_now.append(brand)
         target, other = (s.exclude_brands, s.brands) if negated else (s.brands, s.exclude_brands)
         if brand not in target:
             target.append(brand)
@@ -191,5 +203,17 @@ def _brands(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) ->
             other.remove(brand)
     if wanted_now and not _ADDS.search(without_names(wanted_now, text)):
         # "有星巴克的吗？" after Amazon cards: the brand asked for now, not both ("or
-        # Starbucks", "也看看星巴克" add one)
+        # Starbucks", "也看看星巴克" add one); the names of those let go are no words to
+        # search for
+        for brand in s.brands:
+            if brand not in wanted_now and (named := brand_pattern(brand)) is not None:
+                s.query = " ".join(named.sub(" ", s.query).split())
         s.brands = wanted_now
+    elif not wanted_now and parsed.request and _OTHER_NAME.search(parsed.content):
+        # "do you have PlayStation cards?" after iTunes ones: a name the catalog knows as
+        # no brand is asked for, so the brand and the names asked for before no longer
+        # hold (as brand filters or words to search for)
+        said = set(parsed.content.split())
+        query = without_names(s.brands, s.query) if s.brands else s.query
+        s.query = " ".join(w for w in query.split() if w in said or not _OTHER_NAME.fullmatch(w))
+        s.brands = []

@@ -7,6 +7,7 @@ available.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -17,7 +18,7 @@ import numpy as np
 from catalog.brands import brand_anchor, brand_pattern
 from catalog.models import Product
 from tools.dictionary import catalog_sense, english_words, senses
-from tools.text import content_words, kind_words, title_parts
+from tools.text import content_words, kind_words, stem, title_parts
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> (n, d) L2-normalised
@@ -57,6 +58,9 @@ class Vocabulary:
     # a word of an attribute value -> the attributes whose values hold it ("school" ->
     # {"best_for"}): "one for hiking instead" replaces the value of the same attribute
     value_keys: dict[str, frozenset[str]] = field(default_factory=dict)
+    # the stems of the titles' and categories' words, and of each two words side by side
+    title_stems: frozenset[str] = frozenset()
+    title_pairs: frozenset[tuple[str, str]] = frozenset()
 
     @classmethod
     def from_products(cls, products: Sequence[Product], encode: Encode | None = None) -> Vocabulary:
@@ -87,7 +91,51 @@ class Vocabulary:
                     for word in v.casefold().split():
                         keys.setdefault(word, set()).add(k)
         vocabulary.value_keys = {w: frozenset(ks) for w, ks in keys.items()}
+        stems: set[str] = set()
+        pairs: set[tuple[str, str]] = set()
+        for text in {t for p in products for t in (p.title, *p.categories)}:
+            seq = _stem_seq(text)
+            stems.update(seq)
+            pairs.update(itertools.pairwise(seq))
+        vocabulary.title_stems, vocabulary.title_pairs = frozenset(stems), frozenset(pairs)
         return vocabulary
+
+    def missing_kind(self, phrase: str, shown: Sequence[Product] = ()) -> bool:
+        """Whether the shop carries nothing called what the shopper asked for by name
+        (`phrase`, agent.parse.named_kind): no title or category has its last word
+        ("water bottle" where no title says bottle), or none has its last two words side
+        by side and no product found for it (`shown`) has the last ("soldering iron" where
+        only cast iron is), or a name in it is in no title ("Nintendo cards"). Chinese
+        words by their dictionary senses; a word without one, a word that says nothing of
+        a kind ("something", "gift") or a brand asks nothing to check: False."""
+        phrase = without_names(self.brands_in(phrase), phrase)
+        names = [w for w in _NAME.findall(phrase) if w.casefold() not in _NO_KIND]
+        if self.title_stems and any(_stem_seq(w)[-1] not in self.title_stems for w in names):
+            return True  # "do you have Nintendo cards?": a name no title has
+        words: list[str] = []
+        for word in content_words(phrase):
+            if _HAN.match(word):
+                sense = catalog_sense(word, self.known_words.__contains__)
+                if sense is None:
+                    return False  # no sense to check by: unknown, not missing
+                words += re.findall(r"[a-z][a-z0-9-]*", sense.casefold())
+            else:
+                words.append(word.casefold())
+        words = [w for w in words if w not in _NO_KIND]
+        if not words or not self.title_stems:
+            return False
+        head = _stem_seq(words[-1])[-1:]
+        if not head:
+            return False
+        if head[0] not in self.title_stems:
+            return True
+        if len(words) < 2:
+            return False
+        pair = (_stem_seq(words[-2])[-1:] or [""])[0], head[0]
+        if pair in self.title_pairs:
+            return False
+        found = {w for p in shown for t in (p.title, *p.categories) for w in _stem_seq(t)}
+        return head[0] not in found
 
     def category_in(
         self, message: str, content: str, current: str | None = None
@@ -250,6 +298,24 @@ class Vocabulary:
             for a in self.attributes
             if re.search(rf"(?<![A-Za-z0-9]){re.escape(a.casefold())}(?![A-Za-z0-9])", lowered)
         ]
+
+
+# Words a request may name what it asks for by that say nothing of its kind.
+_NO_KIND = frozenset(
+    """
+    thing things something anything stuff way ways gift gifts present presents idea ideas
+    item items product products option options one ones kind type sort brand model
+    recommendation recommendations suggestion suggestions help
+    """.split()  # noqa: SIM905
+)
+
+
+# A name as written: a capital after the first letter ("PlayStation"), or capitalised.
+_NAME = re.compile(r"\b[A-Za-z]+[A-Z][A-Za-z]*\b|\b[A-Z][a-z]+\b")
+
+
+def _stem_seq(text: str) -> list[str]:
+    return [stem(w) for w in re.findall(r"[a-z0-9]+", text.casefold())]
 
 
 def without_names(names: list[str], text: str) -> str:

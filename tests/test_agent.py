@@ -367,3 +367,85 @@ def test_a_product_said_to_cost_too_much_sets_the_budget_below_it(agent, message
     assert reply.products and all(p.price < named.price for p in reply.products)
     assert not parse(message).content  # "first" and 第二个 are not searched for
     assert not parse("headphones, not too expensive").cheaper and not parse("不要太贵").cheaper
+
+
+@pytest.mark.parametrize(
+    ("message", "asks", "refine", "content"),
+    [
+        ("do you have water bottles?", True, False, "water bottles"),
+        ("Do you guys carry soldering irons?", True, False, "soldering irons"),
+        ("do you have any water bottles?", True, False, "water bottles"),
+        ("你们有保温杯吗？", True, False, "保温杯"),
+        ("有卖焊锡丝的吗", True, False, "焊锡丝"),
+        ("do you have any in black?", False, True, "black"),
+        ("do you have any with a timer?", False, True, "timer"),
+        ("do you have Asana ones?", False, True, "Asana"),
+        ("你们有黑色的吗", False, True, "黑色"),
+        ("do you have it in black?", False, False, "black"),
+    ],
+)
+def test_asking_whether_the_shop_carries_something(message, asks, refine, content):
+    from agent.parse import parse
+
+    parsed = parse(message)
+    assert (parsed.asks_catalog, parsed.refine, parsed.content) == (asks, refine, content)
+
+
+@pytest.mark.parametrize(
+    ("message", "named"),
+    [
+        ("I need a soldering iron for electronics", "soldering iron"),
+        ("I'm looking for a pair of hiking boots for my wife", "hiking boots"),
+        ("你们有保温杯吗？", "保温杯"),
+        ("我想买一个万用表", "万用表"),
+        ("Hi, I'm looking for something.", ""),
+        ("something waterproof for hiking", ""),
+    ],
+)
+def test_the_name_a_request_gives_what_it_asks_for(message, named):
+    from agent.parse import named_kind
+
+    assert named_kind(message) == named
+
+
+def _card_vocabulary():
+    from agent.vocabulary import Vocabulary
+    from catalog.models import Product
+
+    cards = [
+        Product(id=f"c{i}", title=f"{brand} Gift Card", brand=brand, categories=["Gift Cards"])
+        for brand in ("Amazon", "iTunes", "Starbucks")
+        for i in range(4)
+    ]
+    title = "1 Year PlayStation Plus Membership Card"
+    cards.append(Product(id="p1", title=title, brand="Sony", categories=["Gift Cards"]))
+    return Vocabulary.from_products(cards)
+
+
+def test_a_brand_spelled_with_a_small_first_letter_replaces_the_one_before():
+    """ "do you sell iTunes cards?" after Amazon cards: iTunes (its own spelling starts
+    small), not both, and "Amazon" is no longer a word to search for."""
+    from agent.parse import parse
+    from agent.tracking import update_slots
+
+    vocabulary, state = _card_vocabulary(), new_state()
+    for message in ("I want an Amazon gift card", "do you sell iTunes cards?"):
+        update_slots(state, parse(message), message, vocabulary, "USD", [])
+    assert state.slots.brands == ["iTunes"]
+    assert "amazon" not in state.slots.query.casefold()
+
+
+def test_a_name_the_catalog_knows_as_no_brand_lets_the_brand_before_go():
+    """ "do you have PlayStation cards?" after iTunes ones: PlayStation is no brand of
+    the catalog (Sony is), so the iTunes filter would hide the card asked for."""
+    from agent.parse import parse
+    from agent.tracking import update_slots
+
+    vocabulary, state = _card_vocabulary(), new_state()
+    for message in ("I want an iTunes gift card", "do you have PlayStation cards?"):
+        update_slots(state, parse(message), message, vocabulary, "USD", [])
+    assert state.slots.brands == []
+    assert "PlayStation" in state.slots.query and "iTunes" not in state.slots.query
+    assert vocabulary.missing_kind("Nintendo cards")  # a name no title has
+    assert not vocabulary.missing_kind("Starbucks cards")  # a brand's cards
+    assert vocabulary.missing_kind("water bottle")  # no title says bottle

@@ -840,3 +840,29 @@ def test_a_thank_you_is_answered_in_kind(shop, encode, message, said):
     reply = agent.turn(state, message, "u0931")
     assert reply.intent == "thanks" and said in reply.text and not reply.products
     assert state.shown  # nothing forgotten
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "not_carried"),
+    [
+        ("I need a water bottle for the gym", "recommend", True),
+        ("do you have yoga mats?", "recommend", False),
+        ("do you have free shipping?", None, False),
+        ("I need a refund", None, False),
+    ],
+)
+def test_asking_the_shop_for_goods_it_lacks_or_for_a_service(
+    shop, encode, message, intent, not_carried
+):
+    """After a list was shown: a thing the demo shop does not sell is searched for and
+    said to be missing; one it sells is shown plainly; a service (shipping, a refund) is
+    no search for products at all."""
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    agent.turn(state, "waterproof hiking boots for my wife", "u0031")
+    reply = agent.turn(state, message, "u0031")
+    if intent is None:
+        assert reply.intent != "recommend" and not reply.products
+    else:
+        assert reply.intent == intent and reply.products
+    assert ("couldn't find" in reply.text) is not_carried

@@ -446,3 +446,44 @@ def test_a_second_thing_to_buy_starts_a_new_search(shop, first, second, kept):
     agent.turn(state, second, "s03")
     assert (state.slots.max_price == 20) is kept
     assert ("travel" in state.slots.query.casefold()) is kept
+
+
+@pytest.mark.parametrize(
+    ("message", "missing"),
+    [
+        ("do you have water bottles?", "water bottles"),
+        ("do you sell soldering irons?", "soldering irons"),
+        ("do you sell Nintendo magazines?", "Nintendo magazines"),
+        ("do you have travel magazines?", None),
+        ("I'm looking for a home magazine", None),
+        ("do you have Reader's Digest?", None),
+    ],
+)
+def test_asking_for_what_the_shop_does_not_carry_is_told_so(shop, message, missing):
+    """ "do you have water bottles?" of a magazine shop: said, not a list of magazines
+    passed off as bottles; what the shop has gets no such sentence."""
+    _, _, agent = shop
+    agent.k = 3
+    state = new_state()
+    reply = agent.turn(state, message, "s04")
+    assert reply.intent == "recommend"
+    if missing is None:
+        assert "couldn't find" not in reply.text
+    else:
+        assert f"I couldn't find “{missing}” in this shop" in reply.text
+
+
+def test_do_you_have_after_a_list_asks_the_shop_not_the_product(shop):
+    """After magazines were shown, "do you have water bottles?" is a new search of the
+    shop (the travel words no longer hold), not a question about the first magazine."""
+    _, _, agent = shop
+    agent.k = 3
+    state = new_state()
+    agent.turn(state, "travel magazines under $20", "s05")
+    reply = agent.turn(state, "do you have water bottles?", "s05")
+    assert reply.intent == "recommend"
+    assert [t.tool for t in reply.trace][:1] == ["search_products"]
+    assert "travel" not in state.slots.query.casefold()
+    assert "couldn't find" in reply.text
+    more = agent.turn(state, "do you have any in print?", "s05")  # more of the same kind
+    assert "water" in state.slots.query and more.intent == "recommend"

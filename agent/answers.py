@@ -33,6 +33,16 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
             _claim("best", lang, [passage.id, f"P{top['product_id']}"], top["product_id"],
                    title=top["title"], direction=best["direction"], quote=_quote(passage.text))
         )  # fmt: skip
+    silent = {tuple(a.get("unmentioned") or ()) for a in answers}
+    if several and len(silent) == 1 and all(not a["stated"] and not a["related"] for a in answers):
+        # "哪个最便宜？" of products none of which lists a price: one sentence for all,
+        # not each long title with the same silence
+        missing = answers[0].get("unmentioned") or data.get("asked") or data["terms"]
+        records = [c for a in answers for c in (a["record"], f"P{a['product_id']}")]
+        return [
+            _claim("none_silent", lang, records, answers[0]["product_id"],
+                   n=len(answers), terms=_terms(missing, lang) if missing else "")
+        ]  # fmt: skip
     for a in answers:
         subject = (f"{a['title']}: " if lang == "en" else f"{a['title']}：") if several else ""
         cite_title = [f"P{a['product_id']}"] if several else []

@@ -432,7 +432,8 @@ def _window(passage: Passage, forms: list[str]) -> str:
     size = 6 if passage.field in ("title", "title_zh") else MAX_FACT_WORDS
     if len(words) <= size:
         return text
-    terms = [f for f in forms if not _HAN.match(f)]
+    # each word of a form ("water quality", a Chinese need's English sense), as stemmed
+    terms = list(dict.fromkeys(stem(w) for f in forms if not _HAN.match(f) for w in f.split() if w))
     found = [
         (i, t)
         for i, w in enumerate(words)

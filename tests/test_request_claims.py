@@ -294,3 +294,18 @@ def test_words_of_the_catalogs_own_titles_are_a_product_search(agent, monkeypatc
     assert agent.turn(new_state(), "vista edge", None).intent == "recommend"
     monkeypatch.setattr(planner, "_catalog_words", lambda content, vocabulary: False)
     assert agent.turn(new_state(), "vista edge", None).intent == "abstain"  # the rule did it
+
+
+def test_the_fact_quoted_for_a_need_shows_the_words_of_its_english_sense():
+    """ "测水质" (water quality) met by a long title: the quoted window holds "Water
+    Quality", not the title's first words (a window without them fails the check and
+    the met need went unsaid)."""
+    from agent.needs import _window
+    from tools.passages import Passage
+
+    title = (
+        "Etekcity pH-009 Digital Pocket-Sized Pen Type pH Meter, Mini Water Quality Tester, "
+        "pH 0.0 - 14.0 Measuring Range"
+    )
+    passage = Passage("2864.t", "product", "title", "title", title, "2864")
+    assert "Water Quality" in _window(passage, ["水质", "water quality"])

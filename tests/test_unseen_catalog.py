@@ -487,3 +487,25 @@ def test_do_you_have_after_a_list_asks_the_shop_not_the_product(shop):
     assert "couldn't find" in reply.text
     more = agent.turn(state, "do you have any in print?", "s05")  # more of the same kind
     assert "water" in state.slots.query and more.intent == "recommend"
+
+
+@pytest.mark.parametrize(
+    ("message", "question", "said"),
+    [
+        ("magazines", "which one is the cheapest?", "None of these 3 products' pages"),
+        ("Travel杂志", "哪个最便宜？", "这 3 款商品的页面和评价都没有提到“价格”"),
+    ],
+)
+def test_a_question_none_of_the_shown_products_answers_is_one_sentence(
+    unpriced, message, question, said
+):
+    """ "哪个最便宜？" of three products that list no price: one sentence citing all
+    three records, not three long titles each with the same silence."""
+    agent = unpriced
+    agent.k = 3
+    state = new_state()
+    agent.turn(state, message, "s06")
+    reply = agent.turn(state, question, "s06")
+    assert reply.intent == "answer" and said in reply.text
+    assert len(reply.answer) == 1
+    assert len({c for c in reply.answer[0].citations if c.endswith(".n")}) == 3

@@ -292,3 +292,24 @@ def test_a_products_relevance_does_not_depend_on_what_the_filters_let_through():
     rows, scores = fuse(dense, lexical, filtered, "weighted", 0.5)
     assert list(rows) == [1, 3, 2]  # the stray match (row 2) stays behind the close meanings
     assert scores[2] == pytest.approx(0.5 * 0.1 + 0.5 * 1.0 / 10.0)
+
+
+def test_a_query_word_the_index_lacks_counts_as_its_word_family():
+    """ "magnifying glass" of titles that say "Magnifiers": the index strips plurals
+    only, so "magnifying" counts as the index's words of its family (magnifier); a word
+    with no family in the index still scores nothing, and known words are unchanged."""
+    from vectorstore.ranking import Bm25Index
+    from vectorstore.text import tokenize_bigram
+
+    texts = [
+        "Carson Pocket Magnifiers for Reading",
+        "Borosilicate Glass Beaker 250 mL",
+        "Digital Caliper with Calibration Certificate",
+    ]
+    index = Bm25Index.build(texts, tokenize_bigram)
+    scores = index.scores(tokenize_bigram("magnifying glass"))
+    assert scores[0] > 0 and scores[1] > 0 and scores[2] == 0
+    assert index.scores(tokenize_bigram("calibrating"))[2] > 0
+    assert not index.scores(tokenize_bigram("telescope")).any()
+    known = index.scores(tokenize_bigram("glass"))
+    assert known[1] > 0 and known[0] == 0

@@ -31,6 +31,7 @@ class Bm25Index:
         self._retriever = retriever
         self._tokenize = tokenize
         self._vocab: dict[str, int] = retriever.vocab_dict
+        self._roots: dict[str, list[str]] | None = None  # root -> index words (on first use)
 
     @classmethod
     def build(cls, texts: list[str], tokenize: Callable[[str], list[str]]) -> Bm25Index:
@@ -52,8 +53,16 @@ class Bm25Index:
         return cls(retriever, tokenize)
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
-        """(n_products,) float32 BM25 scores; 0 where nothing matches."""
-        known = [t for t in query_tokens if t in self._vocab]
+        """(n_products,) float32 BM25 scores; 0 where nothing matches. A query word the
+        index lacks counts as the index's words of its family ("magnifying" as
+        magnifier, magnify; "calibrating" as calibration), since the index strips
+        plurals only."""
+        known: list[str] = []
+        for token in query_tokens:
+            if token in self._vocab:
+                known.append(token)
+            else:
+                known += self._family(token)
         if not known:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(known), dtype=np.float32)
@@ -61,6 +70,41 @@ class Bm25Index:
     @property
     def size(self) -> int:
         return int(self._retriever.scores["num_docs"])
+
+    def _family(self, token: str) -> list[str]:
+        """The index's words with `token`'s root and one of the suffixes words take
+        (magnif-ying: magnif-ier, magnif-y, magnif-ication), at most MAX_FAMILY."""
+        if not (token.isascii() and token.isalpha()) or len(token) < 6:
+            return []
+        if self._roots is None:
+            roots: dict[str, list[str]] = {}
+            for word in self._vocab:
+                if isinstance(word, str) and word.isascii() and word.isalpha():
+                    for root in _roots(word):
+                        roots.setdefault(root, []).append(word)
+            self._roots = roots
+        family = [w for root in _roots(token) for w in self._roots.get(root, ())]
+        return list(dict.fromkeys(family))[:MAX_FAMILY]
+
+
+# Suffixes of one word family, longest first; a root keeps at least ROOT_CHARS letters.
+_SUFFIXES = (
+    "ications", "ication", "ations", "ation", "ments", "ment", "ings", "ying", "iers",
+    "ions", "ing", "ier", "ied", "ies", "ers", "ors", "ion", "ive", "ity", "ers", "er",
+    "or", "ed", "es", "al", "ly", "y", "e", "s",
+)  # fmt: skip
+ROOT_CHARS = 5
+MAX_FAMILY = 4
+
+
+def _roots(word: str) -> list[str]:
+    """The roots `word` may have: itself less each suffix it ends with ("magnifying" ->
+    magnif, magnifyin(g)...), each at least ROOT_CHARS letters."""
+    out = [word]
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= ROOT_CHARS:
+            out.append(word[: -len(suffix)])
+    return out
 
 
 def _bm25s() -> Any:

@@ -40,8 +40,8 @@ import numpy as np
 
 from agent.parse import parse
 from catalog.models import Product
-from tools.context import ToolContext
-from tools.dictionary import english_words
+from tools.context import ToolContext, per_catalog
+from tools.dictionary import english_vocabulary, english_words
 from tools.passages import Passage, product_passages, review_passages
 from tools.text import (
     contains_term,
@@ -276,13 +276,19 @@ def match_needs(
     """Which of the needs the product's records meet, and with what passage."""
     threshold = need_threshold() if threshold is None else threshold
     found = record_passages(ctx, product) if found is None else found
-    own = {w for c in [*product.categories, product.brand] if c for w in content_terms(c)}
+    own = {w for c in product.categories if c for w in content_terms(c)}
+    maker = set(content_terms(product.brand or ""))
     fields = [p for p in found if p.kind == "product"]
+    brands = _brand_names(ctx)
+    # a brand's name meets no need ("园艺" is no garden of "Olive Garden Gift Card")
+    texts = {p.key: _unbranded(p, brands) for p in found}
     report = NeedReport()
     parts: list[tuple[Need, list[tuple[str, str]]]] = []  # needs with their words to look for
     for need in needs:
         forms = [[t, *_translations(ctx, t)] for t in need.terms]
-        kind = [any(names_kind(f, own) for f in fs) for fs in forms]
+        # the brand by the shopper's own word ("Starbucks"), not a translation's ("园艺"
+        # -> garden, of "Olive Garden")
+        kind = [any(names_kind(f, own) for f in fs) or names_kind(fs[0], maker) for fs in forms]
         if all(kind):
             report.kind_only.append(need)
             continue
@@ -299,14 +305,14 @@ def match_needs(
                     (p, f)
                     for p in found
                     for f in forms
-                    if _holds(p.text, [f], need.negated)
+                    if _holds(texts[p.key], [f], need.negated)
                     and (not need.intense or _INTENSE.search(p.text))
                 ),
                 None,
             )
             if hit is None:
                 weak = need.intense and any(
-                    _holds(p.text, [f], need.negated) for p in found for f in forms
+                    _holds(texts[p.key], [f], need.negated) for p in found for f in forms
                 )
                 if not weak:  # a record that says less than asked is neither met nor silent
                     left.append(word)
@@ -340,6 +346,39 @@ def match_needs(
         if not re.search(r"\d", quoted):  # a number no record has is the budget's or a size's
             report.unstated.append(Need(quoted, tuple(left), tuple(left), need.negated))
     return report
+
+
+def _brand_names(ctx: ToolContext) -> re.Pattern[str] | None:
+    """The catalog's brand names as one pattern, longest first: names of two words or
+    more ("Olive Garden"), and one-word names that are no English word ("Starbucks";
+    not "Premium")."""
+
+    def build() -> re.Pattern[str] | None:
+        english = english_vocabulary()
+        names = set()
+        for product in ctx.store.products(ctx.catalog):
+            name = " ".join((product.brand or "").split())
+            if len(name) < 3 or not re.search(r"[A-Za-z]", name):
+                continue
+            if " " in name or name.casefold() not in english:
+                names.add(name.casefold())
+        if not names:
+            return None
+        spelled = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        return re.compile(rf"(?<![\w&])(?:{spelled})(?![\w&])", re.I)
+
+    return per_catalog(_BRANDS, ctx, build)
+
+
+_BRANDS: dict[tuple, re.Pattern[str] | None] = {}
+
+
+def _unbranded(passage: Passage, brands: re.Pattern[str] | None) -> str:
+    """A record of the product without the catalog's brand names in it: a brand's name
+    meets no need ("园艺" is no garden of "Olive Garden Gift Card")."""
+    if brands is None:
+        return passage.text
+    return brands.sub(" ", passage.text)
 
 
 def kind_match(ctx: ToolContext, product: Product, needs: Sequence[Need]) -> Match | None:
@@ -472,7 +511,9 @@ def _need_similarities(
     key = (ctx.catalog, product.id, "fields", len(fields))
     vectors = _EMBEDDINGS.get(key)
     if vectors is None:
-        vectors = ctx.encode([_fact_text(p) if p.field != "category" else p.text for p in fields])
+        brands = _brand_names(ctx)
+        texts = [_fact_text(p) if p.field != "category" else p.text for p in fields]
+        vectors = ctx.encode([t if brands is None else brands.sub(" ", t) for t in texts])
         _EMBEDDINGS[key] = vectors
         if len(_EMBEDDINGS) > _CACHE_SIZE:
             _EMBEDDINGS.popitem(last=False)

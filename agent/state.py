@@ -20,6 +20,9 @@ class Slots:
     category: str | None = None
     category_guessed: bool = False  # inferred by similarity, not named by the shopper
     category_turn: int = 0  # the turn that chose the category
+    # the turn a new request began without a new category ("换成给我奶奶的", "something
+    # for coffee instead"): what was asked before it is no longer the shopper's request
+    request_turn: int = 0
     min_price: float | None = None
     max_price: float | None = None
     brands: list[str] = field(default_factory=list)
@@ -67,7 +70,8 @@ class DialogueState:
 
     def request(self) -> list[str]:
         """The messages that asked for the current kind of product, oldest first."""
-        return [t for turn, t, asked in self.said if asked and turn >= self.slots.category_turn]
+        since = max(self.slots.category_turn, self.slots.request_turn)
+        return [t for turn, t, asked in self.said if asked and turn >= since]
 
     @property
     def excluded(self) -> list[str]:

@@ -60,6 +60,7 @@ def update_slots(
         # A second thing to buy, or a new request (another kind, someone else): nothing
         # said about the first holds for it (its kind from this message alone).
         s.category, s.category_guessed, s.query = None, False, ""
+        s.request_turn = state.turns
         _forget_kind(state, vocabulary.brands_in(text), parsed)
     if category and s.category and category != s.category:
         # A new kind of product: constraints about the old one no longer apply.
@@ -86,6 +87,7 @@ def update_slots(
         words = [] if changed else s.query.split()
         if parsed.instead:
             words = _replaced(words, parsed.content, vocabulary, s.category)
+            s.request_turn = state.turns  # what it replaces is no longer asked for
             s.attributes = [a for a in s.attributes if a.casefold() in " ".join([*words, text])]
         words = list(dict.fromkeys(words + parsed.content.split()))
         s.query = " ".join(words[-MAX_QUERY_WORDS:])

@@ -449,3 +449,23 @@ def test_a_name_the_catalog_knows_as_no_brand_lets_the_brand_before_go():
     assert vocabulary.missing_kind("Nintendo cards")  # a name no title has
     assert not vocabulary.missing_kind("Starbucks cards")  # a brand's cards
     assert vocabulary.missing_kind("water bottle")  # no title says bottle
+
+
+@pytest.mark.parametrize(
+    "second",
+    ["换成给我奶奶的，她喜欢园艺", "something for coffee lovers instead"],
+)
+def test_the_request_quoted_begins_where_a_new_one_replaced_it(second):
+    """After "给我侄子买一张礼品卡，他喜欢打游戏", a request for someone else, or one said
+    "instead", is the request whose words explanations quote: the nephew's games are
+    not what the shopper asks for now."""
+    from agent.parse import parse
+    from agent.tracking import update_slots
+
+    vocabulary, state = _card_vocabulary(), new_state()
+    for message in ("给我侄子买一张礼品卡，他喜欢打游戏", second):
+        state.turns += 1
+        state.hear(message)
+        update_slots(state, parse(message), message, vocabulary, "USD", [])
+        state.asked_for_products()
+    assert state.request() == [second]

@@ -16,6 +16,7 @@ from agent.state import DialogueState
 from agent.verifier import Claim, Verifier
 from benchmarks.agent_common import audit
 from catalog.store import Store
+from tools.context import ToolContext
 from tools.results import EvidenceLedger
 
 QUOTED = re.compile(r"“([^”]+)”|\"([^\"]+)\"")
@@ -309,3 +310,47 @@ def test_the_fact_quoted_for_a_need_shows_the_words_of_its_english_sense():
     )
     passage = Passage("2864.t", "product", "title", "title", title, "2864")
     assert "Water Quality" in _window(passage, ["水质", "water quality"])
+
+
+@pytest.fixture
+def restaurant_cards(store):
+    """Gift cards of a restaurant whose name holds a common word (Olive *Garden*), one
+    listing without a brand of its own, and a garden centre's card."""
+    import time
+
+    from catalog.ingest import store_dataset
+    from catalog.models import Product, RawDataset, Review
+    from catalog.report import ValidationReport
+
+    cards = ["Gift Cards"]
+    products = [
+        Product(id="g1", title="Olive Garden Gift Card", brand="Olive Garden", categories=cards,
+                description="Olive Garden delights guests with Italian dining."),
+        Product(id="g2", title="Olive Garden - E-mail Delivery", brand="", categories=cards),
+        Product(id="g3", title="Garden Centre Gift Card for plants and gardening tools",
+                brand="Greenleaf", categories=cards),
+        Product(id="g4", title="Starbucks Gift Card", brand="Starbucks", categories=cards),
+    ]  # fmt: skip
+    reviews = [Review("r1", "u1", "g2", 5.0, "", "I bought an Olive Garden card for my aunt.")]
+    report = ValidationReport(catalog="cards", format="test")
+    store_dataset(store, RawDataset(products, [], [], reviews), report, time.perf_counter())
+    from vectorstore.embeddings import make_embedder
+
+    return ToolContext(store, "cards", encode=make_embedder("use").encode)
+
+
+def test_a_brand_name_meets_no_need(restaurant_cards):
+    """ "她喜欢园艺" (gardening): the restaurant Olive Garden's cards are no match, in
+    their titles, descriptions or reviews, nor as their brand by the translation; a
+    garden centre's card is; a brand asked for by its own name still names the kind."""
+    from agent.needs import match_needs
+
+    ctx = restaurant_cards
+    needs = needs_of(["给我奶奶买，她喜欢园艺"])
+    for pid in ("g1", "g2"):
+        report = match_needs(ctx, ctx.store.product("cards", pid), needs, threshold=2.0)
+        assert not report.matches and not report.kind_only
+    garden = match_needs(ctx, ctx.store.product("cards", "g3"), needs, threshold=2.0)
+    assert garden.matches
+    starbucks = match_needs(ctx, ctx.store.product("cards", "g4"), needs_of(["a Starbucks card"]))
+    assert starbucks.kind_only

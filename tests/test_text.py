@@ -90,6 +90,9 @@ def test_a_word_and_its_plural_or_british_spelling_share_a_stem():
     assert contains_term("All Regal Gift Cards are redeemable at any Regal Theatre", "theater")
     assert contains_term("thickness: 8mm", stem("thick"))  # -ness
     assert not contains_term("connectivity: wireless", stem("wire"))  # -less is not -ness
+    # a word ending in "e" and its "-ing" form: "commute" / "Bought it for commuting"
+    assert contains_term("Bought it for commuting, and they stay comfortable", stem("commute"))
+    assert not contains_term("a commuter bag", stem("commune"))
 
 
 @pytest.mark.skipif(not dictionary.available(), reason="the dictionary package is not installed")

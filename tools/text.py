@@ -447,6 +447,8 @@ def contains_term(text: str, term: str) -> bool:
         return True
     if any(alt in stems for alt in _derived(term)):
         return True  # "accurate" of "±0.1 pH Accuracy", "durable" of "durability"
+    if len(term) >= 5 and term.endswith("e") and term[:-1] in stems:
+        return True  # "commute" of "Bought it for commuting" (stemmed "commut")
     return len(term) >= 4 and any(
         s.startswith(term) and (len(s) - len(term) <= 3 or s == term + "ness") for s in stems
     )

@@ -334,7 +334,7 @@ def match_needs(
     for row, (need, left) in enumerate(missing):
         quoted = _as_written(need, left, whole=len(left) == len(need.words))
         best = int(np.argmax(sims[row])) if sims.shape[1] else -1
-        if best >= 0 and sims[row, best] >= threshold:
+        if best >= 0 and sims[row, best] >= threshold and not _other_value(ctx, need, fields[best]):
             passage = fields[best]
             if (not need.negated or _NEGATION_MARK.search(passage.text)) and _numbers_held(
                 need.text, passage.text
@@ -379,6 +379,31 @@ def _unbranded(passage: Passage, brands: re.Pattern[str] | None) -> str:
     if brands is None:
         return passage.text
     return brands.sub(" ", passage.text)
+
+
+# Colours: close in meaning to each other, never the same (red is not black).
+_COLOUR = re.compile(
+    r"\b(?:red|pink|blue|navy|green|olive|yellow|orange|purple|violet|black|white|grey|gray"
+    r"|brown|beige|silver|gold|golden|teal|turquoise|maroon|burgundy|cream|ivory|tan)\b"
+    r"|[红粉蓝绿黄橙紫黑白灰棕银金青米咖]色",
+    re.I,
+)
+
+
+def _other_value(ctx: ToolContext, need: Need, passage: Passage) -> bool:
+    """Whether a need met by meaning names a value of the attribute the passage gives
+    another value of: "red" is not met by "color: black", though the two are close in
+    meaning; a colour never is, nor a value the catalog lists for the same attribute."""
+    if _COLOUR.search(need.text):
+        return True
+    if passage.field != "attribute":
+        return False
+    from tools.qa import _attribute_values
+
+    values = _attribute_values(ctx).get(passage.name) or []
+    words = {w for v, _ in values for w in v}
+    asked = {t for term in need.terms for t in [term, *(stem(x) for x in _translations(ctx, term))]}
+    return bool(asked & words)
 
 
 def kind_match(ctx: ToolContext, product: Product, needs: Sequence[Need]) -> Match | None:

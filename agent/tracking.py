@@ -48,14 +48,16 @@ def update_slots(
         s.brands = [b for b in s.brands if b not in s.exclude_brands]
     _brands(state, parsed, text, vocabulary)
     previous_category = s.category
+    anew = parsed.another or _new_kind(parsed, s.query, vocabulary, s.recipient)
+    # a new request's kind is read as if nothing had been chosen before it
+    current = None if anew and parsed.content else s.category
     category, guessed = parsed.slots.get("category"), False
     if not category:
-        category, guessed = vocabulary.category_in(text, parsed.content, s.category)
-    if guessed and refines(state, parsed, text, vocabulary):
+        category, guessed = vocabulary.category_in(text, parsed.content, current)
+    if guessed and current and refines(state, parsed, text, vocabulary):
         category = None  # a brand or price change keeps the kind chosen before
-    if guessed and s.category and not s.category_guessed and category != s.category:
+    if guessed and current and not s.category_guessed and category != current:
         category = None  # a kind the shopper named is not replaced by one guessed from a need
-    anew = parsed.another or _new_kind(parsed, s.query, vocabulary, s.recipient)
     if anew and parsed.content and (s.query or s.category):
         # A second thing to buy, or a new request (another kind, someone else): nothing
         # said about the first holds for it (its kind from this message alone).

@@ -866,3 +866,20 @@ def test_asking_the_shop_for_goods_it_lacks_or_for_a_service(
     else:
         assert reply.intent == intent and reply.products
     assert ("couldn't find" in reply.text) is not_carried
+
+
+def test_a_colour_asked_for_is_never_met_by_another_colour(shop, encode):
+    """ "a red coffee maker" of a shop whose coffee makers are black: "red" is close to
+    "black" in meaning, yet no claim says it was asked for and met; the page's silence
+    is said. Then "我想要一个粉色的瑜伽垫" (I'd like a pink yoga mat) is a new request."""
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    reply = agent.turn(state, "I need a red coffee maker", "u0032")
+    sentences = [s.text for p in reply.products for s in p.sentences]
+    assert reply.products and not any('asked for "red"' in s for s in sentences)
+    assert any('Nothing on its page mentions "red"' in s for s in sentences)
+    mats = agent.turn(state, "我想要一个粉色的瑜伽垫", "u0032")
+    titles = [shop.product("demo", p.product_id).title for p in mats.products]
+    assert titles and all("yoga mat" in t for t in titles)
+    said = [s.text for p in mats.products for s in p.sentences]
+    assert not any(s.startswith("您要“粉色”") for s in said)

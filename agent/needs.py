@@ -613,6 +613,8 @@ def check_request(
     han = [w for w in words if _HAN.match(w)]
     if han and all(_by_dictionary(target, w, negated) for w in han):
         return []  # a Chinese word met by its dictionary sense (万用表: "multimeter")
+    if _COLOUR.search(need):
+        return [f"the colour {need!r} is met only by its own word, not by meaning"]
     if similarity is not None and facts:
         if similarity(need, facts) >= threshold:
             return []

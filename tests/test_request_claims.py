@@ -354,3 +354,17 @@ def test_a_brand_name_meets_no_need(restaurant_cards):
     assert garden.matches
     starbucks = match_needs(ctx, ctx.store.product("cards", "g4"), needs_of(["a Starbucks card"]))
     assert starbucks.kind_only
+
+
+def test_the_verifier_refuses_a_colour_met_by_another_colour():
+    """ "You asked for "red": its page lists color: "black"." passes no similarity:
+    a colour is met by its own word only; the true claim passes."""
+    said = ["I need a red coffee maker"]
+
+    def close(a, b):  # an embedder that finds any two colours alike
+        return 0.9
+
+    wrong = 'You asked for "red": its page lists color: "black". [P1]'
+    assert check_request(wrong, said, "color: black", close)
+    right = 'You asked for "red": its page lists color: "red". [P1]'
+    assert not check_request(right, said, "color: red", close)

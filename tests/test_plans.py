@@ -883,3 +883,34 @@ def test_a_colour_asked_for_is_never_met_by_another_colour(shop, encode):
     assert titles and all("yoga mat" in t for t in titles)
     said = [s.text for p in mats.products for s in p.sentences]
     assert not any(s.startswith("您要“粉色”") for s in said)
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [("what do you sell?", "products, mostly"), ("你们卖什么？", "件商品，主要有")],
+)
+def test_asking_what_the_shop_sells_gets_an_overview(shop, encode, message, said):
+    """ "what do you sell?" had no tool to answer it (it went to reviews with nothing
+    shown): the overview names the shop's main kinds with their counts, its brands and
+    its prices, from the catalog."""
+    agent = routed_agent(shop, encode)
+    reply = agent.turn(new_state(), message, "u0033")
+    assert [s.tool for s in reply.trace] == ["shop_overview"]
+    assert said in reply.text and "Hiking Boots" in reply.text and not reply.products
+    prices = [p.price for p in shop.products("demo") if p.price is not None]
+    assert f"{min(prices):.2f}" in reply.text and f"{max(prices):.2f}" in reply.text
+
+
+def test_an_overview_of_one_category_and_of_none_the_catalog_has(shop):
+    from tools.discovery import shop_overview
+
+    ctx = ToolContext(shop, "demo")
+    inside = shop_overview(ctx, "Headphones")
+    assert inside.data["products"] == sum(
+        "Headphones" in p.categories for p in shop.products("demo")
+    )
+    assert inside.summary.startswith("Headphones: ")
+    from tools.registry import ToolArgumentError as Bad
+
+    with pytest.raises(Bad, match="no category"):
+        shop_overview(ctx, "Spaceships")

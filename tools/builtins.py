@@ -14,7 +14,7 @@ from functools import cache
 
 import yaml
 
-from tools.discovery import recommend_for_shopper, search_products
+from tools.discovery import recommend_for_shopper, search_products, shop_overview
 from tools.products import (
     compare_products,
     get_product,
@@ -54,6 +54,7 @@ BUILTIN_TOOLS: tuple[Callable[..., ToolResult], ...] = (
     record_feedback,
     answer_question,
     review_summary,
+    shop_overview,
 )
 WRITING_TOOLS = frozenset({"record_feedback"})
 

@@ -264,3 +264,67 @@ def _popular(ctx: ToolContext, f: ProductFilter, k: int) -> list[str]:
     rows = np.flatnonzero(table.mask(f))
     order = rows[np.argsort(-table.rating_count[rows], kind="stable")]
     return [table.ids[i] for i in order[:k]]
+
+
+MAX_OVERVIEW = 8  # kinds and brands an overview names
+
+
+def shop_overview(ctx: ToolContext, category: str | None = None) -> ToolResult:
+    """What the shop sells: its main kinds of product with how many of each, its
+    best-known brands and its price range (within one category when given).
+
+    Args:
+        category: One of the catalog's categories to look inside (optional).
+    """
+    products = ctx.store.products(ctx.catalog)
+    if category:
+        wanted = category.casefold()
+        products = [p for p in products if any(c.casefold() == wanted for c in p.categories)]
+        if not products:
+            raise ToolArgumentError(f"the catalog has no category {category!r}")
+    kinds: dict[str, int] = {}
+    brands: dict[str, int] = {}
+    for p in products:
+        named = [c for c in p.categories if _category_name(c) and c != category]
+        if named:
+            kinds[named[-1]] = kinds.get(named[-1], 0) + 1  # its most specific category
+        if p.brand:
+            brands[p.brand] = brands.get(p.brand, 0) + 1
+    top = sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_OVERVIEW]
+    makers = [b for b, _ in sorted(brands.items(), key=lambda kv: (-kv[1], kv[0]))][:MAX_OVERVIEW]
+    prices = [p.price for p in products if p.price is not None]
+    zh = ctx.language == "zh"
+    parts = []
+    scope = f"{category}: " if category else ""
+    if top:
+        listed = ("、" if zh else ", ").join(f"{name} ({n})" for name, n in top)
+        parts.append(
+            f"{scope}共 {len(products)} 件商品，主要有 {listed}"
+            if zh
+            else f"{scope}{len(products)} products, mostly {listed}"
+        )
+    else:
+        count = len(products)
+        parts.append(f"{scope}共 {count} 件商品" if zh else f"{scope}{count} products")
+    if makers:
+        joined = ("、" if zh else ", ").join(makers)
+        parts.append(f"常见品牌：{joined}" if zh else f"brands such as {joined}")
+    if prices:
+        low, high = min(prices), max(prices)
+        parts.append(
+            f"价格 {low:.2f} 到 {high:.2f}" if zh else f"priced from {low:.2f} to {high:.2f}"
+        )
+    summary = ("；".join(parts) + "。") if zh else ("; ".join(parts) + ".")
+    return ToolResult(
+        summary,
+        [],
+        [],
+        {"products": len(products), "kinds": dict(top), "brands": makers,
+         "price_range": [min(prices), max(prices)] if prices else None},
+    )  # fmt: skip
+
+
+def _category_name(name: str) -> bool:
+    """A category's name, not a sentence some catalogs list as one ("Variety of designs
+    for any occasion.")."""
+    return bool(name) and len(name.split()) <= 4 and not re.search(r"[.,;!?]", name)

@@ -293,7 +293,7 @@ _STOPWORDS = frozenset(
     dollars usd bucks price good nice new gift gifts present presents hi hello hey i'm im
     i'd it's should what which was were also just really thanks thank from show might may
     maybe help tell let see us our who whose started too actually instead rather make ok okay
-    anything everything do does have has
+    anything everything do does have has pls plz thx
     """.split()  # noqa: SIM905
 )
 

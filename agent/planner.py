@@ -191,6 +191,10 @@ class RulePlanner:
             return self.tool_plan("product_details", text, parsed, refs, situation)
         if shopping == "strong" or (shopping and not match.offtopic):
             return self.recommend(text, parsed, situation, match)
+        if match.tool in FINDERS and parsed.intent == "details" and refs.ordinal and not question:
+            # "show me the 2nd one": that product's page, though "show me" sounds like a
+            # request for picks to the router
+            return self.tool_plan("product_details", text, parsed, refs, situation)
         if match.tool in FINDERS:
             if match.tool == "recommend_for_shopper":
                 parsed.content = ""  # "anything you think I'd enjoy?": no words to search for

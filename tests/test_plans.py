@@ -914,3 +914,18 @@ def test_an_overview_of_one_category_and_of_none_the_catalog_has(shop):
 
     with pytest.raises(Bad, match="no category"):
         shop_overview(ctx, "Spaceships")
+
+
+def test_show_me_an_ordinal_is_that_products_page(shop, encode):
+    """ "show me the 2nd one" sounds like a request for picks to the router: it showed
+    the same list again; it is the second product's page. "pls" is no search word."""
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    first = agent.turn(state, "bluetooth headphones", "u0034")
+    second = first.products[1].product_id
+    reply = agent.turn(state, "show me the 2nd one", "u0034")
+    assert reply.intent == "details"
+    assert reply.trace[0].tool == "product_details"
+    assert reply.trace[0].arguments["product_id"] == second
+    agent.turn(state, "something cheaper pls", "u0034")
+    assert "pls" not in state.slots.query

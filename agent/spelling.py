@@ -10,8 +10,8 @@ titles ("lamps"). Any other word is left as written: a brand, a model number, a
 word of a description no list has ("electro" is not made "elector").
 
 What it simplifies on purpose: only swapped neighbours, the commonest typing
-slip, and only into the words the rules and the catalog use; a missing, doubled or
-wrong letter is left to the embedding, which tolerates it.
+slip, and a letter typed twice ("hikking"), and only into the words the rules and the
+catalog use; a missing or wrong letter is left to the embedding, which tolerates it.
 """
 
 from __future__ import annotations
@@ -63,6 +63,13 @@ def corrected(text: str, catalog_words: frozenset[str] = frozenset()) -> str:
                 and (base in english or base + "e" in english)
             ):
                 return True
+            if (  # its last letter doubled: "capped" of cap, "transferring" of transfer
+                word.endswith(ending)
+                and len(base) >= 4
+                and base[-1] == base[-2]
+                and base[:-1] in english
+            ):
+                return True
         return False
 
     def meant(word: str) -> bool:
@@ -74,7 +81,15 @@ def corrected(text: str, catalog_words: frozenset[str] = frozenset()) -> str:
         if known(word):
             return written
         swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
-        found = [w for w in swaps - {word} if meant(w)]
+        # a letter typed twice ("hikking"): the word with one of the pair left out; not
+        # of a capitalised word, likely a name ("Robbin", "Excell")
+        name = written[:1].isupper() and written[1:].islower()
+        doubled = {
+            word[:i] + word[i + 1 :]
+            for i in range(len(word) - 1)
+            if word[i] == word[i + 1] and not name
+        }
+        found = [w for w in (swaps | doubled) - {word} if meant(w)]
         if len(found) != 1:
             return written
         right = found[0]

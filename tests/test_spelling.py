@@ -51,6 +51,16 @@ def test_words_no_list_has_and_catalog_words_are_left_as_written():
 
 
 @needs_dictionary
+def test_a_letter_typed_twice_is_put_back_but_not_a_doubled_inflection_or_a_name():
+    words = frozenset({"hiking", "boots", "panel", "transfer", "robin"})
+    assert corrected("i want hikking botos", words) == "i want hiking boots"
+    assert corrected("a solar pannel", words) == "a solar panel"
+    # "transferring", "capped" double their last letter as English does; "Robbin" is a name
+    assert corrected("transferring capped tips", words) == "transferring capped tips"
+    assert corrected("Robbin loved it", words) == "Robbin loved it"
+
+
+@needs_dictionary
 def test_a_misspelt_not_that_brand_rules_the_brand_out(agent):
     state = new_state()
     first = agent.turn(state, "hiking boots", "u0001")

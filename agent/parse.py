@@ -313,6 +313,7 @@ class Parsed:
     another: bool = False  # "I also need a soldering iron": a second thing to buy
     instead: bool = False  # "something for coffee instead": replaces what was asked
     request: bool = False  # "I need a multimeter": a request said in full
+    bare_budget: bool = False  # "make it 50": the budget before, at a new amount
     asks_catalog: bool = False  # "do you have water bottles?": whether the shop carries it
     recipient: str | None = None
     use: str | None = None
@@ -347,6 +348,20 @@ def named_kind(text: str) -> str:
     return " ".join(phrase.split()[-4:])
 
 
+# A new budget said as a bare number in a short follow-up ("actually make it 50", "how
+# about 40?", "那就50吧", "改成300"): the budget asked before, at the new amount.
+_BARE_BUDGET = re.compile(
+    r"^\s*(?:(?:ok(?:ay)?|actually|hmm+|well|and|so|no)[,!.]?\s+)*"
+    r"(?:make it|change it to|let'?s (?:say|do|make it)|how about|what about|say|try"
+    r"|raise it to|bump it (?:up )?to|go (?:up )?to|up to|lower it to|drop it to)\s+"
+    rf"(\$|€|£|¥)?\s*{_NUM}\s*(dollars?|usd|bucks|euros?|pounds?|yuan|rmb)?"
+    r"(?:\s+(?:instead|then|please|pls|max|tops))?\s*[.?!]*\s*$"
+    rf"|^\s*(?:那|那就|就|改成|改为|预算)\s*{_NUM}\s*(块钱?|元|美元|刀)?\s*(?:吧|呢|以内|左右)?\s*[。？！?!]*\s*$"
+    rf"|^\s*{_NUM}\s*(块钱?|元|美元|刀)?\s*(?:吧|呢)\s*[。？！?!]*\s*$",
+    re.I,
+)
+
+
 def detect_language(text: str) -> str:
     han = len(_HAN.findall(text))
     return "zh" if han and han >= 0.2 * len(re.sub(r"\s", "", text)) else "en"
@@ -360,6 +375,17 @@ def parse(text: str) -> Parsed:
     if p.intent == "recommend" and p.ordinals and len(text) < 40:
         p.intent = "details"
     remaining = _budget(text, p)
+    bare = _BARE_BUDGET.search(text) if p.max_price is None and p.min_price is None else None
+    amount = next((g for g in bare.groups() if g and re.fullmatch(_NUM, g)), "0") if bare else "0"
+    if bare and float(amount) >= 5:  # "try 3" is no budget
+        groups = bare.groups()
+        unit = next((g for g in groups if g and not re.fullmatch(_NUM, g)), None)
+        p.max_price, p.bare_budget = float(amount), True
+        # no unit: yuan in Chinese (as any Chinese budget), else the shop's own currency
+        default = "CNY" if p.language == "zh" else None
+        named = _SYMBOL.get(unit.strip().lower(), _SYMBOL.get(unit.strip())) if unit else None
+        p.currency = named or default
+        remaining = " "
     p.cheaper = bool(_CHEAPER.search(PICK_CHEAPER.sub(" ", PICK_PRICIER.sub(" ", text))))
     p.exclude_last_brand = bool(_OTHER_BRAND.search(text))
     p.others = bool(_OTHERS.search(text))

@@ -31,8 +31,12 @@ def update_slots(
     s = state.slots
     if parsed.max_price is not None or parsed.min_price is not None:
         cur = parsed.currency or currency
+        around = parsed.bare_budget and s.min_price is not None and s.max_price is not None
         s.max_price = None if parsed.max_price is None else convert(parsed.max_price, cur, currency)
         s.min_price = None if parsed.min_price is None else convert(parsed.min_price, cur, currency)
+        if around and s.max_price is not None:
+            # "around 25 dollars", then "make it 50": around 50, as the budget was said
+            s.min_price, s.max_price = round(s.max_price * 0.8, 2), round(s.max_price * 1.2, 2)
     if parsed.cheaper and shown:
         # cheaper than the ones named ("the first one is too expensive"), else than all
         named = set(state.resolve(parsed.ordinals)) if parsed.ordinals else set()

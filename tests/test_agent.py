@@ -469,3 +469,23 @@ def test_the_request_quoted_begins_where_a_new_one_replaced_it(second):
         update_slots(state, parse(message), message, vocabulary, "USD", [])
         state.asked_for_products()
     assert state.request() == [second]
+
+
+@pytest.mark.parametrize(
+    ("message", "amount", "currency"),
+    [
+        ("actually make it 50", 50.0, None),
+        ("ok, how about 40?", 40.0, None),
+        ("那就200吧", 200.0, "CNY"),
+        ("改成300", 300.0, "CNY"),
+        ("50", None, None),  # a number alone may answer "which one?"
+        ("try 3", None, None),
+        ("make it black", None, None),
+    ],
+)
+def test_a_new_budget_said_as_a_bare_number(message, amount, currency):
+    from agent.parse import parse
+
+    parsed = parse(message)
+    assert parsed.max_price == amount and parsed.bare_budget is (amount is not None)
+    assert parsed.currency == currency

@@ -509,3 +509,16 @@ def test_a_question_none_of_the_shown_products_answers_is_one_sentence(
     assert reply.intent == "answer" and said in reply.text
     assert len(reply.answer) == 1
     assert len({c for c in reply.answer[0].citations if c.endswith(".n")}) == 3
+
+
+def test_make_it_a_bare_number_changes_the_budget_the_way_it_was_said(shop):
+    """ "actually make it 40" after "around $20" had no reading at all (the assistant
+    said it could not help): the budget said before, around the new amount."""
+    _, _, agent = shop
+    agent.k = 3
+    state = new_state()
+    agent.turn(state, "travel magazines around $20", "s07")
+    assert (state.slots.min_price, state.slots.max_price) == (16.0, 24.0)
+    reply = agent.turn(state, "actually make it 40", "s07")
+    assert reply.intent == "recommend"
+    assert (state.slots.min_price, state.slots.max_price) == (32.0, 48.0)

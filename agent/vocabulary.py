@@ -17,7 +17,7 @@ import numpy as np
 
 from catalog.brands import brand_anchor, brand_pattern
 from catalog.models import Product
-from tools.dictionary import catalog_sense, english_words, senses
+from tools.dictionary import catalog_sense, english_vocabulary, english_words, senses
 from tools.text import content_words, kind_words, stem, title_parts
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -105,7 +105,8 @@ class Vocabulary:
         (`phrase`, agent.parse.named_kind): no title or category has its last word
         ("water bottle" where no title says bottle), or none has its last two words side
         by side and no product found for it (`shown`) has the last ("soldering iron" where
-        only cast iron is), or a name in it is in no title ("Nintendo cards"). Chinese
+        only cast iron is), or a name in it is in no title ("Nintendo cards"); unless the
+        category the words mean is that of a product found ("earbuds"). Chinese
         words by their dictionary senses; a word without one, a word that says nothing of
         a kind ("something", "gift") or a brand asks nothing to check: False."""
         phrase = without_names(self.brands_in(phrase), phrase)
@@ -127,15 +128,19 @@ class Vocabulary:
         head = _stem_seq(words[-1])[-1:]
         if not head:
             return False
-        if head[0] not in self.title_stems:
-            return True
-        if len(words) < 2:
-            return False
-        pair = (_stem_seq(words[-2])[-1:] or [""])[0], head[0]
-        if pair in self.title_pairs:
-            return False
-        found = {w for p in shown for t in (p.title, *p.categories) for w in _stem_seq(t)}
-        return head[0] not in found
+        if head[0] in self.title_stems:
+            if len(words) < 2:
+                return False
+            pair = (_stem_seq(words[-2])[-1:] or [""])[0], head[0]
+            if pair in self.title_pairs:
+                return False
+            found = {w for p in shown for t in (p.title, *p.categories) for w in _stem_seq(t)}
+            if head[0] in found:
+                return False
+        # another name for what the products found are ("earbuds" of in-ear headphones):
+        # the category the words mean, by the stricter switching threshold, is theirs
+        meant = self.guess_category(" ".join(words), self.switch_threshold) if shown else None
+        return not (meant and any(meant in p.categories for p in shown))
 
     def category_in(
         self, message: str, content: str, current: str | None = None
@@ -194,7 +199,16 @@ class Vocabulary:
 
     def _misspelt_category(self, lowered: str) -> tuple[int, str] | None:
         words = re.findall(r"[a-z0-9]+", lowered)
-        slips = [w for w in words if len(w) >= 5 and w not in self.known_words]
+        english = english_vocabulary()
+        # a word of its own is no slip ("sneakers" is not "speakers" mistyped)
+        slips = [
+            w
+            for w in words
+            if len(w) >= 5
+            and w not in self.known_words
+            and w not in english
+            and stem(w) not in english
+        ]
         if not slips:
             return None
         best: tuple[int, str] | None = None

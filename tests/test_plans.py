@@ -929,3 +929,16 @@ def test_show_me_an_ordinal_is_that_products_page(shop, encode):
     assert reply.trace[0].arguments["product_id"] == second
     agent.turn(state, "something cheaper pls", "u0034")
     assert "pls" not in state.slots.query
+
+
+def test_another_name_for_what_the_shop_sells_is_not_said_missing(shop, encode):
+    """ "I want some earbuds": no title says earbuds, but the category the word means
+    (Headphones, by the stricter switching threshold) is that of the products found, so
+    no "I couldn't find" sentence; "a sweater" (the nearest kind, jackets, is another
+    thing) and "water bottles" still get it."""
+    agent = routed_agent(shop, encode)
+    earbuds = agent.turn(new_state(), "I want some earbuds", "u0035")
+    assert earbuds.products and "couldn't find" not in earbuds.text
+    for message in ("I need a sweater", "do you have water bottles?"):
+        reply = agent.turn(new_state(), message, "u0035")
+        assert reply.products and "couldn't find" in reply.text

@@ -241,6 +241,8 @@ def test_a_kind_of_product_misspelt_by_one_slip_is_still_the_kind(demo):
     assert vocabulary.named_category("something for my desk") is None
     # a catalog word one slip from a category is that word, not a typo
     assert "speaker" in vocabulary.known_words
+    # and so is an English word: "sneakers" are not "speakers" mistyped
+    assert vocabulary.named_category("I want some sneakers") != "Speakers"
 
 
 def test_a_kind_named_as_where_the_product_goes_keeps_the_kind_chosen(demo):

@@ -325,7 +325,7 @@ class Parsed:
 _PHRASE_END = re.compile(
     r"\b(?:for|with|without|that|which|who|to|under|below|less|around|about|in|on|from|by"
     r"|at|than|and|or|but|please|if|so|like|as|here|too|either|instead|today|now)\b"
-    r"|[,.;:!?，。；：！？]|的|吗|呢|吧|给|适合|用于|可以|能|要|，",
+    r"|[,.;:!?，。；：！？]|的|吗|呢|吧|给|适合|用于|可以|能|要",
     re.I,
 )
 _PHRASE_START = re.compile(
@@ -376,11 +376,11 @@ def parse(text: str) -> Parsed:
         p.intent = "details"
     remaining = _budget(text, p)
     bare = _BARE_BUDGET.search(text) if p.max_price is None and p.min_price is None else None
-    amount = next((g for g in bare.groups() if g and re.fullmatch(_NUM, g)), "0") if bare else "0"
-    if bare and float(amount) >= 5:  # "try 3" is no budget
-        groups = bare.groups()
-        unit = next((g for g in groups if g and not re.fullmatch(_NUM, g)), None)
-        p.max_price, p.bare_budget = float(amount), True
+    said = [g for g in bare.groups() if g] if bare else []
+    amount = next((float(g) for g in said if re.fullmatch(_NUM, g)), 0.0)
+    if amount >= 5:  # "try 3" is no budget
+        unit = next((g for g in said if not re.fullmatch(_NUM, g)), None)
+        p.max_price, p.bare_budget = amount, True
         # no unit: yuan in Chinese (as any Chinese budget), else the shop's own currency
         default = "CNY" if p.language == "zh" else None
         named = _SYMBOL.get(unit.strip().lower(), _SYMBOL.get(unit.strip())) if unit else None

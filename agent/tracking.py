@@ -11,7 +11,7 @@ from typing import Any
 
 from agent.parse import Parsed, convert
 from agent.state import DialogueState
-from agent.vocabulary import without_names
+from agent.vocabulary import NAME, without_names
 from catalog.brands import brand_pattern
 from catalog.models import Product
 from tools.text import stem
@@ -178,10 +178,6 @@ def refines(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) ->
     return earlier and bool(changes)
 
 
-# A word with a capital letter after its first one or a capitalised word (the message's
-# first word aside, content never starts a sentence here): a name ("PlayStation", "Xbox").
-_OTHER_NAME = re.compile(r"\b[A-Za-z]+[A-Z][A-Za-z]*\b|\b[A-Z][a-z]+\b")
-
 # left of "那给我老公呢？" ("what about for my husband?"): no words of the new person's own
 _PARTICLES = frozenset({"那", "呢", "吧", "啊", "呀", "那么", "那个"})
 _ADDS = re.compile(r"\b(?:or|also|too|as well|and|either)\b|或|也|还有|和|以及", re.I)
@@ -217,11 +213,11 @@ def _brands(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) ->
             if brand not in wanted_now and (named := brand_pattern(brand)) is not None:
                 s.query = " ".join(named.sub(" ", s.query).split())
         s.brands = wanted_now
-    elif not wanted_now and parsed.request and _OTHER_NAME.search(parsed.content):
+    elif not wanted_now and parsed.request and NAME.search(parsed.content):
         # "do you have PlayStation cards?" after iTunes ones: a name the catalog knows as
         # no brand is asked for, so the brand and the names asked for before no longer
         # hold (as brand filters or words to search for)
         said = set(parsed.content.split())
         query = without_names(s.brands, s.query) if s.brands else s.query
-        s.query = " ".join(w for w in query.split() if w in said or not _OTHER_NAME.fullmatch(w))
+        s.query = " ".join(w for w in query.split() if w in said or not NAME.fullmatch(w))
         s.brands = []

@@ -90,7 +90,7 @@ class Bm25Index:
 # Suffixes of one word family, longest first; a root keeps at least ROOT_CHARS letters.
 _SUFFIXES = (
     "ications", "ication", "ations", "ation", "ments", "ment", "ings", "ying", "iers",
-    "ions", "ing", "ier", "ied", "ies", "ers", "ors", "ion", "ive", "ity", "ers", "er",
+    "ions", "ing", "ier", "ied", "ies", "ers", "ors", "ion", "ive", "ity", "er",
     "or", "ed", "es", "al", "ly", "y", "e", "s",
 )  # fmt: skip
 ROOT_CHARS = 5
@@ -98,8 +98,8 @@ MAX_FAMILY = 4
 
 
 def _roots(word: str) -> list[str]:
-    """The roots `word` may have: itself less each suffix it ends with ("magnifying" ->
-    magnif, magnifyin(g)...), each at least ROOT_CHARS letters."""
+    """The roots `word` may have: itself, and itself less each suffix it ends with
+    ("magnifying" -> magnif, magnify), each at least ROOT_CHARS letters."""
     out = [word]
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= ROOT_CHARS:

@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--patience", type=int, default=1000)
     p.add_argument("--device", default="cpu")
     p.add_argument("--target-recall", type=float, help="stop once test Recall@20 reaches it")
+    p.add_argument(
+        "--max-seconds", type=float, help="stop after the first epoch that ends past this wall time"
+    )
     p.add_argument("--max-batches", type=int, help="batches per epoch (timing only)")
     p.add_argument("--home", type=Path, default=default_home())
     p.add_argument("--name", default="lightgcn_gowalla_cpu")
@@ -67,6 +70,8 @@ def main(argv: list[str] | None = None) -> None:
         )
         if args.target_recall and record.get("recall@20", 0) >= args.target_recall:
             raise _Reached
+        if args.max_seconds and record["wall_seconds"] >= args.max_seconds:
+            raise _Reached
 
     hyper = {
         "epochs": args.epochs,
@@ -80,7 +85,7 @@ def main(argv: list[str] | None = None) -> None:
         "device": args.device,
     }
     model = LightGCN(**hyper)
-    with contextlib.suppress(_Reached):  # the target was reached: stop there
+    with contextlib.suppress(_Reached):  # the target or the budget was reached: stop there
         model.fit(data, progress=False, on_epoch=on_epoch, max_batches=args.max_batches)
     rows = [{k: r.get(k) for k in _COLUMNS} for r in curve]
     print_table(rows, _COLUMNS)
@@ -95,7 +100,7 @@ _COLUMNS = ["epoch", "loss", "seconds", "eval_seconds", "recall@20", "ndcg@20", 
 
 
 class _Reached(Exception):
-    """The target Recall@20 was reached: stop training."""
+    """The target Recall@20 or the time budget was reached: stop training."""
 
 
 def _summary(

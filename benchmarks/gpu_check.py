@@ -7,14 +7,15 @@ on one GPU; `benchmarks/gpu_check.sh` runs it):
   sliced path at the same seed: the losses of the same batches must agree;
   then full epochs and a full evaluation on the device, timed;
 - graph_filters: GF-CF and BSPM fitted on the device, test Recall@20 / NDCG@20
-  and fit seconds; their scores against the same fit on the CPU;
+  and fit seconds; their scores and top 20s against the same fit on the CPU;
 - use_torch: the PyTorch USE encoding pass against the package's numpy pass;
-- llm_transformers: the transformers backend (float16 on a GPU) writing a reply.
+- llm_transformers: the transformers backend (float16 on a GPU) writing a reply,
+  with the packaged model or the model directory `--llm-source` names.
 
 `--device cpu` runs every check on the CPU on a small sample (the demo shop), so
 CI keeps the script working where there is no GPU. On a GPU the data set is
 Gowalla when the shared data are there. Writes benchmarks/results/gpu_check.json
-(`gpu_check_cpu.json` in CPU mode); exits 1 when a check fails.
+(`gpu_check_cpu.json` in CPU mode) after every check; exits 1 when a check fails.
 """
 
 from __future__ import annotations
@@ -43,6 +44,12 @@ from recommender.torch_loop import LoopOptions, train_bpr, validation_score_fn
 
 Check = Callable[[str, InteractionData, argparse.Namespace], dict[str, Any]]
 LOSS_TOLERANCE = 2e-3  # relative; float32 sums in another order, nothing more
+# A graph filter fitted on the GPU against the same fit on the CPU: the float32 power
+# iterations of the randomized SVD sum in another order, so scores move by about 0.1 %
+# of the largest (0.12 % GF-CF, 0.14 % BSPM on an H200 on Gowalla, with test metrics
+# equal to 1e-5); what must hold is the ranking a shopper sees.
+SCORE_TOLERANCE = 1e-2
+TOP_OVERLAP = 0.98  # mean share of each user's top 20 found in both
 
 
 def csr_int32(device: str, data: InteractionData, args: argparse.Namespace) -> dict[str, Any]:
@@ -119,21 +126,28 @@ def lightgcn(device: str, data: InteractionData, args: argparse.Namespace) -> di
 def graph_filters(device: str, data: InteractionData, args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"ok": True}
     rows = np.arange(min(200, data.n_users))
-    for cls in (GFCF, BSPM):
+    scores = {}
+    for cls in (GFCF, BSPM):  # the device's fits first: the slower CPU fits come after
         started = time.perf_counter()
         model = cls(device=device).fit(data)
         _sync(device)
         fit = time.perf_counter() - started
         metrics = test_metrics(model, data)
-        entry = {"fit_seconds": round(fit, 2), "recall@20": metrics["recall@20"],
-                 "ndcg@20": metrics["ndcg@20"]}  # fmt: skip
-        if device != "cpu" and args.compare_cpu:
-            cpu = cls(device="cpu").fit(data)
-            a, b = model.score_users(rows), cpu.score_users(rows)
-            entry["max_relative_score_gap_cpu"] = float(np.abs(a - b).max() / np.abs(b).max())
-            out["ok"] &= entry["max_relative_score_gap_cpu"] < 1e-3
-        out[cls.name] = entry
+        out[cls.name] = {"fit_seconds": round(fit, 2), "recall@20": metrics["recall@20"],
+                         "ndcg@20": metrics["ndcg@20"]}  # fmt: skip
+        print(f"  {cls.name}: {out[cls.name]}", flush=True)
         out["ok"] &= metrics["recall@20"] > 0
+        scores[cls.name] = model.score_users(rows)
+        del model
+    for cls in (GFCF, BSPM) if device != "cpu" and args.compare_cpu else ():
+        started = time.perf_counter()
+        a, b = scores[cls.name], cls(device="cpu").fit(data).score_users(rows)
+        gap = float(np.abs(a - b).max() / np.abs(b).max())
+        same = _top_overlap(a, b, 20)
+        out[cls.name] |= {"max_relative_score_gap_cpu": gap, "top20_overlap_cpu": same,
+                          "cpu_fit_seconds": round(time.perf_counter() - started, 2)}  # fmt: skip
+        print(f"  {cls.name} against the CPU: {out[cls.name]}", flush=True)
+        out["ok"] &= gap < SCORE_TOLERANCE and same >= TOP_OVERLAP
     return out
 
 
@@ -165,9 +179,13 @@ def use_torch(device: str, data: InteractionData, args: argparse.Namespace) -> d
 def llm_transformers(device: str, data: InteractionData, args: argparse.Namespace) -> dict:
     from agent.llm import PACKAGED, TransformersModel, materialise
 
-    path = materialise(PACKAGED["qwen2.5-coder-0.5b"], Path(tempfile.gettempdir()) / "gpu-check")
+    if args.llm_source:  # a model directory, e.g. one --write-tiny-llm made
+        path, weights = args.llm_source, f"{args.llm_source.name} (given)"
+    else:
+        path = materialise(PACKAGED[LLM], Path(tempfile.gettempdir()) / "gpu-check")
+        weights = f"packaged {LLM}"
     started = time.perf_counter()
-    model = TransformersModel(path, "qwen2.5-coder-0.5b", device=device)
+    model = TransformersModel(path, path.name, device=device)
     loaded = time.perf_counter() - started
     messages = [{"role": "user", "content": "Name one thing a hiker needs, in a sentence."}]
     started = time.perf_counter()
@@ -176,8 +194,10 @@ def llm_transformers(device: str, data: InteractionData, args: argparse.Namespac
     dtype = next(model._model.parameters()).dtype
     wanted = torch.float16 if device.startswith("cuda") else torch.float32
     return {
-        "ok": bool(text.strip()) and dtype == wanted,
+        # random weights may write only spaces: that it wrote is what the path check needs
+        "ok": bool(text if args.llm_source else text.strip()) and dtype == wanted,
         "dtype": str(dtype),
+        "weights": weights,
         "load_seconds": round(loaded, 1),
         "reply": text[:200],
         "max_tokens": args.tokens,
@@ -185,6 +205,30 @@ def llm_transformers(device: str, data: InteractionData, args: argparse.Namespac
     }
 
 
+def write_tiny_llm(where: Path) -> Path:
+    """A two-layer Qwen2 with random weights and the packaged model's own tokenizer,
+    about 20 MB: the transformers backend's path (float16 load, device placement,
+    streamed generation) where the packaged weights cannot travel. Its words mean
+    nothing; only that it writes some is checked."""
+    from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
+
+    from agent.llm import PACKAGED, materialise
+
+    gguf = materialise(PACKAGED[LLM], Path(tempfile.gettempdir()) / "gpu-check")
+    tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    config = AutoConfig.for_model(
+        "qwen2", vocab_size=len(tokenizer), hidden_size=32, intermediate_size=64,
+        num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1,
+        tie_word_embeddings=True, max_position_embeddings=512,
+    )  # fmt: skip
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_config(config).to(torch.float16)
+    model.save_pretrained(where)
+    tokenizer.save_pretrained(where)
+    return where
+
+
+LLM = "qwen2.5-coder-0.5b"
 CHECKS: dict[str, Check] = {
     "csr_int32": csr_int32,
     "lightgcn": lightgcn,
@@ -192,6 +236,21 @@ CHECKS: dict[str, Check] = {
     "use_torch": use_torch,
     "llm_transformers": llm_transformers,
 }
+
+
+def _top_overlap(a: np.ndarray, b: np.ndarray, k: int) -> float:
+    """Mean share of each row's top k of `a` that is in the same row's top k of `b`."""
+    ta = np.argpartition(-a, k, axis=1)[:, :k]
+    tb = np.argpartition(-b, k, axis=1)[:, :k]
+    return float(np.mean([len(np.intersect1d(x, y)) / k for x, y in zip(ta, tb, strict=True)]))
+
+
+def _write(report: dict[str, Any], out: Path, started: float) -> None:
+    report["total_seconds"] = round(time.perf_counter() - started, 1)
+    report["machine"] = machine()
+    report["date"] = time.strftime("%Y-%m-%d %H:%M:%S")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
 
 
 def _sync(device: str) -> None:
@@ -206,7 +265,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dataset", help="default: gowalla on a GPU (if present), demo on CPU")
     p.add_argument("--home", type=Path, default=default_home())
     p.add_argument("--out", type=Path)
+    p.add_argument("--llm-source", type=Path, help=f"a model directory for llm_transformers "
+                   f"(default: the packaged {LLM})")  # fmt: skip
+    p.add_argument("--write-tiny-llm", type=Path, metavar="DIR",
+                   help="write a small random-weight model for --llm-source and exit")  # fmt: skip
     args = p.parse_args(argv)
+    if args.write_tiny_llm:
+        print(f"wrote {write_tiny_llm(args.write_tiny_llm)}")
+        return 0
     cpu = args.device == "cpu"
     if not cpu and not torch.cuda.is_available():
         p.error("PyTorch sees no CUDA GPU here: use --device cpu for the small CPU run")
@@ -229,11 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         result["check_seconds"] = round(time.perf_counter() - t0, 1)
         report["checks"][name] = result
         print(f"{name:<18} {result['status']:<7} {result['check_seconds']:>7.1f} s", flush=True)
-    report["total_seconds"] = round(time.perf_counter() - started, 1)
-    report["machine"] = machine()
-    report["date"] = time.strftime("%Y-%m-%d %H:%M:%S")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
+        _write(report, out, started)  # after every check: a run cut short keeps what it did
     print(f"wrote {out} ({report['total_seconds']:.0f} s)")
     return 0 if all(c["status"] == "ok" for c in report["checks"].values()) else 1
 

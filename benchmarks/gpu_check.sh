@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python="${PYTHON:-.venv/bin/python}"
-if [ ! -x "$python" ]; then
+if ! command -v "$python" >/dev/null; then  # a path or a command name (PYTHON=python3)
     echo "gpu_check: no $python; run 'make install' first (or set PYTHON)" >&2
     exit 2
 fi

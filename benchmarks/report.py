@@ -178,6 +178,7 @@ def _headline(results: Results) -> list[str]:
         )
         lines.append(f"| time to Recall@20 0.15 on CPU | {figure} | time_to_quality |")
     lines += _recommender_headlines(results)
+    lines += _gpu_headlines(results)
     p = results.get("lightgcn_peers")
     if p:
         rows = {r["implementation"]: r for r in p["rows"] if r.get("run", 0) == _last_run(p)}
@@ -288,6 +289,33 @@ def _recommender_headlines(results: Results) -> list[str]:
         lines.append(
             f"| auto's choice against the best model on test NDCG@20 | {text}"
             " | recommender_accuracy |"
+        )
+    return lines
+
+
+def _gpu_headlines(results: Results) -> list[str]:
+    """The GPU check and the LightGCN run on a GPU, where one was lent."""
+    lines = []
+    check = results.get("gpu_check")
+    if check and check.get("device") != "cpu":
+        gpu = check.get("machine", {}).get("cuda") or check["device"]
+        text = ", ".join(f"{name} {c['status']}" for name, c in check["checks"].items())
+        gf = check["checks"].get("graph_filters", {})
+        fits = "; ".join(
+            f"{m} fit {gf[m]['fit_seconds']:.1f} s, Recall@20 {gf[m]['recall@20']:.4f}"
+            for m in ("gfcf", "bspm")
+            if m in gf
+        )
+        lines.append(f"| GPU check, {gpu}, {check['dataset']} | {text}; {fits} | gpu_check |")
+    g = results.get("lightgcn_gowalla_gpu")
+    evals = [r for r in (g or {}).get("rows", []) if r.get("recall@20") is not None]
+    if evals:
+        last, epoch = evals[-1], g["summary"]["median_epoch_seconds"]
+        lines.append(
+            f"| LightGCN, Gowalla, paper settings, {g['machine'].get('cuda', 'GPU')} |"
+            f" Recall@20 {last['recall@20']:.4f}, NDCG@20 {last['ndcg@20']:.4f} after"
+            f" {last['epoch']} epochs, {last['wall_seconds']:.0f} s ({epoch:.2f} s an epoch)"
+            " | lightgcn_gowalla_gpu |"
         )
     return lines
 

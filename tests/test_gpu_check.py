@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from benchmarks import gpu_check
@@ -52,3 +53,37 @@ def test_without_a_gpu_the_default_device_is_a_clear_error(tmp_path: Path):
     )  # fmt: skip
     assert proc.returncode == 2 and "use --device cpu" in proc.stderr
     assert not (tmp_path / "x.json").exists()
+
+
+def test_top_overlap_is_the_share_of_each_top_k_found_in_both():
+    a = np.array([[5.0, 4, 3, 2, 1], [1, 2, 3, 4, 5]])
+    b = np.array([[5.0, 4, 1, 2, 3], [1, 2, 3, 4, 5]])  # row 0: top 2 kept, top 3 differs
+    assert gpu_check._top_overlap(a, b, 2) == 1.0
+    assert gpu_check._top_overlap(a, b, 3) == pytest.approx((2 / 3 + 1) / 2)
+
+
+def test_a_run_cut_short_keeps_the_checks_it_finished(tmp_path: Path, monkeypatch):
+    def stopped(*args):
+        raise KeyboardInterrupt  # not an error of the check: the run itself ends
+
+    monkeypatch.setitem(gpu_check.CHECKS, "graph_filters", stopped)
+    out = tmp_path / "cut.json"
+    with pytest.raises(KeyboardInterrupt):
+        gpu_check.main(["--device", "cpu", "--home", str(tmp_path / "home"), "--out", str(out),
+                        "--checks", "csr_int32", "graph_filters"])  # fmt: skip
+    report = json.loads(out.read_text())
+    assert list(report["checks"]) == ["csr_int32"]
+    assert report["checks"]["csr_int32"]["status"] == "ok"
+
+
+def test_the_llm_check_runs_on_a_given_model_directory(tmp_path: Path):
+    """The small random-weight model that travels where the packaged weights cannot:
+    the backend's path (load, device, streamed generation) on it, in float32 on CPU."""
+    source = gpu_check.write_tiny_llm(tmp_path / "tiny")
+    assert sum(f.stat().st_size for f in source.iterdir()) < 40e6  # it must travel
+    out = tmp_path / "llm.json"
+    args = ["--device", "cpu", "--home", str(tmp_path / "home"), "--out", str(out)]
+    code = gpu_check.main([*args, "--checks", "llm_transformers", "--llm-source", str(source)])
+    check = json.loads(out.read_text())["checks"]["llm_transformers"]
+    assert code == 0 and check["status"] == "ok"
+    assert check["dtype"] == "torch.float32" and check["weights"] == "tiny (given)"

@@ -185,6 +185,16 @@ class RulePlanner:
             # "is the first one adjustable?" before any product was shown: none to ask about
             return Plan("nothing_shown", "answer")
         match = self._route(text)
+        if not refs.any and _PRICE_RANGE.search(text):
+            # "price range for coffee makers?", "咖啡机价位多少？": the prices of a kind, from
+            # a registered tool about price ranges (known by its own description) or the
+            # overview, whatever the router guessed ("price" is close to "price history")
+            tool = self._tool_about(_PRICE_RANGE.search) or "shop_overview"
+            if tool in self.registry.tools:
+                kind, guessed = self.vocabulary.category_in(text, parsed.content, None)
+                named = " ".join(w for w in content_words(text) if w.casefold() not in _PRICE_WORDS)
+                preset = {"category": kind} if kind and not guessed else {"kind": named or None}
+                return self.tool_plan(tool, text, parsed, refs, situation, preset=preset)
         shopping = self._shopping(text, parsed, refs, question, match)
         if refs.superlative and not question and not shopping:
             # "ok, the cheapest one please": a product in view picked by its price
@@ -199,6 +209,14 @@ class RulePlanner:
             if match.tool == "recommend_for_shopper":
                 parsed.content = ""  # "anything you think I'd enjoy?": no words to search for
             return self.recommend(text, parsed, situation, match)
+        if (
+            question
+            and not refs.any
+            and _asks_shop_service(text)
+            and not (match.passing and match.tool not in PRODUCT_RECORDS)
+        ):  # "what's your return policy?", "你们包邮吗？": the shop's own terms, which no
+            # product's records hold, and no other tool (a plugin's) answers
+            return Plan("abstain", "shop_terms", score=match.score)
         if match.passing:
             return self._routed(match, text, parsed, refs, situation, question)
         asks = question and bool(set(content_terms(text)) - DETAIL_WORDS)
@@ -619,10 +637,47 @@ def search_text(state: DialogueState) -> str:
 _SERVICE = re.compile(
     r"\b(?:polic(?:y|ies)|shipping|delivery|refunds?|returns?|warrant(?:y|ies)|guarantee"
     r"|discounts?|coupons?|promo(?:tion)?s?|codes?|hours|accounts?|orders?|payments?"
-    r"|installments?|price match(?:ing)?|gift wrap(?:ping)?|exchanges?)\b"
-    r"|退货|退款|退换|换货|运费|包邮|配送|快递|发货|发票|优惠|保修|质保|售后|折扣|分期|积分",
+    r"|installments?|price match(?:ing)?|gift wrap(?:ping)?|exchanges?|paypal|pay pal"
+    r"|credit cards?|debit cards?|cash on delivery|checkout|apple pay)\b"
+    r"|退货|退款|退换|换货|运费|包邮|配送|快递|发货|发票|优惠|保修|质保|售后|折扣|分期|积分"
+    r"|付款|支付|货到付款|信用卡",
     re.I,
 )
+
+
+# Asks what a kind of product costs in the shop, not for products: "price range for
+# coffee makers", "what do your yoga mats cost?", "咖啡机的价格区间".
+_PRICE_RANGE = re.compile(
+    r"\bprice (?:range|ranges|points?|spread)\b|\brange of prices\b"
+    r"|\bhow (?:much|expensive) (?:are|do|does) (?:your |the )?\w+(?: \w+)?"
+    r"(?: (?:cost|run|go))?\W*$"
+    r"|\bwhat do (?:your |the )?\w+(?: \w+)? (?:cost|run|go for)\b"
+    r"|价格区间|价格范围|价位|价格带|一般多少钱|大概多少钱",
+    re.I,
+)
+
+_PRICE_WORDS = frozenset((
+    "price", "prices", "pricing", "range", "ranges", "point", "points", "spread", "much",
+    "expensive", "cost", "costs", "run", "go",
+    "价格", "区间", "范围", "价位", "价格带", "一般", "大概", "多少", "钱", "多少钱",
+))  # fmt: skip
+
+# The tools that answer from a product's own records: none holds the shop's terms.
+PRODUCT_RECORDS = frozenset({"answer_question", "review_summary", "product_details"})
+
+# The shop addressed as such: "your return policy", "do you ship", "你们包邮吗".
+_TO_SHOP = re.compile(
+    r"\b(?:you|your|yours|y'all|u|ur|shop|shop's|store|store's|site|website)\b"
+    r"|你们|您们|贵店|本店|店里|店家|店铺|商家|卖家|客服",
+    re.I,
+)
+
+
+def _asks_shop_service(text: str) -> bool:
+    """A question to the shop about what it offers besides products (returns, shipping,
+    payment...), not about a product: the service word is read in the whole message, as
+    "free shipping" or "return policy" are no request words."""
+    return bool(_TO_SHOP.search(text) and _SERVICE.search(text))
 
 
 def _asks_for_goods(text: str, parsed: Parsed, vocabulary) -> bool:

@@ -80,7 +80,8 @@ def present(turn: Turn) -> Reply:
     if plan.action == "refuse":
         return Reply(say("refused_unknown", lang, ids=plan.note), plan.intent)
     if plan.action == "abstain":
-        return Reply(say("abstain", lang), "abstain")
+        key = "shop_terms" if plan.intent == "shop_terms" else "abstain"
+        return Reply(say(key, lang), key)
     outcomes = turn.run(plan.calls)
     handler = PRESENTERS.get(plan.intent, _tool_answer)
     return handler(turn, outcomes)
@@ -516,6 +517,9 @@ def _emitter(turn: Turn):
 # -- any other tool ------------------------------------------------------------------
 
 
+_RECORD_FIELDS = frozenset({"kind", "key", "text", "product_id", "tool"})
+
+
 def _tool_answer(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     """A tool with no presenter of its own: its result's summary, recorded as a tool
     record ([T]) and cited with the records the tool cited."""
@@ -531,7 +535,12 @@ def _tool_answer(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
         result.summary,
         result.products[0] if result.products else None,
         tool=outcome.tool,
-        **{k: v for k, v in result.data.items() if isinstance(v, str | int | float | bool)},
+        # a tool's own data named like the record's fields ("kind", "key") is left out
+        **{
+            k: v
+            for k, v in result.data.items()
+            if isinstance(v, str | int | float | bool) and k not in _RECORD_FIELDS
+        },
     )
     citations = [record.id, *[c for c in result.evidence if c in turn.ctx.evidence]]
     cited = "".join(f"[{c}]" for c in dict.fromkeys(citations))

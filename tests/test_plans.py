@@ -916,6 +916,79 @@ def test_an_overview_of_one_category_and_of_none_the_catalog_has(shop):
         shop_overview(ctx, "Spaceships")
 
 
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        ("what's your return policy?", "not its terms of sale"),
+        ("do you offer free shipping?", "not its terms of sale"),
+        ("do you accept paypal?", "not its terms of sale"),
+        ("你们的退货政策是什么？", "看不到退换货、运费、付款等销售条款"),
+        ("你们包邮吗？", "看不到退换货、运费、付款等销售条款"),
+    ],
+)
+def test_a_question_about_the_shops_terms_is_not_asked_of_a_product(shop, encode, message, said):
+    """ "what's your return policy?" after a list was answered about the first product
+    ("Neither its product page nor its 1 review mention “return” or “policy”"): the shop's
+    terms are in no product's records, and the reply says what the assistant sees."""
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    agent.turn(state, "yoga mats", "u0034")
+    reply = agent.turn(state, message, "u0034")
+    assert reply.intent == "shop_terms" and not reply.trace and said in reply.text
+    assert state.shown  # the list is kept
+    it = agent.turn(state, "does it come with a warranty?", "u0034")  # a product's, still
+    assert [s.tool for s in it.trace] == ["answer_question"]
+
+
+@pytest.mark.parametrize(
+    ("message", "category"),
+    [
+        ("price range for coffee makers", "Coffee Makers"),
+        ("what do your headphones cost?", "Headphones"),
+        ("咖啡机一般多少钱？", "Coffee Makers"),
+        ("what's your price range", None),
+    ],
+)
+def test_what_a_kind_costs_is_the_overview_of_its_category(shop, encode, message, category):
+    """ "price range for coffee makers" showed three coffee makers, each claimed to have
+    what was asked for, "range" ("Part of Brewmaster's coffee makers range"): the prices
+    of the kind are its overview, lowest, highest and the middle one."""
+    agent = routed_agent(shop, encode)
+    reply = agent.turn(new_state(), message, "u0035")
+    assert [s.tool for s in reply.trace] == ["shop_overview"] and not reply.products
+    assert reply.trace[0].arguments.get("category") == category
+    kind = [p.price for p in shop.products("demo") if category in (*p.categories, None)]
+    prices = sorted(x for x in kind if x is not None)
+    for price in (prices[0], prices[-1], prices[(len(prices) - 1) // 2]):
+        assert f"{price:.2f}" in reply.text
+
+
+def test_an_overview_of_a_kind_named_in_titles(shop):
+    """A kind the catalog has no category for is looked for in the titles, every word of
+    it; one no title names is said to be missing (no error, no products)."""
+    from tools.discovery import shop_overview
+
+    ctx = ToolContext(shop, "demo")
+    cork = shop_overview(ctx, kind="cork yoga mats")
+    titled = [p for p in shop.products("demo") if "cork yoga mat" in p.title.casefold()]
+    assert cork.data["products"] == len(titled) > 0
+    assert cork.summary.startswith("Products with “cork yoga mats” in the title: ")
+    none = shop_overview(ctx, kind="spaceships")
+    assert none.data["products"] == 0 and "None of this shop's" in none.summary
+
+
+def test_an_overview_inside_a_category_names_the_kinds_under_it(shop):
+    """Within "Kitchen Appliances" the kinds are those below it (Coffee Makers), and within
+    "Coffee Makers" there are none below: the department above is no kind of it."""
+    from tools.discovery import shop_overview
+
+    ctx = ToolContext(shop, "demo")
+    coffee = shop_overview(ctx, "Coffee Makers")
+    assert "Kitchen Appliances" not in coffee.summary and not coffee.data["kinds"]
+    kitchen = shop_overview(ctx, "Kitchen Appliances")
+    assert "Coffee Makers" in kitchen.data["kinds"]
+
+
 def test_show_me_an_ordinal_is_that_products_page(shop, encode):
     """ "show me the 2nd one" sounds like a request for picks to the router: it showed
     the same list again; it is the second product's page. "pls" is no search word."""

@@ -93,6 +93,15 @@ def test_a_word_and_its_plural_or_british_spelling_share_a_stem():
     # a word ending in "e" and its "-ing" form: "commute" / "Bought it for commuting"
     assert contains_term("Bought it for commuting, and they stay comfortable", stem("commute"))
     assert not contains_term("a commuter bag", stem("commune"))
+    # an ending that keeps the meaning, not a word of its own that begins the same
+    assert contains_term("a burr grinder", stem("grind"))
+    assert contains_term("the warmest jacket", stem("warm"))
+    assert contains_term("a gripper for jars", stem("grip"))
+    assert contains_term("Shipping Weight: 1.6 ounces", stem("ship"))
+    assert not contains_term("coffee is ready when I wake up", stem("reading"))
+    assert not contains_term("a handy case", stem("hand"))
+    assert not contains_term("a planet poster", stem("plan"))
+    assert not contains_term("a start button", stem("star"))
 
 
 @pytest.mark.skipif(not dictionary.available(), reason="the dictionary package is not installed")

@@ -522,3 +522,20 @@ def test_make_it_a_bare_number_changes_the_budget_the_way_it_was_said(shop):
     reply = agent.turn(state, "actually make it 40", "s07")
     assert reply.intent == "recommend"
     assert (state.slots.min_price, state.slots.max_price) == (32.0, 48.0)
+
+
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        ("how much are your magazines?", "none lists a price"),
+        ("what do your spaceships cost?", "None of this shop's"),
+        ("杂志一般多少钱？", "都没有标价"),
+    ],
+)
+def test_what_a_kind_costs_on_a_shop_without_prices(unpriced, message, said):
+    """What a kind of product costs is the overview of the products it names (by their
+    category or their titles), and a shop that lists no prices says so instead of
+    showing products."""
+    reply = unpriced.turn(new_state(), message, "s05")
+    assert [s.tool for s in reply.trace] == ["shop_overview"] and not reply.products
+    assert said in reply.text

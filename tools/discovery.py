@@ -21,7 +21,7 @@ from tools.lexicon import lexicon
 from tools.products import product_evidence
 from tools.registry import ToolArgumentError
 from tools.results import ToolResult
-from tools.text import content_words, kind_words, title_parts
+from tools.text import contains_term, content_words, kind_words, stem, title_parts
 
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.)
 
@@ -269,23 +269,41 @@ def _popular(ctx: ToolContext, f: ProductFilter, k: int) -> list[str]:
 MAX_OVERVIEW = 8  # kinds and brands an overview names
 
 
-def shop_overview(ctx: ToolContext, category: str | None = None) -> ToolResult:
+def shop_overview(
+    ctx: ToolContext, category: str | None = None, kind: str | None = None
+) -> ToolResult:
     """What the shop sells: its main kinds of product with how many of each, its
-    best-known brands and its price range (within one category when given).
+    best-known brands and its price range (within one category, or one kind of
+    product, when given).
 
     Args:
         category: One of the catalog's categories to look inside (optional).
+        kind: Words naming a kind of product, looked for in the titles, where the
+            catalog has no category of that name (optional; "oscilloscopes").
     """
     products = ctx.store.products(ctx.catalog)
+    zh = ctx.language == "zh"
     if category:
         wanted = category.casefold()
         products = [p for p in products if any(c.casefold() == wanted for c in p.categories)]
         if not products:
             raise ToolArgumentError(f"the catalog has no category {category!r}")
+    elif kind:
+        named = _titled(ctx, products, kind)
+        if not named:
+            none = (
+                f"本店 {len(products)} 件商品中，没有标题提到“{kind}”的商品。"
+                if zh
+                else f"None of this shop's {len(products)} products has “{kind}” in its title."
+            )
+            return ToolResult(none, [], [], {"products": 0, "kind": kind})
+        products = named
     kinds: dict[str, int] = {}
     brands: dict[str, int] = {}
     for p in products:
-        named = [c for c in p.categories if _category_name(c) and c != category]
+        # within a category, the kinds under it (not the departments above it)
+        below = p.categories[_index_of(p.categories, category) + 1 :] if category else p.categories
+        named = [c for c in below if _category_name(c)]
         if named:
             kinds[named[-1]] = kinds.get(named[-1], 0) + 1  # its most specific category
         if p.brand:
@@ -293,9 +311,10 @@ def shop_overview(ctx: ToolContext, category: str | None = None) -> ToolResult:
     top = sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_OVERVIEW]
     makers = [b for b, _ in sorted(brands.items(), key=lambda kv: (-kv[1], kv[0]))][:MAX_OVERVIEW]
     prices = [p.price for p in products if p.price is not None]
-    zh = ctx.language == "zh"
     parts = []
     scope = f"{category}: " if category else ""
+    if kind and not category:
+        scope = f"标题提到“{kind}”的商品：" if zh else f"Products with “{kind}” in the title: "
     if top:
         listed = ("、" if zh else ", ").join(f"{name} ({n})" for name, n in top)
         parts.append(
@@ -310,9 +329,18 @@ def shop_overview(ctx: ToolContext, category: str | None = None) -> ToolResult:
         joined = ("、" if zh else ", ").join(makers)
         parts.append(f"常见品牌：{joined}" if zh else f"brands such as {joined}")
     if prices:
-        low, high = min(prices), max(prices)
+        low, high, middle = min(prices), max(prices), _lower_median(prices)
         parts.append(
-            f"价格 {low:.2f} 到 {high:.2f}" if zh else f"priced from {low:.2f} to {high:.2f}"
+            f"价格 {low:.2f} 到 {high:.2f}，一半不超过 {middle:.2f}"
+            if zh
+            else f"priced from {low:.2f} to {high:.2f}, half of them at or below {middle:.2f}"
+        )
+    if len(prices) < len(products):
+        unpriced = len(products) - len(prices)
+        parts.append(
+            (f"{unpriced} 件未标价" if prices else "都没有标价")
+            if zh
+            else (f"{unpriced} list no price" if prices else "none lists a price")
         )
     summary = ("；".join(parts) + "。") if zh else ("; ".join(parts) + ".")
     return ToolResult(
@@ -320,8 +348,43 @@ def shop_overview(ctx: ToolContext, category: str | None = None) -> ToolResult:
         [],
         [],
         {"products": len(products), "kinds": dict(top), "brands": makers,
-         "price_range": [min(prices), max(prices)] if prices else None},
+         "price_range": [min(prices), max(prices)] if prices else None,
+         "median_price": _lower_median(prices) if prices else None},
     )  # fmt: skip
+
+
+def _titled(ctx: ToolContext, products: list, kind: str) -> list:
+    """The products whose title holds every word of `kind` (a Chinese word in the
+    Chinese title, or its dictionary sense that the catalog's titles use)."""
+    forms = lexicon(ctx).forms
+    wanted = []
+    for word in content_words(kind):
+        if _HAN.match(word):
+            if len(word) > 1:
+                wanted.append((word, catalog_sense(word, forms)))
+        else:
+            wanted.append((None, stem(word)))
+    if not wanted:
+        return []
+
+    def holds(p) -> bool:
+        zh_title = p.title_i18n.get("zh", "")
+        return all(
+            (zh is not None and zh in zh_title) or (en is not None and contains_term(p.title, en))
+            for zh, en in wanted
+        )
+
+    return [p for p in products if holds(p)]
+
+
+def _lower_median(prices: list[float]) -> float:
+    """A price the shop lists, at or above half of them."""
+    return sorted(prices)[(len(prices) - 1) // 2]
+
+
+def _index_of(names: list[str], wanted: str) -> int:
+    folded = wanted.casefold()
+    return next(i for i, c in enumerate(names) if c.casefold() == folded)
 
 
 def _category_name(name: str) -> bool:

@@ -435,9 +435,10 @@ def _content_words(text: str) -> tuple[str, ...]:
 
 def contains_term(text: str, term: str) -> bool:
     """Whether a record's text has the word (stem-matched in English, a substring in
-    Chinese). An English word of four letters or more also matches the words it
-    begins with a short suffix ("grind" -> grinder, "rain" -> rainy, "charge" ->
-    charger) or with "-ness" ("thick" -> thickness)."""
+    Chinese). An English word of four letters or more also matches the words made of
+    it by an ending that keeps its meaning ("grind" -> grinder, "rain" -> rainy,
+    "charge" -> charger, "thick" -> thickness), not a word of its own that begins with
+    it ("read" -> ready, "plan" -> planet)."""
     if _HAN.match(term):
         return term in text
     if " " in term:  # a phrase: its words in a row ("heart rate")
@@ -449,9 +450,31 @@ def contains_term(text: str, term: str) -> bool:
         return True  # "accurate" of "±0.1 pH Accuracy", "durable" of "durability"
     if len(term) >= 5 and term.endswith("e") and term[:-1] in stems:
         return True  # "commute" of "Bought it for commuting" (stemmed "commut")
-    return len(term) >= 4 and any(
-        s.startswith(term) and (len(s) - len(term) <= 3 or s == term + "ness") for s in stems
-    )
+    return len(term) >= 4 and any(_derives(term, s) for s in stems)
+
+
+# The endings that make a related word of a longer one: grind -> grinder, charge ->
+# charger, warm -> warmest, rain -> rainy, thick -> thickness, light -> lightly; with a
+# doubled consonant, grip -> gripper, sun -> sunny.
+_SUFFIXES = frozenset({"r", "er", "st", "est", "y", "ly", "ness"})
+_DOUBLED = frozenset({"er", "est", "y"})
+# Words that begin as another word and an ending but are words of their own: "ready" is
+# no reading, "handy" no hand, a "sweater" no sweat.
+_FALSE_FRIENDS = frozenset({
+    "ready", "handy", "party", "county", "study", "bully", "belly", "buddy", "early",
+    "corner", "number", "sweater", "shower", "flower", "slipper", "butter", "letter",
+    "tower", "power", "dinner", "hammer", "summer", "banner", "manner", "matter",
+})  # fmt: skip
+
+
+def _derives(term: str, word: str) -> bool:
+    """`word` is `term` with an ending that keeps its meaning."""
+    if not word.startswith(term) or word in _FALSE_FRIENDS:
+        return False
+    ending = word[len(term) :]
+    # "shipp" (shipping, shipped, as stemmed): the consonant doubled before an ending
+    doubled = ending[:1] == term[-1] and (ending[1:] in _DOUBLED or len(ending) == 1)
+    return ending in _SUFFIXES or doubled
 
 
 # An adjective or verb and the noun made from it: "accurate" / "accuracy", "resistant" /

@@ -120,7 +120,14 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     # A kind guessed from a need ("corn-based material" -> Raw Materials) that holds too
     # few products to choose from is a weak guess: the search goes without it. Unless
     # the budget is what finds nothing: then the kind's closest over it.
-    weak = len(products) < turn.agent.k and s.category and s.category_guessed
+    # After the turn it was guessed, a kind the shopper has seen a list of and narrows
+    # ("有没有更便宜的" after hiking boots) holds while any of it is left.
+    weak = (
+        len(products) < turn.agent.k
+        and s.category
+        and s.category_guessed
+        and (s.category_turn == state.turns or not products)
+    )
     if not weak and (wider := _guess_missed(turn)) is not None:
         products = wider
     closest = _closest_over_budget(turn) if weak and not products else None

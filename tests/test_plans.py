@@ -1015,3 +1015,19 @@ def test_another_name_for_what_the_shop_sells_is_not_said_missing(shop, encode):
     for message in ("I need a sweater", "do you have water bottles?"):
         reply = agent.turn(new_state(), message, "u0035")
         assert reply.products and "couldn't find" in reply.text
+
+
+def test_a_guessed_kind_holds_when_a_follow_up_narrows_it(shop, encode):
+    """ "我想买登山靴" names hiking boots by a word the catalog's English categories lack, so
+    the kind is a guess; "有没有更便宜的" then left two cheaper boots, and the guess gave
+    way: a trail running shoe filled the third place. The kind the shopper has seen a
+    list of holds while any of it is left."""
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    first = agent.turn(state, "我想买登山靴，500元以内", "u0036")
+    assert state.slots.category == "Hiking Boots" and state.slots.category_guessed
+    assert first.products
+    cheaper = agent.turn(state, "有没有更便宜的", "u0036")
+    assert cheaper.products and state.slots.category == "Hiking Boots"
+    for p in cheaper.products:
+        assert "Hiking Boots" in shop.product("demo", p.product_id).categories

@@ -81,6 +81,9 @@ def compose(
     pid = product_evidence(ctx, product).id
     needs = needs_of(state.request())
     claims = request_claims(ctx, product, needs, lang, names)
+    budget = state.slots.max_price is not None or state.slots.min_price is not None
+    if product.price is None and budget:
+        claims.append(_claim("no_price", lang, [pid], product.id))
     if product.price is not None:
         within = state.slots.max_price is not None and product.price <= state.slots.max_price
         claims.append(

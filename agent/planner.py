@@ -131,6 +131,9 @@ class RulePlanner:
         # A catalog that lists no prices (Amazon's text-only sets) cannot be held to a
         # budget: searched without one, and the reply says so (agent.present).
         self.priced = not self.catalog or any(p.price is not None for p in self.catalog)
+        # One that lists prices for some products only (most of Amazon's gift cards list
+        # none): agent.present weighs those without one against the budget's matches.
+        self.partly_priced = self.priced and any(p.price is None for p in self.catalog)
 
     def plan(self, text: str, situation: Situation, parsed: Parsed | None = None) -> Plan:
         parsed = parsed or parse(text)
@@ -531,6 +534,7 @@ class RulePlanner:
         situation: Situation,
         cheapest: bool = False,
         k: int | None = None,
+        unpriced: bool = False,
     ) -> list[Call]:
         """Search for candidates and order them for the shopper; without words to search
         for, the recommender alone. `cheapest`: the budget let go, the products that
@@ -546,6 +550,8 @@ class RulePlanner:
             "exclude_brands": s.exclude_brands or None,
         }
         filters = {k: v for k, v in filters.items() if v is not None}
+        if unpriced and ("max_price" in filters or "min_price" in filters):
+            filters["unpriced"] = True  # products listing no price pass the budget
         query = search_text(state)
         if not situation.has_search or not (query or s.category):
             args = {"k": k, **filters}

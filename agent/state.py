@@ -25,6 +25,8 @@ class Slots:
     request_turn: int = 0
     min_price: float | None = None
     max_price: float | None = None
+    # the bound is "cheaper than those shown", not a budget said: only known prices meet it
+    price_from_shown: bool = False
     brands: list[str] = field(default_factory=list)
     exclude_brands: list[str] = field(default_factory=list)
     use: str | None = None  # occasion or activity ("hiking", "通勤")

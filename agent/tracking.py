@@ -34,6 +34,7 @@ def update_slots(
         around = parsed.bare_budget and s.min_price is not None and s.max_price is not None
         s.max_price = None if parsed.max_price is None else convert(parsed.max_price, cur, currency)
         s.min_price = None if parsed.min_price is None else convert(parsed.min_price, cur, currency)
+        s.price_from_shown = False
         if around and s.max_price is not None:
             # "around 25 dollars", then "make it 50": around 50, as the budget was said
             s.min_price, s.max_price = round(s.max_price * 0.8, 2), round(s.max_price * 1.2, 2)
@@ -43,7 +44,7 @@ def update_slots(
         prices = [p.price for p in shown if p.price is not None and (not named or p.id in named)]
         if prices:
             s.max_price = round(min(prices) - 0.01, 2)
-            s.min_price = None
+            s.min_price, s.price_from_shown = None, True
     if parsed.exclude_last_brand and shown:
         targets = state.resolve(parsed.ordinals) or [shown[0].id]
         for p in shown:

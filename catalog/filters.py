@@ -5,7 +5,8 @@ A filter is data (`ProductFilter`); a `ProductTable` is a catalog's products as
 columns, built once, that turns a filter into a boolean mask over its items in
 a few vectorised operations. Rules:
 - price bounds are inclusive; a product without a price never passes a bound
-  (it cannot be shown to respect the budget);
+  (it cannot be shown to respect the budget), unless `unpriced` lets those that
+  list no price through (the caller then says their price is unknown);
 - a category matches any level of a product's category path, case-insensitively,
   so "Audio" selects headphones and speakers ("including descendants");
 - brand include/exclude compare brand keys (`catalog.brands.brand_key`): case,
@@ -38,6 +39,7 @@ class ProductFilter:
     include_ids: list[str] | None = None
     exclude_ids: list[str] = field(default_factory=list)
     in_stock_only: bool = False
+    unpriced: bool = False  # products that list no price pass the price bounds
 
     def is_empty(self) -> bool:
         return self == ProductFilter()
@@ -90,10 +92,11 @@ class ProductTable:
         if f is None:
             return keep
         with np.errstate(invalid="ignore"):
+            unknown = np.isnan(self.price) if f.unpriced else np.zeros(self._n, dtype=bool)
             if f.min_price is not None:
-                keep &= self.price >= f.min_price
+                keep &= (self.price >= f.min_price) | unknown
             if f.max_price is not None:
-                keep &= self.price <= f.max_price
+                keep &= (self.price <= f.max_price) | unknown
             if f.min_rating is not None:
                 keep &= self.rating >= f.min_rating
         if f.categories:

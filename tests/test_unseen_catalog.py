@@ -539,3 +539,61 @@ def test_what_a_kind_costs_on_a_shop_without_prices(unpriced, message, said):
     reply = unpriced.turn(new_state(), message, "s05")
     assert [s.tool for s in reply.trace] == ["shop_overview"] and not reply.products
     assert said in reply.text
+
+
+@pytest.fixture(scope="module")
+def partly_priced(tmp_path_factory):
+    """The magazine shop with no price listed for its travel magazines and Birds &
+    Blooms only (most of Amazon's gift cards list none; the rest do)."""
+    from dataclasses import replace
+
+    from catalog.store import Store
+    from shopassist.assistant import build_assistant
+    from shopassist.settings import load_settings
+
+    home = tmp_path_factory.mktemp("partly")
+    store = Store.in_home(home)
+    data = unseen_catalog.dataset()
+    unpriced = [
+        replace(p, price=None) if "Travel" in p.categories or p.id == "m05" else p
+        for p in data.products
+    ]
+    store_dataset(store, replace(data, products=unpriced), ValidationReport(catalog=NAME,
+                  format="test"), time.perf_counter())  # fmt: skip
+    agent = build_assistant(load_settings(env={"SHOPASSIST_HOME": str(home)}), store, NAME, "none")
+    yield agent.agent
+    store.close()
+
+
+def test_far_better_matches_that_list_no_price_are_not_hidden_by_a_budget(partly_priced):
+    """ "something to read about exotic destinations, under 20" showed literary
+    magazines within the budget, as every travel magazine lists no price: a match
+    twice as relevant as the budget's best is shown, its price said to be unknown."""
+    agent = partly_priced
+    agent.k = 3
+    reply = agent.turn(new_state(), "something to read about exotic destinations, under 20", "s06")
+    assert reply.products
+    for p in reply.products:
+        assert p.price is None
+        assert any("It lists no price, so I couldn't check it against your budget." in s.text
+                   for s in p.sentences)  # fmt: skip
+    assert any("Travel" in agent.by_id[p.product_id].categories for p in reply.products)
+    birds = agent.turn(new_state(), "something about birds and blooming flowers, under 15", "s06")
+    assert birds.products[0].product_id == "m05"  # over Taste of Home at 15
+    assert "couldn't check it against your budget" in birds.products[0].sentences[-1].text
+
+
+def test_a_filter_can_let_products_without_a_price_through_a_budget():
+    from dataclasses import replace
+
+    from catalog.filters import ProductFilter, ProductTable
+
+    items = unseen_catalog.products()[:3]
+    items[1] = replace(items[1], price=None)
+    table = ProductTable(items)
+    strict = table.mask(ProductFilter(max_price=25.0))
+    loose = table.mask(ProductFilter(max_price=25.0, unpriced=True))
+    assert strict.tolist() == [True, False, True]  # 24 within, unknown, 18 within
+    assert loose.tolist() == [True, True, True]
+    low = table.mask(ProductFilter(max_price=20.0, unpriced=True))
+    assert low.tolist() == [False, True, True]  # a price over the budget still fails

@@ -35,8 +35,10 @@ def _filters(
     exclude_brands: list[str] | None,
     among: list[str] | None = None,
     in_stock_only: bool = True,
+    unpriced: bool = False,
 ) -> ProductFilter:
     return ProductFilter(
+        unpriced=unpriced,
         min_price=min_price,
         max_price=max_price,
         categories=[category] if category else [],
@@ -60,6 +62,7 @@ def search_products(
     k: int = 5,
     passages: bool = True,
     available_only: bool = True,
+    unpriced: bool = False,
 ) -> ToolResult:
     """Search the catalog for products matching a description, within hard filters;
     every hit cites the text it matched.
@@ -76,10 +79,15 @@ def search_products(
         passages: Whether to return the matched passage of each hit (slower).
         available_only: Leave out products out of stock or turned down in this
             conversation (off to look up a product the shopper names).
+        unpriced: Let products that list no price through the price bounds (their
+            price is unknown, so say so).
     """
     if ctx.search is None:
         raise ToolArgumentError("search is unavailable: run `shopassist index` for this catalog")
-    f = _filters(ctx, max_price, min_price, category, brands, exclude_brands, among, available_only)
+    f = _filters(
+        ctx, max_price, min_price, category, brands, exclude_brands, among, available_only,
+        unpriced,
+    )  # fmt: skip
     k = max(1, min(k, 30))
     searched = catalog_query(ctx, query)
     hits = ctx.search.search(searched, k=k, filters=f, snippets=None if passages else 0)
@@ -166,6 +174,7 @@ def recommend_for_shopper(
     exclude_brands: list[str] | None = None,
     candidates: list[str] | None = None,
     cheapest: bool = False,
+    unpriced: bool = False,
 ) -> ToolResult:
     """Personal recommendations for this conversation's shopper, within hard filters;
     given candidates (search results, best first), order them for the shopper.
@@ -182,10 +191,12 @@ def recommend_for_shopper(
         cheapest: Lowest prices first instead of the shopper's taste (when nothing fits
             the budget, the closest over it); candidates without a price come last, in
             their given order.
+        unpriced: Let products that list no price through the price bounds (their
+            price is unknown, so say so).
     """
     k = max(1, min(k, 20))
     cold_start, how = False, "personal"
-    f = _filters(ctx, max_price, min_price, category, brands, exclude_brands)
+    f = _filters(ctx, max_price, min_price, category, brands, exclude_brands, unpriced=unpriced)
     if candidates:
         declined = set(ctx.session.excluded)
         ranked = [c for c in dict.fromkeys(candidates) if c not in declined]

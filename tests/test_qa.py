@@ -235,7 +235,8 @@ def test_which_has_better_reviews_is_answered_from_the_ratings_of_those_shown(
     assert reply.trace[0].arguments["product_ids"] == ids
     rated = [agent.store.product("demo", pid) for pid in ids]
     rated = [p for p in rated if p.rating_avg is not None and p.rating_count]
-    best = max(rated, key=lambda p: (p.rating_avg, p.rating_count))  # ties: more ratings
+    # compared as said, to one decimal; ties: more ratings
+    best = max(rated, key=lambda p: (round(p.rating_avg, 1), p.rating_count))
     assert reply.answer[0].text.startswith(best.title) and said in reply.answer[0].text
     assert f"P{best.id}.rt" in reply.answer[0].citations
 
@@ -940,3 +941,24 @@ def test_which_is_the_thickest_compares_the_thickness_the_records_give(demo_stor
         arguments = {"question": question, "product_ids": [p.id for p in picked]}
         data = load_registry(False).call("answer_question", ctx, arguments).result.data
         assert data["best"]["product_id"] == picked[-1].id, (question, data["best"])
+
+
+def test_ratings_equal_as_said_name_no_highest(demo_store):
+    """Three tins rated 4.93, 4.91 and 4.89 out of 5 were answered "the Diamond Plate Tin
+    lists the highest: “rating: 4.9 out of 5 (27 ratings)”", the other two also
+    reading 4.9: ratings are compared as said, and equal ones name no highest."""
+    from dataclasses import replace
+
+    from tools.qa import _find, _superlative
+
+    ctx = ToolContext(demo_store, "demo")
+    base = demo_store.products("demo")[:3]
+    tins = [replace(p, rating_avg=r, rating_count=n)
+            for p, r, n in zip(base, (4.93, 4.91, 4.89), (27, 71, 60), strict=True)]  # fmt: skip
+    findings = [_find(ctx, p, "which one has the best reviews?", []) for p in tins]
+    assert [f.value for f in findings] == [4.9, 4.9, 4.9]
+    assert _superlative("which one has the best reviews?", findings) is None
+    tins[1] = replace(tins[1], rating_avg=4.96)
+    findings = [_find(ctx, p, "which one has the best reviews?", []) for p in tins]
+    best = _superlative("which one has the best reviews?", findings)
+    assert best is not None and best["product_id"] == tins[1].id

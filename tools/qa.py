@@ -169,7 +169,10 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
         # "Which has better reviews?": the rating the record lists, compared as a price is
         if product.rating_avg is not None and product.rating_count:
             finding.stated = [(_rating_passage(product), 10.0)]
-            finding.value, finding.support = product.rating_avg, product.rating_count
+            # compared as it is said (one decimal): 4.93 and 4.91 are both "4.9", and
+            # naming one of them the highest would read as false
+            finding.value = round(product.rating_avg, 1)
+            finding.support = product.rating_count
         else:
             finding.unmentioned = [_asked_word(question, "rating", "评分")]
         return finding

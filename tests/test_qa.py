@@ -962,3 +962,24 @@ def test_ratings_equal_as_said_name_no_highest(demo_store):
     findings = [_find(ctx, p, "which one has the best reviews?", []) for p in tins]
     best = _superlative("which one has the best reviews?", findings)
     assert best is not None and best["product_id"] == tins[1].id
+
+
+@pytest.mark.parametrize(
+    ("text", "asked", "modifies"),
+    [
+        ("Hunting reloading case prep tools", [["case"]], True),
+        ("includes a protective case and SR44 silver oxide battery", [["case"]], False),
+        ("Case included", [["case"]], False),
+        ("a hard case, batteries and a manual", [["case"]], False),
+        ("water resistant to 50 m", [["water"], ["resistant"]], False),
+        ("battery life of 10 hours", [["battery"]], True),
+        ("防水等级", [["防水"]], False),
+    ],
+)
+def test_a_word_that_only_modifies_the_next_is_no_yes(text, asked, modifies):
+    """ "does the first one have a case?" was answered "Yes, its description says
+    “Hunting reloading case prep tools”" (cartridge cases): the yes needs the word
+    itself, not a word that only ever names the next one."""
+    from tools.qa import _only_modifies
+
+    assert _only_modifies(text, asked[0], asked) is modifies

@@ -234,7 +234,13 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
         if stated[0][0].field == "attribute":
             said = said.split(":", 1)[-1]
         says_all = all(any(contains_term(said, f) for f in forms) for forms in focused[1])
-        finding.answer = _yes_no(question, stated[0][0], focus) if says_all else None
+        # "does it have a case?" is no yes by "case prep tools" (cartridge cases): a word
+        # that only ever modifies the next one names that, not itself
+        named = says_all and not (
+            _HAS.search(question)
+            and any(_only_modifies(said, forms, focused[1]) for forms in focused[1])
+        )
+        finding.answer = _yes_no(question, stated[0][0], focus) if named else None
         if not says_all:  # what no record says is said first ("latex")
             finding.unmentioned = unmentioned(ctx, question, found)
         # the number a "which is the longest" question compares: the first stated one
@@ -617,6 +623,36 @@ def _translations(ctx: ToolContext, term: str) -> list[str]:
         return []
     found = [*lexicon(ctx).translate(ctx, term), *english_words(term, verbs=False)]
     return list(dict.fromkeys(" ".join(stem(w) for w in t.split()) for t in found))
+
+
+# A question whether a product has or comes with a thing (a noun asked for, not a
+# quality: "is it non-slip?" asks of "non-slip yoga mat", where the word modifies mat).
+_HAS = re.compile(r"\b(?:have|has|come|comes|coming|include|includes|included)\b", re.I)
+
+
+def _only_modifies(text: str, forms: list[str], asked: list[list[str]]) -> bool:
+    """Whether every place the text says the asked word (one of `forms`, stemmed) is
+    right before another content word that was not asked ("case prep tools" for
+    "case"; not "case included", "carrying case and batteries", nor "water resistant"
+    when both words were asked)."""
+    if not forms or any(_HAN.match(f) or " " in f for f in forms):
+        return False
+    tokens = re.findall(r"[A-Za-z][A-Za-z']*|\d+|[^\sA-Za-z\d]", text)
+    others = {f for fs in asked for f in fs}
+    places = [i for i, t in enumerate(tokens) if any(contains_term(t, f) for f in forms)]
+    if not places:
+        return False
+    for i in places:
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        modifier = (
+            after[:1].isalpha()
+            and not is_stopword(after)
+            and not after.casefold().endswith("ed")  # "case included", "battery powered"
+            and not any(contains_term(after, f) for f in others)
+        )
+        if not modifier:
+            return False
+    return True
 
 
 def _yes_no(question: str, passage: Passage, focus: list[str]) -> bool | None:

@@ -183,7 +183,25 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             re.I,
         ),
     ),
-    ("cart", re.compile(r"\b(?:add|put)\b.*\b(?:cart|basket|bag)\b|加入购物车|加购", re.I)),
+    (
+        # to the cart: asked for, or a product shown said to be bought ("I'll buy the
+        # second one", "我买第二个"); taking one ("I'll take it", "我要第二个") is a like,
+        # as adding to a cart is a change the shopper should ask for in so many words
+        "cart",
+        re.compile(
+            r"\b(?:add|put)\b.*\b(?:cart|basket|bag)\b|加入购物车|加购"
+            r"|\bi(?:'ll| will|’ll| would like to|'d like to) (?:buy|order|purchase)"
+            r" (?:it|this|that|them|both|this one|that one|number \d|the (?:first|second"
+            r"|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b|the (?:\w+\s+){0,2}(?:one|ones"
+            r"|pair)\b)"
+            # "我买第二个", "就买便宜的那个", "买这个吧": a product shown bought (taken, "我要
+            # 第二个", is liked: below); not "我要买那种防水的"
+            r"|(?:我(?:就)?|就|^\s*)(?:想买|买)(?=(?:这|那)(?:个|款|双|件|台|一个|一款)"
+            r"(?!的|牌子|品牌|颜色)|它|第[一二三四五1-5]"
+            r"|(?:更)?(?:便宜|贵)(?:一点|一些|些)?的(?:那|这)(?:个|款|双|件|台))",
+            re.I,
+        ),
+    ),
     # kept for later: a like ("add the first to my list", "save it for later", "收藏第二个")
     (
         "like",
@@ -202,10 +220,12 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"(?<!do )(?<!would )(?<!might )(?<!could )\bi (?:really |do )?(?:like|love)"
             r"(?:\s+(?:it|this|that|these|those|them|the\s+(?:\w+\s+)?(?:one|ones|pair)"
             r"|the\s+(?:first|second|third|fourth|fifth|last|1st|2nd|3rd)"
-            r"|(?:number|#)\s*\d|\w+\s+one)\b|\s*[.!]*\s*$)|\bi'?ll take\b"
+            r"|(?:number|#)\s*\d|\w+\s+one)\b|\s*[.!]*\s*$)"
+            r"|\bi(?:'ll| will|’ll) take (?:it|this|that|them|this one|that one|number \d"
+            r"|the (?:\w+\s+){0,2}(?:one|ones|pair)\b|the (?:first|second|third|last)\b)"
             r"|(?<!可能)(?<!会)(?<!能)喜欢(?=这|那|它|第|该|此|[。！!.，,]|$)"
-            # "我要第二个", "就要便宜的那个": a product shown taken, not "我要那种防水的"
-            r"|(?:我(?:就)?|就)(?:要|选|拿|买)(?=(?:这|那)(?:个|款|双|件|台|一个|一款)"
+            # "我要第二个", "就选便宜的那个": a product shown taken (bought: "cart", above)
+            r"|(?:我(?:就)?|就)(?:要|选|拿)(?=(?:这|那)(?:个|款|双|件|台|一个|一款)"
             r"(?!的|牌子|品牌|颜色)|它|第[一二三四五1-5]"
             r"|(?:更)?(?:便宜|贵)(?:一点|一些|些)?的(?:那|这)(?:个|款|双|件|台))",
             re.I,

@@ -393,10 +393,19 @@ def test_why_asks_about_the_picks_only_when_it_asks(message, intent):
         ("给喜欢看电影的朋友买张礼品卡", "recommend"),
         ("我女儿喜欢画画，送她什么好", "recommend"),
         ("我喜欢跑步，推荐双鞋", "recommend"),
-        # taking one of those shown, not wanting a kind ("那种") or a colour of it
+        # buying one of those shown puts it in the cart; taking or choosing one is liking
+        # it (a cart is changed only when asked in so many words); wanting a kind ("那种")
+        # or a colour of it, or taking "one for my dad", is neither
         ("I'll take the cheaper one", "like"),
+        ("I'll take the second one", "like"),
+        ("I'll buy it", "cart"),
+        ("I'd like to order the first one", "cart"),
         ("我要便宜的那个", "like"),
         ("我要第二个", "like"),
+        ("我想买第一个", "cart"),
+        ("就买这个吧", "cart"),
+        ("我选第二个", "like"),
+        ("I'll take one for my dad", "recommend"),
         ("我要那种防水的", "recommend"),
         ("我要这个的黑色", "recommend"),
         ("我要买跑鞋", "recommend"),

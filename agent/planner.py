@@ -24,6 +24,7 @@ from agent.router import RouteMatch, Router
 from agent.state import DialogueState
 from agent.tracking import update_slots
 from catalog.brands import brand_pattern
+from catalog.filters import ProductFilter, ProductTable
 from catalog.models import Product
 from tools.dictionary import catalog_sense
 from tools.registry import ToolRegistry
@@ -134,6 +135,7 @@ class RulePlanner:
         # One that lists prices for some products only (most of Amazon's gift cards list
         # none): agent.present weighs those without one against the budget's matches.
         self.partly_priced = self.priced and any(p.price is None for p in self.catalog)
+        self._gendered: dict[str, bool] | None = None  # whether titles mark each gender
 
     def plan(self, text: str, situation: Situation, parsed: Parsed | None = None) -> Plan:
         parsed = parsed or parse(text)
@@ -528,6 +530,21 @@ class RulePlanner:
             source = "router" if match is not None and match.tool in FINDERS else "rules"
         return Plan("tools", "recommend", calls, source=source, tool=tool)
 
+    def other_gender(self, state: DialogueState) -> list[str]:
+        """The words that mark a product for the other gender than the recipient's
+        ("men's", "男款" for a sister), where the catalog's titles use them; else none."""
+        gender = GENDER_OF_RECIPIENT.get(state.slots.recipient or "")
+        if gender is None:
+            return []
+        words = OTHER_GENDER[gender]
+        if self._gendered is None:
+            table = ProductTable(self.catalog)
+            self._gendered = {
+                g: bool(table.mask(ProductFilter(exclude_title_words=w)).sum() < len(table))
+                for g, w in OTHER_GENDER.items()
+            }
+        return list(words) if self._gendered[gender] else []
+
     def recommend_calls(
         self,
         state: DialogueState,
@@ -535,6 +552,7 @@ class RulePlanner:
         cheapest: bool = False,
         k: int | None = None,
         unpriced: bool = False,
+        gendered: bool = True,
     ) -> list[Call]:
         """Search for candidates and order them for the shopper; without words to search
         for, the recommender alone. `cheapest`: the budget let go, the products that
@@ -552,6 +570,11 @@ class RulePlanner:
         filters = {k: v for k, v in filters.items() if v is not None}
         if unpriced and ("max_price" in filters or "min_price" in filters):
             filters["unpriced"] = True  # products listing no price pass the budget
+        if gendered and (other := self.other_gender(state)):
+            # a gift for a sister: no men's shoes (unisex ones, saying both, stay)
+            filters["exclude_words"] = other
+            own = GENDER_OF_RECIPIENT[s.recipient or ""]
+            filters["keep_words"] = [*GENDER_WORDS[own], *GENDER_WORDS["unisex"]]
         query = search_text(state)
         if not situation.has_search or not (query or s.category):
             args = {"k": k, **filters}
@@ -578,6 +601,16 @@ _INTENTS = {
     "review_summary": "reviews",
     "similar_products": "similar",
 }
+
+# The title words that mark a product for one gender.
+GENDER_WORDS = {
+    "men's": ("men's", "mens", "men", "male", "男款", "男士", "男式", "男性"),
+    "women's": ("women's", "womens", "women", "ladies", "ladies'", "female", "女款", "女士",
+                "女式", "女性"),
+    "unisex": ("unisex", "中性"),
+}  # fmt: skip
+# ... and those a recipient of one gender rules out
+OTHER_GENDER = {"women's": GENDER_WORDS["men's"], "men's": GENDER_WORDS["women's"]}
 
 GENDER_OF_RECIPIENT = {
     **dict.fromkeys(

@@ -115,6 +115,11 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
 
     state, lang, rules = turn.state, turn.state.language, turn.agent.rules
     products = _found(turn, outcomes)
+    if not products and rules.other_gender(state):
+        # nothing but the other gender's (a gift for a sister of a kind only made for
+        # men): shown rather than nothing, their titles say whom they are for
+        calls = rules.recommend_calls(state, turn.situation, gendered=False)
+        products = _found(turn, turn.run(calls))
     s = state.slots
     intro = None
     # A kind guessed from a need ("corn-based material" -> Raw Materials) that holds too

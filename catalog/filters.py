@@ -14,11 +14,15 @@ a few vectorised operations. Rules:
   "Trusted Media Brands, Inc.";
 - `min_rating` drops products without a rating;
 - `include_ids` restricts to a candidate set, `exclude_ids` removes ids;
+- `exclude_title_words` removes products whose title says one of the words, as a
+  whole word and case aside ("men's" for a gift for a sister; "women's" keeps),
+  unless it also says one of `keep_title_words` ("men's and women's");
 - `in_stock_only` drops products marked out of stock.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -40,6 +44,8 @@ class ProductFilter:
     exclude_ids: list[str] = field(default_factory=list)
     in_stock_only: bool = False
     unpriced: bool = False  # products that list no price pass the price bounds
+    exclude_title_words: list[str] = field(default_factory=list)
+    keep_title_words: list[str] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         return self == ProductFilter()
@@ -47,6 +53,9 @@ class ProductFilter:
     def matches(self, product: Product) -> bool:
         """The same rules for one product (for checks and tests)."""
         return bool(ProductTable([product]).mask(self)[0])
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")  # a Chinese word is found inside a run of them
 
 
 class ProductTable:
@@ -72,6 +81,8 @@ class ProductTable:
         for i, p in enumerate(products):
             for level in dict.fromkeys(c.casefold() for c in p.categories):
                 self._by_category.setdefault(level, []).append(i)
+        self._titles = [p.title.casefold() for p in products]
+        self._worded: dict[tuple[str, ...], np.ndarray] = {}  # title words -> (n,) bool
         self._n = n
 
     def __len__(self) -> int:
@@ -116,7 +127,24 @@ class ProductTable:
             keep[self.rows(f.exclude_ids)] = False
         if f.in_stock_only:
             keep &= self.in_stock
+        if f.exclude_title_words:
+            out = self._titled(tuple(sorted(w.casefold() for w in f.exclude_title_words)))
+            if f.keep_title_words:
+                out &= ~self._titled(tuple(sorted(w.casefold() for w in f.keep_title_words)))
+            keep &= ~out
         return keep
+
+    def _titled(self, words: tuple[str, ...]) -> np.ndarray:
+        """(n,) bool: titles that say one of the words (cached: a filter asked often)."""
+        found = self._worded.get(words)
+        if found is None:
+            pattern = re.compile("|".join(
+                re.escape(w) if _HAN.search(w) else rf"(?<![\w']){re.escape(w)}(?![\w'])"
+                for w in words
+            ))  # fmt: skip
+            found = np.array([bool(pattern.search(t)) for t in self._titles], dtype=bool)
+            self._worded[words] = found
+        return found
 
     def allowed_ids(self, f: ProductFilter | None) -> list[str]:
         return [self.ids[i] for i in np.flatnonzero(self.mask(f))]

@@ -105,3 +105,20 @@ def test_brand_filters_accept_any_spelling_of_a_brand():
     assert ids(ProductFilter(brands=["trusted media brands inc"])) == ["a"]
     assert ids(ProductFilter(brands=["ORAL B"])) == ["b"]
     assert ids(ProductFilter(exclude_brands=["Oral b", "Trusted Media Brands"])) == ["c"]
+
+
+def test_title_words_rule_out_products_unless_the_title_also_says_a_kept_word():
+    """A gift for a sister: "men's" titles out, "men's and women's" and unisex ones in;
+    a Chinese word is found inside a run of Chinese (no spaces between words)."""
+    from catalog.filters import ProductFilter, ProductTable
+    from catalog.models import Product
+
+    titles = ["Swift 400 men's road running shoes", "Lite 800 women's trail running shoes",
+              "Men's and Women's running socks", "Unisex headband", "Mens watch",
+              "男款跑鞋", "Amen water bottle"]  # fmt: skip
+    table = ProductTable([Product(str(i), t) for i, t in enumerate(titles)])
+    out = ProductFilter(exclude_title_words=["men's", "mens", "男款"])
+    assert table.mask(out).tolist() == [False, True, False, True, False, False, True]
+    kept = ProductFilter(exclude_title_words=["men's", "mens", "男款"],
+                         keep_title_words=["women's", "unisex"])  # fmt: skip
+    assert table.mask(kept).tolist() == [False, True, True, True, False, False, True]

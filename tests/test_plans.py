@@ -1040,3 +1040,20 @@ def test_a_guessed_kind_holds_when_a_follow_up_narrows_it(shop, encode):
     assert cheaper.products and state.slots.category == "Hiking Boots"
     for p in cheaper.products:
         assert "Hiking Boots" in shop.product("demo", p.product_id).categories
+
+
+def test_a_gift_for_a_woman_shows_no_mens_products_while_others_are_left(shop, encode):
+    """ "a gift for my sister who runs marathons", then Pulsewear under 150: the third
+    pick was "Pulsewear Swift 400 men's road running shoes", as the recipient's gender
+    only weighed on the search words. Products whose title marks the other gender are
+    left out; "给爸爸买双跑鞋" the same the other way."""
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    agent.turn(state, "I'm looking for a gift for my sister who runs marathons", "u0037")
+    agent.turn(state, "under 150 please", "u0037")
+    reply = agent.turn(state, "actually she prefers Pulsewear", "u0037")
+    titles = [shop.product("demo", p.product_id).title for p in reply.products]
+    assert titles and all("Pulsewear" in t and "men's" not in t.split() for t in titles)
+    dad = agent.turn(new_state(), "给爸爸买双跑鞋", "u0038")
+    titles = [shop.product("demo", p.product_id).title for p in dad.products]
+    assert titles and not any("women's" in t for t in titles)

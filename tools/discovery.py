@@ -36,9 +36,13 @@ def _filters(
     among: list[str] | None = None,
     in_stock_only: bool = True,
     unpriced: bool = False,
+    exclude_words: list[str] | None = None,
+    keep_words: list[str] | None = None,
 ) -> ProductFilter:
     return ProductFilter(
         unpriced=unpriced,
+        exclude_title_words=list(exclude_words or []),
+        keep_title_words=list(keep_words or []),
         min_price=min_price,
         max_price=max_price,
         categories=[category] if category else [],
@@ -63,6 +67,8 @@ def search_products(
     passages: bool = True,
     available_only: bool = True,
     unpriced: bool = False,
+    exclude_words: list[str] | None = None,
+    keep_words: list[str] | None = None,
 ) -> ToolResult:
     """Search the catalog for products matching a description, within hard filters;
     every hit cites the text it matched.
@@ -81,12 +87,15 @@ def search_products(
             conversation (off to look up a product the shopper names).
         unpriced: Let products that list no price through the price bounds (their
             price is unknown, so say so).
+        exclude_words: Never products whose title says one of these words ("men's"
+            for a gift for a sister)...
+        keep_words: ...unless it also says one of these ("women's").
     """
     if ctx.search is None:
         raise ToolArgumentError("search is unavailable: run `shopassist index` for this catalog")
     f = _filters(
         ctx, max_price, min_price, category, brands, exclude_brands, among, available_only,
-        unpriced,
+        unpriced, exclude_words, keep_words,
     )  # fmt: skip
     k = max(1, min(k, 30))
     searched = catalog_query(ctx, query)
@@ -175,6 +184,8 @@ def recommend_for_shopper(
     candidates: list[str] | None = None,
     cheapest: bool = False,
     unpriced: bool = False,
+    exclude_words: list[str] | None = None,
+    keep_words: list[str] | None = None,
 ) -> ToolResult:
     """Personal recommendations for this conversation's shopper, within hard filters;
     given candidates (search results, best first), order them for the shopper.
@@ -193,10 +204,16 @@ def recommend_for_shopper(
             their given order.
         unpriced: Let products that list no price through the price bounds (their
             price is unknown, so say so).
+        exclude_words: Never products whose title says one of these words ("men's"
+            for a gift for a sister)...
+        keep_words: ...unless it also says one of these ("women's").
     """
     k = max(1, min(k, 20))
     cold_start, how = False, "personal"
-    f = _filters(ctx, max_price, min_price, category, brands, exclude_brands, unpriced=unpriced)
+    f = _filters(
+        ctx, max_price, min_price, category, brands, exclude_brands, unpriced=unpriced,
+        exclude_words=exclude_words, keep_words=keep_words,
+    )  # fmt: skip
     if candidates:
         declined = set(ctx.session.excluded)
         ranked = [c for c in dict.fromkeys(candidates) if c not in declined]

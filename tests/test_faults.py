@@ -4,6 +4,7 @@ Each runs on a copy of the demo shop."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -115,7 +116,7 @@ def test_kill_9_during_an_ingest_leaves_the_store_as_it_was(demo_copy, shared_da
         before = store.stats("demo")
         catalogs_before = {c.name for c in store.list_catalogs()}
     wal = demo_copy / "shopassist.db-wal"
-    start_size = wal.stat().st_size if wal.exists() else 0
+    start_size = _bytes(wal)
     rc = run_and_kill(
         [
             "ingest", "--name", "gowalla", "--format", "lightgcn", "--quiet",
@@ -124,7 +125,7 @@ def test_kill_9_during_an_ingest_leaves_the_store_as_it_was(demo_copy, shared_da
         ],
         demo_copy,
         # the big transaction is under way once the write-ahead log grows by 4 MB
-        lambda: wal.exists() and wal.stat().st_size > start_size + 4_000_000,
+        lambda: _bytes(wal) > start_size + 4_000_000,
     )  # fmt: skip
     assert rc == -signal.SIGKILL
     assert integrity(demo_copy) == "ok"
@@ -133,12 +134,25 @@ def test_kill_9_during_an_ingest_leaves_the_store_as_it_was(demo_copy, shared_da
         assert store.stats("demo") == before
 
 
+def _bytes(path: Path) -> int:
+    """A file's size, 0 when it is not there (a file being written may come and go
+    between a look and its stat, as SQLite's journals do)."""
+    with contextlib.suppress(FileNotFoundError):
+        return path.stat().st_size
+    return 0
+
+
+def _bytes_under(folder: Path) -> int:
+    """The size of the files under a folder being written."""
+    return sum(_bytes(f) for f in folder.rglob("*"))
+
+
 def test_kill_9_during_an_index_build_then_it_resumes(demo_copy):
     shutil.rmtree(demo_copy / "index")
     chroma = demo_copy / "index" / "chroma"
 
     def started_writing() -> bool:
-        return chroma.exists() and sum(f.stat().st_size for f in chroma.rglob("*")) > 3_000_000
+        return chroma.exists() and _bytes_under(chroma) > 3_000_000
 
     rc = run_and_kill(["index", "--dataset", "demo", "--quiet"], demo_copy, started_writing)
     assert rc == -signal.SIGKILL

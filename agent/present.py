@@ -138,8 +138,8 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     closest = _closest_over_budget(turn) if weak and not products else None
     if weak and closest is None:
         products, intro = _without_guessed_kind(turn, products)
-    if intro is None and (unknown := _better_unpriced(turn, products)) is not None:
-        products = unknown
+    if intro is None and (unpriced := _better_unpriced(turn, products)) is not None:
+        products = unpriced
     if not products and s.brands and turn.parsed.others and state.passed:
         # "None of these" after every product of the brand asked for: the others.
         brands, s.brands = s.brands, []

@@ -18,7 +18,7 @@ import numpy as np
 from catalog.brands import brand_anchor, brand_pattern
 from catalog.models import Product
 from tools.dictionary import catalog_sense, english_vocabulary, english_words, senses
-from tools.text import _stem_list, content_words, kind_words, stem, title_parts
+from tools.text import content_words, kind_words, stem, stem_list, title_parts
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> (n, d) L2-normalised
@@ -94,7 +94,7 @@ class Vocabulary:
         stems: set[str] = set()
         pairs: set[tuple[str, str]] = set()
         for text in {t for p in products for t in (p.title, *p.categories)}:
-            seq = _stem_list(text)
+            seq = stem_list(text)
             stems.update(seq)
             pairs.update(itertools.pairwise(seq))
         vocabulary.title_stems, vocabulary.title_pairs = frozenset(stems), frozenset(pairs)
@@ -111,7 +111,7 @@ class Vocabulary:
         a kind ("something", "gift") or a brand asks nothing to check: False."""
         phrase = without_names(self.brands_in(phrase), phrase)
         names = [w for w in NAME.findall(phrase) if w.casefold() not in _NO_KIND]
-        if self.title_stems and any(_stem_list(w)[-1] not in self.title_stems for w in names):
+        if self.title_stems and any(stem_list(w)[-1] not in self.title_stems for w in names):
             return True  # "do you have Nintendo cards?": a name no title has
         words: list[str] = []
         for word in content_words(phrase):
@@ -125,16 +125,16 @@ class Vocabulary:
         words = [w for w in words if w not in _NO_KIND]
         if not words or not self.title_stems:
             return False
-        head = _stem_list(words[-1])[-1:]
+        head = stem_list(words[-1])[-1:]
         if not head:
             return False
         if head[0] in self.title_stems:
             if len(words) < 2:
                 return False
-            pair = (_stem_list(words[-2])[-1:] or [""])[0], head[0]
+            pair = (stem_list(words[-2])[-1:] or [""])[0], head[0]
             if pair in self.title_pairs:
                 return False
-            found = {w for p in shown for t in (p.title, *p.categories) for w in _stem_list(t)}
+            found = {w for p in shown for t in (p.title, *p.categories) for w in stem_list(t)}
             if head[0] in found:
                 return False
         # another name for what the products found are ("earbuds" of in-ear headphones):

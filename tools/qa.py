@@ -55,6 +55,7 @@ from tools.text import (
     content_terms,
     content_words,
     counted_words,
+    derives,
     has_quantity,
     holds_answer_kind,
     is_polar,
@@ -713,7 +714,7 @@ def _weight(ctx: ToolContext, term: str) -> float:
         else:
             index = table["index"]  # stem -> the titles that have it
             stems = [term] if len(term) < 4 else [
-                s for s in index if s.startswith(term) and len(s) - len(term) <= 3
+                s for s in index if s == term or derives(term, s)
             ]  # fmt: skip
             df = len(set().union(*(index.get(s, ()) for s in stems)))
         table["weights"][term] = math.log((table["n"] + 1) / (df + 0.5)) + 1.0

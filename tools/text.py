@@ -450,7 +450,7 @@ def contains_term(text: str, term: str) -> bool:
         return True  # "accurate" of "±0.1 pH Accuracy", "durable" of "durability"
     if len(term) >= 5 and term.endswith("e") and term[:-1] in stems:
         return True  # "commute" of "Bought it for commuting" (stemmed "commut")
-    return len(term) >= 4 and any(_derives(term, s) for s in stems)
+    return len(term) >= 4 and any(derives(term, s) for s in stems)
 
 
 # The endings that make a related word of a longer one: grind -> grinder, charge ->
@@ -467,7 +467,7 @@ _FALSE_FRIENDS = frozenset({
 })  # fmt: skip
 
 
-def _derives(term: str, word: str) -> bool:
+def derives(term: str, word: str) -> bool:
     """`word` is `term` with an ending that keeps its meaning."""
     if not word.startswith(term) or word in _FALSE_FRIENDS:
         return False
@@ -503,19 +503,20 @@ def names_kind(term: str, own: set[str]) -> bool:
 
 
 @functools.lru_cache(maxsize=8192)
-def _stem_list(text: str) -> tuple[str, ...]:
+def stem_list(text: str) -> tuple[str, ...]:
+    """A text's English words and numbers, stemmed, in order."""
     return tuple(stem(w) for w in re.findall(r"[A-Za-z0-9]+", text))
 
 
 def _phrase_in(text: str, words: tuple[str, ...]) -> bool:
-    seq = _stem_list(text)
+    seq = stem_list(text)
     n = len(words)
     return any(seq[i : i + n] == words for i in range(len(seq) - n + 1))
 
 
 @functools.lru_cache(maxsize=8192)
 def _stems(text: str) -> frozenset[str]:
-    return frozenset(_stem_list(text))
+    return frozenset(stem_list(text))
 
 
 def is_stopword(word: str) -> bool:

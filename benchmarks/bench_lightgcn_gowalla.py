@@ -6,6 +6,12 @@ CPU learning curve with the paper's settings over a fixed budget:
 One command to train to convergence on a GPU (early stopping on NDCG@20):
     python -m benchmarks.bench_lightgcn_gowalla --device cuda --epochs 1000 \
         --eval-every 10 --patience 5 --name lightgcn_gowalla_gpu
+In pieces, when a machine is lent for less time than that (each piece stops
+after the first epoch past --max-seconds and the next one goes on from the
+checkpoint; the curve and the wall time carry over):
+    python -m benchmarks.bench_lightgcn_gowalla --device cuda --epochs 1000 \
+        --eval-every 10 --patience 5 --max-seconds 400 --checkpoint-dir CKPT \
+        --name lightgcn_gowalla_gpu          # then the same with --resume
 Time-to-quality on CPU (wall time until test Recall@20 >= 0.15):
     python -m benchmarks.bench_lightgcn_gowalla --batch-size 16384 --lr 0.008 \
         --epochs 100 --target-recall 0.15 --name lightgcn_gowalla_time_to_quality
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -50,18 +57,32 @@ def main(argv: list[str] | None = None) -> None:
         "--max-seconds", type=float, help="stop after the first epoch that ends past this wall time"
     )
     p.add_argument("--max-batches", type=int, help="batches per epoch (timing only)")
+    p.add_argument(
+        "--checkpoint-dir", type=Path, help="write the model, optimizer and curve after each epoch"
+    )
+    p.add_argument("--resume", action="store_true", help="go on from --checkpoint-dir")
     p.add_argument("--home", type=Path, default=default_home())
     p.add_argument("--name", default="lightgcn_gowalla_cpu")
     args = p.parse_args(argv)
+    if args.resume and args.checkpoint_dir is None:
+        p.error("--resume needs --checkpoint-dir")
 
     with open_catalog("gowalla", args.home) as store:
         data = load_interactions(store, "gowalla")
     started = time.perf_counter()
     curve: list[dict[str, Any]] = []
+    saved_curve = args.checkpoint_dir / "curve.json" if args.checkpoint_dir else None
+    if args.resume and saved_curve is not None and saved_curve.is_file():
+        curve = json.loads(saved_curve.read_text())
+    offset = curve[-1]["wall_seconds"] if curve else 0.0  # the pieces before this one
 
     def on_epoch(record: dict[str, Any]) -> None:
-        record["wall_seconds"] = round(time.perf_counter() - started, 1)
+        record["wall_seconds"] = round(offset + time.perf_counter() - started, 1)
         curve.append(record)
+        if saved_curve is not None:
+            tmp = saved_curve.with_suffix(".tmp")
+            tmp.write_text(json.dumps(curve))
+            tmp.replace(saved_curve)
         print(
             {
                 k: record.get(k)
@@ -70,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         if args.target_recall and record.get("recall@20", 0) >= args.target_recall:
             raise _Reached
-        if args.max_seconds and record["wall_seconds"] >= args.max_seconds:
+        if args.max_seconds and record["wall_seconds"] - offset >= args.max_seconds:
             raise _Reached
 
     hyper = {
@@ -86,7 +107,14 @@ def main(argv: list[str] | None = None) -> None:
     }
     model = LightGCN(**hyper)
     with contextlib.suppress(_Reached):  # the target or the budget was reached: stop there
-        model.fit(data, progress=False, on_epoch=on_epoch, max_batches=args.max_batches)
+        model.fit(
+            data,
+            progress=False,
+            on_epoch=on_epoch,
+            max_batches=args.max_batches,
+            checkpoint_dir=args.checkpoint_dir,
+            resume=args.resume,
+        )
     rows = [{k: r.get(k) for k in _COLUMNS} for r in curve]
     print_table(rows, _COLUMNS)
     summary = _summary(curve, args, model if model._fitted else None)

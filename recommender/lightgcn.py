@@ -164,7 +164,11 @@ class _LightGCNModule(nn.Module):
 
     def forward(self, users: torch.Tensor, pos: torch.Tensor, neg: torch.Tensor) -> torch.Tensor:
         nodes = self.slot[torch.cat([users, pos + self.n_users, neg + self.n_users])]
-        unique, inverse = torch.unique(nodes, return_inverse=True)
+        if self.row_slice:  # the slice of A is built for each distinct row once
+            unique, inverse = torch.unique(nodes, return_inverse=True)
+        else:  # no slice: a repeated row costs nothing, and `unique` would make the
+            # host wait for the device every step to learn its length
+            unique, inverse = nodes, torch.arange(len(nodes), device=nodes.device)
         out, ego = self._propagate_rows(unique)  # (len(unique), d) each
         b = len(users)
         return bpr_loss(out, ego, inverse[:b], inverse[b : 2 * b], inverse[2 * b :], self.reg)

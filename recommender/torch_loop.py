@@ -289,27 +289,26 @@ def _run_epoch(
     opts: LoopOptions,
     rank: int,
 ) -> float:
-    users, pos, neg = (torch.from_numpy(a) for a in triples)
+    # The epoch's triples go to the device in one copy, and the loss is summed
+    # there: reading it back per batch (float(loss)) would make the host wait for
+    # the device after every step, which on a GPU costs more than the step itself.
+    users, pos, neg = (torch.from_numpy(a).to(device) for a in triples)
     n_batches = math.ceil(len(users) / batch)
     if opts.max_batches is not None:
         n_batches = min(n_batches, opts.max_batches)
-    total = 0.0
-    bar = tqdm(
-        range(n_batches),
-        desc=f"epoch {epoch + 1}",
-        leave=False,
-        disable=not opts.progress or rank != 0,
-    )
+    total = torch.zeros((), dtype=torch.float64, device=device)
+    shown = opts.progress and rank == 0
+    bar = tqdm(range(n_batches), desc=f"epoch {epoch + 1}", leave=False, disable=not shown)
     for b in bar:
         sl = slice(b * batch, (b + 1) * batch)
-        loss = runner(users[sl].to(device), pos[sl].to(device), neg[sl].to(device))
+        loss = runner(users[sl], pos[sl], neg[sl])
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        total += float(loss.detach())
-        if b % 20 == 0:
-            bar.set_postfix(loss=f"{total / (b + 1):.4f}")
-    return round(total / max(n_batches, 1), 6)
+        total += loss.detach()
+        if shown and b % 20 == 0:
+            bar.set_postfix(loss=f"{float(total) / (b + 1):.4f}")
+    return round(float(total) / max(n_batches, 1), 6)
 
 
 def _save(

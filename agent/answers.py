@@ -41,7 +41,7 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
         records = [c for a in answers for c in (a["record"], f"P{a['product_id']}")]
         return [
             _claim("none_silent", lang, records, answers[0]["product_id"],
-                   n=len(answers), terms=_terms(missing, lang) if missing else "")
+                   terms=_terms(missing, lang) if missing else "")
         ]  # fmt: skip
     for a in answers:
         subject = (f"{a['title']}: " if lang == "en" else f"{a['title']}：") if several else ""

@@ -4,11 +4,12 @@ honest when the records are silent.
     python -m benchmarks.bench_qa [--part test|tune|all] [--llm none|default]
     python -m benchmarks.bench_qa --fit     # calibrate the answer thresholds (tune part)
 
-The labelled set (benchmarks/data/qa_labels.jsonl, 211 questions over the demo
-shop, Amazon Gift Cards and Industrial & Scientific, 44 % Chinese) was labelled
-from the records by a separate pass before any tuning: answerable questions name
-the records that state the answer, the others have none. Every third row is the
-test part, never used to fit.
+The labelled set (benchmarks/data/qa_labels.jsonl, 319 questions over the demo
+shop, Amazon Gift Cards and Industrial & Scientific, 43 % Chinese) was labelled
+from the records by separate passes before any tuning on them (ids 1-211 first,
+212-319 later, on products no earlier question used): answerable questions name
+the records that state the answer, the others have none. Each row's `split` says
+its part; a third are the test part, never used to fit.
 
 Scored: answerable questions answered citing a gold record (every product asked
 about that has gold records), not-answerable ones answered "not stated", review

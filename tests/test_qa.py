@@ -983,3 +983,51 @@ def test_a_word_that_only_modifies_the_next_is_no_yes(text, asked, modifies):
     from tools.qa import _only_modifies
 
     assert _only_modifies(text, asked[0], asked) is modifies
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "Between the {a} and the {b}, which one lasts longer on a charge?",
+        "{a} 和 {b} 这两个耳机，哪个更轻，方便带着走？",
+    ],
+)
+def test_a_product_named_in_a_comparison_is_no_word_the_others_records_lack(
+    demo_store, encode, template
+):
+    from agent.verifier import Verifier
+
+    phones = [p for p in demo_store.products("demo") if p.category == "Headphones"]
+    a = phones[0]
+    b = next(p for p in phones if p.title.split()[0] != a.title.split()[0])
+    names = {p.id: " ".join(p.title.split()[:3]) for p in (a, b)}  # "Sonora Max 800"
+    question = template.format(a=names[a.id], b=names[b.id])
+    ctx = ToolContext(demo_store, "demo", encode=encode)
+    arguments = {"question": question, "product_ids": [a.id, b.id]}
+    data = load_registry(False).call("answer_question", ctx, arguments).result.data
+    for answer, other in ((data["answers"][0], b), (data["answers"][1], a)):
+        said = " ".join(answer["unmentioned"]).casefold()
+        assert not any(w.casefold() in said for w in names[other.id].split()), answer
+    lang = "zh" if "和" in question else "en"
+    products = demo_store.products("demo")
+    checker = Verifier(ctx.evidence, [p.brand for p in products] + [p.title for p in products])
+    for claim in answer_claims(ctx, data, lang):
+        assert checker.check(claim.render(), [claim]) == [], claim.render()
+
+
+def test_a_question_no_compared_product_answers_names_no_count_the_records_lack(demo_store, encode):
+    from agent.verifier import Verifier
+
+    mats = [p for p in demo_store.products("demo") if p.category == "Yoga Mats"][:2]
+    ctx = ToolContext(demo_store, "demo", encode=encode)
+    arguments = {
+        "question": "which of these has a lifetime warranty?",
+        "product_ids": [m.id for m in mats],
+    }
+    data = load_registry(False).call("answer_question", ctx, arguments).result.data
+    claims = answer_claims(ctx, data, "en")
+    assert [c.kind for c in claims] == ["answer_none_silent"], [c.render() for c in claims]
+    assert "warranty" in claims[0].render()
+    # how many products were compared is no fact of their records: not said as a number
+    assert not re.search(r"\d", CITATION_RE.sub("", claims[0].render()))
+    assert Verifier(ctx.evidence, []).check(claims[0].render(), claims) == []

@@ -102,6 +102,13 @@ def test_a_word_and_its_plural_or_british_spelling_share_a_stem():
     assert not contains_term("a handy case", stem("hand"))
     assert not contains_term("a planet poster", stem("plan"))
     assert not contains_term("a start button", stem("star"))
+    # a verb and the noun or adjective made of it, after a final e too
+    assert contains_term("No expiration, no fees.", stem("expire"))
+    assert contains_term("Easy installation in minutes", stem("install"))
+    assert contains_term("adjustable shoulder strap", stem("adjust"))
+    assert contains_term("machine washable cover", stem("washing"))
+    assert not contains_term("a portable speaker", stem("port"))
+    assert not contains_term("the basement stairs", stem("base"))
 
 
 @pytest.mark.skipif(not dictionary.available(), reason="the dictionary package is not installed")

@@ -111,7 +111,9 @@ def answer_question(ctx: ToolContext, question: str, product_ids: list[str]) -> 
     if dimension and all(any(contains_term(n, t) for n in names) for t in terms):
         # "which (mat) is the thickest?" asks a thickness; "the longest battery" a battery
         terms.append(dimension)
-    findings = [_find(ctx, p, question, terms) for p in products]
+    findings = [
+        _find(ctx, p, question, terms, _naming_others(question, p, products)) for p in products
+    ]
     best = _superlative(question, findings)
     evidence: list[str] = []
     answers = []
@@ -153,7 +155,44 @@ def answer_question(ctx: ToolContext, question: str, product_ids: list[str]) -> 
     )
 
 
-def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding:
+def _naming_others(question: str, product, products: list) -> frozenset[str]:
+    """Words of the question that name another product it asks about ("Between the
+    Sonora Max 800 and the Beatline Pulse 400, which lasts longer?", "Sonora Pro 800 和
+    Kestrel Nova 700 哪个小？"): for this product they say which other one is meant, not
+    what is asked of this one (nor what its records fail to mention). Words in a phrase
+    that points at a product (tools.text.naming_words), or in a run of two or more
+    capitalised words or numbers, found in another asked product's title or brand and
+    not in this one's."""
+    if len(products) < 2:
+        return frozenset()
+    candidates = set(naming_words(question))
+    for run in _NAME_RUN.findall(question):
+        words = [stem(w.casefold()) for w in run.split()]
+        for other in products:
+            name = f"{other.title} {other.brand or ''}"
+            if other is not product and all(contains_term(name, w) for w in words):
+                candidates.update(words)
+    names = " ".join(
+        f"{o.title} {o.brand or ''} {o.title_i18n.get('zh', '')}"
+        for o in products
+        if o is not product
+    )
+    own = f"{product.title} {product.brand or ''}"
+    return frozenset(t for t in candidates if contains_term(names, t) and not contains_term(own, t))
+
+
+# Two or more capitalised words or numbers in a row: how a product's name is written
+_NAME_RUN = re.compile(r"\b[A-Z0-9][\w'-]*(?:\s+[A-Z0-9][\w'-]*)+")
+
+
+def _find(
+    ctx: ToolContext, product, question: str, terms: list[str], others: frozenset[str] = frozenset()
+) -> Finding:
+    terms = [t for t in terms if t not in others] or terms
+    # its category and brand are records too: a word they hold is never "not mentioned"
+    # ("gift" of an "Amazon eGift Card" in Gift Cards)
+    kind = " ".join([*product.categories, product.brand or ""])
+    others |= {t for t in content_terms(question) if not _HAN.match(t) and contains_term(kind, t)}
     found = passages(ctx, product)
     finding = Finding(product.id, reviews=len({p.name for p in found if p.kind == "review"}))
     if product.price is not None and asks_past_price(question):
@@ -223,7 +262,7 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
         # (quoted, not turned into a "no": a product may have more than its listing's
         # one value of a feature)
         finding.stated = [(other, 0.0)]
-        finding.unmentioned = unmentioned(ctx, question, found)  # said first, when any
+        finding.unmentioned = unmentioned(ctx, question, found, others)  # said first, when any
         return finding
     finding.stated = stated
     if stated:
@@ -243,7 +282,7 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
         )
         finding.answer = _yes_no(question, stated[0][0], focus) if named else None
         if not says_all:  # what no record says is said first ("latex")
-            finding.unmentioned = unmentioned(ctx, question, found)
+            finding.unmentioned = unmentioned(ctx, question, found, others)
         # the number a "which is the longest" question compares: the first stated one
         finding.value = next((v for p, _ in stated if (v := _number(p.text)) is not None), None)
     else:
@@ -262,7 +301,7 @@ def _find(ctx: ToolContext, product, question: str, terms: list[str]) -> Finding
             if holds[i] or (related[i] and _long_enough(found[i].text)):
                 near.setdefault(_text_key(found[i]), found[i])
         finding.related = list(near.values())
-        finding.unmentioned = unmentioned(ctx, question, found)
+        finding.unmentioned = unmentioned(ctx, question, found, others)
         if unlisted:
             # No price listed, and no passage gives one ("any amount between $0.50 and
             # $2,000" would): said of the price, not of the question's words (钱 of 多少钱)
@@ -402,14 +441,19 @@ def _rating_passage(product) -> Passage:
     return Passage(f"{product.id}.rt", "product", "attribute", "rating", text, product.id)
 
 
-def unmentioned(ctx: ToolContext, question: str, found: list[Passage]) -> list[str]:
+def unmentioned(
+    ctx: ToolContext, question: str, found: list[Passage], others: frozenset[str] = frozenset()
+) -> list[str]:
     """The question's words, as written, that none of the product's records holds
     (a Chinese word in none of its English forms either): what a "not stated"
     answer may say the records do not mention. "Can these AMC cards be used for
-    popcorn?" of AMC gift cards: "popcorn", never "AMC"."""
+    popcorn?" of AMC gift cards: "popcorn", never "AMC"; never a word naming another
+    product asked about (`others`)."""
     out = []
     for word in content_words(asked_part(question)) or content_words(question):
         term = word if _HAN.match(word) else stem(word)
+        if term in others:
+            continue
         forms = [term, *_translations(ctx, term)]
         if not any(contains_term(p.text, f) for p in found for f in forms):
             out.append(word)

@@ -448,15 +448,23 @@ def contains_term(text: str, term: str) -> bool:
         return True
     if any(alt in stems for alt in _derived(term)):
         return True  # "accurate" of "±0.1 pH Accuracy", "durable" of "durability"
-    if len(term) >= 5 and term.endswith("e") and term[:-1] in stems:
-        return True  # "commute" of "Bought it for commuting" (stemmed "commut")
+    if len(term) >= 5 and term.endswith("e"):
+        root = term[:-1]  # "commute" of "Bought it for commuting" (stemmed "commut")
+        if root in stems or any(s.startswith(root) and s[len(root) :] in _E_DROPPED for s in stems):
+            return True  # "expire" of "No expiration", "adore" of "adorable"
     return len(term) >= 4 and any(derives(term, s) for s in stems)
 
 
 # The endings that make a related word of a longer one: grind -> grinder, charge ->
 # charger, warm -> warmest, rain -> rainy, thick -> thickness, light -> lightly; with a
 # doubled consonant, grip -> gripper, sun -> sunny.
-_SUFFIXES = frozenset({"r", "er", "st", "est", "y", "ly", "ness"})
+# A verb and the noun or adjective made of it: install -> installation, adjust ->
+# adjustment, wash -> washable (after a final e dropped: expire -> expiration); what
+# keeps a thing out: wind -> windproof.
+_SUFFIXES = frozenset({
+    "r", "er", "st", "est", "y", "ly", "ness", "ation", "ment", "able", "proof",
+})  # fmt: skip
+_E_DROPPED = frozenset({"ation", "able"})
 _DOUBLED = frozenset({"er", "est", "y"})
 # Words that begin as another word and an ending but are words of their own: "ready" is
 # no reading, "handy" no hand, a "sweater" no sweat.
@@ -464,6 +472,7 @@ _FALSE_FRIENDS = frozenset({
     "ready", "handy", "party", "county", "study", "bully", "belly", "buddy", "early",
     "corner", "number", "sweater", "shower", "flower", "slipper", "butter", "letter",
     "tower", "power", "dinner", "hammer", "summer", "banner", "manner", "matter",
+    "portable", "basement", "apartment", "department", "formation", "vegetable",
 })  # fmt: skip
 
 

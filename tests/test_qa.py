@@ -643,6 +643,14 @@ def test_how_many_is_answered_by_the_count_the_records_give(tmp_path, encode):
     # hours are a unit, not a package count: the battery's hours answer, not the pack
     answer = _ask(store, encode, "How many hours does the battery last?", phones.id)
     assert answer["stated"] and all("hour" in t for t in answer["texts"]), answer
+    # a record that talks about the thing counted, with no number, answers no "how many"
+    other = next(
+        p for p in store.products("demo") if p.category == phones.category and p.id != phones.id
+    )
+    _add_review(store, other.id, "9999004", "The ear cushions are soft and the cushions stay cool.")
+    for question in ("How many ear cushions does it come with?", "送几副耳垫？"):
+        answer = _ask(store, encode, question, other.id, "zh" if "耳" in question else "en")
+        assert "R9999004.1" not in answer["stated"], answer
     store.close()
 
 

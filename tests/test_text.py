@@ -13,6 +13,7 @@ from tools.text import (
     content_terms,
     has_quantity,
     naming_words,
+    states_count,
     stem,
 )
 
@@ -109,6 +110,9 @@ def test_a_word_and_its_plural_or_british_spelling_share_a_stem():
     assert contains_term("machine washable cover", stem("washing"))
     assert not contains_term("a portable speaker", stem("port"))
     assert not contains_term("the basement stairs", stem("base"))
+    # a noun and the participle of its verb: "location" / "stores located in"
+    assert contains_term("Retail stores located in AZ, CA and HI", stem("location"))
+    assert contains_term("Easy calibration with two buffers", stem("calibrated"))
 
 
 @pytest.mark.skipif(not dictionary.available(), reason="the dictionary package is not installed")
@@ -219,3 +223,11 @@ def test_other_styles_are_others_and_leave_no_piece_of_a_word():
     for message in ["其他的款式", "有没有其他款式的耳机", "别的款式有吗"]:
         parsed = parse(message)
         assert parsed.others and "式" not in parsed.content, (message, parsed.content)
+
+
+def test_a_number_that_is_part_of_a_size_counts_nothing():
+    assert states_count("Pack of 20 hex nuts", ["nut"])
+    assert states_count("100 nuts, zinc plated", ["nut"])
+    # a thread size and a length are no count of the nuts
+    assert not states_count("Hillman 829300 1/4-20 SS HEX NUT", ["nut"])
+    assert not states_count("a 3.5-inch wing nut", ["nut"])

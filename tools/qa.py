@@ -240,6 +240,10 @@ def _find(
         finding.value = next((v for i in typed if (v := _number(found[i].text)) is not None), None)
         return finding
     stated = [(found[i], float(scores[i])) for i in order if scores[i] >= cutoff]
+    if asks_count(question):
+        # "How many come in a pack?" is answered by a number and by nothing else: a
+        # passage that only talks about the thing counted is close, not the answer
+        stated = [(p, sc) for p, sc in stated if has_quantity(p.text)]
     # The translated title says what the title says: when it answers, so does the title
     # (cited beside it, so a Chinese question about an English catalog is answered from
     # the English record too, not from its translation alone).

@@ -446,8 +446,11 @@ def contains_term(text: str, term: str) -> bool:
     stems = _stems(text)
     if term in stems:
         return True
-    if any(alt in stems for alt in _derived(term)):
-        return True  # "accurate" of "±0.1 pH Accuracy", "durable" of "durability"
+    # "accurate" of "±0.1 pH Accuracy", "durable" of "durability"; "location" of
+    # "stores located in" (stemmed "locat"), and the other way round
+    alts = _derived(term) if term.endswith("e") or _derived(term) else _derived(term + "e")
+    if any(alt in stems or (alt.endswith("e") and alt[:-1] in stems) for alt in alts):
+        return True
     if len(term) >= 5 and term.endswith("e"):
         root = term[:-1]  # "commute" of "Bought it for commuting" (stemmed "commut")
         if root in stems or any(s.startswith(root) and s[len(root) :] in _E_DROPPED for s in stems):
@@ -615,7 +618,10 @@ def states_count(text: str, counted: list[str] = ()) -> bool:
     "100 Count", "holds up to 20", "50个装")."""
     if counted:
         head = re.escape(counted[-1])
-        return bool(re.search(rf"\d[\d,]*\s*(?:[A-Za-z-]+\s+){{0,2}}{head}", text or "", re.I))
+        # a number that is part of a size ("1/4-20 SS hex nut", "3.5-inch") counts nothing
+        return bool(
+            re.search(rf"(?<![\d/.x×-])\d[\d,]*\s*(?:[A-Za-z-]+\s+){{0,2}}{head}", text or "", re.I)
+        )
     return bool(_PACK_COUNT.search(text or ""))
 
 

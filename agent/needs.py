@@ -83,8 +83,10 @@ _NOT_NEEDS = frozenset(
 )
 _ZH_NOT_NEEDS = frozenset(
     """买 喜欢 推荐 礼物 送 给 东西 好 好用 不错 便宜 贵 价格 预算 元 块 以内 以下 左右
-    想 要 找""".split()  # noqa: SIM905
+    想 要 找 不会 不要 不能 不用 没有""".split()  # noqa: SIM905
 )
+# What negates the word after it: "不会过期的" (won't expire), "不伤手", "没有异味"
+_ZH_NEGATED = re.compile(r"(?:不会|不要|不能|不用|不易|不容易|没有|不|没|无|别)$")
 # A sentence that says the product meets the shopper's request ("You asked for ...",
 # "It has what you asked for: ...", "您要..."); what they said about the price is the
 # budget's claim, checked as a number.
@@ -226,8 +228,9 @@ def _zh_needs(message: str, content: str) -> list[Need]:
         if not _HAN.match(word) or word in _ZH_NOT_NEEDS or len(word) < 2:
             continue
         at = message.find(word)
-        negated = at > 0 and message[at - 1] in "不没无别"
-        text = message[at - 1 : at + len(word)] if negated else word
+        negation = _ZH_NEGATED.search(message[max(at - 3, 0) : max(at, 0)])
+        negated = at > 0 and negation is not None
+        text = message[at - len(negation.group(0)) : at + len(word)] if negated else word
         needs.append(Need(text, (word,), (word,), negated))
     return needs
 

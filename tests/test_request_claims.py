@@ -173,6 +173,15 @@ def test_needs_leave_out_budget_recipient_and_asking_words():
     assert slip.text == "doesn't slip" and slip.terms == ("slip",)
     zh = needs_of(["给妈妈买一个护肤品，200元以内"])
     assert [n.text for n in zh] == ["护肤品"]
+    # a two-character negation is the need's, never a need of its own: "won't expire" is
+    # not "expire" (which "No expiration" would seem to meet)
+    zh = needs_of(["生日礼品卡，不会过期的"])
+    assert [(n.text, n.terms, n.negated) for n in zh if "过期" in n.text] == [
+        ("不会过期", ("过期",), True)
+    ]
+    assert not any(n.text == "不会" for n in zh)
+    (light,) = [n for n in needs_of(["要一个不要太重的背包"]) if n.negated]
+    assert light.text == "不要太重"
 
 
 def test_the_newest_message_wins_and_each_need_is_kept_once():

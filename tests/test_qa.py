@@ -356,6 +356,13 @@ def _ask(demo_store, encode, question: str, pid: str, language: str = "en") -> d
     return answer
 
 
+def _ask_several(demo_store, encode, question: str, products: list) -> tuple:
+    """answer_question about several demo products: the context and the tool's data."""
+    ctx = ToolContext(demo_store, "demo", encode=encode)
+    arguments = {"question": question, "product_ids": [p.id for p in products]}
+    return ctx, load_registry(False).call("answer_question", ctx, arguments).result.data
+
+
 def _demo_product(demo_store, **attributes):
     return next(
         p
@@ -753,12 +760,7 @@ def test_another_value_is_said_after_what_no_record_mentions(demo_store, encode)
 def test_the_product_named_highest_is_not_quoted_twice(demo_store, encode):
     priced = {p.price: p for p in demo_store.products("demo") if p.category == "Hiking Boots"}
     boots = list(priced.values())[:3]  # three prices, no two alike
-    ctx = ToolContext(demo_store, "demo", encode=encode)
-    arguments = {
-        "question": "which of these is the cheapest?",
-        "product_ids": [p.id for p in boots],
-    }
-    data = load_registry(False).call("answer_question", ctx, arguments).result.data
+    ctx, data = _ask_several(demo_store, encode, "which of these is the cheapest?", boots)
     claims = answer_claims(ctx, data, "en")
     assert claims[0].kind == "answer_best" and len(claims) == len(boots)
     cheapest = min(boots, key=lambda p: p.price)
@@ -1010,9 +1012,7 @@ def test_a_product_named_in_a_comparison_is_no_word_the_others_records_lack(
     b = next(p for p in phones if p.title.split()[0] != a.title.split()[0])
     names = {p.id: " ".join(p.title.split()[:3]) for p in (a, b)}  # "Sonora Max 800"
     question = template.format(a=names[a.id], b=names[b.id])
-    ctx = ToolContext(demo_store, "demo", encode=encode)
-    arguments = {"question": question, "product_ids": [a.id, b.id]}
-    data = load_registry(False).call("answer_question", ctx, arguments).result.data
+    ctx, data = _ask_several(demo_store, encode, question, [a, b])
     for answer, other in ((data["answers"][0], b), (data["answers"][1], a)):
         said = " ".join(answer["unmentioned"]).casefold()
         assert not any(w.casefold() in said for w in names[other.id].split()), answer
@@ -1027,12 +1027,7 @@ def test_a_question_no_compared_product_answers_names_no_count_the_records_lack(
     from agent.verifier import Verifier
 
     mats = [p for p in demo_store.products("demo") if p.category == "Yoga Mats"][:2]
-    ctx = ToolContext(demo_store, "demo", encode=encode)
-    arguments = {
-        "question": "which of these has a lifetime warranty?",
-        "product_ids": [m.id for m in mats],
-    }
-    data = load_registry(False).call("answer_question", ctx, arguments).result.data
+    ctx, data = _ask_several(demo_store, encode, "which of these has a lifetime warranty?", mats)
     claims = answer_claims(ctx, data, "en")
     assert [c.kind for c in claims] == ["answer_none_silent"], [c.render() for c in claims]
     assert "warranty" in claims[0].render()

@@ -192,7 +192,8 @@ def _find(
     # its category and brand are records too: a word they hold is never "not mentioned"
     # ("gift" of an "Amazon eGift Card" in Gift Cards)
     kind = " ".join([*product.categories, product.brand or ""])
-    others |= {t for t in content_terms(question) if not _HAN.match(t) and contains_term(kind, t)}
+    of_kind = {t for t in content_terms(question) if not _HAN.match(t) and contains_term(kind, t)}
+    unsaid = others | of_kind  # words never said to be missing from its records
     found = passages(ctx, product)
     finding = Finding(product.id, reviews=len({p.name for p in found if p.kind == "review"}))
     if product.price is not None and asks_past_price(question):
@@ -266,7 +267,7 @@ def _find(
         # (quoted, not turned into a "no": a product may have more than its listing's
         # one value of a feature)
         finding.stated = [(other, 0.0)]
-        finding.unmentioned = unmentioned(ctx, question, found, others)  # said first, when any
+        finding.unmentioned = unmentioned(ctx, question, found, unsaid)  # said first, when any
         return finding
     finding.stated = stated
     if stated:
@@ -286,7 +287,7 @@ def _find(
         )
         finding.answer = _yes_no(question, stated[0][0], focus) if named else None
         if not says_all:  # what no record says is said first ("latex")
-            finding.unmentioned = unmentioned(ctx, question, found, others)
+            finding.unmentioned = unmentioned(ctx, question, found, unsaid)
         # the number a "which is the longest" question compares: the first stated one
         finding.value = next((v for p, _ in stated if (v := _number(p.text)) is not None), None)
     else:
@@ -305,7 +306,7 @@ def _find(
             if holds[i] or (related[i] and _long_enough(found[i].text)):
                 near.setdefault(_text_key(found[i]), found[i])
         finding.related = list(near.values())
-        finding.unmentioned = unmentioned(ctx, question, found, others)
+        finding.unmentioned = unmentioned(ctx, question, found, unsaid)
         if unlisted:
             # No price listed, and no passage gives one ("any amount between $0.50 and
             # $2,000" would): said of the price, not of the question's words (钱 of 多少钱)
@@ -452,7 +453,7 @@ def unmentioned(
     (a Chinese word in none of its English forms either): what a "not stated"
     answer may say the records do not mention. "Can these AMC cards be used for
     popcorn?" of AMC gift cards: "popcorn", never "AMC"; never a word naming another
-    product asked about (`others`)."""
+    product asked about, nor one its category or brand holds (`others`)."""
     out = []
     for word in content_words(asked_part(question)) or content_words(question):
         term = word if _HAN.match(word) else stem(word)

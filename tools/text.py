@@ -448,7 +448,7 @@ def contains_term(text: str, term: str) -> bool:
         return True
     # "accurate" of "±0.1 pH Accuracy", "durable" of "durability"; "location" of
     # "stores located in" (stemmed "locat"), and the other way round
-    alts = _derived(term) if term.endswith("e") or _derived(term) else _derived(term + "e")
+    alts = _derived(term) or _derived(term + "e")
     if any(alt in stems or (alt.endswith("e") and alt[:-1] in stems) for alt in alts):
         return True
     if len(term) >= 5 and term.endswith("e"):

@@ -119,7 +119,14 @@ _BESIDE = re.compile(
 def _product_ids(r: Reading) -> list[str] | None:
     shown = r.state.shown
     named = r.refs.products
-    if named and r.refs.pronoun and r.focus and r.focus not in named and _BESIDE.search(r.text):
+    if (
+        named
+        and r.refs.pronoun
+        and not r.refs.refers_back
+        and r.focus
+        and r.focus not in named
+        and _BESIDE.search(r.text)
+    ):
         return [r.focus, *named]
     if named and not (r.refs.which and len(named) < 2):
         return named

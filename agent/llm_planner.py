@@ -32,7 +32,7 @@ from tools.registry import ToolArgumentError, ToolRegistry, validate_arguments
 
 NO_TOOL = "none"
 _JSON = re.compile(r"\{.*\}", re.S)
-_FEEDBACK_INTENTS = ("like", "not_interested", "cart")
+_FEEDBACK_INTENTS = ("like", "not_interested", "cart", "purchase")
 
 
 class LLMPlanner:

@@ -148,7 +148,13 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
     ),
     (
         "why_not",
-        re.compile(r"\bwhy (?:not|didn'?t you|no)\b|为什么(?:没有|不推荐|没推荐|不是)", re.I),
+        re.compile(
+            r"\bwhy (?:not|didn'?t you|no)\b|为什么(?:没有|不推荐|没推荐|不是)"
+            # "怎么没有Kestrel Audio的？", "那款精华怎么没推荐给我": a product or brand left out
+            r"|(?:为啥|为什么|怎么)都?(?:没|不)(?:推荐|给我推荐|给我看)"
+            r"|(?:为啥|怎么)都?没有[^，。？！,.?!]{1,15}的(?=[？?。，,!！]|$)",
+            re.I,
+        ),
     ),
     (
         "why",
@@ -161,13 +167,21 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             re.I,
         ),
     ),
-    ("compare", re.compile(r"\bcompare\b|\bvs\.?\b|difference between|比较|对比|区别", re.I)),
+    (
+        "compare",
+        re.compile(
+            r"\bcompare\b|\bvs\.?\b|difference between|\bstacks? up\b|\bagainst each other\b"
+            r"|比较|对比|区别",
+            re.I,
+        ),
+    ),
     (
         "profile",
         re.compile(
             r"\bmy (?:profile|interests|taste|(?:purchase |shopping |order )?history)\b"
             r"|what (?:do|did|have) i (?:like|usually|buy|bought|purchased?)"
             r"|what (?:kinds?|sorts?|types?) of (?:things|stuff|products) do i (?:like|buy)"
+            r"|\bhave i been (?:looking at|buying|browsing|viewing|shopping for|ordering)\b"
             r"|what do you know about me|what have you learn(?:ed|t) about me"
             r"|你(?:都)?知道我(?:的)?什么|你对我了解(?:多少|什么)|你了解我(?:什么|多少)"
             r"|(?<!根据)我的(?:购物|购买)?(?:喜好|偏好|兴趣|历史|记录|画像)(?!推荐)"
@@ -202,6 +216,18 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             re.I,
         ),
     ),
+    # a product shown said to be bought already ("just bought the third one", "我刚买了
+    # 第二个"); not "the pair I bought last month" (no product in view named)
+    (
+        "purchase",
+        re.compile(
+            r"\b(?:i(?:'ve)? )?(?:just |already |finally )?(?:bought|purchased|ordered)"
+            r" (?:it|this|that|this one|that one|(?:number|#)\s*\d|the (?:first|second|third"
+            r"|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b)"
+            r"|(?:已经|刚刚?|刚才)(?:买了|下单了|拍了|购买了)(?=(?:这|那)(?:个|款|双|件|台)|它|第[一二三四五1-5])",
+            re.I,
+        ),
+    ),
     # kept for later: a like ("add the first to my list", "save it for later", "收藏第二个")
     (
         "like",
@@ -211,7 +237,14 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             re.I,
         ),
     ),
-    ("not_interested", re.compile(r"not interested|don'?t like|no thanks|不感兴趣|不喜欢", re.I)),
+    (
+        "not_interested",
+        re.compile(
+            r"not interested|don'?t like|no thanks|不感兴趣|不喜欢"
+            r"|\bnot (?:really |so |too )?(?:into|a fan of|keen on)\b",
+            re.I,
+        ),
+    ),
     (
         # Liking a product shown ("I like it", "I love the second one", "我喜欢第二个"),
         # not "something I might like", nor a taste ("I love hiking", "给喜欢看电影的朋友").
@@ -387,11 +420,20 @@ def detect_language(text: str) -> str:
     return "zh" if han and han >= 0.2 * len(re.sub(r"\s", "", text)) else "en"
 
 
+# Asks for picks: with the shopper's history as the ground, still a request for products.
+_ASKS_PICKS = re.compile(
+    r"\b(?:recommend|suggest)\b|\bpick (?:something|some|a few)\b|给我推荐|推荐(?:点|些|几|一下)",
+    re.I,
+)
+
+
 def parse(text: str) -> Parsed:
     text = text.strip()
     p = Parsed(language=detect_language(text))
     p.intent = next((name for name, rx in _INTENTS if rx.search(text)), "recommend")
     p.ordinals = ordinals(text)
+    if p.intent == "profile" and _ASKS_PICKS.search(text):
+        p.intent = "recommend"  # "根据我平时买的东西，给我推荐点吧": picks, from the history
     if p.intent == "recommend" and p.ordinals and len(text) < 40:
         p.intent = "details"
     remaining = _budget(text, p)

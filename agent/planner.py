@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from agent.arguments import Reading, fill
@@ -60,7 +60,7 @@ DETAIL_WORDS = frozenset(
 )
 SEARCH_K = 30  # candidates retrieved before the shopper's order is blended in
 FINDERS = ("search_products", "recommend_for_shopper")
-FEEDBACK = ("like", "not_interested", "cart")
+FEEDBACK = ("like", "not_interested", "cart", "purchase")
 # A request to shop that names nothing yet ("I'm looking for something", "我想买点东西").
 _SHOP_VERB = re.compile(
     r"\b(?:looking for|look for|shopping|shop for|buy|purchase|recommend|suggest|find me)\b"
@@ -81,6 +81,8 @@ _QUESTION = re.compile(
 _REVIEWS_ASKED = re.compile(
     r"\b(?:reviews?|reviewers?|buyers?|customers?|people|users?|owners?)\s+"
     r"(?:say|said|saying|think|thought|complain\w*|like|liked|love|loved|hate|dislike\w*)\b"
+    r"|\b(?:thoughts|opinions?|verdict|impressions?|take) (?:from|of) (?:the )?(?:buyers|"
+    r"reviewers|customers|owners|people|users)\b"
     r"|\bcomplain(?:ts?|s|ing)?\b|\b(?:downsides?|drawbacks?|cons|pros|weak(?:ness(?:es)?"
     r"| points?)|strong points?)\b|\bwhat(?:'s| is| are) (?:wrong|bad|good|great) (?:with|about)\b"
     r"|评价|评论|口碑|差评|好评|缺点|优点|优缺点|毛病|槽点|吐槽|抱怨"
@@ -96,7 +98,8 @@ _REVIEW_WORD = re.compile(
 # Words a request for reviews may carry beside it and still ask for all of them.
 _GENERIC = (
     "common main biggest big usual typical most any general overall real honest much many "
-    "product item thing 常见 主要 最大 一般 真实 什么 哪些 有些 买家 用户 顾客 网友 大家"
+    "product item thing worth meh verdict "
+    "常见 主要 最大 一般 真实 什么 哪些 有些 买家 用户 顾客 网友 大家"
 )
 _REVIEWS_GENERIC = frozenset(_GENERIC.split())
 
@@ -160,6 +163,10 @@ class RulePlanner:
                        if "_" in n and n in self.registry.tools), None)  # fmt: skip
         if called is not None:  # "call record_feedback for product 1001": the tool by name
             return self.tool_plan(called, text, parsed, refs, situation)
+        if _ORDER_NUMBER.search(text) and (orders := self._takes("order")):
+            # "我的单子#40512怎么还没到": an order number goes to the tool that takes one (a
+            # plugin's, known by its parameter's name), whatever else the words sound like
+            return self.tool_plan(orders, text, parsed, refs, situation)
         ruled = self._ruled(text, parsed, refs, situation)
         if ruled is not None:
             return ruled
@@ -190,6 +197,10 @@ class RulePlanner:
             # "is the first one adjustable?" before any product was shown: none to ask about
             return Plan("nothing_shown", "answer")
         match = self._route(text)
+        if refs.products and any(t == "shop_overview" for t, _ in match.passing):
+            # the overview is of the shop, never of a product in view ("第二个之前卖多少钱？")
+            passing = tuple(p for p in match.passing if p[0] != "shop_overview")
+            match = replace(match, passing=passing, tool=passing[0][0] if passing else None)
         if not refs.any and _PRICE_RANGE.search(text):
             # "price range for coffee makers?", "咖啡机价位多少？": the prices of a kind, from
             # a registered tool about price ranges (known by its own description) or the
@@ -200,6 +211,14 @@ class RulePlanner:
                 named = " ".join(w for w in content_words(text) if w.casefold() not in _PRICE_WORDS)
                 preset = {"category": kind} if kind and not guessed else {"kind": named or None}
                 return self.tool_plan(tool, text, parsed, refs, situation, preset=preset)
+        if (
+            not refs.any
+            and _BRANDS_ASKED.search(text)
+            and (_TO_SHOP.search(text) or _CARRIES.search(text))
+            and "shop_overview" in self.registry.tools
+        ):  # "你们店都卖哪些牌子的咖啡机？", "which brands of lamps do you carry?": the overview
+            preset = self._overview_preset(text, parsed)
+            return self.tool_plan("shop_overview", text, parsed, refs, situation, preset=preset)
         shopping = self._shopping(text, parsed, refs, question, match)
         if refs.superlative and not question and not shopping:
             # "ok, the cheapest one please": a product in view picked by its price
@@ -217,7 +236,7 @@ class RulePlanner:
         if (
             question
             and not refs.any
-            and _asks_shop_service(text)
+            and (_asks_shop_service(text) or _about_own_purchase(text))
             and not (match.passing and match.tool not in PRODUCT_RECORDS)
         ):  # "what's your return policy?", "你们包邮吗？": the shop's own terms, which no
             # product's records hold, and no other tool (a plugin's) answers
@@ -381,13 +400,32 @@ class RulePlanner:
         for tool, score in passing:
             if tool in FINDERS:
                 continue
-            plan = self.tool_plan(tool, text, parsed, refs, situation, "router", score)
+            preset = self._overview_preset(text, parsed) if tool == "shop_overview" else None
+            plan = self.tool_plan(tool, text, parsed, refs, situation, "router", score, preset)
             if plan.action == "tools":
                 return plan
             plans.append(plan)
         if plans:
             return plans[0]
         return self.recommend(text, parsed, situation, match)
+
+    def _overview_preset(self, text: str, parsed: Parsed) -> dict[str, Any]:
+        """The overview's scope: a category the message names, else a kind it asks the
+        shop for that no category holds ("do you sell bikes?": none, then the shop)."""
+        category, guessed = self.vocabulary.category_in(text, parsed.content, None)
+        if category and not guessed:
+            return {"category": category}
+        named = named_kind(text) if parsed.request else ""
+        return {"kind": named} if named else {}
+
+    def _takes(self, word: str) -> str | None:
+        """The one registered tool with a parameter named for `word` ("order_id")."""
+        found = [
+            t.name
+            for t in self.registry.tools.values()
+            if any(word in name for name in t.parameters.get("properties", {}))
+        ]
+        return found[0] if len(found) == 1 else None
 
     def _tool_about(self, reads: Callable[[str], bool]) -> str | None:
         """The first registered tool (not a built-in) whose own description `reads`
@@ -413,6 +451,12 @@ class RulePlanner:
         mind about the list, the catalog's own words: a category, a brand, an attribute),
         "weak" when only a category guessed from the words suggests one, else ""."""
         if (
+            self.vocabulary.brands_in(text)
+            and (_FROM_BRAND.search(text) or parsed.instead or parsed.refine)
+            and not (refs.ordinal or refs.superlative or refs.explicit)
+        ):
+            return "strong"  # "anything from Orbit or Sonora instead?": though one is in view
+        if (
             refs.any
             and (question or refs.ordinal or refs.superlative or refs.explicit)
             and not (parsed.cheaper and not question)  # "the first one is too expensive"
@@ -420,6 +464,8 @@ class RulePlanner:
             return ""  # about a product in view
         if (parsed.asks_catalog or parsed.request) and _SERVICE.search(parsed.content):
             return ""  # "do you have free shipping?", "I need a refund": no product asked for
+        if _about_own_purchase(text) and not refs.products:
+            return ""  # "上个月买的音箱坏了，怎么申请保修？": after-sales, not a new speaker
         if _asks_for_goods(text, parsed, self.vocabulary) and not refs.products:
             # "do you have water bottles?", "I need a pH meter": a search (its reply says
             # so when nothing of the kind is carried: agent.present); not "do you have a
@@ -710,6 +756,36 @@ _TO_SHOP = re.compile(
     r"|你们|您们|贵店|本店|店里|店家|店铺|商家|卖家|客服",
     re.I,
 )
+
+
+# The shopper's own earlier purchase: "I bought", "my order", "上个月买的".
+_OWN_PURCHASE = re.compile(
+    r"\bi (?:bought|ordered|purchased)\b|\bmy (?:order|purchase|parcel|package)\b"
+    r"|(?:之前|以前|上个?月|上周|上次|昨天|前天|前几天|刚)(?:买|购买|下单|收到)的",
+    re.I,
+)
+# An order number: "order 48213", "订单号A7731", "我的单子#40512".
+_ORDER_NUMBER = re.compile(
+    r"(?:\border|订单|单号|单子)\s*(?:number|no\.?|号)?\s*(?:is\s*)?[:：#]?\s*"
+    r"[A-Za-z]?\d[\w-]{3,}",
+    re.I,
+)
+# Asking which brands the shop has ("which brands of lamps", "哪些牌子").
+_BRANDS_ASKED = re.compile(
+    r"\b(?:what|which) (?:brands|makes)\b|哪些(?:牌子|品牌)|什么(?:牌子|品牌)|几个(?:牌子|品牌)",
+    re.I,
+)
+_CARRIES = re.compile(r"\b(?:sell|carry|stock|have|got|offer)\b|卖|有", re.I)
+# Products of a brand asked for: "anything from Orbit?", "ones by Sonora".
+_FROM_BRAND = re.compile(
+    r"\b(?:any(?:thing)?|something|ones?|stuff|others?|products?)\s+(?:from|by)\b", re.I
+)
+
+
+def _about_own_purchase(text: str) -> bool:
+    """After-sales about something the shopper bought (a warranty claim, a return): a
+    service word with their own earlier purchase, no product of the shop asked for."""
+    return bool(_OWN_PURCHASE.search(text) and _SERVICE.search(text))
 
 
 def _asks_shop_service(text: str) -> bool:

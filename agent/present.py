@@ -622,6 +622,7 @@ PRESENTERS = {
     "like": _feedback,
     "cart": _feedback,
     "not_interested": _feedback,
+    "purchase": _feedback,
     "feedback": _feedback,
     "answer": _answer,
     "choose": _choose,

@@ -33,6 +33,14 @@ _SUPERLATIVE = [
     ("price", max, PICK_PRICIER),
     ("rating", max, re.compile(r"(?:best|highest)[- ]rated|top[- ]rated|评分最高|好评最多", re.I)),
 ]
+# A bare pronoun after a product named by position refers back to it ("does #3 have a
+# dimmer or is it just on/off?"), not to another product beside it.
+_BARE_PRONOUN = re.compile(r"\b(?:it|its|they|them)\b|它", re.I)
+_POSITION = re.compile(
+    r"\b(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b"
+    r"|(?:#|\bnumber |\bno\. ?|\boption )\d\b|第\s*[一二两三四五1-5]|最后一",
+    re.I,
+)
 _CATALOG_ID = re.compile(r"\b(?:product|item|id|sku)\s*#?\s*([A-Za-z0-9][\w-]{0,40})\b", re.I)
 
 
@@ -46,6 +54,7 @@ class References:
     all_shown: bool = False  # "these", "all three", "which of them"
     which: bool = False  # asks to choose among products
     pronoun: bool = False  # "it", "this one"
+    refers_back: bool = False  # the only pronouns are bare ones after a position ("#3 ... it")
     looked_up: bool = False  # `named` is a product the message names (known-item lookup)
 
     @property
@@ -74,6 +83,13 @@ def resolve(
     refs.all_shown = bool(_ALL.search(text)) and bool(state.shown)
     refs.which = bool(_WHICH.search(text))
     refs.pronoun = bool(_PRONOUN.search(text))
+    position, pronoun = _POSITION.search(text), _PRONOUN.search(text)
+    refs.refers_back = bool(
+        position
+        and pronoun
+        and pronoun.start() > position.start()
+        and all(_BARE_PRONOUN.fullmatch(m.group(0)) for m in _PRONOUN.finditer(text))
+    )
     pool = [p for p in seen if p.id in state.shown] or seen
     for field_name, pick, rx in _SUPERLATIVE:
         if rx.search(text):

@@ -140,8 +140,9 @@ def arguments_right(
         elif name in ("max_price", "min_price"):
             got = slots[name] if predicted["tool"] in ("search_products",) else args.get(name)
             ok = got is not None and abs(float(got) - want) < 0.6
-        elif name == "category":
-            ok = same_products(slots["category"], want, table)
+        elif name == "category":  # the search's state, else the call's own argument
+            got = slots["category"] if predicted["tool"] == "search_products" else args.get(name)
+            ok = same_products(got, want, table)
         elif name in ("brands", "exclude_brands"):
             ok = set(want) <= set(slots[name])
         elif name == "query_has":

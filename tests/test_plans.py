@@ -984,6 +984,10 @@ def test_an_overview_of_a_kind_named_in_titles(shop):
     assert cork.summary.startswith("Products with “cork yoga mats” in the title: ")
     none = shop_overview(ctx, kind="spaceships")
     assert none.data["products"] == 0 and "None of this shop's" in none.summary
+    # ... and then what the shop does sell, so the shopper learns where to go instead
+    n = len(shop.products("demo"))
+    assert f"The shop has {n} products, mostly " in none.summary
+    assert none.data["shop"]["products"] == n
 
 
 def test_an_overview_inside_a_category_names_the_kinds_under_it(shop):

@@ -311,6 +311,7 @@ def shop_overview(
     """
     products = ctx.store.products(ctx.catalog)
     zh = ctx.language == "zh"
+    missing = ""  # a kind in no title: said, then what the shop does sell
     if category:
         wanted = category.casefold()
         products = [p for p in products if any(c.casefold() == wanted for c in p.categories)]
@@ -324,8 +325,11 @@ def shop_overview(
                 if zh
                 else f"None of this shop's {len(products)} products has “{kind}” in its title."
             )
-            return ToolResult(none, [], [], {"products": 0, "kind": kind})
-        products = named
+            if not products:
+                return ToolResult(none, [], [], {"products": 0, "kind": kind})
+            missing, asked, kind = none, kind, None
+        else:
+            products = named
     kinds: dict[str, int] = {}
     brands: dict[str, int] = {}
     for p in products:
@@ -371,14 +375,14 @@ def shop_overview(
             else (f"{unpriced} list no price" if prices else "none lists a price")
         )
     summary = ("；".join(parts) + "。") if zh else ("; ".join(parts) + ".")
-    return ToolResult(
-        summary,
-        [],
-        [],
-        {"products": len(products), "kinds": dict(top), "brands": makers,
-         "price_range": [min(prices), max(prices)] if prices else None,
-         "median_price": _lower_median(prices) if prices else None},
-    )  # fmt: skip
+    data = {"products": len(products), "kinds": dict(top), "brands": makers,
+            "price_range": [min(prices), max(prices)] if prices else None,
+            "median_price": _lower_median(prices) if prices else None}  # fmt: skip
+    if missing:  # none of the kind: that said, and what the shop has instead
+        lead = "本店有：" if zh else "The shop has "
+        summary = f"{missing} {lead}{summary}"
+        data = {"products": 0, "kind": asked, "shop": data}
+    return ToolResult(summary, [], [], data)
 
 
 def _titled(ctx: ToolContext, products: list, kind: str) -> list:

@@ -235,8 +235,12 @@ class RulePlanner:
             return self.recommend(text, parsed, situation, match)
         if (
             question
-            and not refs.any
-            and (_asks_shop_service(text) or _about_own_purchase(text))
+            and (
+                (_asks_shop_service(text) and not refs.any)
+                # "I bought headphones and they broke, can I get a refund?": "they" are
+                # the shopper's own, not a product in view
+                or (_about_own_purchase(text) and not refs.products)
+            )
             and not (match.passing and match.tool not in PRODUCT_RECORDS)
         ):  # "what's your return policy?", "你们包邮吗？": the shop's own terms, which no
             # product's records hold, and no other tool (a plugin's) answers

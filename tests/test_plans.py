@@ -184,6 +184,78 @@ def test_plugin_tools_are_reached_from_their_docstrings_in_both_languages(shop, 
         assert "48213" in reply.text and reply.answer[0].citations[0].startswith("T")
 
 
+def test_an_order_number_goes_to_the_tool_that_takes_one_whatever_the_words_sound_like(
+    shop, encode
+):
+    """ "我的单子#40512怎么还没到" sounds like "why didn't you show ..." to the router; the
+    order number picks the one tool with an order parameter (a plugin's, by its name)."""
+    agent = routed_agent(shop, encode)
+    reply = agent.turn(new_state("zh"), "我的单子#40512怎么还没到，查一下", "u0106")
+    assert reply.plan["tool"] == "track_order" and reply.trace[0].arguments == {"order_id": "40512"}
+    # the tool is found by its parameter's name; a name no parameter has finds none
+    assert agent.rules._takes("order") == "track_order"
+    assert agent.rules._takes("nothing_takes_this") is None
+
+
+def test_after_sales_about_an_own_purchase_is_no_search(shop, encode):
+    """A warranty claim for a speaker bought last month names a category, yet asks for no
+    speaker: the shop's terms, which no record holds (said so, no products)."""
+    agent = routed_agent(shop, encode)
+    for message in (
+        "上个月买的音箱坏了，怎么申请保修？",
+        "I bought headphones here and they broke, can I get a refund?",
+    ):
+        reply = agent.turn(new_state(), message, "u0106")
+        assert not reply.products and reply.intent == "shop_terms", (message, reply.text)
+
+
+def test_shown_products_said_bought_or_turned_down_in_casual_words(shop, encode):
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    shown = agent.turn(state, "smartwatch with built-in GPS for running", "u0109")
+    third, second = shown.products[2].product_id, shown.products[1].product_id
+    bought = agent.turn(state, "just bought the third one btw!", "u0109")
+    assert bought.trace[0].tool == "record_feedback"
+    assert bought.trace[0].arguments == {"product_id": third, "kind": "purchase"}
+    assert "bought it" in bought.text
+    assert (third, "purchase") in [(pid, kind) for pid, kind, _ in shop.feedback("demo", "u0109")]
+    passed = agent.turn(state, "nah not into #2", "u0109")
+    assert passed.trace[0].arguments == {"product_id": second, "kind": "not_interested"}
+    # "the pair I bought last month" names no product in view: no purchase recorded
+    from agent.parse import parse
+
+    assert parse("I want to return the pair I bought last month").intent != "purchase"
+
+
+def test_other_brands_asked_for_are_a_search_though_one_is_in_view(shop, encode):
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    agent.turn(state, "bluetooth speaker for camping", "u0110")
+    reply = agent.turn(state, "anything from Orbit or Sonora instead?", "u0110")
+    assert reply.intent == "recommend" and reply.products
+    assert {p.brand for p in reply.products} <= {"Orbit", "Sonora"}
+
+
+def test_a_pronoun_after_a_position_refers_back_to_it(shop, encode):
+    """ "does #3 have a dimmer or is it just on/off": one product asked about, not the
+    first one beside the third; "compare it with the second one" still sets two side by side."""
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    shown = agent.turn(state, "desk lamp for my study", "u0111")
+    third = shown.products[2].product_id
+    reply = agent.turn(state, "does #3 have a dimmer or is it just on/off", "u0111")
+    assert reply.trace[0].tool == "answer_question"
+    assert reply.trace[0].arguments["product_ids"] == [third]
+
+
+def test_brands_of_a_kind_asked_of_the_shop_get_its_overview(shop, encode):
+    agent = routed_agent(shop, encode)
+    reply = agent.turn(new_state("zh"), "你们店都卖哪些牌子的咖啡机？", "u0112")
+    assert [s.tool for s in reply.trace] == ["shop_overview"]
+    assert reply.trace[0].arguments == {"category": "Coffee Makers"}
+    assert not reply.products and "Brewmaster" in reply.text
+
+
 def test_a_missing_argument_gets_one_question_and_the_answer_completes_the_call(shop, encode):
     agent = routed_agent(shop, encode)
     state = new_state()

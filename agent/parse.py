@@ -152,6 +152,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"\bwhy (?:not|didn'?t you|no)\b|为什么(?:没有|不推荐|没推荐|不是)"
             # "怎么没有Kestrel Audio的？", "那款精华怎么没推荐给我": a product or brand left out
             r"|(?:为啥|为什么|怎么)都?(?:没|不)(?:推荐|给我推荐|给我看)"
+            r"|怎么(?:推荐|列表)?(?:里|中)?(?:一个|一款|一件)?都?没有"
+            r"|\bhow come (?:you )?(?:never|don'?t|didn'?t) (?:recomm?end|show|suggest)"
             r"|(?:为啥|怎么)都?没有[^，。？！,.?!]{1,15}的(?=[？?。，,!！]|$)",
             re.I,
         ),
@@ -162,7 +164,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             # "why" asks about the picks, not when it opens a clause ("... why my knees ache")
             r"(?<!out )(?<!know )(?<!wonder )(?<!understand )(?<!see )"
             r"\bwhy\b(?!\s+(?:i|i'm|we|my|our|he|she|they)\b)"
-            r"|\bwhat made you (?:pick|choose|recommend|suggest)"
+            r"|\bwhat made you (?:pick|choose|recommend|suggest|think)"
             r"|\bhow did you (?:pick|choose|decide)|为什么|为啥|理由|原因",
             re.I,
         ),
@@ -171,6 +173,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
         "compare",
         re.compile(
             r"\bcompare\b|\bvs\.?\b|difference between|\bstacks? up\b|\bagainst each other\b"
+            r"|\bside[- ]by[- ]side\b"
             r"|比较|对比|区别",
             re.I,
         ),
@@ -185,7 +188,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"|what do you know about me|what have you learn(?:ed|t) about me"
             r"|你(?:都)?知道我(?:的)?什么|你对我了解(?:多少|什么)|你了解我(?:什么|多少)"
             r"|(?<!根据)我的(?:购物|购买)?(?:喜好|偏好|兴趣|历史|记录|画像)(?!推荐)"
-            r"|我喜欢什么|我(?:平时|以前|之前|经常|常)都?买",
+            r"|我喜欢什么|我(?:平时|以前|之前|经常|常)都?(?:在[^，。？！,.?!]{0,6})?买"
+            r"|\bmy (?:tastes|interests)\b",
             re.I,
         ),
     ),
@@ -232,7 +236,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
     (
         "like",
         re.compile(
-            r"\b(?:add|put)\b.*\b(?:wish\s?list|list|favou?rites|saved items)\b"
+            r"\b(?:add|put)\b.*\b(?:wish\s?list|list|favou?rites|saved items)\b|点个?赞"
             r"|\bsave\b.*\bfor later\b|\bbookmark\b|收藏|加入(?:心愿单|愿望清单)",
             re.I,
         ),
@@ -368,6 +372,7 @@ class Parsed:
     request: bool = False  # "I need a multimeter": a request said in full
     bare_budget: bool = False  # "make it 50": the budget before, at a new amount
     asks_catalog: bool = False  # "do you have water bottles?": whether the shop carries it
+    from_history: bool = False  # "suggest a few items based on my tastes": picks for them
     recipient: str | None = None
     use: str | None = None
     content: str = ""  # what is left for search
@@ -427,13 +432,20 @@ _ASKS_PICKS = re.compile(
 )
 
 
+_FROM_HISTORY = re.compile(
+    r"\bbased on (?:my|what i)\b|\bfrom my (?:history|tastes?)\b|根据我|按我的", re.I
+)
+
+
 def parse(text: str) -> Parsed:
     text = text.strip()
     p = Parsed(language=detect_language(text))
     p.intent = next((name for name, rx in _INTENTS if rx.search(text)), "recommend")
     p.ordinals = ordinals(text)
-    if p.intent == "profile" and _ASKS_PICKS.search(text):
-        p.intent = "recommend"  # "根据我平时买的东西，给我推荐点吧": picks, from the history
+    if _ASKS_PICKS.search(text) and (p.intent == "profile" or _FROM_HISTORY.search(text)):
+        # "根据我平时买的东西，给我推荐点吧", "suggest a few items based on my tastes": picks,
+        # with the shopper's own history as their ground
+        p.intent, p.from_history = "recommend", True
     if p.intent == "recommend" and p.ordinals and len(text) < 40:
         p.intent = "details"
     remaining = _budget(text, p)
@@ -502,6 +514,12 @@ def ordinals(text: str) -> list[int]:
             found.append((m.start(), index))
     for m in re.finditer(r"(?:#|number |no\. ?|option )(\d)\b", lowered):
         found.append((m.start(), int(m.group(1)) - 1))
+    # "3号", "2和3": a lone digit numbering the products shown (not "42号", a shoe size)
+    for m in re.finditer(r"(?<![\d.])([1-5])\s*号(?![码线])", text):
+        found.append((m.start(), int(m.group(1)) - 1))
+    pair = r"(?<![\d.$¥])([1-5])\s*(?:和|跟|与|还是|或者?)\s*([1-5])(?![\d.元块%])"
+    for m in re.finditer(pair, text):
+        found += [(m.start(), int(m.group(1)) - 1), (m.start(2), int(m.group(2)) - 1)]
     for m in re.finditer(r"第\s*([一二两三四五12345])\s*(?:个|款|件|种|项)?", text):
         found.append((m.start(), _ORDINALS_ZH[m.group(1)]))
     if re.search(r"最后一(?:个|款)", text):

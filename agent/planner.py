@@ -82,11 +82,11 @@ _REVIEWS_ASKED = re.compile(
     r"\b(?:reviews?|reviewers?|buyers?|customers?|people|users?|owners?)\s+"
     r"(?:say|said|saying|think|thought|complain\w*|like|liked|love|loved|hate|dislike\w*)\b"
     r"|\b(?:thoughts|opinions?|verdict|impressions?|take) (?:from|of) (?:the )?(?:buyers|"
-    r"reviewers|customers|owners|people|users)\b"
+    r"reviewers|customers|owners|people|users)\b|\bany good\b|值不值"
     r"|\bcomplain(?:ts?|s|ing)?\b|\b(?:downsides?|drawbacks?|cons|pros|weak(?:ness(?:es)?"
     r"| points?)|strong points?)\b|\bwhat(?:'s| is| are) (?:wrong|bad|good|great) (?:with|about)\b"
     r"|评价|评论|口碑|差评|好评|缺点|优点|优缺点|毛病|槽点|吐槽|抱怨"
-    r"|(?:买家|用户|大家|别人|网友|顾客)都?(?:说|觉得|反映|怎么)|哪里好|哪里不好",
+    r"|(?:买家|用户|大家|别人|网友|顾客|买过的人|用过的人)都?(?:说|觉得|反映|怎么(?:说|看|样)?)|哪里好|哪里不好",
     re.I,
 )
 # A word of reviews or ratings: a message with one is about what buyers say.
@@ -98,7 +98,7 @@ _REVIEW_WORD = re.compile(
 # Words a request for reviews may carry beside it and still ask for all of them.
 _GENERIC = (
     "common main biggest big usual typical most any general overall real honest much many "
-    "product item thing worth meh verdict "
+    "product item thing worth meh verdict lol nah haha tbh honestly 值 值得 "
     "常见 主要 最大 一般 真实 什么 哪些 有些 买家 用户 顾客 网友 大家"
 )
 _REVIEWS_GENERIC = frozenset(_GENERIC.split())
@@ -149,6 +149,12 @@ class RulePlanner:
             return Plan("greeting", "thanks")
         if parsed.intent == "reset":
             return Plan("reset", "reset")
+        if (dropped := self._drop_kind(text, state)) is not None:
+            # "forget the shoes, just show me stuff picked for me": the kind asked for
+            # before no longer holds; the rest of the message is read on its own
+            text, parsed = dropped, parse(dropped)
+            if not text:
+                return self.recommend(text, parsed, situation, None)
         brands = self.vocabulary.brands_in(text)
         refs = resolve(text, state, situation.seen, self.known_ids, brands)
         if not refs.products and self.lookup is not None:
@@ -163,10 +169,20 @@ class RulePlanner:
                        if "_" in n and n in self.registry.tools), None)  # fmt: skip
         if called is not None:  # "call record_feedback for product 1001": the tool by name
             return self.tool_plan(called, text, parsed, refs, situation)
+        if parsed.from_history and not refs.products:
+            parsed.content = ""  # no words to search for: the shopper's own picks
+            return self.recommend(text, parsed, situation, None)
+        if _WHOLE_PAGE.search(text) and (refs.products or refs.pronoun) and state.shown:
+            # "pull up the full page for #1? brand, rating, specs, all of it": its page
+            return self.tool_plan("product_details", text, parsed, refs, situation)
         if _ORDER_NUMBER.search(text) and (orders := self._takes("order")):
             # "我的单子#40512怎么还没到": an order number goes to the tool that takes one (a
             # plugin's, known by its parameter's name), whatever else the words sound like
             return self.tool_plan(orders, text, parsed, refs, situation)
+        if _DELIVERY_TIME.search(text) and (
+            delivery := self._fillable(_DELIVERY_TOOL.search, text, parsed, refs, situation)
+        ):  # "加急的话几天能到": the tool about delivery times whose arguments fill
+            return delivery
         ruled = self._ruled(text, parsed, refs, situation)
         if ruled is not None:
             return ruled
@@ -223,6 +239,11 @@ class RulePlanner:
         if refs.superlative and not question and not shopping:
             # "ok, the cheapest one please": a product in view picked by its price
             return self.tool_plan("product_details", text, parsed, refs, situation)
+        if shopping == "weak" and match.tool == "recommend_for_shopper" and match.passing:
+            # "just show me stuff picked for me": a kind guessed from "stuff picked" yields
+            # to a plain request for the shopper's own picks
+            parsed.content = ""
+            return self.recommend(text, parsed, situation, match)
         if shopping == "strong" or (shopping and not match.offtopic):
             return self.recommend(text, parsed, situation, match)
         if match.tool in FINDERS and parsed.intent == "details" and refs.ordinal and not question:
@@ -413,6 +434,27 @@ class RulePlanner:
             return plans[0]
         return self.recommend(text, parsed, situation, match)
 
+    def _drop_kind(self, text: str, state: DialogueState) -> str | None:
+        """The message without "forget the shoes" / "鞋子不看了" when what it drops is the
+        kind being shopped for (that kind, its words and attributes then cleared); else
+        None."""
+        said = _FORGET.search(text)
+        s = state.slots
+        if said is None or s.category is None:
+            return None
+        what = said.group("what") or said.group("zh") or said.group("zh2") or ""
+        kind, _ = self.vocabulary.category_in(what, what, None)
+        same = kind is not None and (
+            kind == s.category
+            or any(kind in p.categories and s.category in p.categories for p in self.catalog)
+        )
+        if not same:
+            return None
+        s.category, s.category_guessed, s.query = None, False, ""
+        s.attributes, s.use = [], None
+        s.request_turn = state.turns
+        return (text[: said.start()] + " " + text[said.end() :]).strip(" ,.;，。；")
+
     def _overview_preset(self, text: str, parsed: Parsed) -> dict[str, Any]:
         """The overview's scope: a category the message names, else a kind it asks the
         shop for that no category holds ("do you sell bikes?": none, then the shop)."""
@@ -421,6 +463,18 @@ class RulePlanner:
             return {"category": category}
         named = named_kind(text) if parsed.request else ""
         return {"kind": named} if named else {}
+
+    def _fillable(
+        self, reads: Callable[[str], bool], text: str, parsed: Parsed, refs, situation
+    ) -> Plan | None:
+        """The plan of the first registered tool (not a built-in) whose description
+        `reads` recognises and whose arguments the message and state fill."""
+        for tool in self.registry.tools.values():
+            if tool.source != "builtin" and reads(tool.description):
+                plan = self.tool_plan(tool.name, text, parsed, refs, situation)
+                if plan.action == "tools":
+                    return plan
+        return None
 
     def _takes(self, word: str) -> str | None:
         """The one registered tool with a parameter named for `word` ("order_id")."""
@@ -468,6 +522,8 @@ class RulePlanner:
             return ""  # about a product in view
         if (parsed.asks_catalog or parsed.request) and _SERVICE.search(parsed.content):
             return ""  # "do you have free shipping?", "I need a refund": no product asked for
+        if _WRITING.search(text):
+            return ""  # "can you write me a review for the headphones I bought?": a task
         if _about_own_purchase(text) and not refs.products:
             return ""  # "上个月买的音箱坏了，怎么申请保修？": after-sales, not a new speaker
         if _asks_for_goods(text, parsed, self.vocabulary) and not refs.products:
@@ -758,6 +814,41 @@ PRODUCT_RECORDS = frozenset({"answer_question", "review_summary", "product_detai
 _TO_SHOP = re.compile(
     r"\b(?:you|your|yours|y'all|u|ur|shop|shop's|store|store's|site|website)\b"
     r"|你们|您们|贵店|本店|店里|店家|店铺|商家|卖家|客服",
+    re.I,
+)
+
+
+# Asked to write or translate something: a task, whatever product it names.
+_WRITING = re.compile(
+    r"^\s*(?:please\s+|can you\s+|could you\s+)?(?:write|translate|draft|compose|rewrite)\b"
+    r"|(?:帮我|请|给我)(?:把[^，。！？]{0,12})?(?:写|翻译|起草)|翻译成",
+    re.I,
+)
+# The whole page of a product asked for, not one fact of it.
+_WHOLE_PAGE = re.compile(
+    r"\b(?:full|whole|entire|complete) (?:page|listing|details|specs|rundown)\b"
+    r"|\ball (?:the )?(?:details|specs|info)\b|\ball of it\b|\beverything about\b"
+    r"|完整(?:的)?(?:页面|信息|参数|详情)|全部(?:的)?(?:信息|参数|详情)",
+    re.I,
+)
+# How long delivery takes: "加急的话几天能到", "when would it get here?"; and the words
+# of a tool's description that say it answers that.
+_DELIVERY_TIME = re.compile(
+    r"\bhow (?:long|soon|fast|quickly)\b[^.?!]*\b(?:ship\w*|deliver\w*|arriv\w*|get here)\b"
+    r"|\bwhen (?:would|will|could|can|does|do)\b[^.?!]*\b(?:arrive|get here|be delivered)\b"
+    r"|几天(?:能|可以|就能|就)?(?:到|送到|到货|发货)|多久(?:能|可以|就能)?(?:到|送到|到货|发货)"
+    r"|什么时候(?:能|可以)?(?:到|送到|到货|发货)",
+    re.I,
+)
+_DELIVERY_TOOL = re.compile(r"\b(?:shipping|delivery|deliver)\b", re.I)
+
+
+# Dropping the kind asked for: "forget the shoes", "never mind the lamps", "鞋子不看了".
+_FORGET = re.compile(
+    r"\b(?:forget|never ?mind|scratch|enough of)\s+(?:about\s+)?(?:the\s+)?"
+    r"(?P<what>[a-z][a-z' -]{1,30}?)(?=\s*(?:[,.;!?]|$|\b(?:and|just|then|now)\b))"
+    r"|(?:算了[，,]?)?(?:不要|不看|不买)了?(?P<zh>[\u4e00-\u9fff]{1,6}?)了"
+    r"|(?P<zh2>[\u4e00-\u9fff]{1,6}?)(?:就)?(?:不要|不看|不买)了",
     re.I,
 )
 

@@ -195,7 +195,9 @@ def _brands(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) ->
     for brand in vocabulary.brands_in(text):
         named = brand_pattern(brand)
         spelled = named.pattern if named else re.escape(brand)
-        negated = re.search(rf"(?:not|no|without|except|不要|除了)\s*(?:{spelled})", text, re.I)
+        negated = re.search(
+            rf"(?:not|no|without|except|不要|别要|不想要|除了)\s*(?:{spelled})", text, re.I
+        )
         said = named.search(text) if named else None
         if not negated and (
             said is None or not said.group(0)[:1].islower() or brand[:1].islower()

@@ -256,6 +256,74 @@ def test_brands_of_a_kind_asked_of_the_shop_get_its_overview(shop, encode):
     assert not reply.products and "Brewmaster" in reply.text
 
 
+@pytest.mark.parametrize(
+    ("message", "positions"),
+    [("类似3号的还有吗", [2]), ("2和3有啥区别", [1, 2]), ("42号的鞋", []), ("预算1到2千", [])],
+)
+def test_products_numbered_the_chinese_way(message, positions):
+    from agent.parse import ordinals
+
+    assert ordinals(message) == positions
+
+
+def test_picks_asked_for_on_the_ground_of_the_history_are_the_shoppers_own(shop, encode):
+    """ "suggest a few items based on my tastes" and "根据我平时买的东西，给我推荐点吧" ask
+    for picks, not for a summary of the history, and name no kind to search for."""
+    agent = routed_agent(shop, encode)
+    for message in (
+        "I don't have anything specific in mind today, could you suggest a few items "
+        "based on my tastes?",
+        "根据我平时买的东西，给我推荐点吧",
+    ):
+        reply = agent.turn(new_state(), message, "u0031")
+        assert reply.intent == "recommend" and reply.products, message
+        assert reply.trace[0].tool == "recommend_for_shopper", message
+        assert "category" not in reply.trace[0].arguments
+
+
+def test_the_whole_page_asked_for_is_the_products_details(shop, encode):
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    shown = agent.turn(state, "hiking backpack", "u0113")
+    reply = agent.turn(
+        state, "can you pull up the full page for #1? brand, rating, specs, all of it", "u0113"
+    )
+    assert reply.trace[0].tool == "product_details"
+    assert reply.trace[0].arguments == {"product_id": shown.products[0].product_id}
+
+
+def test_a_delivery_time_asked_in_a_long_message_reaches_the_shipping_tool(shop, encode):
+    """The router's score of a long message falls below its threshold; the words of a
+    delivery time and the tool's own description ("shipping (delivery)") still meet."""
+    from agent.vocabulary import Vocabulary
+
+    registry = load_registry()  # the built-ins and the installed example plugin
+    vocabulary = Vocabulary.from_products(shop.products("demo"), encode)
+    agent = Agent(shop, "demo", registry=registry, vocabulary=vocabulary)
+    state = new_state()
+    shown = agent.turn(state, "推荐几款登山鞋", "u0114")
+    reply = agent.turn(state, "第二双能加急吗？下周末要去爬山，加急的话几天能到", "u0114")
+    assert reply.trace[0].tool == "shipping_estimate"
+    assert reply.trace[0].arguments["product_id"] == shown.products[1].product_id
+
+
+def test_forgetting_the_kind_asked_for_drops_it(shop, encode):
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    agent.turn(state, "running shoes", "u0031")
+    reply = agent.turn(state, "forget the shoes, just show me stuff picked for me", "u0031")
+    assert state.slots.category is None and reply.trace[0].tool == "recommend_for_shopper"
+    assert not any("Running Shoes" in str(s.arguments) for s in reply.trace)
+
+
+def test_a_writing_task_naming_a_product_is_no_search(shop, encode):
+    agent = routed_agent(shop, encode)
+    reply = agent.turn(
+        new_state(), "can you write me a short review for the headphones I bought?", "u0115"
+    )
+    assert not reply.products and reply.intent != "recommend"
+
+
 def test_a_missing_argument_gets_one_question_and_the_answer_completes_the_call(shop, encode):
     agent = routed_agent(shop, encode)
     state = new_state()

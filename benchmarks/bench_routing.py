@@ -46,6 +46,8 @@ from shopassist.settings import load_settings
 from tools.registry import load_registry
 
 LABELS = Path(__file__).resolve().parent / "data" / "routing_labels.jsonl"
+# Label ids of the first set and of the two later batches written blind to the router.
+BATCHES = [(1, 278), (279, 350), (351, 440)]
 SHOPPER = "u0001"
 
 
@@ -212,6 +214,12 @@ def summarise(results: list[dict]) -> dict[str, Any]:
         "plan_ms_p50": round(statistics.median(ms), 2) if ms else None,
         "plan_ms_p95": round(float(np.percentile(ms, 95)), 2) if ms else None,
         "tool_accuracy_by_language": by_lang,
+        # the first labels, and each later batch written blind to the router
+        "tool_accuracy_by_batch": {
+            f"{lo}-{hi}": round(float(np.mean([r["tool_ok"] for r in part])), 4)
+            for lo, hi in BATCHES
+            if (part := [r for r in results if lo <= r.get("id", 0) <= hi])
+        },
     }
 
 

@@ -4,15 +4,17 @@
     python -m benchmarks.bench_routing --fit     # fit the router's thresholds (tune part)
 
 The labelled set (benchmarks/data/routing_labels.jsonl, labelled before any router
-existed) holds 440 messages over the demo shop, 44 % Chinese: single messages and
+existed) holds 530 messages over the demo shop, 45 % Chinese: single messages and
 follow-ups (the context messages are replayed first), every built-in tool, the
 example shipping plugin, four tools of a test plugin that appear in no example
-utterance (benchmarks/routing_plugin: reached from their docstrings alone), and 77
-messages no tool serves. Rows 279-350 and 351-440 were added later in two batches,
-each written and labelled from the tools' descriptions alone (by a writer who saw
-neither the router nor its examples) before the router ran on them; the second asked
-for slang, long preambles, English words in Chinese messages and after-sales requests
-no tool serves. Every third row is the test part: never used to fit.
+utterance (benchmarks/routing_plugin: reached from their docstrings alone), and 92
+messages no tool serves. Rows 279-350, 351-440 and 441-530 were added later in three
+batches, each written and labelled from the tools' descriptions alone (by a writer who
+saw neither the router nor its examples) before the router ran on them; the second
+asked for slang, long preambles, English words in Chinese messages and after-sales
+requests no tool serves, the third for an older shopper's full sentences, a hurried
+phone shopper's fragments and a customer-service agent typing for a customer. Every
+third row is the test part: never used to fit.
 
 Scored per planner: tool accuracy (the tool that answers the message; `None` =
 abstain), argument accuracy (of the messages routed to the right tool, those whose
@@ -47,7 +49,7 @@ from tools.registry import load_registry
 
 LABELS = Path(__file__).resolve().parent / "data" / "routing_labels.jsonl"
 # Label ids of the first set and of the two later batches written blind to the router.
-BATCHES = [(1, 278), (279, 350), (351, 440)]
+BATCHES = [(1, 278), (279, 350), (351, 440), (441, 530)]
 SHOPPER = "u0001"
 
 

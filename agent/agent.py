@@ -25,7 +25,7 @@ from typing import Any
 from agent.executor import Executor
 from agent.llm import ChatModel, LLMError, NoModel
 from agent.lookup import Lookup
-from agent.parse import Parsed, parse
+from agent.parse import Parsed, first_person, parse
 from agent.plan import Call, Plan, Step
 from agent.planner import RulePlanner, Situation
 from agent.present import present
@@ -207,8 +207,7 @@ class Agent:
     ) -> Reply:
         """Answer one message. `emit`, when given, receives the reply text piece by piece
         as soon as each piece is ready (the intro before any explanation is written)."""
-        text = _CONTROL.sub(" ", message or "")[:MAX_MESSAGE_CHARS].strip()
-        text = corrected(text, self.vocabulary.known_words)  # "Not that brnad" -> brand
+        text = self.read(message)
         parsed = parse(text)
         if _LETTERS.search(text):
             state.language = parsed.language
@@ -224,6 +223,14 @@ class Agent:
         if not reply.question:
             state.clarified_last_turn = False
         return self._finish(reply, turn, emit)
+
+    def read(self, message: str) -> str:
+        """The message as the planner reads it: control characters out, bounded, slips of
+        the keyboard put right, and one typed by staff for a customer in the customer's
+        own words."""
+        text = _CONTROL.sub(" ", message or "")[:MAX_MESSAGE_CHARS].strip()
+        text = corrected(text, self.vocabulary.known_words)  # "Not that brnad" -> brand
+        return first_person(text)
 
     def plan(
         self, text: str, state: DialogueState, ctx: ToolContext, parsed: Parsed | None = None

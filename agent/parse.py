@@ -25,6 +25,12 @@ _EN_MAX = re.compile(
     r"(dollars?|usd|bucks|euros?|pounds?|yuan|rmb)?",
     re.I,
 )
+# "80 dollars max", "$80 tops": the amount first
+_EN_MAX_AFTER = re.compile(
+    rf"(?:(\$|€|£|¥)\s*{_NUM}|{_NUM}\s*(dollars?|usd|bucks|euros?|pounds?|yuan|rmb))\s*"
+    r"(?:max(?:imum)?|tops|at most|or less|or under)\b",
+    re.I,
+)
 _EN_MIN = re.compile(
     rf"(?:over|above|more than|at least|min(?:imum)?)\s*(\$|€|£|¥)?\s*{_NUM}", re.I
 )
@@ -154,6 +160,9 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"|(?:为啥|为什么|怎么)都?(?:没|不)(?:推荐|给我推荐|给我看)"
             r"|怎么(?:推荐|列表)?(?:里|中)?(?:一个|一款|一件)?都?没有"
             r"|\bhow come (?:you )?(?:never|don'?t|didn'?t) (?:recomm?end|show|suggest)"
+            r"|\b(?:you )?never (?:suggest|recomm?end|show|offer)s?\b"
+            r"|\bnever (?:come|comes|show|shows|turn|turns|pop|pops) up\b"
+            r"|从来?(?:不|没有?)(?:给我)?推荐|从不(?:给我)?推荐"
             r"|(?:为啥|怎么)都?没有[^，。？！,.?!]{1,15}的(?=[？?。，,!！]|$)",
             re.I,
         ),
@@ -197,7 +206,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
         "similar",
         re.compile(
             r"\b(?:similar to|alternatives? to|(?:something|anything|more|others?|items?|products?"
-            r"|ones?) (?:just )?like (?:the|this|that|it|number)\b)|类似|差不多的|同类|相似",
+            r"|ones?) (?:just )?like (?:(?:the|this|that|it|number)\b|#\s*\d))"
+            r"|类似|差不多的|同类|相似",
             re.I,
         ),
     ),
@@ -437,6 +447,61 @@ _FROM_HISTORY = re.compile(
 )
 
 
+# A message typed for a customer by shop staff ("customer wants to know if the second one
+# has an auto shut-off", "客户想知道第一个台灯的价格走势"): read in the customer's own words.
+_RELAY_ASKS = re.compile(
+    r"^\s*(?:the\s+|my\s+|a\s+)?(?:customer|client|shopper|caller|buyer)\s+"
+    r"(?:wants to know|would like to know|wanted to know|is asking|asks|asked|wonders|"
+    r"wants to check|would like to check)\s+(?:if\s+|whether\s+)?"
+    r"|^\s*(?:客户|顾客|买家|用户)(?:想知道|想了解|想问(?:一下)?|问(?:一下)?|询问|咨询)[，,:：]?",
+    re.I,
+)
+_RELAY_SAYS = re.compile(
+    r"^\s*(?:the\s+|my\s+|a\s+)?(?:customer|client|shopper|caller|buyer)\s+(?:just\s+)?"
+    r"(needs|wants|is looking for|would like|likes|says|said)\b"
+    r"|^\s*(?:客户|顾客|买家|用户)(?:说[，,:：]?|(?=想|要|需要|喜欢|不要|只要))",
+    re.I,
+)
+_FIRST_PERSON = {
+    "needs": "I need",
+    "wants": "I want",
+    "is looking for": "I am looking for",
+    "would like": "I would like",
+    "likes": "I like",
+}
+_THIRD_PERSON = re.compile(r"\b(?:her|his|their)\b|\b(?:she|he|they)\b|她|他", re.I)
+
+
+def first_person(text: str) -> str:
+    """The customer's own words of a message relayed by staff; any other unchanged."""
+    if m := _RELAY_ASKS.search(text):
+        rest = text[m.end() :].strip()
+        if not rest:
+            return text
+        asked = (
+            rest
+            if re.search(r"[?？]\s*$", rest)
+            else rest.rstrip("。.") + ("？" if _HAN.search(rest) else "?")
+        )
+    elif m := _RELAY_SAYS.search(text):
+        said, rest = (m.group(1) or "").lower(), text[m.end() :].strip()
+        if _HAN.search(m.group(0)):
+            asked = rest if "说" in m.group(0) else "我" + rest
+        else:
+            lead = _FIRST_PERSON.get(said, "")
+            asked = f"{lead} {rest}" if lead else rest
+    else:
+        return text
+
+    def mine(w: re.Match) -> str:
+        word = w.group(0)
+        if word in ("她", "他"):
+            return "我"
+        return {"her": "my", "his": "my", "their": "my"}.get(word.lower(), "I")
+
+    return _THIRD_PERSON.sub(mine, asked).strip()
+
+
 def parse(text: str) -> Parsed:
     text = text.strip()
     p = Parsed(language=detect_language(text))
@@ -554,6 +619,7 @@ def _budget(text: str, p: Parsed) -> str:
         (_EN_AROUND, "around"),
         (_ZH_AROUND, "around"),
         (_EN_MAX, "max"),
+        (_EN_MAX_AFTER, "max"),
         (_ZH_MAX, "max"),
         (_EN_MIN, "min"),
         (_ZH_MIN, "min"),

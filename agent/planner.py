@@ -169,13 +169,21 @@ class RulePlanner:
                        if "_" in n and n in self.registry.tools), None)  # fmt: skip
         if called is not None:  # "call record_feedback for product 1001": the tool by name
             return self.tool_plan(called, text, parsed, refs, situation)
+        if _CHANGES_ORDER.search(text) and _about_own_purchase(text) and not refs.products:
+            # "I want to cancel order 77120": a change to an order, which no tool makes
+            # (nor the order tracker, however near its description)
+            return Plan("abstain", "shop_terms")
         if parsed.from_history and not refs.products:
             parsed.content = ""  # no words to search for: the shopper's own picks
             return self.recommend(text, parsed, situation, None)
         if _WHOLE_PAGE.search(text) and (refs.products or refs.pronoun) and state.shown:
             # "pull up the full page for #1? brand, rating, specs, all of it": its page
             return self.tool_plan("product_details", text, parsed, refs, situation)
-        if _ORDER_NUMBER.search(text) and (orders := self._takes("order")):
+        if (
+            _ORDER_NUMBER.search(text)
+            and not _CHANGES_ORDER.search(text)
+            and (orders := self._takes("order"))
+        ):
             # "我的单子#40512怎么还没到": an order number goes to the tool that takes one (a
             # plugin's, known by its parameter's name), whatever else the words sound like
             return self.tool_plan(orders, text, parsed, refs, situation)
@@ -524,6 +532,8 @@ class RulePlanner:
             return ""  # "do you have free shipping?", "I need a refund": no product asked for
         if _WRITING.search(text):
             return ""  # "can you write me a review for the headphones I bought?": a task
+        if _HOW_TO.search(text) and not refs.any:
+            return ""  # "how does one properly clean a yoga mat?": care, not shopping
         if _about_own_purchase(text) and not refs.products:
             return ""  # "上个月买的音箱坏了，怎么申请保修？": after-sales, not a new speaker
         if _asks_for_goods(text, parsed, self.vocabulary) and not refs.products:
@@ -826,7 +836,8 @@ _WRITING = re.compile(
 )
 # The whole page of a product asked for, not one fact of it.
 _WHOLE_PAGE = re.compile(
-    r"\b(?:full|whole|entire|complete) (?:page|listing|details|specs|rundown)\b"
+    r"\b(?:full|whole|entire|complete) (?:page|listing|details|specs|rundown|description"
+    r"|information|info)\b"
     r"|\ball (?:the )?(?:details|specs|info)\b|\ball of it\b|\beverything about\b"
     r"|完整(?:的)?(?:页面|信息|参数|详情)|全部(?:的)?(?:信息|参数|详情)",
     re.I,
@@ -836,6 +847,7 @@ _WHOLE_PAGE = re.compile(
 _DELIVERY_TIME = re.compile(
     r"\bhow (?:long|soon|fast|quickly)\b[^.?!]*\b(?:ship\w*|deliver\w*|arriv\w*|get here)\b"
     r"|\bwhen (?:would|will|could|can|does|do)\b[^.?!]*\b(?:arrive|get here|be delivered)\b"
+    r"|\b(?:get (?:there|here)|arrive|be (?:there|here|delivered))\s+(?:by|before|in time)\b"
     r"|几天(?:能|可以|就能|就)?(?:到|送到|到货|发货)|多久(?:能|可以|就能)?(?:到|送到|到货|发货)"
     r"|什么时候(?:能|可以)?(?:到|送到|到货|发货)",
     re.I,
@@ -856,7 +868,21 @@ _FORGET = re.compile(
 # The shopper's own earlier purchase: "I bought", "my order", "上个月买的".
 _OWN_PURCHASE = re.compile(
     r"\bi (?:bought|ordered|purchased)\b|\bmy (?:order|purchase|parcel|package)\b"
-    r"|(?:之前|以前|上个?月|上周|上次|昨天|前天|前几天|刚)(?:买|购买|下单|收到)的",
+    r"|\border\s*(?:number\s*|no\.?\s*)?#?\s*[A-Za-z]?\d{3,}"
+    r"|(?:之前|以前|上个?月|上周|上次|昨天|前天|前几天|刚)(?:买|购买|下单)的|收到的",
+    re.I,
+)
+# Asked to change an order, which no tool does: "cancel order 77120", "退掉订单".
+_CHANGES_ORDER = re.compile(
+    r"\b(?:cancel\w*|change|modify|amend|return|refund\w*|exchange)\b|取消|修改|退(?:掉|货|款)|换货",
+    re.I,
+)
+# How to look after or use a kind of product, asked in general: no search for one.
+_HOW_TO = re.compile(
+    r"^\s*how (?:do|does|can|should|would) (?:i|one|you|we) (?:properly |best )?"
+    r"(?:clean|wash|fix|repair|descale|sharpen|reset|care for|look after|maintain|store"
+    r"|dry|charge|pair|set up|break in)\b"
+    r"|(?:怎么|如何|怎样)(?:才能)?(?:清洗|清洁|洗|除垢|保养|修理|修|磨|重置|存放|晾干|充电|配对)",
     re.I,
 )
 # An order number: "order 48213", "订单号A7731", "我的单子#40512".

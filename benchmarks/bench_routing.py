@@ -90,7 +90,7 @@ def predict(agent: Agent, row: dict, state) -> tuple[dict[str, Any], float]:
     state = copy.deepcopy(state)
     ctx = agent._context(state, SHOPPER, None)
     started = time.perf_counter()
-    plan = agent.plan(row["m"], state, ctx)
+    plan = agent.plan(agent.read(row["m"]), state, ctx)  # as a turn reads it
     ms = (time.perf_counter() - started) * 1000
     tool = plan.tool if plan.action in ("tools", "clarify", "nothing_shown", "refuse") else None
     call = next((c for c in plan.calls if c.tool == plan.tool), None)

@@ -324,6 +324,76 @@ def test_a_writing_task_naming_a_product_is_no_search(shop, encode):
     assert not reply.products and reply.intent != "recommend"
 
 
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        (
+            "customer wants to know if the second one has an auto shut-off feature",
+            "the second one has an auto shut-off feature?",
+        ),
+        (
+            "customer needs a backpack for her laptop, 80 dollars max",
+            "I need a backpack for my laptop, 80 dollars max",
+        ),
+        ("客户想知道第一个台灯这三个月的价格走势", "第一个台灯这三个月的价格走势？"),
+        ("客户说收到的音箱外壳有裂痕，要求换货", "收到的音箱外壳有裂痕，要求换货"),
+        ("客户想买一盏护眼台灯", "我想买一盏护眼台灯"),
+        ("waterproof boots for my wife", "waterproof boots for my wife"),  # no relay
+    ],
+)
+def test_a_message_typed_by_staff_for_a_customer_is_read_in_the_customers_words(typed, read):
+    from agent.parse import first_person
+
+    assert first_person(typed) == read
+
+
+def test_staff_asking_for_a_customer_reach_the_same_tools(shop, encode):
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    shown = agent.turn(state, "customer looking for a drip coffee maker under $100", "u0116")
+    second = shown.products[1].product_id
+    reply = agent.turn(
+        state, "customer wants to know if the second one has an auto shut-off feature", "u0116"
+    )
+    assert reply.intent == "answer" and reply.trace[0].arguments["product_ids"] == [second]
+    search = agent.turn(
+        new_state(), "customer needs a backpack for her laptop, 80 dollars max", "u0116"
+    )
+    assert search.products and all(p.price is None or p.price <= 80 for p in search.products)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "customer wants to cancel order 77120 before it ships",
+        "How does one properly clean a yoga mat? Mine has become rather sticky.",
+        "客户说收到的音箱外壳有裂痕，要求换货",
+    ],
+)
+def test_after_sales_and_care_questions_are_no_search_and_no_tracking(shop, encode, message):
+    agent = routed_agent(shop, encode)
+    reply = agent.turn(new_state(), message, "u0117")
+    assert not reply.products and not reply.trace, (message, reply.text)
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "max_price"),
+    [
+        ("I notice you never suggest anything from Kestrel Audio to me. Is there a reason?",
+         "why_not", None),
+        ("请问为什么你们从来不给我推荐Northfold的外套呢？", "why_not", None),
+        ("more like #2", "similar", None),
+        ("a laptop backpack, 80 dollars max", "recommend", 80.0),
+        ("3 days max", "recommend", None),
+    ],
+)  # fmt: skip
+def test_phrasings_of_a_hurried_or_a_formal_shopper(message, intent, max_price):
+    from agent.parse import parse
+
+    parsed = parse(message)
+    assert (parsed.intent, parsed.max_price) == (intent, max_price)
+
+
 def test_a_missing_argument_gets_one_question_and_the_answer_completes_the_call(shop, encode):
     agent = routed_agent(shop, encode)
     state = new_state()

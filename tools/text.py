@@ -196,7 +196,10 @@ _PRICE_THEN = re.compile(
     r"\b(?:last|past|previous|next)\s+(?:week|month|year|sale|time)\b|\bused to\b"
     r"|\bbefore\b|\bearlier\b|\bever\b|\bhistor(?:y|ic|ical)\b|\bover time\b"
     r"|\b(?:dropped|drop|gone down|go down|went down|changed|change|recently)\b"
-    r"|之前|以前|原来|原价|上个?月|上周|去年|历史|最近|曾经|降价|涨价|变化|双十一|黑五",
+    r"|\b(?:last|past)\s+(?:few|couple of|several|two|three|\d+)\s+(?:days|weeks|months)\b"
+    r"|\btrend\b"
+    r"|之前|以前|原来|原价|上个?月|上周|去年|历史|最近|曾经|降价|涨价|变化|双十一|黑五"
+    r"|走势|趋势|波动|(?:这|近|过去)(?:几|两|三|\d)个月",
     re.I,
 )
 

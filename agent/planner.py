@@ -540,7 +540,13 @@ class RulePlanner:
             # "do you have water bottles?", "I need a pH meter": a search (its reply says
             # so when nothing of the kind is carried: agent.present); not "do you have a
             # return policy?", a question a tool other than search answers
-            other = match is not None and match.passing and match.tool not in FINDERS
+            # (the shop's overview is no such tool: "do you sell soldering irons?" is a
+            # search, whose reply says when the shop has none)
+            other = (
+                match is not None
+                and match.passing
+                and match.tool not in (*FINDERS, "shop_overview")
+            )
             return "" if other else "strong"
         # "I'd like it from Pulsewear", "It should be leather": a statement's "it" and
         # brand are the wanted product, not one in view.

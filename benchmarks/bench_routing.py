@@ -4,17 +4,18 @@
     python -m benchmarks.bench_routing --fit     # fit the router's thresholds (tune part)
 
 The labelled set (benchmarks/data/routing_labels.jsonl, labelled before any router
-existed) holds 530 messages over the demo shop, 45 % Chinese: single messages and
+existed) holds 620 messages over the demo shop, 45 % Chinese: single messages and
 follow-ups (the context messages are replayed first), every built-in tool, the
 example shipping plugin, four tools of a test plugin that appear in no example
-utterance (benchmarks/routing_plugin: reached from their docstrings alone), and 92
-messages no tool serves. Rows 279-350, 351-440 and 441-530 were added later in three
-batches, each written and labelled from the tools' descriptions alone (by a writer who
-saw neither the router nor its examples) before the router ran on them; the second
+utterance (benchmarks/routing_plugin: reached from their docstrings alone), and 106
+messages no tool serves. Rows 279-350, 351-440, 441-530 and 531-620 were added later in
+four batches, each written and labelled from the tools' descriptions alone (by a writer
+who saw neither the router nor its examples) before the router ran on them; the second
 asked for slang, long preambles, English words in Chinese messages and after-sales
 requests no tool serves, the third for an older shopper's full sentences, a hurried
-phone shopper's fragments and a customer-service agent typing for a customer. Every
-third row is the test part: never used to fit.
+phone shopper's fragments and a customer-service agent typing for a customer, the
+fourth for conversations several turns deep and many wordings of the plugin tools.
+Every third row is the test part: never used to fit.
 
 Scored per planner: tool accuracy (the tool that answers the message; `None` =
 abstain), argument accuracy (of the messages routed to the right tool, those whose
@@ -49,7 +50,7 @@ from tools.registry import load_registry
 
 LABELS = Path(__file__).resolve().parent / "data" / "routing_labels.jsonl"
 # Label ids of the first set and of the two later batches written blind to the router.
-BATCHES = [(1, 278), (279, 350), (351, 440), (441, 530)]
+BATCHES = [(1, 278), (279, 350), (351, 440), (441, 530), (531, 620)]
 SHOPPER = "u0001"
 
 

@@ -162,6 +162,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"|\bhow come (?:you )?(?:never|don'?t|didn'?t) (?:recomm?end|show|suggest)"
             r"|\b(?:you )?never (?:suggest|recomm?end|show|offer)s?\b"
             r"|\bnever (?:come|comes|show|shows|turn|turns|pop|pops) up\b"
+            r"|\bwhy (?:isn'?t|aren'?t|wasn'?t|weren'?t)\b[^?.!]*\b(?:picks|recommendations"
+            r"|results|suggestions|list)\b"
             r"|从来?(?:不|没有?)(?:给我)?推荐|从不(?:给我)?推荐"
             r"|(?:为啥|怎么)都?没有[^，。？！,.?!]{1,15}的(?=[？?。，,!！]|$)",
             re.I,
@@ -198,7 +200,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"|你(?:都)?知道我(?:的)?什么|你对我了解(?:多少|什么)|你了解我(?:什么|多少)"
             r"|(?<!根据)我的(?:购物|购买)?(?:喜好|偏好|兴趣|历史|记录|画像)(?!推荐)"
             r"|我喜欢什么|我(?:平时|以前|之前|经常|常)都?(?:在[^，。？！,.?!]{0,6})?买"
-            r"|\bmy (?:tastes|interests)\b",
+            r"|\bmy (?:tastes|interests)\b|\bmy (?:shopping |buying )?habits\b",
             re.I,
         ),
     ),
@@ -271,6 +273,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"|\bi(?:'ll| will|’ll) take (?:it|this|that|them|this one|that one|number \d"
             r"|the (?:\w+\s+){0,2}(?:one|ones|pair)\b|the (?:first|second|third|last)\b)"
             r"|(?<!可能)(?<!会)(?<!能)喜欢(?=这|那|它|第|该|此|[。！!.，,]|$)"
+            r"|(?:挺|很|蛮|超|特别|真|还挺)喜欢的?(?=[。！!.，,~]|$)"
             # "我要第二个", "就选便宜的那个": a product shown taken (bought: "cart", above)
             r"|(?:我(?:就)?|就)(?:要|选|拿)(?=(?:这|那)(?:个|款|双|件|台|一个|一款)"
             r"(?!的|牌子|品牌|颜色)|它|第[一二三四五1-5]"
@@ -285,7 +288,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
         re.compile(
             r"^\s*(?:(?:ok(?:ay)?|great|perfect|cool|awesome|got it)[\s,!.]*)?(?:thanks?(?:\s+you)?"
             r"(?:\s+(?:so\s+much|very\s+much|a\s+lot))?|thx|ty|cheers|bye|goodbye|see\s+you)"
-            r"[\s!.~]*$|^\s*(?:好的|好)?[，,]?\s*(?:谢谢(?:你|您|啦)?|多谢|感谢|再见|拜拜)[\s!.。！~]*$",
+            r"(?:[\s,!.]*(?:that'?s (?:all|it|everything)(?: for (?:now|today))?|bye|see you"
+            r"|goodbye))?[\s!.~]*$|^\s*(?:好的|好)?[，,]?\s*(?:谢谢(?:你|您|啦)?|多谢|感谢|再见|拜拜)[\s!.。！~]*$",
             re.I,
         ),
     ),

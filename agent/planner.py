@@ -99,6 +99,7 @@ _REVIEW_WORD = re.compile(
 _GENERIC = (
     "common main biggest big usual typical most any general overall real honest much many "
     "product item thing worth meh verdict lol nah haha tbh honestly 值 值得 "
+    "1st 2nd 3rd 4th first second third fourth fifth last "
     "常见 主要 最大 一般 真实 什么 哪些 有些 买家 用户 顾客 网友 大家"
 )
 _REVIEWS_GENERIC = frozenset(_GENERIC.split())
@@ -169,7 +170,11 @@ class RulePlanner:
                        if "_" in n and n in self.registry.tools), None)  # fmt: skip
         if called is not None:  # "call record_feedback for product 1001": the tool by name
             return self.tool_plan(called, text, parsed, refs, situation)
-        if _CHANGES_ORDER.search(text) and _about_own_purchase(text) and not refs.products:
+        if (
+            _CHANGES_ORDER.search(text)
+            and (_about_own_purchase(text) or _ORDER_WORD.search(text))
+            and not refs.products
+        ):
             # "I want to cancel order 77120": a change to an order, which no tool makes
             # (nor the order tracker, however near its description)
             return Plan("abstain", "shop_terms")
@@ -279,6 +284,9 @@ class RulePlanner:
         asks = question and bool(set(content_terms(text)) - DETAIL_WORDS)
         if parsed.intent == "details" and refs.ordinal and not asks:
             return self.tool_plan("product_details", text, parsed, refs, situation)
+        if _HOW_TO.search(text) and _IN_GENERAL.search(text) and not refs.any:
+            # "in general, how do you clean leather boots?": care advice, no product's
+            return Plan("abstain", "abstain", score=match.score)
         if (
             question
             and not match.offtopic
@@ -327,6 +335,12 @@ class RulePlanner:
         }.get(intent)
         if tool is None or tool not in self.registry.tools:
             return None
+        if (
+            tool == "compare_products"
+            and not (refs.products or refs.all_shown or refs.pronoun)
+            and _IN_GENERAL.search(text)
+        ):  # "陶瓷刀和钢刀一般有什么区别？": two kinds in general, no products of the shop
+            return Plan("abstain", "abstain")
         if tool == "compare_products" and not refs.products:
             refs.ordinal = situation.state.shown[:2] if not refs.all_shown else []
         preset = {"kind": intent} if tool == "record_feedback" else {}
@@ -466,8 +480,8 @@ class RulePlanner:
     def _overview_preset(self, text: str, parsed: Parsed) -> dict[str, Any]:
         """The overview's scope: a category the message names, else a kind it asks the
         shop for that no category holds ("do you sell bikes?": none, then the shop)."""
-        category, guessed = self.vocabulary.category_in(text, parsed.content, None)
-        if category and not guessed:
+        category, _ = self.vocabulary.category_in(text, parsed.content, None)
+        if category:  # named, or guessed from the words ("what range of knives")
             return {"category": category}
         named = named_kind(text) if parsed.request else ""
         return {"kind": named} if named else {}
@@ -775,7 +789,8 @@ def _adds_to_search(text: str, parsed: Parsed, state: DialogueState) -> bool:
         and not state.slots.is_vague()
     )
     service = (parsed.asks_catalog or parsed.request) and _SERVICE.search(parsed.content)
-    return searching and bool(parsed.content) and not _TASK.search(text) and not service
+    task = _TASK.search(text) or _WRITING.search(text)
+    return searching and bool(parsed.content) and not task and not service
 
 
 def search_text(state: DialogueState) -> str:
@@ -799,7 +814,7 @@ _SERVICE = re.compile(
     r"\b(?:polic(?:y|ies)|shipping|delivery|refunds?|returns?|warrant(?:y|ies)|guarantee"
     r"|discounts?|coupons?|promo(?:tion)?s?|codes?|hours|accounts?|orders?|payments?"
     r"|installments?|price match(?:ing)?|gift wrap(?:ping)?|exchanges?|paypal|pay pal"
-    r"|credit cards?|debit cards?|cash on delivery|checkout|apple pay)\b"
+    r"|credit cards?|debit cards?|cash on delivery|checkout|apple pay|send (?:it|them) back)\b"
     r"|退货|退款|退换|换货|运费|包邮|配送|快递|发货|发票|优惠|保修|质保|售后|折扣|分期|积分"
     r"|付款|支付|货到付款|信用卡",
     re.I,
@@ -837,7 +852,9 @@ _TO_SHOP = re.compile(
 # Asked to write or translate something: a task, whatever product it names.
 _WRITING = re.compile(
     r"^\s*(?:please\s+|can you\s+|could you\s+)?(?:write|translate|draft|compose|rewrite)\b"
-    r"|(?:帮我|请|给我)(?:把[^，。！？]{0,12})?(?:写|翻译|起草)|翻译成",
+    r"|(?:帮我|请|给我)(?:把[^，。！？]{0,12})?(?:写|翻译|起草)|翻译成"
+    # asked to remember something for next time: no tool keeps notes
+    r"|^\s*(?:please\s+)?(?:remember|memori[sz]e|note down|keep in mind)\b|记住|帮我记一下",
     re.I,
 )
 # The whole page of a product asked for, not one fact of it.
@@ -854,6 +871,8 @@ _DELIVERY_TIME = re.compile(
     r"\bhow (?:long|soon|fast|quickly)\b[^.?!]*\b(?:ship\w*|deliver\w*|arriv\w*|get here)\b"
     r"|\bwhen (?:would|will|could|can|does|do)\b[^.?!]*\b(?:arrive|get here|be delivered)\b"
     r"|\b(?:get (?:there|here)|arrive|be (?:there|here|delivered))\s+(?:by|before|in time)\b"
+    r"|\b(?:what|how) about (?:the )?(?:delivery|shipping)\b|\bnext[- ]day\b"
+    r"|次日达|当日达|隔日达|(?:配送|发货|到货)呢"
     r"|几天(?:能|可以|就能|就)?(?:到|送到|到货|发货)|多久(?:能|可以|就能)?(?:到|送到|到货|发货)"
     r"|什么时候(?:能|可以)?(?:到|送到|到货|发货)",
     re.I,
@@ -874,6 +893,7 @@ _FORGET = re.compile(
 # The shopper's own earlier purchase: "I bought", "my order", "上个月买的".
 _OWN_PURCHASE = re.compile(
     r"\bi (?:bought|ordered|purchased)\b|\bmy (?:order|purchase|parcel|package)\b"
+    r"|\b(?:pair|one|item|thing)s? i (?:got|received)\b"
     r"|\border\s*(?:number\s*|no\.?\s*)?#?\s*[A-Za-z]?\d{3,}"
     r"|(?:之前|以前|上个?月|上周|上次|昨天|前天|前几天|刚)(?:买|购买|下单)的|收到的",
     re.I,
@@ -883,9 +903,11 @@ _CHANGES_ORDER = re.compile(
     r"\b(?:cancel\w*|change|modify|amend|return|refund\w*|exchange)\b|取消|修改|退(?:掉|货|款)|换货",
     re.I,
 )
+_ORDER_WORD = re.compile(r"\border\b|订单|单子", re.I)
+_IN_GENERAL = re.compile(r"\bin general\b|\bgenerally\b|一般|通常", re.I)
 # How to look after or use a kind of product, asked in general: no search for one.
 _HOW_TO = re.compile(
-    r"^\s*how (?:do|does|can|should|would) (?:i|one|you|we) (?:properly |best )?"
+    r"(?:^|[,;.:]\s*)how (?:do|does|can|should|would) (?:i|one|you|we) (?:properly |best )?"
     r"(?:clean|wash|fix|repair|descale|sharpen|reset|care for|look after|maintain|store"
     r"|dry|charge|pair|set up|break in)\b"
     r"|(?:怎么|如何|怎样)(?:才能)?(?:清洗|清洁|洗|除垢|保养|修理|修|磨|重置|存放|晾干|充电|配对)",

@@ -38,7 +38,7 @@ def update_slots(
         if around and s.max_price is not None:
             # "around 25 dollars", then "make it 50": around 50, as the budget was said
             s.min_price, s.max_price = round(s.max_price * 0.8, 2), round(s.max_price * 1.2, 2)
-    if parsed.cheaper and shown:
+    if parsed.cheaper and shown and parsed.max_price is None:  # "再便宜点的，1000元以下": 1000
         # cheaper than the ones named ("the first one is too expensive"), else than all
         named = set(state.resolve(parsed.ordinals)) if parsed.ordinals else set()
         prices = [p.price for p in shown if p.price is not None and (not named or p.id in named)]
@@ -196,7 +196,10 @@ def _brands(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) ->
         named = brand_pattern(brand)
         spelled = named.pattern if named else re.escape(brand)
         negated = re.search(
-            rf"(?:not|no|without|except|不要|别要|不想要|除了)\s*(?:{spelled})", text, re.I
+            rf"(?:not|no|without|except|skip|avoid|exclude|nothing from|不要|别要|不想要|除了)\s*"
+            rf"(?:anything\s+from\s+|any\s+|the\s+)?(?:{spelled})",
+            text,
+            re.I,
         )
         said = named.search(text) if named else None
         if not negated and (

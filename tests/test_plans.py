@@ -394,6 +394,68 @@ def test_phrasings_of_a_hurried_or_a_formal_shopper(message, intent, max_price):
     assert (parsed.intent, parsed.max_price) == (intent, max_price)
 
 
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("第二个我挺喜欢的", "like"),
+        ("thanks, that's all for now!", "thanks"),
+        ("I always buy Beatline, so why isn't any of their gear in your picks?", "why_not"),
+        ("what do my shopping habits say about me?", "profile"),
+    ],
+)
+def test_phrasings_of_a_conversation_several_turns_deep(message, intent):
+    from agent.parse import parse
+
+    assert parse(message).intent == intent
+    assert parse("why isn't it waterproof?").intent != "why_not"  # no picks named
+
+
+def test_an_explicit_budget_beats_cheaper_than_those_shown(shop, encode):
+    """ "再便宜点的，1000元以下" after automatic coffee makers: the budget said, in dollars,
+    not "cheaper than the cheapest shown"."""
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    agent.turn(state, "咖啡机", "u0118")
+    agent.turn(state, "再便宜点的，1000元以下", "u0118")
+    assert state.slots.max_price == 140.0
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "我想取消昨天下的那个订单",
+        "the pair I got last month doesn't fit, how do I send them back?",
+        "please remember that my wife's shoe size is 38 for next time",
+        "in general, how do you clean leather boots after a muddy hike?",
+        "陶瓷刀和钢刀一般有什么区别？",
+    ],
+)
+def test_after_sales_notes_and_general_advice_reach_no_tool_in_a_conversation(
+    shop, encode, message
+):
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    agent.turn(state, "hiking boots", "u0119")
+    reply = agent.turn(state, message, "u0119")
+    assert not reply.trace and not reply.products, (message, reply.text)
+
+
+def test_skip_a_brand_and_ask_delivery_of_that_one(shop, encode):
+    from agent.vocabulary import Vocabulary
+
+    registry = load_registry()  # with the installed shipping plugin
+    vocabulary = Vocabulary.from_products(shop.products("demo"), encode)
+    agent = Agent(shop, "demo", registry=registry, vocabulary=vocabulary)
+    state = new_state()
+    agent.turn(state, "bluetooth speakers", "u0120")
+    agent.turn(state, "ok, now skip anything from Sonora", "u0120")
+    assert state.slots.exclude_brands == ["Sonora"]
+    shown = state.shown[0]
+    reply = agent.turn(state, "ok what about delivery for that one", "u0120")
+    assert reply.trace[0].tool == "shipping_estimate"
+    assert reply.trace[0].arguments["product_id"] == shown
+
+
 def test_a_missing_argument_gets_one_question_and_the_answer_completes_the_call(shop, encode):
     agent = routed_agent(shop, encode)
     state = new_state()

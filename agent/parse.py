@@ -473,7 +473,13 @@ _FIRST_PERSON = {
     "would like": "I would like",
     "likes": "I like",
 }
-_THIRD_PERSON = re.compile(r"\b(?:her|his|their)\b|\b(?:she|he|they)\b|她|他", re.I)
+# The customer as said by staff, in the customer's own words: "she is" -> "I am", "her
+# husband" -> "my husband", "fit her" -> "fit me"; "they" / "their" are left alone (as
+# often the products: "whether they are waterproof").
+_THIRD_PERSON = re.compile(
+    r"\b(?:she|he) (?:is|was)\b|\b(?:she|he)'s\b|\b(?:his|her|she|he)\b|她|他",
+    re.I,
+)
 
 
 def first_person(text: str) -> str:
@@ -498,10 +504,16 @@ def first_person(text: str) -> str:
         return text
 
     def mine(w: re.Match) -> str:
-        word = w.group(0)
+        word = w.group(0).casefold()
         if word in ("她", "他"):
             return "我"
-        return {"her": "my", "his": "my", "their": "my"}.get(word.lower(), "I")
+        if word.endswith((" is", "'s")):
+            return "I am"
+        if word.endswith(" was"):
+            return "I was"
+        if word == "his" or (word == "her" and re.match(r"\s+[a-z]", asked[w.end() :], re.I)):
+            return "my"
+        return "me" if word == "her" else "I"
 
     return _THIRD_PERSON.sub(mine, asked).strip()
 

@@ -491,11 +491,10 @@ class RulePlanner:
     ) -> Plan | None:
         """The plan of the first registered tool (not a built-in) whose description
         `reads` recognises and whose arguments the message and state fill."""
-        for tool in self.registry.tools.values():
-            if tool.source != "builtin" and reads(tool.description):
-                plan = self.tool_plan(tool.name, text, parsed, refs, situation)
-                if plan.action == "tools":
-                    return plan
+        for tool in self._tools_about(reads):
+            plan = self.tool_plan(tool, text, parsed, refs, situation)
+            if plan.action == "tools":
+                return plan
         return None
 
     def _takes(self, word: str) -> str | None:
@@ -510,14 +509,14 @@ class RulePlanner:
     def _tool_about(self, reads: Callable[[str], bool]) -> str | None:
         """The first registered tool (not a built-in) whose own description `reads`
         recognises: the rule that recognised the message recognises the tool for it."""
-        return next(
-            (
-                t.name
-                for t in self.registry.tools.values()
-                if t.source != "builtin" and reads(t.description)
-            ),
-            None,
-        )
+        return next(iter(self._tools_about(reads)), None)
+
+    def _tools_about(self, reads: Callable[[str], bool]) -> list[str]:
+        return [
+            t.name
+            for t in self.registry.tools.values()
+            if t.source != "builtin" and reads(t.description)
+        ]
 
     def _shopping(
         self,

@@ -339,6 +339,10 @@ def test_a_writing_task_naming_a_product_is_no_search(shop, encode):
         ("客户说收到的音箱外壳有裂痕，要求换货", "收到的音箱外壳有裂痕，要求换货"),
         ("客户想买一盏护眼台灯", "我想买一盏护眼台灯"),
         ("waterproof boots for my wife", "waterproof boots for my wife"),  # no relay
+        # the customer in the first person; "they" is as often the products
+        ("customer says she is allergic to fragrance", "I am allergic to fragrance"),
+        ("customer asks if the boots fit her", "the boots fit me?"),
+        ("customer asks whether they are waterproof", "they are waterproof?"),
     ],
 )
 def test_a_message_typed_by_staff_for_a_customer_is_read_in_the_customers_words(typed, read):

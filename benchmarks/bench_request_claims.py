@@ -12,7 +12,12 @@ Chinese), the products the assistant showed and every request claim the composer
 could make for them at the lowest threshold considered (word-for-word matches,
 the best passage by meaning, the product's kind): each judged true or false by
 reading the request and the product's records, before any tuning. Requests are
-split by position: every third one is the test part, never used to fit. Seven rows
+split by position: every third one is the test part, never used to fit. The first
+batch of requests was written by the sessions that built the composer; the second
+(from "need a backpack my teenage son ...", "a christmas-themed amazon gift card
+...", "stainless steel machine screws ...") by a separate pass that saw only
+samples of each catalog, and its candidates were labelled before the composer was
+changed for them. Seven rows
 carry "added": claims that appeared when Chinese words were also translated by
 dictionary (four, quoted from another window of the title) and when the verifier
 accepted a Chinese need met by its dictionary sense (three, quoted from an attribute),
@@ -84,6 +89,41 @@ REQUESTS: dict[str, list[str]] = {
         "无香味的面霜",
         "带磨豆功能的咖啡机",
         "送给爸爸的智能手表，能测心率",
+        # the second batch: written by a separate pass that saw only samples of
+        # the catalog, and committed before the composer ran on them
+        (
+            "need a backpack my teenage son can take on school trips, has to fit "
+            "his laptop and please not black"
+        ),
+        "给刚上大学的女儿买个双肩包，能装电脑的，50美元以内",
+        (
+            "looking for headphones I can wear on long flights that drown out the "
+            "engine noise, under 120 bucks"
+        ),
+        "健身房撸铁时戴的耳机，要无线的，出汗也不怕",
+        "a speaker for our pool party that won't die if somebody splashes it",
+        "办公室用的台灯，底座能给手机无线充电的那种，白色",
+        "is there a coffee machine that grinds the beans itself? no more than $200",
+        "早上赶时间，想要个按一下就出咖啡的机器，一杯的量就够，厨房小别太占地方",
+        "moisturizer for my mom, her skin is super sensitive and she can't stand anything perfumed",
+        "desk lamp for my piano, warm light that's easy on the eyes for evening practice",
+        "切肉用的主厨刀，德国钢的，200刀以内",
+        "santoku knife with a wooden handle as a housewarming gift, ideally under $90",
+        "冬天去滑雪穿的女款羽绒服，要防风，颜色别太暗",
+        (
+            "women's jacket for biking to work when it's pouring, want to show up "
+            "at the office not soaked. green if they have it"
+        ),
+        "周末去露营用的蓝牙音箱，电池要能撑两天",
+        "a watch that can track my sleep and that I can wear in the pool",
+        "带心率监测的手表，屏幕要亮一点，太阳底下也看得清，1500块以内",
+        "men's trail shoes with lots of cushioning for long mountain races, orange or red",
+        "背包旅行穿的男款登山鞋，麂皮的，100美元左右",
+        "hiking boots that aren't leather or suede, they're for my vegan daughter",
+        "脸晒红了有点刺痛，想买个晒后用的护肤品，不伤皮肤的",
+        "a fleece for chilly early-morning dog walks, men's, navy or grey, nothing over $100",
+        "在家跟着视频练普拉提，想要张厚点的垫子，跪着膝盖不疼，不要PVC的",
+        "women's running shoes with max cushioning for a nurse on 12-hour shifts, under $120",
     ],
     "gift_cards": [
         "a gift card for a steakhouse dinner",
@@ -96,6 +136,28 @@ REQUESTS: dict[str, list[str]] = {
         "an Amazon gift card with a christmas design",
         "给朋友买一张可以用邮件发送的礼品卡",
         "生日礼品卡，不会过期的",
+        # the second batch
+        "a christmas-themed amazon gift card I can email to my nephew tonight",
+        "同事天天喝咖啡，想送张咖啡店的礼品卡，25美元左右",
+        "thank-you gift card for my kid's teacher, around $25",
+        "gift card for a coworker who's obsessed with guitars, somewhere between $25 and $50",
+        "情人节想送女朋友一张美妆店的礼品卡，丝芙兰那种",
+        "restaurant gift cards in a multipack so I can hand them out to my team, under $60 total",
+        (
+            "something for a friend who just had a baby — a gift card with a baby "
+            "design, not a restaurant one"
+        ),
+        "母亲节送妈妈的亚马逊电子礼品卡，卡面要有花的",
+        "gift card my 16 year old can spend on games, NOT amazon",
+        (
+            "graduation gift card for my niece finishing college, one I can print "
+            "at home since the party is tomorrow"
+        ),
+        "朋友生病住院了，想送张祝早日康复的礼品卡，不要圣诞或者生日图案的",
+        "a spa or massage gift card for our anniversary, no more than $50",
+        "gift card holders for a bridal shower, a few of them, something elegant",
+        "父亲节给爸爸的电子礼品卡，他喜欢骑车，卡面跟自行车有关的最好",
+        "忘了朋友生日了，想补一张迟到的生日礼品卡，风格搞笑一点的",
     ],
     "industrial": [
         "PLA filament for my 3D printer that is non toxic",
@@ -110,6 +172,40 @@ REQUESTS: dict[str, list[str]] = {
         "a wood vise for my workbench",
         "3D打印机用的PLA耗材",
         "耐高温的胶带",
+        # the second batch
+        (
+            "stainless steel machine screws for a boat project, flat head #10-24, "
+            "can't have anything that rusts in salt air"
+        ),
+        "焊接电路用的热缩管套装，要多种尺寸多种颜色的",
+        "brad nails for my DeWalt nailer, 18 gauge, a big box like 5000",
+        "exam gloves for a nurse with a latex allergy, size small, box of 100",
+        "实验室用的玻璃烧杯，要耐热的硼硅玻璃，一套好几个规格的",
+        (
+            "a cheap oscilloscope for a hobbyist just learning electronics, "
+            "doesn't need to be fancy, under $300"
+        ),
+        "自己在家酿葡萄酒用的酵母，10包左右",
+        "duct tape that's see-through so it doesn't look ugly on my clear storage bins",
+        "a pocket pH tester to check my aquarium water",
+        "车间里用的干湿两用吸尘器，不锈钢桶的，容量大点，1000块以内",
+        "heat shrink tubing to seal the wiring on my trailer lights, black only",
+        "修淋浴房用的密封胶，要透明防水的，不要白色的",
+        "a stethoscope for my daughter starting nursing school, pink if possible",
+        "something to soak up moisture in my gun safe, reusable and changes color when it's full",
+        "给上初中的儿子做Arduino小实验用的面包板，透明的，买三块",
+        (
+            "3d printer filament that isn't PLA — need something tougher for parts "
+            "that sit in a hot car all summer"
+        ),
+        "陶艺窑用的测温仪，要能测到一千度以上，带探头的",
+        "clear glue for the PVC pipes on my sprinkler repair, 8 oz can is plenty",
+        "装精油的小瓶子，要玻璃的不要塑料的，棕色避光，一打左右",
+        (
+            "digital caliper with a big easy-to-read screen for my woodworking, my "
+            "eyes aren't what they used to be"
+        ),
+        "给孩子用的牙膏，不含氟的，成分天然一点",
     ],
 }
 
@@ -148,14 +244,18 @@ def _claims(agent, state: DialogueState, product, shopper: str | None = None) ->
 
 def candidates(home: Path) -> list[dict[str, Any]]:
     """Every request claim the composer could make for the shown products at the
-    lowest threshold (and the kind claim), to be labelled."""
+    lowest threshold (and the kind claim), to be labelled: for the requests that have
+    no labels yet."""
     from agent.agent import new_state
     from agent.parse import detect_language
 
+    labelled = {r["request"] for r in load_labels()} if LABELS.exists() else set()
     rows: list[dict[str, Any]] = []
     for catalog, requests in REQUESTS.items():
         store, agent = _assistant(home, catalog)
         for index, request in enumerate(requests):
+            if request in labelled:
+                continue  # a batch is labelled once, by the code as it was then
             language = detect_language(request)
             reply = agent.turn(new_state(language), request, None)
             for shown in reply.products:

@@ -17,7 +17,10 @@ batch of requests was written by the sessions that built the composer; the secon
 (from "need a backpack my teenage son ...", "a christmas-themed amazon gift card
 ...", "stainless steel machine screws ...") by a separate pass that saw only
 samples of each catalog, and its candidates were labelled before the composer was
-changed for them. Seven rows
+changed for them. Rows with "pass": 2 were labelled in that second pass (527
+claims on 179 products: the second batch, and ten Industrial requests of the first
+that had no labels), by readers who saw only the request, the product's records as
+the composer reads them and the candidate claims. Seven rows
 carry "added": claims that appeared when Chinese words were also translated by
 dictionary (four, quoted from another window of the title) and when the verifier
 accepted a Chinese need met by its dictionary sense (three, quoted from an attribute),

@@ -87,6 +87,7 @@ def _value(name: str, schema: dict[str, Any], r: Reading, required: bool) -> Any
         "category": s.category,
         "brands": s.brands or None,
         "exclude_brands": s.exclude_brands or None,
+        "avoid_words": s.avoid or None,
     }
     if name in by_slot:
         return by_slot[name] if required or by_slot[name] is not None else None

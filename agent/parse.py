@@ -387,6 +387,7 @@ class Parsed:
     bare_budget: bool = False  # "make it 50": the budget before, at a new amount
     asks_catalog: bool = False  # "do you have water bottles?": whether the shop carries it
     from_history: bool = False  # "suggest a few items based on my tastes": picks for them
+    avoid: list[str] = field(default_factory=list)  # "not black", "不要塑料的": never these
     recipient: str | None = None
     use: str | None = None
     content: str = ""  # what is left for search
@@ -572,7 +573,53 @@ def parse(text: str) -> Parsed:
         if m := rx.search(remaining):
             p.use = m.group(1).lower()
     p.content = _content(remaining)
+    p.avoid = avoided(text)
     return p
+
+
+# What the shopper does not want: "please not black", "aren't leather or suede", "no
+# PVC", "not a restaurant one", "NOT amazon", "不要塑料的", "别要白色", "不要圣诞或者生日
+# 图案的". Amounts and degrees are no such words ("no more than $200", "not too heavy",
+# "不要太贵", "不要超过100").
+_AVOID_EN = re.compile(
+    r"\b(?:not|no|nothing|never|avoid|without|except|anything but|isn'?t|aren'?t"
+    r"|(?:do|does)n'?t want|(?:do|does) not want|can'?t stand|hate)\s+"
+    r"(?:(?:a|an|any|anything|in|made of|made from|from|the)\s+)?"
+    r"([a-z][\w'-]*(?:\s*(?:/|\bor\b|\bnor\b)\s*(?:a |an )?[a-z][\w'-]*)*)",
+    re.I,
+)
+_NOT_AVOIDED = frozenset(
+    """
+    more less much many very too so that this these those it them one ones over above under
+    below than need needed needs problem problems worries worry rush fuss longer later
+    matter idea way thing things big deal sure way need must longer bigger smaller fancy
+    expensive cheap pricey heavy huge complicated hassle frills nonsense questions question
+    more hurry exceed exceeding higher lower sweat kidding joke
+    """.split()  # noqa: SIM905
+)
+_AVOID_ZH = re.compile(
+    r"(?:不要|别要|别买|不想要|不喜欢|不是|不能是|不含|避开)(?!太|很|超过|高于|多于|那么|特别)"
+    r"([A-Za-z]+|[\u4e00-\u9fff]{1,6}?)(?=的|，|。|,|\s|$|或|和|、)"
+    r"(?:(?:或者|或|和|、)([A-Za-z]+|[\u4e00-\u9fff]{1,6}?)(?=的|，|。|,|\s|$))?"
+)
+# A generic head after what is not wanted ("生日图案", "塑料材质"): the words before it.
+_ZH_HEADS = re.compile(r"(?:图案|款式|款|样式|风格|材质|材料|颜色|色系|那种|这种|类)$")
+
+
+def avoided(text: str) -> list[str]:
+    """The words of what the shopper does not want, as said."""
+    out: list[str] = []
+    for m in _AVOID_EN.finditer(text):
+        for word in re.split(r"\s*(?:/|\bor\b|\bnor\b)\s*", m.group(1), flags=re.I):
+            word = re.sub(r"^(?:a|an)\s+", "", word.strip(), flags=re.I).casefold()
+            if word and word not in _NOT_AVOIDED and word not in _STOPWORDS and len(word) > 1:
+                out.append(word)
+    for m in _AVOID_ZH.finditer(text):
+        for word in filter(None, m.groups()):
+            word = _ZH_HEADS.sub("", word)
+            if len(word) > 1 or re.fullmatch(r"[A-Za-z]{2,}", word or ""):
+                out.append(word.casefold() if word.isascii() else word)
+    return list(dict.fromkeys(out))
 
 
 _ORDINAL_PHRASE = re.compile(

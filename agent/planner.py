@@ -701,6 +701,7 @@ class RulePlanner:
             "category": s.category,
             "brands": s.brands or None,
             "exclude_brands": s.exclude_brands or None,
+            "avoid_words": s.avoid or None,
         }
         filters = {k: v for k, v in filters.items() if v is not None}
         if unpriced and ("max_price" in filters or "min_price" in filters):

@@ -32,6 +32,7 @@ class Slots:
     use: str | None = None  # occasion or activity ("hiking", "通勤")
     recipient: str | None = None  # "husband", "mom"
     attributes: list[str] = field(default_factory=list)  # must-have attribute words
+    avoid: list[str] = field(default_factory=list)  # words of what is not wanted ("black")
     query: str = ""  # the content words of the request, for search
 
     def is_vague(self) -> bool:

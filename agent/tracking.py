@@ -79,6 +79,7 @@ def update_slots(
             s.category_turn = state.turns
         s.category = category
     s.attributes = list(dict.fromkeys(s.attributes + vocabulary.attributes_in(text)))
+    _avoid(s, parsed)
     s.use = parsed.use or s.use
     s.recipient = parsed.recipient or s.recipient
     if parsed.others:
@@ -98,6 +99,17 @@ def update_slots(
             s.attributes = [a for a in s.attributes if a.casefold() in " ".join([*words, text])]
         words = list(dict.fromkeys(words + parsed.content.split()))
         s.query = " ".join(words[-MAX_QUERY_WORDS:])
+
+
+def _avoid(s: Any, parsed: Parsed) -> None:
+    """What the shopper does not want: added as said ("not black"), and let go when a
+    later message asks for it ("actually black is fine", "白色的也行")."""
+    asked = parsed.content.casefold()
+    words = set(asked.split())
+    kept = [
+        w for w in s.avoid if w in parsed.avoid or not (w in words if w.isascii() else w in asked)
+    ]
+    s.avoid = list(dict.fromkeys(kept + parsed.avoid))
 
 
 def _replaced(words: list[str], content: str, vocabulary: Any, category: str | None) -> list[str]:
@@ -159,7 +171,7 @@ def _forget_kind(state: DialogueState, mentioned: list[str], parsed: Parsed) -> 
     state.listed = []
     s.brands = [b for b in s.brands if b in mentioned]
     s.exclude_brands = [b for b in s.exclude_brands if b in mentioned]
-    s.attributes, s.use = [], None
+    s.attributes, s.use, s.avoid = [], None, []
     if parsed.max_price is None and parsed.min_price is None:
         s.min_price = s.max_price = None
 

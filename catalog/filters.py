@@ -17,6 +17,9 @@ a few vectorised operations. Rules:
 - `exclude_title_words` removes products whose title says one of the words, as a
   whole word and case aside ("men's" for a gift for a sister; "women's" keeps),
   unless it also says one of `keep_title_words` ("men's and women's");
+- `avoid_words` removes products whose title (in any language) or attribute values
+  say one of the words, not negated: "black", "PVC", "leather" for a shopper who does
+  not want them; "fragrance-free" stays for "no fragrance";
 - `in_stock_only` drops products marked out of stock.
 """
 
@@ -46,6 +49,7 @@ class ProductFilter:
     unpriced: bool = False  # products that list no price pass the price bounds
     exclude_title_words: list[str] = field(default_factory=list)
     keep_title_words: list[str] = field(default_factory=list)
+    avoid_words: list[str] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         return self == ProductFilter()
@@ -82,6 +86,12 @@ class ProductTable:
             for level in dict.fromkeys(c.casefold() for c in p.categories):
                 self._by_category.setdefault(level, []).append(i)
         self._titles = [p.title.casefold() for p in products]
+        self._said = [
+            " | ".join(
+                [p.title, *p.title_i18n.values(), *map(str, p.attributes.values())]
+            ).casefold()
+            for p in products
+        ]  # what a product's page says of it in short: avoided words are looked for here
         self._worded: dict[tuple[str, ...], np.ndarray] = {}  # title words -> (n,) bool
         self._n = n
 
@@ -132,7 +142,19 @@ class ProductTable:
             if f.keep_title_words:
                 out &= ~self._titled(tuple(sorted(w.casefold() for w in f.keep_title_words)))
             keep &= ~out
+        if f.avoid_words:
+            keep &= ~self._saying(tuple(sorted({w.casefold() for w in f.avoid_words if w.strip()})))
         return keep
+
+    def _saying(self, words: tuple[str, ...]) -> np.ndarray:
+        """(n,) bool: products whose title or attributes say one of the words, not
+        negated ("non-slip", "fragrance-free", "无香" do not say slip, fragrance, 香)."""
+        found = self._worded.get(("avoid", *words))
+        if found is None:
+            pattern = re.compile("|".join(map(_unnegated, words)))
+            found = np.array([bool(pattern.search(t)) for t in self._said], dtype=bool)
+            self._worded[("avoid", *words)] = found
+        return found
 
     def _titled(self, words: tuple[str, ...]) -> np.ndarray:
         """(n,) bool: titles that say one of the words (cached: a filter asked often)."""
@@ -148,3 +170,14 @@ class ProductTable:
 
     def allowed_ids(self, f: ProductFilter | None) -> list[str]:
         return [self.ids[i] for i in np.flatnonzero(self.mask(f))]
+
+
+def _unnegated(word: str) -> str:
+    """A pattern for the word said as a property, not as its absence."""
+    w = re.escape(word)
+    if _HAN.search(word):
+        return rf"(?<![不无非没免]){w}"
+    return (
+        rf"(?<![\w'-])(?<!non-)(?<!no )(?<!not )(?<!without ){w}(?![\w'])"
+        rf"(?![- ]?(?:free|less)\b)"
+    )

@@ -38,11 +38,13 @@ def _filters(
     unpriced: bool = False,
     exclude_words: list[str] | None = None,
     keep_words: list[str] | None = None,
+    avoid_words: list[str] | None = None,
 ) -> ProductFilter:
     return ProductFilter(
         unpriced=unpriced,
         exclude_title_words=list(exclude_words or []),
         keep_title_words=list(keep_words or []),
+        avoid_words=_avoided(ctx, avoid_words or []),
         min_price=min_price,
         max_price=max_price,
         categories=[category] if category else [],
@@ -52,6 +54,18 @@ def _filters(
         exclude_ids=list(ctx.session.excluded) if in_stock_only else [],
         in_stock_only=in_stock_only,
     )
+
+
+def _avoided(ctx: ToolContext, words: list[str]) -> list[str]:
+    """The words not wanted, each Chinese one with its dictionary sense that the
+    catalog's words hold ("塑料" -> "plastic" where titles say it)."""
+    out = []
+    for word in words:
+        out.append(word)
+        if _HAN.search(word) and len(word) > 1:
+            sense = catalog_sense(word, lexicon(ctx).forms)
+            out += [sense] if sense else []
+    return list(dict.fromkeys(out))
 
 
 def search_products(
@@ -69,6 +83,7 @@ def search_products(
     unpriced: bool = False,
     exclude_words: list[str] | None = None,
     keep_words: list[str] | None = None,
+    avoid_words: list[str] | None = None,
 ) -> ToolResult:
     """Search the catalog for products matching a description, within hard filters;
     every hit cites the text it matched.
@@ -90,12 +105,15 @@ def search_products(
         exclude_words: Never products whose title says one of these words ("men's"
             for a gift for a sister)...
         keep_words: ...unless it also says one of these ("women's").
+        avoid_words: What the shopper does not want ("black", "PVC", "塑料"): never
+            products whose title or attributes say one (not negated: "fragrance-free"
+            stays for "fragrance").
     """
     if ctx.search is None:
         raise ToolArgumentError("search is unavailable: run `shopassist index` for this catalog")
     f = _filters(
         ctx, max_price, min_price, category, brands, exclude_brands, among, available_only,
-        unpriced, exclude_words, keep_words,
+        unpriced, exclude_words, keep_words, avoid_words,
     )  # fmt: skip
     k = max(1, min(k, 30))
     searched = catalog_query(ctx, query)
@@ -186,6 +204,7 @@ def recommend_for_shopper(
     unpriced: bool = False,
     exclude_words: list[str] | None = None,
     keep_words: list[str] | None = None,
+    avoid_words: list[str] | None = None,
 ) -> ToolResult:
     """Personal recommendations for this conversation's shopper, within hard filters;
     given candidates (search results, best first), order them for the shopper.
@@ -207,12 +226,14 @@ def recommend_for_shopper(
         exclude_words: Never products whose title says one of these words ("men's"
             for a gift for a sister)...
         keep_words: ...unless it also says one of these ("women's").
+        avoid_words: What the shopper does not want ("black", "PVC", "塑料"): never
+            products whose title or attributes say one (not negated).
     """
     k = max(1, min(k, 20))
     cold_start, how = False, "personal"
     f = _filters(
         ctx, max_price, min_price, category, brands, exclude_brands, unpriced=unpriced,
-        exclude_words=exclude_words, keep_words=keep_words,
+        exclude_words=exclude_words, keep_words=keep_words, avoid_words=avoid_words,
     )  # fmt: skip
     if candidates:
         declined = set(ctx.session.excluded)

@@ -1,0 +1,110 @@
+"""What the shopper does not want ("please not black", "aren't leather or suede",
+"不要塑料的") is read, kept across turns until asked for again, and never shown."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.agent import new_state
+from agent.parse import avoided
+from catalog.filters import ProductFilter, ProductTable
+from catalog.models import Product
+from catalog.store import Store
+
+
+@pytest.mark.parametrize(
+    ("message", "words"),
+    [
+        ("need a backpack for school, has to fit his laptop and please not black", ["black"]),
+        ("hiking boots that aren't leather or suede, they're for my vegan daughter",
+         ["leather", "suede"]),
+        ("a yoga mat, no PVC", ["pvc"]),
+        ("gift card my 16 year old can spend on games, NOT amazon", ["amazon"]),
+        ("a gift card with a baby design, not a restaurant one", ["restaurant"]),
+        ("a jacket, not black/navy", ["black", "navy"]),
+        ("要玻璃的不要塑料的，棕色避光", ["塑料"]),
+        ("不要圣诞或者生日图案的", ["圣诞", "生日"]),
+        ("想要张厚点的垫子，不要PVC的", ["pvc"]),
+        # amounts and degrees are no words of a thing not wanted
+        ("a coffee machine that grinds beans, no more than $200", []),
+        ("a fleece, navy or grey, nothing over $100", []),
+        ("not too heavy please", []),
+        ("不要太贵", []),
+        ("颜色别太暗", []),
+        ("a cheap oscilloscope, doesn't need to be fancy", []),
+    ],
+)  # fmt: skip
+def test_what_is_not_wanted_is_read(message, words):
+    assert avoided(message) == words
+
+
+def test_the_filter_drops_what_a_page_says_not_its_absence():
+    """A product whose title, Chinese title or attributes say the word is left out;
+    one that says its absence ("fragrance-free") stays."""
+    products = [
+        Product(id="1", title="Face cream, fragrance-free"),
+        Product(id="2", title="Rose fragrance cream"),
+        Product(id="3", title="Backpack, Black"),
+        Product(id="4", title="Yoga mat", attributes={"material": "PVC"}),
+        Product(id="5", title="Yoga mat", attributes={"material": "TPE"},
+                title_i18n={"zh": "瑜伽垫 黑色"}),
+    ]  # fmt: skip
+    table = ProductTable(products)
+
+    def kept(*words: str) -> list[str]:
+        return table.allowed_ids(ProductFilter(avoid_words=list(words)))
+
+    assert kept("fragrance") == ["1", "3", "4", "5"]
+    assert kept("black") == ["1", "2", "4", "5"]
+    assert kept("pvc") == ["1", "2", "3", "5"]
+    assert kept("黑色") == ["1", "2", "3", "4"]
+
+
+@pytest.fixture(scope="module")
+def agent(demo_home):
+    from shopassist.assistant import build_assistant
+    from shopassist.settings import load_settings
+
+    settings = load_settings(env={"SHOPASSIST_HOME": str(demo_home)})
+    with Store.in_home(demo_home) as store:
+        yield build_assistant(settings, store, "demo", "none").agent
+
+
+def _shown(agent, reply) -> list[Product]:
+    assert reply.products, reply.text
+    return [agent.by_id[p.product_id] for p in reply.products]
+
+
+def _says(product: Product, word: str) -> bool:
+    text = " ".join([product.title, *product.title_i18n.values(), *product.attributes.values()])
+    return word in text.casefold()
+
+
+def test_a_colour_not_wanted_is_never_shown_until_asked_for_again(agent):
+    """ "a backpack for my laptop, please not black": no black one, in this turn or the
+    next ("cheaper"); "actually black is fine" lets black ones back."""
+    state = new_state()
+    first = _shown(agent, agent.turn(state, "a backpack for my laptop, please not black", None))
+    assert not any(_says(p, "black") for p in first)
+    assert state.slots.avoid == ["black"]
+    cheaper = _shown(agent, agent.turn(state, "something cheaper", None))
+    assert not any(_says(p, "black") for p in cheaper)
+    agent.turn(state, "actually black is fine too", None)
+    assert state.slots.avoid == []
+
+
+def test_a_material_not_wanted_in_chinese_is_never_shown(agent):
+    """ "不要PVC的瑜伽垫": no PVC mat; the words of a new kind of product forget it."""
+    state = new_state("zh")
+    mats = _shown(agent, agent.turn(state, "想要一张厚点的瑜伽垫，不要PVC的", None))
+    assert not any(_says(p, "pvc") for p in mats)
+    agent.turn(state, "再看看头戴式耳机", None)
+    assert state.slots.avoid == []
+
+
+def test_without_a_word_keeps_what_says_it_is_free_of_it(agent):
+    """ "face cream without fragrance": fragrance-free creams, none that says fragrance."""
+    state = new_state()
+    creams = _shown(agent, agent.turn(state, "a face cream without fragrance", None))
+    assert all("fragrance-free" in p.title.casefold() or not _says(p, "fragrance") for p in creams)
+    assert any("fragrance-free" in p.title.casefold() for p in creams)

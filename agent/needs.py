@@ -64,9 +64,15 @@ _ID = re.compile(r"[a-z]*\d{3,}[a-z\d]*")  # "u0002", "b004llj6ek": ids, never n
 _PLAIN = re.compile(r"[\w\s'’-]+")
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*|[\u4e00-\u9fff]+")
 _NEGATORS = frozenset(
-    "not no non without never doesn't don't won't isn't aren't can't doesnt dont wont anti".split()  # noqa: SIM905
+    """not no non without never doesn't don't won't isn't aren't can't doesnt dont wont anti
+    cannot hate hates avoid dislike allergic""".split()  # noqa: SIM905
 )
-# Words that ask, or judge, rather than describe the product: never a need.
+# After a negation, verbs that keep it for the words they take: "can't stand anything
+# perfumed", "don't do plastic".
+_NEGATION_VERBS = frozenset("stand tolerate do take handle".split())  # noqa: SIM905
+# Words that ask, or judge, rather than describe the product, and the names of a
+# dimension whose value is the need ("size small", "多种颜色", "容量大点": "size" alone is
+# met by any record that gives one): never a need.
 _NOT_NEEDS = frozenset(
     """
     love loves loved loving like likes liked enjoy enjoys want wants wanted wanting looking
@@ -78,12 +84,13 @@ _NOT_NEEDS = frozenset(
     above over less cost costs perfect wonderful awesome amazing lovely fit fits fitting take
     takes stop stops survive survives handle handles withstand withstands carry carries send
     sends track tracks block blocks hold holds can able lots plenty enough loads free now
-    today start started starting began begun
+    today start started starting began begun wear wears wearing spend spends spending
+    possible possibly size sizes colour colours color colors capacity spec specs
     """.split()  # noqa: SIM905
 )
 _ZH_NOT_NEEDS = frozenset(
     """买 喜欢 推荐 礼物 送 给 东西 好 好用 不错 便宜 贵 价格 预算 元 块 以内 以下 左右
-    想 要 找 不会 不要 不能 不用 没有""".split()  # noqa: SIM905
+    想 要 找 不会 不要 不能 不用 没有 尺寸 尺码 大小 颜色 容量 规格 型号""".split()  # noqa: SIM905
 )
 # What negates the word after it: "不会过期的" (won't expire), "不伤手", "没有异味"
 _ZH_NEGATED = re.compile(r"(?:不会|不要|不能|不用|不易|不容易|没有|不|没|无|别)$")
@@ -100,11 +107,23 @@ _TRIGGER = re.compile(
 # A degree said before a need ("lots of cushioning") and the words of a record that
 # say as much ("max cushioning").
 _INTENSE_BEFORE = re.compile(
-    r"\b(?:lots? of|a lot of|plenty of|long|longer|very|extra|super|really|high|more)\s+$", re.I
+    r"\b(?:lots? of|a lot of|plenty of|tons of|long|longer|extra|high|more|max|maximum)\s+$",
+    re.I,
 )
 _INTENSE = re.compile(
     r"\b(?:max|maximum|extra|ultra|super|long|longest|plush|high|heavy|huge|all-day)\b", re.I
 )
+# What a product is for, said after a preposition and a possessive: "for my workbench",
+# "on my clear storage bins", "in my gun safe", "to the pool" (the product is not one).
+_TARGET_BEFORE = re.compile(
+    r"\b(?:for|on|in|into|onto|to|with)\s+(?:my|our|his|her|their|your|the)\s+$", re.I
+)
+# ... but "easy on my knees", "gentle on my skin" say what the product must be.
+_EASY_ON = re.compile(
+    r"\b(?:easy|easier|gentle|gentler|soft|softer|kind|good|hard|harsh|rough)\s+on\s+\w+\s+$", re.I
+)
+_DEGREE = frozenset("super very really quite pretty extremely totally so".split())  # noqa: SIM905
+_ARTICLES = frozenset("a an any anything the too to".split())  # noqa: SIM905
 _QUOTED = re.compile(r"“([^”]{1,160})”|\"([^\"]{1,160})\"|「([^」]{1,160})」")
 _NEGATION_MARK = re.compile(
     r"\b(?:non|anti|no|not|without|never|free|proof|resistant|less)\b|不|没|无|防|免", re.I
@@ -121,6 +140,9 @@ class Need:
     negated: bool = False  # "doesn't slip", "不伤手"
     # "lots of cushioning", "long battery life": met only by a record that says as much
     intense: bool = False
+    # what the product is for, not what it is ("for my workbench", "给手机充电", "打印机用的"):
+    # met only by a record that says the product is for it
+    target: bool = False
 
 
 @dataclass
@@ -186,6 +208,8 @@ def _en_needs(message: str, kept: set[str]) -> list[Need]:
                     tuple(stem(w) for w in words),
                     negated=negation is not None,
                     intense=bool(_INTENSE_BEFORE.search(message[:start])),
+                    target=bool(_TARGET_BEFORE.search(message[:start]))
+                    and not _EASY_ON.search(message[:start]),
                 )
             )
         run, negation = [], None
@@ -204,6 +228,12 @@ def _en_needs(message: str, kept: set[str]) -> list[Need]:
             close()
             negation = m
             continue
+        if word in _DEGREE:
+            close()  # "super sensitive": sensitive, as a record says it ("for sensitive skin")
+            negation = None
+            continue
+        if negation is not None and not run and (word in _ARTICLES or word in _NEGATION_VERBS):
+            continue  # "not a restaurant one": the negation holds across the article
         if (
             word in kept
             and not _ID.fullmatch(word)
@@ -221,18 +251,54 @@ def _en_needs(message: str, kept: set[str]) -> list[Need]:
 
 
 def _zh_needs(message: str, content: str) -> list[Need]:
-    needs = []
+    """Runs of adjacent Chinese content words ("背包旅行", "无线充电"), a one-character
+    noun after a word kept with it ("面包板" is no 面包); a negation before a run kept
+    with it ("不会过期"). A run that is the topic of what follows ("电池要能撑两天",
+    "屏幕要亮一点") is no need by itself; one after 给/为 or before 用的 is what the
+    product is for ("给手机充电", "打印机用的")."""
+    spans: list[tuple[int, int, str]] = []
+    at = 0
     for word in content_words(message):
-        if word not in content:
-            continue  # the budget, the recipient, words that ask
-        if not _HAN.match(word) or word in _ZH_NOT_NEEDS or len(word) < 2:
+        found = message.find(word, at)
+        if found < 0:
             continue
-        at = message.find(word)
-        negation = _ZH_NEGATED.search(message[max(at - 3, 0) : max(at, 0)])
-        negated = at > 0 and negation is not None
-        text = message[at - len(negation.group(0)) : at + len(word)] if negated else word
-        needs.append(Need(text, (word,), (word,), negated))
+        at = found + len(word)
+        if word not in content or not _HAN.match(word) or word in _ZH_NOT_NEEDS:
+            continue  # the budget, the recipient, words that ask
+        if len(word) < 2:
+            if spans and spans[-1][1] == found and word in _ZH_NOUN_TAILS:
+                begin, _, prior = spans.pop()  # "面包" + "板"
+                spans.append((begin, at, prior + word))
+            continue
+        spans.append((found, at, word))
+    runs: list[list[tuple[int, int, str]]] = []
+    for span in spans:
+        if runs and runs[-1][-1][1] == span[0] and not _ZH_FOR.search(message[: runs[-1][0][0]]):
+            runs[-1].append(span)
+        else:  # "给手机 | 无线充电": what it is for, then what it does
+            runs.append([span])
+    needs = []
+    for run in runs:
+        begin, finish = run[0][0], run[-1][1]
+        if _ZH_TOPIC.match(message, finish):
+            continue
+        words = tuple(w for _, _, w in run)
+        negation = _ZH_NEGATED.search(message[max(begin - 3, 0) : begin]) if begin else None
+        text = message[begin - len(negation.group(0)) if negation else begin : finish]
+        target = bool(_ZH_FOR.search(message[max(begin - 1, 0) : begin]) if begin else False)
+        target = target or bool(_ZH_USED_FOR.match(message, finish))
+        needs.append(Need(text, words, words, negation is not None, target=target))
     return needs
+
+
+# One-character nouns that make another thing of the word before them: 面包板 (a
+# breadboard, not bread), 打印机, 热缩管.
+_ZH_NOUN_TAILS = frozenset(
+    "板管机器仪桶盒瓶袋架垫灯刀鞋衣帽套线卡片纸膜笔表杯壶锅箱柜车刷剂液膏霜胶"
+)
+_ZH_TOPIC = re.compile(r"(?:要|能|得|可以|必须|最好)(?!的)")  # "电池要能撑两天": 电池 is the topic
+_ZH_FOR = re.compile(r"[给为替]$")
+_ZH_USED_FOR = re.compile(r"用的|专用")
 
 
 # -- matching ---------------------------------------------------------------------------
@@ -302,6 +368,7 @@ def match_needs(
         held: dict[str, list[tuple[str, str]]] = {}  # passage key -> (word, form found)
         passages: dict[str, Passage] = {}
         left = []
+        weaker = []  # words a record says less of than asked
         for word, forms in words:
             hit = next(
                 (
@@ -317,27 +384,45 @@ def match_needs(
                 weak = need.intense and any(
                     _holds(texts[p.key], [f], need.negated) for p in found for f in forms
                 )
-                if not weak:  # a record that says less than asked is neither met nor silent
+                if weak:  # a record that says less than asked is neither met nor silent
+                    weaker.append(word)
+                else:
                     left.append(word)
                 continue
             held.setdefault(hit[0].key, []).append((word, hit[1]))
             passages[hit[0].key] = hit[0]
-        for key, pairs in held.items():
-            passage = passages[key]
+        # Met word for word: by one record that says all its words, or, where its records
+        # say every word between them ("strong" in the description, "magnets" in the
+        # title), by each. Part of a need no record says whole is not the need: "design"
+        # of "christmas design", "latex" of "latex allergy".
+        whole = [k for k, pairs in held.items() if len(pairs) == len(words)]
+        met = False
+        for key in whole or ([] if left or weaker else list(held)):
+            passage, pairs = passages[key], held[key]
             if not _numbers_held(need.text, passage.text):
                 continue  # "12-cup" is not met by "4-cup"
+            if need.target and not _for_it(passage, [f for _, f in pairs]):
+                continue  # "...screw the vise to the workbench" is no vise for a workbench
             quoted = _as_written(need, [w for w, _ in pairs], whole=len(pairs) == len(words))
             fact = _window(passage, [f for _, f in pairs])
             report.matches.append(Match(need, quoted, passage, fact, "words"))
-        if left:
-            missing.append((need, left))
+            met = True
+        if not met and (left or held):
+            # not met word for word as a whole: by meaning, the words a record does not say
+            # less of than asked
+            missing.append((need, [w for w, _ in words if w not in weaker]))
     sims = _need_similarities(
         ctx, product, [_as_written(n, w, whole=len(w) == len(n.words)) for n, w in missing], fields
     )
     for row, (need, left) in enumerate(missing):
         quoted = _as_written(need, left, whole=len(left) == len(need.words))
         best = int(np.argmax(sims[row])) if sims.shape[1] else -1
-        if best >= 0 and sims[row, best] >= threshold and not _other_value(ctx, need, fields[best]):
+        if (
+            best >= 0
+            and sims[row, best] >= threshold
+            and not _other_value(ctx, need, fields[best])
+            and (not need.target or _purpose(fields[best]))
+        ):
             passage = fields[best]
             if (not need.negated or _NEGATION_MARK.search(passage.text)) and _numbers_held(
                 need.text, passage.text
@@ -346,9 +431,36 @@ def match_needs(
                 score = float(sims[row, best])
                 report.matches.append(Match(need, quoted, passage, fact, "meaning", score))
                 continue
+        if need.target:
+            continue  # what it is for, unsaid: no "nothing says whether it is workbench"
         if not re.search(r"\d", quoted):  # a number no record has is the budget's or a size's
             report.unstated.append(Need(quoted, tuple(left), tuple(left), need.negated))
     return report
+
+
+_PURPOSE_NAME = re.compile(r"best.?for|\buse|suitable|compatib|applica|occasion", re.I)
+_FOR_EN = r"\b(?:for|fits?|fitting|compatible with|works with|use with|used with|designed for)\W+"
+_FOR_ZH = r"(?:用于|适用于|适合|适配|给|专用于?)"
+
+
+def _purpose(passage: Passage) -> bool:
+    """A record that says what the product is for ("best for: school")."""
+    return passage.field == "attribute" and bool(_PURPOSE_NAME.search(passage.name or ""))
+
+
+def _for_it(passage: Passage, forms: list[str]) -> bool:
+    """Whether the record says the product is for the thing the words name: "for 3D
+    printer", "best for: school", "Bought it for the pool", "适用于手机"."""
+    if _purpose(passage):
+        return True
+    for form in forms:
+        if _HAN.match(form):
+            pattern = rf"{_FOR_ZH}.{{0,4}}{re.escape(form)}"
+        else:
+            pattern = rf"{_FOR_EN}(?:[\w'-]+\W+){{0,3}}{re.escape(form)}"
+        if re.search(pattern, passage.text, re.I):
+            return True
+    return False
 
 
 def _brand_names(ctx: ToolContext) -> re.Pattern[str] | None:

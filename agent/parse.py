@@ -125,7 +125,7 @@ _ORDINALS_ZH = {
     "5": 4,
 }
 _RECIPIENT_EN = re.compile(
-    r"\bfor (?:my |our )?(husband|wife|mom|mum|mother|dad|father|son|daughter|"
+    r"\bfor (?:my |our |a |an )?(husband|wife|mom|mum|mother|dad|father|son|daughter|"
     r"boyfriend|girlfriend|friend|boss|kids?|brother|sister|grandma|"
     r"grandpa|partner|colleague|co-?worker|teacher|neighbou?r|nephew|niece|aunt|uncle|"
     r"grandson|granddaughter|roommate|teammate|coach|in-laws)\b",

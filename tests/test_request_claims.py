@@ -377,3 +377,93 @@ def test_the_verifier_refuses_a_colour_met_by_another_colour():
     assert check_request(wrong, said, "color: black", close)
     right = 'You asked for "red": its page lists color: "red". [P1]'
     assert not check_request(right, said, "color: red", close)
+
+
+def _need(message: str, text: str):
+    found = [n for n in needs_of([message]) if n.text == text]
+    assert found, (text, [n.text for n in needs_of([message])])
+    return found[0]
+
+
+def test_what_the_product_is_for_and_what_is_not_wanted_are_read_as_such():
+    """Needs read as a shopper means them: the thing a product is for ("for my
+    workbench", "给手机", "打印机用的") is marked so; "easy on my knees" is a need; a
+    negation holds across an article or "can't stand"; a recipient, a degree word and
+    the name of a dimension are no need."""
+    assert _need("a wood vise for my workbench", "workbench").target
+    assert _need("strong magnets for the fridge", "fridge").target
+    assert not _need("a thick yoga mat that is easy on my knees", "knees").target
+    assert _need("底座能给手机无线充电的台灯", "手机").target
+    assert not _need("底座能给手机无线充电的台灯", "无线充电").target  # what it does
+    assert _need("3D打印机用的PLA耗材", "打印机").target
+    assert _need("a gift card with a baby design, not a restaurant one", "not a restaurant").negated
+    assert _need("she can't stand anything perfumed", "can't stand anything perfumed").negated
+    texts = [n.text for n in needs_of(["gift card for a coworker who's obsessed with guitars"])]
+    assert "coworker" not in texts and "guitars" in texts
+    sensitive = _need("moisturizer, her skin is super sensitive", "sensitive")
+    assert not sensitive.intense  # "for sensitive skin" meets it
+    assert _need("running shoes with max cushioning", "cushioning").intense
+    texts = [n.text for n in needs_of(["exam gloves, size small, box of 100"])]
+    assert "size" not in " ".join(texts) and "small" in texts
+
+
+def test_chinese_needs_are_read_as_runs_of_words():
+    """Adjacent Chinese words are one need ("背包旅行", not a backpack); a one-character
+    noun stays with its word ("面包板", not bread); a word that is the topic of what
+    follows ("电池要能撑两天") or names a dimension ("多种颜色") is none by itself."""
+    travel = _need("背包旅行穿的男款登山鞋", "背包旅行")
+    assert travel.words == ("背包", "旅行")
+    assert _need("给儿子做实验用的面包板，透明的", "面包板").words == ("面包板",)
+    texts = [n.text for n in needs_of(["周末去露营用的蓝牙音箱，电池要能撑两天"])]
+    assert "电池" not in texts and "蓝牙音箱" in texts
+    texts = [n.text for n in needs_of(["热缩管套装，要多种尺寸多种颜色的"])]
+    assert not {"颜色", "尺寸"} & set(texts)
+
+
+@pytest.fixture
+def workshop(store):
+    """A workshop catalog: a vise sold with words about a workbench, a caster kit for
+    workbenches, filament for 3D printers, gift cards with and without a Christmas
+    design, and magnets strong by their description."""
+    import time
+
+    from catalog.ingest import store_dataset
+    from catalog.models import Product, RawDataset
+    from catalog.report import ValidationReport
+
+    shop = ["Industrial"]
+    products = [
+        Product(id="w1", title="Precision Vise FMZ with Clamp", brand="Wolfcraft", categories=shop,
+                description="Drill holes in order to screw the vise permanently to the workbench."),
+        Product(id="w2", title="PLA Filament 1.75mm for 3D Printer, White", brand="Filamex",
+                categories=shop),
+        Product(id="w3", title="Gift Card in a Gift Box (Kindle Card Design)", brand="Giftco",
+                categories=shop),
+        Product(id="w4", title="Gift Card in a Tin (Christmas Design)", brand="Giftco",
+                categories=shop),
+        Product(id="w5", title="Round Base Magnets, 10 Pack", brand="Magco", categories=shop,
+                description="Very strong ceramic magnets for crafts."),
+    ]  # fmt: skip
+    report = ValidationReport(catalog="shop", format="test")
+    store_dataset(store, RawDataset(products, [], [], []), report, time.perf_counter())
+    return ToolContext(store, "shop")
+
+
+def test_a_need_is_met_whole_and_what_it_is_for_only_as_its_purpose(workshop):
+    """ "design" of "christmas design" is not met by a Kindle design; both words in one
+    title are; "for my workbench" is not met by a sentence naming the workbench, "for my
+    3D printer" is by "for 3D Printer"; "strong magnets" is met by the words across the
+    title and the description."""
+    from agent.needs import match_needs
+
+    ctx = workshop
+
+    def met(pid: str, message: str) -> list[str]:
+        report = match_needs(ctx, ctx.store.product("shop", pid), needs_of([message]))
+        return [m.quoted for m in report.matches if m.how == "words"]
+
+    assert not [q for q in met("w3", "a gift card with a christmas design") if "design" in q]
+    assert "christmas design" in met("w4", "a gift card with a christmas design")
+    assert "workbench" not in met("w1", "a vise for my workbench")
+    assert "3D printer" in met("w2", "PLA filament for my 3D printer")
+    assert set(met("w5", "strong magnets")) == {"strong", "magnets"}

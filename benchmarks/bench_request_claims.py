@@ -20,7 +20,10 @@ samples of each catalog, and its candidates were labelled before the composer wa
 changed for them. Rows with "pass": 2 were labelled in that second pass (527
 claims on 179 products: the second batch, and ten Industrial requests of the first
 that had no labels), by readers who saw only the request, the product's records as
-the composer reads them and the candidate claims. Seven rows
+the composer reads them and the candidate claims. A third batch (from "cork yoga mat",
+"Netflix gift card", "PETG filament, 1.75mm") was written and labelled the same way
+(pass 3), its candidates made by the composer before and after the changes made for
+the second, so that both can be scored on requests neither saw. Seven rows
 carry "added": claims that appeared when Chinese words were also translated by
 dictionary (four, quoted from another window of the title) and when the verifier
 accepted a Chinese need met by its dictionary sense (three, quoted from an attribute),
@@ -127,6 +130,37 @@ REQUESTS: dict[str, list[str]] = {
         "a fleece for chilly early-morning dog walks, men's, navy or grey, nothing over $100",
         "在家跟着视频练普拉提，想要张厚点的垫子，跪着膝盖不疼，不要PVC的",
         "women's running shoes with max cushioning for a nurse on 12-hour shifts, under $120",
+        # the third batch: written as the second, labelled as the second
+        "cork yoga mat",
+        "男款抓绒外套，黑色",
+        "noise cancelling earbuds for my subway commute, white ones",
+        "学生宿舍用的台灯，带USB充电口，不超过50美元",
+        "espresso machine with a milk frother",
+        "头戴式降噪耳机",
+        "a lamp I can clamp onto my drafting table, black, nothing fancy",
+        "女款路跑鞋，白色，越轻越好",
+        "men's road running shoes, lightweight, under $100",
+        "4毫米的天然橡胶瑜伽垫",
+        "sunscreen for my oily face that doesn't smell like anything",
+        "洗面奶，油皮用的，要温和一点",
+        (
+            "backpack for multi-day hikes with a sleeve for a water bladder, 45L "
+            "or bigger, no more than a hundred and fifty dollars"
+        ),
+        "跑步用的GPS手表，灰色",
+        "paring knife, high-carbon steel",
+        "周末短途旅行背的双肩包，30升左右，要防水，别是黑色的",
+        (
+            "smartwatch with GPS for tracking my bike rides, AMOLED screen, "
+            "somewhere between $150 and $250"
+        ),
+        "日本钢的三德刀",
+        "women's rain jacket in olive",
+        "办公室放的单杯咖啡机，白色，100美元上下",
+        "a little speaker to play podcasts in the shower, red if they make one",
+        "冬天早上送孩子上学穿的女士羽绒服，要防水，橄榄绿或者藏青色",
+        "knife set with wooden handles for a wedding registry, under 150",
+        "travel yoga mat that isn't PVC, thin enough to squeeze into a carry-on",
     ],
     "gift_cards": [
         "a gift card for a steakhouse dinner",
@@ -161,6 +195,22 @@ REQUESTS: dict[str, list[str]] = {
         "gift card holders for a bridal shower, a few of them, something elegant",
         "父亲节给爸爸的电子礼品卡，他喜欢骑车，卡面跟自行车有关的最好",
         "忘了朋友生日了，想补一张迟到的生日礼品卡，风格搞笑一点的",
+        # the third batch
+        "Netflix gift card",
+        "亚马逊电子礼品卡，感恩节主题的",
+        "my husband loves fast cars, is there some kind of race-car experience gift under $100?",
+        "老爸喜欢钓鱼打猎，想给他买张户外用品店的礼品卡，50美元",
+        "printable Amazon gift card that says I'm sorry",
+        "闺蜜刚生了个女儿，想送张亚马逊礼品卡，能打印出来的那种",
+        "steakhouse gift card for my boss's retirement, $100",
+        "能上传自己照片做卡面的礼品卡",
+        "a cute tin or box to put a gift card in, polka dots maybe",
+        "看电影用的礼品卡，三张装的",
+        "gift card for a pet store, my sister just adopted a puppy",
+        "披萨店的礼品卡，20美元左右",
+        "Amazon gift card for my dad's 50th birthday",
+        "Hanukkah eGift card for my in-laws, animated if possible",
+        "airline gift card for my daughter at college out of state so she can fly home, $50",
     ],
     "industrial": [
         "PLA filament for my 3D printer that is non toxic",
@@ -209,6 +259,31 @@ REQUESTS: dict[str, list[str]] = {
             "eyes aren't what they used to be"
         ),
         "给孩子用的牙膏，不含氟的，成分天然一点",
+        # the third batch
+        "PETG filament, 1.75mm",
+        "紫色的PLA耗材，1.75毫米",
+        "non-contact infrared thermometer",
+        "不锈钢六角螺母套装",
+        "tiny neodymium disc magnets for a craft project, at least 50 in the pack",
+        "显微镜载玻片和盖玻片，要预清洗过的",
+        "adjustable bench power supply for electronics, up to 30 volts",
+        "3D打印机喷嘴，0.4毫米，要不锈钢的，不要黄铜的",
+        "pocket hole screws, 1-1/2 inch, coarse thread",
+        "修车用的液压千斤顶，4吨的",
+        (
+            "something to move wine from one carboy to another without stirring up "
+            "the gunk at the bottom"
+        ),
+        "蓝色的环形冷压端子，100个装",
+        "refractometer to check the sugar in my beer wort",
+        "做实验用的塑料量筒，一整套不同规格的",
+        "self-fusing silicone tape to patch a leaky garden hose",
+        "食品级柠檬酸，大袋的，做果酱用",
+        "small zip lock bags, 2x3 inch, box of 1000",
+        "修手机用的防静电镊子套装",
+        "a vise for my drill press",
+        "resistor assortment kit for a beginner, 1/4 watt",
+        "thermal paste for my CPU, not the liquid metal stuff",
     ],
 }
 

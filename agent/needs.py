@@ -61,7 +61,7 @@ DEFAULT_THRESHOLD = 0.5
 TRANSLATION = 0.72  # word-to-word similarity of a translation (as tools.lexicon)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _ID = re.compile(r"[a-z]*\d{3,}[a-z\d]*")  # "u0002", "b004llj6ek": ids, never needs
-_PLAIN = re.compile(r"[\w\s'’-]+")
+_PLAIN = re.compile(r"[\w\s'’./-]+")
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*|[\u4e00-\u9fff]+")
 _NEGATORS = frozenset(
     """not no non without never doesn't don't won't isn't aren't can't doesnt dont wont anti
@@ -85,15 +85,18 @@ _NOT_NEEDS = frozenset(
     takes stop stops survive survives handle handles withstand withstands carry carries send
     sends track tracks block blocks hold holds can able lots plenty enough loads free now
     today start started starting began begun wear wears wearing spend spends spending
-    possible possibly size sizes colour colours color colors capacity spec specs
+    possible possibly size sizes colour colours color colors capacity spec specs check
+    checking put move patch
     """.split()  # noqa: SIM905
 )
 _ZH_NOT_NEEDS = frozenset(
     """买 喜欢 推荐 礼物 送 给 东西 好 好用 不错 便宜 贵 价格 预算 元 块 以内 以下 左右
-    想 要 找 不会 不要 不能 不用 没有 尺寸 尺码 大小 颜色 容量 规格 型号""".split()  # noqa: SIM905
+    想 要 找 不会 不要 不能 不用 没有 美元 美金 人民币 尺寸 尺码 大小 颜色 容量 规格 型号""".split()  # noqa: SIM905
 )
 # What negates the word after it: "不会过期的" (won't expire), "不伤手", "没有异味"
-_ZH_NEGATED = re.compile(r"(?:不会|不要|不能|不用|不易|不容易|没有|不|没|无|别)$")
+_ZH_NEGATED = re.compile(r"(?:不会|不要|不能|不用|不易|不容易|没有|别是|不是|不要是|不|没|无|别)$")
+# A number said before a need is part of it: "1/4 watt", "4毫米" (not met by "1/2 Watt").
+_NUMBER_BEFORE = re.compile(r"\d+(?:[./]\d+)?\s*$")
 # A sentence that says the product meets the shopper's request ("You asked for ...",
 # "It has what you asked for: ...", "您要..."); what they said about the price is the
 # budget's claim, checked as a number.
@@ -197,6 +200,8 @@ def _en_needs(message: str, kept: set[str]) -> list[Need]:
         nonlocal run, negation
         if run:
             start = (negation or run[0]).start()
+            if negation is None and (number := _NUMBER_BEFORE.search(message[:start])):
+                start = number.start()
             words = tuple(m.group(0).casefold() for m in run)
             text = message[start : run[-1].end()]
             if not _PLAIN.fullmatch(text):  # markup or symbols between the words: words only
@@ -283,8 +288,14 @@ def _zh_needs(message: str, content: str) -> list[Need]:
         if _ZH_TOPIC.match(message, finish):
             continue
         words = tuple(w for _, _, w in run)
+        if message[finish : finish + 1] in _ZH_NOUN_TAILS and not any(
+            b == finish for b, _, _ in spans
+        ):  # "天然橡胶瑜伽" + "垫": quoted whole, the one character the splitter left out
+            finish += 1
         negation = _ZH_NEGATED.search(message[max(begin - 3, 0) : begin]) if begin else None
-        text = message[begin - len(negation.group(0)) if negation else begin : finish]
+        number = None if negation else _NUMBER_BEFORE.search(message[:begin])
+        start = number.start() if number else begin - len(negation.group(0)) if negation else begin
+        text = message[start:finish]
         target = bool(_ZH_FOR.search(message[max(begin - 1, 0) : begin]) if begin else False)
         target = target or bool(_ZH_USED_FOR.match(message, finish))
         needs.append(Need(text, words, words, negation is not None, target=target))
@@ -294,7 +305,7 @@ def _zh_needs(message: str, content: str) -> list[Need]:
 # One-character nouns that make another thing of the word before them: 面包板 (a
 # breadboard, not bread), 打印机, 热缩管.
 _ZH_NOUN_TAILS = frozenset(
-    "板管机器仪桶盒瓶袋架垫灯刀鞋衣帽套线卡片纸膜笔表杯壶锅箱柜车刷剂液膏霜胶"
+    "板管机器仪桶盒瓶袋架垫灯刀鞋靴衣帽套线卡片纸膜笔表杯壶锅箱柜车刷剂液膏霜胶"
 )
 _ZH_TOPIC = re.compile(r"(?:要|能|得|可以|必须|最好)(?!的)")  # "电池要能撑两天": 电池 is the topic
 _ZH_FOR = re.compile(r"[给为替]$")

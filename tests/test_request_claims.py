@@ -418,6 +418,24 @@ def test_chinese_needs_are_read_as_runs_of_words():
     assert "电池" not in texts and "蓝牙音箱" in texts
     texts = [n.text for n in needs_of(["热缩管套装，要多种尺寸多种颜色的"])]
     assert not {"颜色", "尺寸"} & set(texts)
+    assert _need("双肩包，要防水，别是黑色的", "别是黑色").negated
+    assert _need("4毫米的天然橡胶瑜伽垫", "4毫米").words == ("毫米",)  # met only with the 4
+    assert "50美元" not in [n.text for n in needs_of(["户外用品店的礼品卡，50美元"])]
+
+
+def test_a_number_said_before_a_need_is_part_of_it(workshop):
+    """ "1/4 watt" is not met by "1/2 Watt (Pack of 400)"; it is by "1/4 Watt"."""
+    from agent.needs import match_needs
+
+    request = "resistor kit for a beginner, 1/4 watt"
+    assert _need(request, "1/4 watt").words == ("watt",)
+
+    def quoted(pid: str) -> list[str]:
+        product = workshop.store.product("shop", pid)
+        return [m.quoted for m in match_needs(workshop, product, needs_of([request])).matches]
+
+    assert "1/4 watt" not in quoted("w6")
+    assert "1/4 watt" in quoted("w7")
 
 
 @pytest.fixture
@@ -443,6 +461,10 @@ def workshop(store):
                 categories=shop),
         Product(id="w5", title="Round Base Magnets, 10 Pack", brand="Magco", categories=shop,
                 description="Very strong ceramic magnets for crafts."),
+        Product(id="w6", title="Resistor Kit, 10 Ohm - 1M Ohm, 1/2 Watt (Pack of 400)",
+                brand="Ohmco", categories=shop),
+        Product(id="w7", title="Resistor Kit, 10 Ohm - 1M Ohm, 1/4 Watt (Pack of 775)",
+                brand="Ohmco", categories=shop),
     ]  # fmt: skip
     report = ValidationReport(catalog="shop", format="test")
     store_dataset(store, RawDataset(products, [], [], []), report, time.perf_counter())

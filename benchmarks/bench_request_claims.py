@@ -23,8 +23,10 @@ that had no labels), by readers who saw only the request, the product's records 
 the composer reads them and the candidate claims. A third batch (from "cork yoga mat",
 "Netflix gift card", "PETG filament, 1.75mm") was written and labelled the same way
 (pass 3), its candidates made by the composer before and after the changes made for
-the second, so that both can be scored on requests neither saw. Seven rows
-carry "added": claims that appeared when Chinese words were also translated by
+the second, so that both can be scored on requests neither saw; a fourth (from "TPE
+yoga mat, purple if you have it") the same way (pass 4), to tell whether the changes
+made for the second and third hold on requests written after them. Seven rows carry
+"added": claims that appeared when Chinese words were also translated by
 dictionary (four, quoted from another window of the title) and when the verifier
 accepted a Chinese need met by its dictionary sense (three, quoted from an attribute),
 each the same fact as a labelled claim of its pair; they were judged by the same
@@ -164,6 +166,49 @@ REQUESTS: dict[str, list[str]] = {
         "冬天早上送孩子上学穿的女士羽绒服，要防水，橄榄绿或者藏青色",
         "knife set with wooden handles for a wedding registry, under 150",
         "travel yoga mat that isn't PVC, thin enough to squeeze into a carry-on",
+        # the fourth batch: written and labelled as the second
+        "TPE yoga mat, purple if you have it",
+        "冬天皮肤干得起皮，想要个含玻尿酸的保湿精华",
+        (
+            "I'm a zombie until my first cup. Want a coffee maker I can set up the "
+            "night before so it's already brewing when my alarm goes off, 4 cups is plenty"
+        ),
+        "晚上做手工活眼睛容易累，想要个能调色温的台灯，预算60美元左右",
+        "Kestrel Audio speaker that'll survive getting dropped in the lake",
+        "男款软壳外套，防风的，爬山穿，黑色",
+        (
+            "over-ear wireless headphones with real active noise cancelling and "
+            "long battery life — working from home with two loud kids"
+        ),
+        "厨房新手，想买一套刀具，手柄要防滑好握的，100美元以内",
+        (
+            "gps watch for open water swimming, has to be properly waterproof not "
+            "just splash resistant"
+        ),
+        "上班通勤背的电脑包，20升左右就够了，藏青色",
+        "ceramide moisturizer",
+        "跑步机上穿的男款跑鞋，150美元以内",
+        "black espresso machine, just makes one cup at a time, under $250",
+        "去海边玩的蓝牙音箱，要防水的，小巧一点能挂在包上",
+        "waterproof women's hiking boots in brown suede, under $80",
+        "家里经常来客人，想买个一次能做十几杯的咖啡机，白色的",
+        (
+            "heading to Colorado to ski in February and need a women's jacket "
+            "that'll keep me warm on the lift. black or olive, budget around $300"
+        ),
+        "干皮能用的防晒霜，最好含烟酰胺，不要香味",
+        "in-ear wired earbuds with ANC under $80, I'm so tired of charging things",
+        "8毫米厚的瑜伽垫，在家练，地板太硬了跪着疼",
+        (
+            "my husband keeps stepping in puddles walking the dog in winter, he "
+            "needs waterproof men's boots, black, nothing crazy expensive"
+        ),
+        "心率手表 AMOLED屏 灰色",
+        "mens red puffer jacket",
+        (
+            "trail running shoes for my dad, he's started running the hill paths "
+            "on weekends. men's, blue, not too pricey"
+        ),
     ],
     "gift_cards": [
         "a gift card for a steakhouse dinner",
@@ -214,6 +259,28 @@ REQUESTS: dict[str, list[str]] = {
         "Amazon gift card for my dad's 50th birthday",
         "Hanukkah eGift card for my in-laws, animated if possible",
         "airline gift card for my daughter at college out of state so she can fly home, $50",
+        # the fourth batch
+        "need about 5 starbucks cards to hand out to the volunteers at our school fundraiser",
+        "女儿一直吵着要去Build-A-Bear自己做个毛绒熊，想给她买张礼品卡",
+        "amazon egift card for easter",
+        "亚马逊礼品卡，儿子16岁生日，卡面有汽车图案的那种，要能打印",
+        "my brother is moving across town next month, is there some kind of gift card for movers?",
+        "a gift card for a plus-size clothing store for my sister, $25",
+        "想送朋友一张中餐馆的礼品卡，像P.F. Chang's那种，50美元",
+        (
+            "Amazon gift card that comes in a nice box for my boss, something that "
+            "looks classy, around $50"
+        ),
+        "happy kwanzaa gift card I can print",
+        "外甥女特别喜欢逛Claire's，想买张他们家的电子礼品卡",
+        "gift card for Administrative Professionals' Day for our office manager",
+        "老公爱打游戏，想给他买一年的PlayStation Plus会员卡",
+        (
+            "my sister-in-law lives in Seattle and has somehow never been up the "
+            "Space Needle — is there a gift card for that?"
+        ),
+        "要寄给外地朋友，想要夹在贺卡里能邮寄的亚马逊礼品卡，最好一次买三张",
+        "ulta beauty e-gift card",
     ],
     "industrial": [
         "PLA filament for my 3D printer that is non toxic",
@@ -287,6 +354,31 @@ REQUESTS: dict[str, list[str]] = {
         "a vise for my drill press",
         "resistor assortment kit for a beginner, 1/4 watt",
         "thermal paste for my CPU, not the liquid metal stuff",
+        # the fourth batch
+        "handheld oscilloscope small enough to throw in my toolbag",
+        "卧室用的温湿度计，看湿度的，数字显示",
+        "6 inch dial caliper, stainless, Starrett if you carry it",
+        "18-22AWG的热缩对接端子，100个装",
+        "my drill bits keep wandering when I try to drill sheet metal, need a step bit set",
+        "4 1/2 inch grinding wheels, bulk pack",
+        "粘亚克力板用的胶水，要透明的",
+        "JB Weld that can handle high heat, fixing a crack near my exhaust",
+        "飞利浦Sonicare的替换刷头，3支装",
+        "blue glass dropper bottles, 4 oz, about six of them, for homemade tinctures",
+        "一次性乙烯基手套，L码，一盒100只",
+        "NEMA 17 stepper motors, 5 pack for a CNC build",
+        (
+            "my ABS prints won't stick to the printer bed — what's that orange "
+            "polyimide tape people put on it? sheets would be great"
+        ),
+        "磁力表座，吸力大一点的",
+        "pH 7 calibration buffer solution, 500ml bottle",
+        "放贴片电阻电容的元件收纳盒",
+        "electrolytic capacitor assortment kit",
+        "ABS耗材 1.75 白色 1公斤",
+        "wound cleanser for my elderly mom, the home nurse said to get a big bottle",
+        "车库地面想刷一层漆，有没有整套的地坪涂料",
+        "10 inch caster wheel that never goes flat, for my shop cart",
     ],
 }
 

@@ -379,7 +379,6 @@ def match_needs(
         held: dict[str, list[tuple[str, str]]] = {}  # passage key -> (word, form found)
         passages: dict[str, Passage] = {}
         left = []
-        weaker = []  # words a record says less of than asked
         for word, forms in words:
             hit = next(
                 (
@@ -395,21 +394,13 @@ def match_needs(
                 weak = need.intense and any(
                     _holds(texts[p.key], [f], need.negated) for p in found for f in forms
                 )
-                if weak:  # a record that says less than asked is neither met nor silent
-                    weaker.append(word)
-                else:
+                if not weak:  # a record that says less than asked is neither met nor silent
                     left.append(word)
                 continue
             held.setdefault(hit[0].key, []).append((word, hit[1]))
             passages[hit[0].key] = hit[0]
-        # Met word for word: by one record that says all its words, or, where its records
-        # say every word between them ("strong" in the description, "magnets" in the
-        # title), by each. Part of a need no record says whole is not the need: "design"
-        # of "christmas design", "latex" of "latex allergy".
-        whole = [k for k, pairs in held.items() if len(pairs) == len(words)]
-        met = False
-        for key in whole or ([] if left or weaker else list(held)):
-            passage, pairs = passages[key], held[key]
+        for key, pairs in held.items():
+            passage = passages[key]
             if not _numbers_held(need.text, passage.text):
                 continue  # "12-cup" is not met by "4-cup"
             if need.target and not _for_it(passage, [f for _, f in pairs]):
@@ -417,11 +408,8 @@ def match_needs(
             quoted = _as_written(need, [w for w, _ in pairs], whole=len(pairs) == len(words))
             fact = _window(passage, [f for _, f in pairs])
             report.matches.append(Match(need, quoted, passage, fact, "words"))
-            met = True
-        if not met and (left or held):
-            # not met word for word as a whole: by meaning, the words a record does not say
-            # less of than asked
-            missing.append((need, [w for w, _ in words if w not in weaker]))
+        if left:
+            missing.append((need, left))
     sims = _need_similarities(
         ctx, product, [_as_written(n, w, whole=len(w) == len(n.words)) for n, w in missing], fields
     )

@@ -20,7 +20,8 @@ samples of each catalog, and its candidates were labelled before the composer wa
 changed for them. Rows with "pass": 2 were labelled in that second pass (527
 claims on 179 products: the second batch, and ten Industrial requests of the first
 that had no labels), by readers who saw only the request, the product's records as
-the composer reads them and the candidate claims. A third batch (from "cork yoga mat",
+the composer reads them and the candidate claims, by the reading in
+request_claims_reading.md. A third batch (from "cork yoga mat",
 "Netflix gift card", "PETG filament, 1.75mm") was written and labelled the same way
 (pass 3), its candidates made by the composer before and after the changes made for
 the second, so that both can be scored on requests neither saw; a fourth (from "TPE

@@ -125,6 +125,7 @@ _TARGET_BEFORE = re.compile(
 _EASY_ON = re.compile(
     r"\b(?:easy|easier|gentle|gentler|soft|softer|kind|good|hard|harsh|rough)\s+on\s+\w+\s+$", re.I
 )
+_PARTICLE = re.compile(r"\s+(?:up|out|off|down)\b", re.I)
 _DEGREE = frozenset("super very really quite pretty extremely totally so".split())  # noqa: SIM905
 _ARTICLES = frozenset("a an any anything the too to".split())  # noqa: SIM905
 _QUOTED = re.compile(r"“([^”]{1,160})”|\"([^\"]{1,160})\"|「([^」]{1,160})」")
@@ -239,6 +240,10 @@ def _en_needs(message: str, kept: set[str]) -> list[Need]:
             continue
         if negation is not None and not run and (word in _ARTICLES or word in _NEGATION_VERBS):
             continue  # "not a restaurant one": the negation holds across the article
+        if _PARTICLE.match(message, m.end()):
+            close()  # "set up", "drown out", "soak up": a verb, not a thing asked for
+            negation = None
+            continue
         if (
             word in kept
             and not _ID.fullmatch(word)
@@ -387,6 +392,7 @@ def match_needs(
                     for f in forms
                     if _holds(texts[p.key], [f], need.negated)
                     and (not need.intense or _INTENSE.search(p.text))
+                    and not _by_name_only(ctx, need, p, f)
                 ),
                 None,
             )
@@ -504,6 +510,17 @@ _COLOUR = re.compile(
 )
 
 
+def _by_name_only(ctx: ToolContext, need: Need, passage: Passage, form: str) -> bool:
+    """Whether an attribute holds the word in its name only, and the word is one of the
+    values the catalog gives that attribute: "waterproof" is not met by "waterproofing:
+    water-resistant" ("noise cancelling: active" still meets "noise cancelling")."""
+    if passage.field != "attribute":
+        return False
+    return not _holds(_fact_text(passage), [form], need.negated) and _other_value(
+        ctx, need, passage
+    )
+
+
 def _other_value(ctx: ToolContext, need: Need, passage: Passage) -> bool:
     """Whether a need met by meaning names a value of the attribute the passage gives
     another value of: "red" is not met by "color: black", though the two are close in
@@ -517,6 +534,8 @@ def _other_value(ctx: ToolContext, need: Need, passage: Passage) -> bool:
     values = _attribute_values(ctx).get(passage.name) or []
     words = {w for v, _ in values for w in v}
     asked = {t for term in need.terms for t in [term, *(stem(x) for x in _translations(ctx, term))]}
+    # "in-ear" names a value of type as "on-ear" does: compared by its parts
+    asked |= {part for t in asked if "-" in t for part in t.split("-") if len(part) > 2}
     return bool(asked & words)
 
 
@@ -531,8 +550,17 @@ def kind_match(ctx: ToolContext, product: Product, needs: Sequence[Need]) -> Mat
             forms = [term, *_translations(ctx, term)]
             for passage in found:
                 form = next((f for f in forms if _holds(passage.text, [f], need.negated)), None)
-                if form is not None:
-                    return Match(need, need.text, passage, _window(passage, [form]), "kind")
+                if form is not None:  # the need's words the record holds, not its others
+                    held = [
+                        w
+                        for w, t in zip(need.words, need.terms, strict=True)
+                        if any(
+                            _holds(passage.text, [f], need.negated)
+                            for f in [t, *_translations(ctx, t)]
+                        )
+                    ]
+                    quoted = _as_written(need, held, whole=len(held) == len(need.words))
+                    return Match(need, quoted, passage, _window(passage, [form]), "kind")
     return None
 
 

@@ -461,6 +461,10 @@ def workshop(store):
                 categories=shop),
         Product(id="w5", title="Round Base Magnets, 10 Pack", brand="Magco", categories=shop,
                 description="Very strong ceramic magnets for crafts."),
+        Product(id="w8", title="Trail boots, Brown", brand="Bootco", categories=shop,
+                attributes={"waterproofing": "water-resistant", "type": "on-ear"}),
+        Product(id="w9", title="Trail boots, Black", brand="Bootco", categories=shop,
+                attributes={"waterproofing": "waterproof", "type": "in-ear"}),
         Product(id="w6", title="Resistor Kit, 10 Ohm - 1M Ohm, 1/2 Watt (Pack of 400)",
                 brand="Ohmco", categories=shop),
         Product(id="w7", title="Resistor Kit, 10 Ohm - 1M Ohm, 1/4 Watt (Pack of 775)",
@@ -488,3 +492,31 @@ def test_what_a_product_is_for_is_met_only_as_its_purpose(workshop):
     assert "workbench" not in met("w1", "a vise for my workbench")
     assert "3D printer" in met("w2", "PLA filament for my 3D printer")
     assert set(met("w5", "strong magnets")) == {"strong", "magnets"}
+
+
+def test_a_value_is_not_met_by_an_attribute_named_like_it_or_by_another_value(workshop):
+    """ "waterproof" is not met by "waterproofing: water-resistant" (the attribute's name
+    says the word, its value is another), it is by "waterproofing: waterproof"; "in-ear"
+    names a value of type as "on-ear" does, so no passage of that attribute meets it by
+    meaning."""
+    from agent.needs import _other_value, match_needs
+    from tools.passages import Passage
+
+    ctx = workshop
+
+    def quoted(pid: str, message: str) -> list[str]:
+        report = match_needs(ctx, ctx.store.product("shop", pid), needs_of([message]))
+        return [m.quoted for m in report.matches]
+
+    assert "waterproof" not in quoted("w8", "waterproof trail boots")
+    assert "waterproof" in quoted("w9", "waterproof trail boots")
+    on_ear = Passage("w8.a2", "product", "attribute", "type", "type: on-ear", "w8")
+    assert _other_value(ctx, _need("in-ear earbuds", "in-ear earbuds"), on_ear)
+
+
+def test_a_verb_with_its_particle_is_no_need():
+    """ "a coffee maker I can set up the night before": "set" is no thing asked for (a
+    pour-over set is no match for it)."""
+    texts = [n.text for n in needs_of(["a coffee maker I can set up the night before"])]
+    assert not [t for t in texts if "set" in t.split()]
+    assert "coffee maker" in texts

@@ -301,8 +301,7 @@ def _zh_needs(message: str, content: str) -> list[Need]:
         number = None if negation else _NUMBER_BEFORE.search(message[:begin])
         start = number.start() if number else begin - len(negation.group(0)) if negation else begin
         text = message[start:finish]
-        target = bool(_ZH_FOR.search(message[max(begin - 1, 0) : begin]) if begin else False)
-        target = target or bool(_ZH_USED_FOR.match(message, finish))
+        target = bool(_ZH_FOR.search(message[:begin]) or _ZH_USED_FOR.match(message, finish))
         needs.append(Need(text, words, words, negation is not None, target=target))
     return needs
 

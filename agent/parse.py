@@ -591,10 +591,10 @@ _AVOID_EN = re.compile(
 _NOT_AVOIDED = frozenset(
     """
     more less much many very too so that this these those it them one ones over above under
-    below than need needed needs problem problems worries worry rush fuss longer later
-    matter idea way thing things big deal sure way need must longer bigger smaller fancy
-    expensive cheap pricey heavy huge complicated hassle frills nonsense questions question
-    more hurry exceed exceeding higher lower sweat kidding joke
+    below than need needed needs must problem problems worry worries rush fuss hurry longer
+    later matter idea way thing things big deal sure bigger smaller higher lower fancy
+    expensive cheap pricey heavy huge complicated hassle frills nonsense question questions
+    exceed exceeding sweat kidding joke
     """.split()  # noqa: SIM905
 )
 _AVOID_ZH = re.compile(

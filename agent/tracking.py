@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from agent.parse import Parsed, convert
-from agent.state import DialogueState
+from agent.state import DialogueState, Slots
 from agent.vocabulary import NAME, without_names
 from catalog.brands import brand_pattern
 from catalog.models import Product
@@ -101,7 +101,7 @@ def update_slots(
         s.query = " ".join(words[-MAX_QUERY_WORDS:])
 
 
-def _avoid(s: Any, parsed: Parsed) -> None:
+def _avoid(s: Slots, parsed: Parsed) -> None:
     """What the shopper does not want: added as said ("not black"), and let go when a
     later message asks for it ("actually black is fine", "白色的也行")."""
     asked = parsed.content.casefold()

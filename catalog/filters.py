@@ -173,11 +173,12 @@ class ProductTable:
 
 
 def _unnegated(word: str) -> str:
-    """A pattern for the word said as a property, not as its absence."""
+    """A pattern for the word said as a property, not as its absence ("non-slip" is
+    no slip: a word joined to the one before it is never this word)."""
     w = re.escape(word)
     if _HAN.search(word):
         return rf"(?<![不无非没免]){w}"
     return (
-        rf"(?<![\w'-])(?<!non-)(?<!no )(?<!not )(?<!without ){w}(?![\w'])"
+        rf"(?<![\w'-])(?<!no )(?<!not )(?<!without ){w}(?![\w'])"
         rf"(?![- ]?(?:free|less)\b)"
     )

@@ -40,7 +40,7 @@ def test_what_is_not_wanted_is_read(message, words):
 
 def test_the_filter_drops_what_a_page_says_not_its_absence():
     """A product whose title, Chinese title or attributes say the word is left out;
-    one that says its absence ("fragrance-free") stays."""
+    one that says its absence ("fragrance-free", "no PVC", "non-slip") stays."""
     products = [
         Product(id="1", title="Face cream, fragrance-free"),
         Product(id="2", title="Rose fragrance cream"),
@@ -48,16 +48,18 @@ def test_the_filter_drops_what_a_page_says_not_its_absence():
         Product(id="4", title="Yoga mat", attributes={"material": "PVC"}),
         Product(id="5", title="Yoga mat", attributes={"material": "TPE"},
                 title_i18n={"zh": "瑜伽垫 黑色"}),
+        Product(id="6", title="Yoga mat, no PVC, non-slip"),
     ]  # fmt: skip
     table = ProductTable(products)
 
     def kept(*words: str) -> list[str]:
         return table.allowed_ids(ProductFilter(avoid_words=list(words)))
 
-    assert kept("fragrance") == ["1", "3", "4", "5"]
-    assert kept("black") == ["1", "2", "4", "5"]
-    assert kept("pvc") == ["1", "2", "3", "5"]
-    assert kept("黑色") == ["1", "2", "3", "4"]
+    assert kept("fragrance") == ["1", "3", "4", "5", "6"]
+    assert kept("black") == ["1", "2", "4", "5", "6"]
+    assert kept("pvc") == ["1", "2", "3", "5", "6"]  # "no PVC" says its absence
+    assert kept("slip") == ["1", "2", "3", "4", "5", "6"]  # "non-slip" too
+    assert kept("黑色") == ["1", "2", "3", "4", "6"]
 
 
 @pytest.fixture(scope="module")

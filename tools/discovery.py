@@ -44,7 +44,7 @@ def _filters(
         unpriced=unpriced,
         exclude_title_words=list(exclude_words or []),
         keep_title_words=list(keep_words or []),
-        avoid_words=_avoided(ctx, avoid_words or []),
+        avoid_words=_with_senses(ctx, avoid_words or []),
         min_price=min_price,
         max_price=max_price,
         categories=[category] if category else [],
@@ -56,7 +56,7 @@ def _filters(
     )
 
 
-def _avoided(ctx: ToolContext, words: list[str]) -> list[str]:
+def _with_senses(ctx: ToolContext, words: list[str]) -> list[str]:
     """The words not wanted, each Chinese one with its dictionary sense that the
     catalog's words hold ("塑料" -> "plastic" where titles say it)."""
     out = []

@@ -20,11 +20,13 @@ import numpy as np
 from agent.needs import (
     Match,
     Need,
+    asked_kind,
     check_request,
     kind_match,
     match_needs,
     need_threshold,
     needs_of,
+    of_asked_kind,
 )
 from agent.state import DialogueState
 from agent.verifier import Claim, Verifier
@@ -80,7 +82,7 @@ def compose(
     lang = "zh" if ctx.language == "zh" else "en"
     pid = product_evidence(ctx, product).id
     needs = needs_of(state.request())
-    claims = request_claims(ctx, product, needs, lang, names)
+    claims = request_claims(ctx, product, needs, lang, names, state.request())
     budget = state.slots.max_price is not None or state.slots.min_price is not None
     if product.price is None and budget:
         claims.append(_claim("no_price", lang, [pid], product.id))
@@ -167,16 +169,26 @@ def _share(explained: dict[str, Any], history: dict) -> float:
 
 
 def request_claims(
-    ctx: ToolContext, product: Product, needs: list[Need], lang: str, names: Sequence[str] = ()
+    ctx: ToolContext,
+    product: Product,
+    needs: list[Need],
+    lang: str,
+    names: Sequence[str] = (),
+    messages: Sequence[str] = (),
 ) -> list[Claim]:
     """What the shopper asked for that the product's records meet, each quoting the
     shopper's words and the record's (at most MAX_REQUEST_CLAIMS), and one sentence for
     what they asked for that no record mentions; each checked as the verifier checks a
     model's request claim (agent.needs.check_request), a failing one left out. `needs`:
-    agent.needs.needs_of the shopper's request."""
+    agent.needs.needs_of the shopper's request, told in `messages`. A product that is
+    not the kind the request asks for (agent.needs.asked_kind) meets none of it: "plastic"
+    of "plastic graduated cylinders" is no fit of plastic test tubes."""
     if not needs:
         return []
     report = match_needs(ctx, product, needs)
+    kind_asked = asked_kind(ctx, messages)
+    if kind_asked is not None and not of_asked_kind(ctx, product, kind_asked):
+        report.matches, report.kind_only = [], []
     verifier = Verifier(ctx.evidence, names)  # numbers and names, as every sentence
     claims: list[Claim] = []
     used: set[str] = set()

@@ -44,9 +44,13 @@ from tools.context import ToolContext, per_catalog
 from tools.dictionary import english_vocabulary, english_words
 from tools.passages import Passage, product_passages, review_passages
 from tools.text import (
+    COUNT_WORDS,
+    TITLE_JOINS,
+    chinese_head_words,
     contains_term,
     content_terms,
     content_words,
+    head_words,
     is_stopword,
     names_kind,
     negated_near,
@@ -561,6 +565,123 @@ def kind_match(ctx: ToolContext, product: Product, needs: Sequence[Need]) -> Mat
                     quoted = _as_written(need, held, whole=len(held) == len(need.words))
                     return Match(need, quoted, passage, _window(passage, [form]), "kind")
     return None
+
+
+# -- what kind of product was asked for ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AskedKind:
+    """What the request says the product is, as the catalog's titles name products."""
+
+    words: frozenset[str]  # English stems ("yeast", "cylinder")
+    said: tuple[str, ...] = ()  # the English words as said or translated, for meaning
+    chinese: str = ""  # the Chinese word, where the catalog's Chinese titles use it
+
+
+KIND_SYNONYM = 0.7  # word-to-word similarity of another name for a kind (glue, adhesive)
+_CLAUSE = re.compile(r"[，,。；;！!？?、\s]+")
+_RUN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*|\S")
+
+
+def asked_kind(ctx: ToolContext, messages: Sequence[str]) -> AskedKind | None:
+    """The kind of product the newest message that names one asks for, or None: the
+    last word of its first run of words (with the word before it, where the catalog
+    names products by that too: "vacuum cleaner") when the catalog's titles name
+    products by that word ("tiny neodymium disc magnets for a craft project": magnet;
+    "做实验用的塑料量筒" -> 量筒 -> cylinder). A word titles only use before another
+    ("yoga" of "Yoga Mat", "fleece" of "Fleece Jacket") names no kind: a request for "a
+    fleece" is not checked, nor one whose first words end on no such word."""
+    for message in reversed(messages):
+        kind = _message_kind(ctx, message)
+        if kind is not None:
+            return kind
+    return None
+
+
+def _message_kind(ctx: ToolContext, message: str) -> AskedKind | None:
+    heads = _catalog_heads(ctx)
+    if _HAN.search(message):
+        # the noun a clause ends on, after its last 的 ("放贴片电阻电容的元件收纳盒"); a
+        # later clause only where it says 的 ("..., 有没有整套的地坪涂料"), else it is a
+        # need ("要防水") or a detail ("儿子16岁生日")
+        for n, clause in enumerate(c for c in _CLAUSE.split(message) if c):
+            if n and "的" not in clause:
+                continue
+            words = [w for w in content_words(clause.rsplit("的", 1)[-1]) if _HAN.match(w)]
+            if len(words) > 1 and len(words[-1]) == 1:  # "登山" + "靴"
+                words[-2:] = [words[-2] + words[-1]]
+            if not words or _COLOUR.search(words[-1]):
+                continue
+            word = words[-1]
+            said = tuple(w for s in english_words(word) for w in s.split()[-2:])
+            english = frozenset(stem(w) for w in said) & heads
+            if _chinese_head(ctx, word):
+                return AskedKind(english, said, word)
+            if english:
+                return AskedKind(english, said)
+        return None
+    run: list[str] = []
+    for m in _RUN_WORD.finditer(message):
+        word = m.group(0).casefold()
+        if word[0].isalnum() and not is_stopword(word) and word not in TITLE_JOINS:
+            run.append(word)
+        elif run:
+            break
+    if not run or stem(run[-1]) not in heads or _COLOUR.search(run[-1]):
+        return None
+    said = tuple(w for w in run[-2:] if stem(w) in heads and stem(w) not in COUNT_WORDS)
+    return AskedKind(frozenset(stem(w) for w in said), said) if said else None
+
+
+def of_asked_kind(ctx: ToolContext, product: Product, kind: AskedKind) -> bool:
+    """Whether the product's title or category names the kind asked for, by a word or
+    one as close in meaning as another name for it ("Acrylic Adhesive" for glue): a
+    yeast nutrient is a yeast product, test tubes are no graduated cylinders."""
+    if kind.chinese and kind.chinese in (product.title_i18n.get("zh") or ""):
+        return True
+    texts = (product.title, *product.categories)
+    words = {w.casefold() for text in texts for w in _TOKEN.findall(text or "")}
+    words = {w for w in words if not _HAN.match(w) and not w.isdigit()}
+    if {stem(w) for w in words} & kind.words:
+        return True
+    if ctx.encode is None or not kind.said or not words:
+        return False
+    return bool(
+        (_word_vectors(ctx, kind.said) @ _word_vectors(ctx, sorted(words)).T).max() >= KIND_SYNONYM
+    )
+
+
+def _word_vectors(ctx: ToolContext, words: Sequence[str]) -> np.ndarray:
+    known = per_catalog(_WORD_VECTORS, ctx, dict)
+    new = [w for w in dict.fromkeys(words) if w not in known]
+    if new:
+        if len(known) > 50_000:
+            known.clear()
+        known.update(zip(new, ctx.encode(new), strict=True))
+    return np.stack([known[w] for w in words])
+
+
+def _catalog_heads(ctx: ToolContext) -> frozenset[str]:
+    return per_catalog(
+        _HEADS, ctx, lambda: head_words(p.title for p in ctx.store.products(ctx.catalog))
+    )
+
+
+def _chinese_head(ctx: ToolContext, word: str) -> bool:
+    def titles() -> list[str]:
+        return [t for p in ctx.store.products(ctx.catalog) if (t := p.title_i18n.get("zh"))]
+
+    known = per_catalog(_ZH_HEADS, ctx, dict)  # word -> whether Chinese titles end on it
+    if word not in known:
+        known[word] = bool(chinese_head_words(per_catalog(_ZH_TITLES, ctx, titles), [word]))
+    return known[word]
+
+
+_HEADS: dict = {}
+_ZH_TITLES: dict = {}
+_ZH_HEADS: dict = {}
+_WORD_VECTORS: dict = {}
 
 
 def _numbers_held(need: str, text: str) -> bool:

@@ -413,7 +413,10 @@ def _claims(agent, state: DialogueState, product, shopper: str | None = None) ->
     """The request claims the composer makes for the product now."""
     ctx = agent._context(state, shopper, None)
     lang = "zh" if state.language == "zh" else "en"
-    return request_claims(ctx, product, needs_module.needs_of(state.request()), lang, agent.names)
+    messages = state.request()
+    return request_claims(
+        ctx, product, needs_module.needs_of(messages), lang, agent.names, messages
+    )
 
 
 def candidates(home: Path) -> list[dict[str, Any]]:

@@ -520,3 +520,119 @@ def test_a_verb_with_its_particle_is_no_need():
     texts = [n.text for n in needs_of(["a coffee maker I can set up the night before"])]
     assert not [t for t in texts if "set" in t.split()]
     assert "coffee maker" in texts
+
+
+def test_title_heads_are_the_words_that_end_a_run_of_title_words():
+    """What a title says the product is: the last word before punctuation, a number, a
+    joining word or the end, a count word after it passed over; a word used only
+    before another (Fleece Jacket) names no kind of the catalog."""
+    from tools.text import head_words, title_heads
+
+    assert {"tube", "cap"} <= set(title_heads("Plastic Test Tubes & Caps, Clear"))
+    assert "yeast" not in title_heads("Yeast Nutrient 1 lb.")
+    assert "bit" in title_heads("Unibit Step Drill Bit Set, 3-Piece")
+    assert "set" not in title_heads("Unibit Step Drill Bit Set, 3-Piece")
+    titles = ["Fleece Jacket, Blue", "Men's Fleece Jacket", "Fleece Jacket for Kids",
+              "Wine Yeast, 5g", "Champagne Yeast (Pack of 10)", "Ale Yeast"]  # fmt: skip
+    heads = head_words(titles)
+    assert {"jacket", "yeast"} <= heads
+    assert "fleece" not in heads
+
+
+@pytest.fixture
+def lab(store):
+    """A lab and home-brew catalog: yeasts and a yeast nutrient, graduated cylinders and
+    test tubes, glues, an acrylic adhesive and a duct tape, fleece jackets."""
+    import time
+
+    from catalog.ingest import store_dataset
+    from catalog.models import Product, RawDataset
+    from catalog.report import ValidationReport
+
+    listed = [  # id, title, brand
+        ("y1", "Red Star Wine Yeast, 5g", "Red Star"),
+        ("y2", "Lalvin Champagne Yeast (Pack of 10)", "Lalvin"),
+        ("y3", "Safale Ale Yeast, 11g", "Safale"),
+        ("y4", "Yeast Nutrient 1 lb.", "Brewco"),
+        ("c1", "Plastic Graduated Cylinder, 100ml", "Labco"),
+        ("c2", "Glass Graduated Cylinder, 250ml", "Labco"),
+        ("c3", "Plastic Graduated Cylinder Set (Pack of 4)", "Labco"),
+        ("t1", "Plastic Test Tubes with Caps, Clear (Pack of 10)", "Tubeco"),
+        ("g1", "Clear Super Glue, 2oz", "Gluco"),
+        ("g2", "Wood Glue, 8oz", "Gluco"),
+        ("g3", "Epoxy Glue, 1oz", "Gluco"),
+        ("g4", "Acrylic Adhesive - 4 Oz, Clear", "Weldco"),
+        ("g5", "Crystal Clear Duct Tape, 1.88 in", "Tapeco"),
+        ("f1", "Fleece Jacket, Blue", "Warmco"),
+        ("f2", "Men's Fleece Jacket", "Warmco"),
+        ("f3", "Fleece Jacket for Kids", "Warmco"),
+    ]
+    products = [Product(id=i, title=t, brand=b, categories=["Lab"]) for i, t, b in listed]
+    report = ValidationReport(catalog="lab", format="test")
+    store_dataset(store, RawDataset(products, [], [], []), report, time.perf_counter())
+    from vectorstore.embeddings import make_embedder
+
+    return ToolContext(store, "lab", encode=make_embedder("use").encode)
+
+
+def test_the_kind_asked_for_is_read_from_the_request_as_the_catalog_names_kinds(lab):
+    """The kind is the last word of the request's first run of words where titles name
+    products by it, in English or by a Chinese word's dictionary sense; "a fleece"
+    names none (titles only say fleece before jacket), nor a need said first."""
+    from agent.needs import asked_kind
+
+    def words(message: str) -> set[str]:
+        kind = asked_kind(lab, [message])
+        return set(kind.words) if kind else set()
+
+    assert words("plastic graduated cylinders for a chemistry class") == {"cylinder"}
+    assert words("自己在家酿葡萄酒用的酵母，10包左右") == {"yeast"}
+    assert words("做实验用的塑料量筒，一整套不同规格的") == {"cylinder"}
+    assert words("a fleece for my son") == set()
+    assert words("something clear for acrylic sheets") == set()
+    # the newest message that names a kind
+    assert words_of(lab, ["wine yeast", "actually a graduated cylinder"]) == {"cylinder"}
+
+
+def words_of(ctx, messages: list[str]) -> set[str]:
+    from agent.needs import asked_kind
+
+    kind = asked_kind(ctx, messages)
+    return set(kind.words) if kind else set()
+
+
+def test_a_product_of_another_kind_gets_no_request_claim(lab):
+    """Test tubes meet nothing of "plastic graduated cylinders" ("plastic" is of the
+    cylinder asked for); a plastic cylinder does. A product that names the kind, or
+    another name for it close in meaning (an acrylic adhesive for glue), is of the kind;
+    a duct tape is not, nor a wine stabiliser that mentions yeast."""
+    from agent.composer import request_claims
+    from agent.needs import asked_kind, of_asked_kind
+
+    def quoted(pid: str, message: str) -> list[str]:
+        product = lab.store.product("lab", pid)
+        lab.session.said = [message]
+        claims = request_claims(lab, product, needs_of([message]), "en", (), [message])
+        return [_first_quote(c.render()) for c in claims if c.kind == "request"]
+
+    message = "plastic graduated cylinders for a chemistry class"
+    assert "plastic" in " ".join(quoted("c1", message))
+    assert quoted("t1", message) == []
+    glue = asked_kind(lab, ["clear glue for acrylic sheets"])
+    assert glue is not None
+    assert of_asked_kind(lab, lab.store.product("lab", "g4"), glue)
+    assert not of_asked_kind(lab, lab.store.product("lab", "g5"), glue)
+    yeast = asked_kind(lab, ["自己在家酿葡萄酒用的酵母"])
+    assert yeast is not None
+    assert of_asked_kind(lab, lab.store.product("lab", "y1"), yeast)
+
+
+def test_a_hyphenated_word_is_matched_by_its_parts():
+    """ "high-carbon" is in "high-carbon steel" and "High Carbon Steel", not in "carbon
+    high"; "in-ear" is not in "on-ear"."""
+    from tools.text import contains_term
+
+    assert contains_term("steel: high-carbon steel", "high-carbon")
+    assert contains_term("High Carbon Steel Knife", "high-carbon")
+    assert not contains_term("carbon fibre, high gloss", "high-carbon")
+    assert not contains_term("on-ear wired headphones", "in-ear")

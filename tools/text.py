@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
+from collections.abc import Iterable
 
 from tools.dictionary import senses
 from vectorstore.text import jieba_words, quiet_jieba
@@ -446,6 +447,8 @@ def contains_term(text: str, term: str) -> bool:
         return term in text
     if " " in term:  # a phrase: its words in a row ("heart rate")
         return _phrase_in(text, tuple(term.split()))
+    if "-" in term.strip("-"):  # "high-carbon": its parts in a row, hyphenated or not
+        return _phrase_in(text, stem_list(term))
     stems = _stems(text)
     if term in stems:
         return True
@@ -813,6 +816,68 @@ def title_parts(title: str, brand: str = "") -> tuple[set[str], set[str]]:
         {stem(w) for w in _TITLE_WORD.findall(head)},
         {stem(w) for w in _TITLE_WORD.findall(tail)},
     )
+
+
+# Words that join the name of what a product is to what follows it in a title.
+TITLE_JOINS = frozenset("for with w and in of by to from x or plus fits compatible".split())  # noqa: SIM905
+# Words that count a product and say nothing of what it is ("Drill Bit Set": a bit).
+COUNT_WORDS = frozenset(
+    """set sets kit kits pack packs pcs pc piece pieces count assortment assorted bundle pair
+    pairs lot value combo collection variety bulk""".split()  # noqa: SIM905
+)
+_TITLE_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|[^\sA-Za-z]+")
+_TITLE_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def title_heads(title: str) -> list[str]:
+    """The stems that end a run of words in a title, the words that name what the
+    product is ("Plastic Test Tubes & Caps, Clear": tube, cap, clear; "Yeast Nutrient
+    1 lb.": nutrient, lb): the last word before punctuation, a number, a joining word
+    ("for", "with") or the end, count words after it passed over ("Drill Bit Set": bit)."""
+    tokens = _TITLE_TOKEN.findall(title)
+    heads = []
+    for i, token in enumerate(tokens):
+        if not token[0].isalpha() or token.casefold() in TITLE_JOINS:
+            continue
+        word = stem(token)
+        if word in COUNT_WORDS:
+            continue
+        j = i + 1
+        while j < len(tokens) and tokens[j][0].isalpha() and stem(tokens[j]) in COUNT_WORDS:
+            j += 1
+        if j == len(tokens) or not tokens[j][0].isalpha() or tokens[j].casefold() in TITLE_JOINS:
+            heads.append(word)
+    return heads
+
+
+def head_words(titles: Iterable[str]) -> frozenset[str]:
+    """The catalog's words that name what a product is: the end of a run of title words
+    (`title_heads`) in at least MIN_KIND_TITLES titles and at least half the times the
+    title word is used ("yeast" where "Wine Yeast, 5g" is common; not "yoga" of "Yoga
+    Mat", nor "fleece" of "Fleece Jacket")."""
+    used: Counter = Counter()
+    ends: Counter = Counter()
+    for title in titles:
+        used.update(stem(w) for w in _TITLE_TOKEN.findall(title) if w[0].isalpha())
+        ends.update(title_heads(title))
+    return frozenset(w for w, n in ends.items() if n >= MIN_KIND_TITLES and 2 * n >= used[w])
+
+
+def chinese_head_words(titles: Iterable[str], words: Iterable[str]) -> frozenset[str]:
+    """Of `words` (Chinese), those that end a run of Chinese in at least MIN_KIND_TITLES
+    of the Chinese titles and at least half the times they are used ("羽绒服" of "男款防风
+    羽绒服 橄榄绿"; not "酵母" of "酵母营养剂")."""
+    titles = list(titles)
+    out = set()
+    for word in words:
+        used = ends = 0
+        for title in titles:
+            for m in re.finditer(re.escape(word), title):
+                used += 1
+                ends += not _TITLE_HAN.match(title[m.end() : m.end() + 1] or " ")
+        if ends >= MIN_KIND_TITLES and 2 * ends >= used:
+            out.add(word)
+    return frozenset(out)
 
 
 def kind_words(products) -> frozenset[str]:

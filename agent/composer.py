@@ -185,8 +185,8 @@ def request_claims(
     of "plastic graduated cylinders" is no fit of plastic test tubes."""
     if not needs:
         return []
-    report = match_needs(ctx, product, needs)
     kind_asked = asked_kind(ctx, messages)
+    report = match_needs(ctx, product, needs, asked=kind_asked)
     if kind_asked is not None and not of_asked_kind(ctx, product, kind_asked):
         report.matches, report.kind_only = [], []
     verifier = Verifier(ctx.evidence, names)  # numbers and names, as every sentence

@@ -62,6 +62,10 @@ MAX_REVIEWS = 40  # reviews read per product for word-for-word matches
 MAX_FACT_WORDS = 10
 # need-to-passage similarity when no calibration is stored
 DEFAULT_THRESHOLD = 0.5
+# How close in meaning a record's words must be to the whole of a need it holds only part
+# of: half the calibrated threshold of a need met by meaning alone (0.6), kept apart from
+# it so that the threshold's fit does not move it.
+PART_MEANING = 0.3
 TRANSLATION = 0.72  # word-to-word similarity of a translation (as tools.lexicon)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _ID = re.compile(r"[a-z]*\d{3,}[a-z\d]*")  # "u0002", "b004llj6ek": ids, never needs
@@ -360,8 +364,10 @@ def match_needs(
     needs: Sequence[Need],
     threshold: float | None = None,
     found: list[Passage] | None = None,
+    asked: AskedKind | None = None,
 ) -> NeedReport:
-    """Which of the needs the product's records meet, and with what passage."""
+    """Which of the needs the product's records meet, and with what passage. `asked`: the
+    kind of product the request asks for (asked_kind)."""
     threshold = need_threshold() if threshold is None else threshold
     found = record_passages(ctx, product) if found is None else found
     own = {w for c in product.categories if c for w in content_terms(c)}
@@ -416,6 +422,8 @@ def match_needs(
                 continue  # "...screw the vise to the workbench" is no vise for a workbench
             quoted = _as_written(need, [w for w, _ in pairs], whole=len(pairs) == len(words))
             fact = _window(passage, [f for _, f in pairs])
+            if quoted != need.text and _part_strays(ctx, need, fact, asked):
+                continue  # "shower" of "bridal shower" in "…for baby showers and more"
             report.matches.append(Match(need, quoted, passage, fact, "words"))
         if left:
             missing.append((need, left))
@@ -682,6 +690,22 @@ _HEADS: dict = {}
 _ZH_TITLES: dict = {}
 _ZH_HEADS: dict = {}
 _WORD_VECTORS: dict = {}
+
+
+def _part_strays(ctx: ToolContext, need: Need, fact: str, asked: AskedKind | None) -> bool:
+    """Whether a record holding some of a need's words says something else: a need that
+    names the product asked for ("sturdy cart", "strong magnets") is said of the product
+    word by word, so "sturdy" alone is met; one about something else ("a bridal shower",
+    "high heat", "nursing school") is met in part only where the record's words are
+    about the whole of it, by meaning, half as close as a need met by meaning alone
+    ("…perfect for a baby shower" is near enough to "bridal shower"; "every state in the
+    US" is not to "out of state")."""
+    if asked is None or ctx.encode is None:
+        return False
+    if set(need.terms) & asked.words or (asked.chinese and asked.chinese in need.text):
+        return False
+    whole, said = _word_vectors(ctx, [need.text, fact])
+    return float(whole @ said) < PART_MEANING
 
 
 def _numbers_held(need: str, text: str) -> bool:

@@ -567,7 +567,15 @@ def lab(store):
         ("f2", "Men's Fleece Jacket", "Warmco"),
         ("f3", "Fleece Jacket for Kids", "Warmco"),
     ]
-    products = [Product(id=i, title=t, brand=b, categories=["Lab"]) for i, t, b in listed]
+    described = {
+        "g1": "A strong bond in seconds on wood, metal and plastic.",
+        "g3": "Can withstand continuous heat exposure of 400 degrees F and intermittent"
+        " exposure of 600 degrees F.",
+    }
+    products = [
+        Product(id=i, title=t, brand=b, categories=["Lab"], description=described.get(i, ""))
+        for i, t, b in listed
+    ]
     report = ValidationReport(catalog="lab", format="test")
     store_dataset(store, RawDataset(products, [], [], []), report, time.perf_counter())
     from vectorstore.embeddings import make_embedder
@@ -636,3 +644,26 @@ def test_a_hyphenated_word_is_matched_by_its_parts():
     assert contains_term("High Carbon Steel Knife", "high-carbon")
     assert not contains_term("carbon fibre, high gloss", "high-carbon")
     assert not contains_term("on-ear wired headphones", "in-ear")
+
+
+def test_a_need_held_in_part_is_met_only_where_the_record_is_about_all_of_it(lab):
+    """ "high heat" is not met by a record that says "heat" of something else by its
+    words alone ("continuous heat exposure of 400 degrees" is far from "high heat" in
+    meaning); "strong glue" names the glue asked for, so "strong" is met by itself."""
+    from agent.needs import asked_kind, match_needs
+
+    def quoted(pid: str, message: str) -> list[str]:
+        product = lab.store.product("lab", pid)
+        asked = asked_kind(lab, [message])
+        return [
+            m.quoted for m in match_needs(lab, product, needs_of([message]), asked=asked).matches
+        ]
+
+    assert "heat" not in quoted("g3", "epoxy glue that can handle high heat")
+    assert "heat" in [
+        m.quoted
+        for m in match_needs(
+            lab, lab.store.product("lab", "g3"), needs_of(["epoxy glue that can handle high heat"])
+        ).matches
+    ]  # without the kind asked, as before
+    assert "strong" in quoted("g1", "strong glue for plastic")

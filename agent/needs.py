@@ -63,8 +63,8 @@ MAX_FACT_WORDS = 10
 # need-to-passage similarity when no calibration is stored
 DEFAULT_THRESHOLD = 0.5
 # How close in meaning a record's words must be to the whole of a need it holds only part
-# of: half the calibrated threshold of a need met by meaning alone (0.6), kept apart from
-# it so that the threshold's fit does not move it.
+# of: half the calibrated threshold of a need met by meaning alone when it was set (0.6),
+# kept apart from it so that the threshold's fit does not move it.
 PART_MEANING = 0.3
 TRANSLATION = 0.72  # word-to-word similarity of a translation (as tools.lexicon)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -430,6 +430,9 @@ def match_needs(
     sims = _need_similarities(
         ctx, product, [_as_written(n, w, whole=len(w) == len(n.words)) for n, w in missing], fields
     )
+    # A category names a class of products: close in meaning to many needs no product
+    # of it need meet ("e-gift" and "Gift Cards"); it meets a need by its words only.
+    sims[:, [i for i, p in enumerate(fields) if p.field == "category"]] = -1.0
     for row, (need, left) in enumerate(missing):
         quoted = _as_written(need, left, whole=len(left) == len(need.words))
         best = int(np.argmax(sims[row])) if sims.shape[1] else -1

@@ -667,3 +667,15 @@ def test_a_need_held_in_part_is_met_only_where_the_record_is_about_all_of_it(lab
         ).matches
     ]  # without the kind asked, as before
     assert "strong" in quoted("g1", "strong glue for plastic")
+
+
+def test_a_category_meets_a_need_by_its_words_only(restaurant_cards):
+    """ "e-gift" is close in meaning to the category "Gift Cards" that every card of the
+    shop is in, and a plastic card in it is no e-gift card: no match by meaning."""
+    from agent.needs import match_needs
+
+    ctx = restaurant_cards
+    for pid in ("g1", "g4"):
+        product = ctx.store.product("cards", pid)
+        report = match_needs(ctx, product, needs_of(["an e-gift card"]), threshold=0.3)
+        assert not [m for m in report.matches if m.passage.field == "category"], pid

@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -155,6 +155,9 @@ class Need:
     # what the product is for, not what it is ("for my workbench", "给手机充电", "打印机用的"):
     # met only by a record that says the product is for it
     target: bool = False
+    # what the shopper does not want ("not black", "不要塑料的"): the search left out
+    # products that say it, so a record silent on it is no shortfall
+    avoided: bool = False
 
 
 @dataclass
@@ -194,8 +197,14 @@ def _message_needs(message: str) -> list[Need]:
     parsed = parse(message)
     kept = {w.casefold() for w in parsed.content.split()}
     if parsed.language == "zh" or _HAN.search(parsed.content):
-        return _zh_needs(message, parsed.content) + _en_needs(message, kept)
-    return _en_needs(message, kept)
+        needs = _zh_needs(message, parsed.content) + _en_needs(message, kept)
+    else:
+        needs = _en_needs(message, kept)
+    avoid = {w.casefold() for w in parsed.avoid}
+    return [
+        replace(n, avoided=True) if n.negated and avoid and set(n.words) <= avoid else n
+        for n in needs
+    ]
 
 
 def _en_needs(message: str, kept: set[str]) -> list[Need]:
@@ -450,8 +459,8 @@ def match_needs(
                 score = float(sims[row, best])
                 report.matches.append(Match(need, quoted, passage, fact, "meaning", score))
                 continue
-        if need.target:
-            continue  # what it is for, unsaid: no "nothing says whether it is workbench"
+        if need.target or need.avoided:
+            continue  # what it is for, or what is not wanted, unsaid: nothing to say
         if not re.search(r"\d", quoted):  # a number no record has is the budget's or a size's
             report.unstated.append(Need(quoted, tuple(left), tuple(left), need.negated))
     return report

@@ -176,6 +176,10 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
         # "50块钱左右" in a shop that prices in dollars: the budget as read, said
         said, budget = converted
         intro = say("intro_converted", lang, n=len(products), said=said, budget=budget)
+    avoided = [w for w in turn.parsed.avoid if w in state.slots.avoid]
+    if intro is None and avoided:
+        # "a backpack, please not black": what is left out said, so the shopper knows
+        intro = say("intro_avoid", lang, n=len(products), avoided=avoided)
     return show(turn, products, turn.plan.intent, intro)
 
 

@@ -110,3 +110,20 @@ def test_without_a_word_keeps_what_says_it_is_free_of_it(agent):
     creams = _shown(agent, agent.turn(state, "a face cream without fragrance", None))
     assert all("fragrance-free" in p.title.casefold() or not _says(p, "fragrance") for p in creams)
     assert any("fragrance-free" in p.title.casefold() for p in creams)
+
+
+def test_the_reply_says_what_it_left_out_and_no_product_is_faulted_for_it(agent):
+    """The reply says what was left out, in the shopper's language; no product's
+    explanation says its page does not mention "not black" (what is not wanted is
+    left out by the search, so a page silent on it is no shortfall); a need said in the
+    negative that is no exclusion ("doesn't slip") is still a need."""
+    from agent.needs import needs_of
+
+    reply = agent.turn(new_state(), "a backpack for my laptop, please not black", None)
+    assert reply.text.startswith("Leaving out anything black")
+    sentences = [s.text for p in reply.products for s in p.sentences]
+    assert sentences and not [s for s in sentences if "not black" in s]
+    zh = agent.turn(new_state("zh"), "不要黑色的双肩包", None)
+    assert zh.text.startswith("已排除黑色的商品")
+    assert [n.avoided for n in needs_of(["a yoga mat that doesn't slip"]) if n.negated] == [False]
+    assert [n.avoided for n in needs_of(["a backpack, not black"]) if n.negated] == [True]

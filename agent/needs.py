@@ -55,6 +55,7 @@ from tools.text import (
     names_kind,
     negated_near,
     stem,
+    title_heads,
 )
 
 MAX_NEEDS = 6  # needs read from a request (the newest kept)
@@ -597,9 +598,23 @@ class AskedKind:
     words: frozenset[str]  # English stems ("yeast", "cylinder")
     said: tuple[str, ...] = ()  # the English words as said or translated, for meaning
     chinese: str = ""  # the Chinese word, where the catalog's Chinese titles use it
+    # a word before it that titles also name products by ("vacuum" of "vacuum cleaner"):
+    # a product is of the kind where its title names it so ("Portable Vacuum"), not
+    # where the word only comes before another ("coffee" of "Drip Coffee Maker")
+    before: frozenset[str] = frozenset()
 
 
 KIND_SYNONYM = 0.7  # word-to-word similarity of another name for a kind (glue, adhesive)
+# Words that ask for a product before naming it ("I'm looking for", "can you recommend").
+_ASKING = frozenset(
+    """i i'm im want wants wanted need needs looking look shopping buy get find show
+    recommend suggest like would could can you me please have sell carry searching hi hello
+    hey ok okay so also just""".split()  # noqa: SIM905
+)
+_BUDGET_WORDS = frozenset(
+    """under below over above around about within between less more than max tops dollars
+    dollar bucks usd""".split()  # noqa: SIM905
+)
 _CLAUSE = re.compile(r"[，,。；;！!？?、\s]+")
 _RUN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*|\S")
 
@@ -634,24 +649,36 @@ def _message_kind(ctx: ToolContext, message: str) -> AskedKind | None:
             if not words or _COLOUR.search(words[-1]):
                 continue
             word = words[-1]
-            said = tuple(w for s in english_words(word) for w in s.split()[-2:])
+            senses = [s.split() for s in english_words(word) if s.split()]
+            said = tuple(dict.fromkeys(s[-1] for s in senses))
             english = frozenset(stem(w) for w in said) & heads
+            before = frozenset(stem(s[-2]) for s in senses if len(s) > 1) & heads
             if _chinese_head(ctx, word):
-                return AskedKind(english, said, word)
+                return AskedKind(english, said, word, before)
             if english:
-                return AskedKind(english, said)
+                return AskedKind(english, said, before=before)
         return None
     run: list[str] = []
     for m in _RUN_WORD.finditer(message):
         word = m.group(0).casefold()
-        if word[0].isalnum() and not is_stopword(word) and word not in TITLE_JOINS:
+        if not run and word in _ASKING:
+            continue  # "I want a quiet coffee grinder": the run is what is wanted
+        if (
+            word[0].isalnum()
+            and not is_stopword(word)
+            and word not in TITLE_JOINS
+            and word not in _BUDGET_WORDS
+            and not re.fullmatch(r"[\d.,/]+", word)
+        ):
             run.append(word)
         elif run:
             break
     if not run or stem(run[-1]) not in heads or _COLOUR.search(run[-1]):
         return None
-    said = tuple(w for w in run[-2:] if stem(w) in heads and stem(w) not in COUNT_WORDS)
-    return AskedKind(frozenset(stem(w) for w in said), said) if said else None
+    if stem(run[-1]) in COUNT_WORDS:
+        return None
+    before = frozenset(stem(w) for w in run[-2:-1] if stem(w) in heads - COUNT_WORDS)
+    return AskedKind(frozenset({stem(run[-1])}), (run[-1],), before=before)
 
 
 def of_asked_kind(ctx: ToolContext, product: Product, kind: AskedKind) -> bool:
@@ -664,6 +691,8 @@ def of_asked_kind(ctx: ToolContext, product: Product, kind: AskedKind) -> bool:
     words = {w.casefold() for text in texts for w in _TOKEN.findall(text or "")}
     words = {w for w in words if not _HAN.match(w) and not w.isdigit()}
     if {stem(w) for w in words} & kind.words:
+        return True
+    if kind.before and set(title_heads(product.title)) & kind.before:
         return True
     if ctx.encode is None or not kind.said or not words:
         return False

@@ -566,6 +566,16 @@ def lab(store):
         ("f1", "Fleece Jacket, Blue", "Warmco"),
         ("f2", "Men's Fleece Jacket", "Warmco"),
         ("f3", "Fleece Jacket for Kids", "Warmco"),
+        ("v1", "Upright Vacuum Cleaner", "Cleanco"),
+        ("v2", "Canister Vacuum Cleaner, Bagless", "Cleanco"),
+        ("v3", "Compact Vacuum Cleaner", "Cleanco"),
+        ("v4", "Wet Dry Vacuum, 5 Gallon", "Shopco"),
+        ("v5", "Cordless Stick Vacuum", "Shopco"),
+        ("v6", "Robot Vacuum", "Shopco"),
+        ("k1", "Drip Coffee Maker, 12-Cup", "Brewco"),
+        ("k2", "Burr Coffee Grinder", "Brewco"),
+        ("k3", "Electric Coffee Grinder, White", "Brewco"),
+        ("k4", "Blade Coffee Grinder", "Brewco"),
     ]
     described = {
         "g1": "A strong bond in seconds on wood, metal and plastic.",
@@ -597,6 +607,7 @@ def test_the_kind_asked_for_is_read_from_the_request_as_the_catalog_names_kinds(
     assert words("自己在家酿葡萄酒用的酵母，10包左右") == {"yeast"}
     assert words("做实验用的塑料量筒，一整套不同规格的") == {"cylinder"}
     assert words("a fleece for my son") == set()
+    assert words("I want a quiet coffee grinder under 60 dollars for my office") == {"grinder"}
     assert words("something clear for acrylic sheets") == set()
     # the newest message that names a kind
     assert words_of(lab, ["wine yeast", "actually a graduated cylinder"]) == {"cylinder"}
@@ -630,6 +641,14 @@ def test_a_product_of_another_kind_gets_no_request_claim(lab):
     assert glue is not None
     assert of_asked_kind(lab, lab.store.product("lab", "g4"), glue)
     assert not of_asked_kind(lab, lab.store.product("lab", "g5"), glue)
+    # a word before the kind counts where a title names products by it
+    vacuum = asked_kind(lab, ["a vacuum cleaner for my garage"])
+    assert vacuum is not None
+    assert of_asked_kind(lab, lab.store.product("lab", "v4"), vacuum)
+    grinder = asked_kind(lab, ["I want a coffee grinder under 30 dollars"])
+    assert grinder is not None
+    assert not of_asked_kind(lab, lab.store.product("lab", "k1"), grinder)
+    assert of_asked_kind(lab, lab.store.product("lab", "k2"), grinder)
     yeast = asked_kind(lab, ["自己在家酿葡萄酒用的酵母"])
     assert yeast is not None
     assert of_asked_kind(lab, lab.store.product("lab", "y1"), yeast)

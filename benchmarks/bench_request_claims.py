@@ -26,7 +26,10 @@ request_claims_reading.md. A third batch (from "cork yoga mat",
 (pass 3), its candidates made by the composer before and after the changes made for
 the second, so that both can be scored on requests neither saw; a fourth (from "TPE
 yoga mat, purple if you have it") the same way (pass 4), to tell whether the changes
-made for the second and third hold on requests written after them. Seven rows carry
+made for the second and third hold on requests written after them; a fifth (from
+"need a bag that fits my 15 inch laptop", "starbucks gift card $25", "abs filament
+1.75 white") the same way (pass 5), after the kind asked for and needs held in part
+were read, to score those on requests written after them. Seven rows carry
 "added": claims that appeared when Chinese words were also translated by
 dictionary (four, quoted from another window of the title) and when the verifier
 accepted a Chinese need met by its dictionary sense (three, quoted from an attribute),
@@ -210,6 +213,58 @@ REQUESTS: dict[str, list[str]] = {
             "trail running shoes for my dad, he's started running the hill paths "
             "on weekends. men's, blue, not too pricey"
         ),
+        # the fifth batch: written and labelled as the second, after the kind asked
+        # for and needs held in part were read
+        (
+            "need a bag that fits my 15 inch laptop for the train to work, it rains a lot here so "
+            "it cant soak through. under $80"
+        ),
+        (
+            "something to track my laps in the pool and my pace when i run outside, so it needs "
+            "gps. under 200 bucks"
+        ),
+        (
+            "My husband keeps coming home with soaked feet after hiking muddy trails. he needs "
+            "proper waterproof boots, men's 11, brown or black please"
+        ),
+        (
+            "headphones that block out my coworkers talking all day. wireless, and NOT earbuds, "
+            "they hurt my ears after an hour"
+        ),
+        "espresso machine for a tiny apartment kitchen",
+        (
+            "gift for my nephews 16th bday, hes always at the pool or the beach with friends, want "
+            "a speaker thats loud and wont die if it falls in the water. around 50-60 dollars"
+        ),
+        "womens trail running shoes, lightweight, size 8",
+        (
+            "going skiing for the first time in feb and honestly have no idea what jacket to get "
+            "lol. i run cold but dont want something super bulky, mens medium"
+        ),
+        (
+            "just moved into my first apartment and i have literally one dull knife. need a basic "
+            "set that does everything and wont break the bank, wooden handles if possible"
+        ),
+        (
+            "my face gets so dry and flaky every winter, even my moisturizer stings. looking for "
+            "something with no fragrance that actually hydrates"
+        ),
+        "desk lamp that clamps onto the edge of my desk, black, i dont have room for a base",
+        (
+            "my daughter does homework late at night and keeps squinting, want a lamp for her desk "
+            "where she can also charge her phone. white or silver, under $50"
+        ),
+        "想买个瑜伽垫，家里是木地板，跪着的时候膝盖特别疼，要厚一点的，不要PVC的，怕有味道",
+        "周末去爬山用的双肩包，40升左右，能放水袋的，预算150美元以内",
+        "给我妈买个手表当生日礼物，她主要想看心率和睡眠，屏幕要亮一点看得清，别太贵",
+        "女款登山鞋 防水 绿色 37码",
+        "每天坐地铁通勤一个多小时，太吵了，想要个主动降噪的头戴式蓝牙耳机，预算1000元左右",
+        "办公室想放一台咖啡机给大家用，最好自带磨豆功能，不要手冲那种太麻烦了",
+        "洗澡的时候想听歌，有没有防水的小音箱推见一下，便宜点就行",
+        "男士跑鞋，主要在跑步机和马路上跑，缓震好一点的，42码，不要橙色",
+        "下个月去西雅图出差，听说天天下雨，想买件女士防水外套，平时通勤穿也不难看的那种，黑色或者橄榄绿都可以",
+        "朋友搬新家想送一套刀具，德国钢或者日本钢都行，看起来要上档次一点，200美元以内",
+        "油皮而且有点敏感，换季就爆痘泛红，想找个温和的洁面，无香精的，有烟酰胺或者神经酰胺的更好",
     ],
     "gift_cards": [
         "a gift card for a steakhouse dinner",
@@ -282,6 +337,46 @@ REQUESTS: dict[str, list[str]] = {
         ),
         "要寄给外地朋友，想要夹在贺卡里能邮寄的亚马逊礼品卡，最好一次买三张",
         "ulta beauty e-gift card",
+        # the fifth batch: written and labelled as the second, after the kind asked
+        # for and needs held in part were read
+        "starbucks gift card $25",
+        (
+            "My nephew is obsessed with his PlayStation, turning 15 next week. What card would let "
+            "him buy games or online stuff? Around $50-65 is fine"
+        ),
+        (
+            "need something for a coworker who's retiring, she loves going out to dinner but I "
+            "don't know which resturants she likes so maybe something that works at a bunch of "
+            "places? budget about 50"
+        ),
+        (
+            "forgot my sisters bday lol its today. need something i can email her in the next "
+            "hour, she's into makeup and skincare"
+        ),
+        (
+            "Looking for a little tin or holder to put a gift card in so it doesn't look so plain "
+            "when I hand it over. Nothing too bridal-looking please"
+        ),
+        (
+            "my dad is a huge outdoors guy, fishing hunting all that. physical card mailed to his "
+            "house, under $100"
+        ),
+        (
+            "printable amazon card with a thank you design for my kid's teacher, want to print it "
+            "at home tonight"
+        ),
+        (
+            "hi so my best friend is moving to seattle and also she loves like fancy experiences?? "
+            "is there anyting thats more of an experience than a store card, not food related pls, "
+            "she's on a strict diet rn"
+        ),
+        "我老公超级喜欢赛车，生日想送他一个能亲自坐真赛车的体验，预算三百美元左右，有推荐吗？",
+        "想给刚生宝宝的同事送一张亚马逊礼品卡，最好是实体卡，包装可爱一点的那种，二十美元就够了",
+        "有没有可以发邮件的电子礼品卡？给在美国读书的表弟，他平时就爱看电影刷剧，不要餐厅的",
+        "母亲节快到了，我妈喜欢做SPA按摩，想买张五十美元左右的卡直接寄给她",
+        "公司年底要给五个员工发小礼物，想买星巴克那种一套好几张的，总共一百块以内",
+        "小侄女八岁，特别喜欢毛绒玩具，想送一张能让她自己去店里做小熊的礼品卡",
+        "我朋友住在加拿大，想送她一张在加拿大也能用的礼品卡，吃饭或者买衣服的都行，不要亚马逊的，谢谢",
     ],
     "industrial": [
         "PLA filament for my 3D printer that is non toxic",
@@ -380,6 +475,57 @@ REQUESTS: dict[str, list[str]] = {
         "wound cleanser for my elderly mom, the home nurse said to get a big bottle",
         "车库地面想刷一层漆，有没有整套的地坪涂料",
         "10 inch caster wheel that never goes flat, for my shop cart",
+        # the fifth batch: written and labelled as the second, after the kind asked
+        # for and needs held in part were read
+        "abs filament 1.75 white, 1kg spool",
+        (
+            "need something to check the pH of my hydroponic reservoir every few days. cheap "
+            "pen-type tester is fine, under $20, and do i need calibration solution with it?"
+        ),
+        (
+            "my printers hotend nozzle keeps clogging and its worn out after printing glow in the "
+            "dark stuff. want a pack of 0.4mm replacement nozzles, stainless or hardened, M6 "
+            "thread for an MK8 style extruder"
+        ),
+        (
+            "Looking for a 2 channel oscilloscope for hobby audio and arduino debugging, at least "
+            "50MHz. Budget is around $300-400, don't want one of those tiny handheld toy ones"
+        ),
+        (
+            "small strong magnets, about 1/4 inch discs, need maybe 30 for a magnetic "
+            "whiteboard/fridge calendar project"
+        ),
+        (
+            "rewiring the lights on my boat trailer and the old crimps all corroded. want heat "
+            "shrink butt connectors that actually seal out water, 18-22 gauge, like 100 of em"
+        ),
+        (
+            "borosilicate glass beakers set for my kids homeschool chemistry, few sizes up to 1 "
+            "liter. glass please, no plastic"
+        ),
+        "Nitrile exam gloves powder free size small, box of 100. NOT latex, I'm allergic",
+        (
+            "making wine from our own grapes this fall and i keep breaking glass hydrometers lol. "
+            "is there something that reads brix / sugar from just a couple drops?"
+        ),
+        (
+            "stainless 1/4-20 hex nuts and 3/8 flat washers for an outdoor deck railing, the zinc "
+            "plated ones I used before rusted in a year"
+        ),
+        (
+            "adjustable bench power supply w/ digital display, up to 30v and like 5 amps, for "
+            "testing led strips and small dc motors on my workbench"
+        ),
+        "想买一卷PLA耗材，1.75mm的，1公斤装，颜色要红色或者金色都行，国产便宜点的也可以",
+        "3D打印机热床想加一块玻璃板，MK2热床用的，要硼硅玻璃那种不容易热裂的，有吗",
+        "修手机用的镊子，要防静电的，最好一套里面尖头、圆头、弯头都有",
+        "求推荐数显卡尺或者带表卡尺，0-150mm就够了，精度要到0.02，不要那种塑料壳的便宜货",
+        "电阻包，1/4W的，常用阻值都要有，10欧到1M那种，学生做电子实验用，数量多一点",
+        "A4988步进电机驱动有没有5个一包的？要带散热片，接RAMPS1.4板子用",
+        "自己烧陶瓷小窑，要测一千度以上的温度，想要K型热电偶的测温仪，双通道更好",
+        "显微镜课用的载玻片和盖玻片，要预先清洗过的，磨边的，一百多片左右，学生用",
+        "家里换水管要用的PVC胶水，透明的，粘半寸（1/2寸）的PVC给水管，顺便有没有90度弯头10个装的",
+        "诊所前台用的口罩，挂耳式的，一盒50个左右，颜色无所谓",
     ],
 }
 

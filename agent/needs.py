@@ -105,6 +105,7 @@ _ZH_NOT_NEEDS = frozenset(
 # What negates the word after it: "不会过期的" (won't expire), "不伤手", "没有异味"
 _ZH_NEGATED = re.compile(r"(?:不会|不要|不能|不用|不易|不容易|没有|别是|不是|不要是|不|没|无|别)$")
 # A number said before a need is part of it: "1/4 watt", "4毫米" (not met by "1/2 Watt").
+_FREE_AFTER = re.compile(r"\s+free\b", re.I)  # "fragrance free": no fragrance
 _NUMBER_BEFORE = re.compile(r"\d+(?:[./]\d+)?\s*$")
 # A sentence that says the product meets the shopper's request ("You asked for ...",
 # "It has what you asked for: ...", "您要..."); what they said about the price is the
@@ -238,8 +239,10 @@ def _en_needs(message: str, kept: set[str]) -> list[Need]:
             )
         run, negation = [], None
 
-    last = 0
+    last = skip = 0
     for m in _TOKEN.finditer(message):
+        if m.start() < skip:
+            continue  # the "free" of "powder free", read with the word before it
         word = m.group(0).casefold().replace("’", "'")
         if message[last : m.start()].strip():
             close()  # punctuation ends a run: "... is free. face care" is two
@@ -270,6 +273,14 @@ def _en_needs(message: str, kept: set[str]) -> list[Need]:
             and not word.isdigit()
             and len(word) > 1
         ):
+            if free := _FREE_AFTER.match(message, m.end()):
+                close()  # "gloves powder free": the gloves, and no powder
+                needs.append(
+                    Need(message[m.start() : free.end()], (word,), (stem(word),), negated=True)
+                )
+                last = skip = free.end()
+                negation = None
+                continue
             run.append(m)
             continue
         close()
@@ -331,7 +342,7 @@ _ZH_NOUN_TAILS = frozenset(
 )
 _ZH_TOPIC = re.compile(r"(?:要|能|得|可以|必须|最好)(?!的)")  # "电池要能撑两天": 电池 is the topic
 _ZH_FOR = re.compile(r"[给为替]$")
-_ZH_USED_FOR = re.compile(r"用的|专用")
+_ZH_USED_FOR = re.compile(r"[\u4e00-\u9fff]?(?:用的|专用)")  # "显微镜课用的"
 
 
 # -- matching ---------------------------------------------------------------------------
@@ -934,7 +945,11 @@ def check_request(
         return reasons
     target = " ".join(facts) if facts else support
     terms = [stem(w) if not _HAN.match(w) else w for w in words]
-    negated = bool(re.search(r"\b(?:not|no|without|never|doesn't|don't|won't)\b|^不|^没|^无", need))
+    negated = bool(
+        re.search(
+            r"\b(?:not|no|without|never|doesn't|don't|won't)\b|\w[- ]free\b|^不|^没|^无", need
+        )
+    )
     if any(_holds(target, [t], negated) for t in terms):
         return []
     han = [w for w in words if _HAN.match(w)]

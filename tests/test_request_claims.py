@@ -698,3 +698,19 @@ def test_a_category_meets_a_need_by_its_words_only(restaurant_cards):
         product = ctx.store.product("cards", pid)
         report = match_needs(ctx, product, needs_of(["an e-gift card"]), threshold=0.3)
         assert not [m for m in report.matches if m.passage.field == "category"], pid
+
+
+def test_a_word_said_free_is_a_need_in_the_negative():
+    """ "Nitrile exam gloves powder free": the gloves, and no powder ("powder" alone would
+    be met by powdered gloves); the verifier reads "powder free" so too. "显微镜课用的" is
+    what the slides are for, not a microscope asked for."""
+    needs = {n.text: n for n in needs_of(["Nitrile exam gloves powder free size small"])}
+    assert needs["powder free"].negated and needs["powder free"].words == ("powder",)
+    assert not needs["Nitrile exam gloves"].negated
+    said = ["Nitrile exam gloves powder free size small"]
+    claim = 'You asked for "powder free": its title says "Nitrile Powder Free Exam Gloves". [P1]'
+    assert check_request(claim, said, "Nitrile Powder Free Exam Gloves, Small") == []
+    powdered = 'You asked for "powder free": its title says "Powdered Exam Gloves". [P2]'
+    assert check_request(powdered, said, "Powdered Exam Gloves, Small")
+    slides = {n.text: n for n in needs_of(["显微镜课用的载玻片和盖玻片"])}
+    assert slides["显微镜"].target and not slides["载玻片"].target

@@ -12,6 +12,7 @@ cites; a fact the shopper did not ask for is never called what they asked for.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,6 +37,7 @@ from catalog.untrusted import looks_like_instructions
 from prompts.render import render
 from tools.context import ToolContext
 from tools.products import product_evidence
+from tools.text import stem
 
 MAX_CLAIMS = 4
 MAX_REQUEST_CLAIMS = 2
@@ -264,10 +266,24 @@ def _popularity_claim(
 
 
 def _distinctive(ctx: ToolContext, match: Match) -> bool:
-    """Whether the kind's words are in few of the catalog's titles (under about a third)."""
-    from tools.qa import _weight
+    """Whether the kind's words are in few of the catalog's titles (under about a third):
+    an English word in the titles, a Chinese one in the Chinese titles ("瑜伽垫" in a shop
+    of twelve kinds), or by the catalog's own translation of it where titles are English."""
+    from tools.qa import _titles, _translations, _weight
 
-    return any(_weight(ctx, t) >= DISTINCTIVE for t in match.need.terms if t.isascii())
+    weights = [_weight(ctx, t) for t in match.need.terms if t.isascii()]
+    titled = [z for z in _titles(ctx)["zh"] if z]
+    for term in (t for t in match.need.terms if not t.isascii()):
+        share = sum(term in z for z in titled) / len(titled) if titled else 0.0
+        if share:
+            weights.append(math.log(1 / (share + 0.5 / len(titled))) + 1.0)
+            continue
+        # every English word the catalog translates it by ("礼品卡": giftcard, gift) must
+        # be rare, or the kind is every product's ("gift" in a shop of gift cards)
+        english = [stem(w) for t in _translations(ctx, term) for w in t.split()]
+        if english:
+            weights.append(min(_weight(ctx, w) for w in english))
+    return any(w >= DISTINCTIVE for w in weights)
 
 
 def _request_claim(

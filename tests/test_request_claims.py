@@ -714,3 +714,18 @@ def test_a_word_said_free_is_a_need_in_the_negative():
     assert check_request(powdered, said, "Powdered Exam Gloves, Small")
     slides = {n.text: n for n in needs_of(["显微镜课用的载玻片和盖玻片"])}
     assert slides["显微镜"].target and not slides["载玻片"].target
+
+
+def test_a_chinese_kind_that_tells_products_apart_is_said_though_other_needs_are_unstated(agent):
+    """ "想买个瑜伽垫，家里是木地板…": the yoga mat asked for is said (瑜伽垫 is in
+    few Chinese titles of a shop of twelve kinds) of a mat whose records meet nothing else
+    asked, though the floor is in no record."""
+    message = "想买个瑜伽垫，家里是木地板，跪着的时候膝盖特别疼"
+    reply, _ = _ask(agent, message, new_state("zh"))
+    claims = _request_sentences(reply)
+    assert all(sentences for _, sentences in claims), claims  # each says how it fits
+    kinds = [
+        pid for pid, sentences in claims if any("瑜伽垫" in _first_quote(s) for s in sentences)
+    ]
+    assert kinds, claims  # where nothing else asked for is met, the kind asked for is said
+    _all_claims_check(agent, reply, [message])

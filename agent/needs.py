@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from agent.parse import parse
+from agent.vocabulary import NO_KIND
 from catalog.models import Product
 from tools.context import ToolContext, per_catalog
 from tools.dictionary import english_vocabulary, english_words
@@ -626,6 +627,9 @@ _BUDGET_WORDS = frozenset(
     """under below over above around about within between less more than max tops dollars
     dollar bucks usd""".split()  # noqa: SIM905
 )
+# Words that name a dimension of a product, not what it is ("材料", "接头" of a colour).
+_DIMENSIONS = frozenset("material materials color colour shape style pattern type".split())  # noqa: SIM905
+_ZH_NOT = re.compile(r"(?:不要|别要|别|不是|不想要|不用)")
 _CLAUSE = re.compile(r"[，,。；;！!？?、\s]+")
 _RUN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*|\S")
 
@@ -652,15 +656,19 @@ def _message_kind(ctx: ToolContext, message: str) -> AskedKind | None:
         # later clause only where it says 的 ("..., 有没有整套的地坪涂料"), else it is a
         # need ("要防水") or a detail ("儿子16岁生日")
         for n, clause in enumerate(c for c in _CLAUSE.split(message) if c):
-            if n and "的" not in clause:
-                continue
+            if (n and "的" not in clause) or _ZH_NOT.match(clause):
+                continue  # "不要这个牌子": what is not wanted names no kind asked for
             words = [w for w in content_words(clause.rsplit("的", 1)[-1]) if _HAN.match(w)]
             if len(words) > 1 and len(words[-1]) == 1:  # "登山" + "靴"
                 words[-2:] = [words[-2] + words[-1]]
-            if not words or _COLOUR.search(words[-1]):
-                continue
+            if not words or _COLOUR.search(words[-1]) or words[-1] in _ZH_NOT_NEEDS:
+                continue  # "很显眼的颜色": a dimension, no kind
             word = words[-1]
-            senses = [s.split() for s in english_words(word) if s.split()]
+            senses = [
+                s.split()
+                for s in english_words(word)
+                if s and s not in NO_KIND and s not in _NOT_NEEDS and s not in _DIMENSIONS
+            ]
             said = tuple(dict.fromkeys(s[-1] for s in senses))
             english = frozenset(stem(w) for w in said) & heads
             before = frozenset(stem(s[-2]) for s in senses if len(s) > 1) & heads
@@ -684,8 +692,14 @@ def _message_kind(ctx: ToolContext, message: str) -> AskedKind | None:
             run.append(word)
         elif run:
             break
-    if not run or stem(run[-1]) not in heads or _COLOUR.search(run[-1]):
-        return None
+    if (
+        not run
+        or stem(run[-1]) not in heads
+        or _COLOUR.search(run[-1])
+        or run[-1] in NO_KIND
+        or run[-1] in _DIMENSIONS
+    ):
+        return None  # "Not that brand.": a word that says nothing of what the product is
     if stem(run[-1]) in COUNT_WORDS:
         return None
     before = frozenset(stem(w) for w in run[-2:-1] if stem(w) in heads - COUNT_WORDS)

@@ -110,7 +110,7 @@ class Vocabulary:
         words by their dictionary senses; a word without one, a word that says nothing of
         a kind ("something", "gift") or a brand asks nothing to check: False."""
         phrase = without_names(self.brands_in(phrase), phrase)
-        names = [w for w in NAME.findall(phrase) if w.casefold() not in _NO_KIND]
+        names = [w for w in NAME.findall(phrase) if w.casefold() not in NO_KIND]
         if self.title_stems and any(stem_list(w)[-1] not in self.title_stems for w in names):
             return True  # "do you have Nintendo cards?": a name no title has
         words: list[str] = []
@@ -122,7 +122,7 @@ class Vocabulary:
                 words += re.findall(r"[a-z][a-z0-9-]*", sense.casefold())
             else:
                 words.append(word.casefold())
-        words = [w for w in words if w not in _NO_KIND]
+        words = [w for w in words if w not in NO_KIND]
         if not words or not self.title_stems:
             return False
         head = stem_list(words[-1])[-1:]
@@ -315,7 +315,7 @@ class Vocabulary:
 
 
 # Words a request may name what it asks for by that say nothing of its kind.
-_NO_KIND = frozenset(
+NO_KIND = frozenset(
     """
     thing things something anything stuff way ways gift gifts present presents idea ideas
     item items product products option options one ones kind type sort brand model

@@ -576,6 +576,12 @@ def lab(store):
         ("k2", "Burr Coffee Grinder", "Brewco"),
         ("k3", "Electric Coffee Grinder, White", "Brewco"),
         ("k4", "Blade Coffee Grinder", "Brewco"),
+        ("n1", "Cotton Swabs, Store Brand", "Swabco"),
+        ("n2", "Nitrile Gloves, Value Brand", "Gloveco"),
+        ("n3", "Lab Labels, House Brand", "Labelco"),
+        ("m1", "Paint Marker, Red Color", "Markco"),
+        ("m2", "Paint Marker, Blue Color", "Markco"),
+        ("m3", "Chalk Marker, Gold Color", "Markco"),
     ]
     described = {
         "g1": "A strong bond in seconds on wood, metal and plastic.",
@@ -608,6 +614,10 @@ def test_the_kind_asked_for_is_read_from_the_request_as_the_catalog_names_kinds(
     assert words("做实验用的塑料量筒，一整套不同规格的") == {"cylinder"}
     assert words("a fleece for my son") == set()
     assert words("I want a quiet coffee grinder under 60 dollars for my office") == {"grinder"}
+    # words that say nothing of what the product is, though titles end on them
+    assert words("Not that brand. I'd like it from Gluco.") == set()
+    assert words("a brighter color") == set()
+    assert words("不要这个牌子。喜庆一点、很显眼的颜色。") == set()
     assert words("something clear for acrylic sheets") == set()
     # the newest message that names a kind
     assert words_of(lab, ["wine yeast", "actually a graduated cylinder"]) == {"cylinder"}

@@ -47,11 +47,11 @@ from tools.passages import Passage, product_passages, review_passages
 from tools.text import (
     COUNT_WORDS,
     TITLE_JOINS,
-    chinese_head_words,
     contains_term,
     content_terms,
     content_words,
     head_words,
+    is_chinese_head,
     is_stopword,
     names_kind,
     negated_near,
@@ -105,8 +105,8 @@ _ZH_NOT_NEEDS = frozenset(
 )
 # What negates the word after it: "不会过期的" (won't expire), "不伤手", "没有异味"
 _ZH_NEGATED = re.compile(r"(?:不会|不要|不能|不用|不易|不容易|没有|别是|不是|不要是|不|没|无|别)$")
-# A number said before a need is part of it: "1/4 watt", "4毫米" (not met by "1/2 Watt").
 _FREE_AFTER = re.compile(r"\s+free\b", re.I)  # "fragrance free": no fragrance
+# A number said before a need is part of it: "1/4 watt", "4毫米" (not met by "1/2 Watt").
 _NUMBER_BEFORE = re.compile(r"\d+(?:[./]\d+)?\s*$")
 # A sentence that says the product meets the shopper's request ("You asked for ...",
 # "It has what you asked for: ...", "您要..."); what they said about the price is the
@@ -658,9 +658,12 @@ def _message_kind(ctx: ToolContext, message: str) -> AskedKind | None:
         for n, clause in enumerate(c for c in _CLAUSE.split(message) if c):
             if (n and "的" not in clause) or _ZH_NOT.match(clause):
                 continue  # "不要这个牌子": what is not wanted names no kind asked for
-            words = [w for w in content_words(clause.rsplit("的", 1)[-1]) if _HAN.match(w)]
+            tail = clause.rsplit("的", 1)[-1]
+            words = [w for w in content_words(tail) if _HAN.match(w)]
             if len(words) > 1 and len(words[-1]) == 1:  # "登山" + "靴"
                 words[-2:] = [words[-2] + words[-1]]
+            elif words and (after := tail[tail.rfind(words[-1]) + len(words[-1]) :][:1]):
+                words[-1] += after if after in _ZH_NOUN_TAILS else ""  # "瑜伽" + "垫"
             if not words or _COLOUR.search(words[-1]) or words[-1] in _ZH_NOT_NEEDS:
                 continue  # "很显眼的颜色": a dimension, no kind
             word = words[-1]
@@ -698,11 +701,12 @@ def _message_kind(ctx: ToolContext, message: str) -> AskedKind | None:
         or _COLOUR.search(run[-1])
         or run[-1] in NO_KIND
         or run[-1] in _DIMENSIONS
+        or stem(run[-1]) in COUNT_WORDS
     ):
         return None  # "Not that brand.": a word that says nothing of what the product is
-    if stem(run[-1]) in COUNT_WORDS:
-        return None
-    before = frozenset(stem(w) for w in run[-2:-1] if stem(w) in heads - COUNT_WORDS)
+    before = frozenset(
+        stem(w) for w in run[-2:-1] if stem(w) in heads and stem(w) not in COUNT_WORDS
+    )
     return AskedKind(frozenset({stem(run[-1])}), (run[-1],), before=before)
 
 
@@ -743,17 +747,15 @@ def _catalog_heads(ctx: ToolContext) -> frozenset[str]:
 
 
 def _chinese_head(ctx: ToolContext, word: str) -> bool:
-    def titles() -> list[str]:
-        return [t for p in ctx.store.products(ctx.catalog) if (t := p.title_i18n.get("zh"))]
+    from tools.qa import _titles
 
     known = per_catalog(_ZH_HEADS, ctx, dict)  # word -> whether Chinese titles end on it
     if word not in known:
-        known[word] = bool(chinese_head_words(per_catalog(_ZH_TITLES, ctx, titles), [word]))
+        known[word] = is_chinese_head((z for z in _titles(ctx)["zh"] if z), word)
     return known[word]
 
 
 _HEADS: dict = {}
-_ZH_TITLES: dict = {}
 _ZH_HEADS: dict = {}
 _WORD_VECTORS: dict = {}
 

@@ -730,8 +730,12 @@ def test_a_chinese_kind_that_tells_products_apart_is_said_though_other_needs_are
     """ "想买个瑜伽垫，家里是木地板…": the yoga mat asked for is said (瑜伽垫 is in
     few Chinese titles of a shop of twelve kinds) of a mat whose records meet nothing else
     asked, though the floor is in no record."""
+    from agent.needs import asked_kind
+
     message = "想买个瑜伽垫，家里是木地板，跪着的时候膝盖特别疼"
-    reply, _ = _ask(agent, message, new_state("zh"))
+    reply, state = _ask(agent, message, new_state("zh"))
+    kind = asked_kind(agent._context(state, None, None), [message])
+    assert kind is not None and kind.chinese == "瑜伽垫"  # the Chinese titles end on it
     claims = _request_sentences(reply)
     assert all(sentences for _, sentences in claims), claims  # each says how it fits
     kinds = [

@@ -826,7 +826,6 @@ COUNT_WORDS = frozenset(
     pairs lot value combo collection variety bulk""".split()  # noqa: SIM905
 )
 _TITLE_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’-]*|[^\sA-Za-z]+")
-_TITLE_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def title_heads(title: str) -> list[str]:
@@ -863,21 +862,16 @@ def head_words(titles: Iterable[str]) -> frozenset[str]:
     return frozenset(w for w, n in ends.items() if n >= MIN_KIND_TITLES and 2 * n >= used[w])
 
 
-def chinese_head_words(titles: Iterable[str], words: Iterable[str]) -> frozenset[str]:
-    """Of `words` (Chinese), those that end a run of Chinese in at least MIN_KIND_TITLES
-    of the Chinese titles and at least half the times they are used ("羽绒服" of "男款防风
-    羽绒服 橄榄绿"; not "酵母" of "酵母营养剂")."""
-    titles = list(titles)
-    out = set()
-    for word in words:
-        used = ends = 0
-        for title in titles:
-            for m in re.finditer(re.escape(word), title):
-                used += 1
-                ends += not _TITLE_HAN.match(title[m.end() : m.end() + 1] or " ")
-        if ends >= MIN_KIND_TITLES and 2 * ends >= used:
-            out.add(word)
-    return frozenset(out)
+def is_chinese_head(titles: Iterable[str], word: str) -> bool:
+    """Whether the Chinese word ends a run of Chinese in at least MIN_KIND_TITLES of the
+    Chinese titles and at least half the times it is used ("羽绒服" of "男款防风羽绒服 橄榄
+    绿"; not "酵母" of "酵母营养剂")."""
+    used = ends = 0
+    for title in titles:
+        for m in re.finditer(re.escape(word), title):
+            used += 1
+            ends += not _HAN.match(title[m.end() : m.end() + 1] or " ")
+    return ends >= MIN_KIND_TITLES and 2 * ends >= used
 
 
 def kind_words(products) -> frozenset[str]:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from agent.needs import (
+    AskedKind,
     Match,
     Need,
     asked_kind,
@@ -37,7 +38,7 @@ from catalog.untrusted import looks_like_instructions
 from prompts.render import render
 from tools.context import ToolContext
 from tools.products import product_evidence
-from tools.text import stem
+from tools.text import content_terms, stem
 
 MAX_CLAIMS = 4
 MAX_REQUEST_CLAIMS = 2
@@ -194,13 +195,18 @@ def request_claims(
     verifier = Verifier(ctx.evidence, names)  # numbers and names, as every sentence
     claims: list[Claim] = []
     used: set[str] = set()
-    for match in report.matches:
-        if match.passage.key in used or len(claims) == MAX_REQUEST_CLAIMS:
-            continue
-        claim = _request_claim(ctx, match, lang, verifier)
-        if claim is not None:
-            used.add(match.passage.key)
-            claims.append(claim)
+    firm = [m for m in report.matches if not _loose(m, kind_asked)]
+    loose = [m for m in report.matches if _loose(m, kind_asked)]
+    for matches, most in ((firm, MAX_REQUEST_CLAIMS), (loose, 1)):
+        for match in matches:
+            if match.passage.key in used or len(claims) == most:
+                continue
+            claim = _request_claim(ctx, match, lang, verifier)
+            if claim is not None:
+                used.add(match.passage.key)
+                claims.append(claim)
+        if claims:
+            break
     # "You asked for a gift card: it is one" only when nothing else asked for is missing,
     # or when the kind tells this product apart in the catalog ("headphones" in a shop of
     # many kinds, not "card" among gift cards): a kind every product shares, said of a
@@ -225,6 +231,25 @@ def request_claims(
     if words:
         claims.append(_claim("unstated", lang, [pid], product.id, needs=words))
     return claims
+
+
+def _loose(match: Match, kind: AskedKind | None) -> bool:
+    """Whether a match rests on a single word of the shopper's found in running text (a
+    description or a review: "state" in "...golf courses in every state") or on a single
+    word of a longer need in the title ("house" of "mailed to his house" in "Steak and Sea
+    House Gift Card"), the kind asked for aside ("vise" of "wood vise"). Such a word is
+    as often about something else as about the need: the claim is made only when no
+    firmer one is, and once."""
+    if match.how != "words" or len(content_terms(match.quoted)) != 1:
+        return False
+    if match.passage.field in ("description", "review"):
+        return True
+    if not match.passage.field.startswith("title") or match.quoted == match.need.text:
+        return False
+    return kind is None or not (
+        set(content_terms(match.quoted)) & kind.words
+        or (kind.chinese and kind.chinese in match.quoted)
+    )
 
 
 def _popularity_claim(

@@ -743,3 +743,21 @@ def test_a_chinese_kind_that_tells_products_apart_is_said_though_other_needs_are
     ]
     assert kinds, claims  # where nothing else asked for is met, the kind asked for is said
     _all_claims_check(agent, reply, [message])
+
+
+def test_a_single_word_found_in_running_text_is_claimed_only_when_nothing_firmer_is(lab):
+    """One of the shopper's words found in a description or review ("metal" in "a strong
+    bond ... on wood, metal and plastic") is as often about something else as about the
+    need: it is said only when no firmer match is (the title's "clear glue"), and once."""
+    from agent.composer import request_claims
+
+    def quoted(message: str) -> list[str]:
+        lab.session.said = [message]
+        claims = request_claims(
+            lab, lab.store.product("lab", "g1"), needs_of([message]), "en", (), [message]
+        )
+        return [_first_quote(c.render()) for c in claims if c.kind == "request"]
+
+    assert quoted("clear glue for metal and plastic") == ["clear glue"]
+    alone = quoted("something that sticks to wood, metal and plastic")
+    assert len(alone) == 1 and alone[0] in {"wood", "metal", "plastic"}

@@ -165,7 +165,13 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"|\bwhy (?:isn'?t|aren'?t|wasn'?t|weren'?t)\b[^?.!]*\b(?:picks|recommendations"
             r"|results|suggestions|list)\b"
             r"|从来?(?:不|没有?)(?:给我)?推荐|从不(?:给我)?推荐"
-            r"|(?:为啥|怎么)都?没有[^，。？！,.?!]{1,15}的(?=[？?。，,!！]|$)",
+            r"|(?:为啥|怎么)都?没有[^，。？！,.?!]{1,15}的(?=[？?。，,!！]|$)"
+            # "那款…为什么没出现？", "why isn't the cork mat I saved in here?", "how come
+            # the grinder I looked at didn't make the list?": one left out of the list
+            r"|(?:为啥|为什么|怎么)(?:都|就|会)?(?:没|不)(?:出现|显示|列出)"
+            r"|\bwhy (?:isn'?t|aren'?t|wasn'?t|weren'?t)\b[^?.!]*\b(?:in|on) (?:here|there)\b"
+            r"|\b(?:didn'?t|did not|doesn'?t|does not) make (?:the|your|this) (?:list|cut)\b"
+            r"|\b(?:isn'?t|aren'?t|wasn'?t|weren'?t|didn'?t|doesn'?t) show(?:ing)? up\b",
             re.I,
         ),
     ),
@@ -185,7 +191,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
         re.compile(
             r"\bcompare\b|\bvs\.?\b|difference between|\bstacks? up\b|\bagainst each other\b"
             r"|\bside[- ]by[- ]side\b"
-            r"|比较|对比|区别",
+            r"|比较|对比|区别|比一(?:下|比)|\bdiff (?:between|btwn|b/w)\b",
             re.I,
         ),
     ),
@@ -208,7 +214,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
         "similar",
         re.compile(
             r"\b(?:similar to|alternatives? to|(?:something|anything|more|others?|items?|products?"
-            r"|ones?) (?:just )?like (?:(?:the|this|that|it|number)\b|#\s*\d))"
+            r"|ones?) (?:just )?like (?:(?:the|this|that|it|number|no)\b|#\s*\d))"
+            r"|\b(?:along|on) the same lines\b|\bin the same vein\b"
             r"|类似|差不多的|同类|相似",
             re.I,
         ),
@@ -442,13 +449,16 @@ def detect_language(text: str) -> str:
 
 # Asks for picks: with the shopper's history as the ground, still a request for products.
 _ASKS_PICKS = re.compile(
-    r"\b(?:recommend|suggest)\b|\bpick (?:something|some|a few)\b|给我推荐|推荐(?:点|些|几|一下)",
+    r"\b(?:recommend|suggest)\b|\bpick (?:something|some|a few)\b|给我推荐"
+    r"|推荐(?:点|些|几|一下|[一二两三四五六七八九十\d])",
     re.I,
 )
 
 
 _FROM_HISTORY = re.compile(
-    r"\bbased on (?:my|what i)\b|\bfrom my (?:history|tastes?)\b|根据我|按我的", re.I
+    r"\bbased on (?:my|what i)\b|\bfrom my (?:history|tastes?)\b|根据我|按我的|照我的"
+    r"|\byou think i'?d (?:\w+ )?(?:like|love|enjoy|want)\b",
+    re.I,
 )
 
 

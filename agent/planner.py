@@ -180,7 +180,11 @@ class RulePlanner:
             return Plan("abstain", "shop_terms")
         if parsed.from_history and not refs.products:
             parsed.content = ""  # no words to search for: the shopper's own picks
-            return self.recommend(text, parsed, situation, None)
+            plan = self.recommend(text, parsed, situation, None)
+            if plan.action == "tools" and "recommend_for_shopper" in [c.tool for c in plan.calls]:
+                # "按我的口味推荐几个双肩包": the kind searched, the picks the shopper's own
+                plan.tool = "recommend_for_shopper"
+            return plan
         if _WHOLE_PAGE.search(text) and (refs.products or refs.pronoun) and state.shown:
             # "pull up the full page for #1? brand, rating, specs, all of it": its page
             return self.tool_plan("product_details", text, parsed, refs, situation)
@@ -192,6 +196,20 @@ class RulePlanner:
             # "我的单子#40512怎么还没到": an order number goes to the tool that takes one (a
             # plugin's, known by its parameter's name), whatever else the words sound like
             return self.tool_plan(orders, text, parsed, refs, situation)
+        if _POINTS.search(text) and (points := self._tool_about(_POINTS_TOOL.search)):
+            # "我攒的积分够换点什么吗": the shopper's points, from the tool whose own
+            # description is about points (a plugin's), whatever else the message says
+            return self.tool_plan(points, text, parsed, refs, situation)
+        if (
+            _WRAP.search(text)
+            and (state.shown or refs.products)
+            and (wrap := self._fillable(_WRAP_TOOL.search, text, parsed, refs, situation))
+        ):  # "就第三个吧，能附张卡片写几句话吗": gift wrap and a note, a plugin's
+            return wrap
+        if _SHOP_TERMS_ONLY.search(text) and not _POINTS.search(text):
+            # "退款一般多久能到账", "do you price match?": terms of the shop that no
+            # product record holds and no tool answers
+            return Plan("abstain", "shop_terms")
         if _DELIVERY_TIME.search(text) and (
             delivery := self._fillable(_DELIVERY_TOOL.search, text, parsed, refs, situation)
         ):  # "加急的话几天能到": the tool about delivery times whose arguments fill
@@ -872,12 +890,38 @@ _DELIVERY_TIME = re.compile(
     r"|\bwhen (?:would|will|could|can|does|do)\b[^.?!]*\b(?:arrive|get here|be delivered)\b"
     r"|\b(?:get (?:there|here)|arrive|be (?:there|here|delivered))\s+(?:by|before|in time)\b"
     r"|\b(?:what|how) about (?:the )?(?:delivery|shipping)\b|\bnext[- ]day\b"
-    r"|次日达|当日达|隔日达|(?:配送|发货|到货)呢"
+    r"|\b(?:have|get|receive)\b[^.?!]{0,40}\b(?:by|before) (?:then|the \d+(?:st|nd|rd|th)?"
+    r"|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\b"
+    r"|次日达|当日达|隔日达|(?:配送|发货|到货)呢|(?:要|得|需要)几天"
+    r"|(?:下单|寄|送|发货|到)[^，。？！,.?!]{0,8}(?:能|可以)?(?:赶得?上|来得及)"
     r"|几天(?:能|可以|就能|就)?(?:到|送到|到货|发货)|多久(?:能|可以|就能)?(?:到|送到|到货|发货)"
     r"|什么时候(?:能|可以)?(?:到|送到|到货|发货)",
     re.I,
 )
 _DELIVERY_TOOL = re.compile(r"\b(?:shipping|delivery|deliver)\b", re.I)
+# The shopper's reward points, and the words of a tool's description that say it holds them.
+_POINTS = re.compile(
+    r"积分|\b(?:reward|loyalty|bonus) (?:points?|credits?)\b|\bmy points\b"
+    r"|\bpoints? balance\b",
+    re.I,
+)
+_POINTS_TOOL = re.compile(r"\bpoints?\b", re.I)
+# Gift wrap or a note with a product in view ("can it come wrapped with a note?", "能附张
+# 卡片写几句话吗"), and the words of a tool's description that say it does that.
+_WRAP = re.compile(
+    r"\bwrap(?:ped|ping)?\b|\bgift[- ]?wrap|\b(?:with|add|include) a (?:little )?(?:note|card"
+    r"|message)\b|附(?:上|带)?(?:一)?张?(?:卡片|贺卡)|贺卡|礼盒|包装(?:一下|得?好看|成礼物)",
+    re.I,
+)
+_WRAP_TOOL = re.compile(r"\bwrap", re.I)
+# The shop's terms that no product's record holds: refunds, price matching, ways to pay,
+# coupons, the shopper's account.
+_SHOP_TERMS_ONLY = re.compile(
+    r"\brefund(?:s|ed)?\b|\bprice[- ]match(?:ing)?\b|\bpay ?pal\b|\bapple pay\b"
+    r"|\bcoupons?\b|\bpromo codes?\b|\bpassword\b"
+    r"|退款|优惠码|优惠券|花呗|分期|付款方式|支付方式|密码",
+    re.I,
+)
 
 
 # Dropping the kind asked for: "forget the shoes", "never mind the lamps", "鞋子不看了".

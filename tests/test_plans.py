@@ -6,6 +6,7 @@ abstention, and the layering (agent/ reaches the engines only through tools)."""
 from __future__ import annotations
 
 import ast
+import copy
 from pathlib import Path
 
 import pytest
@@ -1337,3 +1338,39 @@ def test_a_gift_for_a_woman_shows_no_mens_products_while_others_are_left(shop, e
     dad = agent.turn(new_state(), "给爸爸买双跑鞋", "u0038")
     titles = [shop.product("demo", p.product_id).title for p in dad.products]
     assert titles and not any("women's" in t for t in titles)
+
+
+def test_points_wrap_and_shop_terms_reach_their_tools_whatever_else_is_said(shop, encode):
+    """Reward points go to the tool whose description holds points, gift wrap or a note
+    for a product in view to the tool that wraps (both plugins, by their descriptions),
+    and refunds or ways to pay are the shop's terms, though "几天" or a product in view
+    sound like delivery or a question about it."""
+    agent = routed_agent(shop, encode)
+    plan = agent.turn(new_state("zh"), "结账前想看看我还有多少积分可以用", "u0106").plan
+    assert plan["tool"] == "loyalty_points", plan
+    state = new_state("zh")
+    agent.turn(state, "给女朋友买个蓝牙音箱", "u0106")
+    wrapped = agent.turn(state, "就要第二个了，可以附一张贺卡吗", "u0106")
+    assert wrapped.plan["tool"] == "gift_wrap_options", wrapped.plan
+    assert wrapped.trace[-1].arguments.get("product_id") == state.shown[1]
+    for message in ("退款大概几天能退回来？", "Can I pay for the second one with PayPal?"):
+        reply = agent.turn(copy.deepcopy(state), message, "u0106")
+        assert reply.intent == "shop_terms" and not reply.products, (message, reply.plan)
+
+
+def test_picks_by_the_shoppers_taste_and_one_left_out_of_the_list(shop, encode):
+    """ "按我的习惯推荐三个" of a kind already asked for is the shopper's own picks (the
+    kind searched, then ordered for them); "why isn't the X in here?" and "那款…怎么没出现"
+    ask why a product was left out, not why one was shown."""
+    agent = routed_agent(shop, encode)
+    state = new_state("zh")
+    agent.turn(state, "跑步鞋", "u0106")
+    picks = agent.turn(copy.deepcopy(state), "照我的习惯推荐三双", "u0106")
+    assert picks.plan["tool"] == "recommend_for_shopper", picks.plan
+    for message in (
+        "那款 Fleetfoot 的跑鞋为什么没出现？",
+        "why isn't the Pulsewear trainer I saved in here?",
+        "how come the StrideLab pair didn't make the list?",
+    ):
+        plan = agent.turn(copy.deepcopy(state), message, "u0106").plan
+        assert plan["tool"] == "why_not_shown", (message, plan)

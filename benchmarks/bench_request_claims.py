@@ -265,6 +265,71 @@ REQUESTS: dict[str, list[str]] = {
         "下个月去西雅图出差，听说天天下雨，想买件女士防水外套，平时通勤穿也不难看的那种，黑色或者橄榄绿都可以",
         "朋友搬新家想送一套刀具，德国钢或者日本钢都行，看起来要上档次一点，200美元以内",
         "油皮而且有点敏感，换季就爆痘泛红，想找个温和的洁面，无香精的，有烟酰胺或者神经酰胺的更好",
+        # the sixth batch: written as the second (brief: needs in the shopper's words,
+        # the situation around them, what is not wanted), after the firmer matches
+        # were read; committed before the composer ran on them
+        (
+            "My husband keeps waking me up at 5am grinding beans by hand. Is there a machine "
+            "that grinds and brews in one go? It's only ever for one person, so it doesn't "
+            "need to make a whole pot."
+        ),
+        (
+            "想买个瑜伽垫，家里是木地板，之前那张太薄了跪下去膝盖疼，想要厚一点的，8毫米左右"
+            "，颜色别太暗沉"
+        ),
+        (
+            "yoga mat for hot yoga, I sweat a ton and my current one turns into a slip n "
+            "slide halfway through class. not PVC please"
+        ),
+        "防晒霜 敏感肌 无香",
+        "noise cancelling earbuds",
+        ("冬天一到脸就干得起皮，洗完脸紧绷绷的，想找个温和点的洗面奶，不要有香味，预算20刀以内"),
+        (
+            "I just moved into my first apartment (tiny kitchen) and I've been cutting "
+            "everything with one dull knife from the dollar store. Want a proper set that'll "
+            "last, wooden handles if possible, budget around $150."
+        ),
+        "fragrance-free moisturizer for dry skin, under $35",
+        (
+            "给我爸买块手表，他每天早上在公园跑步，想让他能看到心率，屏幕要亮、看得清楚，他不"
+            "会弄太复杂的东西。预算300美元左右"
+        ),
+        (
+            "Need a watch that can count my laps in the pool and also map where I ran. My "
+            "Fitbit died after one swim. Under $250, and not the red one."
+        ),
+        (
+            "下个月去爬武功山，要背两天的东西，帐篷睡袋都有了，就差一个能放水袋的大包，45到"
+            "65升，别太贵，一百五十美元以内最好"
+        ),
+        (
+            "Speaker I can actually drop in the lake without killing it. My last one got "
+            "splashed at the beach once and never turned on again. Doesn't need to be big."
+        ),
+        "办公室用的咖啡机，我们组七八个人一起喝，最好能定时，早上到公司就已经煮好了",
+        "lamp that clamps onto the edge of the desk, my desk is too small for a base",
+        (
+            "地铁通勤一个小时，想要头戴式的蓝牙耳机，续航要长，最好一周充一次电就够，200美"
+            "元以内，不要白色的，容易脏"
+        ),
+        (
+            "Women's hiking boots for muddy spring walks in Scotland. They have to keep the "
+            "water out properly, leather preferred, and nothing green."
+        ),
+        (
+            "My daughter is starting college in September. She walks across campus in the "
+            "rain with her laptop and last year her bag soaked through and ruined her "
+            "charger. Something around 20-30 liters, a dark color, under $120. What backpack "
+            "would you suggest?"
+        ),
+        "男款雨衣，骑电动车上班经常淋雨，要真正防水的，不是只防风的那种，藏青或者黑色",
+        "men's trail shoes, max cushion, my knees are shot",
+        "我是油皮，夏天在海边晒完脸又红又烫，想要个清爽点的面霜修复一下，别太油腻",
+        (
+            "Jacket for windy cold mornings walking the dog, men's. Not down, I'm allergic "
+            "to feathers."
+        ),
+        "宿舍晚上看书用的台灯，能调冷光暖光，顺便能给手机充电，别超过50美元",
     ],
     "gift_cards": [
         "a gift card for a steakhouse dinner",
@@ -377,6 +442,66 @@ REQUESTS: dict[str, list[str]] = {
         "公司年底要给五个员工发小礼物，想买星巴克那种一套好几张的，总共一百块以内",
         "小侄女八岁，特别喜欢毛绒玩具，想送一张能让她自己去店里做小熊的礼品卡",
         "我朋友住在加拿大，想送她一张在加拿大也能用的礼品卡，吃饭或者买衣服的都行，不要亚马逊的，谢谢",
+        # the sixth batch: written as the second (brief: needs in the shopper's words,
+        # the situation around them, what is not wanted), after the firmer matches
+        # were read; committed before the composer ran on them
+        (
+            "my nephew turns 16 next week and he's obsessed with cars. is there an amazon "
+            "gift card with a car on it that I can print at home? he already has a kindle so "
+            "not one of the kindle-themed ones"
+        ),
+        "need 5 starbucks cards for my team, around $100 total",
+        (
+            "So my coworker is moving across town next month and she's been stressing about "
+            "it for weeks. Her last movers scratched up her dresser and took forever, and "
+            "she doesn't own a car, let alone anything big enough for furniture. A few of us "
+            "want to chip in on something practical that actually pays for people to do the "
+            "heavy lifting, truck included. Does anything like that exist here?"
+        ),
+        (
+            "forgot my sister's birthday AGAIN 🙈 need something that shows up in her inbox "
+            "today, ideally a card that jokes about it being late"
+        ),
+        (
+            "steakhouse gift card for my dad, $50 to $100, he lives in central "
+            "Massachusetts. no fast food places please"
+        ),
+        (
+            "gift card holders for a bridal shower, need about 6, elegant looking, nothing "
+            "cartoonish"
+        ),
+        "netflix gift card",
+        (
+            "My husband has been a racing nut since he was a kid and never misses a race on "
+            "TV. We'll be in Miami in March for my cousin's wedding and I'd love for him to "
+            "finally sit in a real race car going full speed. He'd be riding along, I do NOT "
+            "want him behind the wheel himself, and please keep it under $150."
+        ),
+        (
+            "end of the school year thank-you for my son's teacher — a physical card I can "
+            "tuck in with his drawing, not an email one, $10-25, something she can spend on "
+            "books or classroom stuff"
+        ),
+        "想给爱打游戏的表弟买一年的PS会员，别给我推Xbox的",
+        "闺蜜下周生日，她超爱化妆品，想送张能直接发到她邮箱的卡，不要实体卡，寄过去太慢了",
+        (
+            "我们公司每年年底都会给保洁阿姨和保安大哥准备点小心意。去年送的是一家超市的购物卡"
+            "，结果好几个人说附近根本没有那家店，等于白送。今年想换成全国到处都有分店、可以去"
+            "吃饭的那种卡，每张25美元左右，最好一次能买好几张。"
+        ),
+        (
+            "朋友家孩子过六岁生日，特别喜欢毛绒玩具，有没有那种可以带她去店里自己动手做玩偶的"
+            "礼品卡？50刀以内"
+        ),
+        (
+            "同事刚生了宝宝，想送亚马逊的卡，但希望包装好看一点，拆开有惊喜感的那种，不要黑色"
+            "盒子，太沉闷了"
+        ),
+        (
+            "我爸妈明年想飞过来看我，机票钱我想帮他们出一部分，有没有航空公司的礼品卡？最好是"
+            "不会过期的"
+        ),
+        "咖啡店礼品卡 25刀",
     ],
     "industrial": [
         "PLA filament for my 3D printer that is non toxic",
@@ -526,6 +651,69 @@ REQUESTS: dict[str, list[str]] = {
         "显微镜课用的载玻片和盖玻片，要预先清洗过的，磨边的，一百多片左右，学生用",
         "家里换水管要用的PVC胶水，透明的，粘半寸（1/2寸）的PVC给水管，顺便有没有90度弯头10个装的",
         "诊所前台用的口罩，挂耳式的，一盒50个左右，颜色无所谓",
+        # the sixth batch: written as the second (brief: needs in the shopper's words,
+        # the situation around them, what is not wanted), after the firmer matches
+        # were read; committed before the composer ran on them
+        (
+            "My daughter's science fair project is about how sunlight splits into colors, "
+            "and the book she's following says to hold something up to a window. We already "
+            "have a flashlight and white poster board at home. Looking for a glass prism, "
+            "the bigger the better, not the plastic toy kind."
+        ),
+        "PETG filament 1.75 white",
+        "need nitrile gloves in medium, no powder - my hands break out from latex",
+        (
+            "Fixing a torn seam on our boat cover, the last tape peeled off after one rainy "
+            "week. I want something that still sticks when it's wet and stays put. Not duct "
+            "tape again please."
+        ),
+        (
+            "Looking for a cheap oscilloscope for hobby audio repair, under $300, don't need "
+            "more than 2 channels"
+        ),
+        (
+            "heat shrink assortment with lots of sizes, black is fine, but not the cheap "
+            "stuff that splits as soon as I hit it with the heat gun"
+        ),
+        (
+            "stethoscope for nursing school, my instructor said it has to be dual head, and "
+            "I'd like any color except black so I can spot mine in the locker room"
+        ),
+        (
+            "Homebrewer here. I've been using a glass hydrometer and broke two of them this "
+            "month. Want something that tells me the sugar level from just a couple of drops."
+        ),
+        "m3 standoffs",
+        (
+            "My toddler refuses to drink his medicine from the cup, and the pharmacist said "
+            "to squirt it into the side of his cheek instead. Need a pack of small ones with "
+            "no needles, 10ml or smaller."
+        ),
+        (
+            "Need a caliper that reads both inches and mm, with a big display because my "
+            "eyes aren't what they used to be. Under $30."
+        ),
+        (
+            "We keep camera lenses in a hall closet that gets humid every summer, and fungus "
+            "already ruined one. What can I toss in the bag to pull the moisture out? "
+            "Ideally something that changes color when it's used up."
+        ),
+        "PLA耗材 1.75mm 1公斤 要紫色的",
+        "给学校实验室买烧杯，要玻璃的，不要塑料的，50到250毫升几个规格都要",
+        (
+            "家里第一次自酿葡萄酒，发酵到一半就停了，邻居说可能是酵母没劲了。想买点能让发酵重"
+            "新动起来的东西，一百块以内。"
+        ),
+        "焊电路板的时候小零件老是夹不住掉地上，想要一套尖头比较细的镊子，最好防静电",
+        "钕磁铁 小圆片 数量多点",
+        (
+            "厨房水槽下面的管子接头一直渗水，老公上次缠了一圈胶布根本没用。想找个防水的密封胶"
+            "，透明的，别有太大的味道"
+        ),
+        "测鱼缸水酸碱度用的，笔式那种，五十块以内，不想再用试纸一张张对颜色了",
+        ("我在学Arduino，入门套件里送的电阻太少了，想要一盒各种阻值都有的，1/4瓦就行，不要贴片的"),
+        "3D打印机热床上贴的胶带该换了，要耐高温的那种",
+        "小诊所用的一次性口罩，挂耳式的，一盒五十个左右",
     ],
 }
 

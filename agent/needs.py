@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -68,6 +69,10 @@ DEFAULT_THRESHOLD = 0.5
 # of: half the calibrated threshold of a need met by meaning alone when it was set (0.6),
 # kept apart from it so that the threshold's fit does not move it.
 PART_MEANING = 0.3
+# Another value of an attribute takes a need met by meaning from the passage's value when
+# it is nearer by this much; the most common values of the attribute are compared.
+NEARER_MARGIN = 0.05
+NEARER_VALUES = 40
 TRANSLATION = 0.72  # word-to-word similarity of a translation (as tools.lexicon)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _ID = re.compile(r"[a-z]*\d{3,}[a-z\d]*")  # "u0002", "b004llj6ek": ids, never needs
@@ -101,7 +106,9 @@ _NOT_NEEDS = frozenset(
 )
 _ZH_NOT_NEEDS = frozenset(
     """买 喜欢 推荐 礼物 送 给 东西 好 好用 不错 便宜 贵 价格 预算 元 块 以内 以下 左右
-    想 要 找 不会 不要 不能 不用 没有 美元 美金 人民币 尺寸 尺码 大小 颜色 容量 规格 型号""".split()  # noqa: SIM905
+    想 要 找 不会 不要 不能 不用 没有 美元 美金 人民币 尺寸 尺码 大小 颜色 容量 规格 型号
+    希望 最好 尽量 需要 打算 准备 请问 麻烦 帮忙 有没有 能不能 谢谢
+    今天 明天 后天 昨天 今年 明年 去年 下周 上周 下个月 上个月""".split()  # noqa: SIM905
 )
 # What negates the word after it: "不会过期的" (won't expire), "不伤手", "没有异味"
 _ZH_NEGATED = re.compile(r"(?:不会|不要|不能|不用|不易|不容易|没有|别是|不是|不要是|不|没|无|别)$")
@@ -461,7 +468,7 @@ def match_needs(
         if (
             best >= 0
             and sims[row, best] >= threshold
-            and not _other_value(ctx, need, fields[best])
+            and not _other_value(ctx, need, fields[best], quoted)
             and (not need.target or _purpose(fields[best]))
         ):
             passage = fields[best]
@@ -557,10 +564,11 @@ def _by_name_only(ctx: ToolContext, need: Need, passage: Passage, form: str) -> 
     )
 
 
-def _other_value(ctx: ToolContext, need: Need, passage: Passage) -> bool:
+def _other_value(ctx: ToolContext, need: Need, passage: Passage, said: str = "") -> bool:
     """Whether a need met by meaning names a value of the attribute the passage gives
     another value of: "red" is not met by "color: black", though the two are close in
-    meaning; a colour never is, nor a value the catalog lists for the same attribute."""
+    meaning; a colour never is, nor a value the catalog lists for the same attribute, nor
+    words (`said`, the need's words the match quotes) nearer another of its values."""
     if _COLOUR.search(need.text):
         return True
     if passage.field != "attribute":
@@ -572,7 +580,34 @@ def _other_value(ctx: ToolContext, need: Need, passage: Passage) -> bool:
     asked = {t for term in need.terms for t in [term, *(stem(x) for x in _translations(ctx, term))]}
     # "in-ear" names a value of type as "on-ear" does: compared by its parts
     asked |= {part for t in asked if "-" in t for part in t.split("-") if len(part) > 2}
-    return bool(asked & words)
+    return bool(asked & words) or _nearer_value(ctx, said or need.text, passage)
+
+
+def _nearer_value(ctx: ToolContext, said: str, passage: Passage) -> bool:
+    """Whether another value the catalog gives the attribute is nearer in meaning to the
+    need's words than the passage's own: "earbuds" is nearer "in-ear" than "type:
+    over-ear", and "dark" nearer "black" than "color: grey" (of its most common values)."""
+    own = passage.text.split(":", 1)[-1].strip().casefold()
+    others = [v for v in _common_values(ctx).get(passage.name, []) if v != own]
+    if ctx.encode is None or not own or not others:
+        return False
+    vectors = _word_vectors(ctx, [said, own, *others])
+    sims = vectors[1:] @ vectors[0]
+    return float(sims[1:].max()) > float(sims[0]) + NEARER_MARGIN
+
+
+def _common_values(ctx: ToolContext) -> dict[str, list[str]]:
+    """Attribute name -> its most common short values in the catalog, as written."""
+
+    def build() -> dict[str, list[str]]:
+        counts: dict[str, Counter] = {}
+        for item in ctx.store.products(ctx.catalog):
+            for name, value in item.attributes.items():
+                if isinstance(value, str) and 0 < len(value) <= 60:
+                    counts.setdefault(name, Counter())[value.strip().casefold()] += 1
+        return {n: [v for v, _ in c.most_common(NEARER_VALUES)] for n, c in counts.items()}
+
+    return per_catalog(_VALUES, ctx, build)
 
 
 def kind_match(ctx: ToolContext, product: Product, needs: Sequence[Need]) -> Match | None:
@@ -756,7 +791,9 @@ def _chinese_head(ctx: ToolContext, word: str) -> bool:
 
 
 _HEADS: dict = {}
+_VALUES: dict = {}
 _ZH_HEADS: dict = {}
+_VALUES: dict = {}
 _WORD_VECTORS: dict = {}
 
 

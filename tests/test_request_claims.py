@@ -182,6 +182,9 @@ def test_needs_leave_out_budget_recipient_and_asking_words():
     assert not any(n.text == "不会" for n in zh)
     (light,) = [n for n in needs_of(["要一个不要太重的背包"]) if n.negated]
     assert light.text == "不要太重"
+    # hedges and dates say nothing the product has: "最好" (preferably), "明年" (next year)
+    words = {w for n in needs_of(["我妈明年过生日，最好是防水的手表"]) for w in n.words}
+    assert "防水" in words and not words & {"最好", "明年"}
 
 
 def test_the_newest_message_wins_and_each_need_is_kept_once():
@@ -761,3 +764,32 @@ def test_a_single_word_found_in_running_text_is_claimed_only_when_nothing_firmer
     assert quoted("clear glue for metal and plastic") == ["clear glue"]
     alone = quoted("something that sticks to wood, metal and plastic")
     assert len(alone) == 1 and alone[0] in {"wood", "metal", "plastic"}
+
+
+def test_a_need_nearer_another_value_of_the_attribute_is_not_met_by_meaning(store):
+    """ "dark" is nearer "black" than "grey" among a catalog's finishes, so "finish: grey"
+    does not meet it by meaning; the value it is nearest is not refused."""
+    import time
+
+    from agent.needs import _nearer_value
+    from catalog.ingest import store_dataset
+    from catalog.models import Product, RawDataset
+    from catalog.report import ValidationReport
+    from tools.passages import Passage
+    from vectorstore.embeddings import make_embedder
+
+    finishes = ["black", "grey", "white", "black", "grey"]
+    products = [
+        Product(id=f"f{i}", title=f"Bench Vise {i}", brand="Viseco", categories=["Tools"],
+                attributes={"finish": finish})
+        for i, finish in enumerate(finishes)
+    ]  # fmt: skip
+    report = ValidationReport(catalog="vises", format="test")
+    store_dataset(store, RawDataset(products, [], [], []), report, time.perf_counter())
+    ctx = ToolContext(store, "vises", encode=make_embedder("use").encode)
+
+    def finish(value: str) -> Passage:
+        return Passage("f1.a1", "product", "attribute", "finish", f"finish: {value}", "f1")
+
+    assert _nearer_value(ctx, "dark", finish("grey"))
+    assert not _nearer_value(ctx, "dark", finish("black"))

@@ -244,7 +244,9 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
     (
         "purchase",
         re.compile(
-            r"\b(?:i(?:'ve)? )?(?:just |already |finally )?(?:bought|purchased|ordered)"
+            # the shopper's own purchase, not other buyers' ("people who bought the first one")
+            r"(?<!\bwho )(?<!\bthat )\b(?:i(?:'ve)? )?(?:just |already |finally )?"
+            r"(?<!\bwho )(?<!\bthat )(?:bought|purchased|ordered)"
             r" (?:it|this|that|this one|that one|(?:number|#)\s*\d|the (?:first|second|third"
             r"|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b)"
             r"|(?:已经|刚刚?|刚才)(?:买了|下单了|拍了|购买了)(?=(?:这|那)(?:个|款|双|件|台)|它|第[一二三四五1-5])",
@@ -264,6 +266,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
         "not_interested",
         re.compile(
             r"not interested|don'?t like|no thanks|不感兴趣|不喜欢"
+            # "以后别给我推这种": no more of its kind
+            r"|(?:别|不要)再?(?:给我)?(?:推|推荐)这(?:种|类|样的?)"
             r"|\bnot (?:really |so |too )?(?:into|a fan of|keen on)\b",
             re.I,
         ),

@@ -85,6 +85,9 @@ _REVIEWS_ASKED = re.compile(
     r"reviewers|customers|owners|people|users)\b|\bany good\b|值不值"
     r"|\bcomplain(?:ts?|s|ing)?\b|\b(?:downsides?|drawbacks?|cons|pros|weak(?:ness(?:es)?"
     r"| points?)|strong points?)\b|\bwhat(?:'s| is| are) (?:wrong|bad|good|great) (?:with|about)\b"
+    r"|\bregret(?:s|ted)?\b|(?:真的)?有人说(?:好|不好)"
+    r"|\b(?:people|anyone|anybody|those|buyers?|customers?|owners?) (?:who|that) (?:bought"
+    r"|got|own|owned|tried|used)\b"
     r"|评价|评论|口碑|差评|好评|缺点|优点|优缺点|毛病|槽点|吐槽|抱怨"
     r"|(?:买家|用户|大家|别人|网友|顾客|买过的人|用过的人)都?(?:说|觉得|反映|怎么(?:说|看|样)?)|哪里好|哪里不好",
     re.I,

@@ -1374,3 +1374,20 @@ def test_picks_by_the_shoppers_taste_and_one_left_out_of_the_list(shop, encode):
     ):
         plan = agent.turn(copy.deepcopy(state), message, "u0106").plan
         assert plan["tool"] == "why_not_shown", (message, plan)
+
+
+def test_a_sale_to_come_regret_and_no_more_of_this_kind(shop, encode):
+    """ "会不会打折" asks the price history (a sale to come is read from it, as an earlier
+    price is); "does anyone regret buying it?" asks the reviews; "以后别给我推这种" turns
+    the product down."""
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    agent.turn(state, "yoga mat", "u0106")
+    for message, tool in (
+        ("第二个下个月会不会打折？", "price_history"),
+        ("should I wait for a sale on the first one?", "price_history"),
+        ("does anyone who bought the third one regret it?", "review_summary"),
+        ("第一个太花哨了，别再给我推这种", "record_feedback"),
+    ):
+        plan = agent.turn(copy.deepcopy(state), message, "u0106").plan
+        assert plan["tool"] == tool, (message, plan)

@@ -186,8 +186,10 @@ _ZH_PHRASE_END_TAGS = ("r", "p", "u", "c", "y", "d", "m", "q", "x", "w")
 
 _PRICE_ASKED = re.compile(
     r"\b(?:price|prices|priced|cost|costs|cheap|cheaper|cheapest|expensive|pricey|priciest"
-    r"|affordable)\b|\bhow much\b(?!\s+(?:weight|water|power|space|room|time|noise|light"
-    r"|storage|memory|battery|does it weigh|can it))|多少钱|价格|价钱|售价|便宜|最贵|贵吗|多贵",
+    r"|affordable|sale|discount)\b"
+    r"|\bhow much\b(?!\s+(?:weight|water|power|space|room|time|noise|light"
+    r"|storage|memory|battery|does it weigh|can it))|多少钱|价格|价钱|售价|便宜|最贵|贵吗|多贵"
+    r"|打折",
     re.I,
 )
 
@@ -197,9 +199,11 @@ _PRICE_THEN = re.compile(
     r"\b(?:last|past|previous|next)\s+(?:week|month|year|sale|time)\b|\bused to\b"
     r"|\bbefore\b|\bearlier\b|\bever\b|\bhistor(?:y|ic|ical)\b|\bover time\b"
     r"|\b(?:dropped|drop|gone down|go down|went down|changed|change|recently)\b"
+    r"|\b(?:go|goes|going) on sale\b|\bwait for (?:a|the) (?:sale|discount|deal)\b"
     r"|\b(?:last|past)\s+(?:few|couple of|several|two|three|\d+)\s+(?:days|weeks|months)\b"
     r"|\btrend\b"
     r"|之前|以前|原来|原价|上个?月|上周|去年|历史|最近|曾经|降价|涨价|变化|双十一|黑五"
+    r"|会不会打折|会打折吗|等(?:等)?再买|等打折"
     r"|走势|趋势|波动|(?:这|近|过去)(?:几|两|三|\d)个月",
     re.I,
 )

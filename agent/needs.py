@@ -585,8 +585,9 @@ def _other_value(ctx: ToolContext, need: Need, passage: Passage, said: str = "")
 
 def _nearer_value(ctx: ToolContext, said: str, passage: Passage) -> bool:
     """Whether another value the catalog gives the attribute is nearer in meaning to the
-    need's words than the passage's own: "earbuds" is nearer "in-ear" than "type:
-    over-ear", and "dark" nearer "black" than "color: grey" (of its most common values)."""
+    need's words than the passage's own: "dark" is nearer "black" than "color: grey" (of
+    the attribute's most common values). The multilingual encoder knows too little to
+    tell "earbuds" from "over-ear" this way (0.53, "in-ear" 0.52)."""
     own = passage.text.split(":", 1)[-1].strip().casefold()
     others = [v for v in _common_values(ctx).get(passage.name, []) if v != own]
     if ctx.encode is None or not own or not others:
@@ -793,7 +794,6 @@ def _chinese_head(ctx: ToolContext, word: str) -> bool:
 _HEADS: dict = {}
 _VALUES: dict = {}
 _ZH_HEADS: dict = {}
-_VALUES: dict = {}
 _WORD_VECTORS: dict = {}
 
 

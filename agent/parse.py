@@ -245,7 +245,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
         "purchase",
         re.compile(
             # the shopper's own purchase, not other buyers' ("people who bought the first one")
-            r"(?<!\bwho )(?<!\bthat )\b(?:i(?:'ve)? )?(?:just |already |finally )?"
+            r"\b(?:i(?:'ve)? )?(?:just |already |finally )?"
             r"(?<!\bwho )(?<!\bthat )(?:bought|purchased|ordered)"
             r" (?:it|this|that|this one|that one|(?:number|#)\s*\d|the (?:first|second|third"
             r"|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b)"

@@ -912,8 +912,9 @@ _POINTS_TOOL = re.compile(r"\bpoints?\b", re.I)
 # Gift wrap or a note with a product in view ("can it come wrapped with a note?", "能附张
 # 卡片写几句话吗"), and the words of a tool's description that say it does that.
 _WRAP = re.compile(
-    r"\bwrap(?:ped|ping)?\b|\bgift[- ]?wrap|\b(?:with|add|include) a (?:little )?(?:note|card"
-    r"|message)\b|附(?:上|带)?(?:一)?张?(?:卡片|贺卡)|贺卡|礼盒|包装(?:一下|得?好看|成礼物)",
+    r"\bgift[- ]?wrap|\b(?:be|get|come|came|have|had)(?: it| them)? (?:gift[- ])?wrapped\b"
+    r"|\bwrap (?:it|them|this|that)(?: up| as a gift| for)\b"
+    r"|附(?:上|带)?(?:一)?张?(?:卡片|贺卡)|贺卡|礼盒|包装(?:一下|得?好看|成礼物)",
     re.I,
 )
 _WRAP_TOOL = re.compile(r"\bwrap", re.I)
@@ -921,8 +922,8 @@ _WRAP_TOOL = re.compile(r"\bwrap", re.I)
 # coupons, the shopper's account.
 _SHOP_TERMS_ONLY = re.compile(
     r"\brefund(?:s|ed)?\b|\bprice[- ]match(?:ing)?\b|\bpay ?pal\b|\bapple pay\b"
-    r"|\bcoupons?\b|\bpromo codes?\b|\bpassword\b"
-    r"|退款|优惠码|优惠券|花呗|分期|付款方式|支付方式|密码",
+    r"|\bcoupons?\b|\bpromo codes?\b|\b(?:forgot|reset|change)\b[^.?!]{0,12}\bpassword\b"
+    r"|退款|优惠码|优惠券|花呗|分期|付款方式|支付方式|(?:忘|改|重置)[^，。？！]{0,3}密码",
     re.I,
 )
 

@@ -1356,6 +1356,10 @@ def test_points_wrap_and_shop_terms_reach_their_tools_whatever_else_is_said(shop
     for message in ("退款大概几天能退回来？", "Can I pay for the second one with PayPal?"):
         reply = agent.turn(copy.deepcopy(state), message, "u0106")
         assert reply.intent == "shop_terms" and not reply.products, (message, reply.plan)
+    # a product's own wrap or lock is a question about it, not gift wrap or an account
+    for message in ("can the second one wrap around a bike handlebar?", "第一个有密码锁吗？"):
+        plan = agent.turn(copy.deepcopy(state), message, "u0106").plan
+        assert plan["tool"] not in ("gift_wrap_options", None), (message, plan)
 
 
 def test_picks_by_the_shoppers_taste_and_one_left_out_of_the_list(shop, encode):

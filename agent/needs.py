@@ -588,27 +588,16 @@ def _nearer_value(ctx: ToolContext, said: str, passage: Passage) -> bool:
     need's words than the passage's own: "dark" is nearer "black" than "color: grey" (of
     the attribute's most common values). The multilingual encoder knows too little to
     tell "earbuds" from "over-ear" this way (0.53, "in-ear" 0.52)."""
+    from tools.qa import attribute_value_counts
+
     own = passage.text.split(":", 1)[-1].strip().casefold()
-    others = [v for v in _common_values(ctx).get(passage.name, []) if v != own]
+    counts = attribute_value_counts(ctx).get(passage.name) or Counter()
+    others = [v for v, _ in counts.most_common(NEARER_VALUES) if v.strip() != own]
     if ctx.encode is None or not own or not others:
         return False
     vectors = _word_vectors(ctx, [said, own, *others])
     sims = vectors[1:] @ vectors[0]
     return float(sims[1:].max()) > float(sims[0]) + NEARER_MARGIN
-
-
-def _common_values(ctx: ToolContext) -> dict[str, list[str]]:
-    """Attribute name -> its most common short values in the catalog, as written."""
-
-    def build() -> dict[str, list[str]]:
-        counts: dict[str, Counter] = {}
-        for item in ctx.store.products(ctx.catalog):
-            for name, value in item.attributes.items():
-                if isinstance(value, str) and 0 < len(value) <= 60:
-                    counts.setdefault(name, Counter())[value.strip().casefold()] += 1
-        return {n: [v for v, _ in c.most_common(NEARER_VALUES)] for n, c in counts.items()}
-
-    return per_catalog(_VALUES, ctx, build)
 
 
 def kind_match(ctx: ToolContext, product: Product, needs: Sequence[Need]) -> Match | None:
@@ -792,7 +781,6 @@ def _chinese_head(ctx: ToolContext, word: str) -> bool:
 
 
 _HEADS: dict = {}
-_VALUES: dict = {}
 _ZH_HEADS: dict = {}
 _WORD_VECTORS: dict = {}
 

@@ -413,21 +413,32 @@ def _other_value(
 
 MIN_VALUE_PRODUCTS = 2
 _VALUES: dict[tuple, dict[str, list[tuple[frozenset[str], int]]]] = {}
+_VALUE_COUNTS: dict[tuple, dict[str, Counter]] = {}
 
 
-def _attribute_values(ctx: ToolContext) -> dict[str, list[tuple[frozenset[str], int]]]:
-    """Attribute name -> its values across the catalog, each as its stemmed words and
-    the number of products that have it (short values only: not a feature list)."""
+def attribute_value_counts(ctx: ToolContext) -> dict[str, Counter]:
+    """Attribute name -> how many products of the catalog give each of its values, as
+    written (casefolded; short values only: not a feature list)."""
 
-    def build() -> dict[str, list[tuple[frozenset[str], int]]]:
+    def build() -> dict[str, Counter]:
         counts: dict[str, Counter] = {}
         for item in ctx.store.products(ctx.catalog):
             for name, value in item.attributes.items():
                 if isinstance(value, str) and 0 < len(value) <= 60:
                     counts.setdefault(name, Counter())[value.casefold()] += 1
+        return counts
+
+    return per_catalog(_VALUE_COUNTS, ctx, build)
+
+
+def _attribute_values(ctx: ToolContext) -> dict[str, list[tuple[frozenset[str], int]]]:
+    """Attribute name -> its values across the catalog, each as its stemmed words and
+    the number of products that have it."""
+
+    def build() -> dict[str, list[tuple[frozenset[str], int]]]:
         return {
             name: [(frozenset(content_terms(v)), n) for v, n in c.items()]
-            for name, c in counts.items()
+            for name, c in attribute_value_counts(ctx).items()
         }
 
     return per_catalog(_VALUES, ctx, build)

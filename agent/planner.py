@@ -740,8 +740,11 @@ class RulePlanner:
             return [Call("recommend_for_shopper", args)]
         text = query or s.category or ""
         order = {"cheapest": True} if cheapest else {}
+        search = {"query": text, "k": SEARCH_K, "passages": False, **filters}
+        if len(parts := search_parts(state, query)) >= 2:
+            search["parts"] = parts
         calls = [
-            Call("search_products", {"query": text, "k": SEARCH_K, "passages": False, **filters}),
+            Call("search_products", search),
             Call("recommend_for_shopper", {"k": k, "candidates": Ref(0), **filters, **order}),
         ]
         return calls
@@ -828,6 +831,26 @@ def search_text(state: DialogueState) -> str:
     # each word once: a use said as a search word too ("for my office") is not doubled
     words = [*query.split(), *(s.use or "").split(), *(gender or "").split()]
     return " ".join(dict.fromkeys(words))
+
+
+def search_parts(state: DialogueState, query: str) -> list[str]:
+    """The searched words by the message of the request that said them, oldest first
+    (this turn's message last), and those no message said (a gift's gender) as a
+    last part: search scores a product on each (tools.discovery.search_products)."""
+    words = query.split()
+    messages = state.request()
+    if state.said and state.said[-1][0] == state.turns and not state.said[-1][2]:
+        messages.append(state.said[-1][1])  # this turn's, not yet marked as a request
+    parts, used = [], set()
+    for message in messages:
+        said = message.casefold()
+        part = [w for w in words if w.casefold() in said]
+        if part:
+            parts.append(" ".join(part))
+            used.update(part)
+    if rest := [w for w in words if w not in used]:
+        parts.append(" ".join(rest))
+    return parts
 
 
 # What a shop offers besides its products: asked about, it is no search for products.

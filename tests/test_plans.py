@@ -1395,3 +1395,32 @@ def test_a_sale_to_come_regret_and_no_more_of_this_kind(shop, encode):
     ):
         plan = agent.turn(copy.deepcopy(state), message, "u0106").plan
         assert plan["tool"] == tool, (message, plan)
+
+
+def test_a_request_said_over_several_messages_is_searched_part_by_part(demo_home):
+    """Each message of the request is a part of the search, and a product is scored by
+    the part it meets least: "cut for a guy's build" still holds when "strolling
+    through snowy parks" is added (the words of the whole request together let a
+    women's boot in)."""
+    from catalog.store import Store
+    from shopassist.assistant import build_assistant
+    from shopassist.settings import load_settings
+
+    settings = load_settings(env={"SHOPASSIST_HOME": str(demo_home)})
+    with Store.in_home(demo_home) as store:
+        agent = build_assistant(settings, store, "demo", "none").agent
+        agent.k = 3
+        state = new_state("en")
+        agent.turn(state, "I'm looking for hiking boots.", "parts-shopper")
+        agent.turn(state, "Cut for a guy's build.", "parts-shopper")
+        reply = agent.turn(state, "Strolling through snowy parks.", "parts-shopper")
+        search = next(s for s in reply.trace if s.tool == "search_products")
+        assert search.arguments["parts"] == [
+            "hiking boots", "Cut guy's build", "Strolling through snowy parks"
+        ]  # fmt: skip
+        titles = [store.product("demo", p.product_id).title for p in reply.products]
+        assert len(titles) == 3 and all("men's" in t and "women's" not in t for t in titles)
+        one = new_state("en")
+        reply = agent.turn(one, "men's hiking boots for snowy parks", "parts-shopper")
+        search = next(s for s in reply.trace if s.tool == "search_products")
+        assert "parts" not in search.arguments  # one message: one part, the plain search

@@ -313,3 +313,32 @@ def test_a_query_word_the_index_lacks_counts_as_its_word_family():
     assert not index.scores(tokenize_bigram("telescope")).any()
     known = index.scores(tokenize_bigram("glass"))
     assert known[1] > 0 and known[0] == 0
+
+
+def test_a_request_in_parts_is_scored_by_its_weakest_part(env):
+    """Said in several messages, a request scores each product in part on the whole
+    query and in part on the part it meets least, so the products meeting every part
+    lead."""
+    from vectorstore.index import PART_SHARE
+
+    _, store, _, index = env
+    query, parts = "hiking boots black", ["hiking boots", "black"]
+    hits = index.search(query, k=40, parts=parts)
+    by_id = {p.id: p for p in store.products("demo")}
+    for h in hits[:5]:
+        title = by_id[h.product_id].title.casefold()
+        assert "hiking boots" in title and "black" in title, title
+
+    def weighted(text: str, weight: float) -> np.ndarray:
+        lexical = index.bm25.scores(index._tokenize(text))
+        return weight * index.dense_scores(text) + (1 - weight) * lexical / lexical.max()
+
+    whole = weighted(query, index.dense_weight(query))
+    weakest = np.minimum(weighted(parts[0], index.weight), weighted(parts[1], index.weight))
+    rows = [index.table.index[h.product_id] for h in hits]
+    expected = (1 - PART_SHARE) * whole[rows] + PART_SHARE * weakest[rows]
+    assert 0 < PART_SHARE < 1
+    assert np.allclose([h.score for h in hits], expected, atol=1e-4)
+    # one part, or none, is the plain search
+    plain = [h.product_id for h in index.search(query, k=10)]
+    assert [h.product_id for h in index.search(query, k=10, parts=["hiking boots"])] == plain

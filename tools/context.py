@@ -31,6 +31,7 @@ class SearchBackend(Protocol):
         filters: ProductFilter | None = None,
         mode: str = "hybrid",
         snippets: int | None = None,  # only the first this many hits need a snippet
+        parts: Sequence[str] | None = None,  # the request in parts, each to be met
     ) -> list[Any]: ...
 
 

@@ -84,6 +84,7 @@ def search_products(
     exclude_words: list[str] | None = None,
     keep_words: list[str] | None = None,
     avoid_words: list[str] | None = None,
+    parts: list[str] | None = None,
 ) -> ToolResult:
     """Search the catalog for products matching a description, within hard filters;
     every hit cites the text it matched.
@@ -108,6 +109,9 @@ def search_products(
         avoid_words: What the shopper does not want ("black", "PVC", "塑料"): never
             products whose title or attributes say one (not negated: "fragrance-free"
             stays for "fragrance").
+        parts: The request as said in several messages, one entry each ("coffee
+            makers", "having friends over for brunch"): products meeting every part
+            come before those meeting one part very well.
     """
     if ctx.search is None:
         raise ToolArgumentError("search is unavailable: run `shopassist index` for this catalog")
@@ -117,7 +121,12 @@ def search_products(
     )  # fmt: skip
     k = max(1, min(k, 30))
     searched = catalog_query(ctx, query)
-    hits = ctx.search.search(searched, k=k, filters=f, snippets=None if passages else 0)
+    pieces = [catalog_query(ctx, p) for p in parts or () if p.strip()]
+    snippets = None if passages else 0
+    if len(pieces) >= 2:
+        hits = ctx.search.search(searched, k=k, filters=f, snippets=snippets, parts=pieces)
+    else:
+        hits = ctx.search.search(searched, k=k, filters=f, snippets=snippets)
     if among is None:
         hits = _things_before_accessories(ctx, searched, hits)
         ctx.relevance = {h.product_id: h.score for h in hits}

@@ -44,6 +44,8 @@ DEFAULT_EMBEDDER = "use"
 DEFAULT_TOKENIZER = "bigram"
 DEFAULT_FUSION = "weighted"
 DEFAULT_WEIGHT = 0.5
+# The share of a request's weakest part in its score (SearchIndex.rank_parts)
+PART_SHARE = 0.3
 # Past about a sentence, the dense share of the fusion shrinks in proportion to
 # the query's length (see `SearchIndex.dense_weight`).
 DENSE_QUERY_WORDS = 16
@@ -317,6 +319,7 @@ class SearchIndex:
         filters: ProductFilter | None = None,
         mode: str = "hybrid",
         snippets: int | None = None,
+        parts: Sequence[str] | None = None,
     ) -> list[SearchHit]:
         """The `k` best products for `query` among those passing `filters`.
 
@@ -324,6 +327,8 @@ class SearchIndex:
         Long queries are cut to 512 characters and control characters removed.
         `snippets`: only the first this many hits get a snippet and matched fields (the
         rest have empty ones), for callers that rank many and show few.
+        `parts`: the request said in several messages, one entry each (hybrid search
+        with weighted fusion only): see `rank_parts`.
         """
         if mode not in MODES:
             raise InputError(f"unknown search mode {mode!r}; expected one of: {', '.join(MODES)}")
@@ -332,7 +337,11 @@ class SearchIndex:
         mask = self.table.mask(filters)
         if not q or not mask.any():
             return self._popular(mask, k)
-        ranked = self.rank(q, k, mask, mode)
+        pieces = [c for c in (clean_query(p) for p in parts or ()) if c]
+        if len(pieces) >= 2 and mode == "hybrid" and self.fusion == "weighted":
+            ranked = self.rank_parts(q, pieces, k, mask)
+        else:
+            ranked = self.rank(q, k, mask, mode)
         tokens = set(self._tokenize(q))
         limit = len(ranked.rows) if snippets is None else snippets
         return [
@@ -356,6 +365,47 @@ class SearchIndex:
             rows = top_rows(lexical, mask, k, positive=True)
             scores = lexical[rows]
         return Ranking(rows[:k], scores[:k], dense, lexical, qv)
+
+    def rank_parts(self, query: str, parts: Sequence[str], k: int, mask: np.ndarray) -> Ranking:
+        """The `k` best product rows among `mask` for a request said in several parts
+        (the shopper's messages: "hiking boots", "cut for a guy's build", "strolling
+        through snowy parks"): a share (`PART_SHARE`) of the score of the part the
+        product meets least, the rest the whole query's weighted score.
+
+        One vector and one bag of words for the whole request let a product that
+        meets one part very well outrank one that meets every part: the weakest part
+        is what keeps a product out. The whole query's share keeps a part said
+        loosely ("a calm sky-like shade") from sinking every product on its own.
+        Every product within the mask is scored (not only the union of each list's
+        best, as `fuse` does). Measured with the simulated shoppers (needs mode, 300
+        episodes a catalog; README): at a share of 0.3 Hit@3 went 61.3 -> 64.7 % on
+        the demo shop, Hit@1 unchanged, and the Amazon catalogs moved by one episode
+        (Gift Cards +1, Industrial and Scientific -1); 0.5 found 2 episodes more on
+        the demo shop but showed the target first in 6 fewer, 0.7 fewer of both.
+        """
+        segments = query_segments(query)
+        texts = [*segments, *parts]
+        lexical = [self.bm25.scores(self._tokenize(t)) for t in (query, *parts)]
+        if self.vectors is None:
+            dense = np.zeros((len(self.products), len(texts)), dtype=np.float32)
+            weights = [0.0] * (1 + len(parts))
+            qv = None
+        else:
+            vectors = np.asarray(self.embedder.encode(texts), dtype=np.float32)
+            chunk = np.einsum("ij,kj->ik", self.vectors, vectors)  # (chunks, texts)
+            dense = np.maximum.reduceat(chunk, self._starts, axis=0)  # (products, texts)
+            weights = [self.dense_weight(query)] + [self.weight] * len(parts)
+            qv = vectors[: len(segments)]
+        n = len(segments)
+        columns = [dense[:, :n].max(1), *(dense[:, n + j] for j in range(len(parts)))]
+        scores = []
+        for w, d, lex in zip(weights, columns, lexical, strict=True):
+            top = float(lex.max())
+            scores.append(w * d + (1.0 - w) * (lex / top if top > 0 else 0.0))
+        total = PART_SHARE * np.min(scores[1:], axis=0) + (1.0 - PART_SHARE) * scores[0]
+        rows = top_rows(total, mask, k)
+        whole = None if qv is None else columns[0]
+        return Ranking(rows, total[rows].astype(np.float32), whole, lexical[0], qv)
 
     def dense_weight(self, query: str) -> float:
         """The dense share of the weighted fusion for `query`.

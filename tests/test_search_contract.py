@@ -329,11 +329,18 @@ def test_a_request_in_parts_is_scored_by_its_weakest_part(env):
         title = by_id[h.product_id].title.casefold()
         assert "hiking boots" in title and "black" in title, title
 
-    def weighted(text: str, weight: float) -> np.ndarray:
-        lexical = index.bm25.scores(index._tokenize(text))
-        return weight * index.dense_scores(text) + (1 - weight) * lexical / lexical.max()
+    vectors, pairs = index.value_table()
 
-    whole = weighted(query, index.dense_weight(query))
+    def weighted(text: str, weight: float, values: bool = True) -> np.ndarray:
+        lexical = index.bm25.scores(index._tokenize(text))
+        dense = index.dense_scores(text)
+        if values:  # a part is met by the product's nearest descriptive value too
+            near = vectors @ index.embedder.encode([text])[0]
+            for row, value in pairs:
+                dense[row] = max(dense[row], near[value])
+        return weight * dense + (1 - weight) * lexical / lexical.max()
+
+    whole = weighted(query, index.dense_weight(query), values=False)
     weakest = np.minimum(weighted(parts[0], index.weight), weighted(parts[1], index.weight))
     rows = [index.table.index[h.product_id] for h in hits]
     expected = (1 - PART_SHARE) * whole[rows] + PART_SHARE * weakest[rows]
@@ -342,3 +349,29 @@ def test_a_request_in_parts_is_scored_by_its_weakest_part(env):
     # one part, or none, is the plain search
     plain = [h.product_id for h in index.search(query, k=10)]
     assert [h.product_id for h in index.search(query, k=10, parts=["hiking boots"])] == plain
+
+
+def test_a_part_said_as_a_need_meets_the_attribute_value_it_means(env):
+    """ "Long race-day distances" is no word of any page, but it is near the value
+    "best_for: marathons" some running shoes give: in a request said in parts, a part
+    is met by the product's nearest value as well as by its text. Only descriptive
+    attributes count: values that two products share, of an attribute with few."""
+    _, store, _, index = env
+    vectors, pairs = index.value_table()
+    assert len(vectors) and len(pairs)
+    assert len(vectors) < len(store.products("demo"))  # shared values, not one per product
+    rows = {int(r) for r, _ in pairs}
+    assert all(index.products[r].attributes for r in rows)
+    query, parts = (
+        "running shoes long race-day distances",
+        ["running shoes", "long race-day distances"],
+    )
+    by_parts = index.search(query, k=5, parts=parts)
+    best_for = [
+        index.products[index.table.index[h.product_id]].attributes.get("best_for") for h in by_parts
+    ]
+    assert best_for == ["marathons"] * 5
+    plain = index.search(query, k=5)
+    assert [
+        index.products[index.table.index[h.product_id]].attributes.get("best_for") for h in plain
+    ] != best_for

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -46,6 +47,11 @@ DEFAULT_FUSION = "weighted"
 DEFAULT_WEIGHT = 0.5
 # The share of a request's weakest part in its score (SearchIndex.rank_parts)
 PART_SHARE = 0.3
+# An attribute whose values say what a product is like has few of them for the
+# products that give it (colour, use, fit), unlike a model number or a weight:
+# at most this many distinct values per product that gives one (value_table)
+VALUE_VARIETY = 0.2
+MAX_VALUE_CHARS = 40
 # Past about a sentence, the dense share of the fusion shrinks in proportion to
 # the query's length (see `SearchIndex.dense_weight`).
 DENSE_QUERY_WORDS = 16
@@ -306,6 +312,7 @@ class SearchIndex:
         # chunks come grouped by product, in product order: product i owns
         # chunks[_starts[i]:_starts[i + 1]]
         self._starts = np.searchsorted(rows, np.arange(len(self.products)))
+        self._values: tuple[np.ndarray, np.ndarray] | None = None  # value_table()
 
     @property
     def nbytes(self) -> int:
@@ -397,7 +404,19 @@ class SearchIndex:
             weights = [self.dense_weight(query)] + [self.weight] * len(parts)
             qv = vectors[: len(segments)]
         n = len(segments)
-        columns = [dense[:, :n].max(1), *(dense[:, n + j] for j in range(len(parts)))]
+        columns = [dense[:, :n].max(1)]
+        held = self.value_table() if qv is not None else None
+        for j in range(len(parts)):
+            part = dense[:, n + j]
+            if held is not None and len(held[1]):
+                # a part said as a need ("long race-day distances") meets a value the
+                # product gives ("best_for: marathons") better than its whole text
+                values, pairs = held
+                near = values @ vectors[n + j]
+                best = np.full(len(self.products), -1.0, dtype=np.float32)
+                np.maximum.at(best, pairs[:, 0], near[pairs[:, 1]])
+                part = np.maximum(part, best)
+            columns.append(part)
         scores = []
         for w, d, lex in zip(weights, columns, lexical, strict=True):
             top = float(lex.max())
@@ -406,6 +425,36 @@ class SearchIndex:
         rows = top_rows(total, mask, k)
         whole = None if qv is None else columns[0]
         return Ranking(rows, total[rows].astype(np.float32), whole, lexical[0], qv)
+
+    def value_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """The catalog's descriptive attribute values, embedded once: (vectors of the
+        values, (product row, value) pairs). Descriptive: an attribute with at least
+        two values and at most `VALUE_VARIETY` distinct ones per product giving it
+        (colour, use, fit; not a model number or a shipping weight), each value
+        given by two products at least and short."""
+        if self._values is None:
+            counts: dict[str, Counter] = {}
+            for p in self.products:
+                for name, value in p.attributes.items():
+                    if isinstance(value, str) and 0 < len(value) <= MAX_VALUE_CHARS:
+                        counts.setdefault(name, Counter())[value.casefold()] += 1
+            kept = {
+                name for name, c in counts.items() if 2 <= len(c) <= VALUE_VARIETY * sum(c.values())
+            }
+            index: dict[str, int] = {}
+            pairs = []
+            for row, p in enumerate(self.products):
+                for name, value in p.attributes.items():
+                    said = value.casefold() if name in kept and isinstance(value, str) else ""
+                    if said and counts[name].get(said, 0) >= 2:
+                        pairs.append((row, index.setdefault(said, len(index))))
+            vectors = (
+                np.asarray(self.embedder.encode(list(index)), dtype=np.float32)
+                if index
+                else np.zeros((0, 1), dtype=np.float32)
+            )
+            self._values = (vectors, np.asarray(pairs, dtype=np.int64).reshape(-1, 2))
+        return self._values
 
     def dense_weight(self, query: str) -> float:
         """The dense share of the weighted fusion for `query`.

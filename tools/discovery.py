@@ -110,7 +110,7 @@ def search_products(
             products whose title or attributes say one (not negated: "fragrance-free"
             stays for "fragrance").
         parts: The request as said in several messages, one entry each ("coffee
-            makers", "having friends over for brunch"): products meeting every part
+            makers", "small enough for a studio flat"): products meeting every part
             come before those meeting one part very well.
     """
     if ctx.search is None:

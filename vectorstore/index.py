@@ -375,14 +375,14 @@ class SearchIndex:
 
     def rank_parts(self, query: str, parts: Sequence[str], k: int, mask: np.ndarray) -> Ranking:
         """The `k` best product rows among `mask` for a request said in several parts
-        (the shopper's messages: "hiking boots", "cut for a guy's build", "strolling
-        through snowy parks"): a share (`PART_SHARE`) of the score of the part the
+        (the shopper's messages: "hiking boots", "they are for my son", "walks in the
+        snow"): a share (`PART_SHARE`) of the score of the part the
         product meets least, the rest the whole query's weighted score.
 
         One vector and one bag of words for the whole request let a product that
         meets one part very well outrank one that meets every part: the weakest part
         is what keeps a product out. The whole query's share keeps a part said
-        loosely ("a calm sky-like shade") from sinking every product on its own.
+        loosely ("a colour like the sea") from sinking every product on its own.
         Every product within the mask is scored (not only the union of each list's
         best, as `fuse` does). Measured with the simulated shoppers (needs mode, 300
         episodes a catalog; README): at a share of 0.3 Hit@3 went 61.3 -> 64.7 % on
@@ -430,8 +430,10 @@ class SearchIndex:
         """The catalog's descriptive attribute values, embedded once: (vectors of the
         values, (product row, value) pairs). Descriptive: an attribute with at least
         two values and at most `VALUE_VARIETY` distinct ones per product giving it
-        (colour, use, fit; not a model number or a shipping weight), each value
-        given by two products at least and short."""
+        (colour, use, fit; not a model number, nearly one per product), each value
+        given by two products at least and short. A measure many products share (a
+        shipping weight of "0.6 ounces") passes too; its words are far from any need
+        said, so it seldom decides a part."""
         if self._values is None:
             counts: dict[str, Counter] = {}
             for p in self.products:

@@ -833,6 +833,9 @@ def search_text(state: DialogueState) -> str:
     return " ".join(dict.fromkeys(words))
 
 
+_WORD = re.compile(r"[\w'-]+")
+
+
 def search_parts(state: DialogueState, query: str) -> list[str]:
     """The searched words by the message of the request that said them, oldest first
     (this turn's message last), and those no message said (a gift's gender) as a
@@ -844,7 +847,8 @@ def search_parts(state: DialogueState, query: str) -> list[str]:
     parts, used = [], set()
     for message in messages:
         said = message.casefold()
-        part = [w for w in words if w.casefold() in said]
+        said_words = set(_WORD.findall(said))  # "men's" is no word of "women's"
+        part = [w for w in words if (w.casefold() in said_words if w.isascii() else w in said)]
         if part:
             parts.append(" ".join(part))
             used.update(part)

@@ -1424,3 +1424,17 @@ def test_a_request_said_over_several_messages_is_searched_part_by_part(demo_home
         reply = agent.turn(one, "men's hiking boots for snowy parks", "parts-shopper")
         search = next(s for s in reply.trace if s.tool == "search_products")
         assert "parts" not in search.arguments  # one message: one part, the plain search
+
+
+def test_search_parts_group_the_searched_words_by_the_message_that_said_them():
+    from agent.planner import search_parts
+    from agent.state import DialogueState
+
+    state = DialogueState(turns=2)
+    state.said = [[1, "I want women's jackets", True], [2, "for hiking in the cold", False]]
+    # "men's" (a gift's gender, said by no message) is no word of "women's"
+    assert search_parts(state, "women's jackets hiking cold men's") == [
+        "women's jackets", "hiking cold", "men's"
+    ]  # fmt: skip
+    state.said = [[1, "我想找双肩包", True], [2, "电脑放进去有保护", False]]
+    assert search_parts(state, "双肩包 电脑放进去有保护") == ["双肩包", "电脑放进去有保护"]

@@ -57,6 +57,7 @@ from benchmarks.simulator import (
     NeedSource,
     Question,
     SimulatedShopper,
+    TokenSource,
     mean_ci,
     mine_review_phrases,
     wilson,
@@ -387,6 +388,7 @@ SYSTEMS: dict[str, Callable] = {
     "search": run_search,
     "agent": run_agent,
     "agent_llm": partial(run_agent, llm=True),
+    "agent_tokens": run_agent,  # the same agent, shoppers saying needs as catalog words
 }
 
 
@@ -435,12 +437,14 @@ class Context:
         self.names = self.agent._names
         self.audit_counts = dict.fromkeys(AUDITED, 0)
         self.needs: NeedSource | None = None
+        self.tokens: TokenSource | None = None  # the reference: needs in catalog words
         if mode == "needs":
             reviews: dict[str, list[str]] = {}
             for r in store.reviews(catalog, limit=1_000_000):
                 if r.text:
                     reviews.setdefault(r.product_id, []).append(r.text)
             self.needs = NeedSource(NeedLexicon.load(), mine_review_phrases(self.products, reviews))
+            self.tokens = TokenSource(self.needs.lexicon, self.needs.mined)
         self.audit_failures: list[dict[str, Any]] = []
         self.explanations: list[dict[str, Any]] = []
 
@@ -452,13 +456,16 @@ def evaluate(
     for system in systems:
         if system == "agent_llm" and ctx.llm_agent is None:
             continue
+        if system == "agent_tokens" and ctx.tokens is None:
+            continue
         runner = SYSTEMS[system]
         outcomes: list[tuple[Episode, Outcome]] = []
         started = time.perf_counter()
         for e in tqdm(episodes, desc=f"{ctx.catalog}/{system}", leave=False):
+            needs = ctx.tokens if system == "agent_tokens" else ctx.needs
             shopper = SimulatedShopper.for_target(
                 ctx.by_id[e.target], ctx.words, e.seed, e.language, ctx.currency,
-                ctx.mode, ctx.needs,
+                ctx.mode, needs,
             )  # fmt: skip
             outcomes.append((e, runner(ctx, e, shopper, turns)))
         elapsed = time.perf_counter() - started
@@ -545,12 +552,15 @@ def run(
     name: str | None = None,
     samples: int = 50,
     mode: str = "needs",
+    tokens: bool = False,
 ) -> dict[str, Any]:
     """`name`: of the result files; default "shoppers" in needs mode, "shoppers_literal"
-    in literal mode."""
+    in literal mode. `tokens` (needs mode): also the reference `agent_tokens`, the agent
+    on the same episodes with each need said in the catalog's own words."""
     name = name or ("shoppers" if mode == "needs" else f"shoppers_{mode}")
     work = work or Path(tempfile.gettempdir()) / "shopassist-bench-shoppers"
     systems = ["oracle", "recommender", "search", "agent"] + (["agent_llm"] if llm_planner else [])
+    systems += ["agent_tokens"] if tokens and mode == "needs" else []
     rows: list[dict[str, Any]] = []
     transcripts: list[dict[str, Any]] = []
     totals = dict.fromkeys(AUDITED, 0)
@@ -619,10 +629,16 @@ def main(argv: list[str] | None = None) -> None:
         help="needs: facts said as needs in the shopper's words, questions, budget changes,"
         " typos, 3 shown a turn; literal: the target's catalog words, 5 shown a turn",
     )
+    p.add_argument(
+        "--tokens",
+        action="store_true",
+        help="needs mode: also run the agent with each need said in the catalog's own words"
+        " (the value it stands for), a reference for what reading needs could gain",
+    )
     a = p.parse_args(argv)
     run(
         a.datasets, a.episodes, a.turns, a.seed, a.zh_share, a.model, a.work, a.llm_planner,
-        a.name, mode=a.mode,
+        a.name, mode=a.mode, tokens=a.tokens,
     )  # fmt: skip
 
 

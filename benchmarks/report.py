@@ -105,7 +105,10 @@ def _ci(lo_hi: list[float]) -> str:
     return f"[{100 * lo_hi[0]:.1f}, {100 * lo_hi[1]:.1f}]"
 
 
-_SYSTEM_NAMES = {"oracle": "facts read from the answer key (a reference)"}
+_SYSTEM_NAMES = {
+    "oracle": "facts read from the answer key (a reference)",
+    "agent_tokens": "the agent told needs in the catalog's words (a reference)",
+}
 
 
 def _shopper_lines(shoppers: dict[str, Any], name: str, mode: str) -> list[str]:
@@ -121,7 +124,7 @@ def _shopper_lines(shoppers: dict[str, Any], name: str, mode: str) -> list[str]:
         k = agent.get("k", 5)
         others = ", ".join(
             f"{_SYSTEM_NAMES.get(system, system)} {_pct(by[system][f'hit{k}'])}"
-            for system in ("recommender", "search", "oracle")
+            for system in ("recommender", "search", "oracle", "agent_tokens")
             if system in by
         )
         extra = ""

@@ -291,6 +291,18 @@ class NeedSource:
         )
 
 
+@dataclass(frozen=True)
+class TokenSource(NeedSource):
+    """A reference, not a shopper: each need said in the catalog's own words, the value
+    it stands for ("waterproof", not "keeps my feet dry"). It draws exactly as
+    NeedSource does, so its episodes are the needs-mode episodes but for those words:
+    the agent's figures with it bound what a better reading of needs could gain."""
+
+    def say(self, product: Product, value: str, rng: np.random.Generator) -> tuple[str, str]:
+        en, zh = super().say(product, value, rng)
+        return (value, _zh(value)) if en and zh else (en, zh)
+
+
 def _need_facts(
     product: Product, words: CatalogWords, rng: np.random.Generator, needs: NeedSource
 ) -> list[Fact]:

@@ -221,12 +221,15 @@ def _gowalla_floors(results: dict[str, dict[str, Any]]) -> list[str]:
     return problems
 
 
+# The full simulated-shopper run, 300 episodes on each catalog with titles.
+_SHOPPER_RUN = ["--datasets", "demo", "gift_cards", "industrial", "scientific", "--episodes", "300"]
+
 SUITES: list[Suite] = [
     Suite(
         "shoppers",
         "Simulated shoppers: does the conversation reach the right product?",
         "bench_shoppers",
-        ["--datasets", "demo", "gift_cards", "industrial", "scientific", "--episodes", "300"],
+        [*_SHOPPER_RUN, "--tokens"],
         budget_s=3600,
         results=["shoppers"],
         quick_args=[
@@ -245,17 +248,7 @@ SUITES: list[Suite] = [
         "shoppers_literal",
         "Simulated shoppers who say the target's catalog words (the easier literal mode)",
         "bench_shoppers",
-        [
-            "--mode",
-            "literal",
-            "--datasets",
-            "demo",
-            "gift_cards",
-            "industrial",
-            "scientific",
-            "--episodes",
-            "300",
-        ],
+        ["--mode", "literal", *_SHOPPER_RUN],
         budget_s=3600,
         results=["shoppers_literal"],
     ),

@@ -20,6 +20,7 @@ from benchmarks.simulator import (
     NeedSource,
     Question,
     SimulatedShopper,
+    TokenSource,
     mine_review_phrases,
 )
 from tools.results import EvidenceLedger
@@ -155,6 +156,28 @@ def test_episodes_are_deterministic(demo):
     for i in range(0, 300, 11):
         assert transcript(i) == transcript(i)
     assert transcript(5) != transcript(16)
+
+
+def test_the_tokens_reference_says_the_same_facts_in_the_catalogs_words(demo):
+    """agent_tokens's shoppers are the needs-mode shoppers but for the words of each
+    need: the same facts in the same order, the need said as its catalog value."""
+    tokens = TokenSource(demo.needs.lexicon, demo.needs.mined)
+    needs_said = 0
+    for i in range(0, 400, 13):
+        language = "zh" if i % 3 == 0 else "en"
+        plain = _shopper(demo, i, language)
+        told = SimulatedShopper.for_target(
+            demo.products[i], demo.words, seed=1000 + i, language=language, mode="needs",
+            needs=tokens,
+        )  # fmt: skip
+        assert [(f.kind, f.value) for f in plain.facts] == [(f.kind, f.value) for f in told.facts]
+        for a, b in zip(plain.facts, told.facts, strict=True):
+            if a.need:
+                needs_said += 1
+                assert b.en == a.value and b.en != a.en
+            else:
+                assert (a.en, a.zh) == (b.en, b.zh)
+    assert needs_said >= 30
 
 
 def test_about_one_english_message_in_ten_carries_a_typo(demo):

@@ -355,7 +355,10 @@ def test_the_bench_command_measures_a_catalog_of_this_store(tmp_path, monkeypatc
     assert main(["bench", "shoppers", "--datasets", NAME, "--out", str(out)]) == 0
     rows = json.loads((out / "shoppers.json").read_text())["rows"]
     assert {r["dataset"] for r in rows} == {NAME}
-    assert {r["system"] for r in rows} == {"oracle", "recommender", "search", "agent"}
+    # the agent_tokens reference: the agent told each need in the catalog's words
+    assert {r["system"] for r in rows} == {
+        "oracle", "recommender", "search", "agent", "agent_tokens",
+    }  # fmt: skip
     assert main(["bench", "planner", "--datasets", NAME]) == 2
     assert "takes no data sets" in capsys.readouterr().err
 

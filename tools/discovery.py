@@ -122,11 +122,8 @@ def search_products(
     k = max(1, min(k, 30))
     searched = catalog_query(ctx, query)
     pieces = [catalog_query(ctx, p) for p in parts or () if p.strip()]
-    snippets = None if passages else 0
-    if len(pieces) >= 2:
-        hits = ctx.search.search(searched, k=k, filters=f, snippets=snippets, parts=pieces)
-    else:
-        hits = ctx.search.search(searched, k=k, filters=f, snippets=snippets)
+    snippets = None if passages else 0  # one part is the plain search (SearchIndex.search)
+    hits = ctx.search.search(searched, k=k, filters=f, snippets=snippets, parts=pieces)
     if among is None:
         hits = _things_before_accessories(ctx, searched, hits)
         ctx.relevance = {h.product_id: h.score for h in hits}

@@ -275,6 +275,19 @@ def test_the_recommender_reorders_near_ties_of_relevance_only(demo_ctx):
     assert registry.call("recommend_for_shopper", demo_ctx, args).result.products[0] == ids[7]
 
 
+def test_candidates_that_all_fit_the_list_are_still_ordered_for_the_shopper(demo_ctx):
+    """Two near-tied products when three are shown (the only two of a brand asked for):
+    the shopper's own order decides which is first; a clear best match stays first."""
+    ids = [p.id for p in demo_ctx.store.products("demo")[:2]]
+    demo_ctx.recommender = _OrderedRecommender(list(reversed(ids)))
+    demo_ctx.relevance = {pid: 0.5 for pid in ids}
+    registry = load_registry(False)
+    args = {"candidates": ids, "k": 3}
+    assert registry.call("recommend_for_shopper", demo_ctx, args).result.products == ids[::-1]
+    demo_ctx.relevance = {ids[0]: 0.7, ids[1]: 0.5}
+    assert registry.call("recommend_for_shopper", demo_ctx, args).result.products == ids
+
+
 def test_a_chinese_query_also_searches_the_catalogs_english_words_for_it(demo_ctx):
     from tools.discovery import catalog_query
 

@@ -247,7 +247,7 @@ def recommend_for_shopper(
         if cheapest:
             ranked, how = _by_price(ctx, ranked), "cheapest"
         else:
-            ranked, how = _blend(ctx, ranked, k)
+            ranked, how = _blend(ctx, ranked)
         items = ranked[:k]
     elif candidates is not None:  # a search found nothing: the most popular within the filters
         items, how = _popular(ctx, f, k), "popular"
@@ -271,12 +271,13 @@ def recommend_for_shopper(
     )
 
 
-def _blend(ctx: ToolContext, ranked: list[str], k: int) -> tuple[list[str], str]:
+def _blend(ctx: ToolContext, ranked: list[str]) -> tuple[list[str], str]:
     """The given order (search relevance) and the recommender's order together: with the
     search's scores, each product gains up to `personal_margin` of relevance by its
     place in the recommender's order, so only near-ties change places; without them,
-    reciprocal-rank fusion weighted by `personal_weight`."""
-    if ctx.recommender is None or not ctx.shopper_id or len(ranked) <= k:
+    reciprocal-rank fusion weighted by `personal_weight`. Candidates that all fit in
+    the list are ordered too: the first one is the pick the shopper reads first."""
+    if ctx.recommender is None or not ctx.shopper_id or len(ranked) <= 1:
         return ranked, "given"
     rec = ctx.recommender.recommend(ctx.shopper_id, k=len(ranked), candidates=ranked)
     if rec.cold_start:

@@ -42,6 +42,8 @@ from tools.text import content_terms, stem
 
 MAX_CLAIMS = 4
 MAX_REQUEST_CLAIMS = 2
+# A price said "around" ("around 80 dollars") is within the budget up to 5 % over it.
+AROUND_WITHIN = 1.05
 # For a gift ("for my dad") a claim about the shopper's own purchase is made only when
 # that purchase carries at least this share of the recommender's score.
 GIFT_HISTORY_SHARE = 0.2
@@ -90,7 +92,11 @@ def compose(
     if product.price is None and budget:
         claims.append(_claim("no_price", lang, [pid], product.id))
     if product.price is not None:
-        within = state.slots.max_price is not None and product.price <= state.slots.max_price
+        slots = state.slots
+        # "around 80" lets 94.99 through the search, but 94.99 is not around 80; 81.99 is
+        around = slots.price_around
+        bound = slots.max_price if around is None else round(around * AROUND_WITHIN, 2)
+        within = bound is not None and product.price <= bound
         claims.append(
             _claim(
                 "price",

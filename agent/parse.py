@@ -387,6 +387,7 @@ class Parsed:
     ordinals: list[int] = field(default_factory=list)
     min_price: float | None = None
     max_price: float | None = None
+    around: float | None = None  # "around 80": the amount said, inside the band above
     currency: str | None = None  # currency the shopper's numbers were in
     cheaper: bool = False
     exclude_last_brand: bool = False
@@ -712,6 +713,7 @@ def _budget(text: str, p: Parsed) -> str:
             p.min_price, p.max_price = min(numbers[:2]), max(numbers[:2])
         elif kind == "around":
             p.min_price, p.max_price = round(numbers[0] * 0.8, 2), round(numbers[0] * 1.2, 2)
+            p.around = numbers[0]
         elif kind == "max":
             p.max_price = numbers[0]
         else:
@@ -723,6 +725,7 @@ def _budget(text: str, p: Parsed) -> str:
         number = float(next(g for g in m.groups() if g and re.fullmatch(_NUM, g)))
         p.currency = cur(*(g for g in m.groups() if g and not re.fullmatch(_NUM, g)))
         p.min_price, p.max_price = round(number * 0.8, 2), round(number * 1.2, 2)
+        p.around = number
         text = text.replace(m.group(0), " ")
     return text
 

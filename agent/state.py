@@ -25,6 +25,9 @@ class Slots:
     request_turn: int = 0
     min_price: float | None = None
     max_price: float | None = None
+    # "around 80": the amount said (the band is 64-96); a price above it is no longer
+    # "within your budget", though the search lets it through
+    price_around: float | None = None
     # the bound is "cheaper than those shown", not a budget said: only known prices meet it
     price_from_shown: bool = False
     brands: list[str] = field(default_factory=list)

@@ -35,8 +35,10 @@ def update_slots(
         s.max_price = None if parsed.max_price is None else convert(parsed.max_price, cur, currency)
         s.min_price = None if parsed.min_price is None else convert(parsed.min_price, cur, currency)
         s.price_from_shown = False
+        s.price_around = None if parsed.around is None else convert(parsed.around, cur, currency)
         if around and s.max_price is not None:
             # "around 25 dollars", then "make it 50": around 50, as the budget was said
+            s.price_around = s.max_price
             s.min_price, s.max_price = round(s.max_price * 0.8, 2), round(s.max_price * 1.2, 2)
     if parsed.cheaper and shown and parsed.max_price is None:  # "再便宜点的，1000元以下": 1000
         # cheaper than the ones named ("the first one is too expensive"), else than all
@@ -44,7 +46,7 @@ def update_slots(
         prices = [p.price for p in shown if p.price is not None and (not named or p.id in named)]
         if prices:
             s.max_price = round(min(prices) - 0.01, 2)
-            s.min_price, s.price_from_shown = None, True
+            s.min_price, s.price_from_shown, s.price_around = None, True, None
     if parsed.exclude_last_brand and shown:
         targets = state.resolve(parsed.ordinals) or [shown[0].id]
         for p in shown:
@@ -173,7 +175,7 @@ def _forget_kind(state: DialogueState, mentioned: list[str], parsed: Parsed) -> 
     s.exclude_brands = [b for b in s.exclude_brands if b in mentioned]
     s.attributes, s.use, s.avoid = [], None, []
     if parsed.max_price is None and parsed.min_price is None:
-        s.min_price = s.max_price = None
+        s.min_price = s.max_price = s.price_around = None
 
 
 def refines(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) -> bool:

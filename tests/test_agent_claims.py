@@ -95,3 +95,28 @@ def test_after_a_failure_templates_until_retry_s_then_the_llm_again(agent):
     time.sleep(0.6)
     again = llm_agent.turn(new_state(), "a yoga mat", "u0603")
     assert len(recorder.prompts) > 1 and again.model_passed > 0
+
+
+def test_a_price_above_a_budget_said_around_an_amount_is_not_within_it(agent):
+    """ "around 80 dollars" searches 64-96, but a card at 94.99 is not said to be within
+    the budget; one at or a little over 80 is; "make it 50" moves the amount said."""
+    state = new_state()
+    for message, amount in [
+        ("a gift for my sister who loves hiking, around 80 dollars", 80.0),
+        ("make it 50", 50.0),
+    ]:
+        reply = agent.turn(state, message, "u0601")
+        assert state.slots.price_around == amount
+        assert state.slots.max_price == round(amount * 1.2, 2)
+        prices = []
+        for shown in reply.products:
+            said = next(s.text for s in shown.sentences if s.text.startswith("It costs"))
+            within = "within your budget" in said
+            assert within == (shown.price <= amount * 1.05), said
+            prices.append(shown.price)
+        assert len(prices) == 3 and any(p > amount * 1.05 for p in prices), prices
+    # an upper bound said as such keeps "within" up to it
+    state = new_state()
+    reply = agent.turn(state, "hiking boots under 150 dollars", "u0601")
+    assert state.slots.price_around is None
+    assert all(any("within your budget" in s.text for s in p.sentences) for p in reply.products)

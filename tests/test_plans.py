@@ -821,6 +821,9 @@ def test_a_budget_said_as_about_a_price_is_a_range_around_it(message, low, high)
 
     parsed = parse(message)
     assert (parsed.min_price, parsed.max_price) == (low, high)
+    # the amount said, kept for the price claim: only a band has one
+    band = low is not None and high is not None
+    assert parsed.around == (round((low + high) / 2, 2) if band else None), message
 
 
 def test_the_cheaper_one_picks_among_those_shown_and_asks_for_nothing_cheaper():

@@ -4,19 +4,23 @@
     python -m benchmarks.bench_routing --fit     # fit the router's thresholds (tune part)
 
 The labelled set (benchmarks/data/routing_labels.jsonl, labelled before any router
-existed) holds 710 messages over the demo shop, 45 % Chinese: single messages and
+existed) holds 800 messages over the demo shop, 45 % Chinese: single messages and
 follow-ups (the context messages are replayed first), every built-in tool, the
 example shipping plugin, four tools of a test plugin that appear in no example
-utterance (benchmarks/routing_plugin: reached from their docstrings alone), and 124
-messages no tool serves. Rows 279-350, 351-440, 441-530, 531-620 and 621-710 were added
-later in five batches, each written and labelled from the tools' descriptions alone (by a writer
-who saw neither the router nor its examples) before the router ran on them; the second
+utterance (benchmarks/routing_plugin: reached from their docstrings alone), and 142
+messages no tool serves. Rows 279-350, 351-440, 441-530, 531-620, 621-710 and 711-800
+were added later in six batches, each written and labelled from the tools' descriptions
+alone (by a writer who saw neither the router nor its examples) before the router ran on
+them; the second
 asked for slang, long preambles, English words in Chinese messages and after-sales
 requests no tool serves, the third for an older shopper's full sentences, a hurried
 phone shopper's fragments and a customer-service agent typing for a customer, the
 fourth for conversations several turns deep and many wordings of the plugin tools, the
 fifth for goals said without naming the tool's job ("will it make it before my trip?"),
-hurried typing with emoji and typos, and after-sales or advice messages no tool serves.
+hurried typing with emoji and typos, and after-sales or advice messages no tool serves,
+the sixth for voice transcriptions (fillers, self-corrections), non-native English,
+very indirect or polite wording, messages that name a product, brand or price but ask
+for something else, and Chinese mixed with English words and numbers said in words.
 Every third row is the test part: never used to fit.
 
 Scored per planner: tool accuracy (the tool that answers the message; `None` =
@@ -52,7 +56,7 @@ from tools.registry import load_registry
 
 LABELS = Path(__file__).resolve().parent / "data" / "routing_labels.jsonl"
 # Label ids of the first set and of the two later batches written blind to the router.
-BATCHES = [(1, 278), (279, 350), (351, 440), (441, 530), (531, 620), (621, 710)]
+BATCHES = [(1, 278), (279, 350), (351, 440), (441, 530), (531, 620), (621, 710), (711, 800)]
 SHOPPER = "u0001"
 
 

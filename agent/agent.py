@@ -30,7 +30,7 @@ from agent.plan import Call, Plan, Step
 from agent.planner import RulePlanner, Situation
 from agent.present import present
 from agent.router import Router
-from agent.spelling import corrected
+from agent.spelling import corrected, self_corrected
 from agent.state import DialogueState, Slots
 from agent.verifier import CheckedSentence
 from catalog.errors import NotFoundError
@@ -226,10 +226,11 @@ class Agent:
 
     def read(self, message: str) -> str:
         """The message as the planner reads it: control characters out, bounded, slips of
-        the keyboard put right, and one typed by staff for a customer in the customer's
-        own words."""
+        the keyboard put right, what the shopper took back left out ("for school no wait
+        for hiking"), and one typed by staff for a customer in the customer's own words."""
         text = _CONTROL.sub(" ", message or "")[:MAX_MESSAGE_CHARS].strip()
         text = corrected(text, self.vocabulary.known_words)  # "Not that brnad" -> brand
+        text = self_corrected(text)  # "the second one no wait the third one"
         return first_person(text)
 
     def plan(

@@ -21,7 +21,9 @@ _HAN = re.compile(r"[\u4e00-\u9fff]")
 _NUM = r"(\d+(?:\.\d+)?)"
 _EN_MAX = re.compile(
     rf"(?:under|below|less than|up to|no more than|max(?:imum)?|at most|within"
-    rf"|cheaper than|budget(?: is| of)?)\s*(\$|usd\s*|€|£|¥)?\s*{_NUM}\s*"
+    rf"|cheaper than|budget(?: is| of)?"
+    rf"|(?:nothing|not|never|none)\s+(?:over|above|more than|higher than|pricier than))"
+    rf"\s*(?:(?:like|um|uh|say|maybe)\s+)?(\$|usd\s*|€|£|¥)?\s*{_NUM}\s*"
     r"(dollars?|usd|bucks|euros?|pounds?|yuan|rmb)?",
     re.I,
 )
@@ -168,7 +170,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"|(?:为啥|怎么)都?没有[^，。？！,.?!]{1,15}的(?=[？?。，,!！]|$)"
             # "那款…为什么没出现？", "why isn't the cork mat I saved in here?", "how come
             # the grinder I looked at didn't make the list?": one left out of the list
-            r"|(?:为啥|为什么|怎么)(?:都|就|会)?(?:没|不)(?:出现|显示|列出)"
+            r"|(?:为啥|为什么|怎么)[^，。？！,.?!]{0,40}?(?:没有?|不)(?:出现|显示|列出|给我推荐|推荐给我)"
             r"|\bwhy (?:isn'?t|aren'?t|wasn'?t|weren'?t)\b[^?.!]*\b(?:in|on) (?:here|there)\b"
             r"|\b(?:didn'?t|did not|doesn'?t|does not) make (?:the|your|this) (?:list|cut)\b"
             r"|\b(?:isn'?t|aren'?t|wasn'?t|weren'?t|didn'?t|doesn'?t) show(?:ing)? up\b",
@@ -205,7 +207,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"|what do you know about me|what have you learn(?:ed|t) about me"
             r"|你(?:都)?知道我(?:的)?什么|你对我了解(?:多少|什么)|你了解我(?:什么|多少)"
             r"|(?<!根据)我的(?:购物|购买)?(?:喜好|偏好|兴趣|历史|记录|画像)(?!推荐)"
-            r"|我喜欢什么|我(?:平时|以前|之前|经常|常)都?(?:在[^，。？！,.?!]{0,6})?买"
+            r"|我喜欢什么|我(?:在[^，。？！,.?!]{0,6})?(?:平时|以前|之前|经常|常|一般|通常)都?"
+            r"(?:在[^，。？！,.?!]{0,6})?买"
             r"|\bmy (?:tastes|interests)\b|\bmy (?:shopping |buying )?habits\b",
             re.I,
         ),
@@ -215,7 +218,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
         re.compile(
             r"\b(?:similar to|alternatives? to|(?:something|anything|more|others?|items?|products?"
             r"|ones?) (?:just )?like (?:(?:the|this|that|it|number|no)\b|#\s*\d))"
-            r"|\b(?:along|on) the same lines\b|\bin the same vein\b"
+            r"|\b(?:along|on) the (?:same )?lines\b|\bin the same vein\b"
             r"|类似|差不多的|同类|相似",
             re.I,
         ),
@@ -454,15 +457,17 @@ def detect_language(text: str) -> str:
 
 # Asks for picks: with the shopper's history as the ground, still a request for products.
 _ASKS_PICKS = re.compile(
-    r"\b(?:recommend|suggest)\b|\bpick (?:something|some|a few)\b|给我推荐"
-    r"|推荐(?:点|些|几|一下|[一二两三四五六七八九十\d])",
+    r"\b(?:recommend|suggest)\b|\bpick (?:something|some|a few)\b|给我推荐|\bsurprise me\b"
+    r"|推荐(?:点|些|几|一下|[一二两三四五六七八九十\d])|(?:挑|选)(?:几|一些|点|[一二两三四五\d])",
     re.I,
 )
 
 
 _FROM_HISTORY = re.compile(
     r"\bbased on (?:my|what i)\b|\bfrom my (?:history|tastes?)\b|根据我|按我的|照我的"
-    r"|\byou think i'?d (?:\w+ )?(?:like|love|enjoy|want)\b",
+    r"|\byou think i'?d (?:\w+ )?(?:like|love|enjoy|want)\b"
+    r"|\b(?:stuff|things|something|anything) (?:(?:that )?you think )?(?:suits?|would suit) me\b"
+    r"|你觉得我(?:会|应该)?(?:喜欢|感兴趣|用得上)",
     re.I,
 )
 
@@ -546,7 +551,8 @@ def parse(text: str) -> Parsed:
     if p.intent == "recommend" and p.ordinals and len(text) < 40:
         p.intent = "details"
     remaining = _budget(text, p)
-    bare = _BARE_BUDGET.search(text) if p.max_price is None and p.min_price is None else None
+    spoken = spoken_numbers(text)
+    bare = _BARE_BUDGET.search(spoken) if p.max_price is None and p.min_price is None else None
     said = [g for g in bare.groups() if g] if bare else []
     amount = next((float(g) for g in said if re.fullmatch(_NUM, g)), 0.0)
     if amount >= 5:  # "try 3" is no budget
@@ -681,8 +687,76 @@ def convert(amount: float, from_currency: str, to_currency: str) -> float:
     return round(usd / RATES_TO_USD.get(to_currency, 1.0), 2)
 
 
+# Amounts said in words ("a hundred and fifty bucks", "nothing over two hundred",
+# "一百二十美元以内", "两百刀"): read as numbers before the budget is read. English tens and
+# hundreds only (a lone "two" or "one" is a count or "the one"); a Chinese numeral only
+# where it has a 十, 百, 千 or 万 in it and no measure word after it ("十几杯", "一百个").
+_UNIT_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
+    " fifteen sixteen seventeen eighteen nineteen"
+)
+_TENS_WORDS = "twenty thirty forty fifty sixty seventy eighty ninety"
+_EN_UNITS = {w: i for i, w in enumerate(_UNIT_WORDS.split())}
+_EN_TENS = {w: 10 * i for i, w in enumerate(_TENS_WORDS.split(), 2)}
+_EN_SCALES = {"hundred": 100, "thousand": 1000, "grand": 1000}
+_EN_NUMBER_WORD = "|".join([*_EN_UNITS, *_EN_TENS, *_EN_SCALES])
+# a run of number words ("a hundred and fifty", "two thousand five hundred", "sixty-five")
+_EN_SPOKEN = re.compile(
+    rf"\b(?:an?\s+(?=(?:hundred|thousand|grand)\b))?(?:{_EN_NUMBER_WORD})"
+    rf"(?:(?:\s+and\s+|[\s-]+)(?:{_EN_NUMBER_WORD}))*\b",
+    re.I,
+)
+_ZH_DIGITS = dict(zip("零一二两三四五六七八九", [0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9], strict=True))
+_ZH_SPOKEN = re.compile(
+    r"(?<!第)[零一二两三四五六七八九十百千万]*[十百千万][零一二两三四五六七八九十百千万]*"
+    r"(?![几多个只双件款天次杯片包支条张台套人年月号周岁瓦毫米厘寸度克斤升磅层页])"
+)
+
+
+def _en_spoken(m: re.Match[str]) -> str:
+    words = re.findall(r"[a-z]+", m.group(0).casefold())
+    if not any(w in _EN_TENS or w in _EN_SCALES for w in words):
+        return m.group(0)  # "two", "the one": a count or a pronoun
+    total = part = 0
+    for word in words:
+        if word in ("a", "an"):
+            part = 1
+        elif word in _EN_UNITS or word in _EN_TENS:
+            part += _EN_UNITS.get(word, 0) + _EN_TENS.get(word, 0)
+        elif word in _EN_SCALES:
+            scale = _EN_SCALES[word]
+            if scale == 100:
+                part = max(part, 1) * 100
+            else:
+                total, part = (total + max(part, 1)) * scale, 0
+    return str(total + part)
+
+
+def _zh_spoken(m: re.Match[str]) -> str:
+    text, total, section, digit = m.group(0), 0, 0, None
+    for ch in text:
+        if ch in _ZH_DIGITS:
+            digit = _ZH_DIGITS[ch]
+        elif ch == "万":
+            total, section, digit = (total + section + (digit or 0)) * 10_000, 0, None
+        else:
+            section += (1 if digit is None else digit) * {"十": 10, "百": 100, "千": 1000}[ch]
+            digit = None
+    last = text[-1]
+    if digit is not None and len(text) >= 2 and text[-2] in "百千" and last in _ZH_DIGITS:
+        digit *= {"百": 10, "千": 100}[text[-2]]  # "一百五": 150, "两千五": 2500
+    return str(total + section + (digit or 0))
+
+
+def spoken_numbers(text: str) -> str:
+    """The text with amounts said in words written as numbers."""
+    text = _EN_SPOKEN.sub(_en_spoken, text)
+    return _ZH_SPOKEN.sub(_zh_spoken, text) if _HAN.search(text) else text
+
+
 def _budget(text: str, p: Parsed) -> str:
     """Fill the budget fields; return the text with budget phrases removed."""
+    text = spoken_numbers(text)
     zh_default = "CNY" if p.language == "zh" else "USD"
 
     def cur(*units: str | None) -> str:

@@ -72,7 +72,7 @@ _SHOP_VERB = re.compile(
 _QUESTION = re.compile(
     r"\?|？|^\s*(?:is|are|does|do|did|can|could|will|would|has|have|how|what|which|who|where"
     r"|when|should|any(?:one)?)\b|吗|呢|(?<![这那多要])么(?![都也])|怎么样|如何|多久"
-    r"|(?<![没不])多少|几天|哪|是否|能不能|可不可以|会不会|有没有.{0,6}(?:的|吗)?$",
+    r"|(?<![没不])多少|几天|哪|是否|能不能|可不可以|会不会|有没有.{0,6}(?:的|吗)?$|谁",
     re.I,
 )
 
@@ -89,7 +89,8 @@ _REVIEWS_ASKED = re.compile(
     r"|\b(?:people|anyone|anybody|those|buyers?|customers?|owners?) (?:who|that) (?:bought"
     r"|got|own|owned|tried|used)\b"
     r"|评价|评论|口碑|差评|好评|缺点|优点|优缺点|毛病|槽点|吐槽|抱怨"
-    r"|(?:买家|用户|大家|别人|网友|顾客|买过的人|用过的人)都?(?:说|觉得|反映|怎么(?:说|看|样)?)|哪里好|哪里不好",
+    r"|(?:买家|用户|大家|别人|网友|顾客|买过的人|用过的人)(?:[^，。？！,.?!]{0,8}?都)?"
+    r"(?:说|觉得|反映|怎么(?:说|看|样)?)|哪里好|哪里不好",
     re.I,
 )
 # A word of reviews or ratings: a message with one is about what buyers say.
@@ -103,7 +104,9 @@ _GENERIC = (
     "common main biggest big usual typical most any general overall real honest much many "
     "product item thing worth meh verdict lol nah haha tbh honestly 值 值得 "
     "1st 2nd 3rd 4th first second third fourth fifth last "
-    "常见 主要 最大 一般 真实 什么 哪些 有些 买家 用户 顾客 网友 大家"
+    "常见 主要 最大 一般 真实 什么 哪些 有些 买家 用户 顾客 网友 大家 "
+    # fillers and the verbs around "what buyers say" ("大家买了之后都说好还是不好")
+    "um uh 嗯 啊 那个 就是 买 用 说 说好 好 不好"
 )
 _REVIEWS_GENERIC = frozenset(_GENERIC.split())
 
@@ -292,6 +295,8 @@ class RulePlanner:
             question
             and (
                 (_asks_shop_service(text) and not refs.any)
+                # "退货的话运费谁出啊": a service asked about with no product in view
+                or (_SERVICE.search(text) and not refs.any and not state.shown)
                 # "I bought headphones and they broke, can I get a refund?": "they" are
                 # the shopper's own, not a product in view
                 or (_about_own_purchase(text) and not refs.products)
@@ -361,6 +366,10 @@ class RulePlanner:
             and not (refs.products or refs.all_shown or refs.pronoun)
             and _IN_GENERAL.search(text)
         ):  # "陶瓷刀和钢刀一般有什么区别？": two kinds in general, no products of the shop
+            return Plan("abstain", "abstain")
+        if tool == "compare_products" and not (refs.any or situation.state.shown):
+            # "what's the difference between a latte and a flat white?": nothing of the
+            # shop's in view or named to compare
             return Plan("abstain", "abstain")
         if tool == "compare_products" and not refs.products:
             refs.ordinal = situation.state.shown[:2] if not refs.all_shown else []
@@ -568,8 +577,10 @@ class RulePlanner:
             return ""  # "can you write me a review for the headphones I bought?": a task
         if _HOW_TO.search(text) and not refs.any:
             return ""  # "how does one properly clean a yoga mat?": care, not shopping
-        if _about_own_purchase(text) and not refs.products:
-            return ""  # "上个月买的音箱坏了，怎么申请保修？": after-sales, not a new speaker
+        if _about_own_purchase(text) and not (refs.ordinal or refs.explicit or refs.superlative):
+            # "上个月买的音箱坏了，怎么申请保修？", "my last order from Auralis came scratched":
+            # after-sales (a brand in view named is the one bought before), not a new speaker
+            return ""
         if _asks_for_goods(text, parsed, self.vocabulary) and not refs.products:
             # "do you have water bottles?", "I need a pH meter": a search (its reply says
             # so when nothing of the kind is carried: agent.present); not "do you have a
@@ -814,7 +825,9 @@ def _adds_to_search(text: str, parsed: Parsed, state: DialogueState) -> bool:
     )
     service = (parsed.asks_catalog or parsed.request) and _SERVICE.search(parsed.content)
     task = _TASK.search(text) or _WRITING.search(text)
-    return searching and bool(parsed.content) and not task and not service
+    # "my last order came with a scratched case": after-sales, not the product wanted
+    after_sales = _about_own_purchase(text)
+    return searching and bool(parsed.content) and not (task or service or after_sales)
 
 
 def search_text(state: DialogueState) -> str:
@@ -862,8 +875,10 @@ _SERVICE = re.compile(
     r"\b(?:polic(?:y|ies)|shipping|delivery|refunds?|returns?|warrant(?:y|ies)|guarantee"
     r"|discounts?|coupons?|promo(?:tion)?s?|codes?|hours|accounts?|orders?|payments?"
     r"|installments?|price match(?:ing)?|gift wrap(?:ping)?|exchanges?|paypal|pay pal"
-    r"|credit cards?|debit cards?|cash on delivery|checkout|apple pay|send (?:it|them) back)\b"
+    r"|credit cards?|debit cards?|cash on delivery|checkout|apple pay|send (?:it|them) back"
+    r"|(?:physical|retail|brick[- ]and[- ]mortar) (?:stores?|shops?|locations?))\b"
     r"|退货|退款|退换|换货|运费|包邮|配送|快递|发货|发票|优惠|保修|质保|售后|折扣|分期|积分"
+    r"|实体店|门店|线下店"
     r"|付款|支付|货到付款|信用卡",
     re.I,
 )
@@ -917,6 +932,7 @@ _WHOLE_PAGE = re.compile(
 # of a tool's description that say it answers that.
 _DELIVERY_TIME = re.compile(
     r"\bhow (?:long|soon|fast|quickly)\b[^.?!]*\b(?:ship\w*|deliver\w*|arriv\w*|get here)\b"
+    r"|\bhow many days?\b[^.?!]*\b(?:ship\w*|deliver\w*|arriv\w*|come|get here)\b"
     r"|\bwhen (?:would|will|could|can|does|do)\b[^.?!]*\b(?:arrive|get here|be delivered)\b"
     r"|\b(?:get (?:there|here)|arrive|be (?:there|here|delivered))\s+(?:by|before|in time)\b"
     r"|\b(?:what|how) about (?:the )?(?:delivery|shipping)\b|\bnext[- ]day\b"
@@ -967,7 +983,8 @@ _FORGET = re.compile(
 
 # The shopper's own earlier purchase: "I bought", "my order", "上个月买的".
 _OWN_PURCHASE = re.compile(
-    r"\bi (?:bought|ordered|purchased)\b|\bmy (?:order|purchase|parcel|package)\b"
+    r"\bi (?:bought|ordered|purchased)\b"
+    r"|\bmy (?:last |latest |recent |previous |other )?(?:order|purchase|parcel|package)\b"
     r"|\b(?:pair|one|item|thing)s? i (?:got|received)\b"
     r"|\border\s*(?:number\s*|no\.?\s*)?#?\s*[A-Za-z]?\d{3,}"
     r"|(?:之前|以前|上个?月|上周|上次|昨天|前天|前几天|刚)(?:买|购买|下单)的|收到的",

@@ -104,3 +104,48 @@ def _targets(catalog_words: frozenset[str]) -> tuple[frozenset[str], frozenset[s
     (its title words are the same set every turn), not on every message."""
     targets = rule_words() | catalog_words
     return targets, frozenset(stem(w) for w in targets)
+
+
+# A slip put right in the same message, as a voice assistant transcribes it: "a backpack
+# for school no wait for hiking", "the second one, I mean the third one", "台灯 不对 是瑜伽垫".
+_CORRECTION_EN = re.compile(
+    r"[,;]?\s*\b(?:no,?\s+wait|wait,?\s+no|sorry,?\s+i\s+mean|i\s+mean|or\s+rather"
+    r"|scratch\s+that|actually\s+no)\b[,;]?\s*",
+    re.I,
+)
+# (in Chinese, said as a chunk of its own: not "这个说法不对吧")
+_CORRECTION_ZH = re.compile(r"[，,\s]+(?:不对不对|不对|说错了|哦不|不是不是)(?:[，,\s]+是?|是)")
+_FILLERS = frozenset("uh um er erm like so okay ok well".split())  # noqa: SIM905
+_RUN = re.compile(r"[A-Za-z0-9$'’-]+")
+
+
+def self_corrected(text: str) -> str:
+    """The message with what the shopper took back left out: in English as many words
+    before the correction as it takes to reach its first content word after it ("for
+    school no wait for hiking": "for school"; "the uh second one no wait the third one":
+    "second one"), fillers aside; in Chinese the run of words before it, back to a space
+    or a comma ("台灯 不对 是瑜伽垫", "第一个和第二个，不对，第一个和第三个")."""
+    if m := _CORRECTION_ZH.search(text):
+        before = text[: m.start()]
+        cut = max(before.rfind(c) for c in " ，,、")
+        return self_corrected(before[: cut + 1] + text[m.end() :])
+    m = _CORRECTION_EN.search(text)
+    if m is None:
+        return text
+    after = _RUN.findall(text[m.end() :])
+    n = next((i + 1 for i, w in enumerate(after) if not _is_light(w)), 0)
+    before = text[: m.start()]
+    words = list(_RUN.finditer(before))
+    kept = [w for w in words if w.group(0).casefold() not in _FILLERS]
+    if not n or len(kept) < n:
+        return text
+    start = kept[-n].start()
+    return self_corrected(before[:start].rstrip() + " " + text[m.end() :])
+
+
+_LIGHT = frozenset("the a an for to in on with of from by at my".split())  # noqa: SIM905
+
+
+def _is_light(word: str) -> bool:
+    """An article, preposition or filler: not yet what the correction is about."""
+    return word.casefold() in _FILLERS or word.casefold() in _LIGHT

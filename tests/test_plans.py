@@ -1441,3 +1441,106 @@ def test_search_parts_group_the_searched_words_by_the_message_that_said_them():
     ]  # fmt: skip
     state.said = [[1, "我想找双肩包", True], [2, "电脑放进去有保护", False]]
     assert search_parts(state, "双肩包 电脑放进去有保护") == ["双肩包", "电脑放进去有保护"]
+
+
+@pytest.mark.parametrize(
+    ("message", "low", "high"),
+    [
+        ("boots, nothing over two hundred", None, 200.0),
+        ("a speaker under a hundred and fifty dollars", None, 150.0),
+        ("under like sixty bucks", None, 60.0),
+        ("up to two thousand five hundred dollars", None, 2500.0),
+        ("想要一个九十美元以内的", None, 90.0),
+        ("预算两百五十刀", None, 250.0),
+        ("不超过一百五美元", None, 150.0),
+        ("a watch not over 300 dollars", None, 300.0),
+        ("hiking boots over 200", 200.0, None),  # a floor stays a floor
+    ],
+)
+def test_amounts_said_in_words_are_read_as_numbers(message, low, high):
+    from agent.parse import parse, spoken_numbers
+
+    parsed = parse(message)
+    assert (parsed.min_price, parsed.max_price) == (low, high), message
+    # counts, positions and pronouns are no amounts
+    for text in ("the second one", "one of them", "我要两双", "第一个", "一百个装", "十几杯"):
+        assert spoken_numbers(text) == text
+
+
+@pytest.mark.parametrize(
+    ("message", "read"),
+    [
+        ("a backpack for school no wait for hiking", "a backpack for hiking"),
+        ("show me the uh first one, I mean the third one", "show me the uh the third one"),
+        ("我要一个 嗯 音箱 不对 是耳机", "我要一个 嗯 耳机"),
+        ("第一个和第二个，不对，第二个和第三个比一下", "第二个和第三个比一下"),
+        ("这个说法不对吧", "这个说法不对吧"),  # "wrong", not a slip put right
+        ("I mean it, the boots must be waterproof", "I mean it, the boots must be waterproof"),
+    ],
+)
+def test_what_the_shopper_takes_back_in_the_same_message_is_left_out(message, read):
+    from agent.spelling import self_corrected
+
+    assert self_corrected(message) == read
+
+
+def test_a_slip_put_right_is_read_as_corrected_by_the_agent(shop, encode):
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    agent.turn(state, "a backpack for school no wait for hiking", "u0120")
+    assert "hiking" in state.slots.query and "school" not in state.slots.query
+    reply = agent.turn(state, "compare the first and the second no wait the first and the third")
+    shown = state.listed[:3] if len(state.listed) >= 3 else None
+    call = next(s for s in reply.trace if s.tool == "compare_products")
+    assert shown is None or call.arguments["product_ids"] == [shown[0], shown[2]]
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("为什么 Fleetfoot 那款 嗯 那个 Core 没有推荐给我", "why_not"),
+        ("我收藏的那款怎么这回一直没出现在列表里", "why_not"),
+        ("anything along the lines of the third one?", "similar"),
+        ("我在你们店一般都买些什么牌子", "profile"),
+        ("照我平时的习惯，帮我挑几个你觉得我会喜欢的", "recommend"),
+        ("surprise me with stuff you think would suit me", "recommend"),
+    ],
+)
+def test_phrasings_of_a_voice_or_a_roundabout_message(message, intent):
+    from agent.parse import parse
+
+    parsed = parse(message)
+    assert parsed.intent == intent, message
+    if intent == "recommend":
+        assert parsed.from_history, message
+
+
+@pytest.mark.parametrize(
+    ("context", "message", "tool"),
+    [
+        ([], "what's the difference between espresso and a cappuccino anyway", None),
+        ([], "换货的话运费谁出", None),
+        (["headphones"], "my recent order from Sonora arrived scratched, really annoyed", None),
+        (["desk lamp"], "the second one how many day arrive to me", "shipping_estimate"),
+        (["瑜伽垫"], "第二个 嗯 大家用了之后都说好还是不好", "review_summary"),
+    ],
+)
+def test_asides_and_roundabout_questions_reach_the_tool_they_ask_or_none(
+    shop, encode, context, message, tool
+):
+    from agent.vocabulary import Vocabulary
+    from benchmarks import routing_plugin
+
+    registry = load_registry()  # the built-ins and the installed example plugin (shipping)
+    routing_plugin.register_tools(registry.register)
+    vocabulary = Vocabulary.from_products(shop.products("demo"), encode)
+    agent = Agent(shop, "demo", registry=registry, vocabulary=vocabulary)
+    state = new_state()
+    for said in context:
+        agent.turn(state, said, "u0121")
+    reply = agent.turn(state, message, "u0121")
+    used = [s.tool for s in reply.trace]
+    if tool is None:
+        assert not used and not reply.products, (message, reply.text)
+    else:
+        assert used and used[0] == tool, (message, used)

@@ -707,9 +707,14 @@ _EN_SPOKEN = re.compile(
     re.I,
 )
 _ZH_DIGITS = dict(zip("零一二两三四五六七八九", [0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9], strict=True))
+# (a Chinese numeral only where it is said as money: before a currency or a budget's
+# bound, or after a budget's word; "万用表", "十字螺丝刀", "百搭" are no amounts)
+_ZH_NUMERAL = r"[零一二两三四五六七八九十百千万]*[十百千万][零一二两三四五六七八九十百千万]*"
 _ZH_SPOKEN = re.compile(
-    r"(?<!第)[零一二两三四五六七八九十百千万]*[十百千万][零一二两三四五六七八九十百千万]*"
-    r"(?![几多个只双件款天次杯片包支条张台套人年月号周岁瓦毫米厘寸度克斤升磅层页])"
+    rf"(?<!第)({_ZH_NUMERAL})(?=\s*(?:块钱|块|元|美元|美金|刀|以内|以下|之内|左右|上下))"
+    rf"|(?<=预算)({_ZH_NUMERAL})|(?<=预算是)({_ZH_NUMERAL})|(?<=不超过)({_ZH_NUMERAL})"
+    rf"|(?<=最多)({_ZH_NUMERAL})|(?<=改成)({_ZH_NUMERAL})|(?<=至少)({_ZH_NUMERAL})"
+    rf"|(?<=超过)({_ZH_NUMERAL})|(?<=低于)({_ZH_NUMERAL})|(?<=高于)({_ZH_NUMERAL})"
 )
 
 

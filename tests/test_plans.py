@@ -1463,7 +1463,8 @@ def test_amounts_said_in_words_are_read_as_numbers(message, low, high):
     parsed = parse(message)
     assert (parsed.min_price, parsed.max_price) == (low, high), message
     # counts, positions and pronouns are no amounts
-    for text in ("the second one", "one of them", "我要两双", "第一个", "一百个装", "十几杯"):
+    for text in ("the second one", "one of them", "我要两双", "第一个", "一百个装", "十几杯",
+                 "万用表", "十字螺丝刀", "百搭的外套", "十分好用"):  # fmt: skip
         assert spoken_numbers(text) == text
 
 

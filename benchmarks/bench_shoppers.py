@@ -420,11 +420,17 @@ class Context:
         self.agent.k = self.shown
         self.llm_agent: Agent | None = None
         if llm_planner:
+            from agent.llm import OpenAICompatibleModel
             from agent.llm_planner import LLMPlanner
 
             llm = build_assistant(settings, store, catalog, llm_planner).agent
+            if isinstance(llm.llm, OpenAICompatibleModel):
+                # a prompt with every tool's schema takes a small model on a CPU longer
+                # than the product's 20 s to read: the benchmark waits for the plan
+                llm.llm = OpenAICompatibleModel(llm_planner, timeout=300)
             llm.k = self.shown
             llm.planner = LLMPlanner(llm.llm, llm.registry, llm.vocabulary)
+            llm.llm_retry_s = 0.0  # every message asks the model, even after one failed
             self.llm_agent = llm
         self.catalog = catalog
         self.recommender = self.agent.recommender
@@ -566,6 +572,7 @@ def run(
     totals = dict.fromkeys(AUDITED, 0)
     failures: list[dict[str, Any]] = []
     explanations: list[dict[str, Any]] = []
+    llm_plans: dict[str, dict[str, int]] = {}
     for dataset in datasets:
         home, store, eps = prepare(work, dataset, episodes, seed, zh_share, model)
         ctx = Context(home, store, dataset, llm_planner, mode)
@@ -576,6 +583,9 @@ def run(
             totals[k] += ctx.audit_counts[k]
         failures += ctx.audit_failures
         explanations += ctx.explanations
+        if ctx.llm_agent is not None:  # how many turns the model planned, and fell back
+            planner = ctx.llm_agent.planner
+            llm_plans[dataset] = {"chosen": planner.chosen, "fallbacks": planner.fallbacks}
         store.close()
     rng = np.random.default_rng(seed)
     picked = sorted(
@@ -598,6 +608,7 @@ def run(
         audit={**totals, "failures": failures[:20]},
         explanation_sample=sample,
         transcripts=transcripts,
+        **({"llm_plans": llm_plans} if llm_plans else {}),
     )
     k = SHOWN[mode]
     columns = ["dataset", "system", "language", "episodes", "hit1", f"hit{k}", "turns_to_success"]
@@ -605,6 +616,8 @@ def run(
         columns += ["questions", "questions_correct", "changes", "changes_respected"]
     print_table(rows, columns)
     print(f"audit: {totals}")
+    if llm_plans:
+        print(f"LLM planner (turns planned by the model, fell back to the rules): {llm_plans}")
     print(f"wrote {path}")
     return {"rows": rows, "audit": totals, "path": str(path)}
 

@@ -25,8 +25,8 @@ class Slots:
     request_turn: int = 0
     min_price: float | None = None
     max_price: float | None = None
-    # "around 80": the amount said (the band is 64-96); a price above it is no longer
-    # "within your budget", though the search lets it through
+    # "around 80": the amount said (the band is 64-96); a price more than a little above
+    # it is not "within your budget" (agent.composer), though the search lets it through
     price_around: float | None = None
     # the bound is "cheaper than those shown", not a budget said: only known prices meet it
     price_from_shown: bool = False

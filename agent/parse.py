@@ -759,9 +759,10 @@ def spoken_numbers(text: str) -> str:
     return _ZH_SPOKEN.sub(_zh_spoken, text) if _HAN.search(text) else text
 
 
-def _budget(text: str, p: Parsed) -> str:
-    """Fill the budget fields; return the text with budget phrases removed."""
-    text = spoken_numbers(text)
+def _budget(said: str, p: Parsed) -> str:
+    """Fill the budget fields; return the text with budget phrases removed (as said
+    where it holds none: "a twenty-inch suitcase" keeps its words)."""
+    text = spoken_numbers(said)
     zh_default = "CNY" if p.language == "zh" else "USD"
 
     def cur(*units: str | None) -> str:
@@ -806,7 +807,7 @@ def _budget(text: str, p: Parsed) -> str:
         p.min_price, p.max_price = round(number * 0.8, 2), round(number * 1.2, 2)
         p.around = number
         text = text.replace(m.group(0), " ")
-    return text
+    return said if p.min_price is None and p.max_price is None else text
 
 
 # A numeral and its measure word ("一双", "两件", "几个") says how many, not what, and a

@@ -1466,6 +1466,10 @@ def test_amounts_said_in_words_are_read_as_numbers(message, low, high):
     for text in ("the second one", "one of them", "我要两双", "第一个", "一百个装", "十几杯",
                  "万用表", "十字螺丝刀", "百搭的外套", "十分好用"):  # fmt: skip
         assert spoken_numbers(text) == text
+    # a message with no budget keeps its words as said
+    assert parse("a twenty-inch suitcase, a grand piano").content == (
+        "twenty-inch suitcase grand piano"
+    )
 
 
 @pytest.mark.parametrize(

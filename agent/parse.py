@@ -689,8 +689,8 @@ def convert(amount: float, from_currency: str, to_currency: str) -> float:
 
 # Amounts said in words ("a hundred and fifty bucks", "nothing over two hundred",
 # "一百二十美元以内", "两百刀"): read as numbers before the budget is read. English tens and
-# hundreds only (a lone "two" or "one" is a count or "the one"); a Chinese numeral only
-# where it has a 十, 百, 千 or 万 in it and no measure word after it ("十几杯", "一百个").
+# hundreds only (a lone "two" or "one" is a count or "the one"); a Chinese numeral with a
+# 十, 百, 千 or 万 in it, only where it is said as money (below).
 _UNIT_WORDS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen"
     " fifteen sixteen seventeen eighteen nineteen"

@@ -710,11 +710,10 @@ _ZH_DIGITS = dict(zip("零一二两三四五六七八九", [0, 1, 2, 2, 3, 4, 5,
 # (a Chinese numeral only where it is said as money: before a currency or a budget's
 # bound, or after a budget's word; "万用表", "十字螺丝刀", "百搭" are no amounts)
 _ZH_NUMERAL = r"[零一二两三四五六七八九十百千万]*[十百千万][零一二两三四五六七八九十百千万]*"
+_ZH_BUDGET_BEFORE = ("预算", "预算是", "不超过", "最多", "改成", "至少", "超过", "低于", "高于")
 _ZH_SPOKEN = re.compile(
-    rf"(?<!第)({_ZH_NUMERAL})(?=\s*(?:块钱|块|元|美元|美金|刀|以内|以下|之内|左右|上下))"
-    rf"|(?<=预算)({_ZH_NUMERAL})|(?<=预算是)({_ZH_NUMERAL})|(?<=不超过)({_ZH_NUMERAL})"
-    rf"|(?<=最多)({_ZH_NUMERAL})|(?<=改成)({_ZH_NUMERAL})|(?<=至少)({_ZH_NUMERAL})"
-    rf"|(?<=超过)({_ZH_NUMERAL})|(?<=低于)({_ZH_NUMERAL})|(?<=高于)({_ZH_NUMERAL})"
+    rf"(?<!第){_ZH_NUMERAL}(?=\s*(?:块钱|块|元|美元|美金|刀|以内|以下|之内|左右|上下))"
+    rf"|(?:{'|'.join(f'(?<={w})' for w in _ZH_BUDGET_BEFORE)}){_ZH_NUMERAL}"
 )
 
 

@@ -1492,12 +1492,13 @@ def test_what_the_shopper_takes_back_in_the_same_message_is_left_out(message, re
 def test_a_slip_put_right_is_read_as_corrected_by_the_agent(shop, encode):
     agent = routed_agent(shop, encode)
     state = new_state()
-    agent.turn(state, "a backpack for school no wait for hiking", "u0120")
+    first = agent.turn(state, "a backpack for school no wait for hiking", "u0120")
     assert "hiking" in state.slots.query and "school" not in state.slots.query
+    shown = [p.product_id for p in first.products]
+    assert len(shown) == 3
     reply = agent.turn(state, "compare the first and the second no wait the first and the third")
-    shown = state.listed[:3] if len(state.listed) >= 3 else None
     call = next(s for s in reply.trace if s.tool == "compare_products")
-    assert shown is None or call.arguments["product_ids"] == [shown[0], shown[2]]
+    assert call.arguments["product_ids"] == [shown[0], shown[2]]
 
 
 @pytest.mark.parametrize(

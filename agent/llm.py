@@ -20,6 +20,7 @@ import hashlib
 import importlib
 import json
 import os
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ import httpx
 from catalog.errors import ShopAssistError
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": str}
+# A tool call written as text in the "functions.<name>:" syntax of function-calling chat
+# formats, with or without its JSON arguments.
+_TEXT_CALL = re.compile(r"\s*functions\.([\w.-]+):\s*(\{.*\})?\s*\Z", re.S)
 
 
 class LLMError(ShopAssistError):
@@ -362,6 +366,20 @@ class OpenAICompatibleModel:
         except (httpx.HTTPError, KeyError, ValueError) as exc:
             raise LLMError(f"LLM endpoint {self.url} failed: {exc}") from exc
         calls = []
+        written = _TEXT_CALL.match(message.get("content") or "")
+        offered = {t.get("function", {}).get("name") for t in tools}
+        if not message.get("tool_calls") and written and written.group(1) in offered:
+            # The call written as text in the chat format's own syntax: llama.cpp's
+            # chatml-function-calling returns "functions.<name>:" as the content when
+            # its grammar ends on the colon. Its arguments, when written, are used;
+            # else the endpoint is asked again for that function, whose arguments its
+            # grammar then decodes by the tool's schema.
+            name, body = written.group(1), written.group(2)
+            if body:
+                message = {"tool_calls": [{"function": {"name": name, "arguments": body}}]}
+            elif tool_choice == "auto":
+                forced = {"type": "function", "function": {"name": name}}
+                return self.chat_tools(messages, tools, max_tokens, tool_choice=forced)
         for call in message.get("tool_calls") or []:
             function = call.get("function") or {}
             try:

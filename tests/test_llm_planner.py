@@ -130,6 +130,45 @@ def test_in_process_model_is_constrained_to_registered_tools(shop, qwen_path):
     assert agent.planner.chosen + agent.planner.fallbacks == 2
 
 
+def test_a_call_written_as_text_in_the_chat_formats_syntax_is_read_as_the_call():
+    """llama.cpp's chatml-function-calling can return "functions.<name>:" as the content
+    (its grammar ends on the colon): the named function is asked for again, its arguments
+    decoded by the server; arguments written after the colon are used as they are."""
+    import httpx
+
+    schemas = [
+        {"type": "function", "function": {"name": n, "parameters": {"type": "object"}}}
+        for n in ("search_products", "compare_products")
+    ]
+    bodies: list[dict] = []
+
+    def reply(content=None, calls=None):
+        message = {"role": "assistant", "content": content, "tool_calls": calls}
+        return httpx.Response(200, json={"choices": [{"message": message}]})
+
+    def server(request):
+        bodies.append(json.loads(request.content))
+        choice = bodies[-1]["tool_choice"]
+        if choice == "auto":
+            return reply(content=script.pop(0))
+        call = {"function": {"name": choice["function"]["name"], "arguments": '{"query": "x"}'}}
+        return reply(calls=[call])
+
+    model = OpenAICompatibleModel("http://endpoint", timeout=5)
+    model._client = httpx.Client(transport=httpx.MockTransport(server))
+    user = [{"role": "user", "content": "boots"}]
+    script = ["functions.search_products:"]
+    assert model.chat_tools(user, schemas) == [("search_products", {"query": "x"})]
+    forced = bodies[-1]["tool_choice"]
+    assert forced == {"type": "function", "function": {"name": "search_products"}}
+    script = ['functions.compare_products:\n{"product_ids": ["P1", "P2"]}']
+    assert model.chat_tools(user, schemas) == [("compare_products", {"product_ids": ["P1", "P2"]})]
+    # a name the request did not offer, or words, are no call
+    for words in ("functions.delete_everything:", "Here are some boots."):
+        script, asked = [words], len(bodies)
+        assert model.chat_tools(user, schemas) == [] and len(bodies) == asked + 1
+
+
 @pytest.fixture(scope="module")
 def tool_server(qwen_path):
     """The packaged Qwen behind llama_cpp.server with a function-calling chat format."""
@@ -167,14 +206,17 @@ def test_remote_model_chooses_tools_through_the_openai_tools_api(shop, tool_serv
         "purchase",
         "view",
     )
-    # "auto": the model may call any registered tool, or answer in words (then the rules plan)
+    # "auto": the model may call any registered tool, or answer in words (then the rules
+    # plan). Asked to act, it calls one: the server writes "functions.<name>:" as text
+    # and the name is asked for again (agent.llm).
     auto = model.chat_tools([{"role": "user", "content": "add the first one to my cart"}],
                             agent.registry.schemas(), max_tokens=80)  # fmt: skip
-    assert all(name in names and isinstance(args, dict) for name, args in auto)
+    assert auto and all(name in names and isinstance(args, dict) for name, args in auto)
     reply = agent.turn(state, "add the first one to my cart", "u0306")
-    # the count says which planned this turn, and the reply says the same
-    used_llm = reply.plan["source"] == "llm"
-    assert (agent.planner.chosen, agent.planner.fallbacks) == ((1, 0) if used_llm else (0, 1))
-    # whatever the model chose, the write happened on the product the shopper named, once
+    # The model planned the turn (its call came back as "functions.record_feedback:" text,
+    # read as that call), the count says so, and the write happened on the product the
+    # shopper named, once.
+    assert reply.plan["source"] == "llm" and reply.plan["tool"] == "record_feedback"
+    assert (agent.planner.chosen, agent.planner.fallbacks) == (1, 0)
     assert shop.feedback("demo", "u0306")[-1][:2] == (ids[0], "cart")
     assert reply.intent in ("cart", "feedback")

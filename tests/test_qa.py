@@ -115,6 +115,27 @@ def test_a_stated_fact_is_answered_with_the_passage_that_states_it(agent, langua
 
 
 @pytest.mark.parametrize(
+    "form",
+    ["does the first one mention {en}?", "does its page specify {en}?", "第一个有提到{zh}吗？",
+     "页面上有没有写{zh}？"],
+)  # fmt: skip
+def test_asked_whether_the_page_mentions_a_word_the_word_is_asked_not_mention(agent, form):
+    """ "Does it mention X?" asks about X: the asking verb ("mention", "提到", "写") is
+    no word the records must hold, so the answer is X's passage, never "does not
+    mention 'mention'"."""
+    state = new_state()
+    shown = agent.turn(state, BOOTS, "u0405")
+    product = agent.store.product("demo", shown.products[0].product_id)
+    value = product.attributes["waterproofing"]
+    zh = {"waterproof": "防水", "water-resistant": "防泼水"}[value]
+    reply = agent.turn(state, form.format(en=value, zh=zh), "u0405")
+    assert reply.intent == "answer", reply.text
+    assert not re.search(r"not mention|没有提到", reply.text), reply.text
+    passages = [r for r in cited_records(reply) if r.product_id == product.id]
+    assert any(value in r.text or zh in r.text for r in passages), reply.text
+
+
+@pytest.mark.parametrize(
     ("question", "word"),
     [
         ("does it come with a warranty?", "warranty"),

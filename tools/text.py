@@ -44,6 +44,7 @@ _EN_STOP = frozenset(
     neither too just instead rather higher lower heavier bigger smaller larger longer
     shorter cheaper pricier faster slower stronger weaker warmer cooler greater accept accepts
     cousin cousins lives live living friend friends wife husband mom dad son daughter kids
+    mention mentions mentioned mentioning specify specifies specified page listing
     """.split()  # noqa: SIM905
 )
 _ZH_STOP = frozenset(
@@ -54,6 +55,7 @@ _ZH_STOP = frozenset(
     适合 适不适合 好 好不好 不 用 一下 请问 请 还 和 跟 都 也 就 很 最 比较 更 个 款 件 双 种
     些 这 那 什么 为什么 一 二 三 第 想 想要 要 需要 做 能够 得 着 过 吧 呢 该 应该 平时 一般 东西
     用来 用于 时候 能用 可以用 区别 差别 不同 之间 两个 两款 两张 哪一张 哪一个 还是 只是
+    提到 提及 写 写着 写了 写到 有写 上写 注明 标明 页面 详情
     """.split()  # noqa: SIM905
 )
 _POLAR = re.compile(

@@ -47,6 +47,8 @@ QUESTION_SHARE = 0.3  # episodes where the shopper asks about a shown product (n
 CHANGE_SHARE = 0.2  # episodes where the shopper corrects the budget it gave (needs mode)
 TYPO_SHARE = 0.1  # English messages with a typo (needs mode)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")
+# A word of four letters or more standing alone ("USCO" of "RT1000201202USCO" is not one)
+_WHOLE_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{4,}(?![A-Za-z0-9])")
 # Words that tell nothing about a product, or that only a title would contain.
 _DULL = frozenset(
     """
@@ -439,6 +441,7 @@ class SimulatedShopper:
     change: tuple[float, float] | None = None
     currency: str = "USD"
     turns: int = 0
+    idf: dict[str, float] = field(default_factory=dict)  # the catalog's title words
 
     @classmethod
     def for_target(
@@ -455,7 +458,7 @@ class SimulatedShopper:
             raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
         rng = np.random.default_rng(seed)
         facts = target_facts(target, words, rng, currency, mode, needs)
-        shopper = cls(target, facts, language, seed, mode=mode, currency=currency)
+        shopper = cls(target, facts, language, seed, mode=mode, currency=currency, idf=words.idf)
         if mode == "needs":
             draw = np.random.default_rng([seed, 7])
             shopper.asks = bool(draw.random() < QUESTION_SHARE)
@@ -541,12 +544,25 @@ class SimulatedShopper:
         return text[: m.start()] + typo + text[m.end() :]
 
     def question(self, shown: Sequence[Product]) -> Question | None:
-        """A question about one of the shown products (not the target) whose answer
-        its record holds: "Is the second one waterproof?" / "第二个是防水的吗？"."""
+        """A question about one of the shown products whose answer its record holds:
+        "Is the second one waterproof?" / "第二个是防水的吗？" of an attribute value;
+        where no shown product has attribute values (catalogs of text alone), of a
+        distinctive word of its title: "Does the second one mention brass?"."""
         if not self.asks or self.mode != "needs":
             return None
         rng = np.random.default_rng([self.seed, 13])
-        for i in rng.permutation(min(3, len(shown))):
+        order = rng.permutation(min(3, len(shown)))
+        question = self._attribute_question(shown, order, rng)
+        if question is None:
+            question = self._text_question(shown, order, rng)
+        if question is not None:
+            self.asks = False  # once per episode
+        return question
+
+    def _attribute_question(
+        self, shown: Sequence[Product], order: np.ndarray, rng: np.random.Generator
+    ) -> Question | None:
+        for i in order:
             product = shown[int(i)]
             pairs = [
                 (k, v)
@@ -564,8 +580,32 @@ class SimulatedShopper:
                 message = f"{which}是{_zh(value)}的吗？"
             else:
                 message = f"Is the {which} one {value}?"
-            self.asks = False  # once per episode
             return Question(message, product.id, key, value)
+        return None
+
+    def _text_question(
+        self, shown: Sequence[Product], order: np.ndarray, rng: np.random.Generator
+    ) -> Question | None:
+        for i in order:
+            product = shown[int(i)]
+            brand = {w.lower() for w in _WORD.findall(product.brand)}
+            words = list(
+                dict.fromkeys(
+                    w.lower()
+                    for w in _WHOLE_WORD.findall(own_title(product))
+                    if w.lower() not in _DULL | brand and w.lower().removesuffix("s") not in _DULL
+                )
+            )
+            if not words:
+                continue
+            weights = np.array([self.idf.get(w, 1.0) for w in words], dtype=float)
+            word = words[int(rng.choice(len(words), p=weights / weights.sum()))]
+            which = _ORDINALS[self.language][int(i)]
+            if self.language == "zh":
+                message = f"{which}有提到{word}吗？"
+            else:
+                message = f"Does the {which} one mention {word}?"
+            return Question(message, product.id, "title", word)
         return None
 
     def _said(self, kind: str) -> Fact:

@@ -309,3 +309,48 @@ def test_the_oracle_reads_every_fact_as_its_target_holds_it(demo):
         if other is not None:
             assert not holds(other, use)
     assert checked >= 100
+
+
+def test_where_no_shown_product_has_attributes_the_question_asks_a_word_of_its_title():
+    """Catalogs of text alone (Industrial & Scientific): the question asks about a
+    distinctive word standing alone in a shown product's title, never its brand, a
+    dull word or its plural, or letters glued to a model number; where attributes
+    exist the question is of an attribute value, as before."""
+    from catalog.models import Product
+
+    shown = [
+        Product(id="116", title="Rescue Tape RT1000201202USCO", brand="Rescue Tape"),
+        Product(id="774", title="DuPont Teflon Non-Stick Types (item 774)", brand="DuPont"),
+        Product(id="181", title="AcuRite Humidity Monitor with Digital Hygrometer",
+                brand="AcuRite"),
+    ]  # fmt: skip
+    words = CatalogWords.of(shown)
+    asked = []
+    for seed in range(60):
+        language = "zh" if seed % 3 == 0 else "en"
+        shopper = SimulatedShopper(shown[2], [], language, seed, mode="needs", idf=words.idf)
+        shopper.asks = True
+        question = shopper.question(shown)
+        assert question is not None and question.key == "title"
+        assert shopper.question(shown) is None  # once per episode
+        product = next(p for p in shown if p.id == question.product_id)
+        assert re.search(rf"(?<![a-z0-9]){question.value}(?![a-z0-9])", product.title.lower())
+        assert question.value in {"teflon", "stick", "humidity", "monitor", "digital",
+                                  "hygrometer"}, question.value  # fmt: skip
+        at = [p.id for p in shown].index(question.product_id)
+        expected = (
+            f"Does the {['first', 'second', 'third'][at]} one mention {question.value}?"
+            if language == "en"
+            else f"{['第一个', '第二个', '第三个'][at]}有提到{question.value}吗？"
+        )
+        assert question.message == expected
+        asked.append(question.value)
+    assert len(set(asked)) >= 4  # seeded draws, weighted by rarity, not one word always
+    # attributes first: a shown product with a clean attribute value is asked about it
+    boots = Product(id="9", title="Peak boots", brand="Ridgeway",
+                    attributes={"waterproofing": "waterproof"})  # fmt: skip
+    shopper = SimulatedShopper(boots, [], "en", 3, mode="needs", idf=words.idf)
+    shopper.asks = True
+    question = shopper.question([*shown[:2], boots])
+    assert (question.key, question.value) == ("waterproofing", "waterproof")
+    assert question.message == "Is the third one waterproof?"

@@ -135,6 +135,10 @@ class LLMPlanner:
             preset[name] = value
         refs = resolve(text, situation.state, situation.seen, rules.known_ids)
         plan = rules.tool_plan(tool_name, text, parsed, refs, situation, "llm", preset=preset)
+        if plan.missing:
+            # Neither the model nor the dialogue gives what the call needs ("compare"
+            # for "I'm looking for hiking boots" with nothing shown): no usable choice.
+            return None
         if plan.action == "tools" and tool.writes:
             plan.calls[0].explicit = parsed.intent in _FEEDBACK_INTENTS
         return plan

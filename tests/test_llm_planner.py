@@ -90,6 +90,27 @@ def test_unusable_or_empty_choices_fall_back_to_the_rules(shop, text):
     assert reply.plan["source"] == "rules" and reply.data["columns"] == ids[:2]
 
 
+@pytest.mark.parametrize(
+    "choice",
+    [
+        {"tool": "compare_products", "arguments": {}},
+        {"tool": "product_details", "arguments": {"product_id": "not-a-product"}},
+    ],
+)
+def test_a_product_tool_with_no_product_to_act_on_falls_back_to_the_rules(shop, choice):
+    """The packaged model often chooses a comparison for "I'm looking for hiking boots"
+    with nothing shown: neither its arguments nor the dialogue give a product, so the
+    choice is unusable and the rules plan the message (a search), where before the
+    turn said there was nothing to compare."""
+    agent = agent_with(shop, Scripted(json.dumps(choice)))
+    state = new_state()
+    reply = agent.turn(state, "I'm looking for hiking boots.", "u0307")
+    assert (agent.planner.chosen, agent.planner.fallbacks) == (0, 1)
+    assert reply.plan["source"] == "rules" and reply.intent == "recommend"
+    kinds = {agent.store.product("demo", p.product_id).category for p in reply.products}
+    assert reply.products and kinds == {"Hiking Boots"}
+
+
 def test_a_write_the_shopper_did_not_ask_for_is_refused(shop):
     choice = {"tool": "record_feedback", "arguments": {"product_id": "x", "kind": "cart"}}
     agent = agent_with(shop, Scripted(json.dumps(choice)))

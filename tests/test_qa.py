@@ -135,6 +135,26 @@ def test_asked_whether_the_page_mentions_a_word_the_word_is_asked_not_mention(ag
     assert any(value in r.text or zh in r.text for r in passages), reply.text
 
 
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_a_yes_needs_the_number_asked_not_only_its_unit(agent, language):
+    """ "Is it 12-cup?" of a 4-cup machine was answered "Yes, its listing says capacity:
+    4-cup": the number was no key word. A yes now needs each number the question says
+    with a unit; else the record is quoted, no yes. "第一个是4杯的吗？" was no question at
+    all (a measure word alone is no key word): it showed the product's details."""
+    state = new_state()
+    shown = agent.turn(state, "coffee makers" if language == "en" else "推荐几款咖啡机", "u0406")
+    product = agent.store.product("demo", shown.products[0].product_id)
+    cups = int(product.attributes["capacity"].split("-")[0])  # "4-cup"
+    yes, no = ("Yes", "No") if language == "en" else ("是的", "不是")
+    for number, right in ((cups, True), (cups + 8, False)):
+        ask = f"is the first one {number}-cup?" if language == "en" else f"第一个是{number}杯的吗？"
+        reply = agent.turn(state, ask, "u0406")
+        assert reply.intent == "answer", reply.text
+        assert reply.text.startswith(yes) == right and not reply.text.startswith(no), reply.text
+        cited = [r.text for r in cited_records(reply) if r.product_id == product.id]
+        assert any(f"{cups}-cup" in t for t in cited), reply.text
+
+
 @pytest.mark.parametrize(
     ("question", "word"),
     [

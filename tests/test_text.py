@@ -231,3 +231,23 @@ def test_a_number_that_is_part_of_a_size_counts_nothing():
     # a thread size and a length are no count of the nuts
     assert not states_count("Hillman 829300 1/4-20 SS HEX NUT", ["nut"])
     assert not states_count("a 3.5-inch wing nut", ["nut"])
+
+
+def test_the_numbers_a_question_says_with_a_unit_and_a_record_holding_one():
+    from tools.text import content_words, holds_number, said_numbers
+
+    assert said_numbers("is the first one 12-cup?") == ["12"]
+    assert said_numbers("第一个是1.5升的吗？") == ["1.5"]
+    assert said_numbers("is it 5ATM waterproof?") == ["5"]
+    # an ordinal, a price or a number with nothing after it is not said of the product
+    assert said_numbers("is the 2nd one good?") == []
+    assert said_numbers("第2个好用吗") == [] and said_numbers("is it under $50?") == []
+    assert said_numbers("rated 1 to 5?") == [] and said_numbers("with 3 pockets?") == ["3"]
+    assert holds_number("capacity: 4-cup", "4") and holds_number("4.0 cups", "4")
+    assert not holds_number("capacity: 4-cup", "12") and not holds_number("112 cups", "12")
+    assert not holds_number("1.25 in", "1.2")
+    # the unit after a number is what is asked; money after one is not
+    assert content_words("第一个是4杯的吗？") == content_words("第二个是12杯的吗") == ["杯"]
+    assert "元" not in content_words("100元以内的吗")
+    # where other words say what is asked, they do: "3支装" asks for no 支
+    assert "支" not in content_words("飞利浦的替换刷头，有没有3支装的？")

@@ -58,6 +58,7 @@ from tools.text import (
     derives,
     has_quantity,
     holds_answer_kind,
+    holds_number,
     is_polar,
     is_stopword,
     is_unit,
@@ -65,6 +66,7 @@ from tools.text import (
     names_kind,
     naming_words,
     negated_near,
+    said_numbers,
     states_count,
     stem,
     superlative,
@@ -285,6 +287,9 @@ def _find(
             _HAS.search(question)
             and any(_only_modifies(said, forms, focused[1]) for forms in focused[1])
         )
+        # "is it 12-cup?" of "capacity: 4-cup" names cups, not twelve: no yes (the
+        # record is quoted); a yes needs each number the question says
+        named = named and all(holds_number(said, n) for n in said_numbers(question))
         finding.answer = _yes_no(question, stated[0][0], focus) if named else None
         if not says_all:  # what no record says is said first ("latex")
             finding.unmentioned = unmentioned(ctx, question, found, unsaid)

@@ -389,6 +389,37 @@ def asks_quantity(question: str) -> bool:
     return bool(_QUANTITY_ASKED.search(question or ""))
 
 
+# A number said with what it counts or measures ("12-cup", "20 hours", "4杯", "5ATM"), not
+# an ordinal ("2nd", "第2个") or a price ("$50").
+_SAID_NUMBER = re.compile(
+    r"(?<![\d.$¥€£第])(\d+(?:\.\d+)?)(?!\s*(?:st|nd|rd|th)\b)"
+    r"(?=\s*-?\s*([A-Za-z]+|[\u4e00-\u9fff]))",
+    re.I,
+)
+# The Chinese just after a number ("4杯的吗"): its first word is the unit or the measure
+# word of what is counted (杯, 寸, 双), kept as a key word unless it is money.
+_ZH_AFTER_NUMBER = re.compile(r"(?<![第\d.])\d+(?:\.\d+)?\s*([\u4e00-\u9fff]+)")
+_ZH_MONEY = frozenset("元 块 块钱 美元 刀 美金 欧元 英镑 日元 人民币 毛 分".split())  # noqa: SIM905
+
+
+def said_numbers(question: str) -> list[str]:
+    """The numbers a question says with a unit or a thing ("is it 12-cup?" -> 12): a yes
+    needs a record that says the same number."""
+    return [
+        m.group(1)
+        for m in _SAID_NUMBER.finditer(question or "")
+        if _HAN.match(m.group(2)) or not is_stopword(m.group(2))  # not "1 to 5"
+    ]
+
+
+def holds_number(text: str, number: str) -> bool:
+    """Whether a record says the number as a number of its own (12 in "12-cup", not in
+    "112" or "1.25")."""
+    value = float(number)
+    numbers = re.findall(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.]*\d)", text or "")
+    return any(float(n) == value for n in numbers)
+
+
 def has_quantity(text: str) -> bool:
     """Whether a record states a quantity: a number with its unit ("20-hour", "2.2 LBS",
     "5 Pack"), a price, or a number in words ("a week")."""
@@ -440,6 +471,13 @@ def _content_words(text: str) -> tuple[str, ...]:
             out.extend(w for w in _content_segments(run) if w not in _ZH_STOP and not _only_stop(w))
         elif not is_stopword(run) and not run.isdigit():
             out.append(run.casefold())
+    if not out:
+        # "第一个是4杯的吗？": a measure word alone is no key word, but where nothing else
+        # is, the one after a number is what is asked (money is not)
+        for run in _ZH_AFTER_NUMBER.findall(text or ""):
+            first = quiet_jieba().posseg.lcut(run)[0].word
+            if first not in _ZH_MONEY and not _only_stop(first):
+                out.append(first)
     return tuple(dict.fromkeys(t for t in out if len(t) > 1 or _HAN.match(t)))
 
 

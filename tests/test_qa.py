@@ -449,6 +449,19 @@ def test_a_translated_title_that_answers_brings_the_title_it_translates(demo_sto
     assert answer["answer"] is True
 
 
+def test_a_translated_title_that_answers_is_followed_by_the_field_in_the_catalogs_words(
+    demo_store, encode
+):
+    """ "第一个是AMOLED屏幕的吗？": the translated title says AMOLED屏幕, the English title
+    does not; the attribute "display: AMOLED display" does, and it is the second passage
+    (the two an answer quotes), not the English title."""
+    watch = _demo_product(demo_store, display="AMOLED display")
+    assert "AMOLED" in watch.title_i18n["zh"] and "AMOLED" not in watch.title
+    answer = _ask(demo_store, encode, "它是AMOLED屏幕的吗？", watch.id, "zh")
+    assert answer["stated"][0] == f"P{watch.id}.z" and answer["answer"] is True
+    assert "AMOLED display" in answer["texts"][1]
+
+
 def test_an_attribute_named_for_what_is_asked_answers_it(demo_store, encode):
     # "how thick": the attribute is called thickness; its value ("8mm") has no "thick"
     from tools import qa

@@ -254,8 +254,24 @@ def _find(
     if "title_zh" in titled and "title" not in titled:
         # after it: the translated title is what said it ("5ATM防水" where the English
         # title names no water resistance), so the yes rests on it
+        # An English field the model also took as an answer, holding an asked word,
+        # says it in the catalog's words ("AMOLED屏幕" of the translated title is
+        # "display: AMOLED display"): that one comes next, else the title it translates.
         score = next(sc for p, sc in stated if p.field == "title_zh")
-        stated += [(p, score - 1e-3) for p in found if p.field == "title"]
+        own = next(
+            (
+                p
+                for p, _ in stated
+                if p.kind == "product"
+                and p.field != "title_zh"
+                and any(contains_term(p.text, f) for forms in focused[1] for f in forms)
+            ),
+            None,
+        )
+        if own is not None:
+            stated = [(p, score - 1e-3 if p is own else sc) for p, sc in stated]
+        else:
+            stated += [(p, score - 1e-3) for p in found if p.field == "title"]
     # Product fields first (the seller's statement), then reviews; each by score; the
     # same words once (two reviews may say the same)
     stated.sort(key=lambda ps: (ps[0].kind != "product", -ps[1]))

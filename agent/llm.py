@@ -366,9 +366,10 @@ class OpenAICompatibleModel:
         except (httpx.HTTPError, KeyError, ValueError) as exc:
             raise LLMError(f"LLM endpoint {self.url} failed: {exc}") from exc
         calls = []
-        written = _TEXT_CALL.match(message.get("content") or "")
-        offered = {t.get("function", {}).get("name") for t in tools}
-        if not message.get("tool_calls") and written and written.group(1) in offered:
+        written = (
+            None if message.get("tool_calls") else _TEXT_CALL.match(message.get("content") or "")
+        )
+        if written and written.group(1) in {t.get("function", {}).get("name") for t in tools}:
             # The call written as text in the chat format's own syntax: llama.cpp's
             # chatml-function-calling returns "functions.<name>:" as the content when
             # its grammar ends on the colon. Its arguments, when written, are used;

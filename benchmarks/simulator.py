@@ -588,12 +588,12 @@ class SimulatedShopper:
     ) -> Question | None:
         for i in order:
             product = shown[int(i)]
-            brand = {w.lower() for w in _WORD.findall(product.brand)}
+            dull = _DULL | {w.lower() for w in _WORD.findall(product.brand)}
             words = list(
                 dict.fromkeys(
                     w.lower()
                     for w in _WHOLE_WORD.findall(own_title(product))
-                    if w.lower() not in _DULL | brand and w.lower().removesuffix("s") not in _DULL
+                    if w.lower() not in dull and w.lower().removesuffix("s") not in _DULL
                 )
             )
             if not words:

@@ -17,6 +17,10 @@ seen them. Then, on the same episodes:
   products holding them all ordered by the recommender for the shopper. Not a bound
   (an assistant may order look-alikes better than the recommender does), but a miss
   here means the facts said did not single the target out among its look-alikes;
+- reader (with --tokens): another reference: every fact read right as the oracle
+  reads it, and each turn three products not shown before that hold them all, in a
+  random (seeded) order: what understanding the shopper perfectly gives with no
+  reason to prefer one look-alike to another;
 - recommender: the shopper's top 5 from the recommender at turn 1, no dialogue;
 - search: each turn, the facts revealed so far as one search query, top 5;
 - agent: the full assistant (deterministic planner, template explanations),
@@ -253,6 +257,36 @@ def run_oracle(ctx, episode: Episode, shopper: SimulatedShopper, turns: int) -> 
     return _outcome(shown_by_turn, episode.target, [], ctx.shown)
 
 
+def run_reader(ctx, episode: Episode, shopper: SimulatedShopper, turns: int) -> Outcome:
+    """Not an assistant: how far reading every need right goes on its own. Each fact
+    said so far is read as the value it stands for (the answer key, as the oracle), and
+    each turn shows three products not shown before that hold every one, in an order
+    drawn at random (seeded by the episode): a reader that understands the shopper
+    perfectly but has no reason to prefer one look-alike to another. Its Hit@1 is
+    about what the facts alone single out; an assistant above it orders look-alikes
+    better than chance (from how the shopper words things, or their history)."""
+    rng = np.random.default_rng(episode.seed)
+    seen: set[str] = set()
+    shown_by_turn: list[list[str]] = []
+    dialogue: list[dict[str, Any]] = []
+    for t in range(turns):
+        if t > 0:
+            shopper.respond([ctx.by_id[i] for i in shown_by_turn[-1]])
+        facts = list(shopper.revealed)
+        fit = [
+            p.id
+            for p in ctx.products
+            if p.in_stock and p.id not in seen and all(holds(p, f) for f in facts)
+        ]
+        ids = [fit[i] for i in rng.permutation(len(fit))[: ctx.shown]]
+        seen.update(ids)
+        shown_by_turn.append(ids)
+        dialogue.append({"facts": [(f.kind, str(f.value)) for f in facts], "shown": ids})
+        if episode.target in ids:
+            break
+    return _outcome(shown_by_turn, episode.target, dialogue, ctx.shown)
+
+
 def holds(product: Product, fact) -> bool:
     """Whether a product has the value a fact stands for (the simulator's answer key)."""
     value = fact.value
@@ -384,6 +418,7 @@ def _audit(ctx, agent, state, reply) -> None:
 
 SYSTEMS: dict[str, Callable] = {
     "oracle": run_oracle,
+    "reader": run_reader,
     "recommender": run_recommender,
     "search": run_search,
     "agent": run_agent,
@@ -462,7 +497,7 @@ def evaluate(
     for system in systems:
         if system == "agent_llm" and ctx.llm_agent is None:
             continue
-        if system == "agent_tokens" and ctx.tokens is None:
+        if system in ("agent_tokens", "reader") and ctx.tokens is None:
             continue
         runner = SYSTEMS[system]
         outcomes: list[tuple[Episode, Outcome]] = []
@@ -561,12 +596,13 @@ def run(
     tokens: bool = False,
 ) -> dict[str, Any]:
     """`name`: of the result files; default "shoppers" in needs mode, "shoppers_literal"
-    in literal mode. `tokens` (needs mode): also the reference `agent_tokens`, the agent
-    on the same episodes with each need said in the catalog's own words."""
+    in literal mode. `tokens` (needs mode): also the references `agent_tokens`, the agent
+    on the same episodes with each need said in the catalog's own words, and `reader`,
+    every need read right and look-alikes shown in a random order."""
     name = name or ("shoppers" if mode == "needs" else f"shoppers_{mode}")
     work = work or Path(tempfile.gettempdir()) / "shopassist-bench-shoppers"
     systems = ["oracle", "recommender", "search", "agent"] + (["agent_llm"] if llm_planner else [])
-    systems += ["agent_tokens"] if tokens and mode == "needs" else []
+    systems += ["reader", "agent_tokens"] if tokens and mode == "needs" else []
     rows: list[dict[str, Any]] = []
     transcripts: list[dict[str, Any]] = []
     totals = dict.fromkeys(AUDITED, 0)
@@ -646,7 +682,8 @@ def main(argv: list[str] | None = None) -> None:
         "--tokens",
         action="store_true",
         help="needs mode: also run the agent with each need said in the catalog's own words"
-        " (the value it stands for), a reference for what reading needs could gain",
+        " (the value it stands for), a reference for what reading needs could gain, and"
+        " the reader (every need read right, look-alikes in a random order)",
     )
     a = p.parse_args(argv)
     run(

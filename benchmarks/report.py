@@ -108,6 +108,7 @@ def _ci(lo_hi: list[float]) -> str:
 _SYSTEM_NAMES = {
     "oracle": "facts read from the answer key (a reference)",
     "agent_tokens": "the agent told needs in the catalog's words (a reference)",
+    "reader": "every need read right, look-alikes in a random order (a reference)",
 }
 
 
@@ -124,7 +125,7 @@ def _shopper_lines(shoppers: dict[str, Any], name: str, mode: str) -> list[str]:
         k = agent.get("k", 5)
         others = ", ".join(
             f"{_SYSTEM_NAMES.get(system, system)} {_pct(by[system][f'hit{k}'])}"
-            for system in ("recommender", "search", "oracle", "agent_tokens")
+            for system in ("recommender", "search", "oracle", "reader", "agent_tokens")
             if system in by
         )
         extra = ""

@@ -311,6 +311,30 @@ def test_the_oracle_reads_every_fact_as_its_target_holds_it(demo):
     assert checked >= 100
 
 
+def test_the_reader_shows_unseen_look_alikes_that_hold_every_fact_said(demo):
+    # the reference of a perfect reader: each turn three products it has not shown,
+    # each holding every fact said so far, in an order drawn from the episode's seed
+    from benchmarks.bench_shoppers import holds, run_reader
+
+    ctx = SimpleNamespace(products=demo.products, by_id={p.id: p for p in demo.products}, shown=3)
+    found = turns = 0
+    for i in range(0, 300, 11):
+        episode = SimpleNamespace(seed=i, target=demo.products[i].id)
+        outcome = run_reader(ctx, episode, _shopper(demo, i), 5)
+        shown = [pid for turn in outcome.dialogue for pid in turn["shown"]]
+        assert len(shown) == len(set(shown))  # never the same product twice
+        for turn in outcome.dialogue:
+            turns += 1
+            facts = [f for f in _shopper(demo, i).facts if (f.kind, str(f.value)) in turn["facts"]]
+            assert len(turn["shown"]) <= 3
+            for pid in turn["shown"]:
+                assert all(holds(ctx.by_id[pid], f) for f in facts), (pid, turn["facts"])
+        found += outcome.first_hit_turn is not None
+        again = run_reader(ctx, episode, _shopper(demo, i), 5)
+        assert again.dialogue == outcome.dialogue  # seeded: the same episode, the same order
+    assert turns > 40 and found > 10
+
+
 def test_where_no_shown_product_has_attributes_the_question_asks_a_word_of_its_title():
     """Catalogs of text alone (Industrial & Scientific): the question asks about a
     distinctive word standing alone in a shown product's title, never its brand, a

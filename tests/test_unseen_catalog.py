@@ -355,9 +355,9 @@ def test_the_bench_command_measures_a_catalog_of_this_store(tmp_path, monkeypatc
     assert main(["bench", "shoppers", "--datasets", NAME, "--out", str(out)]) == 0
     rows = json.loads((out / "shoppers.json").read_text())["rows"]
     assert {r["dataset"] for r in rows} == {NAME}
-    # the agent_tokens reference: the agent told each need in the catalog's words
+    # the references: the agent told each need in the catalog's words, and the reader
     assert {r["system"] for r in rows} == {
-        "oracle", "recommender", "search", "agent", "agent_tokens",
+        "oracle", "recommender", "search", "agent", "reader", "agent_tokens",
     }  # fmt: skip
     assert main(["bench", "planner", "--datasets", NAME]) == 2
     assert "takes no data sets" in capsys.readouterr().err

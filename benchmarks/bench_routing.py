@@ -4,12 +4,12 @@
     python -m benchmarks.bench_routing --fit     # fit the router's thresholds (tune part)
 
 The labelled set (benchmarks/data/routing_labels.jsonl, labelled before any router
-existed) holds 800 messages over the demo shop, 45 % Chinese: single messages and
+existed) holds 890 messages over the demo shop, 45 % Chinese: single messages and
 follow-ups (the context messages are replayed first), every built-in tool, the
 example shipping plugin, four tools of a test plugin that appear in no example
-utterance (benchmarks/routing_plugin: reached from their docstrings alone), and 142
-messages no tool serves. Rows 279-350, 351-440, 441-530, 531-620, 621-710 and 711-800
-were added later in six batches, each written and labelled from the tools' descriptions
+utterance (benchmarks/routing_plugin: reached from their docstrings alone), and 156
+messages no tool serves. Rows 279-350, 351-440, 441-530, 531-620, 621-710, 711-800 and
+801-890 were added later in seven batches, each written and labelled from the tools' descriptions
 alone (by a writer who saw neither the router nor its examples) before the router ran on
 them; the second
 asked for slang, long preambles, English words in Chinese messages and after-sales
@@ -20,7 +20,11 @@ fifth for goals said without naming the tool's job ("will it make it before my t
 hurried typing with emoji and typos, and after-sales or advice messages no tool serves,
 the sixth for voice transcriptions (fillers, self-corrections), non-native English,
 very indirect or polite wording, messages that name a product, brand or price but ask
-for something else, and Chinese mixed with English words and numbers said in words.
+for something else, and Chinese mixed with English words and numbers said in words; the
+seventh for a customer-service agent typing or pasting a customer's words, texting
+shorthand and British or Australian English, Chinese shopping slang and Traditional
+Chinese, an aside before the ask, numbers that are no price (sizes, litres, model
+years), hedges and purchases said indirectly, and after-sales messages no tool serves.
 Every third row is the test part: never used to fit.
 
 Scored per planner: tool accuracy (the tool that answers the message; `None` =
@@ -56,7 +60,9 @@ from tools.registry import load_registry
 
 LABELS = Path(__file__).resolve().parent / "data" / "routing_labels.jsonl"
 # Label ids of the first set and of the two later batches written blind to the router.
-BATCHES = [(1, 278), (279, 350), (351, 440), (441, 530), (531, 620), (621, 710), (711, 800)]
+BATCHES = [
+    (1, 278), (279, 350), (351, 440), (441, 530), (531, 620), (621, 710), (711, 800), (801, 890),
+]  # fmt: skip
 SHOPPER = "u0001"
 
 

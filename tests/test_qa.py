@@ -1088,3 +1088,26 @@ def test_a_question_no_compared_product_answers_names_no_count_the_records_lack(
     # how many products were compared is no fact of their records: not said as a number
     assert not re.search(r"\d", CITATION_RE.sub("", claims[0].render()))
     assert Verifier(ctx.evidence, []).check(claims[0].render(), claims) == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's the water resistance rating of the first one?",
+        "what IP rating does the first one have?",
+        "第一个的防水等级是多少？",
+    ],
+)
+def test_a_grade_asked_is_answered_by_the_record_that_gives_it(agent, question):
+    """ "What's the water resistance rating?" said no record mentions "rating" (the word
+    asks for the value of water resistance, and "IPX7" is an IP rating); a grade is
+    now answered by a record that gives one."""
+    state = new_state()
+    shown = agent.turn(state, "bluetooth speaker for the shower", "u0407")
+    product = agent.store.product("demo", shown.products[0].product_id)
+    grade = product.attributes["water resistance"].split()[0]  # "IPX7"
+    reply = agent.turn(state, question, "u0407")
+    assert reply.intent == "answer", reply.text
+    assert not re.search(r"mention|没有提到", reply.text), reply.text
+    cited = [r.text for r in cited_records(reply) if r.product_id == product.id]
+    assert any(grade in t for t in cited), reply.text

@@ -8,9 +8,11 @@ import pytest
 from tools import dictionary
 from tools.passages import MAX_PASSAGE_CHARS, split
 from tools.text import (
+    asks_graded,
     asks_quantity,
     contains_term,
     content_terms,
+    content_words,
     has_quantity,
     naming_words,
     states_count,
@@ -251,3 +253,19 @@ def test_the_numbers_a_question_says_with_a_unit_and_a_record_holding_one():
     assert "元" not in content_words("100元以内的吗")
     # where other words say what is asked, they do: "3支装" asks for no 支
     assert "支" not in content_words("飞利浦的替换刷头，有没有3支装的？")
+
+
+def test_a_grade_asked_of_something_is_its_value_not_a_word():
+    # "water resistance rating" asks the grade of water resistance: no record need say
+    # "rating"; "its rating" alone is still a word (the stars)
+    assert content_terms("what's the water resistance rating of the first one?") == [
+        "water", "resistance",
+    ]  # fmt: skip
+    assert "等级" not in content_terms("第一个的防水等级是多少？")
+    assert "rating" in content_words("what's its rating?")
+    assert asks_graded("what IP rating does it have?") and asks_graded("防水等级是多少？")
+    assert not asks_graded("what's its rating?") and not asks_graded("is it waterproof?")
+    # a short word names the code made of it
+    assert contains_term("water resistance: IPX7 waterproof", "ip")
+    assert contains_term("USB3 cable, 1 m", "usb")
+    assert not contains_term("a tip for the shipping", "ip")

@@ -46,6 +46,7 @@ from tools.text import (
     answer_kinds,
     asked_part,
     asks_count,
+    asks_graded,
     asks_other,
     asks_past_price,
     asks_price,
@@ -77,6 +78,7 @@ MAX_CITED = 3  # passages quoted per product
 TERM_SIMILARITY = 0.45  # a key word counts as near a passage this close (embedding)
 RELATED = 0.25  # a passage this close to the question is "related" in a not-stated answer
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_GRADE = re.compile(r"\d")  # a grade is given by a number or a code with one ("IPX7")
 _EMBEDDINGS: OrderedDict[tuple, np.ndarray] = OrderedDict()  # passage vectors, a small LRU
 _CACHE_SIZE = 512
 
@@ -247,6 +249,10 @@ def _find(
         # "How many come in a pack?" is answered by a number and by nothing else: a
         # passage that only talks about the thing counted is close, not the answer
         stated = [(p, sc) for p, sc in stated if has_quantity(p.text)]
+    elif asks_graded(question):
+        # "What's the pressure rating?" is answered by a grade ("IPX7", "150 PSI"), not
+        # by "made of materials that resist pressure"
+        stated = [(p, sc) for p, sc in stated if _GRADE.search(p.text)]
     # The translated title says what the title says: when it answers, so does the title
     # (cited beside it, so a Chinese question about an English catalog is answered from
     # the English record too, not from its translation alone).

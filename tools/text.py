@@ -384,6 +384,16 @@ def holds_answer_kind(text: str, kinds: set[str]) -> bool:
     return any(_ANSWER_HELD[kind].search(text or "") for kind in kinds)
 
 
+def asks_graded(question: str) -> bool:
+    """Whether the question asks for the grade of something ("what's the water
+    resistance rating?", "IP rating?", "防水等级是多少？"): answered by a record that
+    gives one (a number or a code), not by one that only talks about the thing."""
+    said = question.casefold()
+    return any(v in said for v in _VALUE_OF) and not any(
+        w in _VALUE_OF for w in content_words(question)
+    )
+
+
 def asks_quantity(question: str) -> bool:
     """A question answered by a number: "how many", "how long", "what size", "多少", "几"."""
     return bool(_QUANTITY_ASKED.search(question or ""))
@@ -463,14 +473,28 @@ def content_words(text: str) -> list[str]:
     return list(_content_words(text or ""))
 
 
+# Words that ask for the value of the word before them ("water resistance rating",
+# "IP rating", "防水等级"): the answer is that value, and no record need say "rating".
+_VALUE_OF = frozenset("rating ratings grade level class 等级 级别".split())  # noqa: SIM905
+
+
 @functools.lru_cache(maxsize=65536)
 def _content_words(text: str) -> tuple[str, ...]:
     out: list[str] = []
+    after_word = False  # the run before was a key word
     for run in _RUN.findall(text or ""):
         if _HAN.match(run):
-            out.extend(w for w in _content_segments(run) if w not in _ZH_STOP and not _only_stop(w))
+            kept = [w for w in _content_segments(run) if w not in _ZH_STOP and not _only_stop(w)]
+            # "防水等级": the grade of water resistance is asked, not a word "等级"
+            out.extend(w for k, w in enumerate(kept) if not (k and w in _VALUE_OF))
+            after_word = False
         elif not is_stopword(run) and not run.isdigit():
-            out.append(run.casefold())
+            # "water resistance rating", "IP rating": the value of the word before
+            if not (after_word and run.casefold() in _VALUE_OF):
+                out.append(run.casefold())
+            after_word = True
+        else:
+            after_word = False
     if not out:
         # "第一个是4杯的吗？": a measure word alone is no key word, but where nothing else
         # is, the one after a number is what is asked (money is not)
@@ -496,6 +520,8 @@ def contains_term(text: str, term: str) -> bool:
     stems = _stems(text)
     if term in stems:
         return True
+    if len(term) in (2, 3) and term.isalpha() and _coded(text, term):
+        return True  # "IP" of "IPX7", "USB" of "USB3": a code made of the word
     # "accurate" of "±0.1 pH Accuracy", "durable" of "durability"; "location" of
     # "stores located in" (stemmed "locat"), and the other way round
     alts = _derived(term) or _derived(term + "e")
@@ -506,6 +532,17 @@ def contains_term(text: str, term: str) -> bool:
         if root in stems or any(s.startswith(root) and s[len(root) :] in _E_DROPPED for s in stems):
             return True  # "expire" of "No expiration", "adore" of "adorable"
     return len(term) >= 4 and any(derives(term, s) for s in stems)
+
+
+@functools.lru_cache(maxsize=8192)
+def _code_of(term: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(term)}x?\d", re.I)
+
+
+def _coded(text: str, term: str) -> bool:
+    """Whether the text has a code made of a short word and a number ("IPX7", "IP68",
+    "USB3", "Cat6"): the word names the standard the code is of."""
+    return bool(_code_of(term).search(text))
 
 
 # The endings that make a related word of a longer one: grind -> grinder, charge ->

@@ -39,6 +39,7 @@ from catalog.models import Product
 from catalog.store import Store
 from prompts.render import render
 from tools.context import SessionView, ToolContext
+from tools.dictionary import simplified
 from tools.registry import ToolOutcome, ToolRegistry, load_registry
 from tools.results import Evidence
 
@@ -227,8 +228,10 @@ class Agent:
     def read(self, message: str) -> str:
         """The message as the planner reads it: control characters out, bounded, slips of
         the keyboard put right, what the shopper took back left out ("for school no wait
-        for hiking"), and one typed by staff for a customer in the customer's own words."""
-        text = _CONTROL.sub(" ", message or "")[:MAX_MESSAGE_CHARS].strip()
+        for hiking"), one typed by staff for a customer in the customer's own words, and
+        Chinese in traditional characters in simplified ones (replies are in simplified
+        Chinese)."""
+        text = simplified(_CONTROL.sub(" ", message or "")[:MAX_MESSAGE_CHARS].strip())
         text = corrected(text, self.vocabulary.known_words)  # "Not that brnad" -> brand
         text = self_corrected(text)  # "the second one no wait the third one"
         return first_person(text)

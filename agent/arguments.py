@@ -27,7 +27,7 @@ from agent.references import References
 from agent.state import DialogueState
 from tools.registry import Tool
 
-_ID_TOKEN = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{0,3}\d[A-Za-z0-9-]{2,})(?![A-Za-z0-9])")
+_ID_TOKEN = re.compile(r"(?<![A-Za-z0-9-])([A-Za-z]{0,3}-?\d[A-Za-z0-9-]{2,})(?![A-Za-z0-9])")
 _NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(?![\w.])")
 _NEVER_FILLED = {"shopper_id"}
 

@@ -219,7 +219,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"\b(?:similar to|alternatives? to|(?:something|anything|more|others?|items?|products?"
             r"|ones?) (?:just )?like (?:(?:the|this|that|it|number|no)\b|#\s*\d))"
             r"|\b(?:along|on) the (?:same )?lines\b|\bin the same vein\b"
-            r"|类似|差不多的|同类|相似",
+            r"|\b(?:anything|something|any(?: others?)?) (?:else )?similar\b|\bdupes?\b"
+            r"|类似|差不多的|同类|相似|平替",
             re.I,
         ),
     ),
@@ -252,7 +253,10 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"(?<!\bwho )(?<!\bthat )(?:bought|purchased|ordered)"
             r" (?:it|this|that|this one|that one|(?:number|#)\s*\d|the (?:first|second|third"
             r"|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b)"
-            r"|(?:已经|刚刚?|刚才)(?:买了|下单了|拍了|购买了)(?=(?:这|那)(?:个|款|双|件|台)|它|第[一二三四五1-5])",
+            r"|(?:已经|刚刚?|刚才)(?:买了|下单了|拍了|购买了)(?=(?:这|那)(?:个|款|双|件|台)|它|第[一二三四五1-5])"
+            # "第一个拍下了": the product, then the purchase
+            r"|(?:^|[，,\s])(?:第[一二三四五1-5]|这|那)(?:个|款|双|件|台|副|把)我?(?:已经|刚刚?)?"
+            r"(?:拍下|拍了|下单了|买了|买下了)",
             re.I,
         ),
     ),
@@ -271,7 +275,10 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"not interested|don'?t like|no thanks|不感兴趣|不喜欢"
             # "以后别给我推这种": no more of its kind
             r"|(?:别|不要)再?(?:给我)?(?:推|推荐)这(?:种|类|样的?)"
-            r"|\bnot (?:really |so |too )?(?:into|a fan of|keen on)\b",
+            r"|\bnot (?:really |so |too )?(?:into|a fan of|keen on)\b"
+            r"|\bnot my (?:vibe|style|thing|taste)\b"
+            r"|\bdon'?t (?:show|recommend|suggest) (?:me )?(?:that|this|those|these)"
+            r" (?:sort|kind|type)\b",
             re.I,
         ),
     ),
@@ -296,6 +303,21 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
         ),
     ),
     ("greeting", re.compile(r"^\s*(hi|hello|hey|你好|您好|嗨)[\s!.。！]*$", re.I)),
+    # the shopper puts the choice off ("hmm maybe later, need to think about it", "我再想想"):
+    # nothing to look up; answered in kind, what was shown stays
+    (
+        "later",
+        re.compile(
+            r"^\s*(?:(?:hmm+|um+|ok(?:ay)?|well|thanks?|ta|cool|nah)[\s,.!]*)*"
+            r"(?:maybe later|(?:i'?ll|let me|i need to|need to|gonna|going to) (?:have a )?think"
+            r"(?: (?:about|on) it| it over)?|not (?:right )?now|i'?ll come back (?:later|to it))"
+            r"(?:[\s,.!]+(?:i'?ll |i |need to |let me )?(?:think (?:about|on) it|come back later"
+            r"|thanks?|ta|cheers))*[\s!.~]*$"
+            r"|^\s*(?:嗯+|好的?|那)?[，,\s]*(?:我)?(?:再想想|再考虑(?:一下|考虑)?|考虑一下|先不买了|回头再说|以后再说"
+            r"|晚点再说|等等再说)(?:吧|啊|哈)?[，,。.!！~\s]*(?:谢谢|谢啦)?[。.!！~\s]*$",
+            re.I,
+        ),
+    ),
     # a thank-you or goodbye and nothing else: answered in kind, never "outside what I can do"
     (
         "thanks",
@@ -474,16 +496,21 @@ _FROM_HISTORY = re.compile(
 
 # A message typed for a customer by shop staff ("customer wants to know if the second one
 # has an auto shut-off", "客户想知道第一个台灯的价格走势"): read in the customer's own words.
+# Staff's own opening before the relay ("Hi there, customer on the phone, ...").
+_RELAY_OPENING = r"(?:(?:hi|hello|hey)(?: there)?[,!]?\s+)?"
+_RELAY_WHO = r"(?:customer|cust|client|shopper|caller|buyer)(?:\s+on the (?:phone|line|chat))?,?"
 _RELAY_ASKS = re.compile(
-    r"^\s*(?:the\s+|my\s+|a\s+)?(?:customer|client|shopper|caller|buyer)\s+"
-    r"(?:wants to know|would like to know|wanted to know|is asking|asks|asked|wonders|"
-    r"wants to check|would like to check)\s+(?:if\s+|whether\s+)?"
+    rf"^\s*{_RELAY_OPENING}(?:the\s+|my\s+|a\s+)?{_RELAY_WHO}\s+"
+    r"(?:wants to know|would like to know|wanted to know|is asking|asking|asks|asked|wonders|"
+    r"wants to check|would like to check)[:：,]?\s+(?:if\s+|whether\s+)?"
     r"|^\s*(?:客户|顾客|买家|用户)(?:想知道|想了解|想问(?:一下)?|问(?:一下)?|询问|咨询)[，,:：]?",
     re.I,
 )
 _RELAY_SAYS = re.compile(
-    r"^\s*(?:the\s+|my\s+|a\s+)?(?:customer|client|shopper|caller|buyer)\s+(?:just\s+)?"
+    rf"^\s*{_RELAY_OPENING}(?:the\s+|my\s+|a\s+)?{_RELAY_WHO}\s+(?:just\s+)?"
     r"(needs|wants|is looking for|would like|likes|says|said)\b"
+    rf"|^\s*{_RELAY_OPENING}(?:the\s+|my\s+|a\s+)?(?:customer|cust|client|shopper|caller|buyer)"
+    r"(?:'s| is)(?=\s+(?:just|only|looking|after|browsing|interested|keen|trying|not)\b)"
     r"|^\s*(?:客户|顾客|买家|用户)(?:说[，,:：]?|(?=想|要|需要|喜欢|不要|只要))",
     re.I,
 )
@@ -499,6 +526,15 @@ _FIRST_PERSON = {
 # often the products: "whether they are waterproof").
 _THIRD_PERSON = re.compile(
     r"\b(?:she|he) (?:is|was)\b|\b(?:she|he)'s\b|\b(?:his|her|she|he)\b|她|他",
+    re.I,
+)
+
+
+# Words after "her" that make it the object, not an owner ("to her specifically").
+_NOT_OWNED = re.compile(
+    r"\s+(?:specifically|personally|directly|especially|only|really|instead|again"
+    r"|and|or|but|too|as|a|an|the|some|any|this|that|these|those|something"
+    r"|anything|well|now|today|back|up|out|in|on|off|to|for|with|at|from|by|if|when)\b",
     re.I,
 )
 
@@ -520,6 +556,8 @@ def first_person(text: str) -> str:
             asked = rest if "说" in m.group(0) else "我" + rest
         else:
             lead = _FIRST_PERSON.get(said, "")
+            if not said and re.search(r"(?:'s| is)$", m.group(0)):
+                lead = "I am"  # "customer's just browsing": "I am just browsing"
             asked = f"{lead} {rest}" if lead else rest
     else:
         return text
@@ -532,7 +570,11 @@ def first_person(text: str) -> str:
             return "I am"
         if word.endswith(" was"):
             return "I was"
-        if word == "his" or (word == "her" and re.match(r"\s+[a-z]", asked[w.end() :], re.I)):
+        # "her husband": hers; "suggested to her specifically", "fit her well": her
+        owned = re.match(r"\s+[a-z]", asked[w.end() :], re.I) and not _NOT_OWNED.match(
+            asked[w.end() :]
+        )
+        if word == "his" or (word == "her" and owned):
             return "my"
         return "me" if word == "her" else "I"
 

@@ -83,12 +83,12 @@ _REVIEWS_ASKED = re.compile(
     r"(?:say|said|saying|think|thought|complain\w*|like|liked|love|loved|hate|dislike\w*)\b"
     r"|\b(?:thoughts|opinions?|verdict|impressions?|take) (?:from|of) (?:the )?(?:buyers|"
     r"reviewers|customers|owners|people|users)\b|\bany good\b|值不值"
-    r"|\bcomplain(?:ts?|s|ing)?\b|\b(?:downsides?|drawbacks?|cons|pros|weak(?:ness(?:es)?"
+    r"|\bcomplain(?:ts?|s|ing)?\b|\b(?:gripes?|niggles?|downsides?|drawbacks?|cons|pros|weak(?:ness(?:es)?"
     r"| points?)|strong points?)\b|\bwhat(?:'s| is| are) (?:wrong|bad|good|great) (?:with|about)\b"
     r"|\bregret(?:s|ted)?\b|(?:真的)?有人说(?:好|不好)"
     r"|\b(?:people|anyone|anybody|those|buyers?|customers?|owners?) (?:who|that) (?:bought"
     r"|got|own|owned|tried|used)\b"
-    r"|评价|评论|口碑|差评|好评|缺点|优点|优缺点|毛病|槽点|吐槽|抱怨"
+    r"|评价|评论|口碑|差评|好评|缺点|优点|优缺点|毛病|槽点|吐槽|抱怨|踩雷|踩坑|翻车"
     r"|(?:买家|用户|大家|别人|网友|顾客|买过的人|用过的人)(?:[^，。？！,.?!]{0,8}?都)?"
     r"(?:说|觉得|反映|怎么(?:说|看|样)?)|哪里好|哪里不好",
     re.I,
@@ -154,6 +154,8 @@ class RulePlanner:
             return Plan("greeting", "greeting")
         if parsed.intent == "thanks":
             return Plan("greeting", "thanks")
+        if parsed.intent == "later":
+            return Plan("greeting", "later")
         if parsed.intent == "reset":
             return Plan("reset", "reset")
         if (dropped := self._drop_kind(text, state)) is not None:
@@ -220,6 +222,13 @@ class RulePlanner:
             delivery := self._fillable(_DELIVERY_TOOL.search, text, parsed, refs, situation)
         ):  # "加急的话几天能到": the tool about delivery times whose arguments fill
             return delivery
+        if (
+            asks_past_price(text)
+            and _QUESTION.search(text)
+            and (state.shown or refs.products)
+            and (history := self._tool_about(asks_past_price))
+        ):  # "likes #3 but it's pricey — has it been cheaper lately?": the question asked
+            return self.tool_plan(history, text, parsed, refs, situation)
         ruled = self._ruled(text, parsed, refs, situation)
         if ruled is not None:
             return ruled
@@ -397,9 +406,11 @@ class RulePlanner:
             if c
             for w in content_terms(c)
         }
+        # the sentences that ask it: an aside before ("wow that was quick.") asks nothing
+        asking = [x for x in re.split(r"(?<=[.!?。！？])\s*", text) if _REVIEWS_ASKED.search(x)]
         rest = [
             t
-            for t in content_terms(_REVIEWS_ASKED.sub(" ", text))
+            for t in content_terms(_REVIEWS_ASKED.sub(" ", " ".join(asking)))
             if t not in _REVIEWS_GENERIC and not names_kind(t, own)
         ]
         return not rest
@@ -931,7 +942,9 @@ _WHOLE_PAGE = re.compile(
 # How long delivery takes: "加急的话几天能到", "when would it get here?"; and the words
 # of a tool's description that say it answers that.
 _DELIVERY_TIME = re.compile(
-    r"\bhow (?:long|soon|fast|quickly)\b[^.?!]*\b(?:ship\w*|deliver\w*|arriv\w*|get here)\b"
+    r"\bhow (?:long|soon|fast|quickly)\b[^.?!]*\b(?:ship\w*|deliver\w*|arriv\w*|get here"
+    r"|get (?:it )?to (?:me|us|you)|reach (?:me|us))\b"
+    r"|\b(?:delivery|shipping) (?:time|times|window)\b"
     r"|\bhow many days?\b[^.?!]*\b(?:ship\w*|deliver\w*|arriv\w*|come|get here)\b"
     r"|\bwhen (?:would|will|could|can|does|do)\b[^.?!]*\b(?:arrive|get here|be delivered)\b"
     r"|\b(?:get (?:there|here)|arrive|be (?:there|here|delivered))\s+(?:by|before|in time)\b"
@@ -947,7 +960,8 @@ _DELIVERY_TIME = re.compile(
 _DELIVERY_TOOL = re.compile(r"\b(?:shipping|delivery|deliver)\b", re.I)
 # The shopper's reward points, and the words of a tool's description that say it holds them.
 _POINTS = re.compile(
-    r"积分|\b(?:reward|loyalty|bonus) (?:points?|credits?)\b|\bmy points\b"
+    r"积分|(?:累积|累计|攒)了?(?:多少)?点数"
+    r"|\b(?:reward|loyalty|bonus) (?:points?|credits?)\b|\bmy points\b"
     r"|\bpoints? balance\b",
     re.I,
 )
@@ -1005,10 +1019,10 @@ _HOW_TO = re.compile(
     r"|(?:怎么|如何|怎样)(?:才能)?(?:清洗|清洁|洗|除垢|保养|修理|修|磨|重置|存放|晾干|充电|配对)",
     re.I,
 )
-# An order number: "order 48213", "订单号A7731", "我的单子#40512".
+# An order number: "order 48213", "订单号A7731", "我的单子#40512", "order TX-90211".
 _ORDER_NUMBER = re.compile(
-    r"(?:\border|订单|单号|单子)\s*(?:number|no\.?|号)?\s*(?:is\s*)?[:：#]?\s*"
-    r"[A-Za-z]?\d[\w-]{3,}",
+    r"(?:\border|订单|单号|单子)\s*(?:number|no\.?|ref(?:erence)?\.?|id|号)?\s*(?:is\s*)?[:：#]?\s*"
+    r"(?:[A-Za-z]{1,3}-?)?\d[\w-]{3,}",
     re.I,
 )
 # Asking which brands the shop has ("which brands of lamps", "哪些牌子").

@@ -64,8 +64,8 @@ def present(turn: Turn) -> Reply:
     from agent.agent import Reply
 
     plan, lang = turn.plan, turn.state.language
-    if plan.action == "greeting" and plan.intent == "thanks":
-        return Reply(say("thanks", lang), "thanks")
+    if plan.action == "greeting" and plan.intent in ("thanks", "later"):
+        return Reply(say(plan.intent, lang), plan.intent)
     if plan.action == "greeting":
         return Reply(say("greeting", lang), "greeting", question=True)
     if plan.action == "reset":

@@ -36,6 +36,8 @@ _SUPERLATIVE = [
 # A bare pronoun after a product named by position refers back to it ("does #3 have a
 # dimmer or is it just on/off?"), not to another product beside it.
 _BARE_PRONOUN = re.compile(r"\b(?:it|its|they|them)\b|它", re.I)
+# Sayings whose "it" is no product ("appreciate it", "got it", "that's it").
+_IDIOM = re.compile(r"\b(?:appreciate it|got it|that'?s it|this is it)\b", re.I)
 _POSITION = re.compile(
     r"\b(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b"
     r"|(?:#|\bnumber |\bno\. ?|\boption )\d\b|第\s*[一二两三四五1-5]|最后一",
@@ -82,6 +84,7 @@ def resolve(
     ]
     refs.all_shown = bool(_ALL.search(text)) and bool(state.shown)
     refs.which = bool(_WHICH.search(text))
+    text = _IDIOM.sub(" ", text)  # "appreciate it. put #2 and #3 side by side": no product
     refs.pronoun = bool(_PRONOUN.search(text))
     position, pronoun = _POSITION.search(text), _PRONOUN.search(text)
     refs.refers_back = bool(

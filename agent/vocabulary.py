@@ -39,6 +39,10 @@ _CONTAINED = re.compile(
 )
 
 
+# How near one word must be to a leaf category to name it alone (Vocabulary._word_category)
+WORD_CATEGORY = 0.55
+
+
 @dataclass
 class Vocabulary:
     categories: list[str]  # every level, original spelling
@@ -156,7 +160,24 @@ class Vocabulary:
             return named, False
         threshold = self.switch_threshold if current else None
         guessed = self.guess_category(content, threshold)
+        if guessed is None and not current:
+            guessed = self._word_category(content)
         return guessed, guessed is not None
+
+    def _word_category(self, content: str) -> str | None:
+        """The leaf one word of a long request names by itself ("rucksack about 30 litres
+        for weekend trips", "蹲一个智能手表，要能测心率的"), where the whole request, its
+        other words diluting it, is near none: the word nearest to a leaf, when at least
+        WORD_CATEGORY near (well above the whole request's threshold: one word must
+        name the kind, not sound like it)."""
+        rest = without_names(self.brands_in(content), content)  # a brand names no kind
+        words = [w for w in rest.split() if len(w) > 1 and not w.isdigit()]
+        if len(words) < 2 or self.encode is None or not self.leaves:
+            return None
+        self._nearest_category("x")  # the leaves' vectors
+        scores = self.encode(words) @ self._category_vectors.T  # (words, leaf texts)
+        word, text = np.unravel_index(int(np.argmax(scores)), scores.shape)
+        return self._owners[int(text)] if scores[word, text] >= WORD_CATEGORY else None
 
     def named_category(self, text: str) -> str | None:
         """The most specific category whose name the text contains (leaf names win over

@@ -344,6 +344,15 @@ def test_a_writing_task_naming_a_product_is_no_search(shop, encode):
         ("customer says she is allergic to fragrance", "I am allergic to fragrance"),
         ("customer asks if the boots fit her", "the boots fit me?"),
         ("customer asks whether they are waterproof", "they are waterproof?"),
+        # shorthand, the customer's state, and "her" as the object, not an owner
+        ("cust asking where her parcel is", "where my parcel is?"),
+        ("Customer's just browsing, any picks for her?", "I am just browsing, any picks for me?"),
+        (
+            "cust wants to know why #3 was suggested to her specifically",
+            "why #3 was suggested to me specifically?",
+        ),
+        ("customer wants a gift for her family", "I want a gift for my family"),
+        ("customer service was slow today", "customer service was slow today"),  # no relay
     ],
 )
 def test_a_message_typed_by_staff_for_a_customer_is_read_in_the_customers_words(typed, read):
@@ -1550,3 +1559,76 @@ def test_asides_and_roundabout_questions_reach_the_tool_they_ask_or_none(
         assert not used and not reply.products, (message, reply.text)
     else:
         assert used and used[0] == tool, (message, used)
+
+
+def test_traditional_chinese_is_read_as_simplified_and_reaches_the_same_tools(shop, encode):
+    """A shopper from Taiwan or Hong Kong ("幫我比較一下第一台跟第二台") was read as words
+    the rules and the router do not know; the message is read in simplified characters,
+    and simplified text is left as it is."""
+    from tools.dictionary import simplified
+
+    assert simplified("幫我比較一下第一台跟第二台") == "帮我比较一下第一台跟第二台"
+    kept = "这个耳机怎么样，后面那个干净吗？著名的牌子，表，面包，只要"
+    assert simplified(kept) == kept
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    shown = agent.turn(state, "咖啡機", "u0117")
+    assert shown.products and shown.language == "zh"
+    reply = agent.turn(state, "幫我比較一下第一台跟第二台", "u0117")
+    assert reply.trace[0].tool == "compare_products"
+    assert reply.trace[0].arguments["product_ids"] == [p.product_id for p in shown.products[:2]]
+    points = agent.turn(state, "請問我現在累積了多少點數？", "u0117")
+    assert points.plan["tool"] == "loyalty_points"
+
+
+@pytest.mark.parametrize(
+    ("message", "tool", "arguments"),
+    [
+        ("the first one's nice but a bit much — got anything similar?", "similar_products",
+         {"product_id": 0}),
+        ("第一个太贵了，有无平替？", "similar_products", {"product_id": 0}),
+        ("第一个拍下了，谢啦", "record_feedback", {"product_id": 0, "kind": "purchase"}),
+        ("nah not the third one, not my vibe. don't show me that sort again", "record_feedback",
+         {"product_id": 2, "kind": "not_interested"}),
+        ("wow that was quick. so what are people saying about the first one, any common gripes?",
+         "review_summary", {"product_id": 0}),
+        ("haha love that colour on the second one, anyway how long would it take to get to me?",
+         "shipping_estimate", {"product_id": 1}),
+        ("Hi there, customer on the phone, order ref 2024-118733, when will it arrive?",
+         "track_order", {"order_id": "2024-118733"}),
+        ("sorry off topic — order TX-90211 still says processing, where's it at?",
+         "track_order", {"order_id": "TX-90211"}),
+        ("cust likes #3 but reckons it's pricey — has it been cheaper at any point lately?",
+         "price_history", {"product_id": 2}),
+        ("appreciate it. put #2 and #3 side by side for me?", "compare_products",
+         {"product_ids": [1, 2]}),
+    ],
+)  # fmt: skip
+def test_casual_wordings_after_products_are_shown(shop, encode, message, tool, arguments):
+    from agent.vocabulary import Vocabulary
+    from benchmarks import routing_plugin
+
+    registry = load_registry()  # the built-ins and the installed example plugin
+    routing_plugin.register_tools(registry.register)
+    vocabulary = Vocabulary.from_products(shop.products("demo"), encode)
+    agent = Agent(shop, "demo", registry=registry, vocabulary=vocabulary)
+    state = new_state()
+    shown = [p.product_id for p in agent.turn(state, "yoga mat", "u0118").products]
+    ctx = agent._context(state, "u0118", None)
+    plan = agent.plan(agent.read(message), copy.deepcopy(state), ctx)
+    call = next(c for c in plan.calls if c.tool == plan.tool)
+    want = {
+        k: shown[v] if k == "product_id" else [shown[i] for i in v] if k == "product_ids" else v
+        for k, v in arguments.items()
+    }
+    assert plan.tool == tool and {k: call.arguments.get(k) for k in want} == want, plan
+
+
+@pytest.mark.parametrize("message", ["hmm maybe later, need to think about it", "我再想想吧"])
+def test_a_choice_put_off_is_answered_in_kind_and_keeps_what_was_shown(shop, encode, message):
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    shown = [p.product_id for p in agent.turn(state, "yoga mat", "u0119").products]
+    reply = agent.turn(state, message, "u0119")
+    assert reply.intent == "later" and not reply.products and not reply.trace
+    assert state.shown == shown

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable
 from importlib import resources
 
@@ -113,3 +114,48 @@ def english_vocabulary() -> frozenset[str]:
     return frozenset(
         w for ss in _entries().values() for s in ss for w in _WORD.findall(s.casefold())
     )
+
+
+@functools.cache
+def _to_simplified() -> dict[str, str]:
+    """Traditional character -> its simplified form, read from the dictionary's
+    headwords (each line gives a word in both scripts): the form the headwords give
+    it nine times in ten or more. A character that simplified words also use is
+    changed only where the headwords change it at least ten times as often as
+    simplified words write it (麼 of 什麼 becomes 么; 么 of 怎么, 著 of 著名 and 乾 of 乾坤
+    stay): simplified text is left as it is."""
+    try:
+        path = resources.files(PACKAGE).joinpath(*RESOURCE)
+        text = path.read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, OSError):
+        return {}
+    forms: dict[str, Counter] = {}
+    written: Counter = Counter()
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        trad, _, rest = line.partition(" ")
+        simp = rest.partition(" ")[0]
+        if len(trad) != len(simp):
+            continue
+        written.update(simp)  # as simplified text writes it
+        for t, s in zip(trad, simp, strict=True):
+            if t != s:
+                forms.setdefault(t, Counter())[s] += 1
+    table = {}
+    for t, counts in forms.items():
+        form, n = counts.most_common(1)[0]
+        changed = sum(counts.values())
+        if n * 10 >= changed * 9 and changed >= 10 * written[t]:
+            table[t] = form
+    return table
+
+
+def simplified(text: str) -> str:
+    """Chinese written in traditional characters, in simplified ones ("幫我比較一下第一台跟
+    第二台" -> "帮我比较一下第一台跟第二台"), so that a shopper from Taiwan or Hong Kong is read as
+    any other; any other text unchanged. Without the dictionary, unchanged."""
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return text
+    table = _to_simplified()
+    return "".join(table.get(ch, ch) for ch in text) if table else text

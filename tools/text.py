@@ -200,7 +200,7 @@ _PRICE_ASKED = re.compile(
 _PRICE_THEN = re.compile(
     r"\b(?:last|past|previous|next)\s+(?:week|month|year|sale|time)\b|\bused to\b"
     r"|\bbefore\b|\bearlier\b|\bever\b|\bhistor(?:y|ic|ical)\b|\bover time\b"
-    r"|\b(?:dropped|drop|gone down|go down|went down|changed|change|recently)\b"
+    r"|\b(?:dropped|drop|gone down|go down|went down|changed|change|recently|lately)\b"
     r"|\b(?:go|goes|going) on sale\b|\bwait for (?:a|the) (?:sale|discount|deal)\b"
     r"|\b(?:last|past)\s+(?:few|couple of|several|two|three|\d+)\s+(?:days|weeks|months)\b"
     r"|\btrend\b"

@@ -45,11 +45,14 @@ class Plan:
     action: str  # one of ACTIONS
     intent: str  # the reply's intent: recommend, details, compare, answer, a tool's name...
     calls: list[Call] = field(default_factory=list)
-    source: str = "rules"  # rules | router | llm
+    source: str = "rules"  # rules | router | recall | llm
     tool: str | None = None  # the tool that answers the message (what routing is scored on)
     missing: list[str] = field(default_factory=list)  # arguments a clarifying question asks for
     note: str = ""  # why a plan was refused or what it could not fill
     score: float | None = None  # the router's similarity, when the router chose
+    # False where the rules fell back on a general reading (the router's nearest tool, a
+    # question to the products' records, no tool): recall may overrule those only
+    firm: bool = True
 
     def __post_init__(self) -> None:
         if self.action not in ACTIONS:

@@ -11,6 +11,7 @@ for the shopper.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -34,6 +35,7 @@ from tools.text import (
     asks_rating,
     content_terms,
     content_words,
+    is_polar,
     names_kind,
     superlative,
 )
@@ -60,6 +62,8 @@ DETAIL_WORDS = frozenset(
 )
 SEARCH_K = 30  # candidates retrieved before the shopper's order is blended in
 FINDERS = ("search_products", "recommend_for_shopper")
+# Intents the rules answer themselves, never overruled by recall.
+_OWN_REPLIES = frozenset({"greeting", "thanks", "later", "reset"})
 FEEDBACK = ("like", "not_interested", "cart", "purchase")
 # A request to shop that names nothing yet ("I'm looking for something", "我想买点东西").
 _SHOP_VERB = re.compile(
@@ -148,7 +152,48 @@ class RulePlanner:
         self._gendered: dict[str, bool] | None = None  # whether titles mark each gender
 
     def plan(self, text: str, situation: Situation, parsed: Parsed | None = None) -> Plan:
+        """The rules' plan, unless the labelled messages nearest to this one agree, near
+        unanimously and closely, on another tool (or on none): messages written the way
+        labelled ones were are placed as those were (Router.recall)."""
         parsed = parsed or parse(text)
+        recalled = self.router.recall(text) if self.router is not None else None
+        if recalled is None or not recalled.confident or parsed.intent in _OWN_REPLIES:
+            return self._plan(text, situation, parsed)
+        state = situation.state
+        saved = copy.deepcopy(vars(state))
+        plan = self._plan(text, situation, copy.deepcopy(parsed))
+        if plan.firm or plan.tool == recalled.tool:
+            return plan  # a rule that read the message, or the same tool
+        if plan.tool == "answer_question" and (
+            _SERVICE.search(text) or (is_polar(text) and recalled.tool == "product_details")
+        ):
+            # a warranty or a return asked of a product in view is answered from its
+            # records, "not stated" where they are silent (the shop's terms elsewhere);
+            # a yes-no question ("第二个有提到monitor吗？") is answered, not met with its page
+            return plan
+        if recalled.tool is None and plan.action != "tools":
+            return plan
+        if plan.tool is not None and plan.tool not in self.router.exemplar_tools:
+            # a tool no labelled message knows (a plugin's, registered since): the
+            # messages that wanted no tool were labelled before it could serve them
+            return plan
+        vars(state).update(saved)  # the rules' reading undone (a search folds in slots)
+        return self._recalled(recalled, text, parsed, situation)
+
+    def _recalled(self, recalled, text: str, parsed: Parsed, situation: Situation) -> Plan:
+        score = recalled.nearest
+        if recalled.tool is None:
+            return Plan("abstain", "abstain", source="recall", score=score)
+        if recalled.tool in FINDERS:
+            if recalled.tool == "recommend_for_shopper":
+                parsed.content = ""  # the shopper's own picks: no words to search for
+            plan = self.recommend(text, parsed, situation, None, source="recall")
+            return replace(plan, score=score)
+        state = situation.state
+        refs = resolve(text, state, situation.seen, self.known_ids, self.vocabulary.brands_in(text))
+        return self.tool_plan(recalled.tool, text, parsed, refs, situation, "recall", score)
+
+    def _plan(self, text: str, situation: Situation, parsed: Parsed) -> Plan:
         state = situation.state
         if not text or parsed.intent == "greeting":
             return Plan("greeting", "greeting")
@@ -290,8 +335,10 @@ class RulePlanner:
             # to a plain request for the shopper's own picks
             parsed.content = ""
             return self.recommend(text, parsed, situation, match)
-        if shopping == "strong" or (shopping and not match.offtopic):
+        if shopping == "strong":
             return self.recommend(text, parsed, situation, match)
+        if shopping and not match.offtopic:
+            return replace(self.recommend(text, parsed, situation, match), firm=False)
         if match.tool in FINDERS and parsed.intent == "details" and refs.ordinal and not question:
             # "show me the 2nd one": that product's page, though "show me" sounds like a
             # request for picks to the router
@@ -299,7 +346,7 @@ class RulePlanner:
         if match.tool in FINDERS:
             if match.tool == "recommend_for_shopper":
                 parsed.content = ""  # "anything you think I'd enjoy?": no words to search for
-            return self.recommend(text, parsed, situation, match)
+            return replace(self.recommend(text, parsed, situation, match), firm=False)
         if (
             question
             and (
@@ -315,7 +362,7 @@ class RulePlanner:
             # product's records hold, and no other tool (a plugin's) answers
             return Plan("abstain", "shop_terms", score=match.score)
         if match.passing:
-            return self._routed(match, text, parsed, refs, situation, question)
+            return replace(self._routed(match, text, parsed, refs, situation, question), firm=False)
         asks = question and bool(set(content_terms(text)) - DETAIL_WORDS)
         if parsed.intent == "details" and refs.ordinal and not asks:
             return self.tool_plan("product_details", text, parsed, refs, situation)
@@ -327,15 +374,16 @@ class RulePlanner:
             and not match.offtopic
             and (state.shown or refs.named)
             and "answer_question" in self.registry.tools
-        ):
-            return self.tool_plan("answer_question", text, parsed, refs, situation)
+        ):  # a question, nothing more specific read: to the records of those in view
+            plan = self.tool_plan("answer_question", text, parsed, refs, situation)
+            return replace(plan, firm=False)
         # Without a router (no embedder) the rules read any other message as a request
         # for products, as they always have; so is the answer to "what are you looking for?".
         if self.router is None or state.clarified_last_turn:
             return self.recommend(text, parsed, situation, match)
         if not question and not match.offtopic and _adds_to_search(text, parsed, state):
-            return self.recommend(text, parsed, situation, match)
-        return Plan("abstain", "abstain", score=match.score)
+            return replace(self.recommend(text, parsed, situation, match), firm=False)
+        return Plan("abstain", "abstain", score=match.score, firm=False)
 
     def complete(self, text: str, situation: Situation, parsed: Parsed) -> Plan | None:
         """The call a clarifying question waited for, if this message gives what it

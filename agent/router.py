@@ -12,6 +12,13 @@ the tuning part of benchmarks/data/routing_labels.jsonl by
 `python -m benchmarks.bench_routing --fit` (router_calibration.json). A
 "none" route of off-topic messages (router_offtopic.yaml) that scores above
 every tool makes the router abstain.
+
+Beside the routes, the router recalls messages it has seen labelled: the tuning part's
+messages for the built-in tools and for no tool (router_exemplars.jsonl, written by
+the same `--fit`; a plugin's tools are never among them). `recall` votes among the five
+labelled messages nearest to a new one, each by its similarity; the planner follows the
+vote over its rules only where it is near-unanimous and its nearest message is close
+(both fitted on a batch of labelled messages the rules had not seen).
 """
 
 from __future__ import annotations
@@ -30,7 +37,19 @@ from tools.registry import ToolRegistry
 
 Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> (n, d) L2-normalised
 CALIBRATION = "router_calibration.json"
+EXEMPLARS = "router_exemplars.jsonl"
 NONE = "none"  # the off-topic route
+RECALL_K = 5  # labelled messages that vote
+
+
+@dataclass(frozen=True, slots=True)
+class Recall:
+    """The vote of the labelled messages nearest to a message."""
+
+    tool: str | None  # None: the nearest messages wanted no tool
+    share: float  # the winner's share of the similarity-weighted vote
+    nearest: float  # the nearest labelled message's similarity
+    confident: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +73,11 @@ class Router:
     default_threshold: float = 0.5
     docstring_threshold: float = 0.4
     none_margin: float = 0.0  # how far the off-topic route may trail and still win
+    exemplar_tools: list[str | None] = field(default_factory=list)
+    exemplar_vectors: np.ndarray | None = None  # (n_exemplars, d)
+    recall_share: float = 1.01  # above 1: recall never overrules the rules
+    recall_nearest: float = 1.01
+    recall_skip_same: bool = False  # a benchmark of the labelled messages themselves
 
     @classmethod
     def build(
@@ -62,8 +86,10 @@ class Router:
         encode: Encode,
         calibration: dict | None = None,
         exclude: Iterable[str] = (),
+        exemplars: Sequence[tuple[str, str | None]] | None = None,
     ) -> Router:
         calibration = default_calibration() if calibration is None else calibration
+        exemplars = default_exemplars() if exemplars is None else exemplars
         skip = set(exclude)
         routes: list[str] = []
         texts: list[str] = []
@@ -83,18 +109,45 @@ class Router:
         for text in offtopic():
             texts.append(text)
             owners.append(len(routes) - 1)
-        vectors = encode(texts).astype(np.float32)
+        # labelled messages of the tools registered here (and of none), never excluded ones
+        known = [(t, tool) for t, tool in exemplars if tool is None or tool in routes]
+        known = [(t, tool) for t, tool in known if tool not in skip]
+        vectors = encode(texts + [t for t, _ in known]).astype(np.float32)
+        recall = calibration.get("recall", {})
         return cls(
             encode,
             routes,
             owners,
-            vectors,
+            vectors[: len(texts)],
             described_only,
             dict(calibration.get("thresholds", {})),
             float(calibration.get("default_threshold", 0.5)),
             float(calibration.get("docstring_threshold", 0.4)),
             float(calibration.get("none_margin", 0.0)),
+            [tool for _, tool in known],
+            vectors[len(texts) :] if known else None,
+            float(recall.get("share", 1.01)),
+            float(recall.get("nearest", 1.01)),
         )
+
+    def recall(self, text: str) -> Recall | None:
+        """The similarity-weighted vote of the RECALL_K labelled messages nearest to the
+        text; None without labelled messages."""
+        if self.exemplar_vectors is None or not len(self.exemplar_tools) or not text.strip():
+            return None
+        sims = self.exemplar_vectors @ self.encode([text])[0]
+        if self.recall_skip_same:
+            sims = np.where(sims >= 0.9999, -1.0, sims)  # the message recalls not itself
+        nearest = np.argsort(-sims)[:RECALL_K]
+        votes: dict[str | None, float] = {}
+        for i in nearest:
+            votes[self.exemplar_tools[i]] = votes.get(self.exemplar_tools[i], 0.0) + max(
+                float(sims[i]), 0.0
+            )
+        total = sum(votes.values()) or 1.0
+        tool, weight = max(votes.items(), key=lambda kv: kv[1])
+        share, top = weight / total, float(sims[nearest[0]])
+        return Recall(tool, share, top, share >= self.recall_share and top >= self.recall_nearest)
 
     def scores(self, text: str) -> dict[str, float]:
         """Each route's similarity to the text: its best-matching text."""
@@ -146,6 +199,17 @@ def default_calibration() -> dict:
     except FileNotFoundError:
         return {}
     return json.loads(text)
+
+
+@cache
+def default_exemplars() -> tuple[tuple[str, str | None], ...]:
+    """The labelled messages the router recalls (text, tool or None)."""
+    try:
+        text = importlib.resources.files("agent").joinpath(EXEMPLARS).read_text("utf-8")
+    except FileNotFoundError:
+        return ()
+    rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+    return tuple((str(r["text"]), r["tool"]) for r in rows)
 
 
 @cache

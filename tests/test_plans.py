@@ -1632,3 +1632,106 @@ def test_a_choice_put_off_is_answered_in_kind_and_keeps_what_was_shown(shop, enc
     reply = agent.turn(state, message, "u0119")
     assert reply.intent == "later" and not reply.products and not reply.trace
     assert state.shown == shown
+
+
+# -- recall ------------------------------------------------------------------------------
+
+
+def _words_encoder(vocab: list[str]):
+    """A deterministic bag-of-words encoder over `vocab` (L2-normalised)."""
+    import numpy as np
+
+    def encode(texts):
+        out = np.zeros((len(texts), len(vocab)), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for j, w in enumerate(vocab):
+                out[i, j] = float(w in t.casefold())
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+    return encode
+
+
+def test_recall_votes_among_the_nearest_labelled_messages_by_similarity():
+    from agent.router import Router
+
+    registry = load_registry(include_entry_points=False)
+    encode = _words_encoder(["gripe", "people", "first", "weather", "rain", "parcel"])
+    labelled = [
+        ("people gripe about the first", "review_summary"),
+        ("what gripe do people have", "review_summary"),
+        ("any gripe people", "review_summary"),
+        ("the weather and rain", None),
+        ("rain again", None),
+        ("where is my parcel", "track_order"),  # a tool this registry does not have
+    ]
+    router = Router.build(registry, encode, {"recall": {"share": 0.8, "nearest": 0.6}}, (),
+                          labelled)  # fmt: skip
+    assert "track_order" not in router.exemplar_tools  # only tools registered here
+    near = router.recall("common gripe of people")
+    assert near.tool == "review_summary" and near.share == 1.0 and near.confident
+    rain = router.recall("rain rain weather")
+    assert rain.tool is None and rain.confident
+    mixed = router.recall("people and the weather")  # a split vote is no recall
+    assert not mixed.confident
+    assert Router.build(registry, encode, {}, (), labelled).recall("rain").confident is False
+
+
+def test_recall_overrules_only_a_general_reading_and_never_a_plugins_tool(shop, encode):
+    """A confident recall replaces the rules' plan only where the rules fell back on a
+    general reading (here: the nearest route); a rule that read the message, or a tool
+    no labelled message knows (a plugin registered since), stands."""
+    from agent.router import Recall
+
+    def store_hours(ctx: ToolContext) -> ToolResult:
+        """Opening hours of the shop's physical stores."""
+        return ToolResult("Open 9 to 5.")
+
+    agent = routed_agent(shop, encode, store_hours)
+    state = new_state()
+    shown = [p.product_id for p in agent.turn(state, "yoga mat", "u0120").products]
+    ctx = agent._context(state, "u0120", None)
+    situation = agent.situation(state, ctx)
+    rules = agent.rules
+
+    def planned(message: str, recalled: Recall):
+        rules.router.recall = lambda text: recalled  # type: ignore[method-assign]
+        try:
+            return rules.plan(message, copy.deepcopy(situation))
+        finally:
+            del rules.router.recall
+
+    reviews = Recall("review_summary", 1.0, 0.9, True)
+    # a rule read it (a comparison): it stands
+    assert planned("compare the first and second", reviews).tool == "compare_products"
+    # a question with nothing specific read goes to the records; recall overrules it
+    soft = planned("is the first one any fun lol", reviews)
+    assert soft.tool == "review_summary" and soft.source == "recall"
+    assert soft.calls[0].arguments["product_id"] == shown[0]
+    # not confident: the rules' plan
+    assert planned("is the first one any fun lol", Recall("review_summary", 0.5, 0.9, False)
+                   ).source != "recall"  # fmt: skip
+    # a plugin's tool the router chose stands, whatever the labelled messages say (store
+    # hours were labelled "no tool" before any tool served them)
+    hours = planned("when are your stores open?", Recall(None, 1.0, 0.9, True))
+    assert hours.tool == "store_hours" and hours.source == "router"
+
+
+def test_the_recalled_messages_are_tuning_rows_of_built_in_tools_only(shop, encode):
+    """The messages the router recalls come from the tuning part alone (the test part is
+    never seen), for the built-in tools and for no tool (never a plugin's)."""
+    import json
+
+    from agent.router import default_exemplars
+    from benchmarks.bench_routing import LABELS
+
+    agent = routed_agent(shop, encode)
+    rows = [json.loads(line) for line in LABELS.read_text("utf-8").splitlines() if line]
+    tuning = {(agent.read(r["m"]), r["tool"]) for r in rows if r["split"] == "tune"}
+    recalled = default_exemplars()
+    builtin = set(load_registry(include_entry_points=False).names())
+    assert len(recalled) > 400
+    for text, tool in recalled:
+        assert (text, tool) in tuning, text  # (a test row may repeat a tuning message)
+        assert tool is None or tool in builtin
+    assert not {"track_order", "shipping_estimate"} & {t for _, t in recalled}

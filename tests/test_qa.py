@@ -1111,3 +1111,14 @@ def test_a_grade_asked_is_answered_by_the_record_that_gives_it(agent, question):
     assert not re.search(r"mention|没有提到", reply.text), reply.text
     cited = [r.text for r in cited_records(reply) if r.product_id == product.id]
     assert any(grade in t for t in cited), reply.text
+
+
+def test_an_english_question_is_answered_in_the_catalogs_english_words(agent):
+    """ "What IP rating does the first one have?" quoted the translated title ("...IPX7防水
+    迷你...") beside the English records that say it; the translation is quoted only where
+    nothing else says it."""
+    state = new_state()
+    agent.turn(state, "bluetooth speaker for the shower", "u0408")
+    reply = agent.turn(state, "what IP rating does the first one have?", "u0408")
+    assert reply.intent == "answer" and reply.answer, reply.text
+    assert not re.search(r"[\u4e00-\u9fff]", " ".join(s.text for s in reply.answer)), reply.text

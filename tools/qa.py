@@ -285,6 +285,10 @@ def _find(
     for p, sc in stated:
         once.setdefault(_text_key(p), (p, sc))
     stated = list(once.values())
+    if not _HAN.search(question) and any(p.field != "title_zh" for p, _ in stated):
+        # an English question is answered in the catalog's English words: the translated
+        # title is quoted only where nothing else says it
+        stated = [(p, sc) for p, sc in stated if p.field != "title_zh"]
     if not stated and (other := _other_value(ctx, question, found, *focused)):
         # "Are these wireless?" of "connectivity: wired": the catalog's "wireless" is a
         # value of that attribute, and this product has another one; that is the answer.

@@ -78,6 +78,7 @@ class Router:
     recall_share: float = 1.01  # above 1: recall never overrules the rules
     recall_nearest: float = 1.01
     recall_skip_same: bool = False  # a benchmark of the labelled messages themselves
+    _last: tuple[str, np.ndarray] | None = field(default=None, repr=False)
 
     @classmethod
     def build(
@@ -130,12 +131,19 @@ class Router:
             float(recall.get("nearest", 1.01)),
         )
 
+    def _vector(self, text: str) -> np.ndarray:
+        """The message's embedding; the last one is kept, as a turn routes and recalls
+        the same message."""
+        if self._last is None or self._last[0] != text:
+            self._last = (text, self.encode([text])[0])
+        return self._last[1]
+
     def recall(self, text: str) -> Recall | None:
         """The similarity-weighted vote of the RECALL_K labelled messages nearest to the
         text; None without labelled messages."""
         if self.exemplar_vectors is None or not len(self.exemplar_tools) or not text.strip():
             return None
-        sims = self.exemplar_vectors @ self.encode([text])[0]
+        sims = self.exemplar_vectors @ self._vector(text)
         if self.recall_skip_same:
             sims = np.where(sims >= 0.9999, -1.0, sims)  # the message recalls not itself
         nearest = np.argsort(-sims)[:RECALL_K]
@@ -153,7 +161,7 @@ class Router:
         """Each route's similarity to the text: its best-matching text."""
         if not text.strip():
             return {}
-        sims = self.vectors @ self.encode([text])[0]  # (n_texts,)
+        sims = self.vectors @ self._vector(text)  # (n_texts,)
         best = np.full(len(self.routes), -1.0, dtype=np.float32)
         np.maximum.at(best, np.asarray(self.owners), sims)
         return {name: float(best[i]) for i, name in enumerate(self.routes)}

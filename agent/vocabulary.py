@@ -174,8 +174,7 @@ class Vocabulary:
         words = [w for w in rest.split() if len(w) > 1 and not w.isdigit()]
         if len(words) < 2 or self.encode is None or not self.leaves:
             return None
-        self._nearest_category("x")  # the leaves' vectors
-        scores = self.encode(words) @ self._category_vectors.T  # (words, leaf texts)
+        scores = self.encode(words) @ self._leaf_vectors().T  # (words, leaf texts)
         word, text = np.unravel_index(int(np.argmax(scores)), scores.shape)
         return self._owners[int(text)] if scores[word, text] >= WORD_CATEGORY else None
 
@@ -255,17 +254,21 @@ class Vocabulary:
         rest = without_names(self.brands_in(text), text)
         return self._nearest_category(rest, min_similarity) if rest.strip() else None
 
-    def _nearest_category(self, text: str, min_similarity: float | None = None) -> str | None:
-        """The leaf category with the text (its name, an ancestor only it has, or its
-        typical attributes) closest to `text` in embedding space."""
-        if self.encode is None or not text.strip() or not self.leaves:
-            return None
+    def _leaf_vectors(self) -> np.ndarray:
+        """The embeddings of the texts that name each leaf (owners in `_owners`), once."""
         if self._category_vectors is None:
             self._owners = [leaf for leaf, texts in self.leaves.items() for _ in texts]
             self._category_vectors = self.encode(
                 [t for texts in self.leaves.values() for t in texts]
             )
-        scores = self._category_vectors @ self.encode([text])[0]
+        return self._category_vectors
+
+    def _nearest_category(self, text: str, min_similarity: float | None = None) -> str | None:
+        """The leaf category with the text (its name, an ancestor only it has, or its
+        typical attributes) closest to `text` in embedding space."""
+        if self.encode is None or not text.strip() or not self.leaves:
+            return None
+        scores = self._leaf_vectors() @ self.encode([text])[0]
         best = int(np.argmax(scores))
         threshold = self.category_threshold if min_similarity is None else min_similarity
         return self._owners[best] if scores[best] >= threshold else None

@@ -45,16 +45,21 @@ _FUNCTION = frozenset(
 
 
 @functools.cache
-def _entries() -> dict[str, tuple[str, ...]]:
-    """Simplified headword -> the first senses of each of its entries (cleaned)."""
+def _lines() -> list[str]:
+    """The dictionary file's lines; none without the package."""
     try:
         path = resources.files(PACKAGE).joinpath(*RESOURCE)
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8").splitlines()
     except (ModuleNotFoundError, FileNotFoundError, OSError) as exc:
         log.info("no Chinese-English dictionary (%s); embedding translations only", exc)
-        return {}
+        return []
+
+
+@functools.cache
+def _entries() -> dict[str, tuple[str, ...]]:
+    """Simplified headword -> the first senses of each of its entries (cleaned)."""
     out: dict[str, list[str]] = {}
-    for line in text.splitlines():
+    for line in _lines():
         m = _LINE.match(line)
         if not m or line.startswith("#"):
             continue
@@ -124,14 +129,9 @@ def _to_simplified() -> dict[str, str]:
     changed only where the headwords change it at least ten times as often as
     simplified words write it (麼 of 什麼 becomes 么; 么 of 怎么, 著 of 著名 and 乾 of 乾坤
     stay): simplified text is left as it is."""
-    try:
-        path = resources.files(PACKAGE).joinpath(*RESOURCE)
-        text = path.read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError, OSError):
-        return {}
     forms: dict[str, Counter] = {}
     written: Counter = Counter()
-    for line in text.splitlines():
+    for line in _lines():
         if line.startswith("#"):
             continue
         trad, _, rest = line.partition(" ")

@@ -5,12 +5,12 @@
     python -m benchmarks.bench_routing --fit-recall  # when a new batch is added (below)
 
 The labelled set (benchmarks/data/routing_labels.jsonl, labelled before any router
-existed) holds 980 messages over the demo shop, 45 % Chinese: single messages and
+existed) holds 1070 messages over the demo shop, 46 % Chinese: single messages and
 follow-ups (the context messages are replayed first), every built-in tool, the
 example shipping plugin, four tools of a test plugin that appear in no example
-utterance (benchmarks/routing_plugin: reached from their docstrings alone), and 171
+utterance (benchmarks/routing_plugin: reached from their docstrings alone), and 187
 messages no tool serves. Rows 279-350, 351-440, 441-530, 531-620, 621-710, 711-800,
-801-890 and 891-980 were added later in eight batches, each written and labelled from
+801-890, 891-980 and 981-1070 were added later in nine batches, each written and labelled from
 the tools' descriptions alone (by a writer who saw neither the router nor its examples)
 before the router ran on them; the second
 asked for slang, long preambles, English words in Chinese messages and after-sales
@@ -29,7 +29,11 @@ years), hedges and purchases said indirectly, and after-sales messages no tool s
 the eighth for follow-ups of a few words, long stories with the ask at the end,
 homophone slips of Chinese input and autocorrect slips, questions asked for someone
 else, impatient or sarcastic wording, and small talk, maths or requests for the
-assistant's instructions that no tool serves.
+assistant's instructions that no tool serves; the ninth for Chinese and English mixed
+within a sentence, follow-ups of one or two words, a shown product named by its brand,
+colour or place in the list, messages that name a product but ask for something else
+(and questions that are searches), voice transcripts, formal requests and emoji, and
+shop-like requests no tool serves (a new delivery address, a repair, a poem).
 Every third row is the test part: never used to fit.
 
 Scored per planner: tool accuracy (the tool that answers the message; `None` =
@@ -67,7 +71,7 @@ LABELS = Path(__file__).resolve().parent / "data" / "routing_labels.jsonl"
 # Label ids of the first set and of the two later batches written blind to the router.
 BATCHES = [
     (1, 278), (279, 350), (351, 440), (441, 530), (531, 620), (621, 710), (711, 800), (801, 890),
-    (891, 980),
+    (891, 980), (981, 1070),
 ]  # fmt: skip
 SHOPPER = "u0001"
 

@@ -44,6 +44,8 @@ _EN_STOP = frozenset(
     neither too just instead rather higher lower heavier bigger smaller larger longer
     shorter cheaper pricier faster slower stronger weaker warmer cooler greater accept accepts
     cousin cousins lives live living friend friends wife husband mom dad son daughter kids
+    sister sisters brother brothers nephew niece parents mother father mum grandma grandpa
+    grandmother grandfather grandson granddaughter girlfriend boyfriend once ahead nowhere love
     mention mentions mentioned mentioning specify specifies specified page listing
     """.split()  # noqa: SIM905
 )
@@ -55,7 +57,8 @@ _ZH_STOP = frozenset(
     适合 适不适合 好 好不好 不 用 一下 请问 请 还 和 跟 都 也 就 很 最 比较 更 个 款 件 双 种
     些 这 那 什么 为什么 一 二 三 第 想 想要 要 需要 做 能够 得 着 过 吧 呢 该 应该 平时 一般 东西
     用来 用于 时候 能用 可以用 区别 差别 不同 之间 两个 两款 两张 哪一张 哪一个 还是 只是
-    提到 提及 写 写着 写了 写到 有写 上写 注明 标明 页面 详情
+    提到 提及 写 写着 写了 写到 有写 上写 注明 标明 页面 详情 不会 问题 有问题
+    妈妈 我妈 爸爸 我爸 爸妈 父母 老婆 老公 孩子 儿子 女儿 孙女 孙子 朋友 姐姐 妹妹 哥哥 弟弟 家人
     """.split()  # noqa: SIM905
 )
 _POLAR = re.compile(
@@ -203,7 +206,8 @@ _PRICE_THEN = re.compile(
     r"|\b(?:dropped|drop|gone down|go down|went down|changed|change|recently|lately)\b"
     r"|\b(?:go|goes|going) on sale\b|\bwait for (?:a|the) (?:sale|discount|deal)\b"
     r"|\b(?:last|past)\s+(?:few|couple of|several|two|three|\d+)\s+(?:days|weeks|months)\b"
-    r"|\btrend\b"
+    r"|\btrend\b|\bhold off\b"
+    r"|\bas (?:low|high|cheap) as (?:it'?s|it has|it) (?:been|gone|got|ever)\b"
     r"|之前|以前|原来|原价|上个?月|上周|去年|历史|最近|曾经|降价|涨价|变化|双十一|黑五"
     r"|会不会打折|会打折吗|等(?:等)?再买|等打折"
     r"|走势|趋势|波动|(?:这|近|过去)(?:几|两|三|\d)个月",
@@ -509,8 +513,8 @@ def contains_term(text: str, term: str) -> bool:
     """Whether a record's text has the word (stem-matched in English, a substring in
     Chinese). An English word of four letters or more also matches the words made of
     it by an ending that keeps its meaning ("grind" -> grinder, "rain" -> rainy,
-    "charge" -> charger, "thick" -> thickness), not a word of its own that begins with
-    it ("read" -> ready, "plan" -> planet)."""
+    "charge" -> charger, "thick" -> thickness, "wood" -> wooden), not a word of its own
+    that begins with it ("read" -> ready, "plan" -> planet)."""
     if _HAN.match(term):
         return term in text
     if " " in term:  # a phrase: its words in a row ("heart rate")
@@ -552,7 +556,7 @@ def _coded(text: str, term: str) -> bool:
 # adjustment, wash -> washable (after a final e dropped: expire -> expiration); what
 # keeps a thing out: wind -> windproof.
 _SUFFIXES = frozenset({
-    "r", "er", "st", "est", "y", "ly", "ness", "ation", "ment", "able", "proof",
+    "r", "er", "st", "est", "y", "ly", "ness", "ation", "ment", "able", "proof", "en",
 })  # fmt: skip
 _E_DROPPED = frozenset({"ation", "able"})
 _DOUBLED = frozenset({"er", "est", "y"})
@@ -563,6 +567,7 @@ _FALSE_FRIENDS = frozenset({
     "corner", "number", "sweater", "shower", "flower", "slipper", "butter", "letter",
     "tower", "power", "dinner", "hammer", "summer", "banner", "manner", "matter",
     "portable", "basement", "apartment", "department", "formation", "vegetable",
+    "listen", "warden", "fasten", "garden", "often", "heaven", "kitten", "token", "broken",
 })  # fmt: skip
 
 
@@ -707,7 +712,9 @@ def states_count(text: str, counted: list[str] = ()) -> bool:
         head = re.escape(counted[-1])
         # a number that is part of a size ("1/4-20 SS hex nut", "3.5-inch") counts nothing
         return bool(
-            re.search(rf"(?<![\d/.x×-])\d[\d,]*\s*(?:[A-Za-z-]+\s+){{0,2}}{head}", text or "", re.I)
+            re.search(
+                rf"(?<![\d/.x×-])\d[\d,]*\+?\s*(?:[A-Za-z-]+\s+){{0,2}}{head}", text or "", re.I
+            )
         )
     return bool(_PACK_COUNT.search(text or ""))
 

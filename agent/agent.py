@@ -372,7 +372,9 @@ class Agent:
         the name itself counts: across languages word embeddings confuse 加急 (express)
         with 快递 (courier), so a Chinese message leaves such flags at their default."""
         words = name.replace("_", " ").casefold()
-        return re.search(rf"(?<![\w]){re.escape(words)}", text.casefold()) is not None
+        found = re.search(rf"(?<![\w]){re.escape(words)}", text.casefold())
+        # "不用 express", "no express needed", "don't need express": named, and declined
+        return found is not None and not _DECLINED.search(text[: found.start()])
 
     @staticmethod
     def _finish(reply: Reply, turn: Turn, emit) -> Reply:
@@ -388,6 +390,13 @@ class Agent:
         if emit is not None and not reply.data.get("streamed"):
             emit(reply.text)
         return reply
+
+
+_DECLINED = re.compile(
+    r"(?:\b(?:no|not|without|don'?t (?:need|want)|doesn'?t need to be)\s+(?:an?\s+|the\s+)?"
+    r"|(?:不用|不要|不需要|不必|无需|别)\s*)$",
+    re.I,
+)
 
 
 def product_text(n: int, p: ShownProduct, language: str) -> str:

@@ -117,6 +117,11 @@ _BESIDE = re.compile(
 )
 
 
+_EVERY_ONE = re.compile(
+    r"\ball (?:three|four|five|of them|of these|of those)\b|(?:三|四|几)个都|全部", re.I
+)
+
+
 def _product_ids(r: Reading) -> list[str] | None:
     shown = r.state.shown
     named = r.refs.products
@@ -129,6 +134,8 @@ def _product_ids(r: Reading) -> list[str] | None:
         and _BESIDE.search(r.text)
     ):
         return [r.focus, *named]
+    if r.refs.all_shown and shown and _EVERY_ONE.search(r.text):
+        return list(shown)  # "the first and the second, no wait, all three of them"
     if named and not (r.refs.which and len(named) < 2):
         return named
     if (r.refs.all_shown or r.refs.which) and shown:

@@ -167,6 +167,9 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"|\bwhy (?:isn'?t|aren'?t|wasn'?t|weren'?t)\b[^?.!]*\b(?:picks|recommendations"
             r"|results|suggestions|list)\b"
             r"|从来?(?:不|没有?)(?:给我)?推荐|从不(?:给我)?推荐"
+            # "为什么我的推荐里从来没有 Maison Verde", "no Kettle & Bean at all? why's that"
+            r"|(?:为啥|为什么|怎么)[^，。？！,.?!]{0,30}?(?:从来|一直)都?没有?(?!有|货|库存|到|发|收到|消息|回复|人)"
+            r"|\bno\b[^?.!]{1,30}\bat all\b\W*\bwhy\b"
             r"|(?:为啥|怎么)都?没有[^，。？！,.?!]{1,15}的(?=[？?。，,!！]|$)"
             # "那款…为什么没出现？", "why isn't the cork mat I saved in here?", "how come
             # the grinder I looked at didn't make the list?": one left out of the list
@@ -193,7 +196,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
         re.compile(
             r"\bcompare\b|\bvs\.?\b|difference between|\bstacks? up\b|\bagainst each other\b"
             r"|\bside[- ]by[- ]side\b"
-            r"|比较|对比|区别|比一(?:下|比)|\bdiff (?:between|btwn|b/w)\b",
+            r"|比较(?!多|少)|对比|区别|比一(?:下|比)|\bdiff (?:between|btwn|b/w)\b|\bPK\s*一下",
             re.I,
         ),
     ),
@@ -209,7 +212,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"|(?<!根据)我的(?:购物|购买)?(?:喜好|偏好|兴趣|历史|记录|画像)(?!推荐)"
             r"|我喜欢什么|我(?:在[^，。？！,.?!]{0,6})?(?:平时|以前|之前|经常|常|一般|通常)都?"
             r"(?:在[^，。？！,.?!]{0,6})?买"
-            r"|\bmy (?:tastes|interests)\b|\bmy (?:shopping |buying )?habits\b",
+            r"|\bmy (?:tastes|interests)\b|\bmy (?:shopping |buying )?habits\b"
+            r"|我的\s*(?:shopping |purchase |order |buying )?(?:history|profile|taste)\b",
             re.I,
         ),
     ),
@@ -294,7 +298,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"|\bi(?:'ll| will|’ll) take (?:it|this|that|them|this one|that one|number \d"
             r"|the (?:\w+\s+){0,2}(?:one|ones|pair)\b|the (?:first|second|third|last)\b)"
             r"|(?<!可能)(?<!会)(?<!能)喜欢(?=这|那|它|第|该|此|[。！!.，,]|$)"
-            r"|(?:挺|很|蛮|超|特别|真|还挺)喜欢的?(?=[。！!.，,~]|$)"
+            r"|(?:挺|很|蛮|超|特别|真|还挺|好)喜欢的?(?:啊|呀|哦|哇|啦)?(?=[^\w]|$)"
             # "我要第二个", "就选便宜的那个": a product shown taken (bought: "cart", above)
             r"|(?:我(?:就)?|就)(?:要|选|拿)(?=(?:这|那)(?:个|款|双|件|台|一个|一款)"
             r"(?!的|牌子|品牌|颜色)|它|第[一二三四五1-5]"
@@ -688,9 +692,40 @@ def avoided(text: str) -> list[str]:
 _ORDINAL_PHRASE = re.compile(
     r"\b(?:the\s+)?(?:first|second|third|fourth|fifth|last|1st|2nd|3rd)"
     r"(?:\s+(?:one|ones|item|items|product|products))?\b(?:\s+(?:is|are))?"
-    r"|第\s*[一二两三四五12345]\s*[个款件种项双台]?|最后一[个款]|了(?=\s|$)",
+    r"|第\s*[一二两三四五12345]\s*[个款件种项双台]?|最后一[个款]|了(?=\s|$)"
+    r"|\b(?:the\s+)?(?:middle|top|bottom)\s+(?:one|ones|item|pick|option|result)\b"
+    r"|中间(?:那|这)?[个款件双台]|最(?:上|下|左|右)(?:面|边)(?:那|这)?[个款件双台]?",
     re.I,
 )
+
+
+_PLACE_NOUN = r"(?:one|ones|item|pick|option|result|choice|product|listing|pair)"
+_PLACES = [
+    (
+        re.compile(
+            rf"\b(?:the\s+)?middle\s+{_PLACE_NOUN}\b|\b(?:one|pick|option)\s+in\s+the\s+middle\b"
+            r"|中间(?:那|这|的)|中间一(?:个|款)",
+            re.I,
+        ),
+        1,
+    ),
+    (
+        re.compile(
+            rf"\btop\s+{_PLACE_NOUN}\b|\b(?:one|pick|option)\s+(?:at|on)\s+(?:the\s+)?top\b"
+            rf"|\bleft-?most\b|最上(?:面|边)|最左(?:面|边)",
+            re.I,
+        ),
+        0,
+    ),
+    (
+        re.compile(
+            rf"\bbottom\s+{_PLACE_NOUN}\b|\b(?:one|pick|option)\s+(?:at|on)\s+the\s+bottom\b"
+            rf"|\bright-?most\b|最下(?:面|边)|最底下|最右(?:面|边)",
+            re.I,
+        ),
+        -1,
+    ),
+]
 
 
 def ordinals(text: str) -> list[int]:
@@ -715,6 +750,11 @@ def ordinals(text: str) -> list[int]:
         found.append((m.start(), _ORDINALS_ZH[m.group(1)]))
     if re.search(r"最后一(?:个|款)", text):
         found.append((text.find("最后"), -1))
+    # a place in the list of three shown: "the middle one", "中间那个", "the top result",
+    # "最下面那款", "最右边的"
+    for rx, index in _PLACES:
+        for m in rx.finditer(text):
+            found.append((m.start(), index))
     # "the last one", not "how long does it last?" nor "parts that last for decades"
     last = r"\bthe last\b|\blast (?:one|ones|item|product)s?\b"
     for m in re.finditer(last, lowered):

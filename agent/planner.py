@@ -326,6 +326,20 @@ class RulePlanner:
         ):  # "你们店都卖哪些牌子的咖啡机？", "which brands of lamps do you carry?": the overview
             preset = self._overview_preset(text, parsed)
             return self.tool_plan("shop_overview", text, parsed, refs, situation, preset=preset)
+        if (
+            not refs.any
+            and _STOCKS.search(text)
+            and parsed.max_price is None
+            and parsed.min_price is None
+            and not self.vocabulary.brands_in(text)
+            and "shop_overview" in self.registry.tools
+        ):  # "do you guys sell yoga mats?", "你们家有没有卖吸尘器": whether the shop has a
+            # kind, and what of it (brands, prices; or that it has none, and what it has),
+            # never of the kind talked about before; "do you sell waterproof boots?" asks
+            # for products of a kind it has, a search
+            preset = {"category": None, **self._overview_preset(text, parsed)}
+            if not (preset["category"] and self.vocabulary.attributes_in(text)):
+                return self.tool_plan("shop_overview", text, parsed, refs, situation, preset=preset)
         shopping = self._shopping(text, parsed, refs, question, match)
         if refs.superlative and not question and not shopping:
             # "ok, the cheapest one please": a product in view picked by its price
@@ -1019,7 +1033,8 @@ _POINTS_TOOL = re.compile(r"\bpoints?\b", re.I)
 _WRAP = re.compile(
     r"\bgift[- ]?wrap|\b(?:be|get|come|came|have|had)(?: it| them)? (?:gift[- ])?wrapped\b"
     r"|\bwrap (?:it|them|this|that)(?: up| as a gift| for)\b"
-    r"|附(?:上|带)?(?:一)?张?(?:卡片|贺卡)|贺卡|礼盒|包装(?:一下|得?好看|成礼物)",
+    r"|附(?:上|带)?(?:一)?张?(?:卡片|贺卡)|贺卡|礼盒|包装(?:一下|得?好看|成礼物)|礼品包装"
+    r"|(?:送|礼物)[^。？?！!]{0,15}?(?:能|可以|帮忙)?包装吗",
     re.I,
 )
 _WRAP_TOOL = re.compile(r"\bwrap", re.I)
@@ -1028,7 +1043,11 @@ _WRAP_TOOL = re.compile(r"\bwrap", re.I)
 _SHOP_TERMS_ONLY = re.compile(
     r"\brefund(?:s|ed)?\b|\bprice[- ]match(?:ing)?\b|\bpay ?pal\b|\bapple pay\b"
     r"|\bcoupons?\b|\bpromo codes?\b|\b(?:forgot|reset|change)\b[^.?!]{0,12}\bpassword\b"
-    r"|退款|优惠码|优惠券|花呗|分期|付款方式|支付方式|(?:忘|改|重置)[^，。？！]{0,3}密码",
+    r"|退款|优惠码|优惠券|花呗|分期|付款方式|支付方式|(?:忘|改|重置)[^，。？！]{0,3}密码"
+    # a code applied, a price haggled, a repair booked: the shop's, no tool's
+    r"|\b(?:apply|use|redeem)\b[^.?!]{0,20}\b(?:discount |promo |coupon |voucher )?code\b"
+    r"|砍(?:个|一下|一点)?价|讲价|议价|\bhaggle\b"
+    r"|\b(?:book|schedule|arrange)\s+(?:a\s+|an\s+)?repair\b|预约维修|申请维修|送修|报修",
     re.I,
 )
 
@@ -1054,7 +1073,8 @@ _OWN_PURCHASE = re.compile(
 )
 # Asked to change an order, which no tool does: "cancel order 77120", "退掉订单".
 _CHANGES_ORDER = re.compile(
-    r"\b(?:cancel\w*|change|modify|amend|return|refund\w*|exchange)\b|取消|修改|退(?:掉|货|款)|换货",
+    r"\b(?:cancel\w*|change|modify|amend|return|refund\w*|exchange|reschedul\w*|postpone|redirect)\b"
+    r"|取消|修改|改(?:成|到|为|地址|时间)|推迟|延后|退(?:掉|货|款)|换货",
     re.I,
 )
 _ORDER_WORD = re.compile(r"\border\b|订单|单子", re.I)
@@ -1076,6 +1096,15 @@ _ORDER_NUMBER = re.compile(
 # Asking which brands the shop has ("which brands of lamps", "哪些牌子").
 _BRANDS_ASKED = re.compile(
     r"\b(?:what|which) (?:brands|makes)\b|哪些(?:牌子|品牌)|什么(?:牌子|品牌)|几个(?:牌子|品牌)",
+    re.I,
+)
+# Whether the shop carries a kind of product at all: "do you guys sell bikes?", "what
+# kind of coffee makers do you stock?", "你们家有没有卖吸尘器".
+_STOCKS = re.compile(
+    r"\bdo (?:you|y'?all|u)(?: guys| folks| people)? (?:even |also )?(?:sell|stock|carry)\b"
+    r"|\bwhat (?:kinds?|sorts?|types?|range) of\b[^?.!]{1,30}\b(?:do|does) (?:you|your shop|"
+    r"the shop)(?: guys)? (?:sell|stock|carry|have)\b"
+    r"|(?:你们|你家|您家|店里|贵店)家?(?:有没有|有)?(?:卖不卖|卖)(?![的得])",
     re.I,
 )
 _CARRIES = re.compile(r"\b(?:sell|carry|stock|have|got|offer)\b|卖|有", re.I)

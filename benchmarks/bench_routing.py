@@ -363,12 +363,14 @@ def _recalling(agent: Agent, pairs: list[tuple[str, str | None]]) -> None:
     router.exemplar_vectors = router.encode([t for t, _ in known]).astype(np.float32)
 
 
-def fit_recall(agent: Agent, rows: list[dict]) -> dict[str, Any]:
+def fit_recall(agent: Agent, rows: list[dict], old: dict | None = None) -> dict[str, Any]:
     """The recall thresholds (Router.recall) that maximise tool accuracy on the newest
     batch's tuning rows, recalling the tuning rows of the batches before it: rows the
     rules were not tuned on, so the rules' misses there are the misses recall can mend.
     Run once, when a batch is added, before any rule is changed for it. From the most
-    cautious setting down, a setting is kept only if it places more rows right."""
+    cautious setting down, a setting is kept only if it places more rows right; the
+    setting an earlier batch chose (`old`) stays where it places as many rows right as
+    the rules alone (a batch on which recall changes nothing)."""
     lo, hi = BATCHES[-1]
     fresh = [r for r in rows if lo <= r["id"] <= hi]
     _recalling(agent, exemplars(agent, [r for r in rows if not lo <= r["id"] <= hi]))
@@ -380,7 +382,10 @@ def fit_recall(agent: Agent, rows: list[dict]) -> dict[str, Any]:
         return summarise(evaluate(agent, fresh, states)["rows"])["tool_accuracy"]
 
     best, chosen = accuracy(1.01, 1.01), (1.01, 1.01)
-    rules_only = best
+    rules_only, kept = best, ""
+    if old and (score := accuracy(old["share"], old["nearest"])) >= rules_only:
+        best, chosen = score, (old["share"], old["nearest"])
+        kept = f"; kept from {old['fitted_on']}"
     for share in (1.0, 0.9, 0.8, 0.7, 0.6):
         for nearest in (0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5):
             score = accuracy(share, nearest)
@@ -389,7 +394,8 @@ def fit_recall(agent: Agent, rows: list[dict]) -> dict[str, Any]:
     return {
         "share": chosen[0],
         "nearest": chosen[1],
-        "fitted_on": f"tune rows {lo}-{hi} of benchmarks/data/routing_labels.jsonl, first run",
+        "fitted_on": f"tune rows {lo}-{hi} of benchmarks/data/routing_labels.jsonl, first run"
+        + kept,
         "rules_only": round(rules_only, 4),
         "with_recall": round(best, 4),
     }
@@ -429,7 +435,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.fit:
             calibration = {**fit(agent, rows, contexts(agent, rows)), "recall": old.get("recall")}
         else:
-            calibration = {**old, "recall": fit_recall(agent, rows)}
+            calibration = {**old, "recall": fit_recall(agent, rows, old.get("recall"))}
         calibration = {k: v for k, v in calibration.items() if v is not None}
         target.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
         print(json.dumps(calibration, indent=2))

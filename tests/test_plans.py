@@ -382,6 +382,12 @@ def test_staff_asking_for_a_customer_reach_the_same_tools(shop, encode):
         "customer wants to cancel order 77120 before it ships",
         "How does one properly clean a yoga mat? Mine has become rather sticky.",
         "客户说收到的音箱外壳有裂痕，要求换货",
+        # haggling, a code, a repair, a delivery moved: the shop's, no tool's
+        "能不能再便宜点，砍个价",
+        "please use code SAVE10 on my cart",
+        "I'd like to reschedule order 55120 to next Tuesday",
+        "可以帮我把订单 30218 改到下周再发吗",
+        "can I book a repair for my speaker?",
     ],
 )
 def test_after_sales_and_care_questions_are_no_search_and_no_tracking(shop, encode, message):
@@ -1622,6 +1628,36 @@ def test_casual_wordings_after_products_are_shown(shop, encode, message, tool, a
         for k, v in arguments.items()
     }
     assert plan.tool == tool and {k: call.arguments.get(k) for k in want} == want, plan
+
+
+@pytest.mark.parametrize(
+    ("message", "tool", "arguments"),
+    [
+        ("how long is the battery on the one in the middle?", "answer_question",
+         {"product_ids": [1]}),
+        ("最下面那款能发到上海吗 几天到", "shipping_estimate", {"product_id": 2}),
+        ("put the bottom one in my basket", "record_feedback", {"product_id": 2, "kind": "cart"}),
+        ("第二个好喜欢啊😍", "record_feedback", {"product_id": 1, "kind": "like"}),
+        ("2 和 3 PK 一下", "compare_products", {"product_ids": [1, 2]}),
+        ("compare the first and second, actually no, all three of them", "compare_products",
+         {"product_ids": [0, 1, 2]}),
+        ("is today's price on the second as low as it's been?", "price_history",
+         {"product_id": 1}),
+        ("🎁 第一个送我妈 能包装吗", "gift_wrap_options", {"product_id": 0}),
+        ("第三个的 shipping 多久，不需要 express", "shipping_estimate",
+         {"product_id": 2, "express": None}),
+        ("第三个 express 几天能到", "shipping_estimate", {"product_id": 2, "express": True}),
+        ("为什么推荐里一直都没有 Pulsewear 的", "why_not_shown", {}),
+        ("no Asana Earth at all? why's that", "why_not_shown", {}),
+        ("我的 shopping history 里哪些 brand 比较多", "shopper_profile", {}),
+    ],
+)  # fmt: skip
+def test_places_in_the_list_mixed_languages_and_short_asks(shop, encode, message, tool, arguments):
+    """A product shown named by its place ("the one in the middle", "最下面那款"), Chinese
+    with English words, "PK", a correction to all three, a price asked against its past,
+    gift wrap asked with 送, express declined ("不需要 express"), a brand never shown
+    asked about, and "比较多" (quite many), which compares nothing."""
+    test_casual_wordings_after_products_are_shown(shop, encode, message, tool, arguments)
 
 
 @pytest.mark.parametrize("message", ["hmm maybe later, need to think about it", "我再想想吧"])

@@ -455,8 +455,6 @@ def test_a_second_thing_to_buy_starts_a_new_search(shop, first, second, kept):
     ("message", "missing"),
     [
         ("do you have water bottles?", "water bottles"),
-        ("do you sell soldering irons?", "soldering irons"),
-        ("do you sell Nintendo magazines?", "Nintendo magazines"),
         ("do you have travel magazines?", None),
         ("I'm looking for a home magazine", None),
         ("do you have Reader's Digest?", None),
@@ -474,6 +472,37 @@ def test_asking_for_what_the_shop_does_not_carry_is_told_so(shop, message, missi
         assert "couldn't find" not in reply.text
     else:
         assert f"I couldn't find “{missing}” in this shop" in reply.text
+
+
+@pytest.mark.parametrize(
+    ("message", "missing"),
+    [
+        ("do you sell soldering irons?", "soldering irons"),
+        ("do you guys stock any bikes?", "bikes"),
+    ],
+)
+def test_whether_the_shop_sells_a_kind_it_lacks_is_answered_by_the_overview(shop, message, missing):
+    """ "do you sell soldering irons?" asks whether the shop carries a kind at all: the
+    overview says none of its products is one, and what the shop does have, never a
+    list of magazines passed off as irons."""
+    _, _, agent = shop
+    state = new_state()
+    reply = agent.turn(state, message, "s04")
+    assert [t.tool for t in reply.trace] == ["shop_overview"]
+    assert f"has “{missing}” in its title. The shop has " in reply.text
+    assert not reply.products
+
+
+def test_whether_the_shop_sells_a_kind_it_has_is_the_overview_of_that_kind(shop):
+    """ "do you sell magazines?" of a magazine shop: how many, which brands, what prices,
+    not the kind talked about before."""
+    _, _, agent = shop
+    state = new_state()
+    agent.turn(state, "do you have water bottles?", "s04")
+    reply = agent.turn(state, "do you sell magazines?", "s04")
+    assert [t.tool for t in reply.trace] == ["shop_overview"]
+    assert "magazine" in reply.text.casefold() and "priced from" in reply.text
+    assert "bottle" not in reply.text.casefold()
 
 
 def test_do_you_have_after_a_list_asks_the_shop_not_the_product(shop):

@@ -233,6 +233,32 @@ def test_a_number_that_is_part_of_a_size_counts_nothing():
     # a thread size and a length are no count of the nuts
     assert not states_count("Hillman 829300 1/4-20 SS HEX NUT", ["nut"])
     assert not states_count("a 3.5-inch wing nut", ["nut"])
+    # "400+ restaurants" counts them; "how many pieces?" is the pack's count
+    assert states_count("redeemable at 400+ Red Robin restaurants", ["restaurant"])
+    assert states_count("uxcell 100 Pcs 10K Ohm NTC Thermistors", ["piece"])
+    assert states_count("One Hundred (100) 608ZZ Miniature Ball Bearings", ["piece"])
+    assert not states_count("608ZZ 8x22x7 Shielded Miniature Ball Bearing", ["piece"])
+
+
+def test_a_range_asked_for_is_answered_by_a_span_and_a_balance_is_no_price():
+    from tools.text import answer_kinds, asks_price, holds_answer_kind
+
+    assert answer_kinds("What range of wavelengths can the spectroscope read?") == {"range"}
+    assert answer_kinds("这个温度计的测量范围是多少？") == {"range"}
+    assert "range" not in answer_kinds("does it come in a range of colours?")
+    assert holds_answer_kind("measures wavelengths from 400.0 to 700.0nm", {"range"})
+    assert holds_answer_kind("Temperature Range: 0-80 degrees C", {"range"})
+    assert not holds_answer_kind("a broad range of activities", {"range"})
+    assert not asks_price("收到卡以后，怎么查里面还剩多少钱？")
+    assert not asks_price("how much is left on the card?")
+    assert asks_price("这张卡多少钱？") and asks_price("how much is it?")
+
+
+def test_the_shoppers_people_and_the_words_round_a_question_are_not_asked_of_a_product():
+    assert content_terms("My sister wears a size 26, will it fit her?") == ["wear", "size", "fit"]
+    assert content_terms("我对乳胶过敏，戴这款手套会不会有问题？") == ["乳胶", "过敏", "戴", "手套"]
+    assert contains_term("paring knife with wooden handle", "wood")
+    assert not contains_term("fasten it yourself", "fast")
 
 
 def test_the_numbers_a_question_says_with_a_unit_and_a_record_holding_one():

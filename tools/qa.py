@@ -661,8 +661,10 @@ def question_focus(
     # the reason says what is meant ("I'm allergic to latex - are these safe for me?").
     asking = set(content_terms(asked_part(question)))
     focus = [t for t in terms if t in asking and t not in named and t not in unknown]
-    if found is not None and not any(
-        contains_term(p.text, f) for t in focus for f in forms[t] for p in found
+    if (
+        found is not None
+        and not answer_kinds(asked_part(question))  # "What size is it?": a size answers
+        and not any(contains_term(p.text, f) for t in focus for f in forms[t] for p in found)
     ):
         focus = []
     focus = focus or (

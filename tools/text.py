@@ -117,6 +117,7 @@ _UNIT_WORD = re.compile(
     r"|公里|米|厘米|毫米|升|毫升|克|公斤|斤|度|次",
     re.I,
 )
+_PIECE = re.compile(r"pieces?|pcs|pc|items?|units?|count", re.I)
 _PACK_WORD = re.compile(r"packs?|pcs|pieces?|count|ct|pairs?|sets?|cards?|sheets?|rolls?", re.I)
 _COUNT_ASKED = re.compile(
     rf"\bhow\s+many\b|(?:几|多少)\s*[{_MEASURE}]|[一每]\s*[包盒袋套箱卷罐瓶]\S{{0,4}}?(?:几|多少)",
@@ -126,6 +127,7 @@ _PACK_COUNT = re.compile(
     r"\d[\d,]*\s*(?:-\s*)?(?:pack|packs|pk|pcs|pieces?|count|ct|pairs?|units?)\b"
     r"|\b(?:pack|box|bag|set|case|bundle|lot|package)\s+of\s+\d"
     r"|\b(?:contains|includes|holds|fits)\s+(?:up\s+to\s+)?\d"
+    r"|\b(?:ten|twelve|twenty|fifty|hundred|thousand|dozen)\s*\(\d[\d,]*\)"  # One Hundred (100)
     rf"|\d\s*[{_MEASURE}]\s*装|(?:每|一)[包盒袋套箱]\s*\d",
     re.I,
 )
@@ -225,7 +227,16 @@ def asks_price(question: str) -> bool:
         text = _POINTING_BY_PRICE.sub(" ", text)
     if _HOW_MUCH_OF.search(text) and not _MONEY.search(text):
         return False  # "how much do the third ones weigh?" asks a weight
+    if _BALANCE.search(text):
+        return False  # "怎么查卡里还剩多少钱": what is left on a card, not what it costs
     return bool(_PRICE_ASKED.search(text)) and not _PRICE_THEN.search(text)
+
+
+_BALANCE = re.compile(
+    r"\bbalance\b|\b(?:left|remaining) on (?:it|the card|my card|this card)\b"
+    r"|余额|(?:还|还能)?剩(?:下|余)?多少",
+    re.I,
+)
 
 
 # "how much" of something other than money, said anywhere in the question
@@ -314,6 +325,12 @@ _ANSWER_ASKED = {
         r"|多久|多长时间|几个?小时|几天|几分钟|几年",
         re.I,
     ),
+    # the span a measurement or setting covers: "what range of wavelengths can it read?"
+    "range": re.compile(
+        r"\b(?:what|which)\s+(?:is\s+(?:the|its)\s+)?(?:[a-z-]+\s+)?range\b|\brange\s+(?:is|does)\b"
+        r"|范围|量程|区间",
+        re.I,
+    ),
     "place": re.compile(
         r"\bwhere\b|\b(?:which|what)\s+(?:states?|countries|country|cities|city|regions?"
         r"|locations?|areas?)\b|在?哪些?个?(?:州|国家|城市|地区|省)|哪里|哪儿|在哪|产地",
@@ -354,6 +371,12 @@ _ANSWER_HELD = {
         r"|yrs?)\b|\d\s*(?:小时|分钟|天|周|星期|个月|年)"
         r"|\b(?:a|an|one)[\s-]+(?:hour|day|week|month|year)\b|\bovernight\b|\bforever\b"
         r"|\bnever\s+expires?\b|\bno\s+expiration\b",
+        re.I,
+    ),
+    "range": re.compile(
+        r"\bfrom\s+[-+]?\d[\d.,]*\s*\S{0,8}\s+(?:to|up to)\s+[-+]?\d"
+        r"|\d[\d.,]*\s*[a-z%°]{0,6}\s*(?:-|–|~|to)\s*[-+]?\d[\d.,]*\s*(?:[a-z%°µ]{1,6}|degrees)"
+        r"|\d\s*[a-z%°]{0,6}\s*(?:到|至|~|-)\s*\d",
         re.I,
     ),
     # proper names as written ("US", never the "us" of "contact us"), then common words
@@ -708,6 +731,8 @@ def states_count(text: str, counted: list[str] = ()) -> bool:
     word ("6 pockets" for "how many pockets"); of the product itself (no counted words:
     "how many in a box?", "一盒有多少个？"), a pack count ("5 Pack", "pack of 5 pieces",
     "100 Count", "holds up to 20", "50个装")."""
+    if counted and _PIECE.fullmatch(counted[-1]):
+        counted = []  # "how many pieces in the pack?": the pack count ("100 Pcs")
     if counted:
         head = re.escape(counted[-1])
         # a number that is part of a size ("1/4-20 SS hex nut", "3.5-inch") counts nothing

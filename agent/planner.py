@@ -231,6 +231,11 @@ class RulePlanner:
             # "I want to cancel order 77120": a change to an order, which no tool makes
             # (nor the order tracker, however near its description)
             return Plan("abstain", "shop_terms")
+        if _COMPLAINT.search(text) and not _ASKS.search(text):
+            # "The knife I got last week already has a chip. Really disappointed.", "快递员
+            # 把包裹扔在门口被雨淋湿了，太差劲了": a complaint that asks nothing, answered
+            # in kind, not with a search for knives nor an order's tracking
+            return Plan("abstain", "complaint")
         if parsed.from_history and not refs.products:
             parsed.content = ""  # no words to search for: the shopper's own picks
             plan = self.recommend(text, parsed, situation, None)
@@ -1062,6 +1067,21 @@ _FORGET = re.compile(
 )
 
 
+# A complaint ("really disappointed", "太差劲了"), and the words by which a message asks
+# for something (a question, a request) besides.
+_COMPLAINT = re.compile(
+    r"\b(?:disappointed|disappointing|not happy|unhappy|terrible|awful|horrible|the worst"
+    r"|furious|annoyed|ridiculous|unacceptable|fed up)\b"
+    r"|太差劲|差劲|气死|失望|坑人|太烂|无语|太坑",
+    re.I,
+)
+_ASKS = re.compile(
+    r"[?？]|\b(?:need|want|looking for|show|find|recommend|suggest|get me|replace|replacement"
+    r"|another|help|could|can|would|please|how|what|which|where|why)\b"
+    r"|想要|想买|需要|推荐|帮|给我|找|换|再买|重新买|吗|呢|怎么|咋|哪|什么|啥|多少|几|能不能|可以"
+    r"|有没有",
+    re.I,
+)
 # The shopper's own earlier purchase: "I bought", "my order", "上个月买的".
 _OWN_PURCHASE = re.compile(
     r"\bi (?:bought|ordered|purchased)\b"

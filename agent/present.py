@@ -80,7 +80,7 @@ def present(turn: Turn) -> Reply:
     if plan.action == "refuse":
         return Reply(say("refused_unknown", lang, ids=plan.note), plan.intent)
     if plan.action == "abstain":
-        key = "shop_terms" if plan.intent == "shop_terms" else "abstain"
+        key = plan.intent if plan.intent in ("shop_terms", "complaint") else "abstain"
         return Reply(say(key, lang), key)
     outcomes = turn.run(plan.calls)
     handler = PRESENTERS.get(plan.intent, _tool_answer)

@@ -1660,6 +1660,29 @@ def test_places_in_the_list_mixed_languages_and_short_asks(shop, encode, message
     test_casual_wordings_after_products_are_shown(shop, encode, message, tool, arguments)
 
 
+@pytest.mark.parametrize(
+    ("message", "said"),
+    [
+        ("My speaker from you stopped charging after a week. Really disappointed.", "sorry"),
+        ("快递把箱子压扁了，里面的灯也摔坏了，太差劲了", "很抱歉"),
+    ],
+)
+def test_a_complaint_that_asks_nothing_is_answered_in_kind(shop, encode, message, said):
+    """A complaint is met with an apology and where to take it: no search for speakers,
+    no order tracked; one that also asks for something, or a question about bad
+    reviews, goes where it asks."""
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    agent.turn(state, "desk lamp", "u0106")
+    reply = agent.turn(copy.deepcopy(state), message, "u0106")
+    assert reply.intent == "complaint" and said in reply.text, reply.plan
+    assert not reply.products and not reply.trace
+    plan = agent.turn(copy.deepcopy(state), "第二款有什么差评吗", "u0106").plan
+    assert plan["tool"] == "review_summary", plan
+    asked = agent.turn(copy.deepcopy(state), "my old lamp is terrible, I need a brighter one")
+    assert asked.intent != "complaint" and asked.products, asked.plan
+
+
 @pytest.mark.parametrize("message", ["hmm maybe later, need to think about it", "我再想想吧"])
 def test_a_choice_put_off_is_answered_in_kind_and_keeps_what_was_shown(shop, encode, message):
     agent = routed_agent(shop, encode)

@@ -5,12 +5,12 @@
     python -m benchmarks.bench_routing --fit-recall  # when a new batch is added (below)
 
 The labelled set (benchmarks/data/routing_labels.jsonl, labelled before any router
-existed) holds 1070 messages over the demo shop, 46 % Chinese: single messages and
+existed) holds 1160 messages over the demo shop, 46 % Chinese: single messages and
 follow-ups (the context messages are replayed first), every built-in tool, the
 example shipping plugin, four tools of a test plugin that appear in no example
-utterance (benchmarks/routing_plugin: reached from their docstrings alone), and 187
+utterance (benchmarks/routing_plugin: reached from their docstrings alone), and 205
 messages no tool serves. Rows 279-350, 351-440, 441-530, 531-620, 621-710, 711-800,
-801-890, 891-980 and 981-1070 were added later in nine batches, each written and labelled from
+801-890, 891-980, 981-1070 and 1071-1160 were added later in ten batches, each written and labelled from
 the tools' descriptions alone (by a writer who saw neither the router nor its examples)
 before the router ran on them; the second
 asked for slang, long preambles, English words in Chinese messages and after-sales
@@ -33,7 +33,11 @@ assistant's instructions that no tool serves; the ninth for Chinese and English 
 within a sentence, follow-ups of one or two words, a shown product named by its brand,
 colour or place in the list, messages that name a product but ask for something else
 (and questions that are searches), voice transcripts, formal requests and emoji, and
-shop-like requests no tool serves (a new delivery address, a repair, a poem).
+shop-like requests no tool serves (a new delivery address, a repair, a poem); the
+tenth for conversations several turns deep, a shopper saying what a tool should not do
+("don't show me more, just ..."), a goal or a problem said instead of a product, older
+shoppers', children's, very polite and very blunt wording, prices in other currencies
+and ranges, and privacy, account or off-topic requests no tool serves.
 Every third row is the test part: never used to fit.
 
 Scored per planner: tool accuracy (the tool that answers the message; `None` =
@@ -71,7 +75,7 @@ LABELS = Path(__file__).resolve().parent / "data" / "routing_labels.jsonl"
 # Label ids of the first set and of the two later batches written blind to the router.
 BATCHES = [
     (1, 278), (279, 350), (351, 440), (441, 530), (531, 620), (621, 710), (711, 800), (801, 890),
-    (891, 980), (981, 1070),
+    (891, 980), (981, 1070), (1071, 1160),
 ]  # fmt: skip
 SHOPPER = "u0001"
 

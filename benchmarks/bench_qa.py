@@ -328,7 +328,8 @@ def _question_logistic(groups, steps: int = 4000, l2: float = 1e-2, tau: float =
     sets = []
     for features, gold, answerable in groups:
         if answerable:
-            sets.append((features[gold > 0].astype(np.float64), 1.0))
+            if gold.any():  # a gold record none of whose passages was read: nothing to fit
+                sets.append((features[gold > 0].astype(np.float64), 1.0))
         elif not gold.any():
             sets.append((features.astype(np.float64), 0.0))
     n_yes = sum(1 for _, y in sets if y) or 1

@@ -36,7 +36,7 @@ import numpy as np
 from tools.context import ToolContext, per_catalog
 from tools.dictionary import english_words, senses
 from tools.lexicon import lexicon
-from tools.passages import Passage, passages
+from tools.passages import MAX_REVIEWS, Passage, passages
 from tools.products import get_product, product_evidence
 from tools.registry import ToolArgumentError
 from tools.results import ToolResult
@@ -170,6 +170,8 @@ def _naming_others(question: str, product, products: list) -> frozenset[str]:
     if len(products) < 2:
         return frozenset()
     candidates = set(naming_words(question))
+    # a name of one word ("Kmart 卡和 Raley's 卡哪张能充值"): a Latin word of another's
+    candidates.update(stem(w.casefold()) for w in re.findall(r"[A-Za-z][\w'-]*", question))
     for run in _NAME_RUN.findall(question):
         words = [stem(w.casefold()) for w in run.split()]
         for other in products:
@@ -497,15 +499,46 @@ def unmentioned(
     popcorn?" of AMC gift cards: "popcorn", never "AMC"; never a word naming another
     product asked about, nor one its category or brand holds (`others`)."""
     out = []
+    brands = _brands(ctx)
+    unread = _unread_reviews(ctx, found)
     for word in content_words(asked_part(question)) or content_words(question):
         term = word if _HAN.match(word) else stem(word)
-        if term in others:
-            continue
+        if term in others or word.casefold() in brands:
+            continue  # a brand of the catalog is a name, said only as its records give it
         forms = [term, *_translations(ctx, term)]
-        if not any(contains_term(p.text, f) for p in found for f in forms):
+        if not any(contains_term(p.text, f) for p in found for f in forms) and not any(
+            contains_term(text, f) for text in unread for f in forms
+        ):
             out.append(word)
     # a one-character Chinese verb (放 of 能放15寸笔记本吗) is not what is asked about
     return [w for w in out if not (_HAN.match(w) and len(w) == 1)]
+
+
+def _unread_reviews(ctx: ToolContext, found: list[Passage]) -> list[str]:
+    """The text and title of the product's reviews that were not read as passages (one
+    that reads like instructions to the assistant is never quoted), and the titles of
+    those that were: never quoted, but a word they hold is not "not mentioned"."""
+    pid = next((p.product_id for p in found), None)
+    if pid is None:
+        return []
+    read = {p.name for p in found if p.kind == "review"}
+    return [
+        f"{r.title or ''} {'' if r.id in read else r.text or ''}"
+        for r in ctx.store.reviews(ctx.catalog, pid, limit=MAX_REVIEWS)
+    ]
+
+
+def _brands(ctx: ToolContext) -> frozenset[str]:
+    """The catalog's brands, each as one word casefolded ("fandango", "raley's")."""
+
+    def build() -> frozenset[str]:
+        products = ctx.store.products(ctx.catalog)
+        return frozenset(p.brand.casefold() for p in products if p.brand and " " not in p.brand)
+
+    return per_catalog(_BRANDS, ctx, build)
+
+
+_BRANDS: dict[tuple, frozenset[str]] = {}
 
 
 FEATURES = (

@@ -33,6 +33,12 @@ _EN_MAX_AFTER = re.compile(
     r"(?:max(?:imum)?|tops|at most|or less|or under)\b",
     re.I,
 )
+# "I have 40 dollars", "I've only got $60": what the shopper has to spend
+_EN_HAVE = re.compile(
+    r"\bi(?:'ve|’ve)?(?: only| just)? (?:have|got)\s+(?:about |around |like )?"
+    rf"(?:(\$|€|£|¥)\s*{_NUM}|{_NUM}\s*(dollars?|usd|bucks|euros?|pounds?)\b)",
+    re.I,
+)
 _EN_MIN = re.compile(
     rf"(?:over|above|more than|at least|min(?:imum)?)\s*(\$|€|£|¥)?\s*{_NUM}", re.I
 )
@@ -61,11 +67,12 @@ _EN_TARGET = re.compile(
     re.I,
 )
 _ZH_MAX = re.compile(
-    rf"(?:不超过|低于|少于|不到|最多|预算(?:是|为|改成|改为|调到|在|只有|大概|大约)?)\s*{_NUM}"
+    rf"(?:不超过|(?:别|不要|不能|不得)超过|低于|少于|不到|(?:最多|顶多)(?:能|只能)?(?:出|花|给)?到?"
+    rf"|预算(?:是|为|改成|改为|调到|在|只有|大概|大约)?)\s*{_NUM}"
     r"\s*(元|块钱|块|美元|刀)?\s*(?:以内|以下|之内)?"
     rf"|{_NUM}\s*(元|块钱|块|美元|刀)?\s*(?:以内|以下|之内|内)"
 )
-_ZH_MIN = re.compile(rf"(?:高于|超过|至少|不低于){_NUM}\s*(元|块钱|块|美元|刀)?")
+_ZH_MIN = re.compile(rf"(?:高于|(?<![别要能得])超过|至少|不低于){_NUM}\s*(元|块钱|块|美元|刀)?")
 _ZH_RANGE = re.compile(rf"{_NUM}\s*(?:元|块)?\s*(?:到|至|-|~|～)\s*{_NUM}\s*(元|块钱|块|美元|刀)?")
 # Talk about the budget around its number ("预算改一下，80美元以内"): no product words.
 _ZH_BUDGET_TALK = re.compile(
@@ -160,6 +167,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"\bwhy (?:not|didn'?t you|no)\b|为什么(?:没有|不推荐|没推荐|不是)"
             # "怎么没有Kestrel Audio的？", "那款精华怎么没推荐给我": a product or brand left out
             r"|(?:为啥|为什么|怎么)都?(?:没|不)(?:推荐|给我推荐|给我看)"
+            r"|(?:为啥|为什么|怎么)一(?:个|款|件)[^，。？！,.?!]{1,20}?都没(?:有)?(?:给我)?(?:看|推荐|推)"
             r"|怎么(?:推荐|列表)?(?:里|中)?(?:一个|一款|一件)?都?没有"
             r"|\bhow come (?:you )?(?:never|don'?t|didn'?t) (?:recomm?end|show|suggest)"
             r"|\b(?:you )?never (?:suggest|recomm?end|show|offer)s?\b"
@@ -196,7 +204,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
         re.compile(
             r"\bcompare\b|\bvs\.?\b|difference between|\bstacks? up\b|\bagainst each other\b"
             r"|\bside[- ]by[- ]side\b"
-            r"|比较(?!多|少)|对比|区别|比一(?:下|比)|\bdiff (?:between|btwn|b/w)\b|\bPK\s*一下",
+            r"|比较(?!多|少)|对比|区别|比一(?:下|比)|比比|放在?一起比"
+            r"|\bdiff (?:between|btwn|b/w)\b|\bPK\s*一下",
             re.I,
         ),
     ),
@@ -212,6 +221,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"|(?<!根据)我的(?:购物|购买)?(?:喜好|偏好|兴趣|历史|记录|画像)(?!推荐)"
             r"|我喜欢什么|我(?:在[^，。？！,.?!]{0,6})?(?:平时|以前|之前|经常|常|一般|通常)都?"
             r"(?:在[^，。？！,.?!]{0,6})?买"
+            # "我这几年在你们这儿主要买的是哪几类东西", "常买哪些牌子"
+            r"|我[^，。？！,.?!]{0,14}?(?:主要|经常|常)买的?(?:是|都是)?(?:哪|什么|啥)|常买(?:哪|什么|啥)"
             r"|\bmy (?:tastes|interests)\b|\bmy (?:shopping |buying )?habits\b"
             r"|我的\s*(?:shopping |purchase |order |buying )?(?:history|profile|taste)\b",
             re.I,
@@ -234,7 +245,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
         # as adding to a cart is a change the shopper should ask for in so many words
         "cart",
         re.compile(
-            r"\b(?:add|put)\b.*\b(?:cart|basket|bag)\b|加入购物车|加购"
+            r"\b(?:add|put|pop|stick|throw|chuck|toss|drop)\b.*\b(?:cart|basket|bag)\b|加入购物车|加购"
             r"|\bi(?:'ll| will|’ll| would like to|'d like to) (?:buy|order|purchase)"
             r" (?:it|this|that|them|both|this one|that one|number \d|the (?:first|second"
             r"|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b|the (?:\w+\s+){0,2}(?:one|ones"
@@ -278,7 +289,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
         re.compile(
             r"not interested|don'?t like|no thanks|不感兴趣|不喜欢"
             # "以后别给我推这种": no more of its kind
-            r"|(?:别|不要)再?(?:给我)?(?:推|推荐)这(?:种|类|样的?)"
+            r"|(?:别|不要)再?(?:给我)?(?:推|推荐)这(?:种|类|样的?)|(?:别|不要)再(?:给我)?(?:推|推荐)了"
             r"|\bnot (?:really |so |too )?(?:into|a fan of|keen on)\b"
             r"|\bnot my (?:vibe|style|thing|taste)\b"
             r"|\bdon'?t (?:show|recommend|suggest) (?:me )?(?:that|this|those|these)"
@@ -748,8 +759,11 @@ def ordinals(text: str) -> list[int]:
         found += [(m.start(), int(m.group(1)) - 1), (m.start(2), int(m.group(2)) - 1)]
     for m in re.finditer(r"第\s*([一二两三四五12345])\s*(?:个|款|件|种|项)?", text):
         found.append((m.start(), _ORDINALS_ZH[m.group(1)]))
-    if re.search(r"最后一(?:个|款)", text):
+    if re.search(r"最后一(?:个|款|台|件|双|把|张|只|部)", text):
         found.append((text.find("最后"), -1))
+    # "二号，全部参数": a numeral numbering the products shown (not "五号电池", "二号线")
+    for m in re.finditer(r"(?<![\d一二三四五六七八九十第])([一二三])\s*号(?![码线电楼])", text):
+        found.append((m.start(), _ORDINALS_ZH[m.group(1)]))
     # a place in the list of three shown: "the middle one", "中间那个", "the top result",
     # "最下面那款", "最右边的"
     for rx, index in _PLACES:
@@ -792,9 +806,14 @@ _ZH_DIGITS = dict(zip("零一二两三四五六七八九", [0, 1, 2, 2, 3, 4, 5,
 # (a Chinese numeral only where it is said as money: before a currency or a budget's
 # bound, or after a budget's word; "万用表", "十字螺丝刀", "百搭" are no amounts)
 _ZH_NUMERAL = r"[零一二两三四五六七八九十百千万]*[十百千万][零一二两三四五六七八九十百千万]*"
-_ZH_BUDGET_BEFORE = ("预算", "预算是", "不超过", "最多", "改成", "至少", "超过", "低于", "高于")
+_ZH_BUDGET_BEFORE = (
+    "预算", "预算是", "不超过", "最多", "改成", "至少", "超过", "低于", "高于",
+    "出到", "花到", "顶多",
+)  # fmt: skip
 _ZH_SPOKEN = re.compile(
     rf"(?<!第){_ZH_NUMERAL}(?=\s*(?:块钱|块|元|美元|美金|刀|以内|以下|之内|左右|上下))"
+    # the low end of a range said in words: "五百到八百块"
+    rf"|(?<!第){_ZH_NUMERAL}(?=\s*(?:到|至|~|～)\s*(?:{_ZH_NUMERAL}|\d)\S{{0,4}}(?:块|元|刀))"
     rf"|(?:{'|'.join(f'(?<={w})' for w in _ZH_BUDGET_BEFORE)}){_ZH_NUMERAL}"
 )
 
@@ -859,6 +878,7 @@ def _budget(said: str, p: Parsed) -> str:
         (_ZH_AROUND, "around"),
         (_EN_MAX, "max"),
         (_EN_MAX_AFTER, "max"),
+        (_EN_HAVE, "max"),
         (_ZH_MAX, "max"),
         (_EN_MIN, "min"),
         (_ZH_MIN, "min"),

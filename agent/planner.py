@@ -231,6 +231,15 @@ class RulePlanner:
             # "I want to cancel order 77120": a change to an order, which no tool makes
             # (nor the order tracker, however near its description)
             return Plan("abstain", "shop_terms")
+        if _PRIVACY.search(text):
+            # "delete all the data you've got on me", "会不会把我的购买记录卖给广告公司": the
+            # shop's, not the chat's (never the shopper's profile read back)
+            return Plan("abstain", "privacy")
+        if _ELSEWHERE.search(text):
+            # "does Walmart have it cheaper?", "京东上卖多少": only this shop's catalog is seen
+            return Plan("abstain", "elsewhere")
+        if _ENTERTAIN.search(text):
+            return Plan("abstain", "abstain")  # "tell me a joke about hiking boots"
         if _COMPLAINT.search(text) and not _ASKS.search(text):
             # "The knife I got last week already has a chip. Really disappointed.", "快递员
             # 把包裹扔在门口被雨淋湿了，太差劲了": a complaint that asks nothing, answered
@@ -395,7 +404,9 @@ class RulePlanner:
             and "answer_question" in self.registry.tools
         ):  # a question, nothing more specific read: to the records of those in view
             plan = self.tool_plan("answer_question", text, parsed, refs, situation)
-            return replace(plan, firm=False)
+            # a product the message names, found by name, is a reading of the message
+            # ("Does the Brewmaster Peak 600 have a milk frother?"): recall never moves it
+            return replace(plan, firm=refs.looked_up)
         # Without a router (no embedder) the rules read any other message as a request
         # for products, as they always have; so is the answer to "what are you looking for?".
         if self.router is None or state.clarified_last_turn:
@@ -1067,6 +1078,27 @@ _FORGET = re.compile(
 )
 
 
+# The shopper's data asked to be deleted or not passed on, another shop asked about, a
+# joke or a poem asked for: no tool's, each answered in a sentence.
+_PRIVACY = re.compile(
+    r"\b(?:delete|erase|remove|wipe)\b[^.?!]{0,30}\b(?:data|information|info|account"
+    r"|personal details|(?:search|purchase|browsing) history|everything you (?:have|know|store))\b"
+    r"|\bstop (?:tracking|collecting|storing)\b|\b(?:sell|share|pass)(?:ing)?\b[^.?!]{0,20}"
+    r"\bmy (?:data|information|info|history|records?)\b|\bprivacy\b"
+    r"|(?:删除|删掉|清除|注销)(?:我的)?(?:数据|记录|信息|账号|账户|历史)|隐私|个人信息"
+    r"|(?:卖|泄露|分享|提供)给(?:广告|第三方|别人|其他)|(?:不要|别)(?:再)?(?:追踪|跟踪|记录)我",
+    re.I,
+)
+_ELSEWHERE = re.compile(
+    r"\b(?:walmart|best ?buy|costco|ebay|aliexpress|temu|other (?:shops?|stores?|sites?"
+    r"|websites?|retailers?))\b|京东|淘宝|拼多多|天猫|苏宁|别家|其他(?:店|网站|平台|商家)",
+    re.I,
+)
+_ENTERTAIN = re.compile(
+    r"\b(?:tell|know) (?:me )?(?:a |any )?jokes?\b|\bwrite (?:me )?(?:a |an )?(?:poem|song"
+    r"|story|limerick|haiku)\b|[讲说]个笑话|写(?:一)?首诗|写个故事",
+    re.I,
+)
 # A complaint ("really disappointed", "太差劲了"), and the words by which a message asks
 # for something (a question, a request) besides.
 _COMPLAINT = re.compile(

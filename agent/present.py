@@ -80,11 +80,14 @@ def present(turn: Turn) -> Reply:
     if plan.action == "refuse":
         return Reply(say("refused_unknown", lang, ids=plan.note), plan.intent)
     if plan.action == "abstain":
-        key = plan.intent if plan.intent in ("shop_terms", "complaint") else "abstain"
+        key = plan.intent if plan.intent in _ABSTAIN_REPLIES else "abstain"
         return Reply(say(key, lang), key)
     outcomes = turn.run(plan.calls)
     handler = PRESENTERS.get(plan.intent, _tool_answer)
     return handler(turn, outcomes)
+
+
+_ABSTAIN_REPLIES = ("shop_terms", "complaint", "privacy", "elsewhere")
 
 
 def _clarify(turn: Turn) -> Reply:

@@ -10,9 +10,9 @@ follow-ups (the context messages are replayed first), every built-in tool, the
 example shipping plugin, four tools of a test plugin that appear in no example
 utterance (benchmarks/routing_plugin: reached from their docstrings alone), and 205
 messages no tool serves. Rows 279-350, 351-440, 441-530, 531-620, 621-710, 711-800,
-801-890, 891-980, 981-1070 and 1071-1160 were added later in ten batches, each written and labelled from
-the tools' descriptions alone (by a writer who saw neither the router nor its examples)
-before the router ran on them; the second
+801-890, 891-980, 981-1070 and 1071-1160 were added later in ten batches, each
+written and labelled from the tools' descriptions alone (by a writer who saw neither the
+router nor its examples) before the router ran on them; the second
 asked for slang, long preambles, English words in Chinese messages and after-sales
 requests no tool serves, the third for an older shopper's full sentences, a hurried
 phone shopper's fragments and a customer-service agent typing for a customer, the
@@ -374,7 +374,9 @@ def fit_recall(agent: Agent, rows: list[dict], old: dict | None = None) -> dict[
     Run once, when a batch is added, before any rule is changed for it. From the most
     cautious setting down, a setting is kept only if it places more rows right; the
     setting an earlier batch chose (`old`) stays where it places as many rows right as
-    the rules alone (a batch on which recall changes nothing)."""
+    the rules alone (a batch on which recall changes nothing), and a new setting only
+    where it places no fewer of the earlier tuning rows right (each recalling the others)
+    than that one: a looser vote that mends the new batch may unmake what was tuned."""
     lo, hi = BATCHES[-1]
     fresh = [r for r in rows if lo <= r["id"] <= hi]
     _recalling(agent, exemplars(agent, [r for r in rows if not lo <= r["id"] <= hi]))
@@ -386,22 +388,37 @@ def fit_recall(agent: Agent, rows: list[dict], old: dict | None = None) -> dict[
         return summarise(evaluate(agent, fresh, states)["rows"])["tool_accuracy"]
 
     best, chosen = accuracy(1.01, 1.01), (1.01, 1.01)
-    rules_only, kept = best, ""
-    if old and (score := accuracy(old["share"], old["nearest"])) >= rules_only:
-        best, chosen = score, (old["share"], old["nearest"])
-        kept = f"; kept from {old['fitted_on']}"
+    rules_only = best
+    earlier = (old["share"], old["nearest"]) if old else None
+    if earlier and (score := accuracy(*earlier)) >= rules_only:
+        best, chosen = score, earlier
     for share in (1.0, 0.9, 0.8, 0.7, 0.6):
         for nearest in (0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5):
             score = accuracy(share, nearest)
             if score > best:
                 best, chosen = score, (share, nearest)
+    guard = {}
+    if earlier and chosen not in (earlier, (1.01, 1.01)):
+        before = [r for r in rows if not lo <= r["id"] <= hi]
+        before_states = contexts(agent, before)
+        router.recall_skip_same = True
+        for name, setting in (("earlier", earlier), ("new", chosen)):
+            router.recall_share, router.recall_nearest = setting
+            result = evaluate(agent, before, before_states)["rows"]
+            guard[name] = summarise(result)["tool_accuracy"]
+        router.recall_skip_same = False
+        if guard["new"] < guard["earlier"]:
+            best, chosen = accuracy(*earlier), earlier
+    first_run = f"tune rows {lo}-{hi} of benchmarks/data/routing_labels.jsonl, first run"
+    if old and chosen == earlier:  # the earlier batch's setting, kept
+        first_run += "; kept from " + old["fitted_on"].split("; kept from ")[-1]
     return {
         "share": chosen[0],
         "nearest": chosen[1],
-        "fitted_on": f"tune rows {lo}-{hi} of benchmarks/data/routing_labels.jsonl, first run"
-        + kept,
+        "fitted_on": first_run,
         "rules_only": round(rules_only, 4),
         "with_recall": round(best, 4),
+        **({"earlier_rows": {k: round(v, 4) for k, v in guard.items()}} if guard else {}),
     }
 
 

@@ -1650,6 +1650,14 @@ def test_casual_wordings_after_products_are_shown(shop, encode, message, tool, a
         ("为什么推荐里一直都没有 Pulsewear 的", "why_not_shown", {}),
         ("no Asana Earth at all? why's that", "why_not_shown", {}),
         ("我的 shopping history 里哪些 brand 比较多", "shopper_profile", {}),
+        ("二号，规格发我", "product_details", {"product_id": 1}),
+        ("pop the second one in my basket", "record_feedback", {"product_id": 1, "kind": "cart"}),
+        ("第三个那个牌子我用过不好，别再给我推了", "record_feedback",
+         {"product_id": 2, "kind": "not_interested"}),
+        ("请把第一台和最后一台放一起比比", "compare_products", {"product_ids": [0, 2]}),
+        ("怎么一个 Packwell 的都没给我看？", "why_not_shown", {}),
+        ("is the first one at its normal price right now?", "price_history", {"product_id": 0}),
+        ("我这两年主要买的是哪几类东西？", "shopper_profile", {}),
     ],
 )  # fmt: skip
 def test_places_in_the_list_mixed_languages_and_short_asks(shop, encode, message, tool, arguments):
@@ -1681,6 +1689,47 @@ def test_a_complaint_that_asks_nothing_is_answered_in_kind(shop, encode, message
     assert plan["tool"] == "review_summary", plan
     asked = agent.turn(copy.deepcopy(state), "my old lamp is terrible, I need a brighter one")
     assert asked.intent != "complaint" and asked.products, asked.plan
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "said"),
+    [
+        ("please erase everything you store about me, my purchase history included", "privacy",
+         "customer service"),
+        ("你们会把我的浏览记录提供给第三方吗", "privacy", "本店客服"),
+        ("is the second one cheaper at Walmart?", "elsewhere", "other shops"),
+        ("京东上这个卖多少钱", "elsewhere", "其他店铺"),
+        ("write me a poem about running shoes", "abstain", "outside what I can do"),
+    ],
+)  # fmt: skip
+def test_data_requests_other_shops_and_poems_get_one_sentence_and_no_tool(
+    shop, encode, message, intent, said
+):
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    agent.turn(state, "running shoes", "u0106")
+    reply = agent.turn(copy.deepcopy(state), message, "u0106")
+    assert reply.intent == intent and said in reply.text, (message, reply.plan)
+    assert not reply.trace and not reply.products
+
+
+@pytest.mark.parametrize(
+    ("message", "low", "high"),
+    [
+        ("跑鞋，别超过六百块", None, 84),
+        ("台灯，最多能出到三百块", None, 42),
+        ("耳机，三百到五百块之间", 42, 70),
+        ("a backpack for school, I have 40 dollars", None, 40),
+        ("a speaker, I've only got $60", None, 60),
+        ("I have 2 kids and need a backpack", None, None),
+    ],
+)
+def test_budgets_said_as_a_limit_a_range_in_words_or_what_one_has(shop, encode, message, low, high):
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    agent.turn(state, message, "u0106")
+    got = (state.slots.min_price, state.slots.max_price)
+    assert tuple(None if v is None else round(v) for v in got) == (low, high), got
 
 
 @pytest.mark.parametrize("message", ["hmm maybe later, need to think about it", "我再想想吧"])

@@ -5,12 +5,13 @@
     python -m benchmarks.bench_routing --fit-recall  # when a new batch is added (below)
 
 The labelled set (benchmarks/data/routing_labels.jsonl, labelled before any router
-existed) holds 1160 messages over the demo shop, 46 % Chinese: single messages and
+existed) holds 1250 messages over the demo shop, 46 % Chinese: single messages and
 follow-ups (the context messages are replayed first), every built-in tool, the
 example shipping plugin, four tools of a test plugin that appear in no example
-utterance (benchmarks/routing_plugin: reached from their docstrings alone), and 205
+utterance (benchmarks/routing_plugin: reached from their docstrings alone), and 222
 messages no tool serves. Rows 279-350, 351-440, 441-530, 531-620, 621-710, 711-800,
-801-890, 891-980, 981-1070 and 1071-1160 were added later in ten batches, each
+801-890, 891-980, 981-1070, 1071-1160 and 1161-1250 were added later in eleven batches,
+each
 written and labelled from the tools' descriptions alone (by a writer who saw neither the
 router nor its examples) before the router ran on them; the second
 asked for slang, long preambles, English words in Chinese messages and after-sales
@@ -37,7 +38,11 @@ shop-like requests no tool serves (a new delivery address, a repair, a poem); th
 tenth for conversations several turns deep, a shopper saying what a tool should not do
 ("don't show me more, just ..."), a goal or a problem said instead of a product, older
 shoppers', children's, very polite and very blunt wording, prices in other currencies
-and ranges, and privacy, account or off-topic requests no tool serves.
+and ranges, and privacy, account or off-topic requests no tool serves; the eleventh for
+a shopper correcting the assistant after a list, all-caps messages and pasted model
+names, seasonal and cultural gift occasions, sizes and units that are no price,
+questions about what the assistant can do and requests to start over, and two asks in
+one message or short replies.
 Every third row is the test part: never used to fit.
 
 Scored per planner: tool accuracy (the tool that answers the message; `None` =
@@ -75,7 +80,7 @@ LABELS = Path(__file__).resolve().parent / "data" / "routing_labels.jsonl"
 # Label ids of the first set and of the two later batches written blind to the router.
 BATCHES = [
     (1, 278), (279, 350), (351, 440), (441, 530), (531, 620), (621, 710), (711, 800), (801, 890),
-    (891, 980), (981, 1070), (1071, 1160),
+    (891, 980), (981, 1070), (1071, 1160), (1161, 1250),
 ]  # fmt: skip
 SHOPPER = "u0001"
 

@@ -174,7 +174,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"|\bnever (?:come|comes|show|shows|turn|turns|pop|pops) up\b"
             r"|\bwhy (?:isn'?t|aren'?t|wasn'?t|weren'?t)\b[^?.!]*\b(?:picks|recommendations"
             r"|results|suggestions|list)\b"
-            r"|从来?(?:不|没有?)(?:给我)?推荐|从不(?:给我)?推荐"
+            r"|从来?(?:不|没有?)(?:给我)?推荐|从不(?:给我)?推荐|从来(?:不|没有?)(?:给我)?推(?!荐)"
             # "为什么我的推荐里从来没有 Maison Verde", "no Kettle & Bean at all? why's that"
             r"|(?:为啥|为什么|怎么)[^，。？！,.?!]{0,30}?(?:从来|一直)都?没有?(?!有|货|库存|到|发|收到|消息|回复|人)"
             r"|\bno\b[^?.!]{1,30}\bat all\b\W*\bwhy\b"
@@ -271,7 +271,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"|(?:已经|刚刚?|刚才)(?:买了|下单了|拍了|购买了)(?=(?:这|那)(?:个|款|双|件|台)|它|第[一二三四五1-5])"
             # "第一个拍下了": the product, then the purchase
             r"|(?:^|[，,\s])(?:第[一二三四五1-5]|这|那)(?:个|款|双|件|台|副|把)我?(?:已经|刚刚?)?"
-            r"(?:拍下|拍了|下单了|买了|买下了)",
+            r"(?:拍下|拍了|下单了|下单买了|买了|买下了)",
             re.I,
         ),
     ),
@@ -287,11 +287,13 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
     (
         "not_interested",
         re.compile(
-            r"not interested|don'?t like|no thanks|不感兴趣|不喜欢"
+            r"not interested|don'?t like"
+            r"|no thanks(?![\s,.!]*(?:that'?s (?:all|it)|bye|i'?m (?:good|done)))|不感兴趣|不喜欢"
             # "以后别给我推这种": no more of its kind
-            r"|(?:别|不要)再?(?:给我)?(?:推|推荐)这(?:种|类|样的?)|(?:别|不要)再(?:给我)?(?:推|推荐)了"
+            r"|(?:别|不要)再?(?:给我)?(?:推|推荐)这(?:种|类|样的?|个|款)|(?:别|不要)再(?:给我)?(?:推|推荐)了"
             r"|\bnot (?:really |so |too )?(?:into|a fan of|keen on)\b"
-            r"|\bnot my (?:vibe|style|thing|taste)\b"
+            r"|\bnot my (?:vibe|style|thing|taste)\b|\ba no from me\b"
+            r"|\bdon'?t (?:show|recommend|suggest) (?:me )?(?:that|this) one again\b"
             r"|\bdon'?t (?:show|recommend|suggest) (?:me )?(?:that|this|those|these)"
             r" (?:sort|kind|type)\b",
             re.I,
@@ -337,7 +339,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
     (
         "thanks",
         re.compile(
-            r"^\s*(?:(?:ok(?:ay)?|great|perfect|cool|awesome|got it)[\s,!.]*)?(?:thanks?(?:\s+you)?"
+            r"^\s*(?:(?:ok(?:ay)?|great|perfect|cool|awesome|got it|no)[\s,!.]*)?"
+            r"(?:thanks?(?:\s+you)?"
             r"(?:\s+(?:so\s+much|very\s+much|a\s+lot))?|thx|ty|cheers|bye|goodbye|see\s+you)"
             r"(?:[\s,!.]*(?:that'?s (?:all|it|everything)(?: for (?:now|today))?|bye|see you"
             r"|goodbye))?[\s!.~]*$|^\s*(?:好的|好)?[，,]?\s*(?:谢谢(?:你|您|啦)?|多谢|感谢|再见|拜拜)[\s!.。！~]*$",

@@ -30,6 +30,7 @@ from catalog.models import Product
 from tools.dictionary import catalog_sense
 from tools.registry import ToolRegistry
 from tools.text import (
+    asks_graded,
     asks_past_price,
     asks_price,
     asks_rating,
@@ -240,6 +241,11 @@ class RulePlanner:
             return Plan("abstain", "elsewhere")
         if _ENTERTAIN.search(text):
             return Plan("abstain", "abstain")  # "tell me a joke about hiking boots"
+        if _CORRECTION.search(text) and parsed.content and not refs.products:
+            # "NO!!! I SAID WIRELESS EARBUDS", "不是这个意思，我要的是女款": the request put
+            # right, searched again (with its words, not the words that correct)
+            parsed.content = " ".join(_CORRECTING.sub(" ", parsed.content).split())
+            return self.recommend(text, parsed, situation, None)
         if _COMPLAINT.search(text) and not _ASKS.search(text):
             # "The knife I got last week already has a chip. Really disappointed.", "快递员
             # 把包裹扔在门口被雨淋湿了，太差劲了": a complaint that asks nothing, answered
@@ -390,7 +396,8 @@ class RulePlanner:
             # product's records hold, and no other tool (a plugin's) answers
             return Plan("abstain", "shop_terms", score=match.score)
         if match.passing:
-            return replace(self._routed(match, text, parsed, refs, situation, question), firm=False)
+            plan = self._routed(match, text, parsed, refs, situation, question)
+            return replace(plan, firm=plan.tool == "answer_question" and _specific(text, refs))
         asks = question and bool(set(content_terms(text)) - DETAIL_WORDS)
         if parsed.intent == "details" and refs.ordinal and not asks:
             return self.tool_plan("product_details", text, parsed, refs, situation)
@@ -404,9 +411,7 @@ class RulePlanner:
             and "answer_question" in self.registry.tools
         ):  # a question, nothing more specific read: to the records of those in view
             plan = self.tool_plan("answer_question", text, parsed, refs, situation)
-            # a product the message names, found by name, is a reading of the message
-            # ("Does the Brewmaster Peak 600 have a milk frother?"): recall never moves it
-            return replace(plan, firm=refs.looked_up)
+            return replace(plan, firm=_specific(text, refs))
         # Without a router (no embedder) the rules read any other message as a request
         # for products, as they always have; so is the answer to "what are you looking for?".
         if self.router is None or state.clarified_last_turn:
@@ -1049,6 +1054,7 @@ _POINTS_TOOL = re.compile(r"\bpoints?\b", re.I)
 _WRAP = re.compile(
     r"\bgift[- ]?wrap|\b(?:be|get|come|came|have|had)(?: it| them)? (?:gift[- ])?wrapped\b"
     r"|\bwrap (?:it|them|this|that)(?: up| as a gift| for)\b"
+    r"|\bwrap (?:the|my) (?:first|second|third|last|\w+ one)\b"
     r"|附(?:上|带)?(?:一)?张?(?:卡片|贺卡)|贺卡|礼盒|包装(?:一下|得?好看|成礼物)|礼品包装"
     r"|(?:送|礼物)[^。？?！!]{0,15}?(?:能|可以|帮忙)?包装吗",
     re.I,
@@ -1080,6 +1086,8 @@ _FORGET = re.compile(
 
 # The shopper's data asked to be deleted or not passed on, another shop asked about, a
 # joke or a poem asked for: no tool's, each answered in a sentence.
+_CORRECTION = re.compile(r"\bi (?:said|meant|asked for)\b|不是这个意思|我(?:要|说)的是", re.I)
+_CORRECTING = re.compile(r"\b(?:no|nope|nah|said|meant|asked for)\b", re.I)
 _PRIVACY = re.compile(
     r"\b(?:delete|erase|remove|wipe)\b[^.?!]{0,30}\b(?:data|information|info|account"
     r"|personal details|(?:search|purchase|browsing) history|everything you (?:have|know|store))\b"
@@ -1091,7 +1099,7 @@ _PRIVACY = re.compile(
 )
 _ELSEWHERE = re.compile(
     r"\b(?:walmart|best ?buy|costco|ebay|aliexpress|temu|other (?:shops?|stores?|sites?"
-    r"|websites?|retailers?))\b|京东|淘宝|拼多多|天猫|苏宁|别家|其他(?:店|网站|平台|商家)",
+    r"|websites?|retailers?))\b|京东|淘宝|拼多多|天猫|苏宁|其他(?:店|网站|平台|商家)",
     re.I,
 )
 _ENTERTAIN = re.compile(
@@ -1126,7 +1134,7 @@ _OWN_PURCHASE = re.compile(
 # Asked to change an order, which no tool does: "cancel order 77120", "退掉订单".
 _CHANGES_ORDER = re.compile(
     r"\b(?:cancel\w*|change|modify|amend|return|refund\w*|exchange|reschedul\w*|postpone|redirect)\b"
-    r"|取消|修改|改(?:成|到|为|地址|时间)|推迟|延后|退(?:掉|货|款)|换货",
+    r"|取消|修改|改(?:成|到|为|地址|时间|一下)|推迟|延后|退(?:掉|货|款)|换货",
     re.I,
 )
 _ORDER_WORD = re.compile(r"\border\b|订单|单子", re.I)
@@ -1147,7 +1155,8 @@ _ORDER_NUMBER = re.compile(
 )
 # Asking which brands the shop has ("which brands of lamps", "哪些牌子").
 _BRANDS_ASKED = re.compile(
-    r"\b(?:what|which) (?:brands|makes)\b|哪些(?:牌子|品牌)|什么(?:牌子|品牌)|几个(?:牌子|品牌)",
+    r"\b(?:what|which) (?:brands|makes)\b|哪些(?:牌子|品牌)|(?:什么|啥)(?:牌子|品牌)"
+    r"|几个(?:牌子|品牌)",
     re.I,
 )
 # Whether the shop carries a kind of product at all: "do you guys sell bikes?", "what
@@ -1156,7 +1165,7 @@ _STOCKS = re.compile(
     r"\bdo (?:you|y'?all|u)(?: guys| folks| people)? (?:even |also )?(?:sell|stock|carry)\b"
     r"|\bwhat (?:kinds?|sorts?|types?|range) of\b[^?.!]{1,30}\b(?:do|does) (?:you|your shop|"
     r"the shop)(?: guys)? (?:sell|stock|carry|have)\b"
-    r"|(?:你们|你家|您家|店里|贵店)家?(?:有没有|有)?(?:卖不卖|卖)(?![的得])",
+    r"|(?:你们|你家|您家|店里|贵店)[家店]?里?(?:有没有|有)?(?:卖不卖|卖)(?![的得])",
     re.I,
 )
 _CARRIES = re.compile(r"\b(?:sell|carry|stock|have|got|offer)\b|卖|有", re.I)
@@ -1177,6 +1186,24 @@ def _asks_shop_service(text: str) -> bool:
     payment...), not about a product: the service word is read in the whole message, as
     "free shipping" or "return policy" are no request words."""
     return bool(_TO_SHOP.search(text) and _SERVICE.search(text))
+
+
+def _specific(text: str, refs: References) -> bool:
+    """A question for a product's records that the rules read, which recall never moves:
+    about a product the message names, found by name ("Does the Brewmaster Peak 600 have
+    a milk frother?"), about what buyers say of one thing ("do buyers complain that it
+    hurts their ears?": not the whole review summary, RulePlanner._asks_reviews), or
+    asking a grade ("what's its water resistance rating?")."""
+    return refs.looked_up or bool(_ONE_THING_SAID.search(text)) or asks_graded(text)
+
+
+# Whether buyers say one thing of a product: "do buyers complain that it hurts", "有人说
+# 它漏水吗" (not "what are people saying about the second pair?", the summary's).
+_ONE_THING_SAID = re.compile(
+    r"\bcomplain\w*\s+(?:that|of)\b|\b(?:say|said|mention\w*)\s+(?:that|it|its)\b"
+    r"|有(?:没有)?人说(?!好|不好)",
+    re.I,
+)
 
 
 def _asks_for_goods(text: str, parsed: Parsed, vocabulary) -> bool:

@@ -380,8 +380,9 @@ def fit_recall(agent: Agent, rows: list[dict], old: dict | None = None) -> dict[
     cautious setting down, a setting is kept only if it places more rows right; the
     setting an earlier batch chose (`old`) stays where it places as many rows right as
     the rules alone (a batch on which recall changes nothing), and a new setting only
-    where it places no fewer of the earlier tuning rows right (each recalling the others)
-    than that one: a looser vote that mends the new batch may unmake what was tuned."""
+    where, on the earlier tuning rows (each recalling the others), it places no fewer
+    right and sends no more of the messages no tool serves to a tool than that one: a
+    looser vote that mends the new batch may unmake what was tuned, and both are goals."""
     lo, hi = BATCHES[-1]
     fresh = [r for r in rows if lo <= r["id"] <= hi]
     _recalling(agent, exemplars(agent, [r for r in rows if not lo <= r["id"] <= hi]))
@@ -409,10 +410,14 @@ def fit_recall(agent: Agent, rows: list[dict], old: dict | None = None) -> dict[
         router.recall_skip_same = True
         for name, setting in (("earlier", earlier), ("new", chosen)):
             router.recall_share, router.recall_nearest = setting
-            result = evaluate(agent, before, before_states)["rows"]
-            guard[name] = summarise(result)["tool_accuracy"]
+            summary = summarise(evaluate(agent, before, before_states)["rows"])
+            guard[name] = summary["tool_accuracy"]
+            guard[f"{name}_no_tool_routed"] = summary["no_tool_wrongly_routed"]
         router.recall_skip_same = False
-        if guard["new"] < guard["earlier"]:
+        if (
+            guard["new"] < guard["earlier"]
+            or guard["new_no_tool_routed"] > guard["earlier_no_tool_routed"]
+        ):
             best, chosen = accuracy(*earlier), earlier
     first_run = f"tune rows {lo}-{hi} of benchmarks/data/routing_labels.jsonl, first run"
     if old and chosen == earlier:  # the earlier batch's setting, kept

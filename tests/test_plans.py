@@ -1658,6 +1658,11 @@ def test_casual_wordings_after_products_are_shown(shop, encode, message, tool, a
         ("怎么一个 Packwell 的都没给我看？", "why_not_shown", {}),
         ("is the first one at its normal price right now?", "price_history", {"product_id": 0}),
         ("我这两年主要买的是哪几类东西？", "shopper_profile", {}),
+        ("第三个已经下单买了", "record_feedback", {"product_id": 2, "kind": "purchase"}),
+        ("the second one's a no from me, don't show me that one again", "record_feedback",
+         {"product_id": 1, "kind": "not_interested"}),
+        ("PLEASE WRAP THE THIRD ONE", "gift_wrap_options", {"product_id": 2}),
+        ("为什么从来不给我推 ZenFlow 的", "why_not_shown", {}),
     ],
 )  # fmt: skip
 def test_places_in_the_list_mixed_languages_and_short_asks(shop, encode, message, tool, arguments):
@@ -1730,6 +1735,21 @@ def test_budgets_said_as_a_limit_a_range_in_words_or_what_one_has(shop, encode, 
     agent.turn(state, message, "u0106")
     got = (state.slots.min_price, state.slots.max_price)
     assert tuple(None if v is None else round(v) for v in got) == (low, high), got
+
+
+def test_a_correction_is_searched_again_and_no_thanks_is_a_goodbye(shop, encode):
+    """ "NO!!! I SAID WIRELESS EARBUDS" puts the request right (a new search with its
+    words); "no thanks, that's all for today" ends the chat kindly, no product dropped."""
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    agent.turn(state, "noise cancelling headphones", "u0106")
+    after = copy.deepcopy(state)
+    fixed = agent.turn(after, "NO!!! I SAID WIRELESS EARBUDS", "u0106")
+    assert fixed.intent == "recommend" and fixed.products, fixed.plan
+    query = after.slots.query.casefold()
+    assert "wireless" in query and "said" not in query, query
+    bye = agent.turn(copy.deepcopy(state), "no thanks, that's all for today", "u0106")
+    assert bye.intent == "thanks" and not bye.trace, bye.plan
 
 
 @pytest.mark.parametrize("message", ["hmm maybe later, need to think about it", "我再想想吧"])

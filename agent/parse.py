@@ -245,7 +245,9 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
         # as adding to a cart is a change the shopper should ask for in so many words
         "cart",
         re.compile(
-            r"\b(?:add|put|pop|stick|throw|chuck|toss|drop)\b.*\b(?:cart|basket|bag)\b|加入购物车|加购"
+            r"\b(?:add|put)\b.*\b(?:cart|basket|bag)\b|加入购物车|加购"
+            # "pop the first one into my cart" (not "something I can throw in my bag")
+            r"|\b(?:pop|stick|throw|chuck|toss|drop)\b.*\b(?:cart|basket)\b"
             r"|\bi(?:'ll| will|’ll| would like to|'d like to) (?:buy|order|purchase)"
             r" (?:it|this|that|them|both|this one|that one|number \d|the (?:first|second"
             r"|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b|the (?:\w+\s+){0,2}(?:one|ones"

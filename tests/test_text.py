@@ -194,9 +194,12 @@ def test_keeping_a_product_for_later_is_a_like_and_a_basket_is_a_cart():
     for message in ["thanks, add the first to my list", "收藏第二个", "save it for later",
                     "add the second one to my wishlist"]:  # fmt: skip
         assert parse(message).intent == "like", message
-    for message in ["put the third in my basket", "add it to my cart", "加入购物车"]:
+    for message in ["put the third in my basket", "add it to my cart", "加入购物车",
+                    "pop the first one into my cart"]:  # fmt: skip
         assert parse(message).intent == "cart", message
     assert parse("a list of waterproof boots").intent == "recommend"
+    # a bag one carries is no shopping bag: "throw in my bag" says what the product is for
+    assert parse("Something cheaper, please. Something I can throw in my bag.").intent != "cart"
 
 
 def test_a_modest_price_and_a_pronoun_are_no_search_words():

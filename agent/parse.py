@@ -246,7 +246,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
         "cart",
         re.compile(
             r"\b(?:add|put)\b.*\b(?:cart|basket|bag)\b|加入购物车|加购"
-            # "pop the first one into my cart" (not "something I can throw in my bag")
+            # "pop the first one into my cart" (a bag one carries is no cart: "to toss in
+            # a gym bag" says what the product is for)
             r"|\b(?:pop|stick|throw|chuck|toss|drop)\b.*\b(?:cart|basket)\b"
             r"|\bi(?:'ll| will|’ll| would like to|'d like to) (?:buy|order|purchase)"
             r" (?:it|this|that|them|both|this one|that one|number \d|the (?:first|second"

@@ -709,7 +709,7 @@ def avoided(text: str) -> list[str]:
 _ORDINAL_PHRASE = re.compile(
     r"\b(?:the\s+)?(?:first|second|third|fourth|fifth|last|1st|2nd|3rd)"
     r"(?:\s+(?:one|ones|item|items|product|products))?\b(?:\s+(?:is|are))?"
-    r"|第\s*[一二两三四五12345]\s*[个款件种项双台]?|最后一[个款]|了(?=\s|$)"
+    r"|第\s*[一二两三四五12345]\s*[个款件种项双台]?|最后一[个款台件双把张只部]|了(?=\s|$)"
     r"|\b(?:the\s+)?(?:middle|top|bottom)\s+(?:one|ones|item|pick|option|result)\b"
     r"|中间(?:那|这)?[个款件双台]|最(?:上|下|左|右)(?:面|边)(?:那|这)?[个款件双台]?",
     re.I,

@@ -1084,16 +1084,20 @@ _FORGET = re.compile(
 )
 
 
-# The shopper's data asked to be deleted or not passed on, another shop asked about, a
-# joke or a poem asked for: no tool's, each answered in a sentence.
+# A request put right after a list ("no, I said wireless"), and the words that put it
+# right (not words to search for).
 _CORRECTION = re.compile(r"\bi (?:said|meant|asked for)\b|不是这个意思|我(?:要|说)的是", re.I)
 _CORRECTING = re.compile(r"\b(?:no|nope|nah|said|meant|asked for)\b", re.I)
+# The shopper's data asked to be deleted or not passed on, another shop asked about, a
+# joke or a poem asked for: no tool's, each answered in a sentence. (Privacy as a thing
+# sold, "a privacy screen", "防窥隐私膜", is a search.)
 _PRIVACY = re.compile(
     r"\b(?:delete|erase|remove|wipe)\b[^.?!]{0,30}\b(?:data|information|info|account"
     r"|personal details|(?:search|purchase|browsing) history|everything you (?:have|know|store))\b"
     r"|\bstop (?:tracking|collecting|storing)\b|\b(?:sell|share|pass)(?:ing)?\b[^.?!]{0,20}"
-    r"\bmy (?:data|information|info|history|records?)\b|\bprivacy\b"
-    r"|(?:删除|删掉|清除|注销)(?:我的)?(?:数据|记录|信息|账号|账户|历史)|隐私|个人信息"
+    r"\bmy (?:data|information|info|history|records?)\b"
+    r"|\bprivacy (?:policy|rights)\b|\bmy privacy\b"
+    r"|(?:删除|删掉|清除|注销)(?:我的)?(?:数据|记录|信息|账号|账户|历史)|隐私政策|我的隐私|个人信息"
     r"|(?:卖|泄露|分享|提供)给(?:广告|第三方|别人|其他)|(?:不要|别)(?:再)?(?:追踪|跟踪|记录)我",
     re.I,
 )

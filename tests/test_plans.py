@@ -1716,6 +1716,9 @@ def test_data_requests_other_shops_and_poems_get_one_sentence_and_no_tool(
     reply = agent.turn(copy.deepcopy(state), message, "u0106")
     assert reply.intent == intent and said in reply.text, (message, reply.plan)
     assert not reply.trace and not reply.products
+    # privacy as a thing sold is no data request
+    sold = agent.turn(new_state(), "a privacy screen filter for my laptop", "u0106")
+    assert sold.intent != "privacy", sold.plan
 
 
 @pytest.mark.parametrize(

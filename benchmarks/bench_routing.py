@@ -5,12 +5,13 @@
     python -m benchmarks.bench_routing --fit-recall  # when a new batch is added (below)
 
 The labelled set (benchmarks/data/routing_labels.jsonl, labelled before any router
-existed) holds 1250 messages over the demo shop, 46 % Chinese: single messages and
+existed) holds 1340 messages over the demo shop, 46 % Chinese: single messages and
 follow-ups (the context messages are replayed first), every built-in tool, the
 example shipping plugin, four tools of a test plugin that appear in no example
-utterance (benchmarks/routing_plugin: reached from their docstrings alone), and 222
+utterance (benchmarks/routing_plugin: reached from their docstrings alone), and 239
 messages no tool serves. Rows 279-350, 351-440, 441-530, 531-620, 621-710, 711-800,
-801-890, 891-980, 981-1070, 1071-1160 and 1161-1250 were added later in eleven batches,
+801-890, 891-980, 981-1070, 1071-1160, 1161-1250 and 1251-1340 were added later in twelve
+batches,
 each
 written and labelled from the tools' descriptions alone (by a writer who saw neither the
 router nor its examples) before the router ran on them; the second
@@ -42,7 +43,11 @@ and ranges, and privacy, account or off-topic requests no tool serves; the eleve
 a shopper correcting the assistant after a list, all-caps messages and pasted model
 names, seasonal and cultural gift occasions, sizes and units that are no price,
 questions about what the assistant can do and requests to start over, and two asks in
-one message or short replies.
+one message or short replies; the twelfth for text-speak and abbreviations, Chinese
+internet shopping slang (求推荐, 种草, 平替, 踩雷, yyds) and Traditional characters, a shown
+product named by its price or colour, the ask buried in a story or said in one word,
+exclusions ("anything but Sonora", 除了 X 别的都行), after-sales and off-topic requests
+no tool serves, and wordings that overlap two tools.
 Every third row is the test part: never used to fit.
 
 Scored per planner: tool accuracy (the tool that answers the message; `None` =
@@ -80,7 +85,7 @@ LABELS = Path(__file__).resolve().parent / "data" / "routing_labels.jsonl"
 # Label ids of the first set and of the two later batches written blind to the router.
 BATCHES = [
     (1, 278), (279, 350), (351, 440), (441, 530), (531, 620), (621, 710), (711, 800), (801, 890),
-    (891, 980), (981, 1070), (1071, 1160), (1161, 1250),
+    (891, 980), (981, 1070), (1071, 1160), (1161, 1250), (1251, 1340),
 ]  # fmt: skip
 SHOPPER = "u0001"
 

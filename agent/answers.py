@@ -139,6 +139,20 @@ def review_claims(ctx: ToolContext, data: dict[str, Any], language: str, asked: 
     return claims[:4]
 
 
+PER_PRODUCT = 2  # sentences of what reviewers say, a product, when several are asked about
+
+
+def named_first(claims: list[Claim], title: str, language: str) -> list[Claim]:
+    """The claims of one of several products, the first one led by the product's name
+    (cited to its record, which holds the name)."""
+    if not claims:
+        return claims
+    first = claims[0]
+    lead = f"{title}：" if language == "zh" else f"{title}: "
+    citations = list(dict.fromkeys([*first.citations, f"P{first.product_id}"]))
+    return [Claim(lead + first.text, citations, first.kind, first.product_id), *claims[1:]]
+
+
 def sentences(claims: list[Claim]) -> list[CheckedSentence]:
     return [CheckedSentence(c.render(), list(c.citations), "template") for c in claims]
 

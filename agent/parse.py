@@ -272,8 +272,9 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r" (?:it|this|that|this one|that one|(?:number|#)\s*\d|the (?:first|second|third"
             r"|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b)"
             r"|(?:已经|刚刚?|刚才)(?:买了|下单了|拍了|购买了)(?=(?:这|那)(?:个|款|双|件|台)|它|第[一二三四五1-5])"
-            # "第一个拍下了": the product, then the purchase
-            r"|(?:^|[，,\s])(?:第[一二三四五1-5]|这|那)(?:个|款|双|件|台|副|把)我?(?:已经|刚刚?)?"
+            # "第一个拍下了", "黑色那双已经下单了": the product, then the purchase
+            r"|(?:^|[，,\s])(?:[\u4e00-\u9fffA-Za-z]{1,8}?的?)?(?:第[一二三四五1-5]|这|那)"
+            r"(?:个|款|双|件|台|副|把)我?(?:已经|刚刚?)?"
             r"(?:拍下|拍了|下单了|下单买了|买了|买下了)",
             re.I,
         ),
@@ -367,7 +368,8 @@ _OTHERS = re.compile(
     r"|\bother (?:options|ones|products|choices)\b|\bshow (?:me )?(?:more|others)\b(?! like)"
     r"|\bmore options\b|\bnot what i(?:'m| am)? (?:want|looking for)\w*"
     r"|这些都不是我想要的|这些都不是|都不是我想要的|不是我想要的|换一批|还有别的|别的款式|其他的款式|其他款式|别的款|其他的款|看看别的"
-    r"|这些都不要|换几个|换一些|换点别的",
+    r"|这些都不要|换几个|换一些|换点别的"
+    r"|^\s*再来(?:几个|一些|点|一批|几款|几双)?\s*[吧呗呀啊。！!~]*\s*$",  # "再来": more of them
     re.I,
 )
 # A second thing to buy ("I also need a soldering iron", "另外还想买一个焊锡丝"): a new
@@ -445,6 +447,7 @@ class Parsed:
     bare_budget: bool = False  # "make it 50": the budget before, at a new amount
     asks_catalog: bool = False  # "do you have water bottles?": whether the shop carries it
     from_history: bool = False  # "suggest a few items based on my tastes": picks for them
+    by_price: bool = False  # "list them cheapest first", "按价格从低到高排": lowest prices first
     avoid: list[str] = field(default_factory=list)  # "not black", "不要塑料的": never these
     recipient: str | None = None
     use: str | None = None
@@ -501,7 +504,23 @@ def detect_language(text: str) -> str:
 # Asks for picks: with the shopper's history as the ground, still a request for products.
 _ASKS_PICKS = re.compile(
     r"\b(?:recommend|suggest)\b|\bpick (?:something|some|a few)\b|给我推荐|\bsurprise me\b"
-    r"|推荐(?:点|些|几|一下|[一二两三四五六七八九十\d])|(?:挑|选)(?:几|一些|点|[一二两三四五\d])",
+    r"|\bshow me\b"
+    r"|推荐(?:点|些|几|一下|[一二两三四五六七八九十\d])|(?:挑|选)(?:几|一些|点|[一二两三四五\d])"
+    r"|(?<![别不再])推(?:几|些|点)",  # "按我的口味推几个"
+    re.I,
+)
+
+
+# The products of the request in order of price, lowest first (as a shop's listing sorts).
+_BY_PRICE = re.compile(
+    r"\b(?:list|show|sort|order|rank|arrange|put)(?:ed|ing)?\s+(?:them|these|those|it|the\s+"
+    r"(?:results?|list|ones?))?\s*(?:by\s+(?:the\s+)?(?:price|cost)|(?:with\s+)?(?:the\s+)?"
+    r"(?:cheapest|lowest(?:\s+price)?)\s+(?:ones?\s+)?first)(?:,?\s*(?:low(?:est)?\s+to\s+high"
+    r"(?:est)?|cheapest\s+first|ascending))?"
+    r"|\b(?:cheapest|lowest(?:[\s-]+priced?)?)\s+(?:ones?\s+)?first\b"
+    r"|\bprices?:?\s+(?:from\s+)?low(?:est)?\s+to\s+high(?:est)?\b"
+    r"|(?:按|以)(?:照)?价格(?:从低到高|由低到高|升序)?(?:排(?:序|列|一下)?|来排)|价格(?:从|由)低到高(?:排(?:序|列)?)?"
+    r"|从便宜到贵(?:排(?:序|列)?)?|(?:把)?便宜的(?:排|放)(?:在)?前面",
     re.I,
 )
 
@@ -510,7 +529,9 @@ _FROM_HISTORY = re.compile(
     r"\bbased on (?:my|what i)\b|\bfrom my (?:history|tastes?)\b|根据我|按我的|照我的"
     r"|\byou think i'?d (?:\w+ )?(?:like|love|enjoy|want)\b"
     r"|\b(?:stuff|things|something|anything) (?:(?:that )?you think )?(?:suits?|would suit) me\b"
-    r"|你觉得我(?:会|应该)?(?:喜欢|感兴趣|用得上)",
+    r"|你觉得我(?:会|应该)?(?:喜欢|感兴趣|用得上)|我(?:可能|也许|大概)会?(?:喜欢|感兴趣)"
+    r"|\b(?:things|stuff|something|anything|items) i (?:might|may|would|could)"
+    r" (?:like|love|enjoy)\b",
     re.I,
 )
 
@@ -626,6 +647,12 @@ def parse(text: str) -> Parsed:
         named = _SYMBOL.get(unit.strip().lower(), _SYMBOL.get(unit.strip())) if unit else None
         p.currency = named or default
         remaining = " "
+    if _BY_PRICE.search(text):  # an order asked for, no words to search for
+        p.by_price = True
+        remaining = _BY_PRICE.sub(" ", remaining)
+        p.ordinals = ordinals(_BY_PRICE.sub(" ", text))  # "cheapest first" points at none
+        if p.intent == "details" and not p.ordinals:
+            p.intent = "recommend"
     p.cheaper = bool(_CHEAPER.search(PICK_CHEAPER.sub(" ", PICK_PRICIER.sub(" ", text))))
     p.exclude_last_brand = bool(_OTHER_BRAND.search(text))
     p.others = bool(_OTHERS.search(text))

@@ -251,6 +251,10 @@ class RulePlanner:
             # 把包裹扔在门口被雨淋湿了，太差劲了": a complaint that asks nothing, answered
             # in kind, not with a search for knives nor an order's tracking
             return Plan("abstain", "complaint")
+        if parsed.by_price and (state.slots.category or state.slots.query or state.shown):
+            # "list them cheapest first", "按价格从低到高排": the request's products, in
+            # order of price (the budget and everything else asked still hold)
+            return self.recommend(text, parsed, situation, None)
         if parsed.from_history and not refs.products:
             parsed.content = ""  # no words to search for: the shopper's own picks
             plan = self.recommend(text, parsed, situation, None)
@@ -564,6 +568,9 @@ class RulePlanner:
                     and (refs.any or situation.state.shown)
                     and not _REVIEW_WORD.search(text)
                 )
+                # "第一个和第三个哪个音质更好 大家评价怎么说": one product's summary cannot
+                # say which of two is better; their records can, side by side
+                or (passing[0][0] == "review_summary" and len(refs.products) > 1)
             )
         ):
             passing.insert(0, ("answer_question", passing[0][1]))
@@ -762,7 +769,14 @@ class RulePlanner:
             return Plan(action, intent, tool=tool, missing=filled.missing, source=source,
                         score=score, note=", ".join(refs.unresolved))  # fmt: skip
         call = Call(tool, filled.arguments, explicit=True)
-        return Plan("tools", intent, [call], source=source, tool=tool, score=score)
+        calls = [call]
+        if tool in FANS_OUT and len(refs.products) > 1 and "product_id" in filled.arguments:
+            # "第一个和第三个大家评价怎么样": what buyers say of each product named, in turn
+            calls = [
+                Call(tool, {**filled.arguments, "product_id": pid}, explicit=True)
+                for pid in refs.products[:MAX_FANNED]
+            ]
+        return Plan("tools", intent, calls, source=source, tool=tool, score=score)
 
     def recommend(
         self,
@@ -840,11 +854,12 @@ class RulePlanner:
         query = search_text(state)
         if not situation.has_search or not (query or s.category):
             args = {"k": k, **filters}
-            if cheapest:
+            if cheapest or s.by_price:
                 args["cheapest"] = True
             return [Call("recommend_for_shopper", args)]
         text = query or s.category or ""
-        order = {"cheapest": True} if cheapest else {}
+        # the budget kept, lowest prices first, when the shopper asked for that order
+        order = {"cheapest": True} if cheapest or s.by_price else {}
         search = {"query": text, "k": SEARCH_K, "passages": False, **filters}
         if len(parts := search_parts(state, query)) >= 2:
             search["parts"] = parts
@@ -997,6 +1012,9 @@ _PRICE_WORDS = frozenset((
 
 # The tools that answer from a product's own records: none holds the shop's terms.
 PRODUCT_RECORDS = frozenset({"answer_question", "review_summary", "product_details"})
+# Tools of one product that a message naming several asks of each (one call a product).
+FANS_OUT = frozenset({"review_summary"})
+MAX_FANNED = 3
 
 # The shop addressed as such: "your return policy", "do you ship", "你们包邮吗".
 _TO_SHOP = re.compile(

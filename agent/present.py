@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from agent.answers import answer_claims, review_claims
+from agent.answers import PER_PRODUCT, answer_claims, named_first, review_claims
 from agent.composer import compose
 from agent.explain import explain, rewrite_answer
 from agent.parse import named_kind
@@ -552,7 +552,14 @@ def _reviews(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     outcome = outcomes[-1]
     if not outcome.ok:
         return _failed(turn, outcomes)
-    claims = review_claims(turn.ctx, outcome.result.data, turn.state.language, turn.text)
+    done = [o for o in outcomes if o.ok and o.tool == outcome.tool]
+    claims = []
+    for each in done:  # several products asked about: each one's, its name first
+        said = review_claims(turn.ctx, each.result.data, turn.state.language, turn.text)
+        if len(done) > 1:
+            product = turn.ctx.store.product(turn.ctx.catalog, each.result.products[0])
+            said = named_first(said[:PER_PRODUCT], product.title, turn.state.language)
+        claims += said
     verdict = rewrite_answer(turn.agent, turn.ctx, claims, turn.text, _emitter(turn))
     reply = Reply(" ".join(s.text for s in verdict.sentences), "reviews", answer=verdict.sentences)
     reply.model_sentences, reply.model_passed = verdict.model_sentences, verdict.model_passed

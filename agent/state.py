@@ -37,6 +37,7 @@ class Slots:
     attributes: list[str] = field(default_factory=list)  # must-have attribute words
     avoid: list[str] = field(default_factory=list)  # words of what is not wanted ("black")
     query: str = ""  # the content words of the request, for search
+    by_price: bool = False  # the request's products lowest price first ("cheapest first")
 
     def is_vague(self) -> bool:
         return not (self.category or self.attributes or self.brands or self.use or self.query)

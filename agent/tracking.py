@@ -69,11 +69,13 @@ def update_slots(
         # A second thing to buy, or a new request (another kind, someone else): nothing
         # said about the first holds for it (its kind from this message alone).
         s.category, s.category_guessed, s.query = None, False, ""
-        s.request_turn = state.turns
+        s.request_turn, s.by_price = state.turns, False
         _forget_kind(state, vocabulary.brands_in(text), parsed)
     if category and s.category and category != s.category:
         # A new kind of product: constraints about the old one no longer apply.
         _forget_kind(state, vocabulary.brands_in(text), parsed)
+        s.by_price = False
+    s.by_price = s.by_price or parsed.by_price
     if category:
         if category != s.category or not guessed:
             s.category_guessed = guessed

@@ -1866,3 +1866,78 @@ def test_the_recalled_messages_are_tuning_rows_of_built_in_tools_only(shop, enco
         assert (text, tool) in tuning, text  # (a test row may repeat a tuning message)
         assert tool is None or tool in builtin
     assert not {"track_order", "shipping_estimate"} & {t for _, t in recalled}
+
+
+def test_a_listing_asked_in_order_of_price_keeps_the_request_and_its_budget(demo_home):
+    """ "list them cheapest first", "按价格从低到高排": the request's products again (searched
+    as before), lowest price first, the budget and the words asked still holding, and for
+    later refinements of the same request; a new kind of product starts without it."""
+    from agent.parse import parse
+    from catalog.store import Store
+    from shopassist.assistant import build_assistant
+    from shopassist.settings import load_settings
+
+    for message in ("list them cheapest first", "sort by price, low to high", "按价格从低到高排"):
+        parsed = parse(message)
+        assert parsed.by_price and not parsed.content and not parsed.ordinals, message
+    assert not parse("which one is the cheapest?").by_price
+
+    def ordered(reply) -> bool:
+        return bool(
+            next(s for s in reply.trace if s.tool == "recommend_for_shopper").arguments.get(
+                "cheapest"
+            )
+        )
+
+    settings = load_settings(env={"SHOPASSIST_HOME": str(demo_home)})
+    with Store.in_home(demo_home) as store:
+        agent = build_assistant(settings, store, "demo", "none").agent
+        state = new_state()
+        first = agent.turn(state, "bluetooth speakers under 100", "u0121")
+        reply = agent.turn(state, "list them cheapest first", "u0121")
+        search = next(s for s in reply.trace if s.tool == "search_products")
+        assert (
+            search.arguments["max_price"] == 100.0
+            and search.arguments["query"]
+            == (next(s for s in first.trace if s.tool == "search_products").arguments["query"])
+        )
+        assert ordered(reply)
+        prices = [p.price for p in reply.products]
+        assert len(prices) == 3 and prices == sorted(prices) and max(prices) <= 100.0
+        assert ordered(agent.turn(state, "waterproof ones", "u0121"))
+        assert not ordered(agent.turn(state, "now show me yoga mats", "u0121"))
+
+
+def test_what_buyers_say_of_two_products_is_each_ones_summary_named(shop, encode):
+    agent = routed_agent(shop, encode)
+    state = new_state("zh")
+    shown = [p.product_id for p in agent.turn(state, "蓝牙音箱", "u0122").products]
+    reply = agent.turn(state, "第一个和第三个大家评价怎么样", "u0122")
+    assert [(s.tool, s.arguments) for s in reply.trace] == [
+        ("review_summary", {"product_id": shown[0]}),
+        ("review_summary", {"product_id": shown[2]}),
+    ]
+    titles = [shop.product("demo", pid).title for pid in (shown[0], shown[2])]
+    assert all(f"{t}：" in reply.text for t in titles)
+    assert reply.text.index(titles[0]) < reply.text.index(titles[1])
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "from_history", "others"),
+    [
+        ("再来", "recommend", False, True),
+        ("再来几个吧", "recommend", False, True),
+        ("不知道买啥 按我的口味推几个", "recommend", True, False),
+        ("随便推荐几样我可能会喜欢的东西吧，预算别超过100美元", "recommend", True, False),
+        ("show me some things I might like under 50", "recommend", True, False),
+        ("黑色那双已经下单了", "purchase", False, False),
+        ("别再推了", "not_interested", False, False),
+    ],
+)
+def test_more_picks_the_shoppers_own_and_a_purchase_said_casually(
+    message, intent, from_history, others
+):
+    from agent.parse import parse
+
+    parsed = parse(message)
+    assert (parsed.intent, parsed.from_history, parsed.others) == (intent, from_history, others)

@@ -1147,3 +1147,55 @@ def test_a_brand_or_a_word_of_an_unquoted_review_is_never_said_missing(tmp_path,
     said = unmentioned(ctx, "can I use it for karaoke at a disco night?", found)
     assert "night" in said and "karaoke" not in said and "disco" not in said, said
     store.close()
+
+
+def test_the_sentence_that_asks_and_a_model_name_said_with_its_brand_set_the_focus(
+    demo_store, encode
+):
+    """Another value of an attribute answers what the asking sentence asks, not the
+    reason said before it; the title's words said with the brand name the product
+    ("Fleetfoot Pro 600 是女款吗？" asks about 女款, not about "Pro")."""
+    phones = _demo_product(demo_store, connectivity="wired")
+    name = " ".join(phones.title.split()[:4])  # brand and model, as a shopper names it
+    answer = _ask(
+        demo_store, encode, f"My new phone has no headphone jack - is the {name} Bluetooth?",
+        phones.id,
+    )  # fmt: skip
+    assert answer["texts"] == ["connectivity: wired"], answer
+    shoes = next(
+        p for p in demo_store.products("demo")
+        if p.category == "Running Shoes" and p.attributes.get("fit") == "men's"
+    )  # fmt: skip
+    model = " ".join(shoes.title.split()[:3])
+    answer = _ask(demo_store, encode, f"想给我老婆买一双，{model} 是女款吗？", shoes.id, "zh")
+    assert answer["texts"] and all("men's" in t for t in answer["texts"]), answer
+
+
+def test_a_chinese_clause_that_asks_after_one_that_says_why_is_what_is_asked(demo_store, encode):
+    from tools.text import asked_part
+
+    assert asked_part("想在家自己做拿铁，这台Flex 200能打奶泡吗？") == "这台Flex 200能打奶泡吗？"
+    # a first clause that asks keeps the whole message; so does a last one that does not
+    assert asked_part("防水吗，下雨天能用吗") == "防水吗，下雨天能用吗"
+    assert asked_part("有没有大一点的，能装下15寸电脑的") == "有没有大一点的，能装下15寸电脑的"
+
+
+def test_either_of_two_named_products_is_no_alternative_of_what_is_asked(demo_store, encode):
+    """ "the Luxe 700 or the Flex 200, have a built-in bean grinder?": the "or" is between
+    the products; a product whose `feature` is another value is not thereby said to
+    lack a grinder (nothing is stated)."""
+    from tools.text import alternatives
+
+    asked = "Does either of the machines, the Luxe 700 or the Flex 200, have a built-in grinder?"
+    assert alternatives(asked) == [{"luxe", "flex"}]
+    assert alternatives("is it black, white or grey?") == [{"white", "grey"}]
+    frother = _demo_product(demo_store, feature="milk frother")
+    timer = _demo_product(demo_store, feature="programmable timer")
+    names = [" ".join(p.title.split()[2:4]) for p in (frother, timer)]  # "Flex 200"
+    question = (
+        f"Does either of the machines, the {names[0]} or the {names[1]}, have a built-in "
+        "bean grinder?"
+    )
+    assert "built-in grinder" in {p.attributes.get("feature") for p in demo_store.products("demo")}
+    _, data = _ask_several(demo_store, encode, question, [frother, timer])
+    assert [a["stated"] for a in data["answers"]] == [[], []], data

@@ -298,3 +298,39 @@ def test_a_grade_asked_of_something_is_its_value_not_a_word():
     assert contains_term("water resistance: IPX7 waterproof", "ip")
     assert contains_term("USB3 cable, 1 m", "usb")
     assert not contains_term("a tip for the shipping", "ip")
+
+
+@pytest.mark.parametrize(
+    ("question", "counts"),
+    [
+        ("Edgecraft这套刀一共有几把？", True),
+        ("这两套哪套里面的卡张数多？", True),
+        ("哪包个数多？", True),
+        ("数量是多少？", True),
+        ("把它放在哪里？", False),
+        ("how many pieces come in it?", True),
+    ],
+)
+def test_a_count_asked_in_chinese_measure_words(question, counts):
+    from tools.text import asks_count
+
+    assert asks_count(question) is counts
+
+
+def test_a_model_number_before_a_one_letter_word_is_no_quantity():
+    from tools.text import has_quantity
+
+    assert not has_quantity("The Edgecraft Pro 800 is a high-carbon steel knife set")
+    assert has_quantity("a 5 A fuse") and has_quantity("20-hour battery")
+    assert has_quantity("12 fluid ounces")
+
+
+def test_a_name_in_quotes_points_at_the_product():
+    from tools.text import naming_words
+
+    named = naming_words(
+        "Do both the 'Clueless Shopper' card and the 'You Mean so Much' one expire?"
+    )
+    assert {"clueless", "shopper", "mean"} <= named
+    assert "expire" not in named
+    assert naming_words("I'm avoiding PVC - don't they make one?") == set()

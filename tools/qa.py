@@ -291,7 +291,7 @@ def _find(
         # an English question is answered in the catalog's English words: the translated
         # title is quoted only where nothing else says it
         stated = [(p, sc) for p, sc in stated if p.field != "title_zh"]
-    if not stated and (other := _other_value(ctx, question, found, *focused)):
+    if not stated and (other := _other_value(ctx, question, found, *_asking(question, focused))):
         # "Are these wireless?" of "connectivity: wired": the catalog's "wireless" is a
         # value of that attribute, and this product has another one; that is the answer.
         # (quoted, not turned into a "no": a product may have more than its listing's
@@ -412,6 +412,20 @@ def _kind_passages(
     ]  # fmt: skip
     held.sort(key=lambda i: found[i].kind != "product")  # stable: by score within each
     return held[:MAX_TYPED]
+
+
+def _asking(
+    question: str, focused: tuple[list[str], list[list[str]]]
+) -> tuple[list[str], list[list[str]]]:
+    """The focus words of the sentence that asks ("is the Kestrel Swift 200 Bluetooth?" of
+    "My new phone has no headphone jack - is ..."), where the focus also took the
+    others (no record holding the asked word): what another value of an attribute
+    answers is what is asked, not why."""
+    asking = set(content_terms(asked_part(question)))
+    kept = [(t, f) for t, f in zip(*focused, strict=True) if t in asking]
+    if not kept:
+        return focused
+    return [t for t, _ in kept], [f for _, f in kept]
 
 
 def _other_value(
@@ -680,6 +694,19 @@ def question_focus(
         return any(_names_all(f, words) for f in forms[term])
 
     named = {t for t in terms if names(t, own) or (t in pointing and names(t, own | title))}
+    # the title's words said with the brand name the product ("Fleetfoot Pro 600 是女款吗？")
+    brand = set(content_terms(product.brand or ""))
+    said = [w for w in _LATIN_WORD.findall(question)]
+    for i, word in enumerate(said):
+        if not brand & set(content_terms(word)):
+            continue
+        for after in said[i + 1 :]:  # the words after the brand that its title has too
+            keys = content_terms(after)
+            if not keys and not after.isdigit():
+                break
+            if keys and not all(k in title or k in brand for k in keys):
+                break
+            named |= {k for k in keys if k in terms}
     # A Chinese piece the dictionary does not know and the catalog has no word for is
     # a cut of the segmenter ("张卡" of 这张卡), not something a record could hold.
     unknown = {
@@ -706,6 +733,9 @@ def question_focus(
         or terms
     )
     return focus, [forms[t] for t in focus]
+
+
+_LATIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'.-]*|&")
 
 
 def _names_all(form: str, words: set[str]) -> bool:

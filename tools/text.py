@@ -59,6 +59,7 @@ _ZH_STOP = frozenset(
     用来 用于 时候 能用 可以用 区别 差别 不同 之间 两个 两款 两张 哪一张 哪一个 还是 只是
     提到 提及 写 写着 写了 写到 有写 上写 注明 标明 页面 详情 不会 问题 有问题
     妈妈 我妈 爸爸 我爸 爸妈 父母 老婆 老公 孩子 儿子 女儿 孙女 孙子 朋友 姐姐 妹妹 哥哥 弟弟 家人
+    买 想买 购买 不能 顺便 顺带
     """.split()  # noqa: SIM905
 )
 _POLAR = re.compile(
@@ -98,8 +99,12 @@ _UNITS = (
     "|mb|db|c|f|degrees?|pack|packs|pcs|pieces?|count|ct|sheets?|rolls?|pairs?|cards?|sets?"
     "|x|psi|awg|gauge|mil|percent|ppm|rpm|people|persons?|servings?|slots?|ports?|speeds?"
 )
+# A one-letter unit (or "in") only right after its number: "800 is a" holds no amps.
+_BARE_UNITS = frozenset("m in g l h v w a c f x".split())  # noqa: SIM905
+_WORDED_UNITS = "|".join(u for u in _UNITS.split("|") if u not in _BARE_UNITS)
 _QUANTITY = re.compile(
-    rf"\d(?:[\d.,/]*\d)?\s*(?:-\s*)?(?:[a-z-]+\s+){{0,2}}(?:{_UNITS})\b|\d\s*[\"'%°$]|[$]\s*\d"
+    rf"\d(?:[\d.,/]*\d)?\s*(?:-\s*)?(?:[a-z-]+\s+){{0,2}}(?:{_WORDED_UNITS})\b"
+    rf"|\d(?:[\d.,/]*\d)?\s*(?:-\s*)?(?:{_UNITS})\b|\d\s*[\"'%°$]|[$]\s*\d"
     r"|\b(?:of|up to|contains|holds|includes|fits)\s+\d"
     r"|\d\s*(?:毫升|升|克|千克|公斤|厘米|毫米|米|英寸|寸|小时|分钟|天|周|个月|年|瓦|伏|度|只|个|片|张|包|盒|件|套)"
     r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
@@ -120,12 +125,13 @@ _UNIT_WORD = re.compile(
 _PIECE = re.compile(r"pieces?|pcs|pc|items?|units?|count", re.I)
 _PACK_WORD = re.compile(r"packs?|pcs|pieces?|count|ct|pairs?|sets?|cards?|sheets?|rolls?", re.I)
 _COUNT_ASKED = re.compile(
-    rf"\bhow\s+many\b|(?:几|多少)\s*[{_MEASURE}]|[一每]\s*[包盒袋套箱卷罐瓶]\S{{0,4}}?(?:几|多少)",
+    rf"\bhow\s+many\b|(?:几|多少)\s*[{_MEASURE}把]|[一每]\s*[包盒袋套箱卷罐瓶]\S{{0,4}}?(?:几|多少)"
+    rf"|[{_MEASURE}]数(?:多|少|最多|最少|更多|更少|是多少)|数量(?:多|少|最多|更多|是多少)",
     re.I,
 )
 _PACK_COUNT = re.compile(
     r"\d[\d,]*\s*(?:-\s*)?(?:pack|packs|pk|pcs|pieces?|count|ct|pairs?|units?)\b"
-    r"|\b(?:pack|box|bag|set|case|bundle|lot|package)\s+of\s+\d"
+    r"|\b(?:multi-?)?(?:pack|box|bag|set|case|bundle|lot|package)\s+of\s+\d"
     r"|\b(?:contains|includes|holds|fits)\s+(?:up\s+to\s+)?\d"
     r"|\b(?:ten|twelve|twenty|fifty|hundred|thousand|dozen)\s*\(\d[\d,]*\)"  # One Hundred (100)
     rf"|\d\s*[{_MEASURE}]\s*装|(?:每|一)[包盒袋套箱]\s*\d",
@@ -137,12 +143,21 @@ ZH_MEASURE_WORDS = "[个款把台张瓶双块盒包件套支只条种副顶本�
 _ZH_DEMONSTRATIVE = re.compile(rf"^[这那](?:些|[一两几]?{ZH_MEASURE_WORDS})?$")
 
 
+# A name in quotes: opened after a space, closed before one (not "I'm ... don't").
+_QUOTED_NAME = re.compile(r"(?:(?<=\s)|^)['\"“‘]([^'\"“”‘’]{2,60})['\"”’](?=[\s,.;:?!)]|$)")
+_LATIN_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
+
+
 def naming_words(question: str) -> set[str]:
     """Words of the phrases that point at a product ("the oscilloscope", "this paring
-    knife", "这个电压表"): they say which product is meant. A phrase runs from a
+    knife", "这个电压表", a name in quotes): they say which product is meant. A phrase runs from a
     determiner to the next function word; in Chinese, the nouns after 这个/这款...
     English words stemmed, as content_terms gives them."""
     out: set[str] = set()
+    for m in _QUOTED_NAME.finditer(question or ""):  # "the 'You Mean so Much' animated one"
+        out.update(
+            stem(w.casefold()) for w in _LATIN_WORD.findall(m.group(1)) if not is_stopword(w)
+        )
     for sentence in re.split(r"[?.!,;]", question or ""):
         rest = sentence
         while m := _DETERMINER.search(rest):
@@ -210,6 +225,7 @@ _PRICE_THEN = re.compile(
     r"|\b(?:last|past)\s+(?:few|couple of|several|two|three|\d+)\s+(?:days|weeks|months)\b"
     r"|\btrend\b|\bhold off\b|\bnormal(?:ly)? price\b|\busual(?:ly)? price\b"
     r"|\bhow (?:it'?s|it has|the price has|the price's) moved\b"
+    r"|\bhow (?:its|the) price (?:has )?(?:moved|changed|gone)\b|\bprice (?:has )?moved\b"
     r"|\bas (?:low|high|cheap) as (?:it'?s|it has|it) (?:been|gone|got|ever)\b"
     r"|之前|以前|原来|原价|上个?月|上周|去年|历史|最近|曾经|降价|涨价|变化|双十一|黑五"
     r"|会不会打折|会打折吗|等(?:等)?再买|等打折"
@@ -674,10 +690,29 @@ def asked_part(question: str) -> str:
     想早上起床就有咖啡喝。" asks about 定时; the second sentence says why. The whole
     message when no sentence asks or every one does."""
     sentences = [s for s in _SENTENCE.split(question or "") if s.strip()]
+    if len(sentences) == 1 and _HAN.search(sentences[0]):
+        # "想在家自己做拿铁，这台Flex 200能打奶泡吗？": a last clause that asks, after ones
+        # that say why, is what is asked (not "有没有大一点的，能装下15寸电脑的")
+        clauses = [c for c in re.split(r"[，,]", sentences[0]) if c.strip()]
+        if (
+            len(clauses) > 1
+            and is_polar(clauses[-1])
+            and not any(is_polar(c) for c in clauses[:-1])
+        ):
+            return clauses[-1]
     asking = [s for s in sentences if re.search(r"[?？]\s*$", s) or is_polar(s)]
     if asking and len(asking) < len(sentences):
         return " ".join(asking)
     return question or ""
+
+
+# Sentences, and a clause that asks after a comma ("the Luxe 700 or the Flex 200, have a
+# built-in grinder?": the alternatives are the products, not what is asked of them).
+_CLAUSE_ASKS = re.compile(
+    r"[?.!;？。！；]|[,，]\s*(?=(?:have|has|is|are|was|were|do|does|did|can|could|will|would"
+    r"|should)\b)",
+    re.I,
+)
 
 
 def alternatives(question: str) -> list[set[str]]:
@@ -686,7 +721,7 @@ def alternatives(question: str) -> list[set[str]]:
     {men, women}; "容易生锈或者留下污渍吗" -> {生锈, 留下, 污渍}). A record that holds
     one of them answers the question; it asks which, not whether all hold."""
     out = []
-    for sentence in re.split(r"[?.!;？。！；]", question or ""):
+    for sentence in _CLAUSE_ASKS.split(question or ""):
         parts = _OR.split(sentence)
         group: set[str] = set()
         for i, part in enumerate(parts[1:] and parts):

@@ -106,19 +106,19 @@ def _planner_floors(results: dict[str, dict[str, Any]]) -> list[str]:
     return problems
 
 
-# Deterministic, test parts: routing tool accuracy 0.8606 (358 of 416 rows), arguments
-# 0.9249 (234 of 253), no-tool messages routed 0.0833 (5 of 60); questions 0.5429 (57 of
-# 105 answerable), 0.7736 (41 of 53 not answerable). Exact floors (and ceiling); shares
+# Deterministic, test parts: routing tool accuracy 0.8565 (382 of 446 rows), arguments
+# 0.9299 (252 of 271), no-tool messages routed 0.0794 (5 of 63); questions 0.5868 (71 of
+# 121 answerable), 0.7460 (47 of 63 not answerable). Exact floors (and ceiling); shares
 # are written to four decimals, so a floor is the lower of the fraction and its rounding.
 ROUTING_FLOORS = {
-    "tool_accuracy": min(358 / 416, round(358 / 416, 4)) - EXACT,
-    "argument_accuracy": min(234 / 253, round(234 / 253, 4)) - EXACT,
+    "tool_accuracy": min(382 / 446, round(382 / 446, 4)) - EXACT,
+    "argument_accuracy": min(252 / 271, round(252 / 271, 4)) - EXACT,
 }
-ROUTING_NO_TOOL_CEILING = max(5 / 60, round(5 / 60, 4)) + EXACT
-# (bench_qa writes shares to four decimals: 57 / 105 = 0.542857 is written 0.5429)
+ROUTING_NO_TOOL_CEILING = max(5 / 63, round(5 / 63, 4)) + EXACT
+# (bench_qa writes shares to four decimals: 71 / 121 = 0.586777 is written 0.5868)
 QA_FLOORS = {
-    "answerable_cited_gold": min(57 / 105, round(57 / 105, 4)) - EXACT,
-    "not_answerable_said_so": min(41 / 53, round(41 / 53, 4)) - EXACT,
+    "answerable_cited_gold": min(71 / 121, round(71 / 121, 4)) - EXACT,
+    "not_answerable_said_so": min(47 / 63, round(47 / 63, 4)) - EXACT,
 }
 
 

@@ -29,7 +29,10 @@ yoga mat, purple if you have it") the same way (pass 4), to tell whether the cha
 made for the second and third hold on requests written after them; a fifth (from
 "need a bag that fits my 15 inch laptop", "starbucks gift card $25", "abs filament
 1.75 white") the same way (pass 5), after the kind asked for and needs held in part
-were read, to score those on requests written after them. Seven rows carry
+were read, to score those on requests written after them; a sixth, and a seventh (from
+"need noise cancelling earbuds for the subway", "steakhouse gift card for my brother in
+Arizona", "PEX水管用的球阀") written from a new sample of each catalog, the same way. Seven
+rows carry
 "added": claims that appeared when Chinese words were also translated by
 dictionary (four, quoted from another window of the title) and when the verifier
 accepted a Chinese need met by its dictionary sense (three, quoted from an attribute),
@@ -330,6 +333,64 @@ REQUESTS: dict[str, list[str]] = {
             "to feathers."
         ),
         "宿舍晚上看书用的台灯，能调冷光暖光，顺便能给手机充电，别超过50美元",
+        # the seventh batch: written as the second from a new sample of the catalog,
+        # committed before the composer ran on them (three that repeated an earlier
+        # request nearly word for word left out)
+        (
+            "need noise cancelling earbuds for the subway, my commute is like 50 min each way "
+            "and the train is LOUD. under $150 pls"
+        ),
+        (
+            "My dad is turning 60 and just moved into his first apartment on his own. He's never "
+            "owned a decent kitchen knife, he saws through tomatoes with a steak knife lol. I "
+            "want to get him one good knife that will last for years, wooden handle would be "
+            "nice, budget around $60."
+        ),
+        (
+            "waterproof hiking boots, women's, going to scotland in october and expecting mud "
+            "everywhere. no leather or suede pls, i'm vegan"
+        ),
+        (
+            "Looking for a speaker I can take to the pool without worrying when someone splashes "
+            "it. The battery has to last a whole afternoon. Nothing huge, it goes in my tote bag."
+        ),
+        (
+            "smartwatch for swimming laps that also tracks heart rate. want a screen i can "
+            "actually read in sunlight. no more than $250"
+        ),
+        (
+            "I work night shifts and sleep during the day, so I need a watch that tracks my "
+            "sleep properly. Black or a dark colour, doesn't need to be fancy."
+        ),
+        (
+            "Backpack for my 14 yr old starting high school. Has to fit his laptop and survive "
+            "the rain on his bike ride to school. Nothing neon."
+        ),
+        (
+            "coffee maker for a small office, 4 of us. we want fresh ground beans but nobody is "
+            "going to clean a separate grinder"
+        ),
+        (
+            "womens running shoes for the treadmill, my knees hurt after about 5k so i want as "
+            "much cushioning as possible"
+        ),
+        (
+            "Desk lamp for my home office that doesn't give me eye strain in the evenings - "
+            "warmer light at night would be great. I'd also love to stop hunting for my phone "
+            "charger every day. Under $100."
+        ),
+        (
+            "warm jacket for a ski trip, men's, navy or black. must be actually waterproof, not "
+            "just 'water resistant'"
+        ),
+        "想买一款保湿精华，冬天脸特别干还起皮，皮肤有点敏感，最好是无香味的，50美元以内。",
+        "给我妈买个瑜伽垫，她在家跟着视频练，膝盖不太好，想要防滑、踩着舒服一点的，颜色别太花哨。",
+        "平时在家办公，一天要开好几个视频会，想要一副降噪耳机，戴久了耳朵不疼的那种，预算200美元以内",
+        "露营用的小音箱，要能撑一整晚不断电，防溅水就行，别太重",
+        "想给老公买双徒步鞋，他周末经常去爬山，路上泥很多，一定要防水，男款，灰色或者绿色，100美元左右",
+        "早上总是赶时间，想要个能预约定时的咖啡机，起床就能喝上，最好是做意式浓缩的，厨房是白色的所以机器也想要白色",
+        "刚搬新家，想一次配齐一套刀，切菜切肉都要用，手柄要握着舒服不打滑，不要木柄的（怕受潮发霉）",
+        "找个双肩包周末短途旅行用，20升左右就够，能放下13寸笔记本，下雨不怕湿，别太贵",
     ],
     "gift_cards": [
         "a gift card for a steakhouse dinner",
@@ -502,6 +563,57 @@ REQUESTS: dict[str, list[str]] = {
             "不会过期的"
         ),
         "咖啡店礼品卡 25刀",
+        # the seventh batch: written as the second from a new sample of the catalog,
+        # committed before the composer ran on them (three that repeated an earlier
+        # request nearly word for word left out)
+        "my mom loves sushi, want to get her a restaurant gift card around $75 for her birthday",
+        (
+            "Need a last-minute gift for a coworker who's leaving tomorrow. It has to arrive by "
+            "email tonight and be something generic she can spend on anything. Nothing cheesy or "
+            "cartoonish."
+        ),
+        (
+            "movie ticket gift card for my 12 yo nephew, he loves animated movies so a fun "
+            "design is good"
+        ),
+        "amazon gift card in a tin for a christmas stocking, $25",
+        (
+            "Our daughter just got married. I want to give the couple a gift card with a wedding "
+            "design, and I'd like it to be a physical card they can keep, not an email."
+        ),
+        (
+            "gift card for a 16 year old girl who basically lives at the mall, idk what brands "
+            "she likes, something aimed at teens"
+        ),
+        (
+            "Is there an e-gift card where I can put a photo of my grandkids on it? It's for my "
+            "son's birthday and he lives too far away to visit."
+        ),
+        (
+            "steakhouse gift card for my brother in Arizona. it has to actually be usable out "
+            "there, not some chain that only exists on the east coast"
+        ),
+        (
+            "Gift card for a friend who loves fashion but wears a size 22 and hates going to "
+            "stores that don't carry her size."
+        ),
+        (
+            "$500 amazon card for my assistant's 10 year work anniversary. needs to look classy, "
+            "in a nice box, no silly graphics"
+        ),
+        "bbq restaurant gift card, charlotte nc",
+        (
+            "something for my niece heading off to college this fall, a gift card but with "
+            "something practical attached, like a phone charger"
+        ),
+        "母亲节想给妈妈发一张电子礼品卡，图案最好有花，温馨一点的，不要搞笑风格",
+        "想送朋友一家四口一张餐厅礼品卡，他们有两个小孩，要那种有儿童菜单的家庭餐厅，预算60美元左右",
+        "同事过生日，想送一张能买任何东西的亚马逊礼品卡，直接发到她邮箱就行，50美元",
+        "表哥在部队服役，想寄一张礼品卡给他，设计要跟军人有关的，最好能打印出来夹在信里",
+        "朋友特别爱吃墨西哥菜，尤其是taco，想送她一张这类餐厅的礼品卡，25块左右就行",
+        "我爸爱看电影，父亲节想给他买张能订电影票的礼品卡，不要卡通人物的图案",
+        "圣诞节想整蛊一下我弟 有没有那种印着一块煤的礼品卡哈哈",
+        "想给刚搬家的朋友一张百货商店的礼品卡，家居用品、衣服、首饰都能买的那种，不要只能买一类东西的",
     ],
     "industrial": [
         "PLA filament for my 3D printer that is non toxic",
@@ -714,6 +826,54 @@ REQUESTS: dict[str, list[str]] = {
         ("我在学Arduino，入门套件里送的电阻太少了，想要一盒各种阻值都有的，1/4瓦就行，不要贴片的"),
         "3D打印机热床上贴的胶带该换了，要耐高温的那种",
         "小诊所用的一次性口罩，挂耳式的，一盒五十个左右",
+        # the seventh batch: written as the second from a new sample of the catalog,
+        # committed before the composer ran on them (three that repeated an earlier
+        # request nearly word for word left out)
+        (
+            "My 3D printer nozzle keeps wearing out since I started printing carbon fibre "
+            "filament. Need a harder nozzle for a Flashforge Creator Pro, 0.4mm."
+        ),
+        (
+            "glue for joining PVC pipes on my backyard sprinkler system. low fumes please, I'm "
+            "working inside a small shed"
+        ),
+        (
+            "heavy duty plastic sheeting to put under a concrete slab as a vapor barrier, needs "
+            "to cover at least 20x20 ft"
+        ),
+        (
+            "Looking for a desktop 3D printer for my 5th grade classroom. It has to be quiet and "
+            "safe around kids, and easy enough that I don't need to babysit it."
+        ),
+        (
+            "I keep zapping my circuit boards when I work on them in winter, the air is so dry. "
+            "need something to ground myself, with a long cord so I can move around the bench"
+        ),
+        "aluminum rivet assortment, mixed 1/8 and 3/16 sizes, several hundred pcs",
+        (
+            "need a thermometer to check the temp of my pizza oven from a distance without "
+            "touching it. oven gets to like 900F"
+        ),
+        (
+            "Stethoscope for nursing school, I'm on a tight budget and it's mostly for taking "
+            "blood pressure. Black please."
+        ),
+        (
+            "CPR masks for our hiking club's first aid kits. small enough to clip on a keychain, "
+            "need at least 5"
+        ),
+        (
+            "trying to organize my garage - need something to hang bikes and a ladder from the "
+            "ceiling that won't scratch the bike paint"
+        ),
+        "实验室用的玻璃烧杯，要耐高温的硼硅玻璃，600毫升左右，要有刻度",
+        "给孩子学校的科学课买试管，要塑料的不容易摔碎，带盖子和试管架，大概50支以上",
+        "家里地下室总是很潮，想买个湿度计放着看看，屏幕字大一点，我爸妈也能看清",
+        "浴室瓷砖要重新打胶，想要白色的填缝胶，防水防霉，干了以后还能刷漆",
+        "PEX水管用的球阀，1/2寸，不要黄铜的，担心含铅",
+        "拖车后面要贴反光条，红白相间、防水的那种，长度至少25英尺",
+        "修车用的千斤顶，皮卡和小拖拉机都要顶，最好20吨以上，要结实耐用不漏油",
+        "压接端子套装，各种线径都要有，带绝缘套的，数量多一点，给车上改线用",
     ],
 }
 

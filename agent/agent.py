@@ -30,7 +30,7 @@ from agent.plan import Call, Plan, Step
 from agent.planner import RulePlanner, Situation
 from agent.present import present
 from agent.router import Router
-from agent.spelling import corrected, self_corrected
+from agent.spelling import brand_slips, corrected, self_corrected
 from agent.state import DialogueState, Slots
 from agent.verifier import CheckedSentence
 from catalog.errors import NotFoundError
@@ -233,6 +233,7 @@ class Agent:
         Chinese)."""
         text = simplified(_CONTROL.sub(" ", message or "")[:MAX_MESSAGE_CHARS].strip())
         text = corrected(text, self.vocabulary.known_words)  # "Not that brnad" -> brand
+        text = brand_slips(text, tuple(self.vocabulary.brands), self.vocabulary.known_words)
         text = self_corrected(text)  # "the second one no wait the third one"
         return first_person(text)
 

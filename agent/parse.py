@@ -30,7 +30,9 @@ _EN_MAX = re.compile(
 # "80 dollars max", "$80 tops": the amount first
 _EN_MAX_AFTER = re.compile(
     rf"(?:(\$|€|£|¥)\s*{_NUM}|{_NUM}\s*(dollars?|usd|bucks|euros?|pounds?|yuan|rmb))\s*"
-    r"(?:max(?:imum)?|tops|at most|or less|or under)\b",
+    r"(?:max(?:imum)?|tops|at most|or less|or under)\b"
+    # "a hundred max", "budget 80 tops": a number of two digits or more, no unit said
+    r"|(?<![\w.$€£¥])(\d{2,}(?:\.\d+)?)\s+(?:max|tops)\b",
     re.I,
 )
 # "I have 40 dollars", "I've only got $60": what the shopper has to spend
@@ -219,6 +221,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"|what do you know about me|what have you learn(?:ed|t) about me"
             r"|你(?:都)?知道我(?:的)?什么|你对我了解(?:多少|什么)|你了解我(?:什么|多少)"
             r"|(?<!根据)我的(?:购物|购买)?(?:喜好|偏好|兴趣|历史|记录|画像)(?!推荐)"
+            r"|(?<!根据)我(?:过往|以往|过去|之前)的(?:购物|购买)(?:记录|习惯|偏好)(?!推荐)"
             r"|我喜欢什么|我(?:在[^，。？！,.?!]{0,6})?(?:平时|以前|之前|经常|常|一般|通常)都?"
             r"(?:在[^，。？！,.?!]{0,6})?买"
             # "我这几年在你们这儿主要买的是哪几类东西", "常买哪些牌子"
@@ -284,7 +287,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
         "like",
         re.compile(
             r"\b(?:add|put)\b.*\b(?:wish\s?list|list|favou?rites|saved items)\b|点个?赞"
-            r"|\bsave\b.*\bfor later\b|\bbookmark\b|收藏|加入(?:心愿单|愿望清单)",
+            r"|\bsave\b.*\bfor later\b|\bbookmark\b|收藏|加入(?:心愿单|愿望清单)"
+            r"|(?:甚|很|正)?合我(?:的)?(?:心)?意|(?:烦请|帮我|请)?记下来?(?![\u4e00-\u9fff]{2})",
             re.I,
         ),
     ),
@@ -782,8 +786,16 @@ def ordinals(text: str) -> list[int]:
     for word, index in _ORDINALS_EN.items():
         for m in re.finditer(rf"\b{word}\b", lowered):
             found.append((m.start(), index))
-    for m in re.finditer(r"(?:#|number |no\. ?|option )(\d)\b", lowered):
+    for m in re.finditer(r"(?:#|number |no\. ?|option |item )(\d)\b", lowered):
         found.append((m.start(), int(m.group(1)) - 1))
+    # "items 1 and 3", "items 2, 3": the products shown, numbered in a formal request
+    for m in re.finditer(
+        r"\b(?:items|options|numbers) ([1-5])((?:\s*(?:,|and|&)\s*[1-5]\b)+)", lowered
+    ):
+        found.append((m.start(1), int(m.group(1)) - 1))
+        found += [
+            (m.start(2) + k.start(), int(k.group(0)) - 1) for k in re.finditer(r"[1-5]", m.group(2))
+        ]
     # "3号", "2和3": a lone digit numbering the products shown (not "42号", a shoe size)
     for m in re.finditer(r"(?<![\d.])([1-5])\s*号(?![码线])", text):
         found.append((m.start(), int(m.group(1)) - 1))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from agent.arguments import Reading, fill
-from agent.parse import Parsed, named_kind, parse
+from agent.parse import Parsed, named_kind, ordinals, parse
 from agent.plan import Call, Plan, Ref
 from agent.references import References, resolve
 from agent.router import RouteMatch, Router
@@ -283,9 +283,14 @@ class RulePlanner:
             and (wrap := self._fillable(_WRAP_TOOL.search, text, parsed, refs, situation))
         ):  # "就第三个吧，能附张卡片写几句话吗": gift wrap and a note, a plugin's
             return wrap
-        if _SHOP_TERMS_ONLY.search(text) and not _POINTS.search(text):
+        if (
+            _SHOP_TERMS_ONLY.search(text)
+            and not _POINTS.search(text)
+            and not _asks_of_a_product_besides(text)
+        ):
             # "退款一般多久能到账", "do you price match?": terms of the shop that no
-            # product record holds and no tool answers
+            # product record holds and no tool answers (a shown product asked about in a
+            # sentence of its own, "Is #3? Oh and do you guys price match?", is answered)
             return Plan("abstain", "shop_terms")
         if _DELIVERY_TIME.search(text) and (
             delivery := self._fillable(_DELIVERY_TOOL.search, text, parsed, refs, situation)
@@ -457,6 +462,21 @@ class RulePlanner:
         }.get(intent)
         if tool is None or tool not in self.registry.tools:
             return None
+        if (
+            intent == "not_interested"
+            and not refs.products
+            and self.vocabulary.brands_in(text)
+            and (parsed.content or not situation.state.shown)
+        ):
+            # "帮我爸找双登山鞋，他不喜欢TrailPeak", "I don't like Sonora, show me speakers": a
+            # brand not wanted in the search, not a product turned down
+            parsed.slots.setdefault("brands", [])
+            parsed.slots["exclude_brands"] = list(
+                dict.fromkeys(
+                    [*parsed.slots.get("exclude_brands", []), *self.vocabulary.brands_in(text)]
+                )
+            )
+            return self.recommend(text, parsed, situation, None)
         if (
             tool == "compare_products"
             and not (refs.products or refs.all_shown or refs.pronoun)
@@ -1078,8 +1098,21 @@ _WRAP = re.compile(
     re.I,
 )
 _WRAP_TOOL = re.compile(r"\bwrap", re.I)
+
+
 # The shop's terms that no product's record holds: refunds, price matching, ways to pay,
 # coupons, the shopper's account.
+def _asks_of_a_product_besides(text: str) -> bool:
+    """Whether a sentence of the message other than one about the shop's terms asks
+    something of a product shown ("Is #3?")."""
+    return any(
+        not _SHOP_TERMS_ONLY.search(sentence)
+        and re.search(r"[?？]\s*$", sentence)
+        and ordinals(sentence)
+        for sentence in re.split(r"(?<=[.!?。！？])\s*", text)
+    )
+
+
 _SHOP_TERMS_ONLY = re.compile(
     r"\brefund(?:s|ed)?\b|\bprice[- ]match(?:ing)?\b|\bpay ?pal\b|\bapple pay\b"
     r"|\bcoupons?\b|\bpromo codes?\b|\b(?:forgot|reset|change)\b[^.?!]{0,12}\bpassword\b"

@@ -45,6 +45,19 @@ _POSITION = re.compile(
     r"|中间(?:那|这|的|一)|最(?:上|下|左|右)(?:面|边)|最底下",
     re.I,
 )
+# "the other one", "the remaining one", "另外那个", "剩下那个", "其余两个": the products shown
+# besides those named, where the message rules those out ("not the first, not the third")
+_THE_OTHER = re.compile(
+    r"\bthe (?:other|remaining) (?:one|two|ones|pair|item|option)s?\b|\bthe other\b(?! brand)"
+    r"|\bthe rest\b|另外(?:那|这|的|两|一)|剩下(?:那|的|这|两)|其余|其他两|以外的那",
+    re.I,
+)
+_RULED_OUT = re.compile(
+    r"\bnot\b|\bout\b|\bruled? out\b|\bseen enough\b|\bbut\b|\bexcept\b|\bbesides\b"
+    r"|\bapart from\b|\bother than\b|\bdon'?t like\b|\bno to\b|\bneither\b"
+    r"|除了|不要|不喜欢|不考虑|不行|排除|都不|太贵|算了",
+    re.I,
+)
 _CATALOG_ID = re.compile(r"\b(?:product|item|id|sku)\s*#?\s*([A-Za-z0-9][\w-]{0,40})\b", re.I)
 
 
@@ -84,6 +97,14 @@ def resolve(
     refs.ordinal = [
         state.shown[i] for i in ordinals(plain) if -len(state.shown) <= i < len(state.shown)
     ]
+    if refs.ordinal and _THE_OTHER.search(plain) and _RULED_OUT.search(plain):
+        # "The first one's out. Compare the other two", "第一个和第三个都不喜欢，另外那个":
+        # the products shown that the message does not rule out
+        rest = [pid for pid in state.shown if pid not in refs.ordinal]
+        refs.ordinal = rest or refs.ordinal
+    elif refs.ordinal and _THE_OTHER.search(plain):
+        # "compare the first one with the other two": it and the rest
+        refs.ordinal = [*refs.ordinal, *(p for p in state.shown if p not in refs.ordinal)]
     refs.all_shown = bool(_ALL.search(text)) and bool(state.shown)
     refs.which = bool(_WHICH.search(text))
     text = _IDIOM.sub(" ", text)  # "appreciate it. put #2 and #3 side by side": no product
@@ -103,6 +124,8 @@ def resolve(
                 refs.superlative.append(pick(rated, key=lambda p: _value(p, field_name)).id)
     refs.named = _named(text, seen)
     for token in _CATALOG_ID.findall(text):
+        if re.fullmatch(r"[1-5]", token) and refs.ordinal:
+            continue  # "item 2": the second product shown, not a catalog id
         if known_ids is not None and token in known_ids:
             refs.explicit.append(token)
         elif any(ch.isdigit() for ch in token):

@@ -149,3 +149,78 @@ _LIGHT = frozenset("the a an for to in on with of from by at my".split())  # noq
 def _is_light(word: str) -> bool:
     """An article, preposition or filler: not yet what the correction is about."""
     return word.casefold() in _FILLERS or word.casefold() in _LIGHT
+
+
+_LATIN = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+def brand_slips(text: str, brands: tuple[str, ...], catalog_words: frozenset[str]) -> str:
+    """The message with a brand name misspelt by one letter put right ("Sonara" ->
+    Sonora, "Breightdesk" -> Brightdesk, "Kaiju Steal" -> Kaiju Steel): a word of five
+    letters or more that is no English word and no word of the catalog's titles, one
+    letter added, left out or changed from exactly one brand's word; a brand of two
+    words where its first is written right and its second one letter off."""
+    index, pairs = _brand_index(brands)
+    if not index:
+        return text
+    english = english_vocabulary()
+    words = list(_LATIN.finditer(text))
+    out, last = [], 0
+    for i, m in enumerate(words):
+        written, word = m.group(0), m.group(0).casefold()
+        right = None
+        before = words[i - 1].group(0).casefold() if i else ""
+        if before in pairs and word not in {s for s, _ in pairs[before]}:
+            near = {s for s, full in pairs[before] if _one_edit(word, s)}
+            right = near.pop() if len(near) == 1 else None
+        if (
+            right is None
+            and len(word) >= 5
+            and word not in english
+            and word not in catalog_words
+            and stem(word) not in english
+        ):
+            near = set().union(*(index.get(v, set()) for v in {word, *_deletes(word)}))
+            near = {b for b in near if _one_edit(word, b)}
+            right = near.pop() if len(near) == 1 else None
+        if right is not None and right != word:
+            out += [text[last : m.start()], right.capitalize() if written[0].isupper() else right]
+            last = m.end()
+    return "".join([*out, text[last:]]) if out else text
+
+
+@functools.lru_cache(maxsize=8)
+def _brand_index(brands: tuple[str, ...]) -> tuple[dict[str, set[str]], dict[str, set]]:
+    """A brand's words of five letters or more under themselves and each of their forms
+    with one letter left out; and, for brands of two words, the first word -> (second, brand)."""
+    index: dict[str, set[str]] = {}
+    pairs: dict[str, set[tuple[str, str]]] = {}
+    for brand in brands:
+        words = [w.casefold() for w in _LATIN.findall(brand)]
+        for word in words:
+            if len(word) >= 5:
+                for v in {word, *_deletes(word)}:
+                    index.setdefault(v, set()).add(word)
+        if len(words) == 2 and len(words[1]) >= 4:
+            pairs.setdefault(words[0], set()).add((words[1], brand))
+    return index, pairs
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether b is a one letter added, left out or changed (or two neighbours swapped)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))

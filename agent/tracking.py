@@ -212,7 +212,8 @@ def _brands(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) ->
         named = brand_pattern(brand)
         spelled = named.pattern if named else re.escape(brand)
         negated = re.search(
-            rf"(?:not|no|without|except|skip|avoid|exclude|nothing from"
+            rf"(?:not|no|without|except|skip|avoid|exclude|nothing from|don'?t like|dislikes?"
+            rf"|hates?|不喜欢|讨厌"
             rf"|(?:anything|any brand|everything|whatever) but"
             rf"|不要|别要|不想要|除了|别给我|别推荐?|排除|不考虑)\s*"
             rf"(?:anything\s+from\s+|any\s+|the\s+)?(?:{spelled})",

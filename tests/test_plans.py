@@ -1941,3 +1941,93 @@ def test_more_picks_the_shoppers_own_and_a_purchase_said_casually(
 
     parsed = parse(message)
     assert (parsed.intent, parsed.from_history, parsed.others) == (intent, from_history, others)
+
+
+@pytest.mark.parametrize(
+    ("message", "tool", "positions"),
+    [
+        ("The first one's out. Compare the other two for me?", "compare_products", [1, 2]),
+        ("Not the first one, not the third. The other one: does it have a USB port?",
+         "answer_question", [1]),
+        ("I've ruled out #2 and #3. The other one, any reviews?", None, [0]),
+        ("第二个太贵了不考虑，另外两个比较一下", "compare_products", [0, 2]),
+        ("除了第一个以外的那两个，帮我比一下", "compare_products", [1, 2]),
+        ("compare the first one with the other two", "compare_products", [0, 1, 2]),
+        ("Kindly provide a side-by-side comparison of items 1 and 3.", "compare_products", [0, 2]),
+    ],
+)  # fmt: skip
+def test_the_other_ones_are_those_shown_that_the_message_does_not_rule_out(
+    shop, encode, message, tool, positions
+):
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    shown = [p.product_id for p in agent.turn(state, "running shoes", "u0123").products]
+    reply = agent.turn(state, message, "u0123")
+    step = reply.trace[0]
+    assert tool is None or step.tool == tool, (message, step)
+    ids = step.arguments.get("product_ids") or [step.arguments["product_id"]]
+    assert ids == [shown[i] for i in positions], message
+
+
+def test_a_brand_misspelt_by_one_letter_is_read_as_the_brand(shop, encode):
+    from agent.spelling import brand_slips
+
+    brands = ("Sonora", "Brightdesk", "Kaiju Steel", "Northfold")
+    assert brand_slips("Sonara noise cancelling headphones", brands, frozenset()) == (
+        "Sonora noise cancelling headphones"
+    )
+    assert brand_slips("厨刀 Kaiju Steal 的", brands, frozenset()) == "厨刀 Kaiju Steel 的"
+    assert brand_slips("a Breightdesk lamp, not Northfould", brands, frozenset()) == (
+        "a Brightdesk lamp, not Northfold"
+    )
+    # English words and the catalog's own words stay as written
+    assert brand_slips("a sonar for my boat, and steal nothing", brands, frozenset()) == (
+        "a sonar for my boat, and steal nothing"
+    )
+    agent = routed_agent(shop, encode)
+    reply = agent.turn(new_state(), "Sonara speakers under 100", "u0124")
+    picks = next(s for s in reply.trace if s.tool == "recommend_for_shopper")
+    assert picks.arguments["brands"] == ["Sonora"]
+    assert reply.products and {p.brand for p in reply.products} == {"Sonora"}
+
+
+def test_a_brand_not_liked_in_a_request_is_left_out_of_the_search(shop, encode):
+    agent = routed_agent(shop, encode)
+    for message in (
+        "帮我爸找双登山鞋，他不喜欢TrailPeak，预算一千块上下",
+        "I don't like Sonora, show me speakers",
+    ):
+        reply = agent.turn(new_state(), message, "u0125")
+        assert reply.intent == "recommend" and reply.products, message
+        call = next(s for s in reply.trace if s.tool == "recommend_for_shopper")
+        assert call.arguments.get("exclude_brands"), message
+        assert not {p.brand for p in reply.products} & {"TrailPeak", "Sonora"}, message
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "max_price"),
+    [
+        ("a lightweight backpack for day trips, a hundred max", "recommend", 100.0),
+        ("backpack, 80 tops", "recommend", 80.0),
+        ("a 40L backpack", "recommend", None),
+        ("第二款甚合我意，烦请记下", "like", None),
+        ("烦请总结一下我过往的购物记录和偏好", "profile", None),
+    ],
+)
+def test_budgets_likes_and_the_history_said_in_other_words(message, intent, max_price):
+    from agent.parse import parse
+
+    parsed = parse(message)
+    assert (parsed.intent, parsed.max_price) == (intent, max_price)
+
+
+def test_a_question_about_a_product_beside_one_about_the_shops_terms_is_answered(shop, encode):
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    shown = [p.product_id for p in agent.turn(state, "smartwatch", "u0126").products]
+    reply = agent.turn(state, "Is #3 waterproof? Oh and do you guys price match?", "u0126")
+    assert reply.trace[0].tool == "answer_question"
+    assert reply.trace[0].arguments["product_ids"] == [shown[2]]
+    # the terms alone, or about a product in the same sentence, are the shop's
+    for message in ("do you price match?", "can you price match Amazon on the second one?"):
+        assert agent.turn(state, message, "u0126").intent == "shop_terms", message

@@ -111,6 +111,9 @@ _ZH_NOT_NEEDS = frozenset(
     今天 明天 后天 昨天 今年 明年 去年 下周 上周 下个月 上个月""".split()  # noqa: SIM905
 )
 # What negates the word after it: "不会过期的" (won't expire), "不伤手", "没有异味"
+# What a product looks or is like, as a noun after what describes it ("卡通人物的图案").
+_ZH_DIMENSION_NOUNS = frozenset("图案 颜色 款式 样式 风格 设计 花色 造型 味道 材质".split())  # noqa: SIM905
+_ZH_NOT_TOO = re.compile(r"别太|不要太|别")  # a word of its own that negates the next
 _ZH_NEGATED = re.compile(r"(?:不会|不要|不能|不用|不易|不容易|没有|别是|不是|不要是|不|没|无|别)$")
 _FREE_AFTER = re.compile(r"\s+free\b", re.I)  # "fragrance free": no fragrance
 # A number said before a need is part of it: "1/4 watt", "4毫米" (not met by "1/2 Watt").
@@ -263,6 +266,11 @@ def _en_needs(message: str, kept: set[str]) -> list[Need]:
             close()
             negation = m
             continue
+        if word in ("or", "nor") and negation is not None and run:
+            held = negation  # "no leather or suede": neither is wanted
+            close()
+            negation = held
+            continue
         if word in _DEGREE:
             close()  # "super sensitive": sensitive, as a record says it ("for sensitive skin")
             negation = None
@@ -324,22 +332,43 @@ def _zh_needs(message: str, content: str) -> list[Need]:
             runs[-1].append(span)
         else:  # "给手机 | 无线充电": what it is for, then what it does
             runs.append([span])
-    needs = []
+    needs: list[Need] = []
+    ends: list[tuple[int, int]] = []  # each need's span of the message
     for run in runs:
         begin, finish = run[0][0], run[-1][1]
         if _ZH_TOPIC.match(message, finish):
             continue
         words = tuple(w for _, _, w in run)
+        if len(words) > 1 and _ZH_NOT_TOO.fullmatch(words[0]):
+            # "颜色别太花哨": 别太 is the negation, not a need of its own
+            words, lead = words[1:], words[0]
+        else:
+            lead = ""
+        if (
+            needs
+            and needs[-1].text.startswith(("不要", "别", "不想要"))
+            and message[ends[-1][1] : begin] == "的"
+            and words[-1] in _ZH_DIMENSION_NOUNS
+        ):
+            # "不要卡通人物的图案": the pattern is what is not wanted, with its figures (not
+            # "无香味的面霜", fragrance-free cream: 无 says what the cream is; nor "不要塑料的
+            # 杯子", where the cup is what is wanted)
+            prior, (start, _) = needs.pop(), ends.pop()
+            merged = prior.words + words
+            needs.append(replace(prior, text=message[start:finish], words=merged, terms=merged))
+            ends.append((start, finish))
+            continue
         if message[finish : finish + 1] in _ZH_NOUN_TAILS and not any(
             b == finish for b, _, _ in spans
         ):  # "天然橡胶瑜伽" + "垫": quoted whole, the one character the splitter left out
             finish += 1
         negation = _ZH_NEGATED.search(message[max(begin - 3, 0) : begin]) if begin else None
-        number = None if negation else _NUMBER_BEFORE.search(message[:begin])
+        number = None if negation or lead else _NUMBER_BEFORE.search(message[:begin])
         start = number.start() if number else begin - len(negation.group(0)) if negation else begin
         text = message[start:finish]
         target = bool(_ZH_FOR.search(message[:begin]) or _ZH_USED_FOR.match(message, finish))
-        needs.append(Need(text, words, words, negation is not None, target=target))
+        needs.append(Need(text, words, words, negation is not None or bool(lead), target=target))
+        ends.append((start, finish))
     return needs
 
 

@@ -793,3 +793,23 @@ def test_a_need_nearer_another_value_of_the_attribute_is_not_met_by_meaning(stor
 
     assert _nearer_value(ctx, "dark", finish("grey"))
     assert not _nearer_value(ctx, "dark", finish("black"))
+
+
+@pytest.mark.parametrize(
+    ("request_text", "needs"),
+    [
+        # "or" after a negation keeps it: neither leather nor suede is wanted
+        ("hiking boots, no leather or suede pls", [("leather", True), ("suede", True)]),
+        ("black or navy jacket", [("black", False), ("navy jacket", False)]),
+        # 别太 negates what follows it; 不要 reaches over 的 to a word of how it looks
+        ("瑜伽垫，颜色别太花哨", [("花哨", True)]),
+        ("不要卡通人物的图案", [("卡通人物 图案", True)]),
+        # ... but not over the product asked for, nor from 无 (what the product is)
+        ("不要塑料的杯子", [("塑料", True), ("杯子", False)]),
+        ("无香味的面霜", [("香味", True), ("面霜", False)]),
+    ],
+)
+def test_what_a_negation_covers_in_a_request(request_text, needs):
+    found = {" ".join(n.words): n.negated for n in needs_of([request_text])}
+    for words, negated in needs:
+        assert found.get(words) is negated, (request_text, found)

@@ -1253,10 +1253,13 @@ def _specific(text: str, refs: References) -> bool:
 
 
 # Whether buyers say one thing of a product: "do buyers complain that it hurts", "有人说
-# 它漏水吗" (not "what are people saying about the second pair?", the summary's).
+# 它漏水吗" (not "what are people saying about the second pair?", the summary's), or
+# whether its records mention a word.
 _ONE_THING_SAID = re.compile(
     r"\bcomplain\w*\s+(?:that|of)\b|\b(?:say|said|mention\w*)\s+(?:that|it|its)\b"
-    r"|有(?:没有)?人说(?!好|不好)",
+    r"|有(?:没有)?人说(?!好|不好)"
+    # whether its records mention a word: "第三个有提到contact吗？", "does it mention BPA?"
+    r"|有(?:没有)?提(?:到|及)|\b(?:does|do|did)\b[^?.!]{0,30}\bmention\b",
     re.I,
 )
 

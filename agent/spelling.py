@@ -152,30 +152,43 @@ def _is_light(word: str) -> bool:
 
 
 _LATIN = re.compile(r"[A-Za-z][A-Za-z'-]*")
+# Six letters or more: shorter names are too often another name one letter off ("Ender"
+# of a printer is no "Bender", "Xpert" no "Expert").
+MIN_BRAND_SLIP = 6
 
 
 def brand_slips(text: str, brands: tuple[str, ...], catalog_words: frozenset[str]) -> str:
     """The message with a brand name misspelt by one letter put right ("Sonara" ->
-    Sonora, "Breightdesk" -> Brightdesk, "Kaiju Steal" -> Kaiju Steel): a word of five
-    letters or more that is no English word and no word of the catalog's titles, one
-    letter added, left out or changed from exactly one brand's word; a brand of two
-    words where its first is written right and its second one letter off."""
+    Sonora, "Breightdesk" -> Brightdesk, "Kaiju Steal" -> Kaiju Steel): a word written
+    with a capital, of six letters or more, that is no English word and no word of the
+    catalog's titles, one letter added, left out or changed from exactly one brand's
+    word; a brand of two words where its first is written right and its second one
+    letter off."""
     index, pairs = _brand_index(brands)
     if not index:
         return text
     english = english_vocabulary()
     words = list(_LATIN.finditer(text))
     out, last = [], 0
+    names = _brand_names(brands)
     for i, m in enumerate(words):
         written, word = m.group(0), m.group(0).casefold()
         right = None
+        if _IN_CODE.match(text[m.start() - 1 : m.start()]) or _IN_CODE.match(text[m.end() :]):
+            continue  # "1_APPLEBEES_apple": part of a code, not a name
         before = words[i - 1].group(0).casefold() if i else ""
-        if before in pairs and word not in {s for s, _ in pairs[before]}:
+        if (
+            before in pairs
+            and word not in {s for s, _ in pairs[before]}
+            and not any(n.startswith(f"{before} {word}") for n in names)  # "BJ's Restaurant &"
+        ):
             near = {s for s, full in pairs[before] if _one_edit(word, s)}
             right = near.pop() if len(near) == 1 else None
         if (
             right is None
-            and len(word) >= 5
+            and written[:1].isupper()  # written as a name: a slip of a common word stays
+            and len(word) >= MIN_BRAND_SLIP
+            and word not in index.get(word, ())  # a brand's own word ("Weld-on")
             and word not in english
             and word not in catalog_words
             and stem(word) not in english
@@ -191,19 +204,27 @@ def brand_slips(text: str, brands: tuple[str, ...], catalog_words: frozenset[str
 
 @functools.lru_cache(maxsize=8)
 def _brand_index(brands: tuple[str, ...]) -> tuple[dict[str, set[str]], dict[str, set]]:
-    """A brand's words of five letters or more under themselves and each of their forms
+    """A brand's words of six letters or more under themselves and each of their forms
     with one letter left out; and, for brands of two words, the first word -> (second, brand)."""
     index: dict[str, set[str]] = {}
     pairs: dict[str, set[tuple[str, str]]] = {}
     for brand in brands:
         words = [w.casefold() for w in _LATIN.findall(brand)]
         for word in words:
-            if len(word) >= 5:
+            if len(word) >= MIN_BRAND_SLIP:
                 for v in {word, *_deletes(word)}:
                     index.setdefault(v, set()).add(word)
         if len(words) == 2 and len(words[1]) >= 4:
             pairs.setdefault(words[0], set()).add((words[1], brand))
     return index, pairs
+
+
+_IN_CODE = re.compile(r"[_\d]")
+
+
+@functools.lru_cache(maxsize=8)
+def _brand_names(brands: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(" ".join(w.casefold() for w in _LATIN.findall(b)) for b in brands)
 
 
 def _deletes(word: str) -> set[str]:

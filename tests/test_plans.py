@@ -1980,10 +1980,19 @@ def test_a_brand_misspelt_by_one_letter_is_read_as_the_brand(shop, encode):
     assert brand_slips("a Breightdesk lamp, not Northfould", brands, frozenset()) == (
         "a Brightdesk lamp, not Northfold"
     )
-    # English words and the catalog's own words stay as written
+    # English words, the catalog's own words, short names, a brand's own spelling and
+    # codes stay as written
     assert brand_slips("a sonar for my boat, and steal nothing", brands, frozenset()) == (
         "a sonar for my boat, and steal nothing"
     )
+    others = ("Bender", "Weldon", "Weld-On", "Applebee's", "BJ's Restaurants")
+    for text in (
+        "A refill for my Ender.",  # five letters: another name one letter off
+        "I'd like it from Weld-on.",
+        "Is the second one 1_APPLEBEES_apple?",
+        "I'd like it from BJ's Restaurant & Brewhouse.",
+    ):
+        assert brand_slips(text, (*others, "BJ's Restaurant & Brewhouse"), frozenset()) == text
     agent = routed_agent(shop, encode)
     reply = agent.turn(new_state(), "Sonara speakers under 100", "u0124")
     picks = next(s for s in reply.trace if s.tool == "recommend_for_shopper")
@@ -2031,3 +2040,26 @@ def test_a_question_about_a_product_beside_one_about_the_shops_terms_is_answered
     # the terms alone, or about a product in the same sentence, are the shop's
     for message in ("do you price match?", "can you price match Amazon on the second one?"):
         assert agent.turn(state, message, "u0126").intent == "shop_terms", message
+
+
+def test_whether_a_products_records_mention_a_word_is_never_moved_by_recall(shop, encode):
+    """ "第三个有提到contact吗？" asks the third product's records, whatever messages a
+    recall finds near it ("有类似的吗" asks for similar products)."""
+    from agent.router import Recall
+
+    agent = routed_agent(shop, encode)
+    state = new_state("zh")
+    shown = [p.product_id for p in agent.turn(state, "万用表", "u0127").products]
+    situation = agent.situation(state, agent._context(state, "u0127", None))
+    agent.rules.router.recall = lambda text: Recall("similar_products", 1.0, 0.9, True)
+    try:
+        for message in ("第三个有提到contact吗？", "does the third one mention BPA?"):
+            plan = agent.rules.plan(message, copy.deepcopy(situation))
+            assert plan.tool == "answer_question", message
+            assert plan.calls[0].arguments["product_ids"] == [shown[2]]
+        # a message that asks for similar products is still the recall's to move
+        assert agent.rules.plan("有没有差不多的", copy.deepcopy(situation)).tool != (
+            "answer_question"
+        )
+    finally:
+        del agent.rules.router.recall

@@ -110,10 +110,10 @@ _ZH_NOT_NEEDS = frozenset(
     希望 最好 尽量 需要 打算 准备 请问 麻烦 帮忙 有没有 能不能 谢谢
     今天 明天 后天 昨天 今年 明年 去年 下周 上周 下个月 上个月""".split()  # noqa: SIM905
 )
-# What negates the word after it: "不会过期的" (won't expire), "不伤手", "没有异味"
 # What a product looks or is like, as a noun after what describes it ("卡通人物的图案").
 _ZH_DIMENSION_NOUNS = frozenset("图案 颜色 款式 样式 风格 设计 花色 造型 味道 材质".split())  # noqa: SIM905
 _ZH_NOT_TOO = re.compile(r"别太|不要太|别")  # a word of its own that negates the next
+# What negates the word after it: "不会过期的" (won't expire), "不伤手", "没有异味"
 _ZH_NEGATED = re.compile(r"(?:不会|不要|不能|不用|不易|不容易|没有|别是|不是|不要是|不|没|无|别)$")
 _FREE_AFTER = re.compile(r"\s+free\b", re.I)  # "fragrance free": no fragrance
 # A number said before a need is part of it: "1/4 watt", "4毫米" (not met by "1/2 Watt").

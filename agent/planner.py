@@ -469,13 +469,8 @@ class RulePlanner:
             and (parsed.content or not situation.state.shown)
         ):
             # "帮我爸找双登山鞋，他不喜欢TrailPeak", "I don't like Sonora, show me speakers": a
-            # brand not wanted in the search, not a product turned down
-            parsed.slots.setdefault("brands", [])
-            parsed.slots["exclude_brands"] = list(
-                dict.fromkeys(
-                    [*parsed.slots.get("exclude_brands", []), *self.vocabulary.brands_in(text)]
-                )
-            )
+            # brand not wanted in the search (agent.tracking reads it so), not a product
+            # turned down
             return self.recommend(text, parsed, situation, None)
         if (
             tool == "compare_products"
@@ -1100,8 +1095,6 @@ _WRAP = re.compile(
 _WRAP_TOOL = re.compile(r"\bwrap", re.I)
 
 
-# The shop's terms that no product's record holds: refunds, price matching, ways to pay,
-# coupons, the shopper's account.
 def _asks_of_a_product_besides(text: str) -> bool:
     """Whether a sentence of the message other than one about the shop's terms asks
     something of a product shown ("Is #3?")."""
@@ -1113,6 +1106,8 @@ def _asks_of_a_product_besides(text: str) -> bool:
     )
 
 
+# The shop's terms that no product's record holds: refunds, price matching, ways to pay,
+# coupons, the shopper's account.
 _SHOP_TERMS_ONLY = re.compile(
     r"\brefund(?:s|ed)?\b|\bprice[- ]match(?:ing)?\b|\bpay ?pal\b|\bapple pay\b"
     r"|\bcoupons?\b|\bpromo codes?\b|\b(?:forgot|reset|change)\b[^.?!]{0,12}\bpassword\b"

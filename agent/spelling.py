@@ -162,10 +162,10 @@ def brand_slips(text: str, brands: tuple[str, ...], catalog_words: frozenset[str
     Sonora, "Breightdesk" -> Brightdesk, "Kaiju Steal" -> Kaiju Steel): a word written
     with a capital, of six letters or more, that is no English word and no word of the
     catalog's titles, one letter added, left out or changed from exactly one brand's
-    word; a brand of two words where its first is written right and its second one
-    letter off."""
+    word; a brand of two words where its first, a name, is written right and its
+    second one letter off."""
     index, pairs = _brand_index(brands)
-    if not index:
+    if not index and not pairs:
         return text
     english = english_vocabulary()
     words = list(_LATIN.finditer(text))
@@ -179,10 +179,11 @@ def brand_slips(text: str, brands: tuple[str, ...], catalog_words: frozenset[str
         before = words[i - 1].group(0).casefold() if i else ""
         if (
             before in pairs
-            and word not in {s for s, _ in pairs[before]}
+            and before not in english  # a name first ("Kaiju"), not "Big" of "Big Horn"
+            and word not in pairs[before]
             and not any(n.startswith(f"{before} {word}") for n in names)  # "BJ's Restaurant &"
         ):
-            near = {s for s, full in pairs[before] if _one_edit(word, s)}
+            near = {s for s in pairs[before] if _one_edit(word, s)}
             right = near.pop() if len(near) == 1 else None
         if (
             right is None
@@ -203,11 +204,11 @@ def brand_slips(text: str, brands: tuple[str, ...], catalog_words: frozenset[str
 
 
 @functools.lru_cache(maxsize=8)
-def _brand_index(brands: tuple[str, ...]) -> tuple[dict[str, set[str]], dict[str, set]]:
+def _brand_index(brands: tuple[str, ...]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """A brand's words of six letters or more under themselves and each of their forms
-    with one letter left out; and, for brands of two words, the first word -> (second, brand)."""
+    with one letter left out; and, for brands of two words, the first word -> the second."""
     index: dict[str, set[str]] = {}
-    pairs: dict[str, set[tuple[str, str]]] = {}
+    pairs: dict[str, set[str]] = {}
     for brand in brands:
         words = [w.casefold() for w in _LATIN.findall(brand)]
         for word in words:
@@ -215,7 +216,7 @@ def _brand_index(brands: tuple[str, ...]) -> tuple[dict[str, set[str]], dict[str
                 for v in {word, *_deletes(word)}:
                     index.setdefault(v, set()).add(word)
         if len(words) == 2 and len(words[1]) >= 4:
-            pairs.setdefault(words[0], set()).add((words[1], brand))
+            pairs.setdefault(words[0], set()).add(words[1])
     return index, pairs
 
 

@@ -1993,6 +1993,10 @@ def test_a_brand_misspelt_by_one_letter_is_read_as_the_brand(shop, encode):
         "I'd like it from BJ's Restaurant & Brewhouse.",
     ):
         assert brand_slips(text, (*others, "BJ's Restaurant & Brewhouse"), frozenset()) == text
+    # a two-word brand whose first word is an English word corrects nothing after it
+    assert brand_slips("speakers with big horns", ("Big Horn",), frozenset()) == (
+        "speakers with big horns"
+    )
     agent = routed_agent(shop, encode)
     reply = agent.turn(new_state(), "Sonara speakers under 100", "u0124")
     picks = next(s for s in reply.trace if s.tool == "recommend_for_shopper")

@@ -696,7 +696,7 @@ def question_focus(
     named = {t for t in terms if names(t, own) or (t in pointing and names(t, own | title))}
     # the title's words said with the brand name the product ("Fleetfoot Pro 600 是女款吗？")
     brand = set(content_terms(product.brand or ""))
-    said = [w for w in _LATIN_WORD.findall(question)]
+    said = _LATIN_WORD.findall(question)
     for i, word in enumerate(said):
         if not brand & set(content_terms(word)):
             continue

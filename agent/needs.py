@@ -83,8 +83,10 @@ _NEGATORS = frozenset(
     cannot hate hates avoid dislike allergic""".split()  # noqa: SIM905
 )
 # After a negation, verbs that keep it for the words they take: "can't stand anything
-# perfumed", "don't do plastic".
-_NEGATION_VERBS = frozenset("stand tolerate do take handle".split())  # noqa: SIM905
+# perfumed", "don't do plastic", "hates going to stores".
+_NEGATION_VERBS = frozenset(
+    "stand tolerate do take handle going using having dealing give gives cause causes".split()  # noqa: SIM905
+)
 # Words that ask, or judge, rather than describe the product, and the names of a
 # dimension whose value is the need ("size small", "多种颜色", "容量大点": "size" alone is
 # met by any record that gives one): never a need.
@@ -101,7 +103,7 @@ _NOT_NEEDS = frozenset(
     sends track tracks block blocks hold holds can able lots plenty enough loads free now
     today start started starting began begun wear wears wearing spend spends spending
     possible possibly size sizes colour colours color colors capacity spec specs check
-    checking put move patch
+    checking put move patch brand brands idk dunno
     """.split()  # noqa: SIM905
 )
 _ZH_NOT_NEEDS = frozenset(
@@ -146,10 +148,25 @@ _TARGET_BEFORE = re.compile(
 _EASY_ON = re.compile(
     r"\b(?:easy|easier|gentle|gentler|soft|softer|kind|good|hard|harsh|rough)\s+on\s+\w+\s+$", re.I
 )
+# When a thing is wanted, not what: "this fall", "next summer", "every week"; "at night",
+# "in the evenings" ("in the winter" may be what boots are for: a season only after
+# this/next/last/every).
+_TIMES = frozenset(
+    """morning mornings evening evenings night nights weekend weekends week weeks month
+    months year years""".split()  # noqa: SIM905
+)
+_SEASONS = frozenset("spring summer fall autumn winter".split())  # noqa: SIM905
+_TIME_BEFORE = re.compile(
+    r"\b(?:this|next|last|every|each|at|on|in the|during the|on the|over the)\s+$", re.I
+)
+_SEASON_BEFORE = re.compile(r"\b(?:this|next|last|every|each)\s+$", re.I)
 _PARTICLE = re.compile(r"\s+(?:up|out|off|down)\b", re.I)
 _DEGREE = frozenset("super very really quite pretty extremely totally so".split())  # noqa: SIM905
-_ARTICLES = frozenset("a an any anything the too to".split())  # noqa: SIM905
+_ARTICLES = frozenset("a an any anything some the too to with me us".split())  # noqa: SIM905
 _QUOTED = re.compile(r"“([^”]{1,160})”|\"([^\"]{1,160})\"|「([^」]{1,160})」")
+# "颜色别太花哨", "not too bright": a degree not to pass, which no record's "non-" or "无"
+# meets by meaning ("non-slip" is near enough in meaning to "别太花哨" for the embedding).
+_TOO_MUCH = re.compile(r"别太|不要太|不能太|不太|(?:not|nothing|never) too\b", re.I)
 _NEGATION_MARK = re.compile(
     r"\b(?:non|anti|no|not|without|never|free|proof|resistant|less)\b|不|没|无|防|免", re.I
 )
@@ -277,6 +294,12 @@ def _en_needs(message: str, kept: set[str]) -> list[Need]:
             continue
         if negation is not None and not run and (word in _ARTICLES or word in _NEGATION_VERBS):
             continue  # "not a restaurant one": the negation holds across the article
+        if (word in _TIMES and _TIME_BEFORE.search(message[: m.start()])) or (
+            word in _SEASONS and _SEASON_BEFORE.search(message[: m.start()])
+        ):
+            close()  # "this fall", "at night", "in the evenings": when, not what is wanted
+            negation = None
+            continue
         if _PARTICLE.match(message, m.end()):
             close()  # "set up", "drown out", "soak up": a verb, not a thing asked for
             negation = None
@@ -501,9 +524,10 @@ def match_needs(
             and (not need.target or _purpose(fields[best]))
         ):
             passage = fields[best]
-            if (not need.negated or _NEGATION_MARK.search(passage.text)) and _numbers_held(
-                need.text, passage.text
-            ):
+            if (
+                not need.negated
+                or (_NEGATION_MARK.search(passage.text) and not _TOO_MUCH.match(need.text))
+            ) and _numbers_held(need.text, passage.text):
                 fact = _clip_words(_fact_text(passage), MAX_FACT_WORDS + 4)
                 score = float(sims[row, best])
                 report.matches.append(Match(need, quoted, passage, fact, "meaning", score))

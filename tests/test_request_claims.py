@@ -525,6 +525,41 @@ def test_a_verb_with_its_particle_is_no_need():
     assert "coffee maker" in texts
 
 
+def test_when_and_what_is_not_wanted_are_no_need_asked_for():
+    """ "this fall", "at night", "in the evenings" say when, not what ("fall" is no
+    "Fall-Off-The-Bone Ribs"), while "for winter" and "in the winter" stay needs; a
+    negation holds across "going to", "give me" and "some" ("hates going to stores" is
+    no wish for stores); "idk what brands" asks for no brand."""
+    texts = [n.text for n in needs_of(["a gift card for my niece heading to college this fall"])]
+    assert "college" in texts and not [t for t in texts if "fall" in t]
+    texts = [n.text for n in needs_of(["a desk lamp, warmer light at night, in the evenings"])]
+    assert not [t for t in texts if "night" in t or "evening" in t]
+    assert "winter" in [n.text for n in needs_of(["boots that keep feet warm in the winter"])]
+    assert "winter" in [n.text for n in needs_of(["boots for winter"])]
+    message = "a friend who loves fashion and hates going to stores that don't carry her size"
+    assert _need(message, "hates going to stores").negated
+    assert _need("a lamp that doesn't give me eye strain", "doesn't give me eye strain").negated
+    assert _need("a steakhouse card, not some chain", "not some chain").negated
+    texts = [n.text for n in needs_of(["a gift card, idk what brands she likes"])]
+    assert not [t for t in texts if "brand" in t or "idk" in t]
+
+
+def test_a_degree_not_to_pass_is_met_by_no_negation_of_something_else(agent):
+    """ "颜色别太花哨" (not too loud a colour) is negated, but "non-slip" does not meet
+    it, close as the embedding puts them; "doesn't slip" is still met by it."""
+    from agent.needs import match_needs
+
+    ctx = agent._context(new_state(), None, None)
+    mat = next(
+        p for p in ctx.store.products(ctx.catalog)
+        if (p.attributes or {}).get("grip") == "non-slip"
+    )  # fmt: skip
+    loud = match_needs(ctx, mat, needs_of(["瑜伽垫，颜色别太花哨"]), threshold=-1.0)
+    assert not [m for m in loud.matches if "花哨" in m.quoted]
+    slip = match_needs(ctx, mat, needs_of(["a yoga mat that doesn't slip"]))
+    assert [m for m in slip.matches if m.quoted == "doesn't slip"]
+
+
 def test_title_heads_are_the_words_that_end_a_run_of_title_words():
     """What a title says the product is: the last word before punctuation, a number, a
     joining word or the end, a count word after it passed over; a word used only

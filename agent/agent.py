@@ -30,7 +30,7 @@ from agent.plan import Call, Plan, Step
 from agent.planner import RulePlanner, Situation
 from agent.present import present
 from agent.router import Router
-from agent.spelling import brand_slips, corrected, self_corrected
+from agent.spelling import brand_slips, corrected, self_corrected, shorthand
 from agent.state import DialogueState, Slots
 from agent.verifier import CheckedSentence
 from catalog.errors import NotFoundError
@@ -227,12 +227,12 @@ class Agent:
 
     def read(self, message: str) -> str:
         """The message as the planner reads it: control characters out, bounded, slips of
-        the keyboard put right, what the shopper took back left out ("for school no wait
-        for hiking"), one typed by staff for a customer in the customer's own words, and
-        Chinese in traditional characters in simplified ones (replies are in simplified
-        Chinese)."""
+        the keyboard and chat shorthand ("can u") put right, what the shopper took back
+        left out ("for school no wait for hiking"), one typed by staff for a customer in
+        the customer's own words, and Chinese in traditional characters in simplified
+        ones (replies are in simplified Chinese)."""
         text = simplified(_CONTROL.sub(" ", message or "")[:MAX_MESSAGE_CHARS].strip())
-        text = corrected(text, self.vocabulary.known_words)  # "Not that brnad" -> brand
+        text = corrected(shorthand(text), self.vocabulary.known_words)  # "brnad" -> brand
         text = brand_slips(text, tuple(self.vocabulary.brands), self.vocabulary.known_words)
         text = self_corrected(text)  # "the second one no wait the third one"
         return first_person(text)

@@ -70,15 +70,19 @@ _EN_TARGET = re.compile(
 )
 _ZH_MAX = re.compile(
     rf"(?:不超过|(?:别|不要|不能|不得)超过|低于|少于|不到|(?:最多|顶多)(?:能|只能)?(?:出|花|给)?到?"
-    rf"|预算(?:是|为|改成|改为|调到|在|只有|大概|大约)?)\s*{_NUM}"
+    rf"|预算(?:是|为|改成|改为|调到|在|只有|大概|大约|加到|提到|提高到|放宽到|涨到|降到)?)\s*{_NUM}"
     r"\s*(元|块钱|块|美元|刀)?\s*(?:以内|以下|之内)?"
     rf"|{_NUM}\s*(元|块钱|块|美元|刀)?\s*(?:以内|以下|之内|内)"
 )
-_ZH_MIN = re.compile(rf"(?:高于|(?<![别要能得])超过|至少|不低于){_NUM}\s*(元|块钱|块|美元|刀)?")
+_ZH_MIN = re.compile(
+    rf"(?:高于|(?<![别要能得])超过|至少|不低于){_NUM}\s*(元|块钱|块|美元|刀)?(?:以上)?"
+    rf"|(?<![\d.])(?<!第){_NUM}\s*(元|块钱|块|美元|刀)\s*以上"  # "400块以上的"
+)
 _ZH_RANGE = re.compile(rf"{_NUM}\s*(?:元|块)?\s*(?:到|至|-|~|～)\s*{_NUM}\s*(元|块钱|块|美元|刀)?")
 # Talk about the budget around its number ("预算改一下，80美元以内"): no product words.
 _ZH_BUDGET_TALK = re.compile(
-    r"(?:我的)?预算(?:改一下|改成|改为|调整一下|调整为|调到|换成|提高到|降到|是|为|大概|大约)?"
+    r"(?:我的)?预算(?:改一下|改成|改为|调整一下|调整为|调到|换成|提高到|降到|是|为|大概|大约"
+    r"|加到|提到|放宽到|涨到)?"
     r"|(?:改一下|调整一下|提高一下|降低一下)预算"
 )
 # "不要太贵的", "not too expensive": said of the price, no words to search for
@@ -358,9 +362,9 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
 ]
 _CHEAPER = re.compile(
     r"cheaper|less expensive|lower price|more affordable|(?<!not )too (?:expensive|pricey|much)"
-    r"|便宜|实惠|更低的价|(?<!不)(?<!不要)(?<!别)太贵|(?<!不)贵了",
+    r"|(?<!太)(?<!别)(?<!不要)便宜|实惠|更低的价|(?<!不)(?<!不要)(?<!别)太贵|(?<!不)贵了",
     re.I,
-)
+)  # "别给我看太便宜的了" (nothing too cheap) asks for no cheaper one
 _OTHER_BRAND = re.compile(
     r"(?:not|no|don'?t want) (?:that|this) brand|different brand|other brand"
     r"|another brand|不要这个牌子|不要这个品牌|换个牌子|换个品牌|别的牌子|其他品牌",
@@ -740,7 +744,8 @@ def avoided(text: str) -> list[str]:
 _ORDINAL_PHRASE = re.compile(
     r"\b(?:the\s+)?(?:first|second|third|fourth|fifth|last|1st|2nd|3rd)"
     r"(?:\s+(?:one|ones|item|items|product|products))?\b(?:\s+(?:is|are))?"
-    r"|第\s*[一二两三四五12345]\s*[个款件种项双台]?|最后一[个款台件双把张只部]|了(?=\s|$)"
+    r"|第\s*[一二两三四五12345]\s*[个款件种项双台]?|了(?=\s|$)"
+    r"|最后(?:一|那|这)一?[个款台件双把张只部]?|打头(?:那|这|的)[个款件双台]?|后面?两[个款双件台]"
     r"|\b(?:the\s+)?(?:middle|top|bottom)\s+(?:one|ones|item|pick|option|result)\b"
     r"|中间(?:那|这)?[个款件双台]|最(?:上|下|左|右)(?:面|边)(?:那|这)?[个款件双台]?",
     re.I,
@@ -804,8 +809,16 @@ def ordinals(text: str) -> list[int]:
         found += [(m.start(), int(m.group(1)) - 1), (m.start(2), int(m.group(2)) - 1)]
     for m in re.finditer(r"第\s*([一二两三四五12345])\s*(?:个|款|件|种|项)?", text):
         found.append((m.start(), _ORDINALS_ZH[m.group(1)]))
-    if re.search(r"最后一(?:个|款|台|件|双|把|张|只|部)", text):
-        found.append((text.find("最后"), -1))
+    if re.search(
+        r"\b(?:the\s+)?(?:last|bottom) (?:two|2)\b|后(?:面)?(?:两|2)(?:个|款|双|件|台|把|张)",
+        lowered,
+    ):
+        return [-2, -1]  # "the last two", "后面两个": the two at the end of the list
+    # "最后一个", "最后那双", "打头那个" (not the "最后" of "最后问一下", finally)
+    if m := re.search(r"最后(?:一|那|这)(?:一)?(?:个|款|台|件|双|把|张|只|部)?", text):
+        found.append((m.start(), -1))
+    for m in re.finditer(r"打头(?:那|这|的)|头一(?:个|款|双|件|台|把|张)", text):
+        found.append((m.start(), 0))
     # "二号，全部参数": a numeral numbering the products shown (not "五号电池", "二号线")
     for m in re.finditer(r"(?<![\d一二三四五六七八九十第])([一二三])\s*号(?![码线电楼])", text):
         found.append((m.start(), _ORDINALS_ZH[m.group(1)]))

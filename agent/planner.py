@@ -77,7 +77,7 @@ _SHOP_VERB = re.compile(
 _QUESTION = re.compile(
     r"\?|？|^\s*(?:is|are|does|do|did|can|could|will|would|has|have|how|what|which|who|where"
     r"|when|should|any(?:one)?)\b|吗|呢|(?<![这那多要])么(?![都也])|怎么样|如何|多久"
-    r"|(?<![没不])多少|几天|哪|是否|能不能|可不可以|会不会|有没有.{0,6}(?:的|吗)?$|谁",
+    r"|(?<![没不])多少|几天|哪|是否|能不能|可不可以|会不会|有没有[^，,。！!？?\s]{0,8}(?:的|吗|啊|呀|呢)?(?=$|[\s，,。！!？?])|谁",
     re.I,
 )
 
@@ -1086,7 +1086,7 @@ _POINTS_TOOL = re.compile(r"\bpoints?\b", re.I)
 # 卡片写几句话吗"), and the words of a tool's description that say it does that.
 _WRAP = re.compile(
     r"\bgift[- ]?wrap|\b(?:be|get|come|came|have|had)(?: it| them)? (?:gift[- ])?wrapped\b"
-    r"|\bwrap (?:it|them|this|that)(?: up| as a gift| for)\b"
+    r"|\bwrap (?:it|them|this|that)(?: up| as a gift| for| with| and (?:add|include|put))\b"
     r"|\bwrap (?:the|my) (?:first|second|third|last|\w+ one)\b"
     r"|附(?:上|带)?(?:一)?张?(?:卡片|贺卡)|贺卡|礼盒|包装(?:一下|得?好看|成礼物)|礼品包装"
     r"|(?:送|礼物)[^。？?！!]{0,15}?(?:能|可以|帮忙)?包装吗",
@@ -1112,6 +1112,7 @@ _SHOP_TERMS_ONLY = re.compile(
     r"\brefund(?:s|ed)?\b|\bprice[- ]match(?:ing)?\b|\bpay ?pal\b|\bapple pay\b"
     r"|\bcoupons?\b|\bpromo codes?\b|\b(?:forgot|reset|change)\b[^.?!]{0,12}\bpassword\b"
     r"|退款|优惠码|优惠券|花呗|分期|付款方式|支付方式|(?:忘|改|重置)[^，。？！]{0,3}密码"
+    r"|开(?:个|张)?(?:发票|票)|发票抬头|\b(?:an? |the )?(?:vat )?invoices?\b"
     # a code applied, a price haggled, a repair booked: the shop's, no tool's
     r"|\b(?:apply|use|redeem)\b[^.?!]{0,20}\b(?:discount |promo |coupon |voucher )?code\b"
     r"|砍(?:个|一下|一点)?价|讲价|议价|\bhaggle\b"

@@ -40,7 +40,7 @@ _BARE_PRONOUN = re.compile(r"\b(?:it|its|they|them)\b|它", re.I)
 _IDIOM = re.compile(r"\b(?:appreciate it|got it|that'?s it|this is it)\b", re.I)
 _POSITION = re.compile(
     r"\b(?:first|second|third|fourth|fifth|last|1st|2nd|3rd|4th|5th)\b"
-    r"|(?:#|\bnumber |\bno\. ?|\boption )\d\b|第\s*[一二两三四五1-5]|最后一"
+    r"|(?:#|\bnumber |\bno\. ?|\boption )\d\b|第\s*[一二两三四五1-5]|最后(?:一|那|这)|打头"
     r"|\b(?:middle|top|bottom) (?:one|item|pick|option|result)\b|\bin the middle\b"
     r"|中间(?:那|这|的|一)|最(?:上|下|左|右)(?:面|边)|最底下",
     re.I,

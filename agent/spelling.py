@@ -119,6 +119,24 @@ _FILLERS = frozenset("uh um er erm like so okay ok well".split())  # noqa: SIM90
 _RUN = re.compile(r"[A-Za-z0-9$'’-]+")
 
 
+# Chat shorthand written out ("can u wrap it", "how many pts do i have rn"): whole words
+# only, never inside a code or a name ("U-lock", "u0001").
+_SHORTHAND = {
+    "u": "you", "ur": "your", "pls": "please", "plz": "please", "thx": "thanks",
+    "rn": "right now", "pts": "points", "tmrw": "tomorrow", "tmr": "tomorrow",
+    "b4": "before", "bc": "because", "abt": "about", "wat": "what", "wats": "what's",
+    "ppl": "people", "w/": "with", "w/o": "without",
+}  # fmt: skip
+_SHORTHAND_WORD = re.compile(
+    r"(?<![\w'’/-])(w/o|w/|" + "|".join(map(re.escape, _SHORTHAND)) + r")(?![\w'’/-])", re.I
+)
+
+
+def shorthand(text: str) -> str:
+    """Chat shorthand in a message written out as words."""
+    return _SHORTHAND_WORD.sub(lambda m: _SHORTHAND[m.group(1).casefold()], text)
+
+
 def self_corrected(text: str) -> str:
     """The message with what the shopper took back left out: in English as many words
     before the correction as it takes to reach its first content word after it ("for

@@ -2067,3 +2067,56 @@ def test_whether_a_products_records_mention_a_word_is_never_moved_by_recall(shop
         )
     finally:
         del agent.rules.router.recall
+
+
+@pytest.mark.parametrize(
+    ("message", "positions"),
+    [
+        ("最后那个买家评价怎么样", [-1]),
+        ("最后那双最近三个月价格波动大吗", [-1]),
+        ("后面两个 compare 一下", [-2, -1]),
+        ("compare the last two", [-2, -1]),
+        ("打头那个有没有橡胶味啊", [0]),
+        ("最后问一下，有货吗", []),  # 最后: "finally", no product
+    ],
+)
+def test_products_named_by_their_place_in_chinese_and_the_last_two(message, positions):
+    from agent.parse import ordinals
+
+    assert ordinals(message) == positions
+
+
+@pytest.mark.parametrize(
+    ("message", "max_price", "min_price", "cheaper"),
+    [
+        ("预算加到600吧", 600.0, None, False),
+        ("预算放宽到800块", 800.0, None, False),
+        ("400块以上的背包", None, 400.0, False),
+        ("别给我看太便宜的了，至少400块以上的", None, 400.0, False),
+        ("有没有便宜点的", None, None, True),
+    ],
+)
+def test_a_budget_raised_or_a_floor_said_in_chinese(message, max_price, min_price, cheaper):
+    from agent.parse import parse
+
+    parsed = parse(message)
+    assert (parsed.max_price, parsed.min_price, parsed.cheaper) == (max_price, min_price, cheaper)
+    assert (max_price is None and min_price is None) or parsed.currency == "CNY"
+
+
+def test_chat_shorthand_is_read_as_words_and_paying_papers_are_the_shops(shop, encode):
+    """ "can u wrap it w/ a card", "how many pts do i have rn": read as written out (a
+    code or a name with "u" in it stays); an invoice is the shop's terms whatever is in
+    view."""
+    from agent.spelling import shorthand
+
+    assert shorthand("can u wrap it w/ a card") == "can you wrap it with a card"
+    assert shorthand("wat do ppl say abt #3") == "what do people say about #3"
+    assert shorthand("U-lock for shopper u0001, no U2") == "U-lock for shopper u0001, no U2"
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    agent.turn(state, "smartwatch", "u0127")
+    reply = agent.turn(state, "the 2nd one is for his bday, can u wrap it w/ a card", "u0127")
+    assert reply.trace and reply.trace[0].tool == "gift_wrap_options"
+    for message in ("可以开发票吗 要公司抬头的", "can I get an invoice for the second one?"):
+        assert agent.turn(state, message, "u0127").intent == "shop_terms", message

@@ -1201,3 +1201,48 @@ def test_either_of_two_named_products_is_no_alternative_of_what_is_asked(demo_st
     ctx, data = _ask_several(demo_store, encode, question, [frother, timer])
     stated = [ctx.evidence.get(c).text for a in data["answers"] for c in a["stated"]]
     assert not [t for t in stated if t.startswith("feature:")], stated
+
+
+def test_where_a_product_may_be_used_or_sent_is_answered_by_the_record_that_bounds_it(
+    tmp_path, encode
+):
+    """ "Can my cousin in Canada use it?", "能寄到国外吗？": no record names Canada or abroad,
+    but one bounds where the card is used ("Redemption: In store only") or sent ("not
+    eligible for international shipping"), and that one is the answer, quoted; a question
+    of using is not answered by a shipping line, nor one of sending by a redemption line."""
+    import time
+
+    from catalog.ingest import store_dataset
+    from catalog.models import Product, RawDataset
+    from catalog.report import ValidationReport
+    from tools.text import asks_scope, states_scope
+
+    assert asks_scope("能寄到加拿大吗？") == "ship"
+    assert asks_scope("Can I use it to pay for an online delivery order?") == "use"
+    assert asks_scope("我妈住在夏威夷，她在那边能用吗？") == "use"
+    assert asks_scope("What colour is it?") is None
+    assert not states_scope("Item can be shipped only within the U.S.", "use")
+    store = Store.in_home(tmp_path)
+    card = Product(
+        id="c1", title="Harbor Grill Gift Card", brand="Harbor Grill", categories=["Gift Cards"],
+        description="Harbor Grill serves seafood and steaks.",
+        attributes={
+            "Domestic Shipping": "Item can be shipped only within the U.S.",
+            "International Shipping": "This item is not eligible for international shipping.",
+            "features": "Redemption: In store only",
+        },
+    )  # fmt: skip
+    report = ValidationReport(catalog="cards", format="test")
+    store_dataset(store, RawDataset([card], [], [], []), report, time.perf_counter())
+    ctx = ToolContext(store, "cards", encode=encode)
+    registry = load_registry(False)
+
+    def stated(question: str) -> list[str]:
+        out = registry.call("answer_question", ctx, {"question": question, "product_ids": ["c1"]})
+        return [ctx.evidence.get(c).text for c in out.result.data["answers"][0]["stated"]]
+
+    sent = stated("这张卡能寄到加拿大吗？")
+    assert sent and all("ship" in t for t in sent), sent
+    used = stated("Can I use it to pay for an online delivery order?")
+    assert used and "In store only" in used[0] and not any("ship" in t for t in used), used
+    store.close()

@@ -52,6 +52,7 @@ from tools.text import (
     asks_price,
     asks_quantity,
     asks_rating,
+    asks_scope,
     contains_term,
     content_terms,
     content_words,
@@ -69,6 +70,7 @@ from tools.text import (
     negated_near,
     said_numbers,
     states_count,
+    states_scope,
     stem,
     superlative,
 )
@@ -291,6 +293,21 @@ def _find(
         # an English question is answered in the catalog's English words: the translated
         # title is quoted only where nothing else says it
         stated = [(p, sc) for p, sc in stated if p.field != "title_zh"]
+    how = asks_scope(question)
+    if how is not None and not any(states_scope(p.text, how) for p, _ in stated):
+        # "Can my cousin in Canada use it?", "能寄到国外吗？": the product's records that
+        # bound where it is used or sent answer it ("Good for US iTunes Store only"),
+        # quoted (a place outside a bound is the shopper's to see), never a yes or no;
+        # after what the model found, when it found something
+        bounds = [
+            (found[i], float(scores[i]))
+            for i in order
+            if found[i].kind == "product" and states_scope(found[i].text, how)
+        ]
+        if bounds and not stated:
+            finding.stated = bounds[:MAX_TYPED]
+            return finding
+        stated += bounds[:1]
     if not stated and (other := _other_value(ctx, question, found, *_asking(question, focused))):
         # "Are these wireless?" of "connectivity: wired": the catalog's "wireless" is a
         # value of that attribute, and this product has another one; that is the answer.

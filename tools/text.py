@@ -407,6 +407,63 @@ _ANSWER_HELD = {
 }
 
 
+# Where a product may be used or sent: a place named in a question ("can I use it in
+# Canada?", "能寄到国外吗？", "can I pay online?") and a record that bounds it ("Good for US
+# iTunes Store only", "Redemption: In store only", "not eligible for international
+# shipping"). How it is asked (sent or used) picks the records that answer.
+_SCOPE_PLACE = re.compile(
+    rf"\b(?:{_PLACES})\b|(?i:\b(?:abroad|overseas|international(?:ly)?|online|on\s?line"
+    r"|internet|website|in[- ]stores?|in person|out of (?:the )?(?:country|state)"
+    r"|outside (?:the )?(?:us|u\.s\.?|states|country)|other (?:countries|states)|another "
+    r"(?:country|state))\b)|国外|海外|境外|外国|网上|线上|网店|官网|店里|门店|实体店|外州|别的州"
+    r"|美国|中国|加拿大|日本|英国|欧洲|澳大利亚|墨西哥|香港|台湾|夏威夷|阿拉斯加"
+    r"|[\u4e00-\u9fff]{1,4}州(?!长)"  # a state or a city: 田纳西州, 加州, 广州
+)
+_SCOPE_ASKED = {  # using first: "can I use it to pay for a delivery order?" asks of use
+    "use": re.compile(
+        r"\b(?:use|used|usable|spend|spent|redeem(?:ed|able)?|work|works|accepted|pay"
+        r"|valid|good)\b|用|兑换|消费|花|付款|支付",
+        re.I,
+    ),
+    "ship": re.compile(
+        r"\b(?:ship(?:ped|s|ping)?|send|sent|mail(?:ed)?|deliver(?:ed|y)?)\b"
+        r"|寄|邮|发货|配送|运到|送到|快递",
+        re.I,
+    ),
+}
+_SCOPE_HELD = {
+    "ship": re.compile(r"\b(?:ship(?:ped|s|ping)?|deliver(?:ed|y)?|mail(?:ed)?)\b", re.I),
+    "use": re.compile(
+        r"\b(?:redeem(?:ed|able)?|redemption|use|used|valid|good\s+(?:for|at|in|towards?)"
+        r"|accepted|only|payments?)\b",
+        re.I,
+    ),
+}
+_SCOPE_PLACE_HELD = re.compile(
+    rf"\b(?:{_PLACES})\b|(?i:\b(?:domestic|international(?:ly)?|nationwide|worldwide|overseas"
+    r"|online|in[- ]stores?|in[- ]restaurants?|continental|participating|outside)\b)"
+)
+
+
+def asks_scope(question: str) -> str | None:
+    """ "ship" or "use" for a question asking whether the product may be sent to, or used
+    in, a place ("can my cousin in Canada use it?", "能寄到国外吗？", "can I spend it
+    online?"); None otherwise."""
+    if not _SCOPE_PLACE.search(question or ""):
+        return None
+    return next((how for how, asked in _SCOPE_ASKED.items() if asked.search(question)), None)
+
+
+def states_scope(text: str, how: str) -> bool:
+    """Whether a record bounds where the product is sent or used (asks_scope's `how`):
+    a place and a word of sending or of using ("This item is not eligible for
+    international shipping", "Redeemable in-store only")."""
+    text = text or ""
+    if how == "use" and _SCOPE_HELD["ship"].search(text):
+        return False  # "can be shipped only within the U.S." bounds the sending only
+    return bool(_SCOPE_PLACE_HELD.search(text)) and bool(_SCOPE_HELD[how].search(text))
+
+
 def answer_kinds(question: str) -> set[str]:
     """What kind of thing answers the question, where its words say so: "size",
     "fit" (a size one wears: "Large"), "weight", "time" or "place" ("how long" asks a

@@ -745,7 +745,7 @@ _ORDINAL_PHRASE = re.compile(
     r"\b(?:the\s+)?(?:first|second|third|fourth|fifth|last|1st|2nd|3rd)"
     r"(?:\s+(?:one|ones|item|items|product|products))?\b(?:\s+(?:is|are))?"
     r"|第\s*[一二两三四五12345]\s*[个款件种项双台]?|了(?=\s|$)"
-    r"|最后(?:一|那|这)一?[个款台件双把张只部]?|打头(?:那|这|的)[个款件双台]?|后面?两[个款双件台]"
+    r"|最后(?:一|那|这)一?[个款台件双把张只部]?|打头(?:那|这|的)[个款件双台]?|(?<![然以之])后面?两[个款双件台](?![月星礼小钟])"
     r"|\b(?:the\s+)?(?:middle|top|bottom)\s+(?:one|ones|item|pick|option|result)\b"
     r"|中间(?:那|这)?[个款件双台]|最(?:上|下|左|右)(?:面|边)(?:那|这)?[个款件双台]?",
     re.I,
@@ -810,7 +810,8 @@ def ordinals(text: str) -> list[int]:
     for m in re.finditer(r"第\s*([一二两三四五12345])\s*(?:个|款|件|种|项)?", text):
         found.append((m.start(), _ORDINALS_ZH[m.group(1)]))
     if re.search(
-        r"\b(?:the\s+)?(?:last|bottom) (?:two|2)\b|后(?:面)?(?:两|2)(?:个|款|双|件|台|把|张)",
+        r"\b(?:the\s+)?(?:last|bottom) (?:two|2)\b"
+        r"|(?<![然以之])后(?:面)?(?:两|2)(?:个|款|双|件|台|把|张)(?![月星礼小钟])",
         lowered,
     ):
         return [-2, -1]  # "the last two", "后面两个": the two at the end of the list

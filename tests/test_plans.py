@@ -2078,6 +2078,7 @@ def test_whether_a_products_records_mention_a_word_is_never_moved_by_recall(shop
         ("compare the last two", [-2, -1]),
         ("打头那个有没有橡胶味啊", [0]),
         ("最后问一下，有货吗", []),  # 最后: "finally", no product
+        ("以后两个月还能用吗", []),  # two months from now
     ],
 )
 def test_products_named_by_their_place_in_chinese_and_the_last_two(message, positions):

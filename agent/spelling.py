@@ -128,7 +128,10 @@ _SHORTHAND = {
     "ppl": "people", "w/": "with", "w/o": "without",
 }  # fmt: skip
 _SHORTHAND_WORD = re.compile(
-    r"(?<![\w'’/-])(w/o|w/|" + "|".join(map(re.escape, _SHORTHAND)) + r")(?![\w'’/-])", re.I
+    r"(?<![\w'’/-])("
+    + "|".join(map(re.escape, sorted(_SHORTHAND, key=len, reverse=True)))
+    + r")(?![\w'’/-])",
+    re.I,
 )
 
 

@@ -34,7 +34,14 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
                    title=top["title"], direction=best["direction"], quote=_quote(passage.text))
         )  # fmt: skip
     silent = {tuple(a.get("unmentioned") or ()) for a in answers}
-    if several and len(silent) == 1 and all(not a["stated"] and not a["related"] for a in answers):
+    # asked what buyers say ("do reviewers mention the fit?"): the silence is its reviews'
+    reviewed = any(a.get("scope") == "reviews" for a in answers)
+    if (
+        several
+        and not reviewed
+        and len(silent) == 1
+        and all(not a["stated"] and not a["related"] for a in answers)
+    ):
         # "哪个最便宜？" of products none of which lists a price: one sentence for all,
         # not each long title with the same silence
         missing = answers[0].get("unmentioned") or data.get("asked") or data["terms"]
@@ -73,8 +80,12 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
         # hold every word asked but none answers, that is what is said.
         missing = a.get("unmentioned", data.get("asked") or data["terms"])
         terms = _terms(missing, lang) if missing else ""
+        if a.get("scope") == "reviews":  # none of its reviews says it (or it has none)
+            kind = "reviews_silent" if a["reviews"] else "unreviewed"
+        else:
+            kind = "silent"
         claims.append(
-            _claim("silent", lang, [a["record"], *cite_title], a["product_id"], subject=subject,
+            _claim(kind, lang, [a["record"], *cite_title], a["product_id"], subject=subject,
                    reviews=a["reviews"], terms=terms)
         )  # fmt: skip
         for cid in a["related"][: 1 if several else 2]:
@@ -87,7 +98,7 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
 
 
 _COMPLAINT = re.compile(
-    r"complain|complaint|bad|negative|problem|issue|wrong|downside|cons?\b|dislike"
+    r"complain|complaint|bad|negative|problem|issue|trouble|wrong|downside|cons?\b|dislike"
     r"|差评|缺点|不好|问题|毛病|抱怨|吐槽",
     re.I,
 )

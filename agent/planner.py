@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -37,7 +37,9 @@ from tools.text import (
     content_terms,
     content_words,
     is_polar,
-    names_kind,
+    name_terms,
+    names_product,
+    reviewers_asked,
     superlative,
 )
 
@@ -111,12 +113,37 @@ _GENERIC = (
     "1st 2nd 3rd 4th first second third fourth fifth last "
     "常见 主要 最大 一般 真实 什么 哪些 有些 买家 用户 顾客 网友 大家 "
     # fillers and the verbs around "what buyers say" ("大家买了之后都说好还是不好")
-    "um uh 嗯 啊 那个 就是 买 用 说 说好 好 不好"
+    "um uh 嗯 啊 那个 就是 买 用 说 说好 好 不好 "
+    # trouble of any kind: the complaints ("has anyone had trouble with it?")
+    "trouble problem issue"
 )
 _REVIEWS_GENERIC = frozenset(_GENERIC.split())
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def reviews_in_general(text: str, products: Sequence[Product]) -> bool:
+    """ "What do reviewers complain about?", "买家评价怎么样？": whether the message asks
+    what buyers say of the products as a whole, with nothing more specific asked ("do
+    reviewers mention the battery?" is a question their reviews may answer)."""
+
+    def asks(sentence: str) -> bool:
+        return bool(_REVIEWS_ASKED.search(sentence)) or reviewers_asked(sentence) is not None
+
+    if not asks(text):
+        return False
+    # The product's own name, kind and brand name it ("complaints about the first lamp",
+    # "what are runners saying about the Ridgeway Lite 500?")
+    own = frozenset().union(*(name_terms(p) for p in products))
+    # the sentences that ask it: an aside before ("wow that was quick.") asks nothing
+    asking = [x for x in re.split(r"(?<=[.!?。！？])\s*", text) if asks(x)]
+    cut = [_REVIEWS_ASKED.sub(" ", x) for x in asking]
+    left = " ".join(reviewers_asked(x) or x for x in cut)
+    rest = [
+        t for t in content_terms(left) if t not in _REVIEWS_GENERIC and not names_product(t, own)
+    ]
+    return not rest
 
 
 @dataclass
@@ -143,7 +170,8 @@ class RulePlanner:
     name: str = "rules"
 
     def __post_init__(self) -> None:
-        self.known_ids = {p.id for p in self.catalog}
+        self.by_id = {p.id: p for p in self.catalog}
+        self.known_ids = set(self.by_id)
         # A catalog that lists no prices (Amazon's text-only sets) cannot be held to a
         # budget: searched without one, and the reply says so (agent.present).
         self.priced = not self.catalog or any(p.price is not None for p in self.catalog)
@@ -494,28 +522,17 @@ class RulePlanner:
         """ "What do reviewers complain about?", "第二个有什么缺点？": what buyers say of a
         product in view as a whole, with nothing more specific asked ("any complaints
         about the battery?" is a question its reviews may answer)."""
-        if "review_summary" not in self.registry.tools or not _REVIEWS_ASKED.search(text):
+        if "review_summary" not in self.registry.tools:
             return False
         ids = refs.products or situation.state.shown
         if not ids:
             return False
-        # The product's own kind and brand name it ("complaints about the first lamp")
-        own = {
-            w
-            for p in situation.seen
-            if p.id in ids
-            for c in [*p.categories, p.brand]
-            if c
-            for w in content_terms(c)
+        # the products in view, or named by the message ("what are runners saying about
+        # the Ridgeway Lite 500?"), whose names point at them
+        known = {p.id: p for p in situation.seen} | {
+            i: self.by_id[i] for i in ids if i in self.by_id
         }
-        # the sentences that ask it: an aside before ("wow that was quick.") asks nothing
-        asking = [x for x in re.split(r"(?<=[.!?。！？])\s*", text) if _REVIEWS_ASKED.search(x)]
-        rest = [
-            t
-            for t in content_terms(_REVIEWS_ASKED.sub(" ", " ".join(asking)))
-            if t not in _REVIEWS_GENERIC and not names_kind(t, own)
-        ]
-        return not rest
+        return reviews_in_general(text, [known[i] for i in ids if i in known])
 
     def _why_not(self, text: str, parsed: Parsed, refs: References, situation: Situation) -> Plan:
         named = refs.products

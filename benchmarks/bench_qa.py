@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from agent.answers import answer_claims, review_claims
+from agent.planner import reviews_in_general
 from agent.verifier import CITATION_RE, Claim, Verifier
 from benchmarks.common import print_table, real_sources, write_results
 from catalog.ingest import build_demo, ingest
@@ -82,8 +83,17 @@ def matches(cited: dict[str, str], gold: dict[str, Any]) -> bool:
     return all(cited.get(k) == v for k, v in gold.items() if k != "product")
 
 
+def summarised(ctx: ToolContext, row: dict[str, Any]) -> bool:
+    """Whether the assistant answers a question about reviews with the summary of them,
+    as its planner chooses (agent.planner.reviews_in_general): "what do buyers think of
+    it?" is; "do reviewers mention the fries?" is asked of the reviews by
+    `answer_question`, and so is a question about wear that names no reviewer."""
+    products = [ctx.store.product(ctx.catalog, pid) for pid in row["products"]]
+    return row["kind"] == "reviews" and reviews_in_general(row["question"], products)
+
+
 def ask(registry, ctx: ToolContext, row: dict[str, Any]) -> tuple[Any, list[Claim]]:
-    if row["kind"] == "reviews":
+    if summarised(ctx, row):
         outcome = registry.call("review_summary", ctx, {"product_id": row["products"][0]})
         claims = review_claims(ctx, outcome.result.data, row["lang"], row["question"])
     else:
@@ -96,11 +106,16 @@ def ask(registry, ctx: ToolContext, row: dict[str, Any]) -> tuple[Any, list[Clai
 def score(row: dict[str, Any], outcome, ctx: ToolContext, sentences: list[str]) -> dict[str, Any]:
     data = outcome.result.data
     out: dict[str, Any] = {"id": row["id"], "kind": row["kind"], "answerable": row["answerable"]}
-    if row["kind"] == "reviews":
+    if "aspects" in data:
+        # summarised: right when an aspect's example is a gold review; of a question no
+        # review answers, when it quotes none (it has no reviews)
         cited = {c for a in data["aspects"] for c in a["examples"].values()}
-        golds = {g["id"] for g in row["gold"]}
-        names = {str(ctx.evidence.get(c).data.get("name")) for c in cited}
-        out["correct"] = bool(names & golds)
+        if row["answerable"]:
+            golds = {g["id"] for g in row["gold"]}
+            names = {str(ctx.evidence.get(c).data.get("name")) for c in cited}
+            out["correct"] = bool(names & golds)
+        else:
+            out["correct"] = not cited and not data["quotes"]
         return out
     stated = {a["product_id"]: a["stated"] for a in data["answers"]}
     # In a comparison, a product whose records answer "no" ("passive isolation" when
@@ -139,6 +154,10 @@ def audit(sentences: list[str], ctx: ToolContext, names: list[str]) -> int:
     return failed
 
 
+# Sentences that say what records do not mention: of the page and reviews, of reviews
+SILENCES = ("answer_silent", "answer_reviews_silent")
+
+
 def false_silences(ctx: ToolContext, claims: list[Claim]) -> int:
     """Sentences saying a product's records do not mention a word that they hold as
     written (checked on the raw text of its page and the reviews the answer read,
@@ -147,15 +166,15 @@ def false_silences(ctx: ToolContext, claims: list[Claim]) -> int:
 
     failed = 0
     for claim in claims:
-        if claim.kind != "answer_silent" or claim.product_id is None:
+        if claim.kind not in SILENCES or claim.product_id is None:
             continue
         product = ctx.store.product(ctx.catalog, claim.product_id)
         reviews = ctx.store.reviews(ctx.catalog, product.id, limit=MAX_REVIEWS)
-        text = " ".join(
-            [product.title, product.description, *product.title_i18n.values(),
-             *(f"{k} {v}" for k, v in product.attributes.items()),
-             *(f"{r.title} {r.text}" for r in reviews)]
-        ).casefold()  # fmt: skip
+        page = [product.title, product.description, *product.title_i18n.values(),
+                *(f"{k} {v}" for k, v in product.attributes.items())]  # fmt: skip
+        if claim.kind == "answer_reviews_silent":  # "none of its 9 reviews mention ...": theirs
+            page = []
+        text = " ".join([*page, *(f"{r.title} {r.text}" for r in reviews)]).casefold()
         words = [w.casefold() for w in re.findall(r"“([^”]+)”", claim.text)]
         if any(re.search(_held(w), text) for w in words):
             failed += 1

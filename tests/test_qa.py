@@ -1246,3 +1246,106 @@ def test_where_a_product_may_be_used_or_sent_is_answered_by_the_record_that_boun
     used = stated("Can I use it to pay for an online delivery order?")
     assert used and "In store only" in used[0] and not any("ship" in t for t in used), used
     store.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "left"),
+    [
+        ("what do reviewers say about the fries?", "the fries?"),
+        ("Did anyone mention whether it runs small?", "it runs small?"),
+        ("Has anyone had trouble with the strap?", "trouble with the strap?"),
+        ("What are runners saying about the grip?", "the grip?"),
+        ("买家有没有说会不会过期？", "会不会过期？"),
+        ("买过的人说膝盖舒服吗？", "膝盖舒服吗？"),
+        ("is it waterproof?", None),
+        ("do the stickers say happy birthday?", None),
+        ("这张卡会过期吗？", None),
+    ],
+)
+def test_what_buyers_are_asked_about_is_cut_from_the_words_that_ask_it(question, left):
+    from tools.text import reviewers_asked
+
+    assert reviewers_asked(question) == left
+
+
+def _reviewed(demo_store, words: str):
+    """A demo product with a review holding `words`, and that review."""
+    for product in demo_store.products("demo"):
+        for review in demo_store.reviews("demo", product.id):
+            if words in review.text:
+                return product, review
+    raise AssertionError(words)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_asked_what_reviewers_say_the_answer_is_from_the_reviews_alone(
+    demo_store, encode, language
+):
+    """ "Do reviewers say it is waterproof?" of a product whose page says waterproof
+    and whose reviews do not: none of its reviews say so, and its page is not quoted
+    as if a buyer had said it; what a review does say is quoted."""
+    product = next(
+        p
+        for p in demo_store.products("demo")
+        if "waterproof" in p.title
+        and len(reviews := demo_store.reviews("demo", p.id)) >= 2
+        and not any("waterproof" in r.text.casefold() for r in reviews)
+    )
+    question = {
+        "en": "do reviewers say it is waterproof?",
+        "zh": "买家有没有说它防水？",
+    }[language]
+    answer = _ask(demo_store, encode, question, product.id, language)
+    assert answer["scope"] == "reviews" and answer["stated"] == []
+    assert answer["reviews"] == len(demo_store.reviews("demo", product.id))
+    # unscoped, the page answers it
+    plain = {"en": "is it waterproof?", "zh": "它防水吗？"}[language]
+    assert _ask(demo_store, encode, plain, product.id, language)["stated"]
+    ctx = ToolContext(demo_store, "demo", language=language, encode=encode)
+    outcome = load_registry(False).call(
+        "answer_question", ctx, {"question": question, "product_ids": [product.id]}
+    )
+    claims = answer_claims(ctx, outcome.result.data, language)
+    said = claims[0].render()
+    assert claims[0].kind == "answer_reviews_silent"
+    assert str(answer["reviews"]) in said and ("reviews" in said or "条评价" in said)
+    # a review that does say it is quoted, and cited
+    holder, _ = _reviewed(demo_store, "cushions my knees")
+    answer = _ask(demo_store, encode, "do reviewers say it cushions the knees?", holder.id)
+    assert answer["stated"] and all(s.startswith("R") for s in answer["stated"])
+    assert any("cushions my knees" in t for t in answer["texts"])
+
+
+def test_reviews_asked_of_a_product_with_none_say_it_has_none(demo_store, encode):
+    product = next(p for p in demo_store.products("demo") if not demo_store.reviews("demo", p.id))
+    ctx = ToolContext(demo_store, "demo", encode=encode)
+    outcome = load_registry(False).call(
+        "answer_question",
+        ctx,
+        {"question": "did anyone mention the weight?", "product_ids": [product.id]},
+    )
+    (answer,) = outcome.result.data["answers"]
+    assert answer["stated"] == [] and answer["reviews"] == 0
+    (claim,) = answer_claims(ctx, outcome.result.data, "en")
+    assert claim.kind == "answer_unreviewed" and "no reviews" in claim.render()
+
+
+@pytest.mark.parametrize(
+    ("asked", "tool"),
+    [
+        ("what are runners saying about the {name}?", "review_summary"),
+        ("what do reviewers think of the {name}?", "review_summary"),
+        ("do reviewers mention the {name} cushioning the knees?", "answer_question"),
+    ],
+)
+def test_reviews_asked_of_a_named_product_in_general_or_of_one_thing(agent, asked, tool):
+    """A product's own name is how the question points at it: "what are runners saying
+    about the Ridgeway Lite 500?" asks for its reviews as a whole; a thing asked of them
+    ("cushioning the knees") is a question its reviews answer."""
+    holder, _ = _reviewed(agent.store, "cushions my knees")
+    name = holder.title  # whole: its colour tells it from the same mat in another one
+    reply = agent.turn(new_state(), asked.format(name=name), "u0401")
+    assert reply.trace and reply.trace[0].tool == tool, (name, reply.text)
+    assert holder.id in str(reply.trace[0].arguments)
+    if tool == "answer_question":  # of its reviews: the one that says it is quoted
+        assert "cushions my knees" in reply.text and "[R" in reply.text

@@ -65,9 +65,12 @@ from tools.text import (
     is_stopword,
     is_unit,
     measured_dimension,
+    name_terms,
     names_kind,
+    names_product,
     naming_words,
     negated_near,
+    reviewers_asked,
     said_numbers,
     states_count,
     states_scope,
@@ -111,14 +114,19 @@ def answer_question(ctx: ToolContext, question: str, product_ids: list[str]) -> 
     if not 1 <= len(ids) <= MAX_PRODUCTS:
         raise ToolArgumentError(f"answer_question takes 1 to {MAX_PRODUCTS} products")
     products = [get_product(ctx, pid) for pid in ids]
-    terms = content_terms(question)
+    # "Do reviewers say it runs small?" asks what its buyers wrote: answered from the
+    # reviews alone, of what is left once the asking words are cut ("it runs small?")
+    about = reviewers_asked(question)
+    asked = question if about is None else about
+    terms = content_terms(asked)
     dimension = measured_dimension(question)
     names = [" ".join([p.title, *p.categories]) for p in products]
     if dimension and all(any(contains_term(n, t) for n in names) for t in terms):
         # "which (mat) is the thickest?" asks a thickness; "the longest battery" a battery
         terms.append(dimension)
     findings = [
-        _find(ctx, p, question, terms, _naming_others(question, p, products)) for p in products
+        _find(ctx, p, asked, terms, _naming_others(question, p, products), about is not None)
+        for p in products
     ]
     best = _superlative(question, findings)
     evidence: list[str] = []
@@ -144,6 +152,7 @@ def answer_question(ctx: ToolContext, question: str, product_ids: list[str]) -> 
                 "reviews": finding.reviews,
                 "unmentioned": finding.unmentioned,
                 "record": count,
+                "scope": "reviews" if about is not None else "records",
             }
         )
     stated = sum(bool(a["stated"]) for a in answers)
@@ -154,7 +163,7 @@ def answer_question(ctx: ToolContext, question: str, product_ids: list[str]) -> 
         {
             "question": question,
             "terms": terms,
-            "asked": content_words(question),
+            "asked": content_words(asked),
             "answers": answers,
             "best": best,
         },
@@ -194,7 +203,12 @@ _NAME_RUN = re.compile(r"\b[A-Z0-9][\w'-]*(?:\s+[A-Z0-9][\w'-]*)+")
 
 
 def _find(
-    ctx: ToolContext, product, question: str, terms: list[str], others: frozenset[str] = frozenset()
+    ctx: ToolContext,
+    product,
+    question: str,
+    terms: list[str],
+    others: frozenset[str] = frozenset(),
+    reviews_only: bool = False,
 ) -> Finding:
     terms = [t for t in terms if t not in others] or terms
     # its category and brand are records too: a word they hold is never "not mentioned"
@@ -204,17 +218,27 @@ def _find(
     unsaid = others | of_kind  # words never said to be missing from its records
     found = passages(ctx, product)
     finding = Finding(product.id, reviews=len({p.name for p in found if p.kind == "review"}))
-    if product.price is not None and asks_past_price(question):
+    if reviews_only:  # what its buyers say: their reviews, never its page or its price
+        found = [p for p in found if p.kind == "review"]
+        if not found:
+            return finding
+        # its name is how the question points at it ("do runners say the Ridgeway Lite
+        # 500 runs small?"), not what the reviews are asked about
+        own = name_terms(product)
+        terms = [t for t in terms if not names_product(t, own)] or terms
+        unsaid |= {t for t in content_terms(question) if names_product(t, own)}
+    listed = not reviews_only  # the fields the record lists (price, rating) answer too
+    if listed and product.price is not None and asks_past_price(question):
         # Records list today's price only: no earlier price is stated, and the current
         # one is the closest thing they say (never quoted as the answer).
         finding.related = [_price_passage(product)]
         return finding
-    if product.price is not None and asks_price(question):
+    if listed and product.price is not None and asks_price(question):
         # The price is a field of the record, not a sentence of it: stated as listed (no
         # yes or no: "is it cheap?" is the shopper's to judge).
         finding.stated, finding.value = [(_price_passage(product), 10.0)], product.price
         return finding
-    if asks_rating(question):
+    if listed and asks_rating(question):
         # "Which has better reviews?": the rating the record lists, compared as a price is
         if product.rating_avg is not None and product.rating_count:
             finding.stated = [(_rating_passage(product), 10.0)]
@@ -225,7 +249,7 @@ def _find(
         else:
             finding.unmentioned = [_asked_word(question, "rating", "评分")]
         return finding
-    unlisted = product.price is None and asks_price(question)
+    unlisted = listed and product.price is None and asks_price(question)
     if not found:
         if unlisted:
             finding.unmentioned = [_asked_word(question, "price", "价格")]

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from tools.dictionary import senses
+from tools.dictionary import english_words, senses
 from vectorstore.text import jieba_words, quiet_jieba
 
 _RUN = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+(?:['][A-Za-z]+)?")
@@ -464,6 +464,64 @@ def states_scope(text: str, how: str) -> bool:
         return False  # "can be shipped only within the U.S." bounds the sending only
     placed = _ANSWER_HELD["place"].search(text) or _SCOPE_PLACE_HELD.search(text)
     return bool(placed) and bool(_SCOPE_HELD[how].search(text))
+
+
+# Asking what the product's buyers say of something ("do reviewers mention the fit?",
+# "what are runners saying about the grip?", "has anyone had trouble with it?",
+# "买家有没有说会不会过期？", "买过的人说膝盖舒服吗", "有人评价过寿司好不好吃吗"): the words
+# that ask it, cut from the question so what is left is what they are asked about.
+_BUYERS = (
+    r"(?:the\s+|other\s+|any\s+)?(?:reviewers?|reviews?|buyers?|customers?|purchasers?|people"
+    r"|folks|owners?|users?|anyone|anybody|someone|somebody|others|runners|hikers|cyclists"
+    r"|riders|parents|moms|mums|dads|nurses|teachers|students|gamers|campers|cooks|chefs)"
+    r"(?:\s+(?:who|that)\s+(?:have\s+|'ve\s+)?(?:bought|got|own|owned|tried|used|wore|worn"
+    r"|carried|had)(?:\s+(?:it|them|one|these|this(?:\s+one)?))?)?"
+)
+_SAY = (
+    r"(?:say|says|said|saying|mention(?:s|ed|ing)?|talk(?:s|ed|ing)?\s+about|report(?:s|ed|ing)?"
+    r"|complain(?:s|ed|ing)?\s+about|think\s+(?:of|about)|thought\s+(?:of|about)"
+    r"|feel\s+about|write|wrote|written|comment(?:s|ed)?\s+on|had|experienced|noticed|found)"
+)
+_REVIEWERS_ASKED = re.compile(
+    rf"(?i:\b(?:what\s+)?(?:do|does|did|have|has|are|were|is)\s+(?:any\s+)?(?:of\s+)?{_BUYERS}"
+    rf"\s+(?:(?:ever|actually|really|also)\s+)?{_SAY}\b"
+    rf"|\bwhat\s+{_BUYERS}\s+{_SAY}\b"
+    r"|\b(?:according to|in|from)\s+(?:the\s+|its\s+)?(?:reviews|reviewers|buyers|customers)\b"
+    r"|\bany\s+(?:reviews?|reviewers?|buyers?)\s+(?:that\s+|who\s+)?(?:say|mention|talk|about)\w*\b)"
+    r"(?:\s+(?:about|that|if|whether|of|on|anything\s+about))?"
+    r"|(?:买家|买过的人|用过的人|买了的人|买过[^，。？！,.?!]{1,30}?的人|网友|顾客|用户|有人|评价|评论)"
+    r"(?:里|中|们)?(?:都|也|有|有没有|有人)?(?:说|提到|提过|反映|反馈|评价|觉得|讲|怎么说|怎么评价)过?"
+)
+
+
+def reviewers_asked(question: str) -> str | None:
+    """The question without the words that ask what its buyers say, when it asks that
+    ("did anyone mention whether the amount was easy to confirm?" -> "whether the amount
+    was easy to confirm?"); None for a question of the product itself."""
+    question = question or ""
+    if not _REVIEWERS_ASKED.search(question):
+        return None
+    return " ".join(_REVIEWERS_ASKED.sub(" ", question).split())
+
+
+def name_terms(product) -> frozenset[str]:
+    """The words that name a product: of its title (and translated title), brand and
+    categories ("swift", "santoku", "背包", "gift")."""
+    texts = [product.title, product.brand or "", *product.categories, *product.title_i18n.values()]
+    return frozenset(t for text in texts if text for t in content_terms(text))
+
+
+def names_product(term: str, own: frozenset[str]) -> bool:
+    """Whether a question's word names the product (name_terms) rather than asks about
+    it: one of its words, the end of one ("watch" of "smartwatch"), a Chinese word whose
+    English sense is among them ("礼品卡" of a "Gift Card"), or one Chinese character."""
+    if names_kind(term, own):
+        return True
+    if not _HAN.match(term):
+        return False
+    if len(term) < 2:
+        return True
+    return any(all(stem(w) in own for w in sense.split()) for sense in english_words(term))
 
 
 def answer_kinds(question: str) -> set[str]:

@@ -143,12 +143,26 @@ def _named(text: str, seen: list[Product]) -> list[str]:
     lowered = f" {text.casefold()} "
     found: list[str] = []
     for product in reversed(seen):
-        names = [product.brand, *_series(product)]
-        if any(
-            n and re.search(rf"(?<![\w]){re.escape(n.casefold())}(?![\w])", lowered) for n in names
-        ):
+        series = [s.casefold() for s in _series(product)]
+        if any(re.search(rf"(?<![\w]){re.escape(s)}(?![\w])", lowered) for s in series):
+            found.append(product.id)
+            continue
+        brand = (product.brand or "").casefold()
+        said = brand and re.search(rf"(?<![\w]){re.escape(brand)}(?![\w])", lowered)
+        if said and not _other_series(lowered[said.end() :], series):
             found.append(product.id)
     return found
+
+
+def _other_series(after: str, series: list[str]) -> bool:
+    """Whether the words after a brand name a model the product is not ("the Pulsewear
+    Peak 800" of a Pulsewear Aero 800): a word and a code with a digit, not its own."""
+    words = after.split()[:2]
+    return (
+        len(words) == 2
+        and bool(re.fullmatch(r"[\w-]*\d[\w-]*", words[1].strip(",.?!")))
+        and f"{words[0]} {words[1].strip(',.?!')}" not in series
+    )
 
 
 def _series(product: Product) -> list[str]:

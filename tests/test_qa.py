@@ -1349,3 +1349,25 @@ def test_reviews_asked_of_a_named_product_in_general_or_of_one_thing(agent, aske
     assert holder.id in str(reply.trace[0].arguments)
     if tool == "answer_question":  # of its reviews: the one that says it is quoted
         assert "cushions my knees" in reply.text and "[R" in reply.text
+
+
+def test_a_brand_followed_by_another_model_does_not_name_the_one_shown(agent):
+    """After a Pulsewear Aero 800 mat is shown, "what do reviewers say about the
+    Pulsewear Peak 800 ...?" is about the Peak 800 (found by its name), not the Aero
+    800 that shares its brand."""
+    state = new_state()
+    shown = agent.turn(state, "yoga mats please", "u0401")
+    by_id = {p.id: p for p in agent.store.products("demo")}
+    seen = next((by_id[s.product_id] for s in shown.products if by_id[s.product_id].brand), None)
+    assert seen is not None
+    other = next(
+        p
+        for p in by_id.values()
+        if p.brand == seen.brand
+        and p.categories == seen.categories
+        and p.title.split()[1] != seen.title.split()[1]
+        and p.id not in state.shown
+    )
+    reply = agent.turn(state, f"what do reviewers say about the {other.title}?", "u0401")
+    assert reply.trace and other.id in str(reply.trace[0].arguments), (other.title, reply.text)
+    assert seen.id not in str(reply.trace[0].arguments)

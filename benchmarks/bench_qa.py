@@ -279,21 +279,27 @@ def fit(store: Store, rows: list[dict], encode) -> dict[str, Any]:
     questions right, the not answerable ones weighted twice (the goals allow half as
     many errors on them: 5 % against 10 %)."""
     from tools.passages import passages
-    from tools.text import content_terms
+    from tools.text import content_terms, name_terms, names_product, reviewers_asked
 
     groups = []  # per (row, product): features, gold flags, whether the row is answerable
     for row in rows:
-        if row["kind"] == "reviews":
-            continue
         ctx = ToolContext(store, row["catalog"], language=row["lang"], encode=encode)
+        if summarised(ctx, row):
+            continue  # the review summary answers it, not the passages
+        # what buyers are asked about is asked of their reviews (as answer_question does)
+        about = reviewers_asked(row["question"])
+        asked = row["question"] if about is None else about
         for pid in row["products"]:
             product = store.product(row["catalog"], pid)
             found = passages(ctx, product)
+            terms = content_terms(asked)
+            if about is not None:
+                found = [p for p in found if p.kind == "review"]
+                own = name_terms(product)
+                terms = [t for t in terms if not names_product(t, own)] or terms
             if not found:
                 continue
-            features, _ = qa.passage_features(
-                ctx, product, row["question"], content_terms(row["question"]), found
-            )
+            features, _ = qa.passage_features(ctx, product, asked, terms, found)
             golds = [g for g in row["gold"] if g.get("product", pid) == pid]
             gold = np.array([_is_gold(p, golds) for p in found], dtype=np.float32)
             groups.append((features, gold, bool(row["answerable"] and golds)))

@@ -343,6 +343,10 @@ def _zh_needs(message: str, content: str) -> list[Need]:
         at = found + len(word)
         if word not in content or not _HAN.match(word) or word in _ZH_NOT_NEEDS:
             continue  # the budget, the recipient, words that ask
+        if word in _ZH_TIMES and not (
+            _ZH_TIME_USE_AFTER.match(message, at) or _ZH_TIME_USE_BEFORE.search(message[:found])
+        ):
+            continue  # "早上到公司", "冬天脸特别干": when, not what is wanted ("冬天穿的" is)
         if len(word) < 2:
             if spans and spans[-1][1] == found and word in _ZH_NOUN_TAILS:
                 begin, _, prior = spans.pop()  # "面包" + "板"
@@ -393,6 +397,16 @@ def _zh_needs(message: str, content: str) -> list[Need]:
         needs.append(Need(text, words, words, negation is not None or bool(lead), target=target))
         ends.append((start, finish))
     return needs
+
+
+# Times of day and seasons: when the shopper does something ("晚上做手工活", "周末经常去爬
+# 山"), a need only when the product is for them ("冬天穿的", "适合晚上用", "夏天的")
+_ZH_TIMES = frozenset(
+    """早上 早晨 清晨 上午 中午 下午 傍晚 晚上 夜里 夜间 半夜 白天 平时 平常 每天 天天 周末
+    冬天 夏天 春天 秋天 冬季 夏季 春季 秋季""".split()  # noqa: SIM905
+)
+_ZH_TIME_USE_AFTER = re.compile(r"(?:穿|用|戴|骑|的|专用)")
+_ZH_TIME_USE_BEFORE = re.compile(r"(?:适合|适用于|用于|专为)$")
 
 
 # One-character nouns that make another thing of the word before them: 面包板 (a

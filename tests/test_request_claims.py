@@ -544,6 +544,25 @@ def test_when_and_what_is_not_wanted_are_no_need_asked_for():
     assert not [t for t in texts if "brand" in t or "idk" in t]
 
 
+@pytest.mark.parametrize(
+    ("message", "when", "what"),
+    [
+        ("办公室用的咖啡机，最好能定时，早上到公司就已经煮好了", "早上", "定时"),
+        ("想买一款保湿精华，冬天脸特别干还起皮", "冬天", "保湿精华"),
+        ("晚上做手工活眼睛容易累，想要个能调色温的台灯", "晚上", "色温"),
+        ("想给老公买双徒步鞋，他周末经常去爬山", "周末", "爬山"),
+    ],
+)
+def test_a_chinese_time_of_day_or_season_says_when_not_what(message, when, what):
+    """ "早上到公司", "冬天脸特别干": when the shopper does something, not what the product
+    must be ("best for: busy mornings" is no fit of 早上); the product for a season or a
+    time ("冬天穿的", "适合晚上用的") is one."""
+    texts = [n.text for n in needs_of([message])]
+    assert what in texts and not [t for t in texts if when in t]
+    assert "冬天" in [n.text for n in needs_of(["冬天穿的雪地靴"])]
+    assert "晚上" in [n.text for n in needs_of(["适合晚上用的台灯"])]
+
+
 def test_a_degree_not_to_pass_is_met_by_no_negation_of_something_else(agent):
     """ "颜色别太花哨" (not too loud a colour) is negated, but "non-slip" does not meet
     it, close as the embedding puts them; "doesn't slip" is still met by it."""

@@ -4,11 +4,12 @@ honest when the records are silent.
     python -m benchmarks.bench_qa [--part test|tune|all] [--llm none|default]
     python -m benchmarks.bench_qa --fit     # calibrate the answer thresholds (tune part)
 
-The labelled set (benchmarks/data/qa_labels.jsonl, 607 questions over the demo
-shop, Amazon Gift Cards and Industrial & Scientific, 44 % Chinese) was labelled
+The labelled set (benchmarks/data/qa_labels.jsonl, 793 questions over the demo
+shop, Amazon Gift Cards and Industrial & Scientific, 46 % Chinese) was labelled
 from the records by separate passes before any tuning on them (ids 1-211 first,
-212-319, 320-415, 416-511 and 512-607 later, each on products no earlier question used, from
-the records alone): answerable questions name
+212-319, 320-415, 416-511, 512-607, 608-703 and 704-793 later, each on products no earlier
+question used, from the records alone; 704-793 mostly ask what buyers say): answerable
+questions name
 the records that state the answer, the others have none. Each row's `split` says
 its part; a third are the test part, never used to fit.
 

@@ -135,9 +135,11 @@ def reviews_in_general(text: str, products: Sequence[Product]) -> bool:
         return False
     # The product's own name, kind and brand name it ("complaints about the first lamp",
     # "what are runners saying about the Ridgeway Lite 500?")
-    own = frozenset().union(*(name_terms(p) for p in products))
-    # the sentences that ask it: an aside before ("wow that was quick.") asks nothing
-    asking = [x for x in re.split(r"(?<=[.!?。！？])\s*", text) if asks(x)]
+    own = frozenset().union(*(name_terms(p, text) for p in products))
+    # the sentences that ask it, and any other question beside them ("is it hassle free?
+    # what do reviewers say"); an aside ("wow that was quick.") asks nothing
+    sentences = re.split(r"(?<=[.!?。！？])\s*", text)
+    asking = [x for x in sentences if asks(x) or x.rstrip().endswith(("?", "？"))]
     cut = [_REVIEWS_ASKED.sub(" ", x) for x in asking]
     left = " ".join(reviewers_asked(x) or x for x in cut)
     rest = [

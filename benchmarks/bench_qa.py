@@ -296,7 +296,7 @@ def fit(store: Store, rows: list[dict], encode) -> dict[str, Any]:
             terms = content_terms(asked)
             if about is not None:
                 found = [p for p in found if p.kind == "review"]
-                own = name_terms(product)
+                own = name_terms(product, asked)
                 terms = [t for t in terms if not names_product(t, own)] or terms
             if not found:
                 continue

@@ -1255,6 +1255,9 @@ def test_where_a_product_may_be_used_or_sent_is_answered_by_the_record_that_boun
         ("Did anyone mention whether it runs small?", "it runs small?"),
         ("Has anyone had trouble with the strap?", "trouble with the strap?"),
         ("What are runners saying about the grip?", "the grip?"),
+        ("what are ppl saying about the grip?", "the grip?"),
+        ("does it work at checkout per reviewers?", "does it work at checkout?"),
+        ("does it stay sharp? what are owners finding", "does it stay sharp?"),
         ("买家有没有说会不会过期？", "会不会过期？"),
         ("买过的人说膝盖舒服吗？", "膝盖舒服吗？"),
         ("is it waterproof?", None),
@@ -1349,6 +1352,21 @@ def test_reviews_asked_of_a_named_product_in_general_or_of_one_thing(agent, aske
     assert holder.id in str(reply.trace[0].arguments)
     if tool == "answer_question":  # of its reviews: the one that says it is quoted
         assert "cushions my knees" in reply.text and "[R" in reply.text
+
+
+def test_a_title_word_asked_about_is_not_cut_as_the_products_name(demo_store):
+    """ "Do people say the GPS on the Pulsewear Flex 900 is accurate?": the brand and
+    model name it, the GPS its title lists is what is asked; "this knife set" names the
+    knife set by its kind."""
+    from tools.text import name_terms
+
+    watch = next(p for p in demo_store.products("demo") if "GPS" in p.title and p.brand)
+    model = " ".join(watch.title.split()[:3])
+    own = name_terms(watch, f"do people say the GPS on the {model} is accurate?")
+    assert "gps" not in own and watch.brand.casefold() in own
+    assert "gps" in name_terms(watch)  # with no question, every word of its title
+    knives = next(p for p in demo_store.products("demo") if "knife set" in p.title)
+    assert {"knife", "set"} <= name_terms(knives, "What do reviewers like about this knife set?")
 
 
 def test_a_brand_followed_by_another_model_does_not_name_the_one_shown(agent):

@@ -224,7 +224,7 @@ def _find(
             return finding
         # its name is how the question points at it ("do runners say the Ridgeway Lite
         # 500 runs small?"), not what the reviews are asked about
-        own = name_terms(product)
+        own = name_terms(product, question)
         terms = [t for t in terms if not names_product(t, own)] or terms
         unsaid |= {t for t in content_terms(question) if names_product(t, own)}
     listed = not reviews_only  # the fields the record lists (price, rating) answer too

@@ -472,7 +472,7 @@ def states_scope(text: str, how: str) -> bool:
 # that ask it, cut from the question so what is left is what they are asked about.
 _BUYERS = (
     r"(?:the\s+|other\s+|any\s+)?(?:reviewers?|reviews?|buyers?|customers?|purchasers?|people"
-    r"|folks|owners?|users?|anyone|anybody|someone|somebody|others|runners|hikers|cyclists"
+    r"|folks|ppl|owners?|users?|anyone|anybody|someone|somebody|others|runners|hikers|cyclists"
     r"|riders|parents|moms|mums|dads|nurses|teachers|students|gamers|campers|cooks|chefs)"
     r"(?:\s+(?:who|that)\s+(?:have\s+|'ve\s+)?(?:bought|got|own|owned|tried|used|wore|worn"
     r"|carried|had)(?:\s+(?:it|them|one|these|this(?:\s+one)?))?)?"
@@ -480,13 +480,14 @@ _BUYERS = (
 _SAY = (
     r"(?:say|says|said|saying|mention(?:s|ed|ing)?|talk(?:s|ed|ing)?\s+about|report(?:s|ed|ing)?"
     r"|complain(?:s|ed|ing)?\s+about|think\s+(?:of|about)|thought\s+(?:of|about)"
-    r"|feel\s+about|write|wrote|written|comment(?:s|ed)?\s+on|had|experienced|noticed|found)"
+    r"|feel\s+about|write|wrote|written|comment(?:s|ed)?\s+on|had|experienced|noticed|found"
+    r"|finding)"
 )
 _REVIEWERS_ASKED = re.compile(
     rf"(?i:\b(?:what\s+)?(?:do|does|did|have|has|are|were|is)\s+(?:any\s+)?(?:of\s+)?{_BUYERS}"
     rf"\s+(?:(?:ever|actually|really|also)\s+)?{_SAY}\b"
     rf"|\bwhat\s+{_BUYERS}\s+{_SAY}\b"
-    r"|\b(?:according to|in|from)\s+(?:the\s+|its\s+)?(?:reviews|reviewers|buyers|customers)\b"
+    r"|\b(?:according to|in|from|per)\s+(?:the\s+|its\s+)?(?:reviews|reviewers|buyers|customers)\b"
     r"|\bany\s+(?:reviews?|reviewers?|buyers?)\s+(?:that\s+|who\s+)?(?:say|mention|talk|about)\w*\b)"
     r"(?:\s+(?:about|that|if|whether|of|on|anything\s+about))?"
     r"|(?:买家|买过的人|用过的人|买了的人|买过[^，。？！,.?!]{1,30}?的人|网友|顾客|用户|有人|评价|评论)"
@@ -501,14 +502,53 @@ def reviewers_asked(question: str) -> str | None:
     question = question or ""
     if not _REVIEWERS_ASKED.search(question):
         return None
-    return " ".join(_REVIEWERS_ASKED.sub(" ", question).split())
+    left = " ".join(_REVIEWERS_ASKED.sub(" ", question).split())
+    return re.sub(r"\s+([?？.!,，。！])", r"\1", left)
 
 
-def name_terms(product) -> frozenset[str]:
-    """The words that name a product: of its title (and translated title), brand and
-    categories ("swift", "santoku", "背包", "gift")."""
-    texts = [product.title, product.brand or "", *product.categories, *product.title_i18n.values()]
-    return frozenset(t for text in texts if text for t in content_terms(text))
+def name_terms(product, question: str = "") -> frozenset[str]:
+    """The words that name a product: its brand and categories, its translated title,
+    and the words of its title that a question says in a run with its brand or model
+    ("the Pulsewear Peak 800 4mm natural rubber yoga mat": all of them; "the GPS on the
+    Pulsewear Flex 900": not "GPS", which the title lists and the question asks about);
+    without a question, every word of its title."""
+    texts = [product.brand or "", *product.categories, *product.title_i18n.values()]
+    own = {t for text in texts if text for t in content_terms(text)}
+    title = set(content_terms(product.title))
+    if not question:
+        return frozenset(own | title)
+    # a phrase that points at it by its kind ("this knife set") names it: a determiner
+    # and words of its title up to the title's own kind word
+    kind = re.split(r"\s+(?:with|for|in)\s+|,", product.title)[0].split()
+    pointed = naming_words(question)
+    if kind and stem(kind[-1].casefold()) in pointed:
+        own |= pointed & title
+    anchors = set(content_terms(product.brand or "")) | set(_model_terms(product))
+    written = {w.casefold() for w in _LATIN_WORD.findall(product.title)}
+    run: list[str] = []
+    for word in [*_LATIN_WORD.findall(question), ""]:
+        terms = content_terms(word) if word else []  # "non-slip": non, slip
+        if terms and all(t in title or t in anchors for t in terms):
+            run += terms
+            continue
+        if run and word.casefold() in written:
+            continue  # "with" of "... yoga mat with non-slip, Black": the title goes on
+        if anchors & set(run):
+            own.update(run)
+        run = []
+    return frozenset(own)
+
+
+def _model_terms(product) -> list[str]:
+    """The model words after the brand in a title: "flex", "900" of "Pulsewear Flex 900 ..."."""
+    brand = product.brand or ""
+    rest = product.title[len(brand) :] if brand and product.title.startswith(brand) else ""
+    words = _LATIN_WORD.findall(rest)[:2]
+    return (
+        [stem(w.casefold()) for w in words]
+        if len(words) == 2 and any(c.isdigit() for c in words[1])
+        else []
+    )
 
 
 def names_product(term: str, own: frozenset[str]) -> bool:

@@ -108,15 +108,17 @@ def score(row: dict[str, Any], outcome, ctx: ToolContext, sentences: list[str]) 
     data = outcome.result.data
     out: dict[str, Any] = {"id": row["id"], "kind": row["kind"], "answerable": row["answerable"]}
     if "aspects" in data:
-        # summarised: right when an aspect's example is a gold review; of a question no
-        # review answers, when it quotes none (it has no reviews)
-        cited = {c for a in data["aspects"] for c in a["examples"].values()}
-        if row["answerable"]:
-            golds = {g["id"] for g in row["gold"]}
-            names = {str(ctx.evidence.get(c).data.get("name")) for c in cited}
-            out["correct"] = bool(names & golds)
-        else:
-            out["correct"] = not cited and not data["quotes"]
+        # summarised: right when the answer cites a gold review (an aspect's example, the
+        # best- or lowest-rated review it quotes); of a question no review answers, when
+        # it cites none (it has no reviews)
+        cited = {c for text in sentences for c in CITATION_RE.findall(text) if c in ctx.evidence}
+        names = {
+            str(record.data.get("name"))
+            for c in cited
+            if (record := ctx.evidence.get(c)).kind == "review"
+        }
+        golds = {g["id"] for g in row["gold"]}
+        out["correct"] = bool(names & golds) if row["answerable"] else not names
         return out
     stated = {a["product_id"]: a["stated"] for a in data["answers"]}
     # In a comparison, a product whose records answer "no" ("passive isolation" when

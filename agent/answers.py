@@ -135,6 +135,11 @@ def review_claims(ctx: ToolContext, data: dict[str, Any], language: str, asked: 
                    negative=data["negative_reviews"],
                    aspects=[a["aspect"] for a in data["aspects"]])
         )  # fmt: skip
+    lowest = [q["id"] for q in data.get("lowest") or []]
+    if complaints and lowest and not any(a["negative"] for a in data["aspects"]):
+        # asked what is wrong: the 1- or 2-star review's own words, before the praise
+        passage = ctx.evidence.get(lowest[0])
+        claims.append(_claim("review_worst", lang, [lowest[0]], pid, quote=_quote(passage.text)))
     order = ("negative", "positive") if complaints else ("positive", "negative")
     for a in data["aspects"]:
         for side in order:

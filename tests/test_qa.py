@@ -346,7 +346,9 @@ def test_a_review_that_tells_the_assistant_to_claim_a_warranty_is_not_followed(t
     store.close()
 
 
-def _add_review(store: Store, product_id: str, review_id: str, text: str, title: str = "") -> None:
+def _add_review(
+    store: Store, product_id: str, review_id: str, text: str, title: str = "", rating: float = 5.0
+) -> None:
     (catalog,) = store.query("SELECT id FROM catalogs WHERE name = 'demo'")
     (product,) = store.query(
         "SELECT pk FROM products WHERE catalog_id = ? AND ext_id = ?", (catalog[0], product_id)
@@ -356,7 +358,7 @@ def _add_review(store: Store, product_id: str, review_id: str, text: str, title:
         cur.execute(
             "INSERT INTO reviews(catalog_id, ext_id, shopper_pk, product_pk, rating, title,"
             " text, ts) VALUES (?,?,?,?,?,?,?,?)",
-            (catalog[0], review_id, shopper[0], product[0], 5.0, title, text, 1_700_000_000),
+            (catalog[0], review_id, shopper[0], product[0], rating, title, text, 1_700_000_000),
         )
 
 
@@ -1389,3 +1391,29 @@ def test_a_brand_followed_by_another_model_does_not_name_the_one_shown(agent):
     reply = agent.turn(state, f"what do reviewers say about the {other.title}?", "u0401")
     assert reply.trace and other.id in str(reply.trace[0].arguments), (other.title, reply.text)
     assert seen.id not in str(reply.trace[0].arguments)
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [("any complaints about it?", "en"), ("有没有差评？", "zh")],
+)
+def test_asked_for_complaints_the_one_star_review_is_quoted(tmp_path, encode, question, language):
+    """A complaint no aspect counts ("the cards were blank") is still what "any
+    complaints?" asks for: the 1- or 2-star review is quoted, cited, before the praise;
+    asked what buyers like, it is not."""
+    from agent.answers import review_claims
+
+    store = Store.in_home(tmp_path)
+    build_demo(store)
+    product = next(p for p in store.products("demo") if len(store.reviews("demo", p.id)) >= 4)
+    _add_review(store, product.id, "9999005", "Arrived with the box crushed and one piece missing.",
+                rating=1.0)  # fmt: skip
+    ctx = ToolContext(store, "demo", language=language, encode=encode)
+    data = load_registry(False).call("review_summary", ctx, {"product_id": product.id}).result.data
+    claims = review_claims(ctx, data, language, question)
+    worst = [c for c in claims if c.kind == "answer_review_worst"]
+    assert worst and worst[0].citations[0].startswith("R9999005"), [c.render() for c in claims]
+    assert "crushed" in worst[0].render()
+    liked = review_claims(ctx, data, language, "what do buyers like about it?")
+    assert not [c for c in liked if c.kind == "answer_review_worst"]
+    store.close()

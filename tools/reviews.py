@@ -251,10 +251,18 @@ def review_summary(ctx: ToolContext, product_id: str) -> ToolResult:
         product.id, reviews=len(readable), positive=positive, negative=negative,
     ).id  # fmt: skip
     # No part of it stands out: what the best- and the worst-rated review say instead.
+    telling = _telling(readable)
     quotes = [] if aspects else [
-        {"side": side, "id": passage.cite(ctx).id} for side, passage in _telling(readable)
+        {"side": side, "id": passage.cite(ctx).id} for side, passage in telling
     ]  # fmt: skip
-    evidence += [q["id"] for q in quotes]
+    # The worst-rated review when it is rated 1 or 2 stars: what a complaint asked about
+    # quotes, whatever the aspects ("the cards were blank" is of no aspect counted)
+    lowest = [
+        {"side": side, "id": passage.cite(ctx).id}
+        for side, passage in telling
+        if side == "worst" and (passage.rating or 5) <= 2
+    ]
+    evidence += [q["id"] for q in [*quotes, *lowest]]
     return ToolResult(
         f"{len(readable)} reviews of {product.title}, {len(aspects)} aspects",
         [product.id],
@@ -267,6 +275,7 @@ def review_summary(ctx: ToolContext, product_id: str) -> ToolResult:
             "negative_reviews": negative,
             "aspects": aspects,
             "quotes": quotes,
+            "lowest": lowest,
         },
     )
 

@@ -3,6 +3,7 @@ honest when the records are silent.
 
     python -m benchmarks.bench_qa [--part test|tune|all] [--llm none|default]
     python -m benchmarks.bench_qa --fit     # calibrate the answer thresholds (tune part)
+    python -m benchmarks.bench_qa --fit-reviews  # the cut-off of questions asked of reviews
 
 The labelled set (benchmarks/data/qa_labels.jsonl, 793 questions over the demo
 shop, Amazon Gift Cards and Industrial & Scientific, 46 % Chinese) was labelled
@@ -336,6 +337,45 @@ def fit(store: Store, rows: list[dict], encode) -> dict[str, Any]:
     }
 
 
+def fit_review_cutoff(store: Store, rows: list[dict], encode) -> float:
+    """The cut-off for questions asked of the reviews alone (tools.qa.review_cutoff), the
+    passage model's weights kept: of the tune questions the assistant asks of the
+    reviews, the one that answers the most right, weighted as `fit` weighs them."""
+    from tools.passages import passages
+    from tools.text import content_terms, name_terms, names_product, reviewers_asked
+
+    weights, bias, _ = qa.model()
+    groups = []
+    for row in rows:
+        ctx = ToolContext(store, row["catalog"], language=row["lang"], encode=encode)
+        about = reviewers_asked(row["question"])
+        if about is None or summarised(ctx, row):
+            continue
+        for pid in row["products"]:
+            product = store.product(row["catalog"], pid)
+            found = [p for p in passages(ctx, product) if p.kind == "review"]
+            if not found:
+                continue
+            own = name_terms(product, about)
+            terms = [t for t in content_terms(about) if not names_product(t, own)]
+            features, _ = qa.passage_features(
+                ctx, product, about, terms or content_terms(about), found
+            )
+            golds = [g for g in row["gold"] if g.get("product", pid) == pid]
+            gold = np.array([_is_gold(p, golds) for p in found], dtype=np.float32)
+            groups.append((features @ weights + bias, gold, bool(row["answerable"] and golds)))
+    best = (-1.0, 0.0)
+    for cutoff in np.arange(-4.0, 4.01, 0.1):
+        yes = [any(g[i] for i in np.argsort(-sc)[: qa.MAX_CITED] if sc[i] >= cutoff)
+               for sc, g, a in groups if a]  # fmt: skip
+        no = [not (sc >= cutoff).any() for sc, _, a in groups if not a]
+        balanced = (np.mean(yes or [0]) + 2 * np.mean(no or [0])) / 3
+        if balanced > best[0] + 1e-9:
+            best = (float(balanced), float(cutoff))
+    print(f"review cut-off {best[1]:.2f} on {len(groups)} questions (weighted {best[0]:.4f})")
+    return round(best[1], 2)
+
+
 def _is_gold(passage, golds: list[dict]) -> bool:
     from types import SimpleNamespace
 
@@ -385,14 +425,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--part", default="test", choices=["test", "tune", "all"])
     parser.add_argument("--llm", default="none", help="none | default (the packaged model)")
     parser.add_argument("--fit", action="store_true", help="calibrate on the tune part")
+    parser.add_argument(
+        "--fit-reviews", action="store_true", help="calibrate the reviews-only cut-off (tune part)"
+    )
     parser.add_argument("--home", type=Path, default=Path("data/bench-qa"))
     args = parser.parse_args(argv)
     from vectorstore.embeddings import make_embedder
 
     encode = make_embedder("use").encode
-    part = "tune" if args.fit else args.part
+    part = "tune" if args.fit or args.fit_reviews else args.part
     rows = load_labels(part)
     store = open_store(args.home, {r["catalog"] for r in rows})
+    if args.fit_reviews:
+        calibration = json.loads(CALIBRATION.read_text("utf-8"))
+        calibration["review_cutoff"] = fit_review_cutoff(store, rows, encode)
+        CALIBRATION.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")
+        return
     if args.fit:
         calibration = fit(store, rows, encode)
         CALIBRATION.write_text(json.dumps(calibration, indent=2) + "\n", encoding="utf-8")

@@ -263,6 +263,8 @@ def _find(
     focused = question_focus(ctx, product, terms, question, found)
     features, focus = passage_features(ctx, product, question, terms, found, focused)
     weights, bias, cutoff = model()
+    if reviews_only:
+        cutoff = review_cutoff()
     scores = features @ weights + bias  # (n,) log-odds that the passage states the answer
     order = np.argsort(-scores)
     typed = _kind_passages(product, question, found, focused[1], order)
@@ -804,6 +806,14 @@ def model() -> tuple[np.ndarray, float, float]:
         float(values["bias"]),
         float(values["cutoff"]),
     )
+
+
+def review_cutoff() -> float:
+    """The cut-off for a question asked of the reviews alone ("do reviewers say it runs
+    small?"), calibrated on its own (`bench_qa --fit-reviews`): among a product's
+    reviews only, the closest one is more often the answer than among all its records."""
+    values = OVERRIDE or _calibration() or DEFAULT_MODEL
+    return float(values.get("review_cutoff", values["cutoff"]))
 
 
 @cache

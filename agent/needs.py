@@ -772,8 +772,35 @@ def _message_kind(ctx: ToolContext, message: str) -> AskedKind | None:
             if english:
                 return AskedKind(english, said, before=before)
         return None
+    # the first run of words, or one after a word that asks for something ("I work
+    # night shifts ..., so I need a watch that tracks my sleep")
+    starts = [0, *(m.end() for m in _ASKED_FOR.finditer(message))]
+    for start in starts:
+        run = _first_run(message, start)
+        if not (
+            not run
+            or not _is_head(stem(run[-1]), heads)
+            or _COLOUR.search(run[-1])
+            or run[-1] in NO_KIND
+            or run[-1] in _DIMENSIONS
+            or stem(run[-1]) in COUNT_WORDS
+        ):
+            before = frozenset(
+                stem(w) for w in run[-2:-1] if stem(w) in heads and stem(w) not in COUNT_WORDS
+            )
+            return AskedKind(frozenset({stem(run[-1])}), (run[-1],), before=before)
+    return None  # "Not that brand.": a word that says nothing of what the product is
+
+
+def _is_head(word: str, heads: frozenset[str]) -> bool:
+    """A word the catalog's titles name products by, or the end of one ("watch" of
+    "smartwatch")."""
+    return word in heads or (len(word) >= 4 and any(h.endswith(word) for h in heads))
+
+
+def _first_run(message: str, start: int) -> list[str]:
     run: list[str] = []
-    for m in _RUN_WORD.finditer(message):
+    for m in _RUN_WORD.finditer(message, start):
         word = m.group(0).casefold()
         if not run and word in _ASKING:
             continue  # "I want a quiet coffee grinder": the run is what is wanted
@@ -787,19 +814,14 @@ def _message_kind(ctx: ToolContext, message: str) -> AskedKind | None:
             run.append(word)
         elif run:
             break
-    if (
-        not run
-        or stem(run[-1]) not in heads
-        or _COLOUR.search(run[-1])
-        or run[-1] in NO_KIND
-        or run[-1] in _DIMENSIONS
-        or stem(run[-1]) in COUNT_WORDS
-    ):
-        return None  # "Not that brand.": a word that says nothing of what the product is
-    before = frozenset(
-        stem(w) for w in run[-2:-1] if stem(w) in heads and stem(w) not in COUNT_WORDS
-    )
-    return AskedKind(frozenset({stem(run[-1])}), (run[-1],), before=before)
+    return run
+
+
+_ASKED_FOR = re.compile(
+    r"\b(?:need|needs|want|wants|looking for|look for|searching for|shopping for|buy|get me"
+    r"|recommend|find me)\s+(?:me\s+)?(?:a|an|some|new|good|nice)?\b",
+    re.I,
+)
 
 
 def of_asked_kind(ctx: ToolContext, product: Product, kind: AskedKind) -> bool:

@@ -678,6 +678,14 @@ def test_the_kind_asked_for_is_read_from_the_request_as_the_catalog_names_kinds(
     assert words("something clear for acrylic sheets") == set()
     # the newest message that names a kind
     assert words_of(lab, ["wine yeast", "actually a graduated cylinder"]) == {"cylinder"}
+    # after a story, what is asked for after the word that asks ("so I need a ...")
+    message = "I teach chemistry and my students keep breaking glass, so I need plastic cylinders"
+    assert words(message) == {"cylinder"}
+    # a word the titles end a kind's name on: "watch" of "smartwatch"
+    from agent.needs import _is_head
+
+    assert _is_head("watch", frozenset({"smartwatch"}))
+    assert not _is_head("art", frozenset({"smartwatch"}))
 
 
 def words_of(ctx, messages: list[str]) -> set[str]:

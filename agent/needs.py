@@ -80,7 +80,7 @@ _PLAIN = re.compile(r"[\w\s'’./-]+")
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*|[\u4e00-\u9fff]+")
 _NEGATORS = frozenset(
     """not no non without never doesn't don't won't isn't aren't can't doesnt dont wont anti
-    cannot hate hates avoid dislike allergic""".split()  # noqa: SIM905
+    cannot hate hates avoid dislike allergic hurt hurts irritate irritates""".split()  # noqa: SIM905
 )
 # After a negation, verbs that keep it for the words they take: "can't stand anything
 # perfumed", "don't do plastic", "hates going to stores".
@@ -153,16 +153,18 @@ _EASY_ON = re.compile(
 # this/next/last/every).
 _TIMES = frozenset(
     """morning mornings evening evenings night nights weekend weekends week weeks month
-    months year years""".split()  # noqa: SIM905
+    months year years hour hours minute minutes""".split()  # noqa: SIM905
 )
 _SEASONS = frozenset("spring summer fall autumn winter".split())  # noqa: SIM905
 _TIME_BEFORE = re.compile(
-    r"\b(?:this|next|last|every|each|at|on|in the|during the|on the|over the)\s+$", re.I
+    r"\b(?:this|next|last|every|each|at|on|in the|during the|on the|over the"
+    r"|after(?: an?| the)?|within(?: an?)?)\s+$",
+    re.I,
 )
 _SEASON_BEFORE = re.compile(r"\b(?:this|next|last|every|each)\s+$", re.I)
 _PARTICLE = re.compile(r"\s+(?:up|out|off|down)\b", re.I)
 _DEGREE = frozenset("super very really quite pretty extremely totally so".split())  # noqa: SIM905
-_ARTICLES = frozenset("a an any anything some the too to with me us".split())  # noqa: SIM905
+_ARTICLES = frozenset("a an any anything some the too to with me us my".split())  # noqa: SIM905
 _QUOTED = re.compile(r"“([^”]{1,160})”|\"([^\"]{1,160})\"|「([^」]{1,160})」")
 # "颜色别太花哨", "not too bright": a degree not to pass, which no record's "non-" or "无"
 # meets by meaning ("non-slip" is near enough in meaning to "别太花哨" for the embedding).

@@ -563,6 +563,18 @@ def test_a_chinese_time_of_day_or_season_says_when_not_what(message, when, what)
     assert "晚上" in [n.text for n in needs_of(["适合晚上用的台灯"])]
 
 
+def test_what_hurts_is_no_need_and_after_an_hour_is_when():
+    """ "NOT earbuds, they hurt my ears after an hour": the ears are what hurts (negated,
+    no "on-ear" fits it) and the hour says when (no "40-hour battery" fits it); a
+    number of hours is still a need."""
+    message = "wireless, and NOT earbuds, they hurt my ears after an hour"
+    found = {n.text: n for n in needs_of([message])}
+    assert found["hurt my ears"].negated
+    assert not [t for t in found if "hour" in t]
+    assert _need("a cream that doesn't irritate my skin", "irritate my skin").negated
+    assert "20 hours battery" in [n.text for n in needs_of(["a speaker with 20 hours battery"])]
+
+
 def test_a_degree_not_to_pass_is_met_by_no_negation_of_something_else(agent):
     """ "颜色别太花哨" (not too loud a colour) is negated, but "non-slip" does not meet
     it, close as the embedding puts them; "doesn't slip" is still met by it."""

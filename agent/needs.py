@@ -407,7 +407,7 @@ _ZH_TIMES = frozenset(
     """早上 早晨 清晨 上午 中午 下午 傍晚 晚上 夜里 夜间 半夜 白天 平时 平常 每天 天天 周末
     冬天 夏天 春天 秋天 冬季 夏季 春季 秋季""".split()  # noqa: SIM905
 )
-_ZH_TIME_USE_AFTER = re.compile(r"(?:穿|用|戴|骑|的|专用)")
+_ZH_TIME_USE_AFTER = re.compile(r"(?:穿|用|戴|骑|的(?!时候)|专用)")  # not 冬天的时候 (when)
 _ZH_TIME_USE_BEFORE = re.compile(r"(?:适合|适用于|用于|专为)$")
 
 

@@ -1265,6 +1265,7 @@ def test_where_a_product_may_be_used_or_sent_is_answered_by_the_record_that_boun
         ("is it waterproof?", None),
         ("do the stickers say happy birthday?", None),
         ("这张卡会过期吗？", None),
+        ("这个有用户说明书吗？", None),
     ],
 )
 def test_what_buyers_are_asked_about_is_cut_from_the_words_that_ask_it(question, left):

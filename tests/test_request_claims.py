@@ -551,6 +551,7 @@ def test_when_and_what_is_not_wanted_are_no_need_asked_for():
         ("想买一款保湿精华，冬天脸特别干还起皮", "冬天", "保湿精华"),
         ("晚上做手工活眼睛容易累，想要个能调色温的台灯", "晚上", "色温"),
         ("想给老公买双徒步鞋，他周末经常去爬山", "周末", "爬山"),
+        ("冬天的时候手很干，想买护手霜", "冬天", "护手霜"),
     ],
 )
 def test_a_chinese_time_of_day_or_season_says_when_not_what(message, when, what):

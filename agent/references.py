@@ -13,6 +13,7 @@ from agent.parse import PICK_CHEAPER, PICK_PRICIER, ordinals
 from agent.state import DialogueState
 from agent.vocabulary import without_names
 from catalog.models import Product
+from tools.text import model_name
 
 _ALL = re.compile(
     r"\b(?:these|them|those|all(?: of them| three| four)?|both|each|either|any of them)\b"
@@ -143,33 +144,23 @@ def _named(text: str, seen: list[Product]) -> list[str]:
     lowered = f" {text.casefold()} "
     found: list[str] = []
     for product in reversed(seen):
-        series = [s.casefold() for s in _series(product)]
-        if any(re.search(rf"(?<![\w]){re.escape(s)}(?![\w])", lowered) for s in series):
+        model = (model_name(product) or "").casefold()
+        if model and re.search(rf"(?<![\w]){re.escape(model)}(?![\w])", lowered):
             found.append(product.id)
             continue
         brand = (product.brand or "").casefold()
         said = brand and re.search(rf"(?<![\w]){re.escape(brand)}(?![\w])", lowered)
-        if said and not _other_series(lowered[said.end() :], series):
+        if said and not _other_model(lowered[said.end() :], model):
             found.append(product.id)
     return found
 
 
-def _other_series(after: str, series: list[str]) -> bool:
+def _other_model(after: str, model: str) -> bool:
     """Whether the words after a brand name a model the product is not ("the Pulsewear
     Peak 800" of a Pulsewear Aero 800): a word and a code with a digit, not its own."""
-    words = after.split()[:2]
+    words = [w.strip(",.?!") for w in after.split()[:2]]
     return (
         len(words) == 2
-        and bool(re.fullmatch(r"[\w-]*\d[\w-]*", words[1].strip(",.?!")))
-        and f"{words[0]} {words[1].strip(',.?!')}" not in series
+        and bool(re.fullmatch(r"[\w-]*\d[\w-]*", words[1]))
+        and f"{words[0]} {words[1]}" != model
     )
-
-
-def _series(product: Product) -> list[str]:
-    """A model name in the title after the brand: "Aero 300" in "TrailPeak Aero 300 ..."."""
-    title = product.title
-    if product.brand and title.startswith(product.brand):
-        rest = title[len(product.brand) :].split()
-        if len(rest) >= 2 and re.fullmatch(r"[\w-]*\d[\w-]*", rest[1]):
-            return [f"{rest[0]} {rest[1]}"]
-    return []

@@ -282,57 +282,20 @@ def fit(store: Store, rows: list[dict], encode) -> dict[str, Any]:
     (tools.qa.FEATURES), and the cut-off on its score that answers the most tune
     questions right, the not answerable ones weighted twice (the goals allow half as
     many errors on them: 5 % against 10 %)."""
-    from tools.passages import passages
-    from tools.text import content_terms, name_terms, names_product, reviewers_asked
-
-    groups = []  # per (row, product): features, gold flags, whether the row is answerable
-    for row in rows:
-        ctx = ToolContext(store, row["catalog"], language=row["lang"], encode=encode)
-        if summarised(ctx, row):
-            continue  # the review summary answers it, not the passages
-        # what buyers are asked about is asked of their reviews (as answer_question does)
-        about = reviewers_asked(row["question"])
-        asked = row["question"] if about is None else about
-        for pid in row["products"]:
-            product = store.product(row["catalog"], pid)
-            found = passages(ctx, product)
-            terms = content_terms(asked)
-            if about is not None:
-                found = [p for p in found if p.kind == "review"]
-                own = name_terms(product, asked)
-                terms = [t for t in terms if not names_product(t, own)] or terms
-            if not found:
-                continue
-            features, _ = qa.passage_features(ctx, product, asked, terms, found)
-            golds = [g for g in row["gold"] if g.get("product", pid) == pid]
-            gold = np.array([_is_gold(p, golds) for p in found], dtype=np.float32)
-            groups.append((features, gold, bool(row["answerable"] and golds)))
+    groups = _passage_groups(store, rows, encode)
     weights, bias = _question_logistic(groups)
-    best = (-1.0, 0.0, 0.0, 0.0)
-    for cutoff in np.arange(-4.0, 4.01, 0.1):
-        right_yes = right_no = n_yes = n_no = 0
-        for features, gold, answerable in groups:
-            scores = features @ weights + bias
-            stated = [i for i in np.argsort(-scores) if scores[i] >= cutoff][: qa.MAX_CITED]
-            if answerable:
-                n_yes += 1
-                right_yes += any(gold[i] for i in stated)
-            else:
-                n_no += 1
-                right_no += not stated
-        # weighted by the goals' error budgets: a question the records do not answer,
-        # answered, costs twice an answer missed (>= 95 % said so, >= 90 % answered)
-        balanced = (right_yes / max(n_yes, 1) + 2 * right_no / max(n_no, 1)) / 3
-        if balanced > best[0]:
-            best = (balanced, float(cutoff), right_yes / max(n_yes, 1), right_no / max(n_no, 1))
+    scored = [
+        (features @ weights + bias, gold, answerable) for features, gold, answerable in groups
+    ]
+    balanced, cutoff, yes, no = _best_cutoff(scored)
     return {
         "features": list(qa.FEATURES),
         "weights": [round(float(w), 4) for w in weights],
         "bias": round(float(bias), 4),
-        "cutoff": round(best[1], 2),
-        "tune_weighted": round(best[0], 4),
-        "tune_answerable": round(best[2], 4),
-        "tune_not_answerable": round(best[3], 4),
+        "cutoff": round(cutoff, 2),
+        "tune_weighted": round(balanced, 4),
+        "tune_answerable": round(yes, 4),
+        "tune_not_answerable": round(no, 4),
         "fitted_on": "tune part of benchmarks/data/qa_labels.jsonl",
     }
 
@@ -341,39 +304,68 @@ def fit_review_cutoff(store: Store, rows: list[dict], encode) -> float:
     """The cut-off for questions asked of the reviews alone (tools.qa.review_cutoff), the
     passage model's weights kept: of the tune questions the assistant asks of the
     reviews, the one that answers the most right, weighted as `fit` weighs them."""
-    from tools.passages import passages
-    from tools.text import content_terms, name_terms, names_product, reviewers_asked
-
     weights, bias, _ = qa.model()
+    groups = _passage_groups(store, rows, encode, reviews_only=True)
+    scored = [
+        (features @ weights + bias, gold, answerable) for features, gold, answerable in groups
+    ]
+    balanced, cutoff, _, _ = _best_cutoff(scored)
+    print(f"review cut-off {cutoff:.2f} on {len(groups)} questions (weighted {balanced:.4f})")
+    return round(cutoff, 2)
+
+
+def _passage_groups(
+    store: Store, rows: list[dict], encode, reviews_only: bool = False
+) -> list[tuple[np.ndarray, np.ndarray, bool]]:
+    """Per (question, product) that `answer_question` answers from passages (the review
+    summary's questions aside; `reviews_only`: those asked of the reviews alone): the
+    passages' features, which are gold, and whether the question is answerable. A
+    question asking what buyers say is read as the tool reads it (reviewers_asked,
+    tools.qa.of_reviews)."""
+    from tools.passages import passages
+    from tools.text import content_terms, reviewers_asked
+
     groups = []
     for row in rows:
         ctx = ToolContext(store, row["catalog"], language=row["lang"], encode=encode)
         about = reviewers_asked(row["question"])
-        if about is None or summarised(ctx, row):
-            continue
+        if summarised(ctx, row) or (reviews_only and about is None):
+            continue  # the review summary answers it, not the passages
+        asked = row["question"] if about is None else about
         for pid in row["products"]:
             product = store.product(row["catalog"], pid)
-            found = [p for p in passages(ctx, product) if p.kind == "review"]
+            found, terms = passages(ctx, product), content_terms(asked)
+            if about is not None:
+                found, terms, _ = qa.of_reviews(product, asked, terms, found)
             if not found:
                 continue
-            own = name_terms(product, about)
-            terms = [t for t in content_terms(about) if not names_product(t, own)]
-            features, _ = qa.passage_features(
-                ctx, product, about, terms or content_terms(about), found
-            )
+            features, _ = qa.passage_features(ctx, product, asked, terms, found)
             golds = [g for g in row["gold"] if g.get("product", pid) == pid]
             gold = np.array([_is_gold(p, golds) for p in found], dtype=np.float32)
-            groups.append((features @ weights + bias, gold, bool(row["answerable"] and golds)))
-    best = (-1.0, 0.0)
+            groups.append((features, gold, bool(row["answerable"] and golds)))
+    return groups
+
+
+def _best_cutoff(scored: list[tuple[np.ndarray, np.ndarray, bool]]) -> tuple[float, ...]:
+    """(weighted share right, cut-off, share of answerable answered citing gold, share of
+    not answerable said so) at the cut-off on passage scores that answers the most right:
+    a question the records do not answer, answered, costs twice an answer missed (the
+    goals: >= 95 % said so, >= 90 % answered)."""
+    best = (-1.0, 0.0, 0.0, 0.0)
     for cutoff in np.arange(-4.0, 4.01, 0.1):
-        yes = [any(g[i] for i in np.argsort(-sc)[: qa.MAX_CITED] if sc[i] >= cutoff)
-               for sc, g, a in groups if a]  # fmt: skip
-        no = [not (sc >= cutoff).any() for sc, _, a in groups if not a]
-        balanced = (np.mean(yes or [0]) + 2 * np.mean(no or [0])) / 3
-        if balanced > best[0] + 1e-9:
-            best = (float(balanced), float(cutoff))
-    print(f"review cut-off {best[1]:.2f} on {len(groups)} questions (weighted {best[0]:.4f})")
-    return round(best[1], 2)
+        right_yes = right_no = n_yes = n_no = 0
+        for scores, gold, answerable in scored:
+            stated = [i for i in np.argsort(-scores) if scores[i] >= cutoff][: qa.MAX_CITED]
+            if answerable:
+                n_yes += 1
+                right_yes += any(gold[i] for i in stated)
+            else:
+                n_no += 1
+                right_no += not stated
+        balanced = (right_yes / max(n_yes, 1) + 2 * right_no / max(n_no, 1)) / 3
+        if balanced > best[0]:
+            best = (balanced, float(cutoff), right_yes / max(n_yes, 1), right_no / max(n_no, 1))
+    return best
 
 
 def _is_gold(passage, golds: list[dict]) -> bool:

@@ -170,6 +170,19 @@ def answer_question(ctx: ToolContext, question: str, product_ids: list[str]) -> 
     )
 
 
+def of_reviews(
+    product, question: str, terms: list[str], found: list[Passage]
+) -> tuple[list[Passage], list[str], frozenset[str]]:
+    """A question asked of the reviews alone ("do runners say the Ridgeway Lite 500 runs
+    small?", less the words that ask it): the review passages, the terms less those that
+    name the product (how the question points at it, not what the reviews are asked
+    about), and those naming words."""
+    own = name_terms(product, question)
+    named = frozenset(t for t in content_terms(question) if names_product(t, own))
+    asked = [t for t in terms if t not in named] or terms
+    return [p for p in found if p.kind == "review"], asked, named
+
+
 def _naming_others(question: str, product, products: list) -> frozenset[str]:
     """Words of the question that name another product it asks about ("Between the
     Sonora Max 800 and the Beatline Pulse 400, which lasts longer?", "Sonora Pro 800 和
@@ -219,14 +232,10 @@ def _find(
     found = passages(ctx, product)
     finding = Finding(product.id, reviews=len({p.name for p in found if p.kind == "review"}))
     if reviews_only:  # what its buyers say: their reviews, never its page or its price
-        found = [p for p in found if p.kind == "review"]
+        found, terms, named = of_reviews(product, question, terms, found)
         if not found:
             return finding
-        # its name is how the question points at it ("do runners say the Ridgeway Lite
-        # 500 runs small?"), not what the reviews are asked about
-        own = name_terms(product, question)
-        terms = [t for t in terms if not names_product(t, own)] or terms
-        unsaid |= {t for t in content_terms(question) if names_product(t, own)}
+        unsaid |= named
     listed = not reviews_only  # the fields the record lists (price, rating) answer too
     if listed and product.price is not None and asks_past_price(question):
         # Records list today's price only: no earlier price is stated, and the current

@@ -524,7 +524,7 @@ def name_terms(product, question: str = "") -> frozenset[str]:
     pointed = naming_words(question)
     if kind and stem(kind[-1].casefold()) in pointed:
         own |= pointed & title
-    anchors = set(content_terms(product.brand or "")) | set(_model_terms(product))
+    anchors = set(content_terms(f"{product.brand or ''} {model_name(product) or ''}"))
     written = {w.casefold() for w in _LATIN_WORD.findall(product.title)}
     run: list[str] = []
     for word in [*_LATIN_WORD.findall(question), ""]:
@@ -540,16 +540,14 @@ def name_terms(product, question: str = "") -> frozenset[str]:
     return frozenset(own)
 
 
-def _model_terms(product) -> list[str]:
-    """The model words after the brand in a title: "flex", "900" of "Pulsewear Flex 900 ..."."""
-    brand = product.brand or ""
-    rest = product.title[len(brand) :] if brand and product.title.startswith(brand) else ""
-    words = _LATIN_WORD.findall(rest)[:2]
-    return (
-        [stem(w.casefold()) for w in words]
-        if len(words) == 2 and any(c.isdigit() for c in words[1])
-        else []
-    )
+def model_name(product) -> str | None:
+    """The model name in a title after the brand: "Aero 300" in "TrailPeak Aero 300 ..."."""
+    title, brand = product.title, product.brand
+    if brand and title.startswith(brand):
+        rest = title[len(brand) :].split()
+        if len(rest) >= 2 and re.fullmatch(r"[\w-]*\d[\w-]*", rest[1]):
+            return f"{rest[0]} {rest[1]}"
+    return None
 
 
 def names_product(term: str, own: frozenset[str]) -> bool:

@@ -418,7 +418,9 @@ def reply_to_dict(reply: Reply) -> dict[str, Any]:
     the turn's tool calls (`trace`)."""
     sentences = [s for p in reply.products for s in p.sentences] + reply.answer
     cited = {c for s in sentences for c in s.citations}
-    return {
+    table = comparison(reply)
+    cited |= {c for row in (table or {}).get("rows", []) for c in row["citations"] if c}
+    out = {
         "text": reply.text,
         "intent": reply.intent,
         "language": reply.language,
@@ -442,6 +444,30 @@ def reply_to_dict(reply: Reply) -> dict[str, Any]:
         "model_passed": reply.model_passed,
         "trace": [step.to_dict() for step in reply.trace],
         "plan": reply.plan,
+    }
+    if table is not None:
+        out["comparison"] = table
+    return out
+
+
+def comparison(reply: Reply) -> dict[str, Any] | None:
+    """A comparison's table as the UI, the widget and the API show it: the products in
+    the order compared, then one row per field with each product's value and the record
+    that states it (None where its record does not)."""
+    data = reply.data
+    if reply.intent != "compare" or "rows" not in data:
+        return None
+    return {
+        "columns": list(data["columns"]),
+        "rows": [
+            {
+                "name": name,
+                "values": list(values),
+                "citations": list(data["cited"][name]),
+                "differs": name in data["differs"],
+            }
+            for name, values in data["rows"].items()
+        ],
     }
 
 

@@ -155,6 +155,124 @@ def review_claims(ctx: ToolContext, data: dict[str, Any], language: str, asked: 
     return claims[:4]
 
 
+# -- comparisons ---------------------------------------------------------------------
+
+MAX_COMPARE_ROWS = 6  # sentences of differences; the table holds every row
+MAX_VALUE = 80
+_ORDINALS = {
+    "en": ("the first", "the second", "the third", "the fourth"),
+    "zh": ("第一个", "第二个", "第三个", "第四个"),
+}
+_LABELS = {"price": "价格", "brand": "品牌", "rating": "评分"}
+# identifiers differ between any two products and tell a shopper nothing: table only
+_IDENTIFIER = re.compile(
+    r"model number|\bupc\b|\basin\b|\bisbn|\bean\b|part number|date first", re.I
+)
+_NOT_COMPARED = ("main_category",)
+
+
+def compare_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list[Claim]:
+    """A comparison of products as sentences: what they differ in (price and rating
+    first), one value each, grouped where equal ("road for the first, trail for the
+    second and the third"), the cheapest and the best rated said so; then what they all
+    share. Every value cites the record that states it; a product whose record lacks it
+    is said to have none, citing its record."""
+    lang = "zh" if language == "zh" else "en"
+    ids, rows, cited = data["columns"], data["rows"], data["cited"]
+    records = [f"P{pid}" for pid in ids]
+    order = [f for f in ("price", "rating") if f in data["differs"]]
+    order += [f for f in data["differs"] if f not in order and f != "brand"]
+    order += ["brand"] if "brand" in data["differs"] else []
+    shown = [f for f in order if f not in _NOT_COMPARED and not _IDENTIFIER.search(f)]
+    claims = []
+    for name in shown[:MAX_COMPARE_ROWS]:
+        values = rows[name]
+        parts = _value_parts(name, values, ids, lang, data)
+        lead = _lead(name, values, lang)
+        citations = [c or r for c, r in zip(cited[name], records, strict=True)]
+        claims.append(
+            _claim("compare_row", lang, citations, ids[0], label=_label(name, lang),
+                   parts=parts, lead=lead)
+        )  # fmt: skip
+    same = [f for f in data["same"] if f not in _NOT_COMPARED and not _IDENTIFIER.search(f)]
+    if same:
+        sep, colon = ("；", "：") if lang == "zh" else ("; ", ": ")
+        parts = sep.join(f"{_label(f, lang)}{colon}{_value(f, rows[f][0], data)}" for f in same[:4])
+        citations = [c for f in same[:4] for c in cited[f] if c]
+        n_word = ("two", "three", "four")[len(ids) - 2]
+        claims.append(
+            _claim(
+                "compare_same",
+                lang,
+                citations,
+                ids[0],
+                n=len(ids),
+                n_word=n_word,
+                n_zh="两三四"[len(ids) - 2],
+                parts=parts,
+            )
+        )
+    if not [f for f in shown if f != "brand"] and not same:
+        # nothing but their makers to set side by side: said, not left to be guessed
+        claims.append(_claim("compare_nothing", lang, records, ids[0], brands="brand" in shown))
+    return claims
+
+
+def _label(name: str, lang: str) -> str:
+    return _LABELS.get(name, name.replace("_", " ")) if lang == "zh" else name.replace("_", " ")
+
+
+def _value(name: str, value: Any, data: dict[str, Any], n: int = 0) -> str:
+    if name == "price":
+        return f"{value:.2f} {data['currency'][n]}"
+    if name == "rating":
+        return f"{value:.1f}"
+    # "0.3 ounces (" (a listing's link text cut off), "...international shipping."
+    text = re.sub(r"\s*\([^)]*$", "", " ".join(str(value).split())).rstrip(" 。;；,，")
+    text = re.sub(r"(?<=[a-z]{2})\.$", "", text)  # a sentence's stop, not "U.S."
+    if len(text) <= MAX_VALUE:
+        return text
+    return text[: MAX_VALUE - 1].rsplit(" ", 1)[0].rstrip(" .。;；,，") + "…"
+
+
+def _value_parts(name: str, values: list, ids: list[str], lang: str, data: dict) -> str:
+    """The values with the products that have them, equal values together."""
+    ordinals = _ORDINALS[lang]
+    groups: dict[str, list[str]] = {}
+    missing: list[str] = []
+    for n, value in enumerate(values):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            missing.append(ordinals[n])
+        else:
+            shown = _value(name, value, data, n)
+            groups.setdefault(" ".join(shown.casefold().split()), [shown]).append(ordinals[n])
+    if lang == "zh":
+        parts = [f"{'和'.join(who[1:])}是{who[0]}" for who in groups.values()]
+        if missing:
+            none = "还没有评分" if name == "rating" else "没有写明"
+            parts.append(f"{'和'.join(missing)}{none}")
+        return "，".join(parts)
+    parts = [f"{who[0]} for {' and '.join(who[1:])}" for who in groups.values()]
+    if missing:
+        none = "no ratings yet" if name == "rating" else "not stated"
+        parts.append(f"{none} for {' and '.join(missing)}")
+    return ", ".join(parts)
+
+
+def _lead(name: str, values: list, lang: str) -> str:
+    """Which is the cheapest, or the best rated, where one is."""
+    known = [(v, n) for n, v in enumerate(values) if isinstance(v, int | float)]
+    if name not in ("price", "rating") or len(known) < 2:
+        return ""
+    best = min(known) if name == "price" else max(known)
+    if sum(v == best[0] for v, _ in known) > 1:
+        return ""  # two at the same price: neither is the cheapest
+    who = _ORDINALS[lang][best[1]]
+    if lang == "zh":
+        return f"{who}最便宜" if name == "price" else f"{who}评分最高"
+    return f"{who} is the cheapest" if name == "price" else f"{who} is the best rated"
+
+
 PER_PRODUCT = 2  # sentences of what reviewers say, a product, when several are asked about
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from agent.answers import PER_PRODUCT, answer_claims, named_first, review_claims
+from agent.answers import PER_PRODUCT, answer_claims, compare_claims, named_first, review_claims
 from agent.composer import compose
 from agent.explain import explain, rewrite_answer
 from agent.parse import named_kind
@@ -442,14 +442,26 @@ def _similar(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
 
 
 def _compare(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
+    """The products side by side: a sentence for each thing they differ in and one for
+    what they share, every value cited to the record that states it; the table itself
+    in the reply's data for the UI, the widget and the API."""
     from agent.agent import Reply, ShownProduct
 
     lang = turn.state.language
     outcome = outcomes[0]
     if not outcome.ok:
         return Reply(say("cannot_compare", lang), "compare")
-    reply = Reply(say("compare", lang), "compare", data=outcome.result.data)
-    for pid in outcome.result.data["columns"]:
+    data = dict(outcome.result.data)
+    claims = compare_claims(turn.ctx, data, lang)
+    intro = say("compare", lang)
+    if turn.ctx.emit is not None:
+        turn.ctx.emit(intro + "\n")
+    verdict = rewrite_answer(turn.agent, turn.ctx, claims, turn.text, _emitter(turn))
+    text = " ".join([intro, *(s.text for s in verdict.sentences)])
+    reply = Reply(text, "compare", data=data, answer=verdict.sentences)
+    reply.model_sentences, reply.model_passed = verdict.model_sentences, verdict.model_passed
+    reply.data["streamed"] = turn.ctx.emit is not None
+    for pid in data["columns"]:
         reply.products.append(ShownProduct.of(turn.agent.by_id[pid], []))
     return reply
 

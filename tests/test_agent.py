@@ -87,6 +87,45 @@ def test_ordinals_compare_why_and_feedback(agent):
     assert ids[0] not in [p.product_id for p in again.products]
 
 
+@pytest.mark.parametrize(
+    ("request_", "follow_up", "price_word"),
+    [("running shoes", "compare them", "Price:"), ("登山靴", "比较一下前两个", "价格：")],
+)
+def test_a_comparison_says_what_differs_each_value_cited(agent, request_, follow_up, price_word):
+    """ "compare them": a sentence for each thing the products differ in (price first,
+    the cheapest named), one for what they share; every value is in the record it
+    cites, and the audit of shown sentences finds nothing."""
+    from benchmarks.agent_common import audit
+
+    state = new_state()
+    ids = [p.product_id for p in agent.turn(state, request_, "u0003").products]
+    reply = agent.turn(state, follow_up, "u0003")
+    compared = ids if follow_up == "compare them" else ids[:2]
+    assert reply.intent == "compare" and reply.data["columns"] == compared
+    assert [p.product_id for p in reply.products] == compared
+    products = [agent.store.product("demo", pid) for pid in compared]
+    names = sorted({p.brand for p in agent.store.products("demo") if p.brand})
+    assert reply.answer and audit(reply, names) == []
+    price = next(s.text for s in reply.answer if s.text.startswith(price_word))
+    for product in products:
+        assert f"{product.price:.2f}" in price
+        assert f"P{product.id}" in CITATION_RE.findall(price)
+    prices = [p.price for p in products]
+    if prices.count(min(prices)) == 1:
+        ordinal = ("first", "second", "third")[prices.index(min(prices))]
+        ordinal_zh = ("第一个", "第二个", "第三个")[prices.index(min(prices))]
+        assert f"the {ordinal} is the cheapest" in price or f"{ordinal_zh}最便宜" in price
+    # the attributes the products differ in are said, each value cited to its passage
+    labels = [n.replace("_", " ") for n in reply.data["differs"] if n not in ("price", "rating")]
+    said = [s for s in reply.answer if s.text.casefold().startswith(tuple(labels))]
+    assert said or not labels
+    for sentence in said:
+        for cid in CITATION_RE.findall(sentence.text):
+            record = reply.evidence[cid]
+            if record.data.get("field") == "attribute":
+                assert record.text.split(":", 1)[-1].strip() in sentence.text
+
+
 def test_one_clarifying_question_never_two_in_a_row(agent):
     state = new_state()
     first = agent.turn(state, "something nice", "brand-new-shopper")

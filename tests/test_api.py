@@ -231,6 +231,16 @@ def test_questions_get_answers_citing_the_passages(client):
             assert record["product_id"] == shown[1]["id"]
     reviews = send(client, sid, "what do reviewers complain about?")
     assert reviews["intent"] == "reviews" and reviews["answer"]
+    # a comparison: cited sentences and the table, each cell with the record it cites
+    compared = send(client, sid, "compare the first two")
+    table = compared["comparison"]
+    assert table["columns"] == [p["id"] for p in shown[:2]] and compared["answer"]
+    price = next(r for r in table["rows"] if r["name"] == "price")
+    assert price["values"] == [p["price"] for p in shown[:2]]
+    for row in table["rows"]:
+        for value, cid in zip(row["values"], row["citations"], strict=True):
+            assert (cid is None) == (value in (None, "")), row
+            assert cid is None or cid in compared["evidence"]
 
 
 def test_sessions_are_isolated(client):

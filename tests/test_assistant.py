@@ -79,6 +79,7 @@ def test_terminal_chat_session(demo_home):
     out = proc.stdout
     assert "Here are 3 picks" in out and "Here is why I picked it" in out
     assert "side-by-side" in out and "You mostly shop for" in out and "start over" in out
+    assert "Price: " in out  # the comparison's sentences, not a heading alone
 
 
 def test_injected_instructions_in_a_description_change_nothing(demo_copy):

@@ -164,6 +164,22 @@ def test_compare_products_table(demo_ctx):
     rows = out.result.data["rows"]
     assert rows["price"] == [demo_ctx.store.product("demo", i).price for i in ("1001", "1013")]
     assert out.result.evidence == ["P1001", "P1013"]
+    # every cell cites the record that states it: the product's record for its price,
+    # brand and rating, the attribute's own passage ("surface: road") for the rest
+    data = out.result.data
+    for name, values in rows.items():
+        for value, cid in zip(values, data["cited"][name], strict=True):
+            if value in (None, ""):
+                assert cid is None, name
+                continue
+            record = demo_ctx.evidence.get(cid)
+            form = {"price": "{:.2f}", "rating": "{:.1f}"}.get(name, "{}")
+            text = form.format(value)
+            assert record is not None and text in record.text, (name, cid)
+    assert set(data["differs"]) | set(data["same"]) <= set(rows)
+    assert "price" in data["differs"] or rows["price"][0] == rows["price"][1]
+    for name in data["same"]:
+        assert len({str(v).casefold() for v in rows[name]}) == 1, name
     one = load_registry(False).call("compare_products", demo_ctx, {"product_ids": ["1001"]})
     assert not one.ok and "2 to 4" in one.error
 

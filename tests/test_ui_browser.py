@@ -284,6 +284,29 @@ def test_a_question_is_answered_with_chips_that_open_the_passages(page, question
     shot(page, "ui-answer")
 
 
+def test_a_comparison_shows_a_table_whose_cells_open_their_records(page, demo_home):
+    ids = ask(page, "waterproof hiking boots under $120 for my husband")
+    compared = ask(page, "compare the first two")
+    assert compared == ids[:2]
+    message = page.locator("#sa-chat .message").last
+    table = message.locator("table.sa-compare")
+    table.wait_for(state="visible")
+    with Store.in_home(demo_home) as store:
+        products = store.products("demo", compared)
+    heads = table.locator("thead th").all_inner_texts()
+    assert [h.split(". ", 1)[-1] for h in heads[1:]] == [p.title for p in products]
+    price = table.locator("tbody tr", has=page.locator("th", has_text="price"))
+    cells = price.locator("td")
+    for cell, product in zip(cells.all(), products, strict=True):
+        assert f"${product.price:,.2f}" in cell.inner_text()
+    chip = cells.first.locator(".sa-cite")
+    chip.locator("summary").click()
+    chip.locator(".sa-fact").wait_for(state="visible")
+    assert f"{products[0].price:.2f}" in chip.locator(".sa-fact").inner_text()
+    assert "Price:" in message.inner_text()  # the sentences above the table
+    shot(page, "ui-compare")
+
+
 def test_staff_widget_with_the_admin_key_acts_for_the_shopper_it_names(
     browser, server, host_page, demo_home
 ):
@@ -405,6 +428,13 @@ def test_the_widget_keeps_its_conversation_across_a_reload_and_its_like_button_w
     widget.locator("input").press("Enter")
     widget.locator(".prod").first.wait_for(state="visible")
     products = widget.locator(".prod").count()
+    widget.locator("input").fill("compare the first two")
+    widget.locator("input").press("Enter")
+    table = widget.locator(".msg.bot .cmp").last
+    table.wait_for(state="visible")
+    assert table.locator("tr").first.locator("th").count() == 3  # a blank, two products
+    price = table.locator("tr", has=pg.locator("th", has_text="price"))
+    assert price.locator("td details").count() == 2  # each price with its record's chip
     widget.locator(".prod .acts button").first.click()  # Like on the first product
     _stored_feedback(demo_home, lambda s, p, k: s == "u0031" and k == "like")
     sessions = _sessions_of(demo_home, "u0031")

@@ -65,3 +65,38 @@ def test_unknown_citation_still_shows_its_id_and_image_urls_must_be_http():
     assert "Q9" in render.sentence_html("x [Q9]", {}, "en")
     card = render.card_html(1, product(image_url="javascript:alert(1)"), {}, "en")
     assert "javascript:" not in card and "<img" not in card
+
+
+def test_a_comparison_is_a_table_of_cited_values_differences_first():
+    evidence = {**EVIDENCE, "P2": {"kind": "product", "text": "Road boot — price 79.00 USD"},
+                "P1.a1": {"kind": "product", "text": "material: <i>suede</i>"}}  # fmt: skip
+    reply = {
+        "answer": [{"text": "Price: 59.99 USD for the first, 79.00 USD for the second. [P1][P2]"}],
+        "evidence": evidence,
+        "products": [product(), product(id="2", title="Road <b>boot</b>", title_zh=None)],
+        "comparison": {
+            "columns": ["1", "2"],
+            "rows": [
+                {"name": "brand", "values": ["Acme", "Acme"], "citations": ["P1", "P2"],
+                 "differs": False},
+                {"name": "price", "values": [59.99, 79.0], "citations": ["P1", "P2"],
+                 "differs": True},
+                {"name": "material", "values": ["<i>suede</i>", None],
+                 "citations": ["P1.a1", None], "differs": True},
+                {"name": "rating", "values": [None, None], "citations": [None, None],
+                 "differs": False},
+            ],
+        },
+    }  # fmt: skip
+    html = render.answer_html(reply, "en")
+    table = html[html.index('<table class="sa-compare">') :]
+    assert "1. Trail boot" in table and "2. Road &lt;b&gt;boot&lt;/b&gt;" in table
+    assert "<i>suede</i>" not in table and "&lt;i&gt;suede&lt;/i&gt;" in table
+    # the rows that differ come first; a row no product states is left out
+    assert table.index(">price<") < table.index(">material<") < table.index(">brand<")
+    assert ">rating<" not in table
+    assert "$59.99" in table and "$79.00" in table and "not stated" in table
+    assert table.count('class="sa-cite"') == 5  # two prices, one material, two brands
+    zh = render.answer_html(reply, "zh")
+    assert ">价格<" in zh and "未写明" in zh and "1. 登山靴" in zh
+    assert render.comparison_html({"answer": []}, "en") == ""

@@ -9,6 +9,7 @@ from catalog.errors import NotFoundError
 from catalog.filters import ProductFilter
 from catalog.models import Product
 from tools.context import ToolContext
+from tools.passages import product_passages
 from tools.registry import ToolArgumentError
 from tools.results import Evidence, ToolResult
 
@@ -95,6 +96,12 @@ def compare_products(ctx: ToolContext, product_ids: list[str]) -> ToolResult:
             f"compare_products needs 2 to {MAX_COMPARE} distinct products, got {len(ids)}"
         )
     products = [get_product(ctx, pid) for pid in ids]
+    records = [product_evidence(ctx, p).id for p in products]
+    # each attribute cell cites the product's own attribute passage ("surface: road")
+    passages = [
+        {p.name: p for p in product_passages(product) if p.field == "attribute"}
+        for product in products
+    ]
     fields = [
         "price",
         "brand",
@@ -102,16 +109,42 @@ def compare_products(ctx: ToolContext, product_ids: list[str]) -> ToolResult:
         *sorted({k for p in products for k in p.attributes if k not in ("features", "price_max")}),
     ]
     table: dict[str, list[str | float | None]] = {f: [] for f in fields}
-    for p in products:
-        table["price"].append(p.price)
-        table["brand"].append(p.brand)
-        table["rating"].append(p.rating_avg)
+    cited: dict[str, list[str | None]] = {f: [] for f in fields}
+    for product, record, own in zip(products, records, passages, strict=True):
+        for f, value in (
+            ("price", product.price),
+            ("brand", product.brand),
+            ("rating", product.rating_avg),
+        ):
+            table[f].append(value)
+            cited[f].append(record if value not in (None, "") else None)
         for f in fields[3:]:
-            table[f].append(p.attributes.get(f))
-    evidence = [product_evidence(ctx, p).id for p in products]
+            value = product.attributes.get(f)
+            passage = own.get(f)
+            table[f].append(value)
+            cited[f].append(passage.cite(ctx).id if passage is not None else None)
+    differs = [f for f in fields if len({_key(v) for v in table[f]}) > 1]
+    same = [f for f in fields if f not in differs and table[f][0] not in (None, "")]
     return ToolResult(
-        f"comparison of {len(products)} products", ids, evidence, {"columns": ids, "rows": table}
+        f"comparison of {len(products)} products",
+        ids,
+        records,
+        {
+            "columns": ids,
+            "rows": table,
+            "cited": cited,
+            "differs": differs,
+            "same": same,
+            "currency": [p.currency for p in products],
+        },
     )
+
+
+def _key(value: str | float | None) -> str:
+    """A cell as compared: "Black" and "black " are the same value, a missing one none."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    return " ".join(str(value).casefold().split())
 
 
 def similar_products(ctx: ToolContext, product_id: str, k: int = 3) -> ToolResult:

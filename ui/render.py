@@ -53,6 +53,8 @@ TEXT = {
             "tool": "Tool answer",
         },
         "steps": "Steps of this turn",
+        "fields": {"price": "price", "brand": "brand", "rating": "rating"},
+        "not_stated": "not stated",
         "what": {
             "category": "category",
             "brand": "brand",
@@ -96,6 +98,8 @@ TEXT = {
             "tool": "工具结果",
         },
         "steps": "本轮调用步骤",
+        "fields": {"price": "价格", "brand": "品牌", "rating": "评分"},
+        "not_stated": "未写明",
         "what": {
             "category": "品类",
             "brand": "品牌",
@@ -116,6 +120,13 @@ EXAMPLES = {
 }
 
 CSS = """
+.sa-compare-wrap{overflow-x:auto;max-width:100%}
+.sa-compare{border-collapse:collapse;margin:6px 0;font-size:14px}
+.sa-compare th,.sa-compare td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;
+  vertical-align:top}
+.sa-compare th[scope=row]{white-space:nowrap}
+.sa-compare tr.sa-differs th[scope=row]{font-weight:700}
+.sa-compare .sa-none{color:#656d76}
 .sa-card{display:flex;gap:12px;padding:10px;border:1px solid #d0d7de;border-radius:10px;
   background:#fff;color:#1f2328}
 .sa-img{flex:0 0 72px;height:72px;border-radius:8px;overflow:hidden;background:#eef2f6;
@@ -309,7 +320,46 @@ def answer_html(reply: dict[str, Any], language: str) -> str:
         f'<p class="sa-answer">{sentence_html(s["text"], evidence, language)}</p>'
         for s in reply.get("answer") or []
     ]
-    return "".join(lines)
+    return "".join(lines) + comparison_html(reply, language)
+
+
+def comparison_html(reply: dict[str, Any], language: str) -> str:
+    """A comparison's table: a column per product, a row per field (those the products
+    differ in first), each value with the chip of the record that states it."""
+    table = reply.get("comparison")
+    if not table:
+        return ""
+    evidence = reply.get("evidence") or {}
+    products = {p["id"]: p for p in reply.get("products") or []}
+    head = "".join(
+        f'<th scope="col">{n}. {escape(title_of(products.get(pid, {"title": pid}), language))}</th>'
+        for n, pid in enumerate(table["columns"], start=1)
+    )
+    rows = sorted(table["rows"], key=lambda r: not r["differs"])
+    body = []
+    for row in rows:
+        if not any(v not in (None, "") for v in row["values"]):
+            continue
+        label = t(language, "fields").get(row["name"], row["name"].replace("_", " "))
+        cells = []
+        for n, (value, cid) in enumerate(zip(row["values"], row["citations"], strict=True)):
+            if value in (None, ""):
+                cells.append(f'<td class="sa-none">{escape(t(language, "not_stated"))}</td>')
+                continue
+            if row["name"] == "price":
+                pid = table["columns"][n]
+                shown = price_text(value, products.get(pid, {}).get("currency", "USD"))
+            elif row["name"] == "rating":
+                shown = f"{value:.1f} / 5"
+            else:
+                shown = escape(str(value))
+            cells.append(f"<td>{shown}{chip(cid, evidence, language) if cid else ''}</td>")
+        cls = ' class="sa-differs"' if row["differs"] else ""
+        body.append(f'<tr{cls}><th scope="row">{escape(label)}</th>{"".join(cells)}</tr>')
+    return (
+        f'<div class="sa-compare-wrap"><table class="sa-compare"><thead><tr><th></th>{head}'
+        f"</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
 
 
 def steps_html(trace: list[dict[str, Any]], language: str) -> str:

@@ -35,13 +35,15 @@
   var L = {
     en: { title: "Shopping assistant", placeholder: "Ask for a product…", send: "Send",
           open: "Chat with us", close: "Close", evidence: "Evidence", profile: "Shopper profile",
-          steps: "Steps",
+          steps: "Steps", notStated: "not stated",
+          fields: { price: "price", brand: "brand", rating: "rating" },
           none: "No history yet.", like: "Like", no: "Not interested", error: "Sorry, that failed: ",
           refused: "the assistant at {server} does not admit pages of {origin}: ",
           down: "the assistant at {server} cannot be reached" },
     zh: { title: "购物助手", placeholder: "想买什么？", send: "发送", open: "在线咨询", close: "关闭",
           evidence: "依据", profile: "顾客画像", none: "暂无记录。", like: "喜欢", no: "不感兴趣",
-          steps: "调用步骤",
+          steps: "调用步骤", notStated: "未写明",
+          fields: { price: "价格", brand: "品牌", rating: "评分" },
           error: "出错了：", refused: "{server} 上的助手不接受来自 {origin} 的页面：",
           down: "无法连接 {server} 上的助手" },
   }[cfg.language];
@@ -63,6 +65,9 @@
     "border:1px solid #d0d7de;border-radius:12px;box-shadow:0 8px 24px rgba(0,0,0,.18);",
     "font:14px/1.45 system-ui,sans-serif;overflow:hidden}",
     ".panel.staff{width:min(760px,calc(100vw - 24px))}",
+    ".cmpwrap{overflow-x:auto}.cmp{border-collapse:collapse;margin:4px 0;font-size:12px}",
+    ".cmp th,.cmp td{border:1px solid #d0d7de;padding:2px 6px;text-align:left;vertical-align:top}",
+    ".cmp tr th:first-child{white-space:nowrap}.cmp tr.differs th{font-weight:700}",
     ".answer p{margin:0 0 6px}.steps{padding-left:18px;margin:4px 0}.step.failed{color:#cf222e}",
     ".panel.open{display:flex}",
     "header{display:flex;justify-content:space-between;align-items:center;padding:10px 12px;",
@@ -299,6 +304,49 @@
     });
   }
 
+  // A comparison's table: a column per product, a row per field (those that differ
+  // first), each value with the chip of the record that states it. Text only: values
+  // come from the catalog and are never markup.
+  function comparisonTable(reply, lang) {
+    var table = el("table", "cmp");
+    var head = el("tr");
+    head.appendChild(el("th", "", ""));
+    var titles = {}, currency = {};
+    (reply.products || []).forEach(function (p) {
+      titles[p.id] = lang === "zh" && p.title_zh ? p.title_zh : p.title;
+      currency[p.id] = p.currency;
+    });
+    reply.comparison.columns.forEach(function (pid, i) {
+      head.appendChild(el("th", "", i + 1 + ". " + (titles[pid] || pid)));
+    });
+    table.appendChild(head);
+    var rows = reply.comparison.rows.filter(function (r) {
+      return r.values.some(function (v) { return v !== null && v !== ""; });
+    });
+    rows.sort(function (a, b) { return (b.differs ? 1 : 0) - (a.differs ? 1 : 0); });
+    rows.forEach(function (r) {
+      var tr = el("tr", r.differs ? "differs" : "");
+      tr.appendChild(el("th", "", (L.fields && L.fields[r.name]) || r.name.replace(/_/g, " ")));
+      r.values.forEach(function (v, i) {
+        var td = el("td");
+        if (v === null || v === "") {
+          td.textContent = L.notStated;
+        } else {
+          var pid = reply.comparison.columns[i];
+          var shown = r.name === "rating" ? v.toFixed(1) + " / 5"
+            : r.name === "price" ? v.toFixed(2) + " " + (currency[pid] || "") : String(v);
+          cited(td, { text: shown,
+                      citations: r.citations[i] ? [r.citations[i]] : [] }, reply);
+        }
+        tr.appendChild(td);
+      });
+      table.appendChild(tr);
+    });
+    var wrap = el("div", "cmpwrap");
+    wrap.appendChild(table);
+    return wrap;
+  }
+
   function showReply(bubble, reply) {
     var answer = reply.answer || [];
     bubble.textContent = answer.length ? "" : stripCites(reply.text || "");
@@ -312,6 +360,7 @@
       bubble.appendChild(said);
     }
     var lang = reply.language || cfg.language;
+    if (reply.comparison) bubble.appendChild(comparisonTable(reply, lang));
     (reply.products || []).forEach(function (p, i) {
       var card = el("div", "prod");
       card.dataset.product = p.id;

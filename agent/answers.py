@@ -136,16 +136,21 @@ def review_claims(ctx: ToolContext, data: dict[str, Any], language: str, asked: 
                    aspects=[a["aspect"] for a in data["aspects"]])
         )  # fmt: skip
     lowest = [q["id"] for q in data.get("lowest") or []]
+    quoted: set[str] = set()
     if complaints and lowest and not any(a["negative"] for a in data["aspects"]):
         # asked what is wrong: the 1- or 2-star review's own words, before the praise
         passage = ctx.evidence.get(lowest[0])
         claims.append(_claim("review_worst", lang, [lowest[0]], pid, quote=_quote(passage.text)))
+        quoted.add(lowest[0])
     order = ("negative", "positive") if complaints else ("positive", "negative")
     for a in data["aspects"]:
         for side in order:
             cid = a["examples"].get(side)
             if cid is None:
                 continue
+            if cid in quoted:
+                break  # "carafe" and "drips" of one review: its words are quoted once
+            quoted.add(cid)
             passage = ctx.evidence.get(cid)
             claims.append(
                 _claim(f"aspect_{side}", lang, [a["record"], cid], pid, aspect=a["aspect"],

@@ -1418,3 +1418,24 @@ def test_asked_for_complaints_the_one_star_review_is_quoted(tmp_path, encode, qu
     liked = review_claims(ctx, data, language, "what do buyers like about it?")
     assert not [c for c in liked if c.kind == "answer_review_worst"]
     store.close()
+
+
+def test_a_review_is_quoted_once_though_it_names_several_aspects(demo_store, encode):
+    """"the carafe drips when pouring" is an example of carafe, drips and pouring: the
+    summary quotes it once, and the next sentence is another review's."""
+    from agent.answers import review_claims
+
+    registry = load_registry(False)
+    ctx = ToolContext(demo_store, "demo", language="en", encode=encode)
+    shared = 0
+    for product in demo_store.products("demo"):
+        data = registry.call("review_summary", ctx, {"product_id": product.id}).result.data
+        examples = [cid for a in data["aspects"] for cid in a["examples"].values()]
+        if len(examples) == len(set(examples)):
+            continue
+        shared += 1
+        for asked in ("what do reviewers say?", "what do reviewers complain about?"):
+            claims = review_claims(ctx, data, "en", asked)
+            quoted = [c for claim in claims for c in claim.citations if c.startswith("R")]
+            assert len(quoted) == len(set(quoted)), [c.render() for c in claims]
+    assert shared >= 3  # demo products whose one review names several aspects

@@ -1421,7 +1421,7 @@ def test_asked_for_complaints_the_one_star_review_is_quoted(tmp_path, encode, qu
 
 
 def test_a_review_is_quoted_once_though_it_names_several_aspects(demo_store, encode):
-    """"the carafe drips when pouring" is an example of carafe, drips and pouring: the
+    """ "the carafe drips when pouring" is an example of carafe, drips and pouring: the
     summary quotes it once, and the next sentence is another review's."""
     from agent.answers import review_claims
 

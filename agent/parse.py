@@ -512,7 +512,7 @@ def detect_language(text: str) -> str:
 # Asks for picks: with the shopper's history as the ground, still a request for products.
 _ASKS_PICKS = re.compile(
     r"\b(?:recommend|suggest)\b|\bpick (?:something|some|a few)\b|给我推荐|\bsurprise me\b"
-    r"|\bshow me\b"
+    r"|\bshow me\b(?!\s+(?:my|what i)\b)"  # "show me my profile" asks for the profile
     r"|推荐(?:点|些|几|一下|[一二两三四五六七八九十\d])|(?:挑|选)(?:几|一些|点|[一二两三四五\d])"
     r"|(?<![别不再])推(?:几|些|点)",  # "按我的口味推几个"
     re.I,

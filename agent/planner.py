@@ -271,6 +271,9 @@ class RulePlanner:
             return Plan("abstain", "elsewhere")
         if _ENTERTAIN.search(text):
             return Plan("abstain", "abstain")  # "tell me a joke about hiking boots"
+        if _ABILITIES.search(text) and not refs.products:
+            # "what can you do?", "你能帮我做什么？": what the assistant does, and how to ask
+            return Plan("abstain", "capabilities")
         if _CORRECTION.search(text) and parsed.content and not refs.products:
             # "NO!!! I SAID WIRELESS EARBUDS", "不是这个意思，我要的是女款": the request put
             # right, searched again (with its words, not the words that correct)
@@ -761,6 +764,8 @@ class RulePlanner:
             return "weak"  # "what soldering iron would you suggest?": asked, yet shopping
         if not question and parsed.content and v.guess_category(parsed.content):
             return "weak"
+        if not question and parsed.language == "zh" and _zh_head_kind(parsed.content, v):
+            return "weak"  # "适合通勤的雨衣": a Chinese phrase ends on what it names
         if not question and _catalog_words(parsed.content, v):
             return "weak"  # "cleaner lubricant": words of the catalog's own titles
         if _SHOP_VERB.search(text) and not parsed.content and not refs.looked_up:
@@ -1177,6 +1182,17 @@ _ENTERTAIN = re.compile(
     r"|story|limerick|haiku)\b|[讲说]个笑话|写(?:一)?首诗|写个故事",
     re.I,
 )
+# A question about the assistant itself: what it can do, how to use it.
+_ABILITIES = re.compile(
+    r"(?:\bwhat (?:else )?(?:can|could|do) you (?:do|help (?:me )?with)"
+    r"|\bwhat are you (?:able to do|for|good at)|\bhow (?:does|do) (?:this|it|you) work"
+    r"|\bhow (?:do|can|should) i use (?:you|this)|\bwhat can i ask(?: you)?"
+    r"|你(?:都)?(?:能|可以|会)(?:帮我)?(?:做|干)(?:些)?(?:什么|啥)|你有(?:什么|哪些)(?:功能|用处)"
+    r"|怎么用你|(?:能|可以)帮我(?:做)?(?:些)?(?:什么|啥))"
+    # the whole ask: "what can you do for a hiker under 100?" asks for products
+    r"(?:\s*(?:for me|here|exactly|then|呢|啊|呀))?\s*[?？!！.。]*\s*$",
+    re.I,
+)
 # A complaint ("really disappointed", "太差劲了"), and the words by which a message asks
 # for something (a question, a request) besides.
 _COMPLAINT = re.compile(
@@ -1292,6 +1308,19 @@ def _asks_for_goods(text: str, parsed: Parsed, vocabulary) -> bool:
     if not re.search(r"[a-z]", named, re.I) or not hasattr(vocabulary, "missing_kind"):
         return False
     return not vocabulary.missing_kind(named)
+
+
+_HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _zh_head_kind(content: str, vocabulary) -> str | None:
+    """The category a Chinese request's last word names, where the whole request is too
+    diluted to name one ("适合通勤 雨衣": 雨衣, rain jacket, is a jacket; the purpose
+    before it pulls the whole phrase away from every category)."""
+    words = [w for w in content.split() if _HAN_CHAR.search(w)]
+    if len(words) < 2:
+        return None
+    return vocabulary.guess_category(words[-1])
 
 
 def _catalog_words(content: str, vocabulary) -> bool:

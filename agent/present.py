@@ -87,7 +87,7 @@ def present(turn: Turn) -> Reply:
     return handler(turn, outcomes)
 
 
-_ABSTAIN_REPLIES = ("shop_terms", "complaint", "privacy", "elsewhere")
+_ABSTAIN_REPLIES = ("shop_terms", "complaint", "privacy", "elsewhere", "capabilities")
 
 
 def _clarify(turn: Turn) -> Reply:

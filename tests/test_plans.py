@@ -2121,3 +2121,35 @@ def test_chat_shorthand_is_read_as_words_and_paying_papers_are_the_shops(shop, e
     assert reply.trace and reply.trace[0].tool == "gift_wrap_options"
     for message in ("可以开发票吗 要公司抬头的", "can I get an invoice for the second one?"):
         assert agent.turn(state, message, "u0127").intent == "shop_terms", message
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_web_uis_example_prompts_get_the_reply_they_ask_for(shop, encode, language):
+    """The buttons under the chat are a shopper's first messages: each gets what it
+    asks for (products, or the shopper's profile), never "that is outside what I can
+    do" ("适合通勤的雨衣" was, its purpose pulling the phrase away from every category)."""
+    from ui.render import EXAMPLES
+
+    agent = routed_agent(shop, encode)
+    for example in EXAMPLES[language]:
+        reply = agent.turn(new_state(language), example, "u0001")
+        profile = "profile" in example.casefold() or "兴趣" in example
+        assert reply.intent == ("profile" if profile else "recommend"), (example, reply.intent)
+        assert profile or len(reply.products) == 3, example
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["what can you do?", "hi! what can you help me with", "你能帮我做什么？", "how does it work?"],
+)
+def test_asked_what_it_can_do_the_assistant_says_so(shop, encode, message):
+    """A question about the assistant is answered with what it does and an example of
+    how to ask, not with "that one is outside what I can do"; "what can you do for a
+    hiker under 100?" is still a request for products."""
+    agent = routed_agent(shop, encode)
+    reply = agent.turn(new_state(), message, "u0001")
+    assert reply.intent == "capabilities" and not reply.products and not reply.trace
+    assert "compare" in reply.text or "比较" in reply.text
+    assert "outside" not in reply.text and "超出" not in reply.text
+    asked = agent.turn(new_state(), "what can you do for a hiker under 100?", "u0001")
+    assert asked.intent == "recommend" and asked.products

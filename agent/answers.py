@@ -188,7 +188,7 @@ def compare_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> lis
     order = [f for f in ("price", "rating") if f in data["differs"]]
     order += [f for f in data["differs"] if f not in order and f != "brand"]
     order += ["brand"] if "brand" in data["differs"] else []
-    shown = [f for f in order if f not in _NOT_COMPARED and not _IDENTIFIER.search(f)]
+    shown = [f for f in order if _said(f, data)]
     claims = []
     for name in shown[:MAX_COMPARE_ROWS]:
         values = rows[name]
@@ -199,7 +199,7 @@ def compare_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> lis
             _claim("compare_row", lang, citations, ids[0], label=_label(name, lang),
                    parts=parts, lead=lead)
         )  # fmt: skip
-    same = [f for f in data["same"] if f not in _NOT_COMPARED and not _IDENTIFIER.search(f)]
+    same = [f for f in data["same"] if _said(f, data)]
     if same:
         sep, colon = ("；", "：") if lang == "zh" else ("; ", ": ")
         parts = sep.join(f"{_label(f, lang)}{colon}{_value(f, rows[f][0], data)}" for f in same[:4])
@@ -221,6 +221,18 @@ def compare_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> lis
         # nothing but their makers to set side by side: said, not left to be guessed
         claims.append(_claim("compare_nothing", lang, records, ids[0], brands="brand" in shown))
     return claims
+
+
+def _said(name: str, data: dict[str, Any]) -> bool:
+    """Whether a row is said in a sentence (else it is in the table only): not an
+    identifier, and every value it has cited by a record that states it (a value that
+    is no text, a number or a list, has no passage of its own to cite)."""
+    if name in _NOT_COMPARED or _IDENTIFIER.search(name.replace("_", " ")):
+        return False
+    return all(
+        c is not None or v in (None, "") or name in ("price", "brand", "rating")
+        for v, c in zip(data["rows"][name], data["cited"][name], strict=True)
+    )
 
 
 def _label(name: str, lang: str) -> str:

@@ -528,3 +528,39 @@ def test_a_new_budget_said_as_a_bare_number(message, amount, currency):
     parsed = parse(message)
     assert parsed.max_price == amount and parsed.bare_budget is (amount is not None)
     assert parsed.currency == currency
+
+
+def test_a_comparison_says_only_what_a_record_it_cites_states():
+    """A value with no passage of its own (a number an importer kept as a number, an
+    identifier) stays in the table: no sentence states what no cited record holds."""
+    from agent.answers import compare_claims
+
+    data = {
+        "columns": ["1", "2"],
+        "rows": {
+            "price": [10.0, 12.5],
+            "brand": ["Acme", "Acme"],
+            "rating": [None, 4.0],
+            "capacity_l": [12, 20],
+            "item_model_number": ["A-1", "B-2"],
+            "color": ["red", "blue"],
+        },
+        "cited": {
+            "price": ["P1", "P2"],
+            "brand": ["P1", "P2"],
+            "rating": [None, "P2"],
+            "capacity_l": [None, None],
+            "item_model_number": ["P1.a2", "P2.a2"],
+            "color": ["P1.a1", "P2.a1"],
+        },
+        "differs": ["price", "rating", "capacity_l", "item_model_number", "color"],
+        "same": ["brand"],
+        "currency": ["USD", "USD"],
+    }
+    texts = [c.render() for c in compare_claims(None, data, "en")]
+    assert texts[0].startswith("Price: 10.00 USD for the first, 12.50 USD for the second")
+    assert "the first is the cheapest" in texts[0]
+    assert texts[1].startswith("Rating: 4.0 for the second, no ratings yet for the first")
+    assert any(t.startswith("Color: red for the first, blue for the second") for t in texts)
+    assert not any("capacity" in t.casefold() or "model number" in t for t in texts)
+    assert texts[-1].startswith("Both list brand: Acme")

@@ -411,7 +411,12 @@ _CATALOG_ASK = re.compile(
     r"(?!\s+(?:it|this|that|them|these|those|the\s+(?:first|second|third|last|same))\b)"
     r"|^\s*(?:请问|那|那么|你好)?[，,]?(?:你们|你家|贵店|店里|这里|这儿)(?:店里|这里|这儿)?(?:还)?"
     r"(?:有没有卖|有没有|有卖|卖不卖|有|卖)(?!人|点|些时候)"
-    r"|^\s*(?:请问)?有(?:没有)?卖",
+    r"|^\s*(?:请问)?有(?:没有)?卖"
+    # "有雨衣吗？", "有没有适合通勤的背包": the whole message asks whether there is one;
+    # not "有黑色的吗" (a black one of these?), "有现货吗" (in stock?), "有什么推荐吗"
+    r"|^\s*(?:请问)?有(?:没有)?(?!卖|人|点|些|时候|什么|啥|问题|现货|库存|存货|货|优惠|折扣"
+    r"|活动|赠品|别的|其他|其它|更|没有)(?=[^，,。？?！!]{1,19}[^的，,。？?！!](?:吗|么|嘛)?"
+    r"\s*[？?]?\s*$)",
     re.I,
 )
 # Asking for more products of the kind being shopped for, not about one shown.

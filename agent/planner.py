@@ -402,7 +402,7 @@ class RulePlanner:
             preset = {"category": None, **self._overview_preset(text, parsed)}
             if not (preset["category"] and self.vocabulary.attributes_in(text)):
                 return self.tool_plan("shop_overview", text, parsed, refs, situation, preset=preset)
-        shopping = self._shopping(text, parsed, refs, question, match)
+        shopping = self._shopping(text, parsed, refs, question, match, bool(state.shown))
         if refs.superlative and not question and not shopping:
             # "ok, the cheapest one please": a product in view picked by its price
             return self.tool_plan("product_details", text, parsed, refs, situation)
@@ -693,6 +693,7 @@ class RulePlanner:
         refs: References,
         question: bool,
         match: RouteMatch | None = None,
+        shown: bool = True,
     ) -> str:
         """ "strong" when the rules read a request for products (a budget, a change of
         mind about the list, the catalog's own words: a category, a brand, an attribute),
@@ -729,6 +730,8 @@ class RulePlanner:
                 match is not None
                 and match.passing
                 and match.tool not in (*FINDERS, "shop_overview")
+                # "有雨衣吗？" with nothing shown: no product of whose records to ask it
+                and (shown or refs.any or match.tool not in PRODUCT_RECORDS)
             )
             return "" if other else "strong"
         # "I'd like it from Pulsewear", "It should be leather": a statement's "it" and

@@ -2153,3 +2153,19 @@ def test_asked_what_it_can_do_the_assistant_says_so(shop, encode, message):
     assert "outside" not in reply.text and "超出" not in reply.text
     asked = agent.turn(new_state(), "what can you do for a hiker under 100?", "u0001")
     assert asked.intent == "recommend" and asked.products
+
+
+def test_chinese_do_you_have_asks_the_shop_when_nothing_is_in_view(shop, encode):
+    """ "有雨衣吗？" (any rain jackets?) as a first message asks the shop, as "你们有雨衣吗"
+    does; "有黑色的吗" (a black one?) and "有现货吗" (in stock?) name no kind asked for."""
+    from agent.parse import parse
+
+    agent = routed_agent(shop, encode)
+    for message in ("有雨衣吗？", "请问有没有适合通勤的背包"):
+        reply = agent.turn(new_state("zh"), message, "u0001")
+        assert reply.intent == "recommend" and len(reply.products) == 3, message
+        kind = "jacket" if "雨衣" in message else "backpack"
+        assert all(kind in p.title.casefold() for p in reply.products), message
+    assert parse("有雨衣吗").asks_catalog and parse("你们有雨衣吗").asks_catalog
+    for message in ("有黑色的吗", "有现货吗", "有什么推荐吗", "有更便宜的吗"):
+        assert not parse(message).asks_catalog, message

@@ -37,6 +37,7 @@ from catalog.models import InteractionKind, Product
 from catalog.untrusted import looks_like_instructions
 from prompts.render import render
 from tools.context import ToolContext
+from tools.passages import product_passages
 from tools.products import product_evidence
 from tools.text import content_terms, stem
 
@@ -135,6 +136,47 @@ def compose(
             )
         )
     return claims[:MAX_CLAIMS]
+
+
+MAX_LISTED = 5  # attributes a product's details list in one sentence
+MAX_DESCRIBED = 2  # description sentences they quote
+
+
+def detail_claims(ctx: ToolContext, product: Product, shown: list[Claim]) -> list[Claim]:
+    """What "tell me more" adds to a product's explanation (`shown`): the attributes its
+    page lists and the first sentences of its description, each cited to its own
+    passage, less what the explanation cites already, and its rating and a review where
+    the explanation had no room for them."""
+    lang = "zh" if ctx.language == "zh" else "en"
+    cited = {c for claim in shown for c in claim.citations}
+    kinds = {claim.kind for claim in shown}
+    own = [p for p in product_passages(product) if p.cid not in cited]
+    listed = [p for p in own if p.field == "attribute"][:MAX_LISTED]
+    claims = []
+    if listed:
+        ids = [p.cite(ctx).id for p in listed]
+        facts = [_short(p.text, 60) for p in listed]
+        claims.append(_claim("listing", lang, ids, product.id, facts=facts))
+    titled = set(content_terms(product.title))
+    described = [
+        p
+        for p in own
+        if p.field == "description"
+        # "The Luxe 100 is an IPX7 waterproof, portable speaker": the title again
+        and len(set(content_terms(p.text)) - titled) > 1
+    ]
+    for p in described[:MAX_DESCRIBED]:
+        quote = _short(p.text, 160).rstrip(".。")
+        claims.append(_claim("described", lang, [p.cite(ctx).id], product.id, quote=quote))
+    pid = product_evidence(ctx, product).id
+    if product.rating_avg is not None and product.rating_count and "rating" not in kinds:
+        claims.append(
+            _claim("rating", lang, [pid], product.id, rating=f"{product.rating_avg:.1f}",
+                   count=product.rating_count)
+        )  # fmt: skip
+    if not any(c.startswith("R") for c in cited) and (review := _best_review(ctx, product)):
+        claims.append(review(lang))
+    return claims
 
 
 def _recommender_claims(

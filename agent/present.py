@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from agent.answers import PER_PRODUCT, answer_claims, compare_claims, named_first, review_claims
-from agent.composer import compose
+from agent.composer import compose, detail_claims
 from agent.explain import explain, rewrite_answer
 from agent.parse import named_kind
 from agent.planner import search_text
@@ -351,9 +351,11 @@ def show(
     intro: str | None = None,
     keep_list: bool = False,
     explained: dict[str, dict] | None = None,
+    more: bool = False,
 ) -> Reply:
     """Products with their explanations; they become the list the shopper refers to
-    ("the second one") unless `keep_list`."""
+    ("the second one") unless `keep_list`. `more`: each with what its page lists and
+    says besides ("tell me more about the second one")."""
     from agent.agent import Reply, ShownProduct, product_text, sentence_text
 
     ctx, state = turn.ctx, turn.state
@@ -368,6 +370,7 @@ def show(
             outcome = turn.call("explain_recommendation", product_id=product.id)
             explained[product.id] = outcome.result.data if outcome.ok else None
         claims = compose(ctx, product, state, explained.get(product.id), turn.agent.names)
+        claims += detail_claims(ctx, product, claims) if more else []
         shown = ShownProduct.of(product, [])
         if ctx.emit is not None:
             ctx.emit(product_text(n, shown, state.language))
@@ -390,7 +393,9 @@ def show(
     return reply
 
 
-def _about(turn: Turn, outcomes: list[ToolOutcome], intro_key: str | None) -> Reply:
+def _about(
+    turn: Turn, outcomes: list[ToolOutcome], intro_key: str | None, more: bool = False
+) -> Reply:
     """Products of the list shown and explained again (details, "why"), the list kept."""
     from agent.agent import Reply
 
@@ -398,20 +403,20 @@ def _about(turn: Turn, outcomes: list[ToolOutcome], intro_key: str | None) -> Re
     if not ids:
         return _failed(turn, outcomes)
     products = [turn.agent.by_id[i] for i in dict.fromkeys(ids) if i in turn.agent.by_id]
-    intro = say(intro_key, turn.state.language) if intro_key else None
+    intro = say(intro_key, turn.state.language, n=len(products)) if intro_key else None
     explained = {
         o.result.products[0]: o.result.data
         for o in outcomes
         if o.ok and o.tool == "explain_recommendation"
     }
-    reply = show(turn, products, turn.plan.intent, intro, True, explained)
+    reply = show(turn, products, turn.plan.intent, intro, True, explained, more)
     if len(products) == 1:
         turn.state.focus = products[0].id
     return reply if reply.products else Reply(say("nothing_shown", turn.state.language), "details")
 
 
 def _details(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
-    return _about(turn, outcomes, None)
+    return _about(turn, outcomes, "details", more=True)
 
 
 def _why(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:

@@ -564,3 +564,38 @@ def test_a_comparison_says_only_what_a_record_it_cites_states():
     assert any(t.startswith("Color: red for the first, blue for the second") for t in texts)
     assert not any("capacity" in t.casefold() or "model number" in t for t in texts)
     assert texts[-1].startswith("Both list brand: Acme")
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "listing"), [("tell me more about the second one", "Its page lists "),
+                               ("第二个的详细信息", "它的页面写着：")]
+)  # fmt: skip
+def test_tell_me_more_adds_what_the_page_lists_and_says(agent, follow_up, listing):
+    """ "Tell me more": the product's explanation and, besides, the attributes its page
+    lists and its description's sentences (not the one that restates the title), each
+    quoted from the passage it cites, its rating and a review; the audit finds nothing."""
+    from benchmarks.agent_common import audit
+    from tools.passages import product_passages
+
+    state = new_state()
+    request = "bluetooth speaker for the beach under 80"
+    ids = [p.product_id for p in agent.turn(state, request, "u0002").products]
+    reply = agent.turn(state, follow_up, "u0002")
+    assert reply.intent == "details" and [p.product_id for p in reply.products] == ids[1:2]
+    assert reply.text.startswith(("Here is more about it", "这件商品的详细信息"))
+    product = agent.store.product("demo", ids[1])
+    passages = {p.cid: p for p in product_passages(product)}
+    sentences = [s.text for s in reply.products[0].sentences]
+    listed = next(s for s in sentences if s.startswith(listing))
+    cited = CITATION_RE.findall(listed)
+    assert cited and all(passages[c].field == "attribute" for c in cited)
+    for cid in cited:
+        assert passages[cid].text in listed
+    assert state.shown == ids  # the list is kept: "the first one" still means the first
+    names = sorted({p.brand for p in agent.store.products("demo") if p.brand})
+    assert audit(reply, names, said=[request, follow_up]) == []
+    for sentence in sentences:
+        for cid in CITATION_RE.findall(sentence):
+            if cid in passages and passages[cid].field == "description":
+                assert passages[cid].text.rstrip(".") in sentence
+                assert passages[cid].text.rstrip(".") not in product.title

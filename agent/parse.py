@@ -450,6 +450,7 @@ class Parsed:
     max_price: float | None = None
     around: float | None = None  # "around 80": the amount said, inside the band above
     currency: str | None = None  # currency the shopper's numbers were in
+    currency_said: bool = False  # named ("50美元", "$50"), not the language's default
     cheaper: bool = False
     exclude_last_brand: bool = False
     others: bool = False  # "none of these", "something else": skip what was shown
@@ -658,7 +659,7 @@ def parse(text: str) -> Parsed:
         # no unit: yuan in Chinese (as any Chinese budget), else the shop's own currency
         default = "CNY" if p.language == "zh" else None
         named = _SYMBOL.get(unit.strip().lower(), _SYMBOL.get(unit.strip())) if unit else None
-        p.currency = named or default
+        p.currency, p.currency_said = named or default, named is not None
         remaining = " "
     if _BY_PRICE.search(text):  # an order asked for, no words to search for
         p.by_price = True
@@ -953,7 +954,7 @@ def _budget(said: str, p: Parsed) -> str:
         groups = m.groups()
         numbers = [float(g) for g in groups if g and re.fullmatch(_NUM, g)]
         units = [g for g in groups if g and not re.fullmatch(_NUM, g)]
-        p.currency = cur(*units)
+        p.currency, p.currency_said = cur(*units), bool(units)
         if kind == "range" and len(numbers) >= 2:
             p.min_price, p.max_price = min(numbers[:2]), max(numbers[:2])
         elif kind == "around":
@@ -968,7 +969,8 @@ def _budget(said: str, p: Parsed) -> str:
             break
     if p.min_price is None and p.max_price is None and (m := _EN_TARGET.search(text)):
         number = float(next(g for g in m.groups() if g and re.fullmatch(_NUM, g)))
-        p.currency = cur(*(g for g in m.groups() if g and not re.fullmatch(_NUM, g)))
+        units = [g for g in m.groups() if g and not re.fullmatch(_NUM, g)]
+        p.currency, p.currency_said = cur(*units), bool(units)
         p.min_price, p.max_price = round(number * 0.8, 2), round(number * 1.2, 2)
         p.around = number
         text = text.replace(m.group(0), " ")

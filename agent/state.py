@@ -28,6 +28,9 @@ class Slots:
     # "around 80": the amount said (the band is 64-96); a price more than a little above
     # it is not "within your budget" (agent.composer), though the search lets it through
     price_around: float | None = None
+    # the currency the shopper named for the budget ("50美元左右"): a new amount said
+    # without one ("预算改成100") is in it, not in the language's default
+    budget_currency: str | None = None
     # the bound is "cheaper than those shown", not a budget said: only known prices meet it
     price_from_shown: bool = False
     brands: list[str] = field(default_factory=list)

@@ -30,6 +30,10 @@ def update_slots(
     """Fold one message into the state's slots (`shown`: the products of the last answer)."""
     s = state.slots
     if parsed.max_price is not None or parsed.min_price is not None:
+        if parsed.currency_said:
+            s.budget_currency = parsed.currency
+        elif s.budget_currency:
+            parsed.currency = s.budget_currency  # "预算改成100" after "50美元左右": dollars
         cur = parsed.currency or currency
         around = parsed.bare_budget and s.min_price is not None and s.max_price is not None
         s.max_price = None if parsed.max_price is None else convert(parsed.max_price, cur, currency)

@@ -69,6 +69,21 @@ def test_chinese_budget_is_converted_and_reply_is_chinese(agent):
     assert "EUR" not in agent.turn(new_state(), "boots under $100", "u0002").text
 
 
+@pytest.mark.parametrize(
+    ("first", "change", "expected"),
+    [("登山靴，50美元左右", "算了，预算改成100", 100.0),  # dollars, not 100 yuan (14 USD)
+     ("boots under 100 euros", "make it 150", 162.0),  # euros, not the shop's dollars
+     ("登山靴，500元以内", "改成800", 112.0)],  # yuan, said the first time and meant again
+)  # fmt: skip
+def test_a_new_budget_without_a_unit_keeps_the_currency_said_before(agent, first, change, expected):
+    state = new_state()
+    agent.turn(state, first, "u0002")
+    reply = agent.turn(state, change, "u0002")
+    s = state.slots
+    assert (s.price_around or s.max_price) == pytest.approx(expected, rel=0.01), s
+    assert reply.products and all(p.price <= expected * 1.2 for p in reply.products)
+
+
 def test_ordinals_compare_why_and_feedback(agent):
     state = new_state()
     first = agent.turn(state, "running shoes", "u0003")

@@ -375,6 +375,10 @@ _OTHERS = re.compile(
     r"\bnone of (?:these|them|those|the above)\b|\b(?:something|anything) else\b"
     r"|\bother (?:options|ones|products|choices)\b|\bshow (?:me )?(?:more|others)\b(?! like)"
     r"|\bmore options\b|\bnot what i(?:'m| am)? (?:want|looking for)\w*"
+    # "any others?", "got any more?": more of the same request (not "any more reviews?")
+    r"|^\s*(?:(?:ok(?:ay)?|hmm+|and|so)[,!.]?\s+)?(?:(?:do you )?(?:have|got) |are there )?"
+    r"(?:any|some)\s+(?:others|more)\b(?!\s+(?:like|about|than|reviews?|says?|info|details?))"
+    r"|^\s*(?:others|more)\s*[?？!.]*\s*$"
     r"|这些都不是我想要的|这些都不是|都不是我想要的|不是我想要的|换一批|还有别的|别的款式|其他的款式|其他款式|别的款|其他的款|看看别的"
     r"|这些都不要|换几个|换一些|换点别的"
     r"|^\s*再来(?:几个|一些|点|一批|几款|几双)?\s*[吧呗呀啊。！!~]*\s*$",  # "再来": more of them

@@ -2169,3 +2169,21 @@ def test_chinese_do_you_have_asks_the_shop_when_nothing_is_in_view(shop, encode)
     assert parse("有雨衣吗").asks_catalog and parse("你们有雨衣吗").asks_catalog
     for message in ("有黑色的吗", "有现货吗", "有什么推荐吗", "有更便宜的吗"):
         assert not parse(message).asks_catalog, message
+
+
+@pytest.mark.parametrize("message", ["any others?", "got any more?", "ok, any others?"])
+def test_any_others_shows_more_of_the_same_request(shop, encode, message):
+    """ "any others?" after a list is more products for the same request, none shown
+    before (it went to the review summary: "others" read as other buyers); "any more
+    reviews?" and "any others like the first?" are not it."""
+    from agent.parse import parse
+
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    first = agent.turn(state, "waterproof hiking boots for my wife", "u0001")
+    reply = agent.turn(state, message, "u0001")
+    assert reply.intent == "recommend" and len(reply.products) == 3
+    shown = {p.product_id for p in first.products}
+    assert not shown & {p.product_id for p in reply.products}
+    assert state.slots.category == "Hiking Boots"
+    assert not parse("any more reviews?").others and not parse("any others like the first?").others

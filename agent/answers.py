@@ -192,7 +192,7 @@ def compare_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> lis
     claims = []
     for name in shown[:MAX_COMPARE_ROWS]:
         values = rows[name]
-        parts = _value_parts(name, values, ids, lang, data)
+        parts = _value_parts(name, values, lang, data)
         lead = _lead(name, values, lang)
         citations = [c or r for c, r in zip(cited[name], records, strict=True)]
         claims.append(
@@ -252,7 +252,7 @@ def _value(name: str, value: Any, data: dict[str, Any], n: int = 0) -> str:
     return text[: MAX_VALUE - 1].rsplit(" ", 1)[0].rstrip(" .。;；,，") + "…"
 
 
-def _value_parts(name: str, values: list, ids: list[str], lang: str, data: dict) -> str:
+def _value_parts(name: str, values: list, lang: str, data: dict) -> str:
     """The values with the products that have them, equal values together."""
     ordinals = _ORDINALS[lang]
     groups: dict[str, list[str]] = {}

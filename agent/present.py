@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from agent.answers import PER_PRODUCT, answer_claims, compare_claims, named_first, review_claims
 from agent.composer import compose, detail_claims
 from agent.explain import explain, rewrite_answer
+from agent.needs import _COLOUR
 from agent.parse import named_kind
 from agent.planner import search_text
 from agent.replies import say
@@ -169,6 +170,10 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     if cheaper_unpriced:
         intro = say("no_prices_cheaper", lang)
     products = _distinct_titles(products, [turn.agent.by_id.get(i) for i in state.passed])
+    if intro is None and products:
+        products, lacking = _colour_first(turn, outcomes, products)
+        if lacking:  # "I prefer black" where nothing that fits the rest is black: said
+            intro = say("no_colour", lang, colour=lacking)
     if not products:
         return Reply(say("nothing_found", lang), "recommend")
     if intro is None and (missing := _not_carried(turn, products)):
@@ -184,6 +189,45 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
         # "a backpack, please not black": what is left out said, so the shopper knows
         intro = say("intro_avoid", lang, n=len(products), avoided=avoided)
     return show(turn, products, turn.plan.intent, intro)
+
+
+# A follow-up that refines the list by a colour is short ("black ones please", "还是要黑色的")
+MAX_REFINE_WORDS = 8
+MAX_REFINE_CHARS = 48
+
+
+def _colour_first(
+    turn: Turn, outcomes: list[ToolOutcome], products: list[Product]
+) -> tuple[list[Product], str]:
+    """A colour this message asks for ("I prefer black", "in black", "要黑色的"): the
+    search's candidates of that colour first, where the picks lack it (the colour is one
+    soft part of the search, and a product meeting the others well outranks it). With
+    no candidate of it, the picks as they were and the colour, to be said."""
+    short = len(turn.text.split()) <= MAX_REFINE_WORDS and len(turn.text) <= MAX_REFINE_CHARS
+    if not turn.state.shown or not short:
+        return products, ""  # a colour said in a request ("white noise machine") is its words
+    said = [m.group(0) for m in _COLOUR.finditer(turn.text)]
+    avoided = {w.casefold() for w in turn.parsed.avoid}
+    said = [c for c in dict.fromkeys(said) if c.casefold() not in avoided]
+    if not said:
+        return products, ""
+
+    def coloured(product: Product) -> bool:
+        texts = [product.title, product.title_i18n.get("zh") or ""]
+        texts += [str(v) for v in product.attributes.values()]
+        return any(c.casefold() in t.casefold() for c in said for t in texts)
+
+    if all(coloured(p) for p in products):
+        return products, ""
+    found = [o for o in outcomes if o.ok and o.tool == "search_products"]
+    by_id = turn.agent.by_id
+    candidates = [by_id[i] for o in found for i in o.result.products if i in by_id]
+    passed = set(turn.state.passed)
+    first = [p for p in [*products, *candidates] if coloured(p) and p.id not in passed]
+    if not first:
+        return products, " / ".join(said)
+    ordered = list({p.id: p for p in [*first, *products]}.values())
+    return ordered[: len(products)], ""
 
 
 def _not_carried(turn: Turn, products: list[Product]) -> str:

@@ -193,3 +193,27 @@ def test_a_guessed_kind_that_holds_none_of_the_best_matches_gives_way(demo_home,
 
         assert "Yoga Mats" not in categories("I need hiking boots")
         assert categories("I'm looking for a non-slip mat") == {"Yoga Mats"}  # it stands
+
+
+def test_a_colour_asked_after_a_list_comes_first_or_is_said_to_be_missing(demo_home):
+    """"black ones please" after hiking boots: black boots, from the search's candidates
+    where the picks were not; "purple ones please" of boots no page calls purple: the
+    list as it was, saying nothing purple fits ("I prefer black" showed the same blue
+    and grey headphones again, unsaid)."""
+    from shopassist.assistant import build_assistant
+    from shopassist.settings import load_settings
+
+    settings = load_settings(env={"SHOPASSIST_HOME": str(demo_home)})
+    with Store.in_home(demo_home) as store:
+        agent = build_assistant(settings, store, "demo", "none").agent
+        for request, colour in [("hiking boots", "black ones please"), ("登山靴", "还是要黑色的")]:
+            state = new_state()
+            agent.turn(state, request, "u0001")
+            reply = agent.turn(state, colour, "u0001")
+            assert len(reply.products) == 3
+            assert all("black" in p.title.casefold() for p in reply.products), colour
+        state = new_state()
+        first = agent.turn(state, "hiking boots", "u0001")
+        reply = agent.turn(state, "purple ones please", "u0001")
+        assert reply.text.startswith("I found nothing in purple"), reply.text
+        assert len(reply.products) == len(first.products)

@@ -196,7 +196,7 @@ def test_a_guessed_kind_that_holds_none_of_the_best_matches_gives_way(demo_home,
 
 
 def test_a_colour_asked_after_a_list_comes_first_or_is_said_to_be_missing(demo_home):
-    """"black ones please" after hiking boots: black boots, from the search's candidates
+    """ "black ones please" after hiking boots: black boots, from the search's candidates
     where the picks were not; "purple ones please" of boots no page calls purple: the
     list as it was, saying nothing purple fits ("I prefer black" showed the same blue
     and grey headphones again, unsaid)."""

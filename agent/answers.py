@@ -176,7 +176,7 @@ _IDENTIFIER = re.compile(
 _NOT_COMPARED = ("main_category",)
 
 
-def compare_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list[Claim]:
+def compare_claims(data: dict[str, Any], language: str) -> list[Claim]:
     """A comparison of products as sentences: what they differ in (price and rating
     first), one value each, grouped where equal ("road for the first, trail for the
     second and the third"), the cheapest and the best rated said so; then what they all

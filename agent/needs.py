@@ -614,7 +614,7 @@ def _unbranded(passage: Passage, brands: re.Pattern[str] | None) -> str:
 
 
 # Colours: close in meaning to each other, never the same (red is not black).
-_COLOUR = re.compile(
+COLOUR = re.compile(
     r"\b(?:red|pink|blue|navy|green|olive|yellow|orange|purple|violet|black|white|grey|gray"
     r"|brown|beige|silver|gold|golden|teal|turquoise|maroon|burgundy|cream|ivory|tan)\b"
     r"|[红粉蓝绿黄橙紫黑白灰棕银金青米咖]色",
@@ -638,7 +638,7 @@ def _other_value(ctx: ToolContext, need: Need, passage: Passage, said: str = "")
     another value of: "red" is not met by "color: black", though the two are close in
     meaning; a colour never is, nor a value the catalog lists for the same attribute, nor
     words (`said`, the need's words the match quotes) nearer another of its values."""
-    if _COLOUR.search(need.text):
+    if COLOUR.search(need.text):
         return True
     if passage.field != "attribute":
         return False
@@ -758,7 +758,7 @@ def _message_kind(ctx: ToolContext, message: str) -> AskedKind | None:
                 words[-2:] = [words[-2] + words[-1]]
             elif words and (after := tail[tail.rfind(words[-1]) + len(words[-1]) :][:1]):
                 words[-1] += after if after in _ZH_NOUN_TAILS else ""  # "瑜伽" + "垫"
-            if not words or _COLOUR.search(words[-1]) or words[-1] in _ZH_NOT_NEEDS:
+            if not words or COLOUR.search(words[-1]) or words[-1] in _ZH_NOT_NEEDS:
                 continue  # "很显眼的颜色": a dimension, no kind
             word = words[-1]
             senses = [
@@ -782,7 +782,7 @@ def _message_kind(ctx: ToolContext, message: str) -> AskedKind | None:
         if not (
             not run
             or not _is_head(stem(run[-1]), heads)
-            or _COLOUR.search(run[-1])
+            or COLOUR.search(run[-1])
             or run[-1] in NO_KIND
             or run[-1] in _DIMENSIONS
             or stem(run[-1]) in COUNT_WORDS
@@ -1087,7 +1087,7 @@ def check_request(
     han = [w for w in words if _HAN.match(w)]
     if han and all(_by_dictionary(target, w, negated) for w in han):
         return []  # a Chinese word met by its dictionary sense (万用表: "multimeter")
-    if _COLOUR.search(need):
+    if COLOUR.search(need):
         return [f"the colour {need!r} is met only by its own word, not by meaning"]
     if similarity is not None and facts:
         if similarity(need, facts) >= threshold:

@@ -1313,14 +1313,11 @@ def _asks_for_goods(text: str, parsed: Parsed, vocabulary) -> bool:
     return not vocabulary.missing_kind(named)
 
 
-_HAN_CHAR = re.compile(r"[\u4e00-\u9fff]")
-
-
 def _zh_head_kind(content: str, vocabulary) -> str | None:
     """The category a Chinese request's last word names, where the whole request is too
     diluted to name one ("适合通勤 雨衣": 雨衣, rain jacket, is a jacket; the purpose
     before it pulls the whole phrase away from every category)."""
-    words = [w for w in content.split() if _HAN_CHAR.search(w)]
+    words = [w for w in content.split() if _HAN.search(w)]
     if len(words) < 2:
         return None
     return vocabulary.guess_category(words[-1])

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from agent.answers import PER_PRODUCT, answer_claims, compare_claims, named_first, review_claims
 from agent.composer import compose, detail_claims
 from agent.explain import explain, rewrite_answer
-from agent.needs import _COLOUR
+from agent.needs import COLOUR
 from agent.parse import named_kind
 from agent.planner import search_text
 from agent.replies import say
@@ -206,7 +206,7 @@ def _colour_first(
     short = len(turn.text.split()) <= MAX_REFINE_WORDS and len(turn.text) <= MAX_REFINE_CHARS
     if not turn.state.shown or not short:
         return products, ""  # a colour said in a request ("white noise machine") is its words
-    said = [m.group(0) for m in _COLOUR.finditer(turn.text)]
+    said = [m.group(0) for m in COLOUR.finditer(turn.text)]
     avoided = {w.casefold() for w in turn.parsed.avoid}
     said = [c for c in dict.fromkeys(said) if c.casefold() not in avoided]
     if not said:
@@ -501,7 +501,7 @@ def _compare(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     if not outcome.ok:
         return Reply(say("cannot_compare", lang), "compare")
     data = dict(outcome.result.data)
-    claims = compare_claims(turn.ctx, data, lang)
+    claims = compare_claims(data, lang)
     intro = say("compare", lang)
     if turn.ctx.emit is not None:
         turn.ctx.emit(intro + "\n")

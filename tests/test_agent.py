@@ -572,7 +572,7 @@ def test_a_comparison_says_only_what_a_record_it_cites_states():
         "same": ["brand"],
         "currency": ["USD", "USD"],
     }
-    texts = [c.render() for c in compare_claims(None, data, "en")]
+    texts = [c.render() for c in compare_claims(data, "en")]
     assert texts[0].startswith("Price: 10.00 USD for the first, 12.50 USD for the second")
     assert "the first is the cheapest" in texts[0]
     assert texts[1].startswith("Rating: 4.0 for the second, no ratings yet for the first")

@@ -751,6 +751,9 @@ def test_a_hyphenated_word_is_matched_by_its_parts():
     assert contains_term("High Carbon Steel Knife", "high-carbon")
     assert not contains_term("carbon fibre, high gloss", "high-carbon")
     assert not contains_term("on-ear wired headphones", "in-ear")
+    # a name with an apostrophe, as the shopper writes it ("O'Charley" of "O'Charley's")
+    assert contains_term("O'Charley's Gift Card", "o'charley")
+    assert not contains_term("Charley Gift Card", "o'charley")
 
 
 def test_a_need_held_in_part_is_met_only_where_the_record_is_about_all_of_it(lab):

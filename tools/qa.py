@@ -70,6 +70,7 @@ from tools.text import (
     names_product,
     naming_words,
     negated_near,
+    question_clauses,
     reviewers_asked,
     said_numbers,
     states_count,
@@ -569,8 +570,10 @@ def unmentioned(
     unread = _unread_reviews(ctx, found)
     for word in content_words(asked_part(question)) or content_words(question):
         term = word if _HAN.match(word) else stem(word)
-        if term in others or word.casefold() in brands:
-            continue  # a brand of the catalog is a name, said only as its records give it
+        if term in others or word.casefold() in brands or _GRADE.search(word):
+            # a brand of the catalog is a name, and a number or code ("IP67") a figure:
+            # each said only as its records give it
+            continue
         forms = [term, *_translations(ctx, term)]
         if not any(contains_term(p.text, f) for p in found for f in forms) and not any(
             contains_term(text, f) for text in unread for f in forms
@@ -610,7 +613,7 @@ _BRANDS: dict[tuple, frozenset[str]] = {}
 FEATURES = (
     "question_similarity", "coverage", "semantic_coverage", "any_word", "review", "short",
     "held_coverage", "no_number", "key_match", "word_similarity", "number", "nearest",
-    "answer_kind",
+    "answer_kind", "asked_similarity", "clause_similarity",
 )  # fmt: skip
 
 
@@ -632,11 +635,17 @@ def passage_features(
     what is asked; how near, by embedding, its words are to the focus words; how
     far its similarity to the question trails the product's most similar passage;
     and, for a question whose words say what kind of thing answers it (a size, a
-    weight, a time, a place: tools.text.answer_kinds), whether it holds one.
+    weight, a time, a place: tools.text.answer_kinds), whether it holds one; its
+    embedding similarity to the sentences that ask (the reason given beside them left
+    out: tools.text.asked_part), and to the closest piece of them
+    (tools.text.question_clauses).
     `focused`: question_focus's answer, when the caller has it already."""
     focus, forms = focused or question_focus(ctx, product, terms, question, found)
     weights = np.array([_weight(ctx, t) for t in focus]) if focus else np.zeros(0)
     dense = _similarities(ctx, product.id, found, [question, *focus])  # (1 + terms, n)
+    asking = _similarities(
+        ctx, product.id, found, [asked_part(question), *question_clauses(question)]
+    )
     total = float(weights.sum()) or 1.0
     held = np.array(
         [[any(contains_term(p.text, f) for f in fs) for fs in forms] for p in found], dtype=bool
@@ -678,6 +687,8 @@ def passage_features(
             float(quantity and has_quantity(passage.text)),
             float(dense[0, i] - top),
             float(bool(kinds) and holds_answer_kind(passage.text, kinds)),
+            asking[0, i],
+            asking[1:, i].max(),
         )
     return out, focus
 
@@ -801,7 +812,7 @@ def _names_all(form: str, words: set[str]) -> bool:
 # of benchmarks/data/qa_labels.jsonl by `python -m benchmarks.bench_qa --fit`
 # (qa_calibration.json); these defaults are what a hand-set rule would say.
 DEFAULT_MODEL = {
-    "weights": [4.0, 3.0, 1.0, 1.0, -0.5, -2.0, 0.0, -1.0, 1.0, 1.0, 0.5, 2.0, 1.0],
+    "weights": [4.0, 3.0, 1.0, 1.0, -0.5, -2.0, 0.0, -1.0, 1.0, 1.0, 0.5, 2.0, 1.0, 0.0, 0.0],
     "bias": -3.0,
     "cutoff": 0.0,
 }
@@ -829,7 +840,8 @@ def review_cutoff() -> float:
 def _calibration() -> dict:
     path = Path(__file__).with_name("qa_calibration.json")
     data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    return data if "weights" in data else {}
+    # weights fitted over other features than these are no model of them
+    return data if "weights" in data and data.get("features") == list(FEATURES) else {}
 
 
 def _translations(ctx: ToolContext, term: str) -> list[str]:

@@ -715,7 +715,9 @@ def contains_term(text: str, term: str) -> bool:
         return term in text
     if " " in term:  # a phrase: its words in a row ("heart rate")
         return _phrase_in(text, tuple(term.split()))
-    if "-" in term.strip("-"):  # "high-carbon": its parts in a row, hyphenated or not
+    if re.search(r"[-'’]", term.strip("-'’")):
+        # "high-carbon": its parts in a row, hyphenated or not; "o'charley" as the
+        # records write it ("O'Charley's")
         return _phrase_in(text, stem_list(term))
     stems = _stems(text)
     if term in stems:
@@ -860,6 +862,20 @@ def asked_part(question: str) -> str:
     if asking and len(asking) < len(sentences):
         return " ".join(asking)
     return question or ""
+
+
+def question_clauses(question: str) -> list[str]:
+    """The pieces of the part of a question that asks (asked_part), cut at commas, dashes
+    and the words that join alternatives or items ("popcorn and snacks too, or just
+    tickets?" -> "popcorn", "snacks too", "just tickets"): a record that answers one piece
+    reads closer to it than to the whole question. The asked part itself when it has
+    one piece."""
+    asked = asked_part(question)
+    pieces = [c.strip() for c in _CLAUSE.split(asked) if c and len(c.strip()) > 2]
+    return pieces or [asked]
+
+
+_CLAUSE = re.compile(r"[,，;；、—]|\s-\s|\b(?:or|and)\b|还是|或者", re.I)
 
 
 # Sentences, and a clause that asks after a comma ("the Luxe 700 or the Flex 200, have a

@@ -522,6 +522,14 @@ def match_needs(
             if quoted != need.text and _part_strays(ctx, need, fact, asked):
                 continue  # "shower" of "bridal shower" in "…for baby showers and more"
             report.matches.append(Match(need, quoted, passage, fact, "words"))
+        if (
+            left
+            and all(w in _CONDITIONS for w in left)
+            and any(m.need is need for m in report.matches)
+        ):
+            # "bad knees" met by "it cushions my knees": "bad" says how the shopper's
+            # knees are, not something a record of the product could say
+            left = []
         if left:
             missing.append((need, left))
     sims = _need_similarities(
@@ -554,6 +562,12 @@ def match_needs(
             report.unstated.append(Need(quoted, tuple(left), tuple(left), need.negated))
     return report
 
+
+# Words that say how the shopper's own body is ("bad knees", "sore feet", "a weak wrist"),
+# not what the product is
+_CONDITIONS = frozenset(
+    {"bad", "sore", "weak", "stiff", "aching", "achy", "injured", "tired", "painful", "poor"}
+)
 
 _PURPOSE_NAME = re.compile(r"best.?for|\buse|suitable|compatib|applica|occasion", re.I)
 _FOR_EN = r"\b(?:for|fits?|fitting|compatible with|works with|use with|used with|designed for)\W+"

@@ -891,3 +891,21 @@ def test_what_a_negation_covers_in_a_request(request_text, needs):
     found = {" ".join(n.words): n.negated for n in needs_of([request_text])}
     for words, negated in needs:
         assert found.get(words) is negated, (request_text, found)
+
+
+def test_how_the_shoppers_body_is_is_never_said_to_be_unmentioned(agent):
+    """ "a yoga mat for bad knees": a mat whose review says "it cushions my knees" meets
+    "knees", and its explanation never says that nothing mentions "bad" (how the
+    shopper's knees are, not something a page could say); a mat whose records say
+    nothing of knees is still said to say nothing of "bad knees"."""
+    reply, _ = _ask(agent, "a yoga mat for bad knees under 80")
+    texts = {p.product_id: [s.text for s in p.sentences] for p in reply.products}
+    knees = [
+        pid for pid, said in texts.items() if any("“knees”" in s or '"knees"' in s for s in said)
+    ]
+    assert knees, texts  # the case is exercised
+    for pid, said in texts.items():
+        quoted = {q for s in said for pair in QUOTED.findall(s) for q in pair if q}
+        assert "bad" not in quoted, said
+        if pid not in knees:
+            assert "bad knees" in quoted, said

@@ -1453,3 +1453,25 @@ def test_a_review_is_quoted_once_though_it_names_several_aspects(demo_store, enc
             quoted = [c for claim in claims for c in claim.citations if c.startswith("R")]
             assert len(quoted) == len(set(quoted)), [c.render() for c in claims]
     assert shared >= 3  # demo products whose one review names several aspects
+
+
+def test_a_superlative_asked_is_mentioned_by_its_plain_form(demo_store, encode):
+    """ "which is easiest to clean?" of a coffee maker whose review says "it is easy to
+    clean": "easiest" is never said to be unmentioned."""
+    from tools.passages import MAX_REVIEWS, passages
+    from tools.qa import unmentioned
+
+    ctx = ToolContext(demo_store, "demo", encode=encode)
+    easy = [
+        p
+        for p in demo_store.products("demo")
+        if p.category == "Coffee Makers"
+        and any(
+            "easy to clean" in r.text.casefold()
+            for r in demo_store.reviews("demo", p.id, limit=MAX_REVIEWS)
+        )
+    ][:5]
+    assert easy  # the case is exercised
+    for product in easy:
+        missing = unmentioned(ctx, "which one is easiest to clean?", passages(ctx, product))
+        assert "easiest" not in missing and "clean" not in missing, missing

@@ -574,13 +574,26 @@ def unmentioned(
             # a brand of the catalog is a name, and a number or code ("IP67") a figure:
             # each said only as its records give it
             continue
-        forms = [term, *_translations(ctx, term)]
+        forms = [term, *_translations(ctx, term), *_degree_base(word)]
         if not any(contains_term(p.text, f) for p in found for f in forms) and not any(
             contains_term(text, f) for text in unread for f in forms
         ):
             out.append(word)
     # a one-character Chinese verb (放 of 能放15寸笔记本吗) is not what is asked about
     return [w for w in out if not (_HAN.match(w) and len(w) == 1)]
+
+
+def _degree_base(word: str) -> list[str]:
+    """The plain form of an English comparative or superlative ("easiest", "easier" ->
+    easy; "cheapest" -> cheap; "biggest" -> big): a record that says "easy to clean" does
+    mention what "which is easiest to clean?" asks."""
+    w = word.casefold()
+    if len(w) >= 6 and w.endswith(("iest", "ier")):
+        return [w[: -4 if w.endswith("iest") else -3] + "y"]
+    if len(w) >= 6 and w.endswith("est"):
+        base = w[:-3]
+        return [base[:-1] if len(base) > 2 and base[-1] == base[-2] else base]
+    return []
 
 
 def _unread_reviews(ctx: ToolContext, found: list[Passage]) -> list[str]:

@@ -834,6 +834,9 @@ def test_one_aspect_said_in_two_languages_is_counted_once(demo_store, encode):
     vocabulary = ["clean", "清洗", "taste", "电池"]
     assert same_aspect(vocabulary, "en") == {"清洗": "clean", "clean": "clean"}
     assert same_aspect(vocabulary, "zh") == {"清洗": "清洗", "clean": "清洗"}
+    # a sense of two words ("sound quality" of 音质) names the aspect by its first word
+    # the reviews use, never by the generic second one
+    assert same_aspect(["sound", "音质", "quality"], "zh") == {"音质": "音质", "sound": "音质"}
     registry = load_registry(False)
     makers = [p for p in demo_store.products("demo") if p.category == "Coffee Makers"]
     merged = 0

@@ -415,14 +415,21 @@ def same_aspect(vocabulary: list[str], language: str | None) -> dict[str, str]:
     for word in vocabulary:
         if not _HAN.match(word) or word in out:
             continue
-        match = next(
-            (english[stem(s)] for s in english_words(word, verbs=False) if stem(s) in english),
-            None,
-        )
+        match = next((english[k] for k in _sense_keys(word) if k in english), None)
         if match is not None and match not in out:
             name = word if language == "zh" else match
             out[word] = out[match] = name
     return out
+
+
+def _sense_keys(word: str) -> list[str]:
+    """A Chinese word's English senses, stemmed, as wholes and then word by word for a
+    sense of several words in their order (音质: "tone", "sound quality", "timbre", then
+    "sound", "quality"), so 音质 is one aspect with "sound" where the reviews say that."""
+    found = english_words(word, verbs=False)
+    keys = [stem(s) for s in found]
+    keys += [stem(w) for s in found if " " in s for w in s.split() if not is_stopword(w)]
+    return list(dict.fromkeys(keys))
 
 
 def _aspects(ctx: ToolContext, product: Product) -> list[str]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from agent.answers import PER_PRODUCT, answer_claims, compare_claims, named_first, review_claims
 from agent.composer import compose, detail_claims
 from agent.explain import explain, rewrite_answer
-from agent.needs import COLOUR
+from agent.needs import COLOUR, match_needs, needs_of
 from agent.parse import named_kind
 from agent.planner import search_text
 from agent.replies import say
@@ -171,9 +171,11 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
         intro = say("no_prices_cheaper", lang)
     products = _distinct_titles(products, [turn.agent.by_id.get(i) for i in state.passed])
     if intro is None and products:
-        products, lacking = _colour_first(turn, outcomes, products)
+        products, lacking, unmet = _colour_first(turn, outcomes, products)
         if lacking:  # "I prefer black" where nothing that fits the rest is black: said
             intro = say("no_colour", lang, colour=lacking)
+        elif unmet:  # black ones, but none of them has what the earlier picks had: said
+            intro = say("no_colour_need", lang, colour=unmet[0], needs=unmet[1:])
     if not products:
         return Reply(say("nothing_found", lang), "recommend")
     if intro is None and (missing := _not_carried(turn, products)):
@@ -198,36 +200,72 @@ MAX_REFINE_CHARS = 48
 
 def _colour_first(
     turn: Turn, outcomes: list[ToolOutcome], products: list[Product]
-) -> tuple[list[Product], str]:
+) -> tuple[list[Product], str, list[str]]:
     """A colour this message asks for ("I prefer black", "in black", "要黑色的"): the
     search's candidates of that colour first, where the picks lack it (the colour is one
-    soft part of the search, and a product meeting the others well outranks it). With
-    no candidate of it, the picks as they were and the colour, to be said."""
+    soft part of the search, and a product meeting the others well outranks it), those
+    that also meet what the earlier picks met of the request first of them. With no
+    candidate of it, the picks as they were and the colour, to be said; with candidates
+    none of which meets all that, the colour and what they miss ("noise cancelling"),
+    to be said."""
     short = len(turn.text.split()) <= MAX_REFINE_WORDS and len(turn.text) <= MAX_REFINE_CHARS
     if not turn.state.shown or not short:
-        return products, ""  # a colour said in a request ("white noise machine") is its words
+        return products, "", []  # a colour said in a request ("white noise machine") is its words
     said = [m.group(0) for m in COLOUR.finditer(turn.text)]
     avoided = {w.casefold() for w in turn.parsed.avoid}
     said = [c for c in dict.fromkeys(said) if c.casefold() not in avoided]
     if not said:
-        return products, ""
+        return products, "", []
 
     def coloured(product: Product) -> bool:
         texts = [product.title, product.title_i18n.get("zh") or ""]
         texts += [str(v) for v in product.attributes.values()]
         return any(c.casefold() in t.casefold() for c in said for t in texts)
 
-    if all(coloured(p) for p in products):
-        return products, ""
     found = [o for o in outcomes if o.ok and o.tool == "search_products"]
     by_id = turn.agent.by_id
     candidates = [by_id[i] for o in found for i in o.result.products if i in by_id]
     passed = set(turn.state.passed)
-    first = [p for p in [*products, *candidates] if coloured(p) and p.id not in passed]
+    first = list(
+        {p.id: p for p in [*products, *candidates] if coloured(p) and p.id not in passed}.values()
+    )
     if not first:
-        return products, " / ".join(said)
+        return products, " / ".join(said), []
+    unmet: list[str] = []
+    rest = _needs_met_before(turn, said)
+    if rest:
+        checked = first[:MAX_COLOUR_CHECKED]
+        missing = {p.id: _unmet(turn, p, rest) for p in checked}
+        fitting = [p for p in checked if not missing[p.id]]
+        if fitting:
+            first = [*fitting, *(p for p in first if p not in fitting)]
+        else:
+            unmet = [" / ".join(said), *dict.fromkeys(missing[checked[0].id])]
     ordered = list({p.id: p for p in [*first, *products]}.values())
-    return ordered[: len(products)], ""
+    return ordered[: len(products)], "", unmet
+
+
+MAX_COLOUR_CHECKED = 12  # coloured candidates read for the rest of the request
+
+
+def _needs_met_before(turn: Turn, colours: list[str]) -> list:
+    """The needs of the request (agent.needs.needs_of), the colour's aside, that a
+    product of the list shown before this message meets by its records."""
+    needs = [
+        n
+        for n in needs_of(turn.state.request())
+        if not any(c.casefold() in n.text.casefold() for c in colours) and not COLOUR.search(n.text)
+    ]
+    if not needs:
+        return []
+    shown = [turn.agent.by_id[i] for i in turn.state.shown if i in turn.agent.by_id]
+    met = {m.need.text for p in shown for m in match_needs(turn.ctx, p, needs).matches}
+    return [n for n in needs if n.text in met]
+
+
+def _unmet(turn: Turn, product: Product, needs: list) -> list[str]:
+    """Of the needs, those the product's records say nothing of, as the shopper said them."""
+    return [n.text for n in match_needs(turn.ctx, product, needs).unstated]
 
 
 def _not_carried(turn: Turn, products: list[Product]) -> str:

@@ -217,3 +217,32 @@ def test_a_colour_asked_after_a_list_comes_first_or_is_said_to_be_missing(demo_h
         reply = agent.turn(state, "purple ones please", "u0001")
         assert reply.text.startswith("I found nothing in purple"), reply.text
         assert len(reply.products) == len(first.products)
+
+
+def test_a_colour_asked_after_a_list_keeps_what_the_earlier_picks_met(demo_home):
+    """ "red ones please" after smartwatches with GPS under 100: a red one comes first,
+    and as no red one within the budget mentions GPS (the earlier picks all did), the
+    reply says so before the list, in the shopper's words; a red one that also meets
+    it comes first where one does ("white ones please" of over-ear noise cancelling
+    headphones under 200)."""
+    from shopassist.assistant import build_assistant
+    from shopassist.settings import load_settings
+
+    settings = load_settings(env={"SHOPASSIST_HOME": str(demo_home)})
+    with Store.in_home(demo_home) as store:
+        agent = build_assistant(settings, store, "demo", "none").agent
+        state = new_state()
+        first = agent.turn(state, "a smartwatch with GPS under 100", "u0001")
+        assert all("gps" in p.title.casefold() for p in first.products)
+        reply = agent.turn(state, "red ones please", "u0001")
+        assert reply.text.startswith('I found nothing in red that also mentions "GPS"'), reply.text
+        top = reply.products[0]
+        assert "red" in top.title.casefold() and "gps" not in top.title.casefold()
+        assert any("GPS" in s.text and "Nothing" in s.text for s in top.sentences)
+        state = new_state()
+        agent.turn(state, "over-ear noise cancelling headphones under 200", "u0001")
+        reply = agent.turn(state, "white ones please", "u0001")
+        assert "also mentions" not in reply.text
+        top = store.product("demo", reply.products[0].product_id)
+        assert top.attributes["color"] == "white", top.title
+        assert "active noise cancelling" in top.title and "over-ear" in top.title, top.title

@@ -232,13 +232,14 @@ def _colour_first(
     if not first:
         return products, " / ".join(said), []
     unmet: list[str] = []
-    rest = _needs_met_before(turn, said)
+    rest = _needs_met_before(turn)
     if rest:
         checked = first[:MAX_COLOUR_CHECKED]
         missing = {p.id: _unmet(turn, p, rest) for p in checked}
         fitting = [p for p in checked if not missing[p.id]]
         if fitting:
-            first = [*fitting, *(p for p in first if p not in fitting)]
+            fits = {p.id for p in fitting}
+            first = [*fitting, *(p for p in first if p.id not in fits)]
         else:
             unmet = [" / ".join(said), *dict.fromkeys(missing[checked[0].id])]
     ordered = list({p.id: p for p in [*first, *products]}.values())
@@ -248,14 +249,10 @@ def _colour_first(
 MAX_COLOUR_CHECKED = 12  # coloured candidates read for the rest of the request
 
 
-def _needs_met_before(turn: Turn, colours: list[str]) -> list:
-    """The needs of the request (agent.needs.needs_of), the colour's aside, that a
-    product of the list shown before this message meets by its records."""
-    needs = [
-        n
-        for n in needs_of(turn.state.request())
-        if not any(c.casefold() in n.text.casefold() for c in colours) and not COLOUR.search(n.text)
-    ]
+def _needs_met_before(turn: Turn) -> list:
+    """The needs of the request (agent.needs.needs_of), those naming a colour aside, that
+    a product of the list shown before this message meets by its records."""
+    needs = [n for n in needs_of(turn.state.request()) if not COLOUR.search(n.text)]
     if not needs:
         return []
     shown = [turn.agent.by_id[i] for i in turn.state.shown if i in turn.agent.by_id]

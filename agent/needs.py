@@ -114,12 +114,13 @@ _ZH_NOT_NEEDS = frozenset(
 )
 # What a product looks or is like, as a noun after what describes it ("卡通人物的图案").
 _ZH_DIMENSION_NOUNS = frozenset("图案 颜色 款式 样式 风格 设计 花色 造型 味道 材质".split())  # noqa: SIM905
+_SCRIPTS = re.compile(r"[\u4e00-\u9fff]+|[^\u4e00-\u9fff]+")  # "带GPS" -> 带, GPS
 _ZH_NOT_TOO = re.compile(r"别太|不要太|别")  # a word of its own that negates the next
 # What negates the word after it: "不会过期的" (won't expire), "不伤手", "没有异味"
 _ZH_NEGATED = re.compile(r"(?:不会|不要|不能|不用|不易|不容易|没有|别是|不是|不要是|不|没|无|别)$")
 _FREE_AFTER = re.compile(r"\s+free\b", re.I)  # "fragrance free": no fragrance
 # A number said before a need is part of it: "1/4 watt", "4毫米" (not met by "1/2 Watt").
-_NUMBER_BEFORE = re.compile(r"\d+(?:[./]\d+)?\s*$")
+_NUMBER_BEFORE = re.compile(r"\d+(?:[./-]\d+)*\s*$|\d+[./]$")  # "1/4-20 ", the "1." of "1.75mm"
 # A sentence that says the product meets the shopper's request ("You asked for ...",
 # "It has what you asked for: ...", "您要..."); what they said about the price is the
 # budget's claim, checked as a number.
@@ -227,9 +228,14 @@ def needs_of(messages: Sequence[str]) -> list[Need]:
 
 def _message_needs(message: str) -> list[Need]:
     parsed = parse(message)
-    kept = {w.casefold() for w in parsed.content.split()}
+    # "带GPS 智能手表": a Latin word inside Chinese text is a word of its own
+    kept = {
+        part.casefold()
+        for w in parsed.content.split()
+        for part in (_SCRIPTS.findall(w) if _HAN.search(w) else [w])
+    }
     if parsed.language == "zh" or _HAN.search(parsed.content):
-        needs = _zh_needs(message, parsed.content) + _en_needs(message, kept)
+        needs = _in_order(message, _zh_needs(message, parsed.content) + _en_needs(message, kept))
     else:
         needs = _en_needs(message, kept)
     avoid = {w.casefold() for w in parsed.avoid}
@@ -237,6 +243,44 @@ def _message_needs(message: str) -> list[Need]:
         replace(n, avoided=True) if n.negated and avoid and set(n.words) <= avoid else n
         for n in needs
     ]
+
+
+def _in_order(message: str, needs: list[Need]) -> list[Need]:
+    """A Chinese message's needs in the order said, a Latin word written against the
+    Chinese words after it one need with them ("3D打印机喷嘴", "USB充电")."""
+    placed = sorted((message.find(n.text), n) for n in needs)
+    out: list[tuple[int, Need]] = []
+    for start, need in placed:
+        if out and start >= 0:
+            at, prior = out[-1]
+            if (
+                at + len(prior.text) == start
+                and not _HAN.match(prior.text[-1])
+                and _HAN.match(need.text[0])
+                and not need.negated
+            ):
+                merged = replace(
+                    need,
+                    text=prior.text + need.text,
+                    words=prior.words + need.words,
+                    terms=prior.terms + need.terms,
+                    negated=prior.negated,
+                    target=prior.target or need.target,
+                )
+                out[-1] = (at, merged)
+                continue
+        out.append((start, need))
+    return [n for _, n in out]
+
+
+def _zh_target(message: str, start: int, end: int) -> bool:
+    """Whether Chinese words around a Latin one say it is what the product is for:
+    "给iPhone", "适合MacBook的", "做Arduino小实验用的"."""
+    return bool(_ZH_FOR_BEFORE.search(message[:start]) or _ZH_USED_AFTER.match(message, end))
+
+
+_ZH_FOR_BEFORE = re.compile(r"(?:[给为替]|适合|适用于|用于|专为|配)$")
+_ZH_USED_AFTER = re.compile(r"[\u4e00-\u9fff]{0,3}?(?:用的|专用|上用)")
 
 
 def _en_needs(message: str, kept: set[str]) -> list[Need]:
@@ -250,6 +294,10 @@ def _en_needs(message: str, kept: set[str]) -> list[Need]:
         nonlocal run, negation
         if run:
             start = (negation or run[0]).start()
+            # "不要PVC的": a Chinese negation right before a Latin word negates it
+            zh_not = None if negation else _ZH_NEGATED.search(message[max(start - 3, 0) : start])
+            if zh_not is not None:
+                start = zh_not.start() + max(start - 3, 0)
             if negation is None and (number := _NUMBER_BEFORE.search(message[:start])):
                 start = number.start()
             words = tuple(m.group(0).casefold() for m in run)
@@ -261,10 +309,13 @@ def _en_needs(message: str, kept: set[str]) -> list[Need]:
                     text,
                     words,
                     tuple(stem(w) for w in words),
-                    negated=negation is not None,
+                    negated=negation is not None or zh_not is not None,
                     intense=bool(_INTENSE_BEFORE.search(message[:start])),
-                    target=bool(_TARGET_BEFORE.search(message[:start]))
-                    and not _EASY_ON.search(message[:start]),
+                    target=(
+                        bool(_TARGET_BEFORE.search(message[:start]))
+                        and not _EASY_ON.search(message[:start])
+                    )
+                    or _zh_target(message, start, run[-1].end()),
                 )
             )
         run, negation = [], None
@@ -958,15 +1009,21 @@ def _as_written(need: Need, held: list[str], whole: bool = False) -> str:
     if whole:
         return need.text
     spans = [
-        m.span()
-        for word in held
-        if (m := re.search(rf"(?<!\w){re.escape(word)}(?!\w)", need.text, re.I)) is not None
+        m.span() for word in held if (m := re.search(_bounded(word), need.text, re.I)) is not None
     ]
     if not spans:
         return held[0]
     spans.sort()
     text = need.text[spans[0][0] : spans[-1][1]]
     return text if len(text.split()) == len(held) else need.text[spans[0][0] : spans[0][1]]
+
+
+def _bounded(word: str) -> str:
+    """A pattern for the word as a whole word, a Latin word's bounds being Latin ones
+    ("PLA" of "PLA耗材"); a Chinese word is found as it is."""
+    if _HAN.match(word):
+        return re.escape(word)
+    return rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])"
 
 
 def _window(passage: Passage, forms: list[str]) -> str:

@@ -398,7 +398,7 @@ def test_what_the_product_is_for_and_what_is_not_wanted_are_read_as_such():
     assert not _need("a thick yoga mat that is easy on my knees", "knees").target
     assert _need("底座能给手机无线充电的台灯", "手机").target
     assert not _need("底座能给手机无线充电的台灯", "无线充电").target  # what it does
-    assert _need("3D打印机用的PLA耗材", "打印机").target
+    assert _need("3D打印机用的PLA耗材", "3D打印机").target
     assert _need("a gift card with a baby design, not a restaurant one", "not a restaurant").negated
     assert _need("she can't stand anything perfumed", "can't stand anything perfumed").negated
     texts = [n.text for n in needs_of(["gift card for a coworker who's obsessed with guitars"])]
@@ -424,6 +424,28 @@ def test_chinese_needs_are_read_as_runs_of_words():
     assert _need("双肩包，要防水，别是黑色的", "别是黑色").negated
     assert _need("4毫米的天然橡胶瑜伽垫", "4毫米").words == ("毫米",)  # met only with the 4
     assert "50美元" not in [n.text for n in needs_of(["户外用品店的礼品卡，50美元"])]
+
+
+def test_a_latin_word_in_a_chinese_request_is_read_as_a_need(workshop):
+    """ "带GPS的智能手表": GPS is asked for; "不要PVC的" is not wanted; "3D打印机用的PLA耗材"
+    asks for PLA filament for a 3D printer; "1.75mm" is said whole; and a product's
+    record that holds the Latin word meets it, quoted as the shopper wrote it."""
+    from agent.needs import match_needs
+
+    texts = [n.text for n in needs_of(["推荐带GPS的智能手表"])]
+    assert texts == ["GPS", "智能手表"]  # in the order said
+    pvc = _need("不要PVC的瑜伽垫", "不要PVC")
+    assert pvc.negated and pvc.avoided and pvc.words == ("pvc",)
+    printer = _need("3D打印机用的PLA耗材", "3D打印机")
+    assert printer.target and printer.words == ("3d", "打印机")
+    assert _need("3D打印机用的PLA耗材", "PLA耗材").words == ("pla", "耗材")
+    assert _need("适合MacBook的电脑包", "MacBook").target
+    assert _need("做Arduino小实验用的面包板", "Arduino").target
+    assert "1.75mm" in [n.text for n in needs_of(["PLA耗材 1.75mm 白色"])]
+    assert _need("1/4-20 hex nuts", "1/4-20 hex nuts").words == ("hex", "nuts")
+    filament = workshop.store.product("shop", "w2")
+    quoted = [m.quoted for m in match_needs(workshop, filament, needs_of(["要PLA耗材"])).matches]
+    assert "PLA" in quoted
 
 
 def test_a_number_said_before_a_need_is_part_of_it(workshop):

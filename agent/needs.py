@@ -103,13 +103,15 @@ _NOT_NEEDS = frozenset(
     sends track tracks block blocks hold holds can able lots plenty enough loads free now
     today start started starting began begun wear wears wearing spend spends spending
     possible possibly size sizes colour colours color colors capacity spec specs check
+    i've i'd i'll we're we've you're you've they're they've onto nothing proper properly
+    actually really
     checking put move patch brand brands idk dunno
     """.split()  # noqa: SIM905
 )
 _ZH_NOT_NEEDS = frozenset(
     """买 喜欢 推荐 礼物 送 给 东西 好 好用 不错 便宜 贵 价格 预算 元 块 以内 以下 左右
     想 要 找 不会 不要 不能 不用 没有 美元 美金 人民币 尺寸 尺码 大小 颜色 容量 规格 型号
-    希望 最好 尽量 需要 打算 准备 请问 麻烦 帮忙 有没有 能不能 谢谢
+    希望 最好 尽量 需要 打算 准备 请问 麻烦 帮忙 有没有 能不能 谢谢 一定 一定要 务必 必须
     今天 明天 后天 昨天 今年 明年 去年 下周 上周 下个月 上个月""".split()  # noqa: SIM905
 )
 # What a product looks or is like, as a noun after what describes it ("卡通人物的图案").
@@ -295,9 +297,9 @@ def _en_needs(message: str, kept: set[str]) -> list[Need]:
         if run:
             start = (negation or run[0]).start()
             # "不要PVC的": a Chinese negation right before a Latin word negates it
-            zh_not = None if negation else _ZH_NEGATED.search(message[max(start - 3, 0) : start])
+            zh_not = None if negation else _zh_negation(message, start)
             if zh_not is not None:
-                start = zh_not.start() + max(start - 3, 0)
+                start = zh_not
             if negation is None and (number := _NUMBER_BEFORE.search(message[:start])):
                 start = number.start()
             words = tuple(m.group(0).casefold() for m in run)
@@ -396,7 +398,7 @@ def _zh_needs(message: str, content: str) -> list[Need]:
         at = found + len(word)
         if word not in content or not _HAN.match(word) or word in _ZH_NOT_NEEDS:
             continue  # the budget, the recipient, words that ask
-        if word in _ZH_TIMES and not (
+        if (word in _ZH_TIMES or word in _ZH_PLACES) and not (
             _ZH_TIME_USE_AFTER.match(message, at) or _ZH_TIME_USE_BEFORE.search(message[:found])
         ):
             continue  # "早上到公司", "冬天脸特别干": when, not what is wanted ("冬天穿的" is)
@@ -442,14 +444,27 @@ def _zh_needs(message: str, content: str) -> list[Need]:
             b == finish for b, _, _ in spans
         ):  # "天然橡胶瑜伽" + "垫": quoted whole, the one character the splitter left out
             finish += 1
-        negation = _ZH_NEGATED.search(message[max(begin - 3, 0) : begin]) if begin else None
-        number = None if negation or lead else _NUMBER_BEFORE.search(message[:begin])
-        start = number.start() if number else begin - len(negation.group(0)) if negation else begin
+        negated_at = _zh_negation(message, begin) if begin else None
+        number = None if negated_at is not None or lead else _NUMBER_BEFORE.search(message[:begin])
+        start = number.start() if number else negated_at if negated_at is not None else begin
         text = message[start:finish]
         target = bool(_ZH_FOR.search(message[:begin]) or _ZH_USED_FOR.match(message, finish))
-        needs.append(Need(text, words, words, negation is not None or bool(lead), target=target))
+        negated = negated_at is not None or bool(lead)
+        needs.append(Need(text, words, words, negated, target=target))
         ends.append((start, finish))
     return needs
+
+
+def _zh_negation(message: str, at: int) -> int | None:
+    """Where a Chinese negation of the words at `at` begins ("不会过期", "不要PVC"), or
+    None; the A-not-A of a question negates nothing ("有没有防水的", "会不会掉色")."""
+    found = _ZH_NEGATED.search(message[max(at - 3, 0) : at])
+    if found is None:
+        return None
+    begin = max(at - 3, 0) + found.start()
+    if begin and message[begin - 1] == found.group(0)[-1]:
+        return None  # 有没有, 会不会, 能不能, 是不是, 要不要
+    return begin
 
 
 # Times of day and seasons: when the shopper does something ("晚上做手工活", "周末经常去爬
@@ -457,6 +472,11 @@ def _zh_needs(message: str, content: str) -> list[Need]:
 _ZH_TIMES = frozenset(
     """早上 早晨 清晨 上午 中午 下午 傍晚 晚上 夜里 夜间 半夜 白天 平时 平常 每天 天天 周末
     冬天 夏天 春天 秋天 冬季 夏季 春季 秋季""".split()  # noqa: SIM905
+)
+# Places the shopper is, said the same way: "路上泥很多", "家里是木地板" (where, not what is
+# wanted); a need only where the product is for them ("家里用的", "车上用")
+_ZH_PLACES = frozenset(
+    "家里 家中 屋里 路上 车上 车里 身上 手上 手里 山上 山里 水里 外面 宿舍里 公司里".split()  # noqa: SIM905
 )
 _ZH_TIME_USE_AFTER = re.compile(r"(?:穿|用|戴|骑|的(?!时候)|专用)")  # not 冬天的时候 (when)
 _ZH_TIME_USE_BEFORE = re.compile(r"(?:适合|适用于|用于|专为)$")
@@ -467,7 +487,9 @@ _ZH_TIME_USE_BEFORE = re.compile(r"(?:适合|适用于|用于|专为)$")
 _ZH_NOUN_TAILS = frozenset(
     "板管机器仪桶盒瓶袋架垫灯刀鞋靴衣帽套线卡片纸膜笔表杯壶锅箱柜车刷剂液膏霜胶"
 )
-_ZH_TOPIC = re.compile(r"(?:要|能|得|可以|必须|最好)(?!的)")  # "电池要能撑两天": 电池 is the topic
+_ZH_TOPIC = re.compile(
+    r"(?:要|能|得|可以|必须|最好|一定|务必)(?!的)"
+)  # "电池要能撑两天": 电池 is the topic
 _ZH_FOR = re.compile(r"[给为替]$")
 _ZH_USED_FOR = re.compile(r"[\u4e00-\u9fff]?(?:用的|专用)")  # "显微镜课用的"
 

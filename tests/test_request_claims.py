@@ -436,6 +436,10 @@ def test_a_latin_word_in_a_chinese_request_is_read_as_a_need(workshop):
     assert texts == ["GPS", "智能手表"]  # in the order said
     pvc = _need("不要PVC的瑜伽垫", "不要PVC")
     assert pvc.negated and pvc.avoided and pvc.words == ("pvc",)
+    # the A-not-A of a question negates nothing
+    assert not _need("有没有GPS的手表", "GPS").negated
+    assert not _need("洗澡的时候想听歌，有没有防水的小音箱", "防水").negated
+    assert not _need("会不会掉色", "掉色").negated
     printer = _need("3D打印机用的PLA耗材", "3D打印机")
     assert printer.target and printer.words == ("3d", "打印机")
     assert _need("3D打印机用的PLA耗材", "PLA耗材").words == ("pla", "耗材")
@@ -574,16 +578,21 @@ def test_when_and_what_is_not_wanted_are_no_need_asked_for():
         ("晚上做手工活眼睛容易累，想要个能调色温的台灯", "晚上", "色温"),
         ("想给老公买双徒步鞋，他周末经常去爬山", "周末", "爬山"),
         ("冬天的时候手很干，想买护手霜", "冬天", "护手霜"),
+        ("想买个瑜伽垫，家里是木地板，跪着的时候膝盖特别疼", "家里", "瑜伽垫"),
+        ("他周末经常去爬山，路上泥很多，一定要防水", "路上", "防水"),
+        ("鞋子一定要防滑", "一定", "防滑"),
     ],
 )
 def test_a_chinese_time_of_day_or_season_says_when_not_what(message, when, what):
     """ "早上到公司", "冬天脸特别干": when the shopper does something, not what the product
     must be ("best for: busy mornings" is no fit of 早上); the product for a season or a
-    time ("冬天穿的", "适合晚上用的") is one."""
+    time ("冬天穿的", "适合晚上用的") is one. Places are read the same way ("家里是木地板",
+    "家里用的"), and "一定要" only says how much it matters."""
     texts = [n.text for n in needs_of([message])]
     assert what in texts and not [t for t in texts if when in t]
     assert "冬天" in [n.text for n in needs_of(["冬天穿的雪地靴"])]
     assert "晚上" in [n.text for n in needs_of(["适合晚上用的台灯"])]
+    assert _need("家里用的吸尘器", "家里").target
 
 
 def test_what_hurts_is_no_need_and_after_an_hour_is_when():

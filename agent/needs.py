@@ -104,7 +104,7 @@ _NOT_NEEDS = frozenset(
     today start started starting began begun wear wears wearing spend spends spending
     possible possibly size sizes colour colours color colors capacity spec specs check
     i've i'd i'll we're we've you're you've they're they've onto nothing proper properly
-    actually really
+    actually really during throughout whenever
     checking put move patch brand brands idk dunno
     """.split()  # noqa: SIM905
 )
@@ -922,8 +922,9 @@ def of_asked_kind(ctx: ToolContext, product: Product, kind: AskedKind) -> bool:
     texts = (product.title, *product.categories)
     words = {w.casefold() for text in texts for w in _TOKEN.findall(text or "")}
     words = {w for w in words if not _HAN.match(w) and not w.isdigit()}
-    if {stem(w) for w in words} & kind.words:
-        return True
+    stems = {stem(w) for w in words}
+    if stems & kind.words or any(_is_head(k, frozenset(stems)) for k in kind.words):
+        return True  # "watch" of "smartwatch", as asked_kind reads it
     if kind.before and set(title_heads(product.title)) & kind.before:
         return True
     if ctx.encode is None or not kind.said or not words:

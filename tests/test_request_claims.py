@@ -672,6 +672,7 @@ def lab(store):
         ("v3", "Compact Vacuum Cleaner", "Cleanco"),
         ("v4", "Wet Dry Vacuum, 5 Gallon", "Shopco"),
         ("v5", "Cordless Stick Vacuum", "Shopco"),
+        ("s1", "Orbit Smartwatch with GPS, Black", "Orbit"),
         ("v6", "Robot Vacuum", "Shopco"),
         ("k1", "Drip Coffee Maker, 12-Cup", "Brewco"),
         ("k2", "Burr Coffee Grinder", "Brewco"),
@@ -745,7 +746,7 @@ def test_a_product_of_another_kind_gets_no_request_claim(lab):
     another name for it close in meaning (an acrylic adhesive for glue), is of the kind;
     a duct tape is not, nor a wine stabiliser that mentions yeast."""
     from agent.composer import request_claims
-    from agent.needs import asked_kind, of_asked_kind
+    from agent.needs import AskedKind, asked_kind, of_asked_kind
 
     def quoted(pid: str, message: str) -> list[str]:
         product = lab.store.product("lab", pid)
@@ -771,6 +772,10 @@ def test_a_product_of_another_kind_gets_no_request_claim(lab):
     yeast = asked_kind(lab, ["自己在家酿葡萄酒用的酵母"])
     assert yeast is not None
     assert of_asked_kind(lab, lab.store.product("lab", "y1"), yeast)
+    # a title word that ends on the kind is one ("watch" of "Smartwatch")
+    watch = AskedKind(frozenset({"watch"}), ("watch",))
+    assert of_asked_kind(lab, lab.store.product("lab", "s1"), watch)
+    assert not of_asked_kind(lab, lab.store.product("lab", "v5"), watch)
 
 
 def test_a_hyphenated_word_is_matched_by_its_parts():

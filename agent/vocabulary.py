@@ -106,8 +106,9 @@ class Vocabulary:
 
     def missing_kind(self, phrase: str, shown: Sequence[Product] = ()) -> bool:
         """Whether the shop carries nothing called what the shopper asked for by name
-        (`phrase`, agent.parse.named_kind): no title or category has its last word
-        ("water bottle" where no title says bottle), or none has its last two words side
+        (`phrase`, agent.parse.named_kind): no title or category has its last word, nor a
+        word ending on it ("water bottle" where no title says bottle; "watch" where titles
+        say "smartwatch" is carried), or none has its last two words side
         by side and no product found for it (`shown`) has the last ("soldering iron" where
         only cast iron is), or a name in it is in no title ("Nintendo cards"); unless the
         category the words mean is that of a product found ("earbuds"). Chinese
@@ -141,6 +142,8 @@ class Vocabulary:
             found = {w for p in shown for t in (p.title, *p.categories) for w in stem_list(t)}
             if head[0] in found:
                 return False
+        elif len(head[0]) >= 4 and any(t.endswith(head[0]) for t in self.title_stems):
+            return False  # "watch": titles say "smartwatch"
         # another name for what the products found are ("earbuds" of in-ear headphones):
         # the category the words mean, by the stricter switching threshold, is theirs
         meant = self.guess_category(" ".join(words), self.switch_threshold) if shown else None

@@ -128,6 +128,20 @@ def test_chinese_words_the_segmenter_cuts_or_glues_are_put_right_with_the_dictio
     assert "安卓" in content_terms("这块手表能连安卓手机吗？")
     # words the segmenter got right stay as they are
     assert content_terms("这个耳机续航多长时间？") == ["耳机", "续航"]
+    # the A-not-A of a question is the word once ("耐不耐磨": 耐磨, not 耐不)
+    assert content_words("这双鞋的鞋底耐不耐磨？") == ["鞋", "鞋底", "耐磨"]
+    assert "快" in content_words("到账快不快？") and "不快" not in content_words("到账快不快？")
+
+
+def test_a_letter_hyphened_to_a_word_is_part_of_it():
+    """ "K-Cups" is no "cups" (a 12-cup coffee maker does not take K-Cups); the "e-" of
+    "e-gift", which records also leave out, is dropped."""
+    from tools.text import contains_term
+
+    assert content_words("Does it take K-Cups?") == ["k-cups"]
+    assert not contains_term("capacity: 12-cup", "k-cups")
+    assert contains_term("Compatible with K-Cup pods", "k-cups")
+    assert content_words("is it an e-gift card?") == ["gift", "card"]
 
 
 @pytest.mark.parametrize(

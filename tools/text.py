@@ -17,7 +17,9 @@ from collections.abc import Iterable
 from tools.dictionary import english_words, senses
 from vectorstore.text import jieba_words, quiet_jieba
 
-_RUN = re.compile(r"[\u4e00-\u9fff]+|[A-Za-z0-9]+(?:['][A-Za-z]+)?")
+# A letter hyphened to a word is part of it ("K-Cups", "T-shirt", "U-bolt"; not the "e-"
+# of "e-gift", which records also write without it)
+_RUN = re.compile(r"[\u4e00-\u9fff]+|(?:[A-DF-Za-df-z]-)?[A-Za-z0-9]+(?:['][A-Za-z]+)?")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _EN_STOP = frozenset(
     """
@@ -684,6 +686,7 @@ def _content_words(text: str) -> tuple[str, ...]:
     after_word = False  # the run before was a key word
     for run in _RUN.findall(text or ""):
         if _HAN.match(run):
+            run = _A_NOT_A.sub(r"\1", run)  # "耐不耐磨" asks whether it is 耐磨
             kept = [w for w in _content_segments(run) if w not in _ZH_STOP and not _only_stop(w)]
             # "防水等级": the grade of water resistance is asked, not a word "等级"
             out.extend(w for k, w in enumerate(kept) if not (k and w in _VALUE_OF))
@@ -703,6 +706,10 @@ def _content_words(text: str) -> tuple[str, ...]:
             if first not in _ZH_MONEY and not _only_stop(first):
                 out.append(first)
     return tuple(dict.fromkeys(t for t in out if len(t) > 1 or _HAN.match(t)))
+
+
+# The A-not-A of a question ("快不快", "耐不耐磨", "有没有"): the word once
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 
 
 def contains_term(text: str, term: str) -> bool:

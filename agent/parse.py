@@ -146,12 +146,15 @@ _RECIPIENT_EN = re.compile(
     r"grandson|granddaughter|roommate|teammate|coach|in-laws)\b",
     re.I,
 )
-_RECIPIENT_ZH = re.compile(
-    r"(?:给|送)我?的?(老公|老婆|妈妈|爸爸|儿子|女儿|男朋友|女朋友|朋友|老板|"
+_ZH_PEOPLE = (
+    r"(老公|老婆|妈妈|爸爸|儿子|女儿|男朋友|女朋友|朋友|老板|"
     r"孩子|哥哥|姐姐|弟弟|妹妹|爷爷|奶奶|同事|老师|邻居|同学|室友|侄子|侄女|外甥女|外甥"
     r"|叔叔|阿姨|舅舅|姑姑|婆婆|公公|岳母|岳父|老妈|老爸|母亲|父亲|媳妇|妻子|太太|丈夫|外婆"
     r"|姥姥|外公|姥爷|爸妈|父母|妈|爸)"
 )
+_RECIPIENT_ZH = re.compile(r"(?:给|送)我?的?" + _ZH_PEOPLE)
+# "给喜欢喝咖啡的同事": the person after what is said of them (which stays a need)
+_RECIPIENT_ZH_SAID = re.compile(r"(?:给|送)我?的?([^，。,.!?！？；;给送的]{1,10})的" + _ZH_PEOPLE)
 _USE_EN = re.compile(
     r"\bfor (?:the |a |my )?(hiking|running|travel(?:ing)?|commut\w*|gym|"
     r"camping|work|school|yoga|swimming|cooking|reading|the office|office|"
@@ -698,6 +701,9 @@ def parse(text: str) -> Parsed:
         if m := rx.search(remaining):
             p.recipient = m.group(1).lower()
             remaining = remaining.replace(m.group(0), " ")
+    if p.recipient is None and (m := _RECIPIENT_ZH_SAID.search(remaining)):
+        p.recipient = m.group(2)
+        remaining = remaining.replace(m.group(0), f" {m.group(1)} ")
     for rx in (_USE_EN, _USE_ZH):
         if m := rx.search(remaining):
             p.use = m.group(1).lower()

@@ -20,6 +20,9 @@ class Slots:
     category: str | None = None
     category_guessed: bool = False  # inferred by similarity, not named by the shopper
     category_turn: int = 0  # the turn that chose the category
+    # the turn the category replaced another: what was asked for before it is not the
+    # request (words said before any kind was chosen are, for the kind chosen next)
+    kind_turn: int = 0
     # the turn a new request began without a new category ("换成给我奶奶的", "something
     # for coffee instead"): what was asked before it is no longer the shopper's request
     request_turn: int = 0
@@ -80,7 +83,7 @@ class DialogueState:
 
     def request(self) -> list[str]:
         """The messages that asked for the current kind of product, oldest first."""
-        since = max(self.slots.category_turn, self.slots.request_turn)
+        since = max(self.slots.kind_turn, self.slots.request_turn)
         return [t for turn, t, asked in self.said if asked and turn >= since]
 
     @property

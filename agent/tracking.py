@@ -16,6 +16,8 @@ from catalog.brands import brand_pattern
 from catalog.models import Product
 from tools.text import stem
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
 MAX_QUERY_WORDS = 16
 
 
@@ -85,6 +87,8 @@ def update_slots(
             s.category_guessed = guessed
         if category != s.category:
             s.category_turn = state.turns
+            if s.category is not None:
+                s.kind_turn = state.turns
         s.category = category
     s.attributes = list(dict.fromkeys(s.attributes + vocabulary.attributes_in(text)))
     _avoid(s, parsed)
@@ -212,9 +216,14 @@ def _brands(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) ->
         excluded = dict.fromkeys(s.exclude_brands + unwanted)
         s.exclude_brands = [b for b in excluded if b not in wanted]
     wanted_now = []
+    chinese = {}
+    if _HAN.search(text) and hasattr(vocabulary, "chinese_brands"):
+        chinese = vocabulary.chinese_brands(text)
     for brand in vocabulary.brands_in(text):
         named = brand_pattern(brand)
         spelled = named.pattern if named else re.escape(brand)
+        if brand in chinese:  # "不要星巴克的": the brand by its Chinese name
+            spelled = f"{spelled}|{re.escape(chinese[brand])}"
         negated = re.search(
             rf"(?:not|no|without|except|skip|avoid|exclude|nothing from|don'?t like|dislikes?"
             rf"|hates?|不喜欢|讨厌"

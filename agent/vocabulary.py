@@ -302,15 +302,16 @@ class Vocabulary:
 
         named = [b for b, own in spans.items() if not all(inside(span, b) for span in own)]
         if _HAN.search(text):
-            named += [b for b in self._chinese_brands(text) if b not in named]
+            named += [b for b in self.chinese_brands(text) if b not in named]
         return named
 
-    def _chinese_brands(self, text: str) -> list[str]:
+    def chinese_brands(self, text: str) -> dict[str, str]:
         """Brands a Chinese word names by its dictionary sense, a proper name ("亚马逊" ->
         Amazon, "星巴克" -> "Starbucks, US coffee shop chain", "耐克" -> "Nike, Inc."); not
-        a common word that is also a brand ("苹果" is the fruit, "apple")."""
+        a common word that is also a brand ("苹果" is the fruit, "apple"): brand -> the
+        word that names it."""
         by_name = {b.casefold(): b for b in self.brands}
-        out = []
+        out: dict[str, str] = {}
         for word in content_words(text):
             if not _HAN.match(word):
                 continue
@@ -318,7 +319,7 @@ class Vocabulary:
                 name = re.sub(r"\s+(?:inc\.?|corporation|corp\.?|company|co\.)$", "",
                               sense.split(",")[0].strip(), flags=re.I)  # fmt: skip
                 if name[:1].isupper() and (brand := by_name.get(name.casefold())):
-                    out.append(brand)
+                    out.setdefault(brand, word)
                     break
         return out
 

@@ -476,6 +476,44 @@ def _card_vocabulary():
     return Vocabulary.from_products(cards)
 
 
+def test_a_brand_not_wanted_said_by_its_chinese_name_is_left_out():
+    """ "不要星巴克的" after a request for a card: Starbucks (星巴克 by its dictionary sense)
+    is excluded, not asked for; the request keeps the message said before the kind was
+    set, and the coworker the card is for is the recipient, not a need."""
+    from agent.needs import needs_of
+    from agent.parse import parse
+    from agent.tracking import update_slots
+
+    vocabulary, state = _card_vocabulary(), new_state("zh")
+    first = "想给喜欢喝咖啡的同事买张礼品卡，25美元左右"
+    assert parse(first).recipient == "同事"
+    assert [n.text for n in needs_of([first])] == ["喝咖啡", "礼品卡"]
+    for message in (first, "不要星巴克的"):
+        state.turns += 1
+        state.hear(message)
+        update_slots(state, parse(message), message, vocabulary, "USD", [])
+        state.asked_for_products()
+    assert state.slots.exclude_brands == ["Starbucks"] and state.slots.brands == []
+    assert state.request() == [first, "不要星巴克的"]
+
+
+def test_words_said_before_the_first_kind_stay_part_of_the_request():
+    """ "something for my coworker who loves coffee", then "a gift card": the kind chosen
+    on the second turn replaces none, so the first message is still what is asked for."""
+    from agent.parse import parse
+    from agent.tracking import update_slots
+
+    vocabulary, state = _card_vocabulary(), new_state()
+    said = ["something for my coworker who loves coffee", "a gift card please"]
+    for message in said:
+        state.turns += 1
+        state.hear(message)
+        update_slots(state, parse(message), message, vocabulary, "USD", [])
+        state.asked_for_products()
+    assert state.slots.category == "Gift Cards" and state.slots.category_turn == 2
+    assert state.request() == said
+
+
 def test_a_brand_spelled_with_a_small_first_letter_replaces_the_one_before():
     """ "do you sell iTunes cards?" after Amazon cards: iTunes (its own spelling starts
     small), not both, and "Amazon" is no longer a word to search for."""

@@ -1005,7 +1005,7 @@ def search_parts(state: DialogueState, query: str) -> list[str]:
     (this turn's message last), and those no message said (a gift's gender) as a
     last part: search scores a product on each (tools.discovery.search_products)."""
     words = query.split()
-    messages = state.request()
+    messages = state.request(since_kind=True)
     if state.said and state.said[-1][0] == state.turns and not state.said[-1][2]:
         messages.append(state.said[-1][1])  # this turn's, not yet marked as a request
     parts, used = [], set()

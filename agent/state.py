@@ -81,9 +81,13 @@ class DialogueState:
     def messages(self) -> list[str]:
         return [entry[1] for entry in self.said]
 
-    def request(self) -> list[str]:
-        """The messages that asked for the current kind of product, oldest first."""
-        since = max(self.slots.kind_turn, self.slots.request_turn)
+    def request(self, since_kind: bool = False) -> list[str]:
+        """The messages that asked for the current kind of product, oldest first: from
+        the turn the request began (a kind that replaced another, "instead", someone
+        else), or, `since_kind`, from the turn that chose the kind (the search weighs the
+        words said before it as one part)."""
+        s = self.slots
+        since = max(s.category_turn if since_kind else s.kind_turn, s.request_turn)
         return [t for turn, t, asked in self.said if asked and turn >= since]
 
     @property

@@ -488,6 +488,21 @@ def test_an_attribute_named_for_what_is_asked_answers_it(demo_store, encode):
     assert {p.name for p, k in zip(found, keys, strict=True) if k == 1.0} == {"thickness"}
 
 
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [("What is this knife made of?", "en"), ("这把刀是什么材质的？", "zh")],
+)
+def test_what_it_is_made_of_is_answered_by_a_record_naming_a_material(
+    demo_store, encode, question, language
+):
+    """The knife's page has no attribute called material; its title and description say
+    "high-carbon steel": that answers, and "材质" is not said to be unmentioned."""
+    knife = next(p for p in demo_store.products("demo") if "steel paring knife" in p.title)
+    answer = _ask(demo_store, encode, question, knife.id, language)
+    assert any("steel" in t for t in answer["texts"]), answer
+    assert not answer["unmentioned"]
+
+
 def test_a_chinese_word_a_review_uses_is_found_by_its_dictionary_sense(demo_store, encode):
     # 污渍 is "stain" in the dictionary; no product page of the demo shop says "stain",
     # so only the dictionary, not the catalog's own words, can find the reviews that do

@@ -186,6 +186,12 @@ def test_the_kind_of_thing_a_question_asks_for_and_records_that_hold_one():
     assert answer_kinds("这个手套有什么尺码？") == {"fit"}
     assert holds_answer_kind("Nitrile Exam Gloves, Large, Box/100", {"fit"})
     assert not holds_answer_kind("Nitrile Exam Gloves, Box/100", {"fit"})
+    # what it is made of: a record naming a material answers it
+    assert answer_kinds("What material is this tee made of?") == {"material"}
+    assert answer_kinds("第一个是什么材质的？") == {"material"}
+    assert answer_kinds("Is it made of steel?") == set()  # a yes or no, not a kind asked
+    assert holds_answer_kind("M3 Stainless Steel Hex Socket Head Cap Screws", {"material"})
+    assert not holds_answer_kind("A perfect gift for the holiday", {"material"})
 
 
 def test_a_product_picked_by_its_price_is_not_a_question_about_the_price():

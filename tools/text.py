@@ -350,6 +350,13 @@ _ANSWER_ASKED = {
         r"|范围|量程|区间",
         re.I,
     ),
+    # what it is made of: "what material is it?", "what metal are these made from?", "什么材质"
+    "material": re.compile(
+        r"\bwhat\s+(?:\w+\s+){0,3}?(?:made|constructed)\s+(?:of|from|out\s+of)\b"
+        r"|\b(?:what|which)\s+(?:kind\s+of\s+|type\s+of\s+)?(?:materials?|metal|fabric)\b"
+        r"|材质|材料|什么做的|什么料|用什么做",
+        re.I,
+    ),
     "place": re.compile(
         r"\bwhere\b|\b(?:which|what)\s+(?:states?|countries|country|cities|city|regions?"
         r"|locations?|areas?)\b|在?哪些?个?(?:州|国家|城市|地区|省)|哪里|哪儿|在哪|产地",
@@ -369,7 +376,18 @@ _PLACES = (
     "|Korea|Taiwan|Hong Kong|Singapore|Malaysia|Thailand|Vietnam|Indonesia|Philippines"
     "|Australia|New Zealand|Europe|Asia|Africa"
 )
+_MATERIALS = (
+    r"stainless(?:\s+steel)?|steel|alumin(?:um|ium)|brass|copper|bronze|titanium|zinc"
+    r"|iron|nickel|chrome|plastic|polypropylene|polyethylene|polycarbonate|acrylic|abs|pla"
+    r"|petg|nylon|polyester|cotton|wool|merino|fleece|leather|suede|canvas|rubber|silicone"
+    r"|latex|nitrile|vinyl|pvc|tpe|tpu|eva|foam|cork|wood(?:en)?|bamboo|glass|borosilicate"
+    r"|ceramic|porcelain|carbon\s+fib(?:er|re)|fib(?:er|re)glass|paper|cardboard|felt"
+    r"|microfib(?:er|re)|neoprene|polyolefin|ptfe|teflon|resin|epoxy|synthetic"
+)
 _ANSWER_HELD = {
+    "material": re.compile(
+        rf"(?i:\b(?:{_MATERIALS})\b)|不锈钢|钢|铝|铜|塑料|尼龙|棉|皮革|真皮|橡胶|硅胶|玻璃|陶瓷|木"
+    ),
     "size": re.compile(
         rf"{_NUMBER}(?:\"|”|''|(?:inch(?:es)?|in|cm|mm|ft|feet|foot|yards?|yd|m|meters?"
         r"|metres?|centimet(?:er|re)s?|millimet(?:er|re)s?|l|liters?|litres?|ml|gal|gallons?"

@@ -503,6 +503,12 @@ def test_what_it_is_made_of_is_answered_by_a_record_naming_a_material(
     assert not answer["unmentioned"]
 
 
+def test_a_word_no_record_mentions_is_quoted_as_the_question_writes_it(demo_store, encode):
+    knife = next(p for p in demo_store.products("demo") if "steel paring knife" in p.title)
+    answer = _ask(demo_store, encode, "Can I buy it in a store in Phoenix?", knife.id)
+    assert "Phoenix" in answer["unmentioned"] and "phoenix" not in answer["unmentioned"]
+
+
 def test_a_chinese_word_a_review_uses_is_found_by_its_dictionary_sense(demo_store, encode):
     # 污渍 is "stain" in the dictionary; no product page of the demo shop says "stain",
     # so only the dictionary, not the catalog's own words, can find the reviews that do

@@ -578,9 +578,17 @@ def unmentioned(
         if not any(contains_term(p.text, f) for p in found for f in forms) and not any(
             contains_term(text, f) for text in unread for f in forms
         ):
-            out.append(word)
+            out.append(_as_said(question, word))
     # a one-character Chinese verb (放 of 能放15寸笔记本吗) is not what is asked about
     return [w for w in out if not (_HAN.match(w) and len(w) == 1)]
+
+
+def _as_said(question: str, word: str) -> str:
+    """The word as the question writes it ("Phoenix", not "phoenix")."""
+    if _HAN.match(word):
+        return word
+    said = re.search(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", question, re.I)
+    return said.group(0) if said else word
 
 
 def _degree_base(word: str) -> list[str]:

@@ -244,6 +244,8 @@ def _message_needs(message: str) -> list[Need]:
     return [
         replace(n, avoided=True) if n.negated and avoid and set(n.words) <= avoid else n
         for n in needs
+        # how the shopper's body is, alone ("腰不好" with 腰 unread, "so tired of"): no need
+        if not all(w in _CONDITIONS for w in n.words)
     ]
 
 
@@ -640,6 +642,7 @@ def match_needs(
 # not what the product is
 _CONDITIONS = frozenset(
     {"bad", "sore", "weak", "stiff", "aching", "achy", "injured", "tired", "painful", "poor"}
+    | {"不好", "不太好", "疼", "痛", "酸痛", "疼痛", "受伤", "有伤", "不舒服", "难受"}
 )
 
 _PURPOSE_NAME = re.compile(r"best.?for|\buse|suitable|compatib|applica|occasion", re.I)

@@ -605,6 +605,11 @@ def test_what_hurts_is_no_need_and_after_an_hour_is_when():
     assert not [t for t in found if "hour" in t]
     assert _need("a cream that doesn't irritate my skin", "irritate my skin").negated
     assert "20 hours battery" in [n.text for n in needs_of(["a speaker with 20 hours battery"])]
+    # how the shopper's body is, said alone, is no need ("腰不好" with 腰 unread)
+    texts = [n.text for n in needs_of(["腰不好，想买个椅子"])]
+    assert "不好" not in texts and "椅子" in texts
+    texts = [n.text for n in needs_of(["in-ear earbuds, I'm so tired of charging things"])]
+    assert "tired" not in " ".join(texts)
 
 
 def test_a_degree_not_to_pass_is_met_by_no_negation_of_something_else(agent):

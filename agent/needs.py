@@ -464,8 +464,8 @@ def _zh_negation(message: str, at: int) -> int | None:
     if found is None:
         return None
     begin = max(at - 3, 0) + found.start()
-    if begin and message[begin - 1] == found.group(0)[-1]:
-        return None  # 有没有, 会不会, 能不能, 是不是, 要不要
+    if begin and message[begin - 1] in (found.group(0)[-1], message[at : at + 1]):
+        return None  # 有没有, 会不会, 能不能, 是不是; 耐不耐磨
     return begin
 
 
@@ -489,9 +489,8 @@ _ZH_TIME_USE_BEFORE = re.compile(r"(?:适合|适用于|用于|专为)$")
 _ZH_NOUN_TAILS = frozenset(
     "板管机器仪桶盒瓶袋架垫灯刀鞋靴衣帽套线卡片纸膜笔表杯壶锅箱柜车刷剂液膏霜胶"
 )
-_ZH_TOPIC = re.compile(
-    r"(?:要|能|得|可以|必须|最好|一定|务必)(?!的)"
-)  # "电池要能撑两天": 电池 is the topic
+# "电池要能撑两天", "鞋子一定要防滑": the word before is the topic
+_ZH_TOPIC = re.compile(r"(?:要|能|得|可以|必须|最好|一定|务必)(?!的)")
 _ZH_FOR = re.compile(r"[给为替]$")
 _ZH_USED_FOR = re.compile(r"[\u4e00-\u9fff]?(?:用的|专用)")  # "显微镜课用的"
 

@@ -440,6 +440,7 @@ def test_a_latin_word_in_a_chinese_request_is_read_as_a_need(workshop):
     assert not _need("有没有GPS的手表", "GPS").negated
     assert not _need("洗澡的时候想听歌，有没有防水的小音箱", "防水").negated
     assert not _need("会不会掉色", "掉色").negated
+    assert not [n for n in needs_of(["鞋底耐不耐磨？"]) if n.negated]
     printer = _need("3D打印机用的PLA耗材", "3D打印机")
     assert printer.target and printer.words == ("3d", "打印机")
     assert _need("3D打印机用的PLA耗材", "PLA耗材").words == ("pla", "耗材")

@@ -585,8 +585,8 @@ def names_product(term: str, own: frozenset[str]) -> bool:
 
 def answer_kinds(question: str) -> set[str]:
     """What kind of thing answers the question, where its words say so: "size",
-    "fit" (a size one wears: "Large"), "weight", "time" or "place" ("how long" asks a
-    size or a time); empty otherwise."""
+    "fit" (a size one wears: "Large"), "weight", "time", "range", "material" or "place"
+    ("how long" asks a size or a time); empty otherwise."""
     return {kind for kind, asked in _ANSWER_ASKED.items() if asked.search(question or "")}
 
 
@@ -600,7 +600,7 @@ def answer_kind_words(question: str) -> str:
 
 def holds_answer_kind(text: str, kinds: set[str]) -> bool:
     """Whether a record holds an expression of one of `kinds` (answer_kinds): a size
-    with its unit, a weight, a length of time, a place."""
+    with its unit, a weight, a length of time, a span, a material, a place."""
     return any(_ANSWER_HELD[kind].search(text or "") for kind in kinds)
 
 

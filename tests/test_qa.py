@@ -509,6 +509,23 @@ def test_a_word_no_record_mentions_is_quoted_as_the_question_writes_it(demo_stor
     assert "Phoenix" in answer["unmentioned"] and "phoenix" not in answer["unmentioned"]
 
 
+def test_a_comparative_is_found_in_its_plain_form(demo_store, encode):
+    """ "which is lighter?" of two shoes: a review saying "they feel light and springy"
+    answers it for the one it reviews; a word titles name products by ("speaker") is no
+    comparative."""
+    from tools.qa import _comparative_base
+
+    shoe = next(p for p in demo_store.products("demo") if p.id == "1029")
+    other = next(p for p in demo_store.products("demo") if p.id == "1089")
+    ctx, data = _ask_several(demo_store, encode, "which is lighter?", [shoe, other])
+    stated = {a["product_id"]: a["stated"] for a in data["answers"]}
+    assert any("light" in ctx.evidence.get(c).text for c in stated[shoe.id]), data
+    assert _comparative_base(ctx, "which is lighter?", "lighter") == ["light"]
+    assert _comparative_base(ctx, "which one is bigger?", "bigger") == ["big"]
+    assert _comparative_base(ctx, "which speaker is louder?", "speaker") == []
+    assert _comparative_base(ctx, "is it lighter", "lighter") == []  # nothing compared
+
+
 def test_a_chinese_word_a_review_uses_is_found_by_its_dictionary_sense(demo_store, encode):
     # 污渍 is "stain" in the dictionary; no product page of the demo shop says "stain",
     # so only the dictionary, not the catalog's own words, can find the reviews that do

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from tools.context import ToolContext, per_catalog
-from tools.dictionary import english_words, senses
+from tools.dictionary import english_vocabulary, english_words, senses
 from tools.lexicon import lexicon
 from tools.passages import MAX_REVIEWS, Passage, passages
 from tools.products import get_product, product_evidence
@@ -574,7 +574,12 @@ def unmentioned(
             # a brand of the catalog is a name, and a number or code ("IP67") a figure:
             # each said only as its records give it
             continue
-        forms = [term, *_translations(ctx, term), *_degree_base(word)]
+        forms = [
+            term,
+            *_translations(ctx, term),
+            *_degree_base(word),
+            *_comparative_base(ctx, question, term),
+        ]
         if not any(contains_term(p.text, f) for p in found for f in forms) and not any(
             contains_term(text, f) for text in unread for f in forms
         ):
@@ -589,6 +594,27 @@ def _as_said(question: str, word: str) -> str:
         return word
     said = re.search(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", question, re.I)
     return said.group(0) if said else word
+
+
+def _comparative_base(ctx: ToolContext, question: str, term: str) -> list[str]:
+    """The plain form of an English comparative in a question that compares ("which is
+    lighter?" -> light, "bigger" -> big, "larger" -> large): a review that says "they feel
+    light" answers it. Not a word the catalog's titles name products by ("cooler",
+    "speaker", "holder"), and only a plain form that is an English word."""
+    w = term.casefold()
+    if len(w) < 5 or not w.endswith("er") or not _COMPARES.search(question or ""):
+        return []
+    if w in _titles(ctx)["index"]:
+        return []
+    if w.endswith("ier"):
+        bases = [w[:-3] + "y"]
+    else:
+        bases = [w[:-2], w[:-1]] + ([w[:-3]] if w[-3] == w[-4] else [])
+    known = english_vocabulary()
+    return [stem(b) for b in bases if b in known and b != w][:1]
+
+
+_COMPARES = re.compile(r"\b(?:which|than|or|compare[sd]?)\b|哪个|更|比", re.I)
 
 
 def _degree_base(word: str) -> list[str]:
@@ -769,7 +795,7 @@ def question_focus(
     with probes?" asks about probes). They are left out unless the question is
     nothing but those. A title word elsewhere may be what is asked ("can I clamp
     it to my desk?" of a desk lamp "with clamp mount")."""
-    forms = {t: [t, *_translations(ctx, t)] for t in terms}
+    forms = {t: [t, *_translations(ctx, t), *_comparative_base(ctx, question, t)] for t in terms}
     own = {w for c in [*product.categories, product.brand] if c for w in content_terms(c)}
     title = set(content_terms(product.title)) | set(content_terms(product.title_i18n.get("zh", "")))
     pointing = naming_words(question)

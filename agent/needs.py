@@ -58,6 +58,7 @@ from tools.text import (
     negated_near,
     stem,
     title_heads,
+    whole_word,
 )
 
 MAX_NEEDS = 6  # needs read from a request (the newest kept)
@@ -279,12 +280,14 @@ def _in_order(message: str, needs: list[Need]) -> list[Need]:
 
 def _zh_target(message: str, start: int, end: int) -> bool:
     """Whether Chinese words around a Latin one say it is what the product is for:
-    "给iPhone", "适合MacBook的", "做Arduino小实验用的"."""
-    return bool(_ZH_FOR_BEFORE.search(message[:start]) or _ZH_USED_AFTER.match(message, end))
-
-
-_ZH_FOR_BEFORE = re.compile(r"(?:[给为替]|适合|适用于|用于|专为|配)$")
-_ZH_USED_AFTER = re.compile(r"[\u4e00-\u9fff]{0,3}?(?:用的|专用|上用)")
+    "给iPhone", "适合MacBook的", "配iPhone的", "做Arduino小实验用的"."""
+    before = message[:start]
+    return bool(
+        _ZH_FOR.search(before)
+        or _ZH_TIME_USE_BEFORE.search(before)
+        or before.endswith("配")  # "配iPhone的壳"
+        or _ZH_USED_AFTER.match(message, end)
+    )
 
 
 def _en_needs(message: str, kept: set[str]) -> list[Need]:
@@ -493,6 +496,8 @@ _ZH_NOUN_TAILS = frozenset(
 _ZH_TOPIC = re.compile(r"(?:要|能|得|可以|必须|最好|一定|务必)(?!的)")
 _ZH_FOR = re.compile(r"[给为替]$")
 _ZH_USED_FOR = re.compile(r"[\u4e00-\u9fff]?(?:用的|专用)")  # "显微镜课用的"
+# after a Latin word, the Chinese it is the object of may come first ("Arduino小实验用的")
+_ZH_USED_AFTER = re.compile(r"[\u4e00-\u9fff]{0,3}?(?:用的|专用|上用)")
 
 
 # -- matching ---------------------------------------------------------------------------
@@ -1034,21 +1039,13 @@ def _as_written(need: Need, held: list[str], whole: bool = False) -> str:
     if whole:
         return need.text
     spans = [
-        m.span() for word in held if (m := re.search(_bounded(word), need.text, re.I)) is not None
+        m.span() for word in held if (m := re.search(whole_word(word), need.text, re.I)) is not None
     ]
     if not spans:
         return held[0]
     spans.sort()
     text = need.text[spans[0][0] : spans[-1][1]]
     return text if len(text.split()) == len(held) else need.text[spans[0][0] : spans[0][1]]
-
-
-def _bounded(word: str) -> str:
-    """A pattern for the word as a whole word, a Latin word's bounds being Latin ones
-    ("PLA" of "PLA耗材"); a Chinese word is found as it is."""
-    if _HAN.match(word):
-        return re.escape(word)
-    return rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])"
 
 
 def _window(passage: Passage, forms: list[str]) -> str:

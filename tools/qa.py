@@ -77,6 +77,7 @@ from tools.text import (
     states_scope,
     stem,
     superlative,
+    whole_word,
 )
 
 MAX_PRODUCTS = 4
@@ -590,9 +591,7 @@ def unmentioned(
 
 def _as_said(question: str, word: str) -> str:
     """The word as the question writes it ("Phoenix", not "phoenix")."""
-    if _HAN.match(word):
-        return word
-    said = re.search(rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])", question, re.I)
+    said = re.search(whole_word(word), question, re.I)
     return said.group(0) if said else word
 
 

@@ -730,6 +730,14 @@ def _content_words(text: str) -> tuple[str, ...]:
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 
 
+def whole_word(word: str) -> str:
+    """A pattern for the word as a whole word: a Latin word with no letter or digit on
+    either side, Chinese characters or not ("PLA" of "PLA耗材"); a Chinese word as it is."""
+    if _HAN.match(word):
+        return re.escape(word)
+    return rf"(?<![A-Za-z0-9]){re.escape(word)}(?![A-Za-z0-9])"
+
+
 def contains_term(text: str, term: str) -> bool:
     """Whether a record's text has the word (stem-matched in English, a substring in
     Chinese). An English word of four letters or more also matches the words made of

@@ -25,6 +25,7 @@ from typing import Any
 from agent.executor import Executor
 from agent.llm import ChatModel, LLMError, NoModel
 from agent.lookup import Lookup
+from agent.needs import aligned_translations
 from agent.parse import Parsed, first_person, parse
 from agent.plan import Call, Plan, Step
 from agent.planner import RulePlanner, Situation
@@ -357,6 +358,14 @@ class Agent:
             table=self.table,
             similarity=self.similarity,
         )
+
+    def translate(self, word: str) -> list[str]:
+        """The English word this catalog's translated titles pair with a Chinese word
+        (磨豆 -> "grinder", 头戴式 -> "over-ear"; tools.lexicon), stemmed: for a verifier
+        of request claims, which reads a word by its dictionary senses besides. Not the
+        words near it by meaning the matcher also uses (放水 -> "water"), so that the
+        verifier still catches what those get wrong."""
+        return aligned_translations(self._context(new_state("zh"), None, None), word)
 
     def _known_shopper(self, shopper_id: str | None) -> str | None:
         if not shopper_id:

@@ -13,6 +13,7 @@ cites; a fact the shopper did not ask for is never called what they asked for.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ from agent.needs import (
     AskedKind,
     Match,
     Need,
+    aligned_translations,
     asked_kind,
     check_request,
     kind_match,
@@ -371,16 +373,28 @@ def _request_claim(
         [record.id],
         passage.product_id,
         need=match.quoted,
-        fact=match.fact.replace('"', "'").replace("“", "'").replace("”", "'"),
+        fact=_requoted(match.fact),
         field=passage.field,
         attribute=name,
     )
     problems = check_request(
-        claim.render(), ctx.session.said, record.text, ctx.similarity, need_threshold()
+        claim.render(),
+        ctx.session.said,
+        record.text,
+        ctx.similarity,
+        need_threshold(),
+        lambda word: aligned_translations(ctx, word),
     )
     if not problems and verifier is not None:
         problems = verifier.check(claim.render(), [claim])
     return None if problems else claim
+
+
+def _requoted(fact: str) -> str:
+    """A record's words to quote inside quotation marks: its own marks as single ones,
+    an inch mark as a double prime ('7.5″ Probe', not 7.5' of a foot)."""
+    fact = re.sub(r'(?<=\d)"', "″", fact)
+    return fact.replace('"', "'").replace("“", "'").replace("”", "'")
 
 
 def _best_review(ctx: ToolContext, product: Product):

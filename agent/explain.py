@@ -86,6 +86,7 @@ def verified(
         agent.similarity,
         agent.support_threshold,
         said=ctx.session.said,
+        translate=agent.translate,
     )
     return rewrite(agent, verifier.start(claims, show), messages, deadline)
 

@@ -113,14 +113,18 @@ _ZH_NOT_NEEDS = frozenset(
     """买 喜欢 推荐 礼物 送 给 东西 好 好用 不错 便宜 贵 价格 预算 元 块 以内 以下 左右
     想 要 找 不会 不要 不能 不用 没有 美元 美金 人民币 尺寸 尺码 大小 颜色 容量 规格 型号
     希望 最好 尽量 需要 打算 准备 请问 麻烦 帮忙 有没有 能不能 谢谢 一定 一定要 务必 必须
-    今天 明天 后天 昨天 今年 明年 去年 下周 上周 下个月 上个月""".split()  # noqa: SIM905
+    今天 明天 后天 昨天 今年 明年 去年 下周 上周 下个月 上个月 自带 功能""".split()  # noqa: SIM905
 )
+# A wish before the verb it asks ("办公室想放", "想用"): wanting, no need
+_ZH_WISH = re.compile(r"想[\u4e00-\u9fff]$")
 # What a product looks or is like, as a noun after what describes it ("卡通人物的图案").
 _ZH_DIMENSION_NOUNS = frozenset("图案 颜色 款式 样式 风格 设计 花色 造型 味道 材质".split())  # noqa: SIM905
 _SCRIPTS = re.compile(r"[\u4e00-\u9fff]+|[^\u4e00-\u9fff]+")  # "带GPS" -> 带, GPS
 _ZH_NOT_TOO = re.compile(r"别太|不要太|别")  # a word of its own that negates the next
 # What negates the word after it: "不会过期的" (won't expire), "不伤手", "没有异味"
-_ZH_NEGATED = re.compile(r"(?:不会|不要|不能|不用|不易|不容易|没有|别是|不是|不要是|不|没|无|别)$")
+_ZH_NEGATED = re.compile(
+    r"(?:不会|不要|不能|不用|不易|不容易|没有|别是|不是|不要是|不|没|无|别)(?:那种|这种)?$"
+)
 _FREE_AFTER = re.compile(r"\s+free\b", re.I)  # "fragrance free": no fragrance
 # A number said before a need is part of it: "1/4 watt", "4毫米" (not met by "1/2 Watt").
 _NUMBER_BEFORE = re.compile(r"\d+(?:[./-]\d+)*\s*$|\d+[./]$")  # "1/4-20 ", the "1." of "1.75mm"
@@ -401,7 +405,12 @@ def _zh_needs(message: str, content: str) -> list[Need]:
         if found < 0:
             continue
         at = found + len(word)
-        if word not in content or not _HAN.match(word) or word in _ZH_NOT_NEEDS:
+        if (
+            word not in content
+            or not _HAN.match(word)
+            or word in _ZH_NOT_NEEDS
+            or _ZH_WISH.fullmatch(word)
+        ):
             continue  # the budget, the recipient, words that ask
         if (word in _ZH_TIMES or word in _ZH_PLACES) and not (
             _ZH_TIME_USE_AFTER.match(message, at) or _ZH_TIME_USE_BEFORE.search(message[:found])
@@ -463,10 +472,10 @@ def _zh_needs(message: str, content: str) -> list[Need]:
 def _zh_negation(message: str, at: int) -> int | None:
     """Where a Chinese negation of the words at `at` begins ("不会过期", "不要PVC"), or
     None; the A-not-A of a question negates nothing ("有没有防水的", "会不会掉色")."""
-    found = _ZH_NEGATED.search(message[max(at - 3, 0) : at])
+    found = _ZH_NEGATED.search(message[max(at - 5, 0) : at])
     if found is None:
         return None
-    begin = max(at - 3, 0) + found.start()
+    begin = max(at - 5, 0) + found.start()
     if begin and message[begin - 1] in (found.group(0)[-1], message[at : at + 1]):
         return None  # 有没有, 会不会, 能不能, 是不是; 耐不耐磨
     return begin
@@ -555,7 +564,7 @@ def match_needs(
     report = NeedReport()
     parts: list[tuple[Need, list[tuple[str, str]]]] = []  # needs with their words to look for
     for need in needs:
-        forms = [[t, *_translations(ctx, t)] for t in need.terms]
+        forms = [[t, *translations(ctx, t)] for t in need.terms]
         # the brand by the shopper's own word ("Starbucks"), not a translation's ("园艺"
         # -> garden, of "Olive Garden")
         kind = [any(names_kind(f, own) for f in fs) or names_kind(fs[0], maker) for fs in forms]
@@ -740,7 +749,7 @@ def _other_value(ctx: ToolContext, need: Need, passage: Passage, said: str = "")
 
     values = _attribute_values(ctx).get(passage.name) or []
     words = {w for v, _ in values for w in v}
-    asked = {t for term in need.terms for t in [term, *(stem(x) for x in _translations(ctx, term))]}
+    asked = {t for term in need.terms for t in [term, *(stem(x) for x in translations(ctx, term))]}
     # "in-ear" names a value of type as "on-ear" does: compared by its parts
     asked |= {part for t in asked if "-" in t for part in t.split("-") if len(part) > 2}
     return bool(asked & words) or _nearer_value(ctx, said or need.text, passage)
@@ -771,7 +780,7 @@ def kind_match(ctx: ToolContext, product: Product, needs: Sequence[Need]) -> Mat
     found += [category] if category is not None else []
     for need in needs:
         for term in need.terms:
-            forms = [term, *_translations(ctx, term)]
+            forms = [term, *translations(ctx, term)]
             for passage in found:
                 form = next((f for f in forms if _holds(passage.text, [f], need.negated)), None)
                 if form is not None:  # the need's words the record holds, not its others
@@ -780,7 +789,7 @@ def kind_match(ctx: ToolContext, product: Product, needs: Sequence[Need]) -> Mat
                         for w, t in zip(need.words, need.terms, strict=True)
                         if any(
                             _holds(passage.text, [f], need.negated)
-                            for f in [t, *_translations(ctx, t)]
+                            for f in [t, *translations(ctx, t)]
                         )
                     ]
                     quoted = _as_written(need, held, whole=len(held) == len(need.words))
@@ -1013,7 +1022,19 @@ def _negated_after(text: str, term: str) -> bool:
     return bool(re.search(after, text, re.I))
 
 
-def _translations(ctx: ToolContext, term: str) -> list[str]:
+def aligned_translations(ctx: ToolContext, term: str) -> list[str]:
+    """The English word the catalog's translated titles pair with a Chinese word, stemmed
+    (tools.lexicon), or none."""
+    if not _HAN.match(term) or ctx.encode is None:
+        return []
+    from tools.lexicon import lexicon
+
+    word = lexicon(ctx).aligned_word(ctx, term)
+    return [" ".join(stem(w) for w in word.split())] if word else []
+
+
+def translations(ctx: ToolContext, term: str) -> list[str]:
+    """A Chinese word's English words in the catalog (tools.qa), as needs are matched by."""
     if not _HAN.match(term) or ctx.encode is None:
         return []
     from tools.qa import _translations as translate
@@ -1128,18 +1149,23 @@ def is_request_claim(sentence: str) -> bool:
     return bool(_TRIGGER.search(sentence))
 
 
+_QUOTE_MARKS = re.compile(r"[\"“”‘’″]")
+
+
 def check_request(
     sentence: str,
     said: Sequence[str],
     support: str,
     similarity: Callable[[str, Sequence[str]], float] | None = None,
     threshold: float | None = None,
+    translate: Callable[[str], Sequence[str]] | None = None,
 ) -> list[str]:
     """Reasons a sentence that claims to meet the shopper's request fails (empty: it
     passes or makes no such claim). `said`: the shopper's messages of the session;
     `support`: the text of the records the sentence cites. The request words it
     quotes must be the shopper's own, and the fact it quotes must be in the cited
-    records and meet those words (word for word, or by meaning above the threshold)."""
+    records and meet those words (word for word, by a Chinese word's English words in
+    the catalog, `translate`, or by meaning above the threshold)."""
     trigger = _TRIGGER.search(sentence)
     if trigger is None:
         return []
@@ -1160,10 +1186,11 @@ def check_request(
     unsaid = [w for w in words if w.casefold() not in heard]
     if unsaid and not (similarity is not None and said and similarity(need, list(said)) >= 0.6):
         return [f"request words {', '.join(unsaid)!r} were never said by the shopper"]
-    lowered = " ".join(support.split()).casefold()
+    # a claim quotes a record's quotation marks as one kind, an inch mark as ″
+    lowered = _QUOTE_MARKS.sub("'", " ".join(support.split()).casefold())
     reasons = []
     for fact in facts:
-        pieces = [" ".join(x.split()).casefold() for x in fact.split("…")]
+        pieces = [_QUOTE_MARKS.sub("'", " ".join(x.split()).casefold()) for x in fact.split("…")]
         if any(piece not in lowered for piece in pieces if piece):
             reasons.append(f"quoted fact {fact!r} is not in the cited evidence")
     if reasons:
@@ -1180,6 +1207,12 @@ def check_request(
     han = [w for w in words if _HAN.match(w)]
     if han and all(_by_dictionary(target, w, negated) for w in han):
         return []  # a Chinese word met by its dictionary sense (万用表: "multimeter")
+    if (
+        han
+        and translate is not None
+        and all(_holds(target, list(translate(w)), negated) for w in han)
+    ):
+        return []  # by the catalog's word for it (磨豆: "grinder", as its titles align)
     if COLOUR.search(need):
         return [f"the colour {need!r} is met only by its own word, not by meaning"]
     if similarity is not None and facts:

@@ -80,6 +80,8 @@ class Verifier:
     # None: request claims are not checked.
     said: Sequence[str] | None = None
     need_similarity: Similarity | None = None  # defaults to `similarity`
+    # a Chinese word's English words in the catalog (agent.needs.check_request)
+    translate: Callable[[str], Sequence[str]] | None = None
     _names: list[str] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
@@ -115,7 +117,9 @@ class Verifier:
             from agent.needs import check_request
 
             similarity = self.need_similarity or self.similarity
-            reasons += check_request(sentence, self.said, support, similarity)
+            reasons += check_request(
+                sentence, self.said, support, similarity, translate=self.translate
+            )
         if not reasons and self.similarity is not None:
             cited_claims = [c.text for c in claims if set(c.citations) & set(cited)]
             score = self.similarity(body.strip(), cited_claims) if cited_claims else 0.0

@@ -37,19 +37,24 @@ def prepare(home: Path, catalog: str, model: str = "itemknn") -> Store:
     return store
 
 
-def audit(reply, names, said=None, similarity=None) -> list[dict]:
+def audit(reply, names, said=None, similarity=None, translate=None) -> list[dict]:
     """Every sentence a reply shows, re-checked after verification: each citation must
     name a record of the turn's evidence, and every number and catalog name it states
     must appear in the records it cites; with `said` (the shopper's messages so far), a
     sentence that claims to meet the request must quote words the shopper said and a
-    cited fact that meets them (by `similarity` where no word is shared). The failures,
+    cited fact that meets them (by `similarity` where no word is shared, or by the
+    catalog's English words for a Chinese word, `translate`). The failures,
     each with `bad_citation` set when a citation is missing or names nothing in the
     evidence, and `request` when it is a request claim."""
     from agent.needs import is_request_claim
     from agent.verifier import CITATION_RE, Claim, Verifier
 
     checker = Verifier(
-        dict(reply.evidence), names, said=list(said or []), need_similarity=similarity
+        dict(reply.evidence),
+        names,
+        said=list(said or []),
+        need_similarity=similarity,
+        translate=translate,
     )
     failures = []
     shown = [s for p in reply.products for s in p.sentences] + list(reply.answer)

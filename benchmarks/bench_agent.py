@@ -144,7 +144,7 @@ def faithfulness(home: Path, catalogs: list[str], n: int, llm: str) -> list[dict
                 for reason in sentence.reasons
             )
             counts["request_claims"] += request_claims(reply)
-            for failure in audit(reply, names, [request], agent.similarity):
+            for failure in audit(reply, names, [request], agent.similarity, agent.translate):
                 counts["request_failed"] += failure["request"]
                 if failure["bad_citation"]:
                     counts["bad_citation"] += 1

@@ -406,7 +406,7 @@ def run_agent(
 
 
 def _audit(ctx, agent, state, reply) -> None:
-    problems = audit(reply, ctx.names, state.messages(), agent.similarity)
+    problems = audit(reply, ctx.names, state.messages(), agent.similarity, agent.translate)
     ctx.audit_counts["request_claims"] += request_claims(reply)
     ctx.audit_counts["request_failed"] += sum(p["request"] for p in problems)
     ctx.audit_counts["explanations"] += len(reply.products)

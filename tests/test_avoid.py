@@ -25,11 +25,16 @@ from catalog.store import Store
         ("要玻璃的不要塑料的，棕色避光", ["塑料"]),
         ("不要圣诞或者生日图案的", ["圣诞", "生日"]),
         ("想要张厚点的垫子，不要PVC的", ["pvc"]),
+        # what is not wanted before 那种/那款 ("that kind"), and 那种 before it
+        ("办公室想放一台咖啡机，不要手冲那种太麻烦了", ["手冲"]),
+        ("不要粉色那款", ["粉色"]),
+        ("不要那种塑料的", ["塑料"]),
         # amounts and degrees are no words of a thing not wanted
         ("a coffee machine that grinds beans, no more than $200", []),
         ("a fleece, navy or grey, nothing over $100", []),
         ("not too heavy please", []),
         ("不要太贵", []),
+        ("我不要那种太贵的", []),
         ("颜色别太暗", []),
         ("a cheap oscilloscope, doesn't need to be fancy", []),
     ],

@@ -825,6 +825,18 @@ def test_translated_titles_teach_the_catalogs_own_translations(demo_store, encod
     assert any("battery" in t for t in answer["texts"]), answer
 
 
+def test_the_verb_of_a_sense_is_a_translation_only_when_near_the_word(demo_store, encode):
+    # 打印: "to print", "to affix a seal"; "affixed" ("the card is affixed inside a
+    # greeting card") is not what a shopper who wants a printable card asks for
+    from tools.lexicon import Lexicon
+
+    words = ["affixed", "printed", "print", "stamp", "card"]
+    table = Lexicon(words, encode(words).astype("float32"))
+    ctx = ToolContext(demo_store, "demo", language="zh", encode=encode)
+    found = table.translate(ctx, "打印")
+    assert "print" in found and "affixed" not in found, found
+
+
 def test_another_value_of_the_asked_attribute_is_quoted_not_called_unstated(demo_store, encode):
     # "wireless" is a value of `connectivity` across the shop; this product's is "wired"
     phones = _demo_product(demo_store, connectivity="wired")

@@ -57,7 +57,7 @@ def _first_quote(sentence: str) -> str:
 def _all_claims_check(agent, reply, said: list[str]) -> None:
     """Every shown sentence passes the audit with the request checks on, and every
     request claim quotes words of the shopper's messages."""
-    assert audit(reply, agent.names, said, agent.similarity) == []
+    assert audit(reply, agent.names, said, agent.similarity, agent.translate) == []
     heard = " ".join(said).casefold()
     for _, sentences in _request_sentences(reply):
         for sentence in sentences:
@@ -927,6 +927,8 @@ def test_a_need_nearer_another_value_of_the_attribute_is_not_met_by_meaning(stor
         # ... but not over the product asked for, nor from 无 (what the product is)
         ("不要塑料的杯子", [("塑料", True), ("杯子", False)]),
         ("无香味的面霜", [("香味", True), ("面霜", False)]),
+        # 那种 ("that kind") between the negation and what it negates
+        ("不要那种塑料的", [("塑料", True)]),
     ],
 )
 def test_what_a_negation_covers_in_a_request(request_text, needs):
@@ -951,3 +953,49 @@ def test_how_the_shoppers_body_is_is_never_said_to_be_unmentioned(agent):
         assert "bad" not in quoted, said
         if pid not in knees:
             assert "bad knees" in quoted, said
+
+
+def test_a_wish_and_words_of_what_it_comes_with_are_no_need():
+    """ "办公室想放一台咖啡机…最好自带磨豆功能": 想放 (want to put) asks, 自带 (comes
+    with) and 功能 (function) frame the need; the bean grinding is what is asked."""
+    words = {
+        w for n in needs_of(["办公室想放一台咖啡机给大家用，最好自带磨豆功能"]) for w in n.words
+    }
+    assert "磨豆" in words and "咖啡机" in words
+    assert not words & {"想放", "自带", "功能"}, words
+    assert {w for n in needs_of(["带降噪功能的耳机"]) for w in n.words} == {"降噪", "耳机"}
+
+
+def test_a_chinese_need_is_met_by_the_word_the_catalogs_titles_pair_with_it(agent):
+    """磨豆 is in no dictionary; the demo shop's Chinese titles say 磨豆机 where the
+    English ones say "grinder". The verifier reads the word so; not by a word only near
+    it in meaning (放水, "to let water out", is not "water")."""
+    claim = "您要“磨豆”：它的页面写着feature：“built-in grinder”。 [P1164.a3]"
+    said = ["办公室用的咖啡机，最好自带磨豆功能"]
+    assert check_request(claim, said, "feature: built-in grinder") != []
+    assert agent.translate("磨豆") == ["grinder"]
+    assert check_request(claim, said, "feature: built-in grinder", translate=agent.translate) == []
+    assert agent.translate("放水") == []
+    water = "您要“放水”：它的页面写着waterproofing：“waterproof”。 [P1102.a3]"
+    assert check_request(
+        water, ["能放水袋的"], "waterproofing: waterproof", translate=agent.translate
+    )
+    # and end to end: the claim is shown, and the audit (which reads it so) passes it
+    message = "办公室用的咖啡机，最好自带磨豆功能"
+    reply, _ = _ask(agent, message, new_state("zh"))
+    quoted = [_first_quote(s) for _, ss in _request_sentences(reply) for s in ss]
+    assert "磨豆" in quoted, quoted
+    _all_claims_check(agent, reply, [message])
+
+
+def test_an_inch_mark_is_quoted_as_one_and_checked_as_written():
+    from agent.composer import _requoted
+
+    assert (
+        _requoted("Thermaflect Tape 4\" Wide x 10' Heat") == "Thermaflect Tape 4″ Wide x 10' Heat"
+    )
+    claim = 'You asked for "tape": its title says "…Thermaflect Tape 4″ Wide x…". [P1878.t]'
+    record = "Heatshield Products 340410 Thermaflect Tape 4\" Wide x 10' Heat Shield Tape"
+    assert check_request(claim, ["tape that withstands high heat"], record) == []
+    feet = 'You asked for "tape": its title says "…Thermaflect Tape 4 Feet Wide…". [P1878.t]'
+    assert check_request(feet, ["tape that withstands high heat"], record) != []

@@ -73,6 +73,7 @@ def test_words_that_frame_a_question_are_not_what_it_asks():
 def test_the_dictionary_gives_short_senses_and_skips_single_characters():
     assert dictionary.english_words("跑步机")[0] == "treadmill"
     assert "return" in dictionary.english_words("退货")  # "to return merchandise": the verb too
+    assert "have" not in dictionary.english_words("吃饭")  # "to have a meal": no "have" alone
     assert dictionary.english_words("心率") == ["heart rate"]
     assert dictionary.english_words("卡") == []  # to stop, to block, card, truck...
     assert not any("homosexual" in w for w in dictionary.english_words("玻璃"))  # slang left out

@@ -42,6 +42,9 @@ _FUNCTION = frozenset(
     """a an the to of and or in on at by for with from as be is are was one's sb sth
     something someone oneself etc kind sort type""".split()  # noqa: SIM905
 )
+# Verbs that say little alone: "to have a meal" (吃饭) gives no "have", "to make a living"
+# no "make"; "to return merchandise" still gives "return".
+_LIGHT_VERBS = frozenset("have make take do get give go put keep let set come".split())  # noqa: SIM905
 
 
 @functools.cache
@@ -97,7 +100,12 @@ def english_words(word: str, verbs: bool = True) -> list[str]:
         words = [w for w in _WORD.findall(sense.casefold()) if w not in _FUNCTION]
         if 1 <= len(words) <= MAX_SENSE_WORDS:
             out.append(" ".join(words))
-            if verbs and len(words) > 1 and sense.casefold().startswith("to "):
+            if (
+                verbs
+                and len(words) > 1
+                and sense.casefold().startswith("to ")
+                and words[0] not in _LIGHT_VERBS
+            ):
                 out.append(words[0])  # "to return merchandise": the verb alone too
     return list(dict.fromkeys(out))
 

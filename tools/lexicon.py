@@ -36,6 +36,7 @@ MIN_COUNT = 2  # a word seen once is as often a typo as a word
 TRANSLATION = 0.72  # word-to-word similarity of a translation (measured: 电池/battery 0.88)
 ALIGNED = 0.9  # Dice coefficient of a Chinese title word and an English title word
 ALIGNED_MIN = 3  # translated titles the pair shares, at least
+VERB = 0.45  # word-to-verb similarity of a sense's verb given alone
 ALIGNED_SIMILARITY = 0.3  # the chosen one is near it by meaning (续航/battery 0.39)
 _WORD = re.compile(r"[a-z][a-z'-]{2,}")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -58,6 +59,13 @@ class Lexicon:
         enough to be its translation (and to one of its dictionary senses)."""
         out = []
         known = english_words(term)
+        verbs = [w for w in known if w not in english_words(term, verbs=False)]
+        if verbs and ctx.encode is not None:
+            # the verb of a "to ..." sense, alone, only when near the word by meaning:
+            # 退货 "return" is (0.61), 打印 "affix" (of "to affix a seal") is not (0.35)
+            vectors = ctx.encode([term, *verbs])
+            far = {v for v, sim in zip(verbs, vectors[1:] @ vectors[0], strict=True) if sim < VERB}
+            known = [w for w in known if w not in far]
         for sense in known:  # a word or a two-word phrase
             forms = [self.forms(w) for w in sense.split()]
             if all(forms):  # every word of it is a word of this catalog
@@ -72,12 +80,12 @@ class Lexicon:
                 agree = (ctx.encode(known) @ self.vectors[near].T).max(axis=0)
                 near = [i for i, a in zip(near, agree, strict=True) if a >= TRANSLATION]
             out += [self.words[i] for i in near]
-        chosen = self._aligned(ctx, term)
+        chosen = self.aligned_word(ctx, term)
         if chosen:
             out.append(chosen)
         return list(dict.fromkeys(out))
 
-    def _aligned(self, ctx: ToolContext, term: str) -> str | None:
+    def aligned_word(self, ctx: ToolContext, term: str) -> str | None:
         """The English title word the catalog's translated titles pair with `term`,
         the nearest by meaning of those that always come with it (None without any)."""
         if term not in self._chosen:

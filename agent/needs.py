@@ -476,8 +476,9 @@ def _zh_negation(message: str, at: int) -> int | None:
     if found is None:
         return None
     begin = max(at - 5, 0) + found.start()
-    if begin and message[begin - 1] in (found.group(0)[-1], message[at : at + 1]):
-        return None  # 有没有, 会不会, 能不能, 是不是; 耐不耐磨
+    negation = found.group(0).removesuffix("那种").removesuffix("这种")
+    if begin and message[begin - 1] in (negation[-1], message[at : at + 1]):
+        return None  # 有没有, 会不会, 能不能, 是不是; 耐不耐磨; 有没有那种
     return begin
 
 
@@ -1164,8 +1165,9 @@ def check_request(
     passes or makes no such claim). `said`: the shopper's messages of the session;
     `support`: the text of the records the sentence cites. The request words it
     quotes must be the shopper's own, and the fact it quotes must be in the cited
-    records and meet those words (word for word, by a Chinese word's English words in
-    the catalog, `translate`, or by meaning above the threshold)."""
+    records and meet those words (word for word, a Chinese word by its dictionary senses
+    or by `translate`, its English words in the catalog, or by meaning above the
+    threshold)."""
     trigger = _TRIGGER.search(sentence)
     if trigger is None:
         return []

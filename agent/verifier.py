@@ -80,7 +80,7 @@ class Verifier:
     # None: request claims are not checked.
     said: Sequence[str] | None = None
     need_similarity: Similarity | None = None  # defaults to `similarity`
-    # a Chinese word's English words in the catalog (agent.needs.check_request)
+    # a Chinese word's English words in the catalog (Agent.translate), for request claims
     translate: Callable[[str], Sequence[str]] | None = None
     _names: list[str] = field(default_factory=list, init=False)
 

@@ -929,6 +929,7 @@ def test_a_need_nearer_another_value_of_the_attribute_is_not_met_by_meaning(stor
         ("无香味的面霜", [("香味", True), ("面霜", False)]),
         # 那种 ("that kind") between the negation and what it negates
         ("不要那种塑料的", [("塑料", True)]),
+        ("有没有那种防水的小音箱", [("防水", False)]),  # A-not-A asks, before 那种 too
     ],
 )
 def test_what_a_negation_covers_in_a_request(request_text, needs):

@@ -36,6 +36,13 @@ _SUPERLATIVE = [
 ]
 # A bare pronoun after a product named by position refers back to it ("does #3 have a
 # dimmer or is it just on/off?"), not to another product beside it.
+# "that" after what is asked for is relative, no product in view: "anything that isn't a
+# cinema one?", "a gift card that never expires" (not "is that one waterproof?")
+_RELATIVE_THAT = re.compile(
+    r"(\b(?:anything|something|everything|nothing|stuff|ones?|any|some"
+    r"|(?:a|an|any|some)\s+[\w-]+(?:\s+[\w-]+)?)\s+)that\b(?!\s+one\b)",
+    re.I,
+)
 _BARE_PRONOUN = re.compile(r"\b(?:it|its|they|them)\b|它", re.I)
 # Sayings whose "it" is no product ("appreciate it", "got it", "that's it").
 _IDIOM = re.compile(r"\b(?:appreciate it|got it|that'?s it|this is it)\b", re.I)
@@ -109,6 +116,7 @@ def resolve(
     refs.all_shown = bool(_ALL.search(text)) and bool(state.shown)
     refs.which = bool(_WHICH.search(text))
     text = _IDIOM.sub(" ", text)  # "appreciate it. put #2 and #3 side by side": no product
+    text = _RELATIVE_THAT.sub(r"\1", text)
     refs.pronoun = bool(_PRONOUN.search(text))
     position, pronoun = _POSITION.search(text), _PRONOUN.search(text)
     refs.refers_back = bool(

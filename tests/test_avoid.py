@@ -132,3 +132,19 @@ def test_the_reply_says_what_it_left_out_and_no_product_is_faulted_for_it(agent)
     assert zh.text.startswith("已排除黑色的商品")
     assert [n.avoided for n in needs_of(["a yoga mat that doesn't slip"]) if n.negated] == [False]
     assert [n.avoided for n in needs_of(["a backpack, not black"]) if n.negated] == [True]
+
+
+def test_anything_that_is_not_of_a_kind_is_a_new_search_not_a_question(agent):
+    """ "anything that isn't over-ear?" after a list: "that" is relative, no product in
+    view, so the message asks for other products (none over-ear), not whether the
+    first one's page mentions over-ear."""
+    from agent.references import resolve
+
+    state = new_state()
+    agent.turn(state, "noise cancelling headphones", None)
+    reply = agent.turn(state, "anything that isn't over-ear?", None)
+    assert reply.intent != "answer" and reply.products, reply.text
+    assert not any(_says(p, "over-ear") for p in _shown(agent, reply))
+    assert state.slots.avoid == ["over-ear"]
+    # "is that one over-ear?" still asks about a product in view
+    assert resolve("is that one over-ear?", state, []).pronoun

@@ -444,6 +444,7 @@ _STOPWORDS = frozenset(
     i'd it's should what which was were also just really thanks thank from show might may
     maybe help tell let see us our who whose started too actually instead rather make ok okay
     anything everything do does have has pls plz thx
+    someone somebody anyone anybody love loves loved enjoy enjoys likes
     """.split()  # noqa: SIM905
 )
 

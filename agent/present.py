@@ -21,6 +21,7 @@ from catalog.cleaning import display_key
 from catalog.models import Product
 from tools.products import product_evidence
 from tools.registry import ToolOutcome
+from tools.text import title_parts
 
 if TYPE_CHECKING:
     from agent.agent import Reply, Turn
@@ -320,13 +321,18 @@ def _guess_missed(turn: Turn) -> list[Product] | None:
     some pipette tips" -> Otoscopes, for their "Specula Tips") that holds none of the
     products the words find best across the catalog is a wrong guess: the search without
     it (and the guess dropped). None when the guess holds one of them, or none was made
-    this turn, or the words name no kind (a need: the guess stands)."""
+    this turn, or the words name no kind (a need: the guess stands), or the kind's own
+    name has a kind word the shopper said ("shoes ... in the rain" -> Running Shoes, though
+    "rain" finds rain jackets first)."""
     state = turn.state
     s = state.slots
     if not (s.category and s.category_guessed and s.category_turn == state.turns):
         return None
-    if not search_text(state) or not turn.agent.vocabulary.kinds_in(turn.parsed.content):
+    kinds = turn.agent.vocabulary.kinds_in(turn.parsed.content)
+    if not search_text(state) or not kinds:
         return None  # a need ("keeps my feet dry"), not a kind named: the guess stands
+    if kinds & title_parts(s.category.rsplit(">", 1)[-1])[0]:
+        return None
     guessed, s.category, s.category_guessed = s.category, None, False
     wider = _found(turn, turn.run(turn.agent.rules.recommend_calls(state, turn.situation)))
     if not wider or any(guessed in p.categories for p in wider[: turn.agent.k]):

@@ -813,6 +813,15 @@ def test_a_chinese_count_or_verb_of_buying_is_not_searched_for():
     assert parse("买家评价好的耳机").content.startswith("买家")  # a word, not the verb
 
 
+def test_who_a_gift_is_for_and_that_they_love_it_are_not_searched_for():
+    """ "gift card for someone who loves movies" searched "someone loves", and titles
+    such as "New Little Someone to Love" came first; the movies are what is asked."""
+    from agent.parse import parse
+
+    assert parse("gift card for someone who loves movies").content == "card movies"
+    assert parse("my dad enjoys hiking, any boots?").content.split() == ["dad", "hiking", "boots"]
+
+
 @pytest.mark.parametrize(
     ("message", "low", "high"),
     [

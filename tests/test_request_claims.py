@@ -1000,3 +1000,27 @@ def test_an_inch_mark_is_quoted_as_one_and_checked_as_written():
     assert check_request(claim, ["tape that withstands high heat"], record) == []
     feet = 'You asked for "tape": its title says "…Thermaflect Tape 4 Feet Wide…". [P1878.t]'
     assert check_request(feet, ["tape that withstands high heat"], record) != []
+
+
+def test_what_the_shopper_says_does_not_matter_is_no_need():
+    said = [
+        "I run in the rain, need shoes that keep my feet dry, size doesn't matter",
+        "colour is not important, just needs to be waterproof",
+        "跑鞋，颜色无所谓，要防水",
+        "品牌不重要，要防滑的瑜伽垫",
+    ]
+    texts = [n.text for message in said for n in needs_of([message])]
+    assert "waterproof" in texts and "防水" in texts and "防滑" in texts
+    assert not any(w in t for t in texts for w in ("matter", "important", "无所谓", "重要", "品牌"))
+
+
+def test_a_kind_named_in_the_guessed_category_stands_though_other_words_find_more(agent):
+    """ "I run a lot in the rain, need shoes...": "rain" finds rain jackets first across
+    the shop, but "shoes" is in the name of the kind guessed (Running Shoes), so the
+    guess stands and shoes are shown, not jackets."""
+    reply, state = _ask(
+        agent, "I run a lot in the rain, need shoes that keep my feet dry, under 120"
+    )
+    titles = [p.title.casefold() for p in reply.products]
+    assert all("shoe" in t for t in titles), titles
+    assert state.slots.category and "Shoes" in state.slots.category

@@ -102,6 +102,9 @@ def test_a_word_and_its_plural_or_british_spelling_share_a_stem():
     assert contains_term("the warmest jacket", stem("warm"))
     assert contains_term("a gripper for jars", stem("grip"))
     assert contains_term("Shipping Weight: 1.6 ounces", stem("ship"))
+    # a final y made i before "-er": "a magnifying glass" of "Pocket Magnifiers"
+    assert contains_term("Carson Pocket Magnifiers for Reading", stem("magnifying"))
+    assert not contains_term("a studio lamp", stem("study"))
     assert not contains_term("coffee is ready when I wake up", stem("reading"))
     assert not contains_term("a handy case", stem("hand"))
     assert not contains_term("a planet poster", stem("plan"))

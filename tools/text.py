@@ -804,6 +804,8 @@ _FALSE_FRIENDS = frozenset({
 
 def derives(term: str, word: str) -> bool:
     """`word` is `term` with an ending that keeps its meaning."""
+    if term.endswith("y") and word.startswith(term[:-1] + "i") and word not in _FALSE_FRIENDS:
+        return word[len(term) :] in ("er", "ers")  # "magnify" of "Magnifiers"
     if not word.startswith(term) or word in _FALSE_FRIENDS:
         return False
     ending = word[len(term) :]

@@ -358,3 +358,19 @@ def test_a_name_in_quotes_points_at_the_product():
     assert {"clueless", "shopper", "mean"} <= named
     assert "expire" not in named
     assert naming_words("I'm avoiding PVC - don't they make one?") == set()
+
+
+def test_an_english_word_the_catalog_never_uses_is_searched_by_the_words_made_of_it():
+    """ "magnifying glass" in a shop whose titles say "Pocket Magnifiers": the query
+    also holds the catalog's words made of "magnifying", so keyword search meets them
+    (glass carboys and a glass-bed printer came first)."""
+    import numpy as np
+
+    from tools.lexicon import Lexicon
+
+    words = ["glass", "magnifier", "magnifiers", "magnify", "reading", "studio"]
+    table = Lexicon(words, np.zeros((len(words), 2), dtype=np.float32))
+    assert table.derived_forms("magnifying") == []  # the catalog says "magnify" itself
+    table = Lexicon(words[:3] + words[4:], np.zeros((5, 2), dtype=np.float32))
+    assert sorted(table.derived_forms("magnifying")) == ["magnifier", "magnifiers"]
+    assert table.derived_forms("glass") == [] and table.derived_forms("study") == []

@@ -182,9 +182,20 @@ def catalog_query(ctx: ToolContext, query: str) -> str:
     by embedding."""
     # (a single character has too many senses to pick one: tools.dictionary)
     words = [w for w in content_words(query) if _HAN.match(w) and len(w) > 1]
+    found = lexicon(ctx)
+    # an English word the catalog never uses, by the catalog's words made of it
+    # ("magnifying glass" meets "Pocket Magnifiers" by keyword too)
+    english = [
+        f
+        for w in content_words(query)
+        if not _HAN.match(w)
+        for f in found.derived_forms(w)[:3]
+        if f.casefold() not in query.casefold()
+    ]
+    if english:
+        query = f"{query} {' '.join(dict.fromkeys(english))}"
     if not words:
         return query
-    found = lexicon(ctx)
     extra = []
     for w in words:
         if re.search(rf"(?:无|不|没有|免|非){re.escape(w)}", query):

@@ -19,6 +19,7 @@ the catalog's words, so a concept the catalog never names has no translation.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections import Counter
@@ -30,7 +31,7 @@ import numpy as np
 from tools.context import ToolContext
 from tools.dictionary import english_words
 from tools.passages import product_passages
-from tools.text import stem
+from tools.text import derives, stem
 
 MIN_COUNT = 2  # a word seen once is as often a typo as a word
 TRANSLATION = 0.72  # word-to-word similarity of a translation (measured: 电池/battery 0.88)
@@ -49,6 +50,7 @@ class Lexicon:
     words: list[str]
     vectors: np.ndarray  # (n_words, d) float32, L2-normalised
     _stems: dict[str, list[str]] | None = None
+    _sorted: list[str] | None = None  # the stems, in order
     _index: dict[str, int] | None = None
     aligned: dict[str, list[str]] = field(default_factory=dict)  # 续航 -> its candidates
     _chosen: dict[str, str | None] = field(default_factory=dict)
@@ -105,6 +107,29 @@ class Lexicon:
             self._index = {w: i for i, w in enumerate(self.words)}
         found = (self._index.get(w) for w in dict.fromkeys(_WORD.findall(text.casefold())))
         return [i for i in found if i is not None]
+
+    def derived_forms(self, word: str) -> list[str]:
+        """The catalog's words made of an English word by an ending that keeps its
+        meaning, when the catalog never uses the word itself ("magnifying" ->
+        "magnifier", "magnifiers"; tools.text.derives)."""
+        root = stem(word)
+        if len(root) < 5 or self.forms(word):
+            return []
+        if self._sorted is None:
+            self._sorted = sorted(self._stems_of())
+        prefix = root[:-1] if root.endswith("y") else root
+        at = bisect.bisect_left(self._sorted, prefix)
+        out = []
+        while at < len(self._sorted) and self._sorted[at].startswith(prefix):
+            if derives(root, self._sorted[at]):
+                out += self._stems_of()[self._sorted[at]]
+            at += 1
+        return out
+
+    def _stems_of(self) -> dict[str, list[str]]:
+        self.forms("")
+        assert self._stems is not None
+        return self._stems
 
     def forms(self, word: str) -> list[str]:
         """The catalog's words with the same stem as an English word ("microphone" ->

@@ -34,8 +34,6 @@ _SUPERLATIVE = [
     ("price", max, PICK_PRICIER),
     ("rating", max, re.compile(r"(?:best|highest)[- ]rated|top[- ]rated|评分最高|好评最多", re.I)),
 ]
-# A bare pronoun after a product named by position refers back to it ("does #3 have a
-# dimmer or is it just on/off?"), not to another product beside it.
 # "that" after what is asked for is relative, no product in view: "anything that isn't a
 # cinema one?", "a gift card that never expires" (not "is that one waterproof?")
 _RELATIVE_THAT = re.compile(
@@ -43,6 +41,8 @@ _RELATIVE_THAT = re.compile(
     r"|(?:a|an|any|some)\s+[\w-]+(?:\s+[\w-]+)?)\s+)that\b(?!\s+one\b)",
     re.I,
 )
+# A bare pronoun after a product named by position refers back to it ("does #3 have a
+# dimmer or is it just on/off?"), not to another product beside it.
 _BARE_PRONOUN = re.compile(r"\b(?:it|its|they|them)\b|它", re.I)
 # Sayings whose "it" is no product ("appreciate it", "got it", "that's it").
 _IDIOM = re.compile(r"\b(?:appreciate it|got it|that'?s it|this is it)\b", re.I)

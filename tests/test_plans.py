@@ -918,7 +918,7 @@ def _tools_shop_vocabulary():
                 "a gift for my coworker who loves coffee",
                 "I need a gift for my daughter who loves movies",
             ],
-            "loves movies",
+            "movies",
         ),
         # words before any kind, and more about the same kind, hold
         (["waterproof", "I'm looking for a pH meter"], "waterproof ph meter"),
@@ -961,7 +961,7 @@ def _gift_card_vocabulary():
         (["a gift card for my brother who loves pizza", "换成看电影的"], "card 看电影"),
         # without "instead" the words add up
         (["a gift card for my brother who loves pizza", "something for coffee"],
-         "card loves pizza coffee"),
+         "card pizza coffee"),
         # someone else, said with what they like: their words, not the brother's
         (["a gift card for my brother who loves pizza", "不要太贵的，给我妈妈，她喜欢做饭"],
          "做饭"),

@@ -179,7 +179,8 @@ def catalog_query(ctx: ToolContext, query: str) -> str:
     """The query with each Chinese word's first dictionary sense that the catalog's
     words hold (tools.lexicon's word list) after it, so "我想买个万用表" meets titles
     that say "multimeter" in a catalog with English titles only, by keyword as well as
-    by embedding."""
+    by embedding; and each English word the catalog never uses with the catalog's words
+    made of it (up to three: "magnifying" -> "magnifier", "magnifiers")."""
     # (a single character has too many senses to pick one: tools.dictionary)
     words = [w for w in content_words(query) if _HAN.match(w) and len(w) > 1]
     found = lexicon(ctx)

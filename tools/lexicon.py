@@ -113,32 +113,31 @@ class Lexicon:
         meaning, when the catalog never uses the word itself ("magnifying" ->
         "magnifier", "magnifiers"; tools.text.derives)."""
         root = stem(word)
-        if len(root) < 5 or self.forms(word):
+        by_stem = self._by_stem()
+        if len(root) < 5 or root in by_stem:
             return []
         if self._sorted is None:
-            self._sorted = sorted(self._stems_of())
-        prefix = root[:-1] if root.endswith("y") else root
+            self._sorted = sorted(by_stem)
+        prefix = root[:-1] if root.endswith("y") else root  # "magnify" -> "magnifier"
         at = bisect.bisect_left(self._sorted, prefix)
         out = []
         while at < len(self._sorted) and self._sorted[at].startswith(prefix):
             if derives(root, self._sorted[at]):
-                out += self._stems_of()[self._sorted[at]]
+                out += by_stem[self._sorted[at]]
             at += 1
         return out
-
-    def _stems_of(self) -> dict[str, list[str]]:
-        self.forms("")
-        assert self._stems is not None
-        return self._stems
 
     def forms(self, word: str) -> list[str]:
         """The catalog's words with the same stem as an English word ("microphone" ->
         "microphones"), none when the catalog never uses it."""
+        return self._by_stem().get(stem(word), [])
+
+    def _by_stem(self) -> dict[str, list[str]]:
         if self._stems is None:
             self._stems = {}
             for w in self.words:
                 self._stems.setdefault(stem(w), []).append(w)
-        return self._stems.get(stem(word), [])
+        return self._stems
 
 
 def lexicon(ctx: ToolContext) -> Lexicon:

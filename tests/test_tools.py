@@ -314,6 +314,9 @@ def test_a_chinese_query_also_searches_the_catalogs_english_words_for_it(demo_ct
     # a word with no sense the catalog uses: half a translation is none
     assert catalog_query(demo_ctx, "红色羽绒服") == "红色羽绒服"
     assert catalog_query(demo_ctx, "red coffee machine") == "red coffee machine"
+    # an English word the shop never uses, with the shop's words made of it
+    frothing = catalog_query(demo_ctx, "an espresso machine for frothing milk")
+    assert frothing == "an espresso machine for frothing milk frother"
     # the search tool searches with them
     searched = []
 

@@ -272,15 +272,27 @@ def request_claims(
     # What was asked and no record mentions, but not a catalog name (a brand asked for
     # is the brand filter's, and a name not in the cited record fails the verifier).
     words = [
-        n.text
+        said
         for n in report.unstated
         if not verifier.check(
-            (c := _claim("unstated", lang, [pid], product.id, needs=[n.text])).render(), [c]
+            (c := _claim("unstated", lang, [pid], product.id, needs=[said := _unsaid(n)])).render(),
+            [c],
         )
     ][:2]
     if words:
         claims.append(_claim("unstated", lang, [pid], product.id, needs=words))
     return claims
+
+
+def _unsaid(need: Need) -> str:
+    """How a need no record mentions is quoted: a negated one from its first word ("heavy"
+    of "nothing too heavy", "bulky" of "not too bulky"): that its page never mentions the
+    word is what is true; "Nothing on its page mentions "nothing too heavy"" reads as the
+    opposite."""
+    if not need.negated or not need.words:
+        return need.text
+    at = need.text.casefold().find(need.words[0].casefold())
+    return need.text[at:] if at > 0 else need.text
 
 
 def _loose(match: Match, kind: AskedKind | None) -> bool:

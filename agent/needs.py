@@ -80,7 +80,7 @@ _ID = re.compile(r"[a-z]*\d{3,}[a-z\d]*")  # "u0002", "b004llj6ek": ids, never n
 _PLAIN = re.compile(r"[\w\s'’./-]+")
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*|[\u4e00-\u9fff]+")
 _NEGATORS = frozenset(
-    """not no non without never doesn't don't won't isn't aren't can't doesnt dont wont anti
+    """not no nothing non without never doesn't don't won't isn't aren't can't doesnt dont wont anti
     cannot hate hates avoid dislike allergic hurt hurts irritate irritates""".split()  # noqa: SIM905
 )
 # After a negation, verbs that keep it for the words they take: "can't stand anything

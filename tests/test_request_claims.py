@@ -1024,3 +1024,15 @@ def test_a_kind_named_in_the_guessed_category_stands_though_other_words_find_mor
     titles = [p.title.casefold() for p in reply.products]
     assert all("shoe" in t for t in titles), titles
     assert state.slots.category and "Shoes" in state.slots.category
+
+
+def test_nothing_too_much_of_something_is_negated_and_its_silence_quotes_the_word(agent):
+    """ "nothing too heavy" asks for the opposite of heavy: negated, so no record saying
+    "heavy" meets it; a page silent on it is said to be silent on "heavy", not on
+    "nothing too heavy" (which reads as the opposite)."""
+    assert _need("a backpack for the weekend, nothing too heavy", "nothing too heavy").negated
+    state = new_state()
+    reply = agent.turn(state, "I need a backpack for a weekend hiking trip, nothing too heavy")
+    silent = [s.text for p in reply.products for s in p.sentences if s.text.startswith("Nothing")]
+    assert silent and all('"nothing too heavy"' not in s for s in silent)
+    assert any('"heavy"' in s for s in silent)

@@ -432,7 +432,11 @@ _REFINE = re.compile(
     r"|^\s*(?:do you have|got|have you got)\s+(?:any|one|ones|something|anything)\b"
     r"(?=\s*(?:[?.!。？]|$|(?:with|in|that|without|for|under|below|less|more|cheaper|like)\b"
     r"|[\w-]+er\s*(?:[?.!]|$|than\b|ones?\b)|[\w-]+\s+(?:ones?|colou?rs?|sizes?)\b))"
-    r"|有没有(?:更|带|适合|[^第它这那]{0,8}的)|要(?:更)?.{1,4}的$|有.{1,6}的吗",
+    r"|有没有(?:更|带|适合|[^第它这那]{0,8}的)|要(?:更)?.{1,4}的$|有.{1,6}的吗"
+    # "lighter ones?", "any warmer ones", "something smaller?": more of the kind, said by
+    # a comparative alone ("other ones" asks for others, not a degree)
+    r"|^\s*(?:(?:any|some|a)\s+)?(?!(?:an)?other\b)[a-z-]+er\s+(?:ones?|options?)\s*[?.!]*\s*$"
+    r"|^\s*(?:something|anything)\s+(?!(?:an)?other\b)[a-z-]+er\s*[?.!]*\s*$",
     re.I,
 )
 _STOPWORDS = frozenset(
@@ -1019,7 +1023,7 @@ def _content(text: str) -> str:
     text = re.sub(r"[^\w\s\u4e00-\u9fff'-]", " ", text)
     text = _without_counts(text)
     words = [w for w in text.split() if w.lower() not in _STOPWORDS and not w.isdigit()]
-    text = " ".join(words)
+    text = _WHAT_ABOUT_ZH.sub(r"\1", " ".join(words))
     for filler in (
         "你好",
         "您好",
@@ -1069,3 +1073,5 @@ def _content(text: str) -> str:
 
 
 _ZH_PRONOUNS = frozenset({"她", "他", "它", "她们", "他们", "它们"})
+# "那背包呢" (and backpacks?): the word asked about, without 那 and 呢
+_WHAT_ABOUT_ZH = re.compile(r"(?:(?<=\s)|^)(?:那么|那)?([\u4e00-\u9fff]+?)呢(?=\s|$)")

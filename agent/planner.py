@@ -402,7 +402,9 @@ class RulePlanner:
             preset = {"category": None, **self._overview_preset(text, parsed)}
             if not (preset["category"] and self.vocabulary.attributes_in(text)):
                 return self.tool_plan("shop_overview", text, parsed, refs, situation, preset=preset)
-        shopping = self._shopping(text, parsed, refs, question, match, bool(state.shown))
+        shopping = self._shopping(
+            text, parsed, refs, question, match, bool(state.shown), state.slots.category
+        )
         if refs.superlative and not question and not shopping:
             # "ok, the cheapest one please": a product in view picked by its price
             return self.tool_plan("product_details", text, parsed, refs, situation)
@@ -694,6 +696,7 @@ class RulePlanner:
         question: bool,
         match: RouteMatch | None = None,
         shown: bool = True,
+        current: str | None = None,
     ) -> str:
         """ "strong" when the rules read a request for products (a budget, a change of
         mind about the list, the catalog's own words: a category, a brand, an attribute),
@@ -737,6 +740,8 @@ class RulePlanner:
         # "I'd like it from Pulsewear", "It should be leather": a statement's "it" and
         # brand are the wanted product, not one in view.
         v = self.vocabulary
+        if not refs.any and _about_goods(text, v, current):
+            return "strong"  # "what about backpacks?", "黑色的呢": more products, of that
         if (
             parsed.max_price is not None
             or parsed.min_price is not None
@@ -1296,6 +1301,42 @@ _ONE_THING_SAID = re.compile(
     r"|有(?:没有)?提(?:到|及)|\b(?:does|do|did)\b[^?.!]{0,30}\bmention\b",
     re.I,
 )
+
+
+# "what about backpacks?", "how about black?", "那背包呢", "黑色的呢": the same request for
+# another kind or value; not "what about the battery?" (of a product in view)
+_WHAT_ABOUT = re.compile(
+    r"^\s*(?:and\s+|so\s+|ok\s+|okay\s+)?(?:what|how)\s+about\s+"
+    r"(?!(?:the|its?|it's|this|that|these|those|them|one|ones)\b)(?P<en>[a-z][a-z -]{1,40}?)"
+    r"\s*[?.!]*\s*$"
+    r"|^\s*(?:那|那么|换成|换)?(?P<zh>[\u4e00-\u9fffA-Za-z]{1,8}?)的?呢\s*[?？。!！]*\s*$",
+    re.I,
+)
+
+
+def _about_goods(text: str, vocabulary, current: str | None) -> bool:
+    """ "what about X?" / "X呢" where X is a kind of the catalog's products (a category, a
+    title word that says what a product is, a word near another category than the one
+    chosen) or an attribute value its products have ("black", 黑色 by its sense)."""
+    m = _WHAT_ABOUT.match(text)
+    if m is None:
+        return False
+    what = (m.group("en") or m.group("zh") or "").strip()
+    if not what or not hasattr(vocabulary, "kinds_in"):
+        return False
+    senses = [
+        sense
+        for w in content_words(what)
+        if _HAN.match(w)
+        and (sense := catalog_sense(w, vocabulary.known_words.__contains__)) is not None
+    ]
+    said = " ".join([what, *senses])
+    return bool(
+        vocabulary.named_category(what)
+        or vocabulary.kinds_in(what)
+        or vocabulary.attributes_in(said)
+        or (current and vocabulary.category_in(what, what, current)[0] not in (None, current))
+    )
 
 
 def _asks_for_goods(text: str, parsed: Parsed, vocabulary) -> bool:

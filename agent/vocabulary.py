@@ -41,6 +41,10 @@ _CONTAINED = re.compile(
 
 # How near one word must be to a leaf category to name it alone (Vocabulary._word_category)
 WORD_CATEGORY = 0.55
+# How near one word of a follow-up must be to another leaf to leave the one chosen, and
+# how far from the chosen one (Vocabulary._switched_by_word)
+SWITCH_WORD = 0.7
+SWITCH_AWAY = 0.5
 
 
 @dataclass
@@ -161,11 +165,66 @@ class Vocabulary:
             named = None  # "one that fits in my backpack": where it goes, not what it is
         if named or not content:
             return named, False
+        if current and (switched := self._switched_by_word(message, content, current)):
+            return switched, False  # a word that names another kind, as a name does
         threshold = self.switch_threshold if current else None
         guessed = self.guess_category(content, threshold)
         if guessed is None and not current:
             guessed = self._word_category(content)
         return guessed, guessed is not None
+
+    def _switched_by_word(self, message: str, content: str, current: str) -> str | None:
+        """Another leaf one word of a follow-up names ("a rucksack that's not too heavy",
+        "不要太重的背包" while jackets are shown): the word at least SWITCH_WORD near the
+        leaf's name (or the name its titles give it: "desk lamp"), not a parent's (a
+        light is no Lighting), and less than SWITCH_AWAY near the current one's (鞋 is
+        near running shoes and hiking boots alike: no way off hiking boots). Not a word
+        that only qualifies a leaf's name (yoga of "yoga mat", 咖啡 of "Coffee Makers":
+        "shoes I can do yoga in" asks for shoes), nor one after a preposition, which says
+        where or with what ("for the coffee shop")."""
+        if self.encode is None or not self.leaves or current not in self.leaves:
+            return None
+        names, qualifiers = self._leaf_names()
+        rest = without_names(self.brands_in(content), content)
+        lowered = f" {message.casefold()} "
+        words = [
+            w
+            for w in rest.split()
+            if len(w) > 1
+            and not w.isdigit()
+            and not _qualifies(w, qualifiers)
+            and not any(
+                _SETTING.search(lowered[: m.start()])
+                for m in _word_pattern(w.casefold()).finditer(lowered)
+            )
+        ]
+        if not words:
+            return None
+        owners = np.array(self._owners)
+        mask = np.array(names)
+        scores = self.encode(words) @ self._leaf_vectors().T  # (words, leaf texts)
+        scores[:, ~mask] = -1.0
+        away = scores[:, owners == current].max(axis=1)
+        scores[:, owners == current] = -1.0
+        word, text = np.unravel_index(int(np.argmax(scores)), scores.shape)
+        if scores[word, text] >= SWITCH_WORD and away[word] < SWITCH_AWAY:
+            return self._owners[int(text)]
+        return None
+
+    def _leaf_names(self) -> tuple[list[bool], frozenset[str]]:
+        """Which of the leaf texts (`_owners` order) name a leaf (its own name, or the
+        words its titles call it by), and the stems of the words that only qualify
+        such a name (all but its last word)."""
+        self._leaf_vectors()
+        categories = set(self.categories)
+        names, qualifiers = [], set()
+        for leaf, texts in self.leaves.items():
+            for text in texts:
+                named = text == leaf or (text not in categories and not text.startswith(f"{leaf}:"))
+                names.append(named)
+                if named:
+                    qualifiers.update(stem_list(text)[:-1])
+        return names, frozenset(qualifiers)
 
     def _word_category(self, content: str) -> str | None:
         """The leaf one word of a long request names by itself ("rucksack about 30 litres
@@ -396,6 +455,14 @@ def _leaf_texts(products: Sequence[Product], per_leaf: int = 5) -> dict[str, lis
         noun = [n for n, _ in nouns[leaf].most_common(1)]
         texts[leaf] = list(dict.fromkeys([leaf, *own, *noun, described]))
     return texts
+
+
+def _qualifies(word: str, qualifiers: frozenset[str]) -> bool:
+    """The word (a Chinese one by its dictionary senses) is one that qualifies a leaf's
+    name ("yoga", 咖啡 for "coffee")."""
+    if not _HAN.match(word):
+        return bool(set(stem_list(word)) & qualifiers)
+    return any(set(stem_list(sense)) & qualifiers for sense in english_words(word, verbs=False))
 
 
 def _one_slip(word: str, target: str) -> bool:

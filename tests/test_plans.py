@@ -2199,3 +2199,63 @@ def test_any_others_shows_more_of_the_same_request(shop, encode, message):
     assert not shown & {p.product_id for p in reply.products}
     assert state.slots.category == "Hiking Boots"
     assert not parse("any more reviews?").others and not parse("any others like the first?").others
+
+
+@pytest.mark.parametrize("message", ["不要太重的背包", "a rucksack that's not too heavy"])
+def test_a_word_naming_another_kind_leaves_the_kind_chosen(shop, encode, message):
+    """A follow-up whose one word names another kind of the catalog (背包, which the
+    dictionary calls a knapsack; "rucksack") shows that kind, though the kind chosen
+    before was named; a word after a preposition says where, not what."""
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    agent.turn(state, "a jacket that's not too bulky", "u0131")
+    assert state.slots.category == "Jackets"
+    reply = agent.turn(state, message, "u0131")
+    assert state.slots.category == "Backpacks" and reply.products
+    assert {shop.product("demo", p.product_id).category for p in reply.products} == {"Backpacks"}
+    for first, then, kind in [
+        ("a jacket that's not too bulky", "something warmer for the coffee shop", "Jackets"),
+        # "light" is near Lighting, a parent of desk lamps: no name of a leaf
+        ("hiking boots", "Something cheaper, please. Handles a light drizzle.", "Hiking Boots"),
+        # "yoga" only qualifies "yoga mat"
+        ("running shoes", "I do yoga too, something good for it", "Running Shoes"),
+    ]:
+        kept = new_state()
+        agent.turn(kept, first, "u0131")
+        agent.turn(kept, then, "u0131")
+        assert kept.slots.category == kind, then
+
+
+@pytest.mark.parametrize(
+    ("message", "category"),
+    [
+        ("what about backpacks?", "Backpacks"),
+        ("背包呢", "Backpacks"),
+        ("黑色的呢", "Jackets"),
+        ("how about black?", "Jackets"),
+        ("lighter ones?", "Jackets"),
+    ],
+)
+def test_what_about_another_kind_or_value_is_a_search_not_a_question(
+    shop, encode, message, category
+):
+    """ "what about backpacks?", "黑色的呢" (and the black ones?), "lighter ones?" after a
+    list ask for more products, of that kind or value; they were answered as questions
+    about the first product shown ("Its product page does not mention lighter")."""
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    agent.turn(state, "a jacket that's not too bulky", "u0132")
+    reply = agent.turn(state, message, "u0132")
+    assert reply.intent == "recommend" and reply.products, reply.text
+    found = [shop.product("demo", p.product_id) for p in reply.products]
+    assert {p.category for p in found} == {category}
+    said = {"背包呢": "背包", "黑色的呢": "黑色", "how about black?": "black"}.get(message)
+    assert said is None or said in state.slots.query.split()  # searched for
+
+
+def test_what_about_a_part_of_the_product_in_view_is_still_a_question(shop, encode):
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    agent.turn(state, "a smartwatch with a heart-rate monitor", "u0133")
+    reply = agent.turn(state, "what about the battery?", "u0133")
+    assert reply.intent != "recommend" and not reply.products

@@ -1528,3 +1528,17 @@ def test_a_superlative_asked_is_mentioned_by_its_plain_form(demo_store, encode):
     for product in easy:
         missing = unmentioned(ctx, "which one is easiest to clean?", passages(ctx, product))
         assert "easiest" not in missing and "clean" not in missing, missing
+
+
+def test_the_name_a_chinese_question_points_at_is_never_said_to_be_unmentioned(demo_store, encode):
+    """ "这个腕表多重？" (how heavy is this wristwatch?) of a smartwatch: 腕表 is the
+    shopper's name for the product in view, though no English word of its records is
+    the dictionary's for it; its page is not said to be silent on "腕表". A phrase of
+    more words may run the name into what is asked (这个背包带防雨罩吗: 背包带 | 防雨罩):
+    the rain cover is still said to be unmentioned."""
+    watch = next(p for p in demo_store.products("demo") if "smartwatch" in p.title)
+    answer = _ask(demo_store, encode, "这个腕表多重？", watch.id, "zh")
+    assert "腕表" not in answer["unmentioned"] and not answer["stated"], answer
+    pack = next(p for p in demo_store.products("demo") if "backpack" in p.title)
+    answer = _ask(demo_store, encode, "这个背包带防雨罩吗？", pack.id, "zh")
+    assert answer["unmentioned"] == ["防雨罩"], answer

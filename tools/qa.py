@@ -230,7 +230,14 @@ def _find(
     # ("gift" of an "Amazon eGift Card" in Gift Cards)
     kind = " ".join([*product.categories, product.brand or ""])
     of_kind = {t for t in content_terms(question) if not _HAN.match(t) and contains_term(kind, t)}
-    unsaid = others | of_kind  # words never said to be missing from its records
+    # a Chinese name the question points at ("这个胶带", "这个热缩管") is the shopper's name
+    # for the product in view, though the dictionary has no English for it that its
+    # title holds ("Heat Shrinkable Tube"): never said to be missing from its records.
+    # Only a phrase of one word: in "这个背包带防雨罩吗" the segmenter runs the name into
+    # what is asked (背包带 | 防雨罩), and the rain cover is what its records lack.
+    pointed = {w for w in naming_words(question) if _HAN.match(w)}
+    pointed = pointed if len(pointed) == 1 else set()
+    unsaid = others | of_kind | pointed  # words never said to be missing from its records
     found = passages(ctx, product)
     finding = Finding(product.id, reviews=len({p.name for p in found if p.kind == "review"}))
     if reviews_only:  # what its buyers say: their reviews, never its page or its price

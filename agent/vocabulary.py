@@ -69,6 +69,9 @@ class Vocabulary:
     # the stems of the titles' and categories' words, and of each two words side by side
     title_stems: frozenset[str] = frozenset()
     title_pairs: frozenset[tuple[str, str]] = frozenset()
+    # leaf -> the stems of its products' titles and attribute values ("backpacking" of
+    # hiking boots' "best for: backpacking trips")
+    leaf_words: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def from_products(cls, products: Sequence[Product], encode: Encode | None = None) -> Vocabulary:
@@ -106,6 +109,12 @@ class Vocabulary:
             stems.update(seq)
             pairs.update(itertools.pairwise(seq))
         vocabulary.title_stems, vocabulary.title_pairs = frozenset(stems), frozenset(pairs)
+        words: dict[str, set[str]] = {}
+        for p in products:
+            if p.category:
+                said = [p.title, *(v for v in p.attributes.values() if isinstance(v, str))]
+                words.setdefault(p.category, set()).update(stem_list(" ".join(said)))
+        vocabulary.leaf_words = {leaf: frozenset(ws) for leaf, ws in words.items()}
         return vocabulary
 
     def missing_kind(self, phrase: str, shown: Sequence[Product] = ()) -> bool:
@@ -176,12 +185,13 @@ class Vocabulary:
     def _switched_by_word(self, message: str, content: str, current: str) -> str | None:
         """Another leaf one word of a follow-up names ("a rucksack that's not too heavy",
         "不要太重的背包" while jackets are shown): the word at least SWITCH_WORD near the
-        leaf's name (or the name its titles give it: "desk lamp"), not a parent's (a
-        light is no Lighting), and less than SWITCH_AWAY near the current one's (鞋 is
-        near running shoes and hiking boots alike: no way off hiking boots). Not a word
-        that only qualifies a leaf's name (yoga of "yoga mat", 咖啡 of "Coffee Makers":
-        "shoes I can do yoga in" asks for shoes), nor one after a preposition, which says
-        where or with what ("for the coffee shop")."""
+        leaf's own name, not a parent's (a light is no Lighting), and less than
+        SWITCH_AWAY near the current one's (鞋 is near running shoes and hiking boots
+        alike: no way off hiking boots). Not a word that only qualifies a leaf's name
+        (yoga of "yoga mat", 咖啡 of "Coffee Makers":
+        "shoes I can do yoga in" asks for shoes), nor one the current leaf's titles or
+        values say ("backpacking trips" of hiking boots), nor one after a preposition,
+        which says where or with what ("for the coffee shop")."""
         if self.encode is None or not self.leaves or current not in self.leaves:
             return None
         names, qualifiers = self._leaf_names()
@@ -193,6 +203,7 @@ class Vocabulary:
             if len(w) > 1
             and not w.isdigit()
             and not _qualifies(w, qualifiers)
+            and not set(stem_list(w)) & self.leaf_words.get(current, frozenset())
             and not any(
                 _SETTING.search(lowered[: m.start()])
                 for m in _word_pattern(w.casefold()).finditer(lowered)
@@ -212,15 +223,14 @@ class Vocabulary:
         return None
 
     def _leaf_names(self) -> tuple[list[bool], frozenset[str]]:
-        """Which of the leaf texts (`_owners` order) name a leaf (its own name, or the
-        words its titles call it by), and the stems of the words that only qualify
-        such a name (all but its last word)."""
+        """Which of the leaf texts (`_owners` order) are a leaf's own name (not a parent's,
+        nor the words its titles end on: "Door Stop - Black" ends on a colour), and the
+        stems of the words that only qualify such a name (all but its last word)."""
         self._leaf_vectors()
-        categories = set(self.categories)
         names, qualifiers = [], set()
         for leaf, texts in self.leaves.items():
             for text in texts:
-                named = text == leaf or (text not in categories and not text.startswith(f"{leaf}:"))
+                named = text == leaf
                 names.append(named)
                 if named:
                     qualifiers.update(stem_list(text)[:-1])

@@ -2217,6 +2217,8 @@ def test_a_word_naming_another_kind_leaves_the_kind_chosen(shop, encode, message
         ("a jacket that's not too bulky", "something warmer for the coffee shop", "Jackets"),
         # "light" is near Lighting, a parent of desk lamps: no name of a leaf
         ("hiking boots", "Something cheaper, please. Handles a light drizzle.", "Hiking Boots"),
+        # the hiking boots' own "best for: backpacking trips"
+        ("hiking boots", "None of these is what I want. Backpacking trips.", "Hiking Boots"),
         # "yoga" only qualifies "yoga mat"
         ("running shoes", "I do yoga too, something good for it", "Running Shoes"),
     ]:

@@ -145,6 +145,15 @@ _INTENSE_BEFORE = re.compile(
     r"\b(?:lots? of|a lot of|plenty of|tons of|long|longer|extra|high|more|max|maximum)\s+$",
     re.I,
 )
+# "who drinks a lot of coffee", "I take lots of photos": how much someone does something,
+# not how much of it the product has
+_HABIT_BEFORE = re.compile(
+    r"\b(?:who|he|she|they|i|we|you|and)\s+(?:also\s+|really\s+)?"
+    r"(?!(?:need|needs|want|wants|like|likes|prefer|prefers|require|requires|get|have|has)\b)"
+    r"[a-z]+\s+"
+    r"(?:lots? of|a lot of|plenty of|tons of)\s+$",
+    re.I,
+)
 _INTENSE = re.compile(
     r"\b(?:max|maximum|extra|ultra|super|long|longest|plush|high|heavy|huge|all-day)\b", re.I
 )
@@ -322,7 +331,8 @@ def _en_needs(message: str, kept: set[str]) -> list[Need]:
                     words,
                     tuple(stem(w) for w in words),
                     negated=negation is not None or zh_not is not None,
-                    intense=bool(_INTENSE_BEFORE.search(message[:start])),
+                    intense=bool(_INTENSE_BEFORE.search(message[:start]))
+                    and not _HABIT_BEFORE.search(message[:start]),
                     target=(
                         bool(_TARGET_BEFORE.search(message[:start]))
                         and not _EASY_ON.search(message[:start])
@@ -569,7 +579,20 @@ def match_needs(
         forms = [[t, *translations(ctx, t)] for t in need.terms]
         # the brand by the shopper's own word ("Starbucks"), not a translation's ("园艺"
         # -> garden, of "Olive Garden")
-        kind = [any(names_kind(f, own) for f in fs) or names_kind(fs[0], maker) for fs in forms]
+        # ... unless the word is one of a longer name that its records say apart from the
+        # name ("coffee" of "The Coffee Bean & Tea Leaf", whose description sells
+        # "estate-grown coffees"; "Starbucks" is the brand, wherever it is said)
+        kind = [
+            any(names_kind(f, own) for f in fs)
+            or (
+                names_kind(fs[0], maker)
+                and (
+                    len(maker) < 2
+                    or not any(_holds(texts[p.key], [fs[0]], need.negated) for p in found)
+                )
+            )
+            for fs in forms
+        ]
         if all(kind):
             report.kind_only.append(need)
             continue

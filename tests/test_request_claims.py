@@ -327,7 +327,8 @@ def test_the_fact_quoted_for_a_need_shows_the_words_of_its_english_sense():
 @pytest.fixture
 def restaurant_cards(store):
     """Gift cards of a restaurant whose name holds a common word (Olive *Garden*), one
-    listing without a brand of its own, and a garden centre's card."""
+    listing without a brand of its own, a garden centre's card, and a coffee shop's whose
+    name holds what it sells."""
     import time
 
     from catalog.ingest import store_dataset
@@ -342,6 +343,10 @@ def restaurant_cards(store):
         Product(id="g3", title="Garden Centre Gift Card for plants and gardening tools",
                 brand="Greenleaf", categories=cards),
         Product(id="g4", title="Starbucks Gift Card", brand="Starbucks", categories=cards),
+        Product(id="g5", title="The Coffee Bean & Tea Lea Gift Card",
+                brand="The Coffee Bean & Tea Leaf", categories=cards,
+                description="Visit The Coffee Bean & Tea Leaf to purchase premium estate-grown "
+                            "coffees and teas from around the world."),
     ]  # fmt: skip
     reviews = [Review("r1", "u1", "g2", 5.0, "", "I bought an Olive Garden card for my aunt.")]
     report = ValidationReport(catalog="cards", format="test")
@@ -1036,3 +1041,19 @@ def test_nothing_too_much_of_something_is_negated_and_its_silence_quotes_the_wor
     silent = [s.text for p in reply.products for s in p.sentences if s.text.startswith("Nothing")]
     assert silent and all('"nothing too heavy"' not in s for s in silent)
     assert any('"heavy"' in s for s in silent)
+
+
+def test_a_word_of_a_longer_brand_its_records_also_say_meets_a_need(restaurant_cards):
+    """ "who drinks a lot of coffee": how much the coworker drinks, not how much coffee
+    the card has (no record need say "a lot of coffee"); The Coffee Bean & Tea Leaf's
+    description sells coffees apart from its name, so "coffee" is met there, not taken
+    for its brand. "a lot of storage" is still intense, and Olive Garden still no
+    garden (see test_a_brand_name_meets_no_need)."""
+    from agent.needs import match_needs
+
+    ctx = restaurant_cards
+    asked = "a gift card for my coworker who drinks a lot of coffee"
+    assert not _need(asked, "coffee").intense
+    assert _need("I need a backpack with lots of storage", "storage").intense
+    report = match_needs(ctx, ctx.store.product("cards", "g5"), needs_of([asked]))
+    assert [m.quoted for m in report.matches if m.quoted == "coffee"], report

@@ -239,7 +239,7 @@ def request_claims(
     if not needs:
         return []
     kind_asked = asked_kind(ctx, messages)
-    report = match_needs(ctx, product, needs, asked=kind_asked)
+    report = match_needs(ctx, product, needs, asked=kind_asked, messages=messages)
     if kind_asked is not None and not of_asked_kind(ctx, product, kind_asked):
         report.matches, report.kind_only = [], []
     verifier = Verifier(ctx.evidence, names)  # numbers and names, as every sentence

@@ -41,6 +41,7 @@ import numpy as np
 
 from agent.parse import parse
 from agent.vocabulary import NO_KIND
+from catalog.brands import brand_pattern
 from catalog.models import Product
 from tools.context import ToolContext, per_catalog
 from tools.dictionary import english_vocabulary, english_words
@@ -562,13 +563,16 @@ def match_needs(
     threshold: float | None = None,
     found: list[Passage] | None = None,
     asked: AskedKind | None = None,
+    messages: Sequence[str] = (),
 ) -> NeedReport:
     """Which of the needs the product's records meet, and with what passage. `asked`: the
-    kind of product the request asks for (asked_kind)."""
+    kind of product the request asks for (asked_kind); `messages`: the request's, where
+    the shopper may have named the product's brand (its words are then the brand's)."""
     threshold = need_threshold() if threshold is None else threshold
     found = record_passages(ctx, product) if found is None else found
     own = {w for c in product.categories if c for w in content_terms(c)}
     maker = set(content_terms(product.brand or ""))
+    own_brand = brand_pattern(product.brand) if product.brand else None
     fields = [p for p in found if p.kind == "product"]
     brands = _brand_names(ctx)
     # a brand's name meets no need ("园艺" is no garden of "Olive Garden Gift Card")
@@ -581,17 +585,23 @@ def match_needs(
         # -> garden, of "Olive Garden")
         # ... unless the word is one of a longer name that its records say apart from the
         # name ("coffee" of "The Coffee Bean & Tea Leaf", whose description sells
-        # "estate-grown coffees"; "Starbucks" is the brand, wherever it is said)
+        # "estate-grown coffees"), and the shopper did not name the brand ("Starbucks",
+        # "JB Weld", "ulta beauty": the brand, wherever its records say it) nor write
+        # the word as a name ("PlayStation Plus" is no "plus" of Rabbit TV Plus's records)
+        branded = len(maker) < 2 or any(
+            own_brand and own_brand.search(text) for text in (need.text, *messages)
+        )
         kind = [
             any(names_kind(f, own) for f in fs)
             or (
                 names_kind(fs[0], maker)
                 and (
-                    len(maker) < 2
+                    branded
+                    or (word[:1].isupper() and not word.isupper())
                     or not any(_holds(texts[p.key], [fs[0]], need.negated) for p in found)
                 )
             )
-            for fs in forms
+            for word, fs in zip(_written(need), forms, strict=True)
         ]
         if all(kind):
             report.kind_only.append(need)
@@ -731,6 +741,13 @@ def _brand_names(ctx: ToolContext) -> re.Pattern[str] | None:
 
 
 _BRANDS: dict[tuple, re.Pattern[str] | None] = {}
+
+
+def _written(need: Need) -> list[str]:
+    """Each of the need's words as the shopper wrote it (its case kept)."""
+    return [
+        m.group(0) if (m := re.search(whole_word(w), need.text, re.I)) else w for w in need.words
+    ]
 
 
 def _unbranded(passage: Passage, brands: re.Pattern[str] | None) -> str:

@@ -257,13 +257,17 @@ def _needs_met_before(turn: Turn) -> list:
     if not needs:
         return []
     shown = [turn.agent.by_id[i] for i in turn.state.shown if i in turn.agent.by_id]
-    met = {m.need.text for p in shown for m in match_needs(turn.ctx, p, needs).matches}
+    said = turn.state.request()
+    met = {
+        m.need.text for p in shown for m in match_needs(turn.ctx, p, needs, messages=said).matches
+    }
     return [n for n in needs if n.text in met]
 
 
 def _unmet(turn: Turn, product: Product, needs: list) -> list[str]:
     """Of the needs, those the product's records say nothing of, as the shopper said them."""
-    return [n.text for n in match_needs(turn.ctx, product, needs).unstated]
+    said = turn.state.request()
+    return [n.text for n in match_needs(turn.ctx, product, needs, messages=said).unstated]
 
 
 def _not_carried(turn: Turn, products: list[Product]) -> str:

@@ -347,6 +347,9 @@ def restaurant_cards(store):
                 brand="The Coffee Bean & Tea Leaf", categories=cards,
                 description="Visit The Coffee Bean & Tea Leaf to purchase premium estate-grown "
                             "coffees and teas from around the world."),
+        Product(id="g6", title="Rabbit TV Plus Gift Card", brand="Rabbit TV Plus",
+                categories=cards,
+                description="Free movies from every genre, plus tons of kid-friendly shows."),
     ]  # fmt: skip
     reviews = [Review("r1", "u1", "g2", 5.0, "", "I bought an Olive Garden card for my aunt.")]
     report = ValidationReport(catalog="cards", format="test")
@@ -1057,3 +1060,10 @@ def test_a_word_of_a_longer_brand_its_records_also_say_meets_a_need(restaurant_c
     assert _need("I need a backpack with lots of storage", "storage").intense
     report = match_needs(ctx, ctx.store.product("cards", "g5"), needs_of([asked]))
     assert [m.quoted for m in report.matches if m.quoted == "coffee"], report
+    # the brand named ("Coffee Bean and Tea Leaf"), or a word written as a name
+    # ("PlayStation Plus"): the brand's words, whatever else its records say
+    said = ["a coffee bean & tea leaf card"]
+    report = match_needs(ctx, ctx.store.product("cards", "g5"), needs_of(said), messages=said)
+    assert report.kind_only and not report.matches, report
+    plus = match_needs(ctx, ctx.store.product("cards", "g6"), needs_of(["a PlayStation Plus card"]))
+    assert not [m for m in plus.matches if m.quoted.casefold() == "plus"], plus

@@ -1288,7 +1288,39 @@ def _specific(text: str, refs: References) -> bool:
     a milk frother?"), about what buyers say of one thing ("do buyers complain that it
     hurts their ears?": not the whole review summary, RulePlanner._asks_reviews), or
     asking a grade ("what's its water resistance rating?")."""
-    return refs.looked_up or bool(_ONE_THING_SAID.search(text)) or asks_graded(text)
+    return (
+        refs.looked_up
+        or bool(_ONE_THING_SAID.search(text))
+        or asks_graded(text)
+        or (len(refs.products) > 1 and _which_on_an_aspect(text))
+    )
+
+
+# "第一个和第二个哪个更保湿？", "哪个续航最长", "which of these has the longest battery?",
+# "which is best for hot yoga?": which of them, on one thing asked (their records answer);
+# not "哪个好", "哪个更值", "哪个更适合他", "which is better?" (a side-by-side judgement)
+_WHICH_ON = re.compile(
+    r"哪(?:个|款|一个|一款|双|把|台|件|张)(?:更|最|比较)?(?P<zh>[\u4e00-\u9fff]{1,6})"
+    r"|\bwhich\b[^?.!]{0,40}?\b(?:more|most|less|least)\s+(?P<en>[a-z-]+)"
+    r"|\bwhich\b[^?.!]{0,40}?\b(?P<est>[a-z]{2,}est)\b"
+    r"|\bwhich\b[^?.!]{0,40}?\b(?:best|better)\s+(?P<use>for|at|in)\b",
+    re.I,
+)
+_JUDGED = re.compile(
+    r"^(?:好|值|适合|合适|划算|实惠|推荐|靠谱|便宜|贵|性价比)"
+    r"|^(?:worth|suitable|recommended|expensive|affordable|cheapest|priciest|best)$",
+    re.I,
+)
+
+
+def _which_on_an_aspect(text: str) -> bool:
+    m = _WHICH_ON.search(text)
+    if m is None:
+        return False
+    if m.group("use"):
+        return True
+    said = m.group("zh") or m.group("en") or m.group("est") or ""
+    return not _JUDGED.search(said)
 
 
 # Whether buyers say one thing of a product: "do buyers complain that it hurts", "有人说

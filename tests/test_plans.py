@@ -2261,3 +2261,27 @@ def test_what_about_a_part_of_the_product_in_view_is_still_a_question(shop, enco
     agent.turn(state, "a smartwatch with a heart-rate monitor", "u0133")
     reply = agent.turn(state, "what about the battery?", "u0133")
     assert reply.intent != "recommend" and not reply.products
+
+
+def test_rather_is_no_comparison_and_which_on_one_thing_is_a_question(shop, encode):
+    """ "她皮肤比较干" (her skin is rather dry) asks for products: 比较 before a word
+    that describes is "rather", not "compare" (which had the turn answered with what the
+    assistant cannot help with). "第一个和第二个哪个更保湿？" asks which of them on one
+    thing, which their records answer; "哪个更值" (which is worth more) is a judgement
+    of the two side by side."""
+    from agent.parse import parse
+
+    assert parse("她皮肤比较干").intent != "compare"
+    assert parse("比较便宜的有吗").intent != "compare"
+    assert parse("比较一下第一个和第二个").intent == "compare"
+    assert parse("帮我比较这两款").intent == "compare"
+    agent = routed_agent(shop, encode)
+    state = new_state("zh")
+    reply = agent.turn(state, "想给老婆买个护肤品，她皮肤比较干，预算300块", "u0134")
+    assert reply.intent == "recommend" and reply.products
+    first, second = (p.product_id for p in reply.products[:2])
+    reply = agent.turn(state, "第一个和第二个哪个更保湿？", "u0134")
+    assert reply.trace[0].tool == "answer_question"
+    assert reply.trace[0].arguments["product_ids"] == [first, second]
+    reply = agent.turn(state, "第一个和第二个哪个更值？", "u0134")
+    assert reply.trace[0].tool == "compare_products"

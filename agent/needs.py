@@ -429,6 +429,13 @@ def _zh_needs(message: str, content: str) -> list[Need]:
         ):
             continue  # "早上到公司", "冬天脸特别干": when, not what is wanted ("冬天穿的" is)
         if len(word) < 2:
+            if (
+                spans
+                and word in _ZH_PROPERTY
+                and _ZH_DEGREE_GAP.fullmatch(message[spans[-1][1] : found])
+            ):
+                spans.append((found, at, word))  # "皮肤" + "比较" + "干"
+                continue
             if spans and spans[-1][1] == found and word in _ZH_NOUN_TAILS:
                 begin, _, prior = spans.pop()  # "面包" + "板"
                 spans.append((begin, at, prior + word))
@@ -436,7 +443,11 @@ def _zh_needs(message: str, content: str) -> list[Need]:
         spans.append((found, at, word))
     runs: list[list[tuple[int, int, str]]] = []
     for span in spans:
-        if runs and runs[-1][-1][1] == span[0] and not _ZH_FOR.search(message[: runs[-1][0][0]]):
+        follows = runs and (
+            runs[-1][-1][1] == span[0]
+            or (len(span[2]) == 1 and _ZH_DEGREE_GAP.fullmatch(message[runs[-1][-1][1] : span[0]]))
+        )
+        if follows and not _ZH_FOR.search(message[: runs[-1][0][0]]):
             runs[-1].append(span)
         else:  # "给手机 | 无线充电": what it is for, then what it does
             runs.append([span])
@@ -514,6 +525,10 @@ _ZH_TIME_USE_BEFORE = re.compile(r"(?:适合|适用于|用于|专为)$")
 _ZH_NOUN_TAILS = frozenset(
     "板管机器仪桶盒瓶袋架垫灯刀鞋靴衣帽套线卡片纸膜笔表杯壶锅箱柜车刷剂液膏霜胶"
 )
+# "皮肤比较干", "脚很宽": a one-character word for how something is, said of the word
+# before it (with a word of degree between, or none): kept with it
+_ZH_PROPERTY = frozenset("干油湿宽窄厚薄重轻硬软滑亮暗冷热凉暖吵")
+_ZH_DEGREE_GAP = re.compile(r"(?:很|比较|特别|有点|有些|太|非常|超|挺|偏|较|巨|更)?")
 # "电池要能撑两天", "鞋子一定要防滑": the word before is the topic
 _ZH_TOPIC = re.compile(r"(?:要|能|得|可以|必须|最好|一定|务必)(?!的)")
 _ZH_FOR = re.compile(r"[给为替]$")

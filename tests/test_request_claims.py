@@ -1067,3 +1067,17 @@ def test_a_word_of_a_longer_brand_its_records_also_say_meets_a_need(restaurant_c
     assert report.kind_only and not report.matches, report
     plus = match_needs(ctx, ctx.store.product("cards", "g6"), needs_of(["a PlayStation Plus card"]))
     assert not [m for m in plus.matches if m.quoted.casefold() == "plus"], plus
+
+
+def test_a_one_character_word_for_how_something_is_stays_with_its_noun(agent):
+    """ "她皮肤比较干" (her skin is rather dry): 干 is one character, dropped before, so
+    the claims quoted only "护肤品" (skincare) with "Part of Dewline's skincare range";
+    kept with 皮肤, the need is met by "for dry skin" and quoted as said."""
+    assert _need("她皮肤比较干", "皮肤比较干").words == ("皮肤", "干")
+    assert _need("皮肤干，容易起皮", "皮肤干").words == ("皮肤", "干")
+    state = new_state("zh")
+    reply = agent.turn(state, "想给老婆买个护肤品，她皮肤比较干，预算300块")
+    quoted = [s.text for p in reply.products for s in p.sentences if "您要“皮肤比较干”" in s.text]
+    assert quoted and all("dry skin" in s for s in quoted), [
+        s.text for p in reply.products for s in p.sentences
+    ]

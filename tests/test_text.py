@@ -265,6 +265,10 @@ def test_a_number_that_is_part_of_a_size_counts_nothing():
     assert states_count("uxcell 100 Pcs 10K Ohm NTC Thermistors", ["piece"])
     assert states_count("One Hundred (100) 608ZZ Miniature Ball Bearings", ["piece"])
     assert not states_count("608ZZ 8x22x7 Shielded Miniature Ball Bearing", ["piece"])
+    # how many in the package, written "Box/100", "100/Box", "50 per bag"
+    assert states_count("VersaPro Nitrile Exam Gloves, Powder-Free, Medium, Box/100")
+    assert states_count("Exam gloves 100/Box") and states_count("zip bags, 50 per bag")
+    assert not states_count("1/4 box wrench")
 
 
 def test_a_range_asked_for_is_answered_by_a_span_and_a_balance_is_no_price():

@@ -134,6 +134,9 @@ _COUNT_ASKED = re.compile(
 _PACK_COUNT = re.compile(
     r"\d[\d,]*\s*(?:-\s*)?(?:pack|packs|pk|pcs|pieces?|count|ct|pairs?|units?)\b"
     r"|\b(?:multi-?)?(?:pack|box|bag|set|case|bundle|lot|package)\s+of\s+\d"
+    # "Box/100", "100/Box", "50 per bag"
+    r"|\b(?:pack|pk|box|bx|bag|case|cs|pkg|package|roll|set)\s*/\s*\d"
+    r"|\d[\d,]*\s*(?:/|\bper\s+)(?:pack|pk|box|bx|bag|case|cs|pkg|package|roll|set)\b"
     r"|\b(?:contains|includes|holds|fits)\s+(?:up\s+to\s+)?\d"
     r"|\b(?:ten|twelve|twenty|fifty|hundred|thousand|dozen)\s*\(\d[\d,]*\)"  # One Hundred (100)
     rf"|\d\s*[{_MEASURE}]\s*装|(?:每|一)[包盒袋套箱]\s*\d",

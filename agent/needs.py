@@ -1091,12 +1091,32 @@ def aligned_translations(ctx: ToolContext, term: str) -> list[str]:
 
 
 def translations(ctx: ToolContext, term: str) -> list[str]:
-    """A Chinese word's English words in the catalog (tools.qa), as needs are matched by."""
-    if not _HAN.match(term) or ctx.encode is None:
+    """A Chinese word's English words in the catalog (tools.qa), as needs are matched by;
+    a short English verb's doubled stem ("run" -> "runn" of running, runner)."""
+    if not _HAN.match(term):
+        return [doubled] if (doubled := _doubled(term)) else []
+    if ctx.encode is None:
         return []
     from tools.qa import _translations as translate
 
     return translate(ctx, term)
+
+
+# Words of three letters whose doubled form with -ing is another word ("fitting" of a
+# pipe, "setting" of a lamp)
+_NOT_DOUBLED = frozenset({"fit", "set"})
+
+
+def _doubled(term: str) -> str | None:
+    """ "run" -> "runn", the stem running and runner share (tools.text.stem keeps the
+    doubled consonant): for a word of three letters, consonant-vowel-consonant."""
+    if (
+        len(term) == 3
+        and term not in _NOT_DOUBLED
+        and re.fullmatch(r"[b-df-hj-np-tvz][aeiou][b-df-hj-np-tvz]", term)
+    ):
+        return term + term[-1]
+    return None
 
 
 def _by_dictionary(text: str, word: str, negated: bool) -> bool:

@@ -1081,3 +1081,16 @@ def test_a_one_character_word_for_how_something_is_stays_with_its_noun(agent):
     assert quoted and all("dry skin" in s for s in quoted), [
         s.text for p in reply.products for s in p.sentences
     ]
+
+
+def test_a_short_verb_meets_its_doubled_form(agent):
+    """ "when I run" is met by "running" (the stemmer keeps the doubled n): running shoes
+    are no longer said to be silent on "run", nor is "run" met by meaning through
+    "surface: trail"; "fit" is no "fitting" of a pipe."""
+    from agent.needs import _doubled
+
+    assert _doubled("run") == "runn" and _doubled("fit") is None and _doubled("gps") is None
+    state = new_state()
+    reply = agent.turn(state, "my knees hurt when I run, looking for cushioned shoes")
+    said = [s.text for p in reply.products for s in p.sentences]
+    assert reply.products and not [s for s in said if '"run"' in s], said

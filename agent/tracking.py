@@ -171,9 +171,18 @@ def _new_kind(parsed: Parsed, query: str, vocabulary: Any, state_recipient: str 
     if parsed.asks_catalog:
         # "do you have water bottles?" after yoga mats: another thing, though the shop may
         # not carry it (no kind of its own); not "do you have Asana ones?" (a brand), nor a
-        # kind asked for already
-        return bool(rest) and new.isdisjoint(old)
+        # kind asked for already, nor a Chinese word ending on the head of one asked for
+        # ("有没有电子卡？" after 礼品卡: a Chinese compound ends on what it names)
+        return bool(rest) and new.isdisjoint(old) and not _same_head(rest, query)
     return bool(new and old and new.isdisjoint(old))
+
+
+def _same_head(words: list[str], query: str) -> bool:
+    """Every Chinese word of the message ends on the last character of a Chinese word of
+    two or more searched for so far (电子卡 and 礼品卡: a card)."""
+    han = [w for w in words if _HAN.match(w)]
+    heads = {w[-1] for w in query.split() if re.fullmatch(r"[\u4e00-\u9fff]{2,}", w)}
+    return bool(han) and all(len(w) > 1 and w[-1] in heads for w in han)
 
 
 def _forget_kind(state: DialogueState, mentioned: list[str], parsed: Parsed) -> None:

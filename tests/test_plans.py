@@ -2285,3 +2285,23 @@ def test_rather_is_no_comparison_and_which_on_one_thing_is_a_question(shop, enco
     assert reply.trace[0].arguments["product_ids"] == [first, second]
     reply = agent.turn(state, "第一个和第二个哪个更值？", "u0134")
     assert reply.trace[0].tool == "compare_products"
+
+
+def test_asking_for_a_narrower_form_of_the_same_chinese_kind_keeps_the_request(demo_store):
+    """ "有没有电子卡？" (any e-cards?) after "给我爸买张礼品卡，他喜欢吃牛排，50美元左右":
+    电子卡 ends on the 卡 of 礼品卡, so the steak and the budget still hold (it was read
+    as a new request, and card holders were shown); "有没有水壶？" after a backpack is
+    still a new one."""
+    from agent.parse import parse
+    from agent.tracking import update_slots
+    from agent.vocabulary import Vocabulary
+
+    vocabulary = Vocabulary.from_products(demo_store.products("demo"))
+    state = new_state("zh")
+    for message in ["给我爸买张礼品卡，他喜欢吃牛排，50美元左右", "有没有电子卡？"]:
+        update_slots(state, parse(message), message, vocabulary, "USD", [])
+    assert state.slots.max_price is not None and "吃牛排" in state.slots.query.split()
+    other = new_state("zh")
+    for message in ["我想买个双肩包，300块以内", "有没有水壶？"]:
+        update_slots(other, parse(message), message, vocabulary, "USD", [])
+    assert other.slots.max_price is None and "双肩包" not in other.slots.query

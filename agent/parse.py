@@ -215,8 +215,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"|\bside[- ]by[- ]side\b"
             # 比较 compares when what follows is what is compared ("比较一下", "比较第一个和
             # 第二个") or someone is asked to ("帮我比较"); before a word that describes,
-            # it means "rather" ("她皮肤比较干", "比较便宜的")
-            r"|(?:帮我|帮忙|请|给我|能|可以|想|来)比较"
+            # it means "rather" ("她皮肤比较干", "比较便宜的", "能比较便宜点吗")
+            r"|(?:帮我|帮忙|请|给我|想|来)比较"
             r"|比较(?=一下|下|看看|看|起来|这|那|第|两|它|哪|其|[A-Za-z0-9]|\s|[，。？！?!,.]|$)"
             r"|对比|区别|比一(?:下|比)|比比|放在?一起比"
             r"|\bdiff (?:between|btwn|b/w)\b|\bPK\s*一下",

@@ -1314,6 +1314,8 @@ _JUDGED = re.compile(
 
 
 def _which_on_an_aspect(text: str) -> bool:
+    """The message asks which of the products in view on one thing (their records answer),
+    not which is better as a whole."""
     m = _WHICH_ON.search(text)
     if m is None:
         return False
@@ -1341,7 +1343,7 @@ _WHAT_ABOUT = re.compile(
     r"^\s*(?:and\s+|so\s+|ok\s+|okay\s+)?(?:what|how)\s+about\s+"
     r"(?!(?:the|its?|it's|this|that|these|those|them|one|ones)\b)(?P<en>[a-z][a-z -]{1,40}?)"
     r"\s*[?.!]*\s*$"
-    r"|^\s*(?:那|那么|换成|换)?(?P<zh>[\u4e00-\u9fffA-Za-z]{1,8}?)的?呢\s*[?？。!！]*\s*$",
+    r"|^\s*(?:那么|那|换成|换)?(?P<zh>[\u4e00-\u9fffA-Za-z]{1,8}?)的?呢\s*[?？。!！]*\s*$",
     re.I,
 )
 

@@ -2273,6 +2273,7 @@ def test_rather_is_no_comparison_and_which_on_one_thing_is_a_question(shop, enco
 
     assert parse("她皮肤比较干").intent != "compare"
     assert parse("比较便宜的有吗").intent != "compare"
+    assert parse("能比较便宜点吗").intent != "compare"  # can it be a bit cheaper?
     assert parse("比较一下第一个和第二个").intent == "compare"
     assert parse("帮我比较这两款").intent == "compare"
     agent = routed_agent(shop, encode)

@@ -616,7 +616,7 @@ def match_needs(
                     or not any(_holds(texts[p.key], [fs[0]], need.negated) for p in found)
                 )
             )
-            for word, fs in zip(_written(need), forms, strict=True)
+            for word, fs in zip((_as_written(need, [w]) for w in need.words), forms, strict=True)
         ]
         if all(kind):
             report.kind_only.append(need)
@@ -756,13 +756,6 @@ def _brand_names(ctx: ToolContext) -> re.Pattern[str] | None:
 
 
 _BRANDS: dict[tuple, re.Pattern[str] | None] = {}
-
-
-def _written(need: Need) -> list[str]:
-    """Each of the need's words as the shopper wrote it (its case kept)."""
-    return [
-        m.group(0) if (m := re.search(whole_word(w), need.text, re.I)) else w for w in need.words
-    ]
 
 
 def _unbranded(passage: Passage, brands: re.Pattern[str] | None) -> str:

@@ -253,11 +253,11 @@ MAX_COLOUR_CHECKED = 12  # coloured candidates read for the rest of the request
 def _needs_met_before(turn: Turn) -> list:
     """The needs of the request (agent.needs.needs_of), those naming a colour aside, that
     a product of the list shown before this message meets by its records."""
-    needs = [n for n in needs_of(turn.state.request()) if not COLOUR.search(n.text)]
+    said = turn.state.request()
+    needs = [n for n in needs_of(said) if not COLOUR.search(n.text)]
     if not needs:
         return []
     shown = [turn.agent.by_id[i] for i in turn.state.shown if i in turn.agent.by_id]
-    said = turn.state.request()
     met = {
         m.need.text for p in shown for m in match_needs(turn.ctx, p, needs, messages=said).matches
     }

@@ -26,6 +26,12 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
     claims: list[Claim] = []
     best = data.get("best")
     top = None
+    if best is not None and best.get("tie"):
+        # "which lasts longest?" of three that each list a 12-hour battery: said once
+        tie = _tie(ctx, answers, best, lang)
+        if tie is not None:
+            return [tie]
+        best = None
     if best is not None:
         top = next(a for a in answers if a["product_id"] == best["product_id"])
         passage = ctx.evidence.get(top["stated"][0])
@@ -306,6 +312,29 @@ def named_first(claims: list[Claim], title: str, language: str) -> list[Claim]:
 
 def sentences(claims: list[Claim]) -> list[CheckedSentence]:
     return [CheckedSentence(c.render(), list(c.citations), "template") for c in claims]
+
+
+_COUNT_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_COUNT_ZH = "两三四五六七八九十"
+
+
+def _tie(ctx: ToolContext, answers: list[dict], best: dict, lang: str) -> Claim | None:
+    """One sentence for products that all state the same value of what was asked:
+    the passage quoted where their records say it alike, else the number."""
+    n = len(answers)
+    if not 2 <= n <= len(_COUNT_WORDS) + 1:
+        return None
+    passages = [ctx.evidence.get(a["stated"][0]) for a in answers]
+    texts = {" ".join(p.text.split()).casefold() for p in passages}
+    quote = _quote(passages[0].text) if len(texts) == 1 else ""
+    value = f"{best['value']:g}"
+    citations = []
+    for a, p in zip(answers, passages, strict=True):
+        citations += [p.id, f"P{a['product_id']}"]
+    return _claim(
+        "tie", lang, citations, answers[0]["product_id"], n=n, n_word=_COUNT_WORDS[n - 2],
+        n_zh=_COUNT_ZH[n - 2], quote=quote, value=value,
+    )  # fmt: skip
 
 
 def _claim(kind: str, lang: str, citations: list[str], product_id: str, **values: Any) -> Claim:

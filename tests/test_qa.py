@@ -267,6 +267,43 @@ def test_which_of_several_answers_for_each_and_picks_the_highest_number(agent):
 
 
 @pytest.mark.parametrize(
+    ("language", "question"),
+    [("en", "which of these has the longest battery?"), ("zh", "哪个电池最耐用？")],
+)
+def test_products_that_state_the_same_number_are_said_to_tie_in_one_sentence(
+    demo_store, encode, language, question
+):
+    from agent.verifier import Verifier
+
+    speakers = [p for p in demo_store.products("demo") if "Speakers" in p.categories]
+    by_hours: dict[int, list] = {}
+    for p in speakers:  # "battery: 12-hour battery"
+        by_hours.setdefault(int(p.attributes["battery"].split("-")[0]), []).append(p)
+    assert len(by_hours) >= 2 and len(by_hours[min(by_hours)]) >= 3
+    same, longer = by_hours[min(by_hours)][:3], by_hours[max(by_hours)][0]
+    ctx = ToolContext(demo_store, "demo", language=language, encode=encode)
+    registry = load_registry(False)
+
+    def asked(ids: list[str]) -> dict:
+        arguments = {"question": question, "product_ids": ids}
+        return registry.call("answer_question", ctx, arguments).result.data
+
+    ids = [p.id for p in same]
+    data = asked(ids)
+    assert data["best"]["tie"]
+    (claim,) = answer_claims(ctx, data, language)  # one sentence, not each title again
+    assert claim.kind == "answer_tie"
+    assert same[0].attributes["battery"] in claim.text
+    assert ("All three" in claim.text) if language == "en" else ("这三件" in claim.text)
+    assert {f"P{i}" for i in ids} <= set(claim.citations)
+    assert not Verifier(ctx.evidence, [p.brand for p in same]).check(claim.render(), [claim])
+    # one of them with a longer battery: that one is named
+    data = asked([*ids[:2], longer.id])
+    assert data["best"]["product_id"] == longer.id
+    assert answer_claims(ctx, data, language)[0].kind == "answer_best"
+
+
+@pytest.mark.parametrize(
     ("question", "said"),
     [("which one has better reviews?", "highest"), ("哪个评价更好？", "最高")],
 )
@@ -978,7 +1015,10 @@ def test_equal_values_name_no_product_as_the_highest():
     from tools.qa import Finding, _superlative
 
     same = [Finding("a", value=12.0), Finding("b", value=12.0), Finding("c", value=12.0)]
-    assert _superlative("which lasts longest?", same) is None
+    tie = _superlative("which lasts longest?", same)
+    assert tie["tie"] and "product_id" not in tie
+    # one of them states none: no tie can be said, and none is named
+    assert _superlative("which lasts longest?", [*same[:2], Finding("c")]) is None
     one = [Finding("a", value=12.0), Finding("b", value=20.0), Finding("c", value=20.0, support=3)]
     assert _superlative("which lasts longest?", one)["product_id"] == "c"
 
@@ -1090,7 +1130,8 @@ def test_ratings_equal_as_said_name_no_highest(demo_store):
             for p, r, n in zip(base, (4.93, 4.91, 4.89), (27, 71, 60), strict=True)]  # fmt: skip
     findings = [_find(ctx, p, "which one has the best reviews?", []) for p in tins]
     assert [f.value for f in findings] == [4.9, 4.9, 4.9]
-    assert _superlative("which one has the best reviews?", findings) is None
+    tie = _superlative("which one has the best reviews?", findings)
+    assert tie["tie"] and tie["value"] == 4.9 and "product_id" not in tie
     tins[1] = replace(tins[1], rating_avg=4.96)
     findings = [_find(ctx, p, "which one has the best reviews?", []) for p in tins]
     best = _superlative("which one has the best reviews?", findings)

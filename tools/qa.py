@@ -957,7 +957,8 @@ def _number(text: str) -> float | None:
 
 def _superlative(question: str, findings: list[Finding]) -> dict[str, Any] | None:
     """For "which has the longest battery?": the product whose stated value is
-    highest (or lowest), when at least two products state a number."""
+    highest (or lowest), when at least two products state a number; a tie
+    (`"tie": True`) when every product states the same one."""
     direction = "max" if asks_rating(question) else superlative(question)
     valued = [f for f in findings if f.value is not None]
     if direction is None or len(valued) < 2:
@@ -965,7 +966,11 @@ def _superlative(question: str, findings: list[Finding]) -> dict[str, Any] | Non
     sign = 1 if direction == "max" else -1  # equal values: the better supported one
     best = max(valued, key=lambda f: (sign * f.value, f.support, f.reviews))
     if all(f.value == best.value for f in valued):
-        return None  # "which lasts longest?" of three 12-hour batteries: none is named
+        # "which lasts longest?" of three 12-hour batteries: none is named, and where
+        # every product asked about states it, that is the answer
+        if len(valued) < len(findings):
+            return None
+        return {"tie": True, "value": best.value, "direction": direction}
     return {"product_id": best.product_id, "value": best.value, "direction": direction}
 
 

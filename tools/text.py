@@ -74,7 +74,7 @@ _NEGATION = re.compile(
 )
 _MOST = re.compile(
     r"\b(?:longest|most|biggest|largest|highest|greatest|heaviest|thickest|strongest|widest"
-    r"|priciest|dearest)\b|最(?:长|多|大|高|重|厚|久|强|宽|贵)",
+    r"|priciest|dearest)\b|最(?:长|多|大|高|重|厚|久|强|宽|贵|耐用|持久)",
     re.I,
 )
 _LEAST = re.compile(
@@ -994,7 +994,7 @@ def states_count(text: str, counted: list[str] = ()) -> bool:
 # in view picks one as a superlative does.
 _WHICH_MORE = re.compile(
     r"\bwhich\b.*\b(?:longer|bigger|larger|higher|greater|heavier|thicker|stronger|wider"
-    r"|pricier|dearer|more expensive)\b|哪.{0,6}更(?:长|多|大|高|重|厚|久|强|宽|贵)",
+    r"|pricier|dearer|more expensive)\b|哪.{0,6}更(?:长|多|大|高|重|厚|久|强|宽|贵|耐用|持久)",
     re.I,
 )
 _WHICH_LESS = re.compile(

@@ -18,9 +18,10 @@ import numpy as np
 from catalog.brands import brand_anchor, brand_pattern
 from catalog.models import Product
 from tools.dictionary import catalog_sense, english_vocabulary, english_words, senses
-from tools.text import content_words, kind_words, stem, stem_list, title_parts
+from tools.text import chinese_words, content_words, kind_words, stem, stem_list, title_parts
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 Encode = Callable[[Sequence[str]], np.ndarray]  # texts -> (n, d) L2-normalised
 # A preposition, and a determiner or possessive, just before a word: "in my", "for a".
 _SETTING = re.compile(
@@ -280,6 +281,18 @@ class Vocabulary:
             for sense in english_words(word, verbs=False):
                 if sense in forms:
                     return len(forms[sense]), forms[sense]
+        # a compound the segmenter splits before its one-character head (礼品|卡, "gift"
+        # + "card"; 瑜伽|垫): a leaf's name made of a sense of each. Both segmentations:
+        # the plain one runs 卡 into the next word (卡送), the tagged one drops 垫.
+        runs = _HAN_RUN.findall(text)
+        pairs = [pair for run in runs for pair in itertools.pairwise(chinese_words(run))]
+        pairs += [(a, b) for a, b in itertools.pairwise(content_words(text)) if a + b in text]
+        for word, head in pairs:
+            if len(head) != 1 or len(word) < 2 or not _HAN.match(word + head):
+                continue
+            for sense, noun in itertools.product(english_words(word, False), senses(head)):
+                if (name := f"{sense} {noun.casefold()}") in forms:
+                    return len(forms[name]), forms[name]
         return None
 
     def _only_as_setting(self, text: str, name: str) -> bool:

@@ -77,6 +77,8 @@ def test_a_chinese_kind_of_product_is_named_by_its_dictionary_sense(agent):
     assert vocabulary.named_category("我想找跑鞋。") == "Running Shoes"
     assert vocabulary.named_category("我想找蓝牙音箱。") == "Speakers"
     assert vocabulary.named_category("健身房里原地跑") is None  # 健身房, a gym: no Fitness
+    # a compound split before its one-character head: 瑜伽|垫, "yoga" + "mat"
+    assert vocabulary.named_category("我想找瑜伽垫") == "Yoga Mats"
     state = new_state("zh")
     agent.turn(state, "我想找台灯。", "u0001")
     assert state.slots.category == "Desk Lamps" and not state.slots.category_guessed
@@ -96,3 +98,24 @@ def test_not_much_is_no_question():
 
     assert not _QUESTION.search("不要这个牌子。台面没多少地方。")  # "little room on the counter"
     assert _QUESTION.search("这个多少钱")
+
+
+@needs_dictionary
+def test_a_gift_card_said_in_chinese_names_gift_cards_not_card_holders():
+    """ "想买一张礼品卡送朋友，牛排餐厅的，50美元以内" showed gift card holders: 礼品卡 is
+    segmented 礼品|卡 (or 礼品|卡送), no word of it named Gift Cards, and the embedding put
+    the request nearer Gift Card Accessories."""
+    from agent.vocabulary import Vocabulary
+    from catalog.models import Product
+
+    products = [
+        Product(id=str(i), title=f"Steakhouse {i} Gift Card", categories=["Gift Cards"])
+        for i in range(3)
+    ]
+    holder = Product(
+        id="9", title="Gift Card Holder", categories=["Gift Cards", "Gift Card Accessories"]
+    )
+    vocabulary = Vocabulary.from_products([*products, holder])
+    assert vocabulary.named_category("想买一张礼品卡送朋友，牛排餐厅的") == "Gift Cards"
+    assert vocabulary.named_category("礼品卡") == "Gift Cards"
+    assert vocabulary.named_category("卡送朋友") is None  # 卡 alone names nothing

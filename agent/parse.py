@@ -411,7 +411,11 @@ _REQUEST = re.compile(
     r"|i'd like|i(?:'m| am) (?:also )?(?:looking|shopping) for|looking for|show me|find me"
     r"|(?:can you |could you )?recommend|do you (?:have|sell))\s+(?:a|an|some|any)\s+(?!one\b)"
     rf"|^\s*(?:我(?:还)?(?:想要|想|要|需要)(?:给[^，,。！？!?]{{1,6}})?(?:买|找)?|给我推荐|推荐)"
-    rf"(?:一|两|几){ZH_MEASURE_WORDS}",
+    rf"(?:一|两|几){ZH_MEASURE_WORDS}"
+    # "我要买游标卡尺", "买个游标卡尺", "帮我找一把刀": to buy or find, then a thing
+    rf"|^\s*(?:我(?:还)?(?:想要|想|要|需要)|帮我|请|再)?(?:买|找)"
+    rf"(?:(?:一|两|几)?{ZH_MEASURE_WORDS})?(?=[\u4e00-\u9fff])(?![一两几点些这那哪])"
+    r"(?![^，,。！？!?]*的\s*(?:[，,。！？!?]|$))",  # not "我想买防水的": one of the same kind
     re.I,
 )
 # Asking whether the shop carries something ("do you have water bottles?", "你们有保温杯

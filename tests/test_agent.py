@@ -452,6 +452,8 @@ def test_asking_whether_the_shop_carries_something(message, asks, refine, conten
         ("I'm looking for a pair of hiking boots for my wife", "hiking boots"),
         ("你们有保温杯吗？", "保温杯"),
         ("我想买一个万用表", "万用表"),
+        ("我要买游标卡尺", "游标卡尺"),
+        ("买这个", ""),
         ("Hi, I'm looking for something.", ""),
         ("something waterproof for hiking", ""),
     ],

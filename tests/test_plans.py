@@ -907,6 +907,11 @@ def _tools_shop_vocabulary():
     [
         # a request said in full for another kind starts a new search
         (["I need safety glasses", "我想买一个数字万用表"], "数字万用表"),
+        # said without a measure word, or without "I": to buy, then the thing
+        (["I need safety glasses", "我要买万用表"], "万用表"),
+        (["I need safety glasses", "买个万用表，精度要高"], "万用表 精度要高"),
+        # "I want to buy a waterproof one" is one of the same kind
+        (["I need safety glasses", "我想买防雾的"], "safety glasses 防雾"),
         (["I need safety glasses", "I need a pH meter"], "ph meter"),
         # a request for someone else: "coffee" was the coworker's
         (

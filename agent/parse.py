@@ -448,6 +448,12 @@ _REFINE = re.compile(
     r"|^\s*(?:something|anything)\s+(?!(?:an)?other\b)[a-z-]+er\s*[?.!]*\s*$",
     re.I,
 )
+# A refinement by degree: more (or less) of something than the products shown have
+_DEGREE = re.compile(
+    r"\b(?:more|less)\s+(?!than\b|of\b|like\b)[a-z-]{3,}|\b[a-z-]{3,}er\s+(?:ones?|options?)\b"
+    r"|^\s*(?:something|anything)\s+[a-z-]{3,}er\b|更[\u4e00-\u9fff]|[\u4e00-\u9fff](?:一点|一些|点)的",
+    re.I,
+)
 _STOPWORDS = frozenset(
     """
     a an the i me my we you your for to of in on with and or but please want need looking look
@@ -476,6 +482,7 @@ class Parsed:
     exclude_last_brand: bool = False
     others: bool = False  # "none of these", "something else": skip what was shown
     refine: bool = False  # "any with a timer?", "有没有更轻的": more of the same kind
+    degree: bool = False  # "lighter ones?", "有没有更轻一点的": more of it than those shown
     another: bool = False  # "I also need a soldering iron": a second thing to buy
     instead: bool = False  # "something for coffee instead": replaces what was asked
     request: bool = False  # "I need a multimeter": a request said in full
@@ -692,6 +699,8 @@ def parse(text: str) -> Parsed:
     p.exclude_last_brand = bool(_OTHER_BRAND.search(text))
     p.others = bool(_OTHERS.search(text))
     p.refine = bool(_REFINE.search(text))
+    # (cheaper is a budget: what was listed for the request comes after the rest)
+    p.degree = p.refine and not p.cheaper and bool(_DEGREE.search(text))
     p.request = bool(_REQUEST.search(text))
     asked = _CATALOG_ASK.search(text)
     if asked and re.search(r"\bones?\b", text, re.I):

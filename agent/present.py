@@ -305,12 +305,18 @@ def _new_first(turn: Turn, products: list[Product]) -> list[Product]:
     """A message that only changes the budget ("Actually, my budget is under $45", "any
     cheaper?") or passes on the list ("None of these is what I want."): products not listed before
     for this request come before those that were (still there, after them); the same
-    products again tell the shopper nothing new."""
+    products again tell the shopper nothing new. One that asks for more of something than
+    those shown ("lighter ones?"): others before those just shown."""
     p, state = turn.parsed, turn.state
     changed = p.max_price is not None or p.min_price is not None or p.others or p.cheaper
-    if not changed or p.content or turn.agent.vocabulary.brands_in(turn.text):
+    if p.degree and state.shown:
+        # "lighter ones?", "有没有更轻一点的": more of it than those shown, so those just
+        # shown come after the others its words find
+        before = set(state.shown)
+    elif not changed or p.content or turn.agent.vocabulary.brands_in(turn.text):
         return products  # words or a brand said: what they find comes first
-    before = set(state.listed)
+    else:
+        before = set(state.listed)
     if not before & {x.id for x in products}:
         return products
     k = turn.agent.k

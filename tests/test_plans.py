@@ -2260,6 +2260,37 @@ def test_what_about_another_kind_or_value_is_a_search_not_a_question(
     assert said is None or said in state.slots.query.split()  # searched for
 
 
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [
+        ("running shoes for my husband under 110 dollars", "any lighter ones?"),
+        ("running shoes for my husband under 110 dollars", "something more cushioned?"),
+        ("给老公买双跑鞋，预算110美元", "有没有更轻一点的"),
+    ],
+)
+def test_more_of_something_than_those_shown_shows_others_first(shop, encode, first, then):
+    """ "any lighter ones?" after three running shoes showed two of the same three again:
+    it asks for more of it than those shown, so others come first."""
+    from agent.parse import parse
+
+    assert parse(then).degree
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    shown = {p.product_id for p in agent.turn(state, first, "u0135").products}
+    reply = agent.turn(state, then, "u0135")
+    assert reply.intent == "recommend" and len(reply.products) == 3
+    assert not shown & {p.product_id for p in reply.products}
+
+
+@pytest.mark.parametrize(
+    "message", ["any in black?", "any with a timer?", "other ones?", "有没有黑色的"]
+)
+def test_a_refinement_by_a_value_is_no_degree(message):
+    from agent.parse import parse
+
+    assert not parse(message).degree
+
+
 def test_what_about_a_part_of_the_product_in_view_is_still_a_question(shop, encode):
     agent = routed_agent(shop, encode)
     state = new_state()

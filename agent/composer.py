@@ -90,7 +90,8 @@ def compose(
     lang = "zh" if ctx.language == "zh" else "en"
     pid = product_evidence(ctx, product).id
     needs = needs_of(state.request())
-    claims = request_claims(ctx, product, needs, lang, names, state.request())
+    met: list[str] = []  # reviews that meet what was asked (the review quoted, if any)
+    claims = request_claims(ctx, product, needs, lang, names, state.request(), met)
     budget = state.slots.max_price is not None or state.slots.min_price is not None
     if product.price is None and budget:
         claims.append(_claim("no_price", lang, [pid], product.id))
@@ -121,7 +122,7 @@ def compose(
         popular = _popularity_claim(ctx, product, lang, bool(needs))
         if popular is not None:
             claims.append(popular)
-    review = _best_review(ctx, product)
+    review = _best_review(ctx, product, met)
     if review is not None:
         claims.append(review(lang))
     if len(claims) < 2 and product.brand:
@@ -228,6 +229,7 @@ def request_claims(
     lang: str,
     names: Sequence[str] = (),
     messages: Sequence[str] = (),
+    met_reviews: list[str] | None = None,
 ) -> list[Claim]:
     """What the shopper asked for that the product's records meet, each quoting the
     shopper's words and the record's (at most MAX_REQUEST_CLAIMS), and one sentence for
@@ -235,7 +237,9 @@ def request_claims(
     model's request claim (agent.needs.check_request), a failing one left out. `needs`:
     agent.needs.needs_of the shopper's request, told in `messages`. A product that is
     not the kind the request asks for (agent.needs.asked_kind) meets none of it: "plastic"
-    of "plastic graduated cylinders" is no fit of plastic test tubes."""
+    of "plastic graduated cylinders" is no fit of plastic test tubes. `met_reviews`, where
+    given, receives the ids of the reviews that meet a need ("Bought it for camping" of
+    露营), claimed or not."""
     if not needs:
         return []
     kind_asked = asked_kind(ctx, messages)
@@ -245,6 +249,8 @@ def request_claims(
     verifier = Verifier(ctx.evidence, names)  # numbers and names, as every sentence
     claims: list[Claim] = []
     used: set[str] = set()
+    if met_reviews is not None:
+        met_reviews += [m.passage.name for m in report.matches if m.passage.kind == "review"]
     firm = [m for m in report.matches if not _loose(m, kind_asked)]
     loose = [m for m in report.matches if _loose(m, kind_asked)]
     for matches, most in ((firm, MAX_REQUEST_CLAIMS), (loose, 1)):
@@ -409,7 +415,9 @@ def _requoted(fact: str) -> str:
     return fact.replace('"', "'").replace("“", "'").replace("”", "'")
 
 
-def _best_review(ctx: ToolContext, product: Product):
+def _best_review(ctx: ToolContext, product: Product, met: Sequence[str] = ()):
+    """A favourable review to quote: one that meets what the shopper asked for first
+    ("Bought it for camping" of a speaker for camping), else one of about 80 characters."""
     reviews = [
         r
         for r in ctx.store.reviews(ctx.catalog, product.id, limit=20)
@@ -417,7 +425,7 @@ def _best_review(ctx: ToolContext, product: Product):
     ]
     if not reviews:
         return None
-    review = min(reviews, key=lambda r: abs(len(r.text) - 80))
+    review = min(reviews, key=lambda r: (r.id not in met, abs(len(r.text) - 80)))
     excerpt = _short(review.text, 100)
     rid = ctx.evidence.add(
         "review", review.id, excerpt, product.id, rating=review.rating, excerpt=excerpt

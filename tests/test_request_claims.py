@@ -1094,3 +1094,27 @@ def test_a_short_verb_meets_its_doubled_form(agent):
     reply = agent.turn(state, "my knees hurt when I run, looking for cushioned shoes")
     said = [s.text for p in reply.products for s in p.sentences]
     assert reply.products and not [s for s in said if '"run"' in s], said
+
+
+@pytest.mark.parametrize(
+    "message", ["a bluetooth speaker for camping", "送女朋友一个蓝牙音箱，她喜欢露营"]
+)
+def test_the_review_quoted_is_one_that_meets_what_was_asked(agent, message):
+    """A speaker for camping was explained with "Bought it for the shower, ..." though a
+    five-star review of it says "Bought it for camping": the review quoted meets the
+    request where one does (a plain quote, not a claim that it fits)."""
+    from catalog.untrusted import looks_like_instructions
+
+    reply, _ = _ask(agent, message, new_state("zh" if "露营" in message else "en"))
+    checked = 0
+    for shown in reply.products:
+        quoted = [c for s in shown.sentences for c in s.citations if c.startswith("R")]
+        reviews = agent.store.reviews("demo", shown.product_id, limit=20)
+        camping = [
+            r for r in reviews
+            if (r.rating or 0) >= 4 and "camping" in r.text and not looks_like_instructions(r.text)
+        ]  # fmt: skip
+        if camping and quoted:
+            checked += 1
+            assert "camping" in reply.evidence[quoted[0]].text, quoted
+    assert checked

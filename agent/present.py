@@ -188,6 +188,9 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
         said, budget = converted
         intro = say("intro_converted", lang, n=len(products), said=said, budget=budget)
     avoided = [w for w in turn.parsed.avoid if w in state.slots.avoid]
+    # a brand this message leaves out ("不要Sonora的"), as the catalog spells it
+    named = turn.agent.vocabulary.brands_in(turn.text)
+    avoided += [b for b in state.slots.exclude_brands if b in named]
     if intro is None and avoided:
         # "a backpack, please not black": what is left out said, so the shopper knows
         intro = say("intro_avoid", lang, n=len(products), avoided=avoided)

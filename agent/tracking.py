@@ -115,13 +115,15 @@ def update_slots(
 
 def _avoid(s: Slots, parsed: Parsed) -> None:
     """What the shopper does not want: added as said ("not black"), and let go when a
-    later message asks for it ("actually black is fine", "白色的也行")."""
+    later message asks for it ("actually black is fine", "白色的也行"). A brand left out
+    ("不要Sonora的") is the brand filter's, not a word to avoid."""
     asked = parsed.content.casefold()
     words = set(asked.split())
     kept = [
         w for w in s.avoid if w in parsed.avoid or not (w in words if w.isascii() else w in asked)
     ]
-    s.avoid = list(dict.fromkeys(kept + parsed.avoid))
+    brands = {w for b in s.exclude_brands for w in [b.casefold(), *b.casefold().split()]}
+    s.avoid = [w for w in dict.fromkeys(kept + parsed.avoid) if w.casefold() not in brands]
 
 
 def _replaced(words: list[str], content: str, vocabulary: Any, category: str | None) -> list[str]:

@@ -134,6 +134,25 @@ def test_the_reply_says_what_it_left_out_and_no_product_is_faulted_for_it(agent)
     assert [n.avoided for n in needs_of(["a backpack, not black"]) if n.negated] == [True]
 
 
+@pytest.mark.parametrize(
+    ("message", "intro"),
+    [("不要Sonora的", "已排除Sonora的商品"), ("no sonora please", "Leaving out anything Sonora")],
+)
+def test_a_brand_left_out_is_the_brand_filter_and_said_as_the_catalog_spells_it(
+    agent, message, intro
+):
+    """ "不要Sonora的" was said back as "已排除sonora的商品": the brand was also kept as a
+    word to avoid, lower-cased."""
+    state = new_state("zh" if "不要" in message else "en")
+    agent.turn(state, "bluetooth speaker for camping", None)
+    reply = agent.turn(state, message, None)
+    assert state.slots.exclude_brands == ["Sonora"] and state.slots.avoid == []
+    assert reply.text.startswith(intro)
+    assert reply.products and all(
+        agent.store.product("demo", p.product_id).brand != "Sonora" for p in reply.products
+    )
+
+
 def test_anything_that_is_not_of_a_kind_is_a_new_search_not_a_question(agent):
     """ "anything that isn't over-ear?" after a list: "that" is relative, no product in
     view, so the message asks for other products (none over-ear), not whether the

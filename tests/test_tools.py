@@ -347,6 +347,9 @@ def test_a_product_for_the_asked_kind_comes_after_the_kind_itself(tmp_path):
         "m1": "Uni-T UT204 Digital Handheld Multimeter",
         "m2": "OWON B35T Plus Multimeter with True RMS",
         "m3": "AstroAI Digital Multimeter, 6000 Counts",
+        "l1": "uxcell Dual Alligator Clip Banana Connector Multimeter Test Lead",
+        "l2": "DMiotech 1000V Banana Connector Multimeter Probe Test Lead Cable 0.6M",
+        "l3": "Silicone Test Lead Set with Alligator Clips",
         "s1": "Serum for dry skin with vitamin C",
         "s2": "Moisturizer for dry skin",
         "s3": "Cleanser for oily skin",
@@ -363,6 +366,10 @@ def test_a_product_for_the_asked_kind_comes_after_the_kind_itself(tmp_path):
 
         assert order("digital multimeter", ["c1", "m1", "m2"]) == ["m1", "m2", "c1"]
         assert order("a case for my multimeter", ["c1", "m1"]) == ["c1", "m1"]
+        # a title naming the kind only as what it goes with ("Multimeter Test Lead")
+        # comes after one whose words end on it; a lead asked for keeps its place
+        assert order("digital multimeter", ["l1", "l2", "m3", "c1"]) == ["m3", "l1", "l2", "c1"]
+        assert order("multimeter test lead", ["l1", "m3", "l2"]) == ["l1", "m3", "l2"]
         # a use ("for dry skin") is no accessory: the order stays
         assert order("something for dry skin", ["s2", "s1", "s3"]) == ["s2", "s1", "s3"]
 

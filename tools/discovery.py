@@ -21,7 +21,7 @@ from tools.lexicon import lexicon
 from tools.products import product_evidence
 from tools.registry import ToolArgumentError
 from tools.results import ToolResult
-from tools.text import contains_term, content_words, kind_words, stem, title_parts
+from tools.text import contains_term, content_words, kind_words, stem, title_heads, title_parts
 
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.)
 
@@ -172,6 +172,13 @@ def _things_before_accessories(ctx: ToolContext, query: str, hits: list) -> list
     for h in hits:
         before, after = title_parts(h.title)
         (accessories if not before & kinds and after & kinds else things).append(h)
+    # a title whose words end on the kind asked for ("Oscilloscope and Digital Multimeter,
+    # 2 Channels") is one; a title that names it only to say what it goes with ("Banana
+    # Connector Multi Meter Test Lead", "Multimeter Probe Test Lead Cable") comes after
+    # ("multimeter test lead" asks for a lead: its titles end on one of the words asked)
+    named = [h for h in things if set(title_heads(h.title)) & kinds]
+    if named:
+        things = named + [h for h in things if not set(title_heads(h.title)) & kinds]
     return things + accessories if things else hits
 
 

@@ -69,6 +69,10 @@ def update_slots(
         category, guessed = vocabulary.category_in(text, parsed.content, current)
     if guessed and current and refines(state, parsed, text, vocabulary):
         category = None  # a brand or price change keeps the kind chosen before
+    if guessed and not current and parsed.refine and shown and s.query:
+        # "有没有带灯的" after magnifiers found by their words alone: more of what was
+        # shown, not a kind guessed from "带灯" (lamp holders)
+        category = None
     if guessed and current and not s.category_guessed and category != current:
         category = None  # a kind the shopper named is not replaced by one guessed from a need
     if anew and parsed.content and (s.query or s.category):

@@ -946,6 +946,40 @@ def test_a_request_for_another_kind_of_product_starts_a_new_search(messages, que
     assert state.slots.query.casefold() == query
 
 
+def test_a_refinement_of_products_found_by_words_guesses_no_kind():
+    """ "有没有带灯的" (any with a light?) after magnifiers found by their words alone
+    showed lamp holders: the kind guessed from "带灯" replaced the request. More of what
+    was shown keeps it; the same words as a first message may guess a kind."""
+    from agent.parse import parse
+    from agent.tracking import update_slots
+    from catalog.models import Product
+
+    class Guessing:  # a vocabulary that guesses Lamp Holders from any words
+        kinds: frozenset = frozenset()
+
+        def category_in(self, text, content, current):
+            return "Lamp Holders", True
+
+        def kinds_in(self, text):
+            return set()
+
+        def brands_in(self, text):
+            return []
+
+        def attributes_in(self, text):
+            return []
+
+    shown = [Product("m1", "Carson LED Lighted Pocket Magnifier")]
+    state = new_state("zh")
+    state.slots.query = "magnifying glass reading small print"
+    update_slots(state, parse("有没有带灯的"), "有没有带灯的", Guessing(), "USD", shown)
+    assert state.slots.category is None
+    assert state.slots.query == "magnifying glass reading small print 带灯"
+    fresh = new_state("zh")
+    update_slots(fresh, parse("有没有带灯的"), "有没有带灯的", Guessing(), "USD", [])
+    assert fresh.slots.category == "Lamp Holders"
+
+
 def _gift_card_vocabulary():
     from agent.vocabulary import Vocabulary
     from catalog.models import Product

@@ -260,8 +260,9 @@ def _message_needs(message: str) -> list[Need]:
     return [
         replace(n, avoided=True) if n.negated and avoid and set(n.words) <= avoid else n
         for n in needs
-        # how the shopper's body is, alone ("腰不好" with 腰 unread, "so tired of"): no need
-        if not all(w in _CONDITIONS for w in n.words)
+        # how the shopper's body is, alone ("腰不好" with 腰 unread, "so tired of", "who
+        # feels the cold": the cold is the need, not "feels"): no need
+        if not all(w.casefold() in _CONDITIONS | _SENSING for w in n.words)
     ]
 
 
@@ -703,6 +704,8 @@ def match_needs(
 
 # Words that say how the shopper's own body is ("bad knees", "sore feet", "a weak wrist"),
 # not what the product is
+# Verbs of how someone feels or becomes, which say nothing a product could have
+_SENSING = frozenset({"feel", "feels", "felt", "feeling", "gets", "getting", "becomes"})
 _CONDITIONS = frozenset(
     {"bad", "sore", "weak", "stiff", "aching", "achy", "injured", "tired", "painful", "poor"}
     | {"不好", "不太好", "疼", "痛", "酸痛", "疼痛", "受伤", "有伤", "不舒服", "难受"}

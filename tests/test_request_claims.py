@@ -619,6 +619,10 @@ def test_what_hurts_is_no_need_and_after_an_hour_is_when():
     assert "不好" not in texts and "椅子" in texts
     texts = [n.text for n in needs_of(["in-ear earbuds, I'm so tired of charging things"])]
     assert "tired" not in " ".join(texts)
+    # "who feels the cold": the cold is what is needed; "feels" was said to be missing
+    texts = [n.text for n in needs_of(["a warm jacket for my mum who feels the cold"])]
+    assert texts == ["warm jacket", "cold"]
+    assert "soft feel" in [n.text for n in needs_of(["a blanket with a soft feel"])]
 
 
 def test_a_degree_not_to_pass_is_met_by_no_negation_of_something_else(agent):

@@ -410,9 +410,16 @@ class Vocabulary:
         (`kinds`), said before any "for" ("a case for my multimeter" names a case), or
         the sense of a Chinese word (万用表 -> multimeter)."""
         found, _ = title_parts(text)
-        for word in content_words(text):
+        words = content_words(text)
+        for word in words:
             if _HAN.match(word) and (sense := catalog_sense(word, self.known_words.__contains__)):
                 found |= title_parts(sense)[0]
+        for word, head in itertools.pairwise(words):
+            # the one-character head of a compound the segmenter split (徒步|鞋: a shoe), by
+            # its first sense where that is a thing ("to cover" of 包 is none)
+            first = senses(head)[:1] if len(head) == 1 and word + head in text else ()
+            if first and _HAN.match(head) and not first[0].casefold().startswith("to "):
+                found |= title_parts(first[0].casefold())[0]
         return found & self.kinds
 
     def attributes_in(self, text: str) -> list[str]:

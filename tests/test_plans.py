@@ -2325,6 +2325,15 @@ def test_a_refinement_by_a_value_is_no_degree(message):
     assert not parse(message).degree
 
 
+def test_walking_shoes_said_in_chinese_show_shoes_not_the_mats_non_slip_finds(shop, encode):
+    """ "我妈妈膝盖不好，想给她买双徒步鞋，要防滑的" showed yoga mats: the kind guessed
+    (shoes) was dropped for what "non-slip" finds across the shop (tests/test_spelling.py)."""
+    agent = routed_agent(shop, encode)
+    reply = agent.turn(new_state("zh"), "我妈妈膝盖不好，想给她买双徒步鞋，要防滑的", "u0136")
+    kinds = {shop.product("demo", p.product_id).category for p in reply.products}
+    assert reply.products and kinds <= {"Running Shoes", "Hiking Boots"}, kinds
+
+
 def test_what_about_a_part_of_the_product_in_view_is_still_a_question(shop, encode):
     agent = routed_agent(shop, encode)
     state = new_state()

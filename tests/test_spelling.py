@@ -84,6 +84,16 @@ def test_a_chinese_kind_of_product_is_named_by_its_dictionary_sense(agent):
     assert state.slots.category == "Desk Lamps" and not state.slots.category_guessed
 
 
+@needs_dictionary
+def test_a_chinese_compound_names_the_kind_its_head_is(agent):
+    """ "我妈妈膝盖不好，想给她买双徒步鞋，要防滑的" showed yoga mats: 徒步鞋 (walking shoes)
+    has no dictionary entry, so the words named no kind but "non-slip", and the kind
+    guessed from them (shoes) was dropped for the mats "non-slip" finds. The head of the
+    compound (鞋, a shoe) names the kind (the turn: tests/test_plans.py)."""
+    assert "shoe" in agent.vocabulary.kinds_in("想给她买双徒步鞋")
+    assert not agent.vocabulary.kinds_in("礼品卡") & {"stop", "block"}  # 卡: "to stop"...
+
+
 def test_that_brand_points_at_a_brand_not_at_a_product(agent):
     state = new_state()
     state.shown = ["1001"]

@@ -336,8 +336,14 @@ class Vocabulary:
         (default the calibrated threshold); brand names are left out first ("Sonora 音箱"
         asks for speakers though Sonora also makes headphones; "from Amazon" names no
         kind of product at all)."""
-        rest = without_names(self.brands_in(text), text)
-        return self._nearest_category(rest, min_similarity) if rest.strip() else None
+        brands = self.brands_in(text)
+        rest = without_names(brands, text)
+        guessed = self._nearest_category(rest, min_similarity) if rest.strip() else None
+        # a leaf named as a brand the text names ("星巴克的卡" near a leaf "Starbucks"): the
+        # brand is asked for, by the brand filter, not a kind of product
+        if guessed and guessed.casefold() in {b.casefold() for b in brands}:
+            return None
+        return guessed
 
     def _leaf_vectors(self) -> np.ndarray:
         """The embeddings of the texts that name each leaf (owners in `_owners`), once."""

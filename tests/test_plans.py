@@ -980,6 +980,28 @@ def test_a_refinement_of_products_found_by_words_guesses_no_kind():
     assert fresh.slots.category == "Lamp Holders"
 
 
+def test_a_leaf_named_as_the_brand_asked_for_is_no_kind_guessed(encode):
+    """ "给同事买张星巴克的卡，100块钱左右" found nothing: the catalog has a leaf "Starbucks"
+    (one card filed under it, of another brand), the request was guessed to be of that
+    kind, and with the Starbucks brand asked for too no card fitted both."""
+    from agent.vocabulary import Vocabulary
+    from catalog.models import Product
+
+    cards = [
+        Product(f"s{i}", f"Starbucks Gift Card {i}", brand="Starbucks", categories=["Gift Cards"])
+        for i in range(4)
+    ]
+    cards += [Product(f"a{i}", f"AMC Gift Card {i}", brand="AMC", categories=["Gift Cards"])
+              for i in range(4)]  # fmt: skip
+    cards.append(
+        Product("x", "Starbucks card $25", brand="Apple", categories=["Gift Cards", "Starbucks"])
+    )
+    vocabulary = Vocabulary.from_products(cards, encode)
+    assert vocabulary.brands_in("给同事买张星巴克的卡") == ["Starbucks"]
+    assert vocabulary.guess_category("星巴克 卡", 0.0) is None
+    assert vocabulary.guess_category("电影 卡", 0.0) == "Gift Cards"
+
+
 def _gift_card_vocabulary():
     from agent.vocabulary import Vocabulary
     from catalog.models import Product

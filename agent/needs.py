@@ -47,6 +47,7 @@ from tools.context import ToolContext, per_catalog
 from tools.dictionary import english_vocabulary, english_words
 from tools.passages import Passage, product_passages, review_passages
 from tools.text import (
+    COLOUR,
     COUNT_WORDS,
     TITLE_JOINS,
     contains_term,
@@ -769,13 +770,8 @@ def _unbranded(passage: Passage, brands: re.Pattern[str] | None) -> str:
     return brands.sub(" ", passage.text)
 
 
-# Colours: close in meaning to each other, never the same (red is not black).
-COLOUR = re.compile(
-    r"\b(?:red|pink|blue|navy|green|olive|yellow|orange|purple|violet|black|white|grey|gray"
-    r"|brown|beige|silver|gold|golden|teal|turquoise|maroon|burgundy|cream|ivory|tan)\b"
-    r"|[红粉蓝绿黄橙紫黑白灰棕银金青米咖]色",
-    re.I,
-)
+# Colours (tools.text.COLOUR): close in meaning to each other, never the same (red is not
+# black).
 
 
 def _by_name_only(ctx: ToolContext, need: Need, passage: Passage, form: str) -> bool:

@@ -1583,3 +1583,32 @@ def test_the_name_a_chinese_question_points_at_is_never_said_to_be_unmentioned(d
     pack = next(p for p in demo_store.products("demo") if "backpack" in p.title)
     answer = _ask(demo_store, encode, "这个背包带防雨罩吗？", pack.id, "zh")
     assert answer["unmentioned"] == ["防雨罩"], answer
+
+
+@pytest.mark.parametrize(
+    "question", ["what colors does it come in?", "what colour is it?", "它有什么颜色？"]
+)
+def test_a_colour_asked_is_answered_by_the_colour_a_title_names(tmp_path, question):
+    """ "what colors does the second one come in?" of "1/4" Heat Shrink Tubing 2:1-50FT
+    (Black)" was answered "Its product page does not mention colors": a record that names
+    a colour answers it, as a size answers "how big"."""
+    import time
+
+    from catalog.ingest import store_dataset
+    from catalog.models import Product, RawDataset
+    from catalog.report import ValidationReport
+    from tools.text import answer_kinds
+
+    assert answer_kinds(question) == {"colour"}
+    assert not answer_kinds("is it colorfast?") and not answer_kinds("does it fade?")
+    tubing = Product("t1", '1/4" Heat Shrink Tubing 2:1-50FT (Black)', brand="",
+                     description="Shrinks to half its size when heated.")  # fmt: skip
+    other = Product("t2", "Heat Shrink Tubing Assortment Kit", brand="")
+    with Store.in_home(tmp_path) as store:
+        store_dataset(store, RawDataset([tubing, other], [], [], []), ValidationReport("t", "t"),
+                      time.perf_counter())  # fmt: skip
+        ctx = ToolContext(store, "t", language="zh" if "它" in question else "en")
+        arguments = {"question": question, "product_ids": ["t1"]}
+        data = load_registry(False).call("answer_question", ctx, arguments).result.data
+        (answer,) = data["answers"]
+        assert answer["stated"] == ["Pt1.t"], answer

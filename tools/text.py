@@ -326,6 +326,13 @@ def asks_past_price(question: str) -> bool:
 # it in?" by places ("throughout Arizona, California ..."). "how long" asks a length or
 # a time.
 _NUMBER = r"\d(?:[\d.,/]*\d)?\s*(?:-\s*)?"
+# Colour words, English and Chinese
+COLOUR = re.compile(
+    r"\b(?:red|pink|blue|navy|green|olive|yellow|orange|purple|violet|black|white|grey|gray"
+    r"|brown|beige|silver|gold|golden|teal|turquoise|maroon|burgundy|cream|ivory|tan)\b"
+    r"|[红粉蓝绿黄橙紫黑白灰棕银金青米咖]色",
+    re.I,
+)
 _ANSWER_ASKED = {
     "size": re.compile(
         r"\bhow\s+(?:big|large|small|tall|high|wide|deep|thick|long)\b|\bdimensions?\b"
@@ -360,6 +367,13 @@ _ANSWER_ASKED = {
         r"|材质|材料|什么做的|什么料|用什么做",
         re.I,
     ),
+    # "what colors does it come in?", "有什么颜色": a colour the record names answers
+    "colour": re.compile(
+        r"\b(?:what|which)\s+colou?rs?\b|\bcolou?rs?\s+(?:available|options|does\s+it|do\s+they)"
+        r"|\bcome\s+in\s+(?:what|which|other|different|any\s+other)\s+colou?rs?\b"
+        r"|什么颜色|哪些颜色|哪几种颜色|几种颜色|几个颜色|有什么色",
+        re.I,
+    ),
     "place": re.compile(
         r"\bwhere\b|\b(?:which|what)\s+(?:states?|countries|country|cities|city|regions?"
         r"|locations?|areas?)\b|在?哪些?个?(?:州|国家|城市|地区|省)|哪里|哪儿|在哪|产地",
@@ -388,6 +402,7 @@ _MATERIALS = (
     r"|microfib(?:er|re)|neoprene|polyolefin|ptfe|teflon|resin|epoxy|synthetic"
 )
 _ANSWER_HELD = {
+    "colour": COLOUR,
     "material": re.compile(
         rf"(?i:\b(?:{_MATERIALS})\b)|不锈钢|钢|铝|铜|塑料|尼龙|棉|皮革|真皮|橡胶|硅胶|玻璃|陶瓷|木"
     ),
@@ -588,7 +603,8 @@ def names_product(term: str, own: frozenset[str]) -> bool:
 
 def answer_kinds(question: str) -> set[str]:
     """What kind of thing answers the question, where its words say so: "size",
-    "fit" (a size one wears: "Large"), "weight", "time", "range", "material" or "place"
+    "fit" (a size one wears: "Large"), "weight", "time", "range", "material", "colour" or
+    "place"
     ("how long" asks a size or a time); empty otherwise."""
     return {kind for kind, asked in _ANSWER_ASKED.items() if asked.search(question or "")}
 

@@ -156,7 +156,7 @@ MEASURED = {
         {"planner": "rules", "tool_accuracy": 0.8656, "argument_accuracy": 0.9253,
          "no_tool_wrongly_routed": 0.1096}
     ],
-    "qa": [{"catalogs": "all", "answerable_cited_gold": 89 / 138, "not_answerable_said_so": 66 / 89,
+    "qa": [{"catalogs": "all", "answerable_cited_gold": 90 / 138, "not_answerable_said_so": 66 / 89,
             "reviews_cited_gold": 24 / 48, "unsupported_sentences": 0, "false_silences": 0}],
     "recommender_accuracy": [{"model": "popularity", "recall@20": 0.047027},
                              {"model": "itemknn", "recall@20": 0.089908}],
@@ -183,7 +183,7 @@ def test_every_floor_holds_on_the_measured_figures_and_not_one_step_below(tmp_pa
         ("routing", "argument_accuracy"): 284 / 308,
         ("qa", "not_answerable_said_so"): 65 / 89,
         ("qa", "reviews_cited_gold"): 23 / 48,
-        ("qa", "answerable_cited_gold"): 88 / 138,
+        ("qa", "answerable_cited_gold"): 89 / 138,
         ("recommender_accuracy", "recall@20"): 0.089908 - 1 / 8442,
         ("request_claims", "precision"): 309 / 381,
         ("request_claims", "coverage"): 233 / 276,

@@ -199,7 +199,7 @@ def compare_claims(data: dict[str, Any], language: str) -> list[Claim]:
     for name in shown[:MAX_COMPARE_ROWS]:
         values = rows[name]
         parts = _value_parts(name, values, lang, data)
-        lead = _lead(name, values, lang)
+        lead = _lead(name, values, lang, data)
         citations = [c or r for c, r in zip(cited[name], records, strict=True)]
         claims.append(
             _claim("compare_row", lang, citations, ids[0], label=_label(name, lang),
@@ -258,9 +258,18 @@ def _value(name: str, value: Any, data: dict[str, Any], n: int = 0) -> str:
     return text[: MAX_VALUE - 1].rsplit(" ", 1)[0].rstrip(" .。;；,，") + "…"
 
 
+def _ordinals(data: dict, lang: str) -> list[str]:
+    """How the compared products are called: by their places in the list shown where the
+    data gives them ("the first and the third" compared stay the first and the third),
+    else by their order in the comparison."""
+    places = data.get("places") or range(len(data["columns"]))
+    names = _ORDINALS[lang]
+    return [names[i] if i < len(names) else names[-1] for i in places]
+
+
 def _value_parts(name: str, values: list, lang: str, data: dict) -> str:
     """The values with the products that have them, equal values together."""
-    ordinals = _ORDINALS[lang]
+    ordinals = _ordinals(data, lang)
     groups: dict[str, list[str]] = {}
     missing: list[str] = []
     for n, value in enumerate(values):
@@ -282,7 +291,7 @@ def _value_parts(name: str, values: list, lang: str, data: dict) -> str:
     return ", ".join(parts)
 
 
-def _lead(name: str, values: list, lang: str) -> str:
+def _lead(name: str, values: list, lang: str, data: dict) -> str:
     """Which is the cheapest, or the best rated, where one is."""
     known = [(v, n) for n, v in enumerate(values) if isinstance(v, int | float)]
     if name not in ("price", "rating") or len(known) < 2:
@@ -290,7 +299,7 @@ def _lead(name: str, values: list, lang: str) -> str:
     best = min(known) if name == "price" else max(known)
     if sum(v == best[0] for v, _ in known) > 1:
         return ""  # two at the same price: neither is the cheapest
-    who = _ORDINALS[lang][best[1]]
+    who = _ordinals(data, lang)[best[1]]
     if lang == "zh":
         return f"{who}最便宜" if name == "price" else f"{who}评分最高"
     return f"{who} is the cheapest" if name == "price" else f"{who} is the best rated"

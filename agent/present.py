@@ -555,6 +555,10 @@ def _compare(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     if not outcome.ok:
         return Reply(say("cannot_compare", lang), "compare")
     data = dict(outcome.result.data)
+    listed = turn.state.shown
+    if len(listed) <= 4 and all(pid in listed for pid in data["columns"]):
+        # "the first and the third" are called so, not "the first and the second"
+        data["places"] = [listed.index(pid) for pid in data["columns"]]
     claims = compare_claims(data, lang)
     intro = say("compare", lang)
     if turn.ctx.emit is not None:

@@ -104,7 +104,12 @@ def test_ordinals_compare_why_and_feedback(agent):
 
 @pytest.mark.parametrize(
     ("request_", "follow_up", "price_word"),
-    [("running shoes", "compare them", "Price:"), ("登山靴", "比较一下前两个", "价格：")],
+    [
+        ("running shoes", "compare them", "Price:"),
+        ("登山靴", "比较一下前两个", "价格："),
+        ("running shoes", "what's the difference between the first and the third?", "Price:"),
+        ("登山靴", "第一个和第三个有什么区别", "价格："),
+    ],
 )
 def test_a_comparison_says_what_differs_each_value_cited(agent, request_, follow_up, price_word):
     """ "compare them": a sentence for each thing the products differ in (price first,
@@ -115,7 +120,8 @@ def test_a_comparison_says_what_differs_each_value_cited(agent, request_, follow
     state = new_state()
     ids = [p.product_id for p in agent.turn(state, request_, "u0003").products]
     reply = agent.turn(state, follow_up, "u0003")
-    compared = ids if follow_up == "compare them" else ids[:2]
+    third = "third" in follow_up or "第三" in follow_up
+    compared = ids if follow_up == "compare them" else [ids[0], ids[2]] if third else ids[:2]
     assert reply.intent == "compare" and reply.data["columns"] == compared
     assert [p.product_id for p in reply.products] == compared
     products = [agent.store.product("demo", pid) for pid in compared]
@@ -126,10 +132,15 @@ def test_a_comparison_says_what_differs_each_value_cited(agent, request_, follow
         assert f"{product.price:.2f}" in price
         assert f"P{product.id}" in CITATION_RE.findall(price)
     prices = [p.price for p in products]
+    places = [ids.index(pid) for pid in compared]  # "the first and the third" are called so
     if prices.count(min(prices)) == 1:
-        ordinal = ("first", "second", "third")[prices.index(min(prices))]
-        ordinal_zh = ("第一个", "第二个", "第三个")[prices.index(min(prices))]
+        ordinal = ("first", "second", "third")[places[prices.index(min(prices))]]
+        ordinal_zh = ("第一个", "第二个", "第三个")[places[prices.index(min(prices))]]
         assert f"the {ordinal} is the cheapest" in price or f"{ordinal_zh}最便宜" in price
+    if third:
+        assert ("the third" in price or "第三个" in price) and not (
+            "second" in price or "第二" in price
+        )
     # the attributes the products differ in are said, each value cited to its passage
     labels = [n.replace("_", " ") for n in reply.data["differs"] if n not in ("price", "rating")]
     said = [s for s in reply.answer if s.text.casefold().startswith(tuple(labels))]

@@ -196,6 +196,10 @@ def test_the_kind_of_thing_a_question_asks_for_and_records_that_hold_one():
     assert answer_kinds("Is it made of steel?") == set()  # a yes or no, not a kind asked
     assert holds_answer_kind("M3 Stainless Steel Hex Socket Head Cap Screws", {"material"})
     assert not holds_answer_kind("A perfect gift for the holiday", {"material"})
+    # a diameter is a size: "第一个直径多少" of "eSUN 1.75mm Black PLA ... Filament"
+    assert answer_kinds("第一个直径多少") == {"size"}
+    assert answer_kinds("what's the diameter of the second one?") == {"size"}
+    assert holds_answer_kind("eSUN 1.75mm Black PLA 3D Printer Filament 1KG Spool", {"size"})
 
 
 def test_a_product_picked_by_its_price_is_not_a_question_about_the_price():

@@ -336,8 +336,8 @@ COLOUR = re.compile(
 _ANSWER_ASKED = {
     "size": re.compile(
         r"\bhow\s+(?:big|large|small|tall|high|wide|deep|thick|long)\b|\bdimensions?\b"
-        r"|\bwhat\s+(?:size|length|width|height|depth)\b|\bmeasurements?\b"
-        r"|多大|多高|多宽|多厚|多深|多长(?!时间)|尺寸|大小|长宽",
+        r"|\bwhat\s+(?:size|length|width|height|depth)\b|\bmeasurements?\b|\bdiameter\b"
+        r"|多大|多高|多宽|多厚|多深|多长(?!时间)|尺寸|大小|长宽|直径|多粗|粗细|口径",
         re.I,
     ),
     # a size one wears or picks ("what sizes do they come in?" of gloves: "Large")

@@ -30,6 +30,7 @@ from catalog.models import Product
 from tools.dictionary import catalog_sense
 from tools.registry import ToolRegistry
 from tools.text import (
+    answer_kinds,
     asks_graded,
     asks_past_price,
     asks_price,
@@ -79,7 +80,7 @@ _SHOP_VERB = re.compile(
 _QUESTION = re.compile(
     r"\?|？|^\s*(?:is|are|does|do|did|can|could|will|would|has|have|how|what|which|who|where"
     r"|when|should|any(?:one)?)\b|吗|呢|(?<![这那多要])么(?![都也])|怎么样|如何|多久"
-    r"|(?<![没不])多少|几天|哪|是否|能不能|可不可以|会不会|有没有[^，,。！!？?\s]{0,8}(?:的|吗|啊|呀|呢)?(?=$|[\s，,。！!？?])|谁",
+    r"|(?<![没不])多少|(?<![差许很太不])多(?:长|大|高|宽|厚|重|深|粗|远)(?![了点些])|几天|哪|是否|能不能|可不可以|会不会|有没有[^，,。！!？?\s]{0,8}(?:的|吗|啊|呀|呢)?(?=$|[\s，,。！!？?])|谁",
     re.I,
 )
 
@@ -442,7 +443,8 @@ class RulePlanner:
         if match.passing:
             plan = self._routed(match, text, parsed, refs, situation, question)
             return replace(plan, firm=plan.tool == "answer_question" and _specific(text, refs))
-        asks = question and bool(set(content_terms(text)) - DETAIL_WORDS)
+        # "第一个有多长": what kind of thing answers it (a size) is asked, though no word is
+        asks = question and bool(set(content_terms(text)) - DETAIL_WORDS or answer_kinds(text))
         if parsed.intent == "details" and refs.ordinal and not asks:
             return self.tool_plan("product_details", text, parsed, refs, situation)
         if _HOW_TO.search(text) and _IN_GENERAL.search(text) and not refs.any:
@@ -594,7 +596,8 @@ class RulePlanner:
         A question about a product in view that asks something specific ("does the
         first one have a hood?") is a question to answer, not a request for its page."""
         passing = list(match.passing)
-        asks = question and bool(set(content_terms(text)) - DETAIL_WORDS)
+        # "第一个有多长": what kind of thing answers it (a size) is asked, though no word is
+        asks = question and bool(set(content_terms(text)) - DETAIL_WORDS or answer_kinds(text))
         if (
             asks
             and "answer_question" in self.registry.tools

@@ -108,6 +108,19 @@ def test_not_much_is_no_question():
 
     assert not _QUESTION.search("不要这个牌子。台面没多少地方。")  # "little room on the counter"
     assert _QUESTION.search("这个多少钱")
+    # "how long / how heavy" asked without a question mark
+    assert _QUESTION.search("第一个有多长") and _QUESTION.search("这个多重")
+    assert not _QUESTION.search("差不多大的") and not _QUESTION.search("要大一点的")
+
+
+def test_how_long_is_the_first_one_is_a_question_not_its_page(agent):
+    """ "第一个有多长" (how long is the first one?) showed the product's page: no word but
+    the ordinal, yet what answers it is asked (a size)."""
+    state = new_state("zh")
+    agent.turn(state, "我需要一些不锈钢螺丝", "u0001")
+    reply = agent.turn(state, "第一个有多长", "u0001")
+    assert reply.trace[0].tool == "answer_question", reply.trace
+    assert agent.turn(state, "第一个", "u0001").trace[0].tool == "product_details"
 
 
 @needs_dictionary

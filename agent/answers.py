@@ -32,12 +32,23 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
         if tie is not None:
             return [tie]
         best = None
+    tops: list[dict] = []
     if best is not None:
         top = next(a for a in answers if a["product_id"] == best["product_id"])
         passage = ctx.evidence.get(top["stated"][0])
+        said = " ".join(passage.text.split()).casefold()
+        # others that state the same ("thickness: 8mm" of two of three mats) share it
+        tops = [top] + [
+            a for a in answers
+            if a["product_id"] in best.get("also", ()) and a["stated"]
+            and " ".join(ctx.evidence.get(a["stated"][0]).text.split()).casefold() == said
+        ]  # fmt: skip
+        citations = [c for a in tops for c in (a["stated"][0], f"P{a['product_id']}")]
+        joined = (" and " if lang == "en" else " 和 ").join(a["title"] for a in tops)
         claims.append(
-            _claim("best", lang, [passage.id, f"P{top['product_id']}"], top["product_id"],
-                   title=top["title"], direction=best["direction"], quote=_quote(passage.text))
+            _claim("best", lang, citations, top["product_id"], title=joined,
+                   several=len(tops) > 1, direction=best["direction"],
+                   quote=_quote(passage.text))
         )  # fmt: skip
     silent = {tuple(a.get("unmentioned") or ()) for a in answers}
     # asked what buyers say ("do reviewers mention the fit?"): the silence is its reviews'
@@ -69,7 +80,7 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
                        subject=subject, reviews=a["reviews"], terms=_terms(a["unmentioned"], lang))
             )  # fmt: skip
         for cid in a["stated"][:per_product]:
-            if best is not None and a is top and cid == top["stated"][0]:
+            if any(a is t for t in tops) and cid == a["stated"][0]:
                 continue  # the sentence naming the highest or lowest quoted it already
             passage = ctx.evidence.get(cid)
             kind = "review" if passage.kind == "review" else "stated"

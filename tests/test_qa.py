@@ -259,10 +259,11 @@ def test_which_of_several_answers_for_each_and_picks_the_highest_number(agent):
         battery = agent.store.product("demo", pid).attributes.get("battery", "")
         if battery:
             hours[pid] = int(battery.split("-")[0])
-    if len(hours) >= 2:
-        most = max(hours.values())  # equal values: any of them (the more reviewed one)
+    if len(hours) >= 2 and len(set(hours.values())) > 1:
+        most = max(hours.values())  # equal values: named together, first the more reviewed
         titles = [agent.store.product("demo", p).title for p, h in hours.items() if h == most]
         assert reply.answer[0].text.startswith(tuple(titles))
+        assert all(t in reply.answer[0].text for t in titles)
         assert "highest" in reply.answer[0].text
 
 
@@ -301,6 +302,14 @@ def test_products_that_state_the_same_number_are_said_to_tie_in_one_sentence(
     data = asked([*ids[:2], longer.id])
     assert data["best"]["product_id"] == longer.id
     assert answer_claims(ctx, data, language)[0].kind == "answer_best"
+    # two of three with the longer one: both named as the longest, in one sentence
+    both = by_hours[max(by_hours)][:2]
+    data = asked([ids[0], *(p.id for p in both)])
+    first = answer_claims(ctx, data, language)[0]
+    assert first.kind == "answer_best" and all(p.title in first.text for p in both)
+    assert same[0].title not in first.text
+    assert {f"P{p.id}" for p in both} <= set(first.citations)
+    assert not Verifier(ctx.evidence, [p.brand for p in both]).check(first.render(), [first])
 
 
 @pytest.mark.parametrize(
@@ -1020,7 +1029,8 @@ def test_equal_values_name_no_product_as_the_highest():
     # one of them states none: no tie can be said, and none is named
     assert _superlative("which lasts longest?", [*same[:2], Finding("c")]) is None
     one = [Finding("a", value=12.0), Finding("b", value=20.0), Finding("c", value=20.0, support=3)]
-    assert _superlative("which lasts longest?", one)["product_id"] == "c"
+    best = _superlative("which lasts longest?", one)
+    assert best["product_id"] == "c" and best["also"] == ["b"]  # b states as much
 
 
 def test_a_yes_rests_on_a_record_that_says_every_asked_word(demo_store, encode, monkeypatch):

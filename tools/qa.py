@@ -957,8 +957,8 @@ def _number(text: str) -> float | None:
 
 def _superlative(question: str, findings: list[Finding]) -> dict[str, Any] | None:
     """For "which has the longest battery?": the product whose stated value is
-    highest (or lowest), when at least two products state a number; a tie
-    (`"tie": True`) when every product states the same one."""
+    highest (or lowest), when at least two products state a number (`"also"`: others
+    that state the same); a tie (`"tie": True`) when every product states the same one."""
     direction = "max" if asks_rating(question) else superlative(question)
     valued = [f for f in findings if f.value is not None]
     if direction is None or len(valued) < 2:
@@ -971,7 +971,9 @@ def _superlative(question: str, findings: list[Finding]) -> dict[str, Any] | Non
         if len(valued) < len(findings):
             return None
         return {"tie": True, "value": best.value, "direction": direction}
-    return {"product_id": best.product_id, "value": best.value, "direction": direction}
+    also = [f.product_id for f in valued if f is not best and f.value == best.value]
+    return {"product_id": best.product_id, "value": best.value, "direction": direction,
+            "also": also}  # fmt: skip
 
 
 def _similarities(ctx: ToolContext, pid: str, found: list[Passage], texts: list[str]) -> np.ndarray:

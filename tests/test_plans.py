@@ -1302,7 +1302,7 @@ def test_an_overview_of_one_category_and_of_none_the_catalog_has(shop):
 )
 def test_a_question_about_the_shops_terms_is_not_asked_of_a_product(shop, encode, message, said):
     """ "what's your return policy?" after a list was answered about the first product
-    ("Neither its product page nor its 1 review mention “return” or “policy”"): the shop's
+    ("Neither its product page nor its one review mentions “return” or “policy”"): the shop's
     terms are in no product's records, and the reply says what the assistant sees."""
     agent = routed_agent(shop, encode)
     state = new_state()

@@ -859,16 +859,22 @@ class RulePlanner:
         """The words that mark a product for the other gender than the recipient's
         ("men's", "男款" for a sister), where the catalog's titles use them; else none."""
         gender = GENDER_OF_RECIPIENT.get(state.slots.recipient or "")
-        if gender is None:
+        if gender is None or not self.marks_gender(gender):
             return []
-        words = OTHER_GENDER[gender]
+        return list(OTHER_GENDER[gender])
+
+    def marks_gender(self, gender: str) -> bool:
+        """Whether the catalog's titles mark products for the other gender than `gender`
+        (in at least MIN_GENDERED_TITLES of them): a gift card for a dad is no men's
+        card, and "men's" as a search word found a barber's card for "loves fishing"."""
         if self._gendered is None:
             table = ProductTable(self.catalog)
             self._gendered = {
-                g: bool(table.mask(ProductFilter(exclude_title_words=w)).sum() < len(table))
+                g: int(len(table) - table.mask(ProductFilter(exclude_title_words=w)).sum())
+                >= MIN_GENDERED_TITLES
                 for g, w in OTHER_GENDER.items()
             }
-        return list(words) if self._gendered[gender] else []
+        return self._gendered[gender]
 
     def recommend_calls(
         self,
@@ -901,7 +907,8 @@ class RulePlanner:
             filters["exclude_words"] = other
             own = GENDER_OF_RECIPIENT[s.recipient or ""]
             filters["keep_words"] = [*GENDER_WORDS[own], *GENDER_WORDS["unisex"]]
-        query = search_text(state)
+        gender = GENDER_OF_RECIPIENT.get(s.recipient or "")
+        query = search_text(state, gendered=gender is not None and self.marks_gender(gender))
         if not situation.has_search or not (query or s.category):
             args = {"k": k, **filters}
             if cheapest or s.by_price:
@@ -932,6 +939,8 @@ _INTENTS = {
     "similar_products": "similar",
 }
 
+# Titles marking a gender, at least, for a catalog to tell products apart by it
+MIN_GENDERED_TITLES = 3
 # The title words that mark a product for one gender.
 GENDER_WORDS = {
     "men's": ("men's", "mens", "men", "male", "男款", "男士", "男式", "男性"),
@@ -989,12 +998,13 @@ def _adds_to_search(text: str, parsed: Parsed, state: DialogueState) -> bool:
     return searching and bool(parsed.content) and not (task or service or after_sales)
 
 
-def search_text(state: DialogueState) -> str:
-    """The words searched for: the request, its use, and (softly) a gift's gender. The
-    names of brands asked for are left out: they filter already, and as search words they
-    weigh alike on every product of the brand, blurring what tells them apart."""
+def search_text(state: DialogueState, gendered: bool = True) -> str:
+    """The words searched for: the request, its use, and (softly) a gift's gender where
+    the catalog marks genders (`gendered`). The names of brands asked for are left out:
+    they filter already, and as search words they weigh alike on every product of the
+    brand, blurring what tells them apart."""
     s = state.slots
-    gender = GENDER_OF_RECIPIENT.get(s.recipient or "")
+    gender = GENDER_OF_RECIPIENT.get(s.recipient or "") if gendered else None
     query = s.query
     for brand in s.brands:
         named = brand_pattern(brand)

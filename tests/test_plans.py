@@ -1074,6 +1074,27 @@ def test_a_request_naming_a_kind_of_the_catalogs_titles_is_shopping():
         assert planner._shopping(message, parse(message), References(), True) == shopping, message
 
 
+def test_a_gift_s_gender_counts_only_where_the_catalog_marks_genders():
+    """ "a gift card for my dad who loves fishing" showed a barber's card first: "men's"
+    was searched for in a catalog where one title in 1,500 says it. A catalog that marks
+    genders (three titles at least) keeps the gift's gender: no women's boots for a dad."""
+    from agent.planner import RulePlanner, search_text
+    from catalog.models import Product
+
+    cards = [Product(f"c{i}", f"Store {i} Gift Card") for i in range(20)]
+    cards.append(Product("m", "Supercuts Gift Card for Men's Haircuts"))
+    boots = [Product(f"b{i}", f"Ridgeway {i} women's hiking boots") for i in range(3)]
+    boots += [Product(f"m{i}", f"Ridgeway {i} men's hiking boots") for i in range(3)]
+    registry = load_registry(include_entry_points=False)
+    for catalog, marked in [(cards, False), (boots, True)]:
+        planner = RulePlanner(registry, _tools_shop_vocabulary(), None, catalog=catalog)
+        state = new_state()
+        state.slots.recipient, state.slots.query = "dad", "fishing"
+        assert planner.marks_gender("men's") is marked
+        assert bool(planner.other_gender(state)) is marked
+        assert ("men's" in search_text(state, planner.marks_gender("men's"))) is marked
+
+
 def test_the_words_searched_for_say_each_word_once():
     """ "a quiet coffee grinder for my office": "office" is the use and a search word;
     the search text said it twice."""

@@ -414,7 +414,7 @@ _REQUEST = re.compile(
     rf"(?:一|两|几){ZH_MEASURE_WORDS}"
     # "我要买游标卡尺", "买个游标卡尺", "帮我找一把刀": to buy or find, then a thing
     rf"|^\s*(?:我(?:还)?(?:想要|想|要|需要)|帮我|请|再)?(?:买|找)"
-    rf"(?:(?:一|两|几)?{ZH_MEASURE_WORDS})?(?=[\u4e00-\u9fff])(?![一两几点些这那哪])"
+    rf"(?:(?:一|两|几)?{ZH_MEASURE_WORDS})?(?=[\u4e00-\u9fff])(?![一两几点些这那哪了过])"
     r"(?![^，,。！？!?]*的\s*(?:[，,。！？!?]|$))",  # not "我想买防水的": one of the same kind
     re.I,
 )

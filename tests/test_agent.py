@@ -465,6 +465,7 @@ def test_asking_whether_the_shop_carries_something(message, asks, refine, conten
         ("我想买一个万用表", "万用表"),
         ("我要买游标卡尺", "游标卡尺"),
         ("买这个", ""),
+        ("买了一个月就坏了，能退吗", ""),  # a purchase told of, not asked for
         ("Hi, I'm looking for something.", ""),
         ("something waterproof for hiking", ""),
     ],

@@ -253,6 +253,8 @@ def _message_needs(message: str) -> list[Need]:
         for w in parsed.content.split()
         for part in (_SCRIPTS.findall(w) if _HAN.search(w) else [w])
     }
+    # a decimal ("1.75mm") is read by its last piece, the number before it joined back
+    kept |= {w.rsplit(".", 1)[1] for w in kept if re.fullmatch(r"[\w.]*\d\.\w+", w)}
     if parsed.language == "zh" or _HAN.search(parsed.content):
         needs = _in_order(message, _zh_needs(message, parsed.content) + _en_needs(message, kept))
     else:

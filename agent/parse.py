@@ -1038,7 +1038,8 @@ def _without_counts(text: str) -> str:
 
 
 def _content(text: str) -> str:
-    text = re.sub(r"[^\w\s\u4e00-\u9fff'-]", " ", text)
+    # a decimal point stays ("1.75mm", "0.01g": "75mm" and "01g" were searched for)
+    text = re.sub(r"(?!(?<=\d)\.(?=\d))[^\w\s\u4e00-\u9fff'-]", " ", text)
     text = _without_counts(text)
     words = [w for w in text.split() if w.lower() not in _STOPWORDS and not w.isdigit()]
     text = _WHAT_ABOUT_ZH.sub(r"\1", " ".join(words))

@@ -476,6 +476,22 @@ def test_the_name_a_request_gives_what_it_asks_for(message, named):
     assert named_kind(message) == named
 
 
+@pytest.mark.parametrize(
+    ("message", "content"),
+    [
+        ("1.75mm PLA filament, black", "1.75mm PLA filament black"),
+        ("a digital scale accurate to 0.01g.", "digital scale accurate 0.01g"),
+        ("预算99.5元以内的1.75mm耗材", "1.75mm耗材"),
+    ],
+)
+def test_a_decimal_is_searched_for_whole(message, content):
+    """ "1.75mm PLA filament" searched for "75mm": the decimal point was taken for a stop
+    and the "1" before it for a bare number."""
+    from agent.parse import parse
+
+    assert parse(message).content == content
+
+
 def _card_vocabulary():
     from agent.vocabulary import Vocabulary
     from catalog.models import Product

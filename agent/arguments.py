@@ -120,6 +120,11 @@ _BESIDE = re.compile(
 _EVERY_ONE = re.compile(
     r"\ball (?:three|four|five|of them|of these|of those)\b|(?:三|四|几)个都|全部", re.I
 )
+# "do they have a tare function?" right after a list: "they" are the products shown, where
+# no one of them was talked about on its own since (then "are they waterproof?" asks of that
+# pair of boots) and nothing in the message points at one ("it", "this one", "the first").
+_THEY = re.compile(r"\b(?:they|they'?re|their)\b", re.I)
+_ONE = re.compile(r"\b(?:it|its|it'?s|this|that)\b|它(?!们)|这个|那个|这款|那款", re.I)
 
 
 def _product_ids(r: Reading) -> list[str] | None:
@@ -139,6 +144,13 @@ def _product_ids(r: Reading) -> list[str] | None:
     if named and not (r.refs.which and len(named) < 2):
         return named
     if (r.refs.all_shown or r.refs.which) and shown:
+        return list(shown)
+    if (
+        len(shown) > 1
+        and r.state.focus is None
+        and _THEY.search(r.text)
+        and not _ONE.search(r.text)
+    ):
         return list(shown)
     if r.focus:
         return [r.focus]

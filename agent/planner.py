@@ -85,6 +85,16 @@ _QUESTION = re.compile(
 )
 
 
+# A question put of the products in view ("are they comfortable?", "is it warm?", "它们防滑
+# 吗？"): for their records, however near small talk its few words sound to the router.
+_OF_THOSE_IN_VIEW = re.compile(
+    r"^\s*(?:is|are|does|do|did|can|could|will|would|has|have|was|were)\s+"
+    r"(?:it|they|this(?: one)?|these|those|that(?: one)?|both(?: of them)?)\b"
+    r"|^\s*(?:它们?|这个|那个|这款|那款|这双|那双|这些|两个|三个)[^，,。？?]{0,12}(?:吗|么)",
+    re.I,
+)
+
+
 # Asking what buyers think of a product as a whole: its reviews, pros and cons.
 _REVIEWS_ASKED = re.compile(
     r"\b(?:reviews?|reviewers?|buyers?|customers?|people|users?|owners?)\s+"
@@ -452,7 +462,7 @@ class RulePlanner:
             return Plan("abstain", "abstain", score=match.score)
         if (
             question
-            and not match.offtopic
+            and (not match.offtopic or (state.shown and _OF_THOSE_IN_VIEW.search(text)))
             and (state.shown or refs.named)
             and "answer_question" in self.registry.tools
         ):  # a question, nothing more specific read: to the records of those in view

@@ -249,6 +249,22 @@ def test_a_pronoun_after_a_position_refers_back_to_it(shop, encode):
     assert reply.trace[0].arguments["product_ids"] == [third]
 
 
+def test_they_right_after_a_list_are_the_products_shown(shop, encode):
+    """ "do they have a tare function?" right after three picks asks of all three; once
+    one of them was talked about on its own, "are they comfortable?" asks of that pair."""
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    shown = agent.turn(state, "waterproof hiking boots for my wife", "u0113")
+    ids = [p.product_id for p in shown.products]
+    assert len(ids) > 1
+    reply = agent.turn(state, "do they come with a warranty?", "u0113")
+    assert reply.trace[0].tool == "answer_question"
+    assert reply.trace[0].arguments["product_ids"] == ids
+    agent.turn(state, "does the second one come in other colors?", "u0113")
+    reply = agent.turn(state, "are they comfortable?", "u0113")
+    assert reply.trace[0].arguments["product_ids"] == [ids[1]]
+
+
 def test_brands_of_a_kind_asked_of_the_shop_get_its_overview(shop, encode):
     agent = routed_agent(shop, encode)
     reply = agent.turn(new_state("zh"), "你们店都卖哪些牌子的咖啡机？", "u0112")

@@ -41,6 +41,7 @@ from tools.text import (
     name_terms,
     names_product,
     reviewers_asked,
+    sizes_asked,
     superlative,
 )
 
@@ -768,6 +769,7 @@ class RulePlanner:
             or (v.brands_in(text) and not refs.looked_up)
             or v.attributes_in(text)
             or (parsed.request and v.kinds_in(parsed.content))  # "I need a pH meter"
+            or (shown and not refs.any and sizes_asked(text))  # "actually XL please"
         ):
             return "strong"
         if _TASK.search(text):

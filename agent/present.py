@@ -21,7 +21,7 @@ from catalog.cleaning import display_key
 from catalog.models import Product
 from tools.products import product_evidence
 from tools.registry import ToolOutcome
-from tools.text import title_parts
+from tools.text import sizes_asked, title_parts, title_sizes
 
 if TYPE_CHECKING:
     from agent.agent import Reply, Turn
@@ -171,6 +171,7 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     if cheaper_unpriced:
         intro = say("no_prices_cheaper", lang)
     products = _distinct_titles(products, [turn.agent.by_id.get(i) for i in state.passed])
+    products = _size_fits_first(turn, outcomes, products)
     if intro is None and products:
         products, lacking, unmet = _colour_first(turn, outcomes, products)
         if lacking:  # "I prefer black" where nothing that fits the rest is black: said
@@ -195,6 +196,39 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
         # "a backpack, please not black": what is left out said, so the shopper knows
         intro = say("intro_avoid", lang, n=len(products), avoided=avoided)
     return show(turn, products, turn.plan.intent, intro)
+
+
+def _size_fits_first(
+    turn: Turn, outcomes: list[ToolOutcome], products: list[Product]
+) -> list[Product]:
+    """A size the request picks ("nitrile gloves, size large", "要大号的"; the latest one
+    said): a pick whose title gives only other sizes ("..., Small, Box/100") goes after
+    the search's candidates whose titles give the size asked for. The size is one soft
+    word of the search, and a small glove of the right make outranks a large one."""
+    asked: set[str] = set()
+    for message in reversed(turn.state.request()):
+        if asked := sizes_asked(message):
+            break
+    if not asked or not products:
+        return products
+
+    def other(product: Product) -> bool:
+        sizes = title_sizes(product.title)
+        return bool(sizes) and not sizes & asked
+
+    if not any(other(p) for p in products):
+        return products
+    by_id, passed = turn.agent.by_id, set(turn.state.excluded)
+    shown = {p.id for p in products}
+    fitting = [
+        by_id[i]
+        for o in outcomes
+        if o.ok and o.tool == "search_products"
+        for i in o.result.products
+        if i in by_id and i not in shown and i not in passed and title_sizes(by_id[i].title) & asked
+    ]
+    ordered = [p for p in products if not other(p)] + fitting + [p for p in products if other(p)]
+    return list({p.id: p for p in ordered}.values())[: len(products)]
 
 
 # A follow-up that refines the list by a colour is short ("black ones please", "还是要黑色的")

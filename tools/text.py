@@ -333,6 +333,57 @@ COLOUR = re.compile(
     r"|[红粉蓝绿黄橙紫黑白灰棕银金青米咖]色",
     re.I,
 )
+# A size one wears or picks, by letter, as a shopper names it ("size large", "in XL",
+# "大号", "L码") and as a title gives it in a part of its own ("Nitrile Exam Gloves,
+# Large, Box/100", "(Size M)"); "large" before a noun ("large LCD screen", "Medium
+# Strength") is no size picked. Each to one label: xs, s, m, l, xl, xxl, xxxl.
+_SIZE_WORD = (
+    r"(?:x{1,3}[- ]?small|extra[- ]small|small|medium|large|x{1,3}[- ]?large"
+    r"|extra[- ]large|[23]xl|xxxl|xxl|xl|xs)"
+)
+_SIZE_LETTER = (
+    r"(?:x{1,3}[- ]?small|extra[- ]small|small|medium|large|x{1,3}[- ]?large"
+    r"|extra[- ]large|[23]?x{0,3}l|xs|s|m)"
+)
+_SIZE_ASKED = re.compile(
+    rf"\bsize\b\s*:?\s*(?P<a>{_SIZE_LETTER})\b|\b(?P<b>{_SIZE_WORD})\s+size\b"
+    rf"|\b(?P<c>x{{1,3}}l|[23]xl|xs)\b|(?P<d>加大|特大|大|中|小)号"
+    r"|(?<![A-Za-z])(?P<e>X{0,3}L|XS|S|M|[23]XL)码",
+    re.I,
+)
+_SIZE_PART = re.compile(
+    rf"(?:^|[,(|/;]|\s-)\s*(?:size\b\s*:?\s*)?(?P<a>{_SIZE_WORD})\s*(?=$|[,()|/;]|\s-)"
+    rf"|\bsize\b\s*:?\s*(?P<b>{_SIZE_LETTER})\b|,\s*(?P<c>[lms])\s*(?=[,)]|$)",
+    re.I,
+)
+_ZH_SIZES = {"加大": "xl", "特大": "xxl", "大": "l", "中": "m", "小": "s"}
+
+
+def _size_label(word: str) -> str:
+    w = re.sub(r"[- ]", "", word.casefold()).replace("extra", "x")
+    for full, short in (("small", "s"), ("medium", "m"), ("large", "l")):
+        w = w.replace(full, short)
+    if w[:1] in "23" and w.endswith("xl"):
+        w = "x" * int(w[0]) + "l"
+    return w
+
+
+def sizes_asked(text: str) -> set[str]:
+    """The sizes the text picks ("nitrile gloves, size large": {"l"}; "XL码": {"xl"})."""
+    found = set()
+    for m in _SIZE_ASKED.finditer(text):
+        if m.group("d"):
+            found.add(_ZH_SIZES[m.group("d")])
+        else:
+            found.add(_size_label(next(g for g in m.groups() if g)))
+    return found
+
+
+def title_sizes(title: str) -> set[str]:
+    """The sizes a title gives as its own part ("..., Large, Box/100": {"l"})."""
+    return {_size_label(next(g for g in m.groups() if g)) for m in _SIZE_PART.finditer(title)}
+
+
 _ANSWER_ASKED = {
     "size": re.compile(
         r"\bhow\s+(?:big|large|small|tall|high|wide|deep|thick|long)\b|\bdimensions?\b"

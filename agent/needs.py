@@ -1074,14 +1074,19 @@ def _negated_after(text: str, term: str) -> bool:
 
 
 def aligned_translations(ctx: ToolContext, term: str) -> list[str]:
-    """The English word the catalog's translated titles pair with a Chinese word, stemmed
-    (tools.lexicon), or none."""
+    """The English word the catalog's translated titles pair with a Chinese word, and the
+    catalog's word made of its dictionary sense where the catalog never says the sense
+    ("放大镜": "magnifying glass", "Magnifier"; tools.lexicon.Lexicon.derived_senses),
+    stemmed."""
     if not _HAN.match(term) or ctx.encode is None:
         return []
     from tools.lexicon import lexicon
 
-    word = lexicon(ctx).aligned_word(ctx, term)
-    return [" ".join(stem(w) for w in word.split())] if word else []
+    words = lexicon(ctx)
+    word = words.aligned_word(ctx, term)
+    found = [word] if word else []
+    found += words.derived_senses(term)
+    return list(dict.fromkeys(" ".join(stem(w) for w in t.split()) for t in found))
 
 
 def translations(ctx: ToolContext, term: str) -> list[str]:

@@ -702,6 +702,9 @@ def lab(store):
         ("m1", "Paint Marker, Red Color", "Markco"),
         ("m2", "Paint Marker, Blue Color", "Markco"),
         ("m3", "Chalk Marker, Gold Color", "Markco"),
+        ("z1", "Carson Pocket Magnifier with LED Light", "Carson"),
+        ("z2", "Watch Repair Magnifier Loupe 20X", "EastVita"),
+        ("z3", "Flip-Open Pocket Magnifiers with Case", "Carson"),
     ]
     described = {
         "g1": "A strong bond in seconds on wood, metal and plastic.",
@@ -717,6 +720,23 @@ def lab(store):
     from vectorstore.embeddings import make_embedder
 
     return ToolContext(store, "lab", encode=make_embedder("use").encode)
+
+
+def test_a_chinese_word_meets_the_catalogs_word_made_of_its_sense(lab):
+    """ "放大镜" is "magnifying glass" in the dictionary; a catalog that never says
+    "magnifying" says "Magnifier": searched for by it (though "电路板", which the dictionary
+    lacks, is not translated), and a request claim quotes it."""
+    from agent.composer import request_claims
+    from tools.dictionary import english_words
+    from tools.discovery import catalog_query
+
+    assert english_words("放大镜") and not english_words("电路板")
+    assert "magnifier" in catalog_query(lab, "放大镜 看电路板用的").casefold()
+    message = "想买个放大镜，看电路板用的"
+    lab.session.said = [message]
+    product = lab.store.product("lab", "z2")
+    claims = request_claims(lab, product, needs_of([message]), "zh", (), [message])
+    assert [_first_quote(c.render()) for c in claims if c.kind == "request"] == ["放大镜"]
 
 
 def test_the_kind_asked_for_is_read_from_the_request_as_the_catalog_names_kinds(lab):

@@ -16,7 +16,7 @@ import numpy as np
 
 from catalog.filters import ProductFilter
 from tools.context import ToolContext, per_catalog
-from tools.dictionary import catalog_sense
+from tools.dictionary import catalog_sense, english_words
 from tools.lexicon import lexicon
 from tools.products import product_evidence
 from tools.registry import ToolArgumentError
@@ -153,6 +153,7 @@ def search_products(
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _KINDS: dict = {}
 
 
@@ -204,14 +205,23 @@ def catalog_query(ctx: ToolContext, query: str) -> str:
         query = f"{query} {' '.join(dict.fromkeys(english))}"
     if not words:
         return query
-    extra = []
+    extra, named = [], False
+    # what each run of Chinese ends on names what it asks for ("放大镜", "防水登山鞋"): one
+    # the dictionary lacks ("登山鞋") leaves the thing asked for untold unless another is
+    heads = {ws[-1] for run in _HAN_RUN.findall(query) if (ws := content_words(run))}
+    untold = any(len(h) > 1 and not english_words(h) for h in heads)
     for w in words:
         if re.search(rf"(?:无|不|没有|免|非){re.escape(w)}", query):
             continue  # "无香料": not scented; said by the Chinese words alone
-        sense = catalog_sense(w, found.forms)
+        if not english_words(w):
+            continue  # no sense to give it ("电路板"): those that have one are translated
+        sense = catalog_sense(w, found.forms) or next(iter(found.derived_senses(w)), None)
         if sense is None:
             return query  # half a translation would weigh the half it has
         extra.append(sense)
+        named = named or w in heads
+    if untold and not named:
+        return query  # "防水登山鞋" as "waterproof" alone: the thing asked for is untold
     extra = [t for t in dict.fromkeys(extra) if t.casefold() not in query.casefold()]
     return f"{query} {' '.join(extra)}" if extra else query
 

@@ -127,6 +127,18 @@ class Lexicon:
             at += 1
         return out
 
+    def derived_senses(self, term: str) -> list[str]:
+        """A Chinese word named by the catalog's word made of the first word of a
+        two-word dictionary sense, where the catalog never uses that word ("放大镜":
+        "magnifying glass" -> "magnifier", what the titles say)."""
+        return [
+            derived[0]
+            for sense in english_words(term, verbs=False)
+            if len(pair := sense.split()) == 2
+            and not self.forms(pair[0])
+            and (derived := self.derived_forms(pair[0]))
+        ]
+
     def forms(self, word: str) -> list[str]:
         """The catalog's words with the same stem as an English word ("microphone" ->
         "microphones"), none when the catalog never uses it."""

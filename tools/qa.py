@@ -904,6 +904,7 @@ def _translations(ctx: ToolContext, term: str) -> list[str]:
     if not _HAN.match(term):
         return []
     found = [*lexicon(ctx).translate(ctx, term), *english_words(term, verbs=False)]
+    found += lexicon(ctx).derived_senses(term)
     return list(dict.fromkeys(" ".join(stem(w) for w in t.split()) for t in found))
 
 

@@ -253,6 +253,22 @@ def test_search_and_recommender_tools_on_the_demo(tmp_path):
         assert not seen & set(recs.result.products)
         similar = registry.call("similar_products", ctx, {"product_id": "1001"})
         assert similar.ok and "1001" not in similar.result.products
+        # more like it by what it is first: co-purchases of other kinds (a sparse
+        # catalog's) only lift a product that is like it by its text too
+        kind = store.product("demo", "1001").category
+        others = [p.id for p in store.products("demo") if p.category != kind][:30]
+        alike = similar.result.products[0]
+
+        class CoPurchases:
+            def similar_items(self, item_id, k=10, filters=None):
+                return [*others[: k - 1], alike][:k], None
+
+        real, ctx.recommender = ctx.recommender, CoPurchases()
+        fused = registry.call("similar_products", ctx, {"product_id": "1001", "k": 5})
+        ctx.recommender = real
+        assert fused.ok and len(fused.result.products) == 5
+        assert fused.result.products[0] == alike
+        assert {store.product("demo", p).category for p in fused.result.products} == {kind}
         why = registry.call("explain_recommendation", ctx, {"product_id": recs.result.products[0]})
         assert why.ok and why.result.evidence[0] == f"P{recs.result.products[0]}"
         assert any(e.startswith(("H", "C")) for e in why.result.evidence)

@@ -14,6 +14,9 @@ from tools.registry import ToolArgumentError
 from tools.results import Evidence, ToolResult
 
 MAX_COMPARE = 4
+SIMILAR_POOL = 30  # candidates read from each of text search and co-purchase
+SIMILAR_RRF_K = 60
+SIMILAR_BOUGHT_WEIGHT = 0.5  # co-purchase's weight beside the text's in the fused rank
 
 
 def product_evidence(ctx: ToolContext, product: Product) -> Evidence:
@@ -158,15 +161,26 @@ def similar_products(ctx: ToolContext, product_id: str, k: int = 3) -> ToolResul
     k = max(1, min(k, 20))
     excluded = [*ctx.session.excluded, product.id]
     f = ProductFilter(exclude_ids=excluded, in_stock_only=True)
-    items: list[str] = []
+    # Like it by what it is (its title searched: "The Coffee Bean & Tea Leaf Gift Card" ->
+    # other coffee shops' cards) and by who bought it (the recommender's similar items),
+    # fused by rank with the text first: co-purchases alone, in a sparse catalog, are
+    # as often a steakhouse card as a coffee one.
+    pool = max(SIMILAR_POOL, k)
+    liked: list[str] = []
+    if ctx.search is not None:
+        hits = ctx.search.search(product.title, k=pool, filters=f, snippets=0)
+        liked = [h.product_id for h in hits]
+    bought: list[str] = []
     if ctx.recommender is not None:
         try:
-            items, _ = ctx.recommender.similar_items(product.id, k=k, filters=f)
+            bought = list(ctx.recommender.similar_items(product.id, k=pool, filters=f)[0])
         except NotFoundError:
-            items = []  # a product the model was not trained on: fall back to its text
-    if not items and ctx.search is not None:
-        items = [h.product_id for h in ctx.search.search(product.title, k=k, filters=f, snippets=0)]
-    items = list(items)[:k]
+            bought = []  # a product the model was not trained on: its text alone
+    score: dict[str, float] = {}
+    for ranked, weight in ((liked, 1.0), (bought, SIMILAR_BOUGHT_WEIGHT)):
+        for rank, pid in enumerate(ranked):
+            score[pid] = score.get(pid, 0.0) + weight / (SIMILAR_RRF_K + rank)
+    items = sorted(score, key=lambda pid: -score[pid])[:k]
     ids = [product_evidence(ctx, p).id for p in ctx.store.products(ctx.catalog, items)]
     return ToolResult(
         f"{len(items)} products similar to {product.title}",

@@ -407,8 +407,9 @@ _INSTEAD_OF = re.compile(r"\b(?:instead\s+of|rather\s+than)\b[^,.;!?，。；！
 # A request said in full ("I need a soldering iron", "我想买一个万用表"): when it names
 # another kind of product than the one being chosen, a new search (agent.tracking).
 _REQUEST = re.compile(
-    r"^\s*(?:(?:hi|hello|hey|ok|okay|now|and)[,!.]?\s+)?(?:i\s+(?:also\s+)?(?:need|want|would like)"
-    r"|i'd like|i(?:'m| am) (?:also )?(?:looking|shopping) for|looking for|show me|find me"
+    r"^\s*(?:(?:hi|hello|hey|ok|okay|now|and)[,!.]?\s+)?"
+    r"(?:(?:i\s+)?(?:also\s+)?(?:need|want)|i\s+would like|i'd like"
+    r"|i(?:'m| am) (?:also )?(?:looking|shopping) for|looking for|show me|find me"
     r"|(?:can you |could you )?recommend|do you (?:have|sell))\s+(?:a|an|some|any)\s+(?!one\b)"
     rf"|^\s*(?:我(?:还)?(?:想要|想|要|需要)(?:给[^，,。！？!?]{{1,6}})?(?:买|找)?|给我推荐|推荐)"
     rf"(?:一|两|几){ZH_MEASURE_WORDS}"

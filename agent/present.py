@@ -150,7 +150,9 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
         brands, s.brands = s.brands, []
         products = _found(turn, turn.run(rules.recommend_calls(state, turn.situation)))
         intro = say("brand_done", lang, brand=", ".join(brands))
+    budget_intro = False  # the intro says only what the budget could not hold
     if not products and s.max_price is not None:
+        budget_intro = True
         products = closest if closest is not None else _closest_over_budget(turn, 0)
         # A catalog that lists no prices (many do not) cannot be held to a budget.
         unpriced = all(p.price is None for p in products[: turn.agent.k])
@@ -158,6 +160,11 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
         # is 150 yuan, about 21 USD: said, so the shopper can put it right)
         budget = f"{s.max_price:.2f} {turn.agent.currency}"
         intro = say("no_prices" if unpriced else "over_budget", lang, budget=budget)
+    if products and (intro is None or budget_intro) and (missing := _not_carried(turn, products)):
+        # "do you have water bottles?" of a shop that sells none: said, not a list of other
+        # things passed off as what was asked for; and rather than what the budget could
+        # not hold back ("need a soldering iron ..., under 50 bucks" of a shop without any)
+        intro = say("not_carried", lang, what=missing)
     if products and intro is None and s.max_price is not None and not rules.priced:
         # the budget could hold nothing back: said, so the shopper knows prices are unknown
         budget = f"{s.max_price:.2f} {turn.agent.currency}"
@@ -180,10 +187,6 @@ def _recommend(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
             intro = say("no_colour_need", lang, colour=unmet[0], needs=unmet[1:])
     if not products:
         return Reply(say("nothing_found", lang), "recommend")
-    if intro is None and (missing := _not_carried(turn, products)):
-        # "do you have water bottles?" of a shop that sells none: said, not a list of
-        # other things passed off as what was asked for
-        intro = say("not_carried", lang, what=missing)
     if intro is None and rules.priced and (converted := _converted_budget(turn)):
         # "50块钱左右" in a shop that prices in dollars: the budget as read, said
         said, budget = converted

@@ -97,6 +97,12 @@ def test_a_word_and_its_plural_or_british_spelling_share_a_stem():
     # a word ending in "e" and its "-ing" form: "commute" / "Bought it for commuting"
     assert contains_term("Bought it for commuting, and they stay comfortable", stem("commute"))
     assert not contains_term("a commuter bag", stem("commune"))
+    # and the other way round: "balanced" (stemmed "balanc") of "the balance", not a word
+    # of its own that an e makes another ("strip" / stripe, "plan" / plane)
+    assert contains_term("the balance feels perfect", stem("balanced"))
+    assert contains_term("Flat price, no fees", stem("priced"))
+    assert not contains_term("a grey stripe", stem("strip"))
+    assert not contains_term("a plane ticket", stem("plan"))
     # an ending that keeps the meaning, not a word of its own that begins the same
     assert contains_term("a burr grinder", stem("grind"))
     assert contains_term("the warmest jacket", stem("warm"))

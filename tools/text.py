@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from tools.dictionary import english_words, senses
+from tools.dictionary import english_vocabulary, english_words, senses
 from vectorstore.text import jieba_words, quiet_jieba
 
 # A letter hyphened to a word is part of it ("K-Cups", "T-shirt", "U-bolt"; not the "e-"
@@ -832,11 +832,20 @@ def contains_term(text: str, term: str) -> bool:
     alts = _derived(term) or _derived(term + "e")
     if any(alt in stems or (alt.endswith("e") and alt[:-1] in stems) for alt in alts):
         return True
+    if len(term) >= 4 and term + "e" in stems and _not_a_word(term):
+        return True  # "balanced" (stemmed "balanc") of "the balance feels perfect"
     if len(term) >= 5 and term.endswith("e"):
         root = term[:-1]  # "commute" of "Bought it for commuting" (stemmed "commut")
         if root in stems or any(s.startswith(root) and s[len(root) :] in _E_DROPPED for s in stems):
             return True  # "expire" of "No expiration", "adore" of "adorable"
     return len(term) >= 4 and any(derives(term, s) for s in stems)
+
+
+def _not_a_word(stemmed: str) -> bool:
+    """A stem cut from a word ending in e ("balanc" of balanced, "pric" of priced), not
+    a word of its own that another word adds an e to ("strip" / stripe, "plan" / plane)."""
+    words = english_vocabulary()
+    return bool(words) and stemmed not in words
 
 
 @functools.lru_cache(maxsize=8192)

@@ -464,6 +464,9 @@ def test_asking_whether_the_shop_carries_something(message, asks, refine, conten
         ("你们有保温杯吗？", "保温杯"),
         ("我想买一个万用表", "万用表"),
         ("我要买游标卡尺", "游标卡尺"),
+        ("想买焊锡丝，要无铅的", "焊锡丝"),  # 想买 without 我
+        ("想找一款降噪耳机", "降噪耳机"),
+        ("想买防水的", ""),  # one of the kind in view
         ("买这个", ""),
         ("买了一个月就坏了，能退吗", ""),  # a purchase told of, not asked for
         ("Hi, I'm looking for something.", ""),

@@ -329,6 +329,12 @@ def test_a_chinese_query_also_searches_the_catalogs_english_words_for_it(demo_ct
     assert spiced.endswith("coffee machine") and "spice" not in spiced and "perfume" not in spiced
     # a word with no sense the catalog uses: half a translation is none
     assert catalog_query(demo_ctx, "红色羽绒服") == "红色羽绒服"
+    # a word the dictionary lacks is passed over where the rest names a kind ("头戴式":
+    # headphones), not where it is the thing asked for ("登山鞋": "waterproof" alone) or
+    # where what is left names no kind of the titles' ("护肤": skincare)
+    assert catalog_query(demo_ctx, "头戴式耳机") == "头戴式耳机 headphones"
+    assert catalog_query(demo_ctx, "防水登山鞋") == "防水登山鞋"
+    assert catalog_query(demo_ctx, "油皮护肤") == "油皮护肤"
     assert catalog_query(demo_ctx, "red coffee machine") == "red coffee machine"
     # an English word the shop never uses, with the shop's words made of it
     frothing = catalog_query(demo_ctx, "an espresso machine for frothing milk")

@@ -21,7 +21,15 @@ from tools.lexicon import lexicon
 from tools.products import product_evidence
 from tools.registry import ToolArgumentError
 from tools.results import ToolResult
-from tools.text import contains_term, content_words, kind_words, stem, title_heads, title_parts
+from tools.text import (
+    contains_term,
+    content_words,
+    is_stopword,
+    kind_words,
+    stem,
+    title_heads,
+    title_parts,
+)
 
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.)
 
@@ -205,7 +213,7 @@ def catalog_query(ctx: ToolContext, query: str) -> str:
         query = f"{query} {' '.join(dict.fromkeys(english))}"
     if not words:
         return query
-    extra, named = [], False
+    extra, skipped, told = [], False, False
     # what each run of Chinese ends on names what it asks for ("放大镜", "防水登山鞋"): one
     # the dictionary lacks ("登山鞋") leaves the thing asked for untold unless another is
     heads = {ws[-1] for run in _HAN_RUN.findall(query) if (ws := content_words(run))}
@@ -214,14 +222,20 @@ def catalog_query(ctx: ToolContext, query: str) -> str:
         if re.search(rf"(?:无|不|没有|免|非){re.escape(w)}", query):
             continue  # "无香料": not scented; said by the Chinese words alone
         if not english_words(w):
-            continue  # no sense to give it ("电路板"): those that have one are translated
+            skipped = True  # no sense to give it ("电路板"): those that have one are translated
+            continue
         sense = catalog_sense(w, found.forms) or next(iter(found.derived_senses(w)), None)
         if sense is None:
             return query  # half a translation would weigh the half it has
         extra.append(sense)
-        named = named or w in heads
-    if untold and not named:
-        return query  # "防水登山鞋" as "waterproof" alone: the thing asked for is untold
+        told = told or w in heads
+    kinds = _kind_words(ctx)
+    named = [t for e in extra for t in e.split() if not is_stopword(t)]
+    if skipped and ((untold and not told) or not any(stem(t) in kinds for t in named)):
+        # the thing asked for may be the word left out ("防水登山鞋" as "waterproof"), or
+        # what is translated names no kind the titles name ("想吃牛肉饼夹面包配薯条" as
+        # "bread french fries"): the half translated would weigh alone
+        return query
     extra = [t for t in dict.fromkeys(extra) if t.casefold() not in query.casefold()]
     return f"{query} {' '.join(extra)}" if extra else query
 

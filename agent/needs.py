@@ -733,7 +733,9 @@ def _for_it(passage: Passage, forms: list[str]) -> bool:
         if _HAN.match(form):
             pattern = rf"{_FOR_ZH}.{{0,4}}{re.escape(form)}"
         else:
-            pattern = rf"{_FOR_EN}(?:[\w'-]+\W+){{0,3}}{re.escape(form)}"
+            # "for 3D printer", "Tester for Household Drinking Water, Swimming Pools,
+            # Aquariums": the words after "for", a list of them too, within its sentence
+            pattern = rf"{_FOR_EN}(?:[\w'-]+[\s,/&-]+){{0,8}}{re.escape(form)}"
         if re.search(pattern, passage.text, re.I):
             return True
     return False
@@ -1162,7 +1164,7 @@ def _window(passage: Passage, forms: list[str]) -> str:
         (i, t)
         for i, w in enumerate(words)
         for t in terms
-        if stem(re.sub(r"\W", "", w)).startswith(t)
+        if stem(re.sub(r"\W", "", w)).startswith(t) or contains_term(w, t)
     ]
     starts = sorted({max(0, min(i - 2, len(words) - size)) for i, _ in found}) or [0]
     start = max(starts, key=lambda a: (len({t for i, t in found if a <= i < a + size}), -a))

@@ -705,6 +705,11 @@ def lab(store):
         ("z1", "Carson Pocket Magnifier with LED Light", "Carson"),
         ("z2", "Watch Repair Magnifier Loupe 20X", "EastVita"),
         ("z3", "Flip-Open Pocket Magnifiers with Case", "Carson"),
+        (
+            "q1",
+            "Pocket pH Meter for Drinking Water, Swimming Pools, Aquariums, Hydroponics",
+            "Phco",
+        ),
     ]
     described = {
         "g1": "A strong bond in seconds on wood, metal and plastic.",
@@ -739,7 +744,16 @@ def test_a_chinese_word_meets_the_catalogs_word_made_of_its_sense(lab):
     assert [_first_quote(c.render()) for c in claims if c.kind == "request"] == ["放大镜"]
 
 
-def test_the_kind_asked_for_is_read_from_the_request_as_the_catalog_names_kinds(lab):
+def test_what_a_request_is_for_is_met_by_a_list_after_for(lab):
+    """ "a pH meter for my aquarium": a title that says it is "for Drinking Water, Swimming
+    Pools, Aquariums" is for one."""
+    from agent.needs import match_needs
+
+    message = "I need a pH meter for my aquarium"
+    product = lab.store.product("lab", "q1")
+    report = match_needs(lab, product, needs_of([message]), messages=[message])
+    assert "aquarium" in [m.need.text for m in report.matches]
+
     """The kind is the last word of the request's first run of words where titles name
     products by it, in English or by a Chinese word's dictionary sense; "a fleece"
     names none (titles only say fleece before jacket), nor a need said first."""

@@ -766,6 +766,10 @@ _AVOID_ZH = re.compile(
 _ZH_HEADS = re.compile(r"(?:图案|款式|款|样式|风格|材质|材料|颜色|色系|那种|这种|类)$")
 
 
+# What the shopper wants, said of themselves ("不是我想要的"): no thing to avoid.
+_ZH_WANTED = re.compile(r"(?:我|我们)?(?:想要|想找|要找|要|想|需要|喜欢|想买|要买)")
+
+
 def avoided(text: str) -> list[str]:
     """The words of what the shopper does not want, as said."""
     out: list[str] = []
@@ -777,6 +781,8 @@ def avoided(text: str) -> list[str]:
     for m in _AVOID_ZH.finditer(text):
         for word in filter(None, m.groups()):
             word = _ZH_HEADS.sub("", word)
+            if _ZH_WANTED.fullmatch(word):
+                continue  # "这些都不是我想要的": none of these, no word to avoid
             if len(word) > 1 or re.fullmatch(r"[A-Za-z]{2,}", word or ""):
                 out.append(word.casefold() if word.isascii() else word)
     return list(dict.fromkeys(out))

@@ -34,6 +34,8 @@ from catalog.store import Store
         ("a fleece, navy or grey, nothing over $100", []),
         ("not too heavy please", []),
         ("不要太贵", []),
+        ("这些都不是我想要的", []),  # none of these: no word to avoid
+        ("都不是我要的，要防水的", []),
         ("我不要那种太贵的", []),
         ("颜色别太暗", []),
         ("a cheap oscilloscope, doesn't need to be fancy", []),

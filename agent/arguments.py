@@ -123,8 +123,8 @@ _EVERY_ONE = re.compile(
 # "do they have a tare function?" right after a list: "they" are the products shown, where
 # no one of them was talked about on its own since (then "are they waterproof?" asks of that
 # pair of boots) and nothing in the message points at one ("it", "this one", "the first").
-_THEY = re.compile(r"\b(?:they|they'?re|their)\b", re.I)
-_ONE = re.compile(r"\b(?:it|its|it'?s|this|that)\b|它(?!们)|这个|那个|这款|那款", re.I)
+_THEY = re.compile(r"\b(?:they|their)\b", re.I)
+_ONE = re.compile(r"\b(?:it|its|this|that)\b|它(?!们)|这个|那个|这款|那款", re.I)
 
 
 def _product_ids(r: Reading) -> list[str] | None:

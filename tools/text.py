@@ -337,14 +337,12 @@ COLOUR = re.compile(
 # "大号", "L码") and as a title gives it in a part of its own ("Nitrile Exam Gloves,
 # Large, Box/100", "(Size M)"); "large" before a noun ("large LCD screen", "Medium
 # Strength") is no size picked. Each to one label: xs, s, m, l, xl, xxl, xxxl.
-_SIZE_WORD = (
-    r"(?:x{1,3}[- ]?small|extra[- ]small|small|medium|large|x{1,3}[- ]?large"
-    r"|extra[- ]large|[23]xl|xxxl|xxl|xl|xs)"
+_SIZE_NAMES = (
+    r"x{1,3}[- ]?small|extra[- ]small|small|medium|large|x{1,3}[- ]?large"
+    r"|extra[- ]large|[23]xl|xxxl|xxl|xl|xs"
 )
-_SIZE_LETTER = (
-    r"(?:x{1,3}[- ]?small|extra[- ]small|small|medium|large|x{1,3}[- ]?large"
-    r"|extra[- ]large|[23]?x{0,3}l|xs|s|m)"
-)
+_SIZE_WORD = rf"(?:{_SIZE_NAMES})"
+_SIZE_LETTER = rf"(?:{_SIZE_NAMES}|l|s|m)"  # after "size": a letter alone is one too
 _SIZE_ASKED = re.compile(
     rf"\bsize\b\s*:?\s*(?P<a>{_SIZE_LETTER})\b|\b(?P<b>{_SIZE_WORD})\s+size\b"
     rf"|\b(?P<c>x{{1,3}}l|[23]xl|xs)\b|(?P<d>加大|特大|大|中|小)号"

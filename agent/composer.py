@@ -26,6 +26,7 @@ from agent.needs import (
     aligned_translations,
     asked_kind,
     check_request,
+    fact_window,
     kind_match,
     match_needs,
     need_threshold,
@@ -39,6 +40,7 @@ from catalog.models import InteractionKind, Product
 from catalog.untrusted import looks_like_instructions
 from prompts.render import render
 from tools.context import ToolContext
+from tools.discovery import common_words
 from tools.passages import product_passages
 from tools.products import product_evidence
 from tools.text import content_terms, stem
@@ -83,15 +85,18 @@ def compose(
     state: DialogueState,
     explained: dict[str, Any] | None = None,
     names: Sequence[str] = (),
+    like: Product | None = None,
 ) -> list[Claim]:
     """Claims for one product, most relevant first, at most MAX_CLAIMS. `explained`:
     the data of `explain_recommendation` for this product; `names`: the catalog's
-    brands and titles, which a request claim may only name as its record spells them."""
+    brands and titles, which a request claim may only name as its record spells them;
+    `like`: the product it was found like ("something like Gone Girl")."""
     lang = "zh" if ctx.language == "zh" else "en"
     pid = product_evidence(ctx, product).id
     needs = needs_of(state.request())
     met: list[str] = []  # reviews that meet what was asked (the review quoted, if any)
-    claims = request_claims(ctx, product, needs, lang, names, state.request(), met)
+    claims = [] if like is None else [c for c in [like_claim(ctx, product, like, lang, names)] if c]
+    claims += request_claims(ctx, product, needs, lang, names, state.request(), met)
     budget = state.slots.max_price is not None or state.slots.min_price is not None
     if product.price is None and budget:
         claims.append(_claim("no_price", lang, [pid], product.id))
@@ -139,6 +144,57 @@ def compose(
             )
         )
     return claims[:MAX_CLAIMS]
+
+
+LIKE_SHARED = 2  # words a product's passage must share with the one it is like
+
+
+def like_claim(
+    ctx: ToolContext, product: Product, like: Product, lang: str, names: Sequence[str] = ()
+) -> Claim | None:
+    """ "Like Gone Girl, its description says "…psychological thrillers and suspense…"":
+    the words a product's passage shares with what the product it was found like is (its
+    title and its description's first sentence), none the catalog's products commonly
+    say ("fans", "enjoy"), at least LIKE_SHARED of them unless one that both
+    descriptions say ("thriller"), never in its title (titles of a kind share its words
+    whether alike or not); the passage and the other product's record that holds them
+    both cited. None where no passage shares enough."""
+    common = common_words(ctx)
+
+    def words(text: str) -> set[str]:
+        return {
+            w
+            for w in content_terms(text)
+            if len(w) > 2 and w.isalpha() and w.isascii() and w not in common
+        }
+
+    own = product_passages(like)
+    title = own[0]
+    described = next((p for p in own if p.field == "description"), None)
+    theirs = [(p, words(p.text)) for p in (title, described) if p is not None]
+    best, shared, source = None, set(), title
+    for passage in product_passages(product):
+        if passage.field in ("title", "title_zh", "category"):
+            continue  # titles share a kind's words ("hiking boots") whether alike or not
+        held = words(passage.text)
+        for other, said in theirs:
+            if len(held & said) > len(shared):
+                best, shared, source = passage, held & said, other
+    if best is None or (len(shared) < LIKE_SHARED and source is title):
+        return None  # one word of a title ("Girl" of "Gone Girl") says nothing of likeness
+    cited = list(dict.fromkeys([best.cite(ctx).id, title.cite(ctx).id, source.cite(ctx).id]))
+    claim = _claim(
+        "like",
+        lang,
+        cited,
+        product.id,
+        title=like.title,
+        fact=_requoted(fact_window(best, sorted(shared))),
+        field=best.field,
+        attribute=(best.name or "").replace("_", " ") if best.field == "attribute" else "",
+    )
+    problems = Verifier(ctx.evidence, names).check(claim.render(), [claim])
+    return None if problems else claim
 
 
 MAX_LISTED = 5  # attributes a product's details list in one sentence

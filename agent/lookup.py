@@ -8,7 +8,9 @@ brand or a model token and the title words it holds weigh (by how rare they
 are in the catalog's titles) clearly more for one product than for any other;
 a model number the message gives rules out the products that lack it ("Peak 200"
 is not the Peak 800); when several products fit about equally, they are the
-short list the shopper chooses from.
+short list the shopper chooses from. A product without a brand (a book, say) is named
+by its title as written, the part before a subtitle or series ("something like Gone
+Girl", "books similar to The Girl on the Train").
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Lookup:
     _tokens: list[set[str]] = field(default_factory=list, init=False)
     _idf: dict[str, float] = field(default_factory=dict, init=False)
     _by_token: dict[str, list[int]] = field(default_factory=dict, init=False)
+    _by_title: dict[tuple[str, ...], list[int]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         df: Counter = Counter()
@@ -46,6 +49,9 @@ class Lookup:
             for t in tokens:
                 if self._idf[t] > 2.0 or _MODEL.fullmatch(t):  # distinctive words only
                     self._by_token.setdefault(t, []).append(i)
+        for i, p in enumerate(self.products):
+            if not (p.brand or "").strip() and (name := _short_title(p.title)):
+                self._by_title.setdefault(name, []).append(i)
 
     def find(self, text: str) -> list[Product]:
         """The product the text names (one), a short list when it is ambiguous, or []."""
@@ -70,7 +76,7 @@ class Lookup:
                 scored.append((weight, i))
         scored.sort(reverse=True)
         if not scored:
-            return []
+            return self._titled(text)
         # A model number the message gives is an identifier: of the products it could
         # mean, those that carry every model token the message shares with one of them.
         models = {w for w in words if _MODEL.fullmatch(w)}
@@ -82,3 +88,33 @@ class Lookup:
             return [self.products[scored[0][1]]]
         close = [i for w, i in scored if w * LEAD > scored[0][0]][:MAX_CHOICES]
         return [self.products[i] for i in close]
+
+    def _titled(self, text: str) -> list[Product]:
+        """Products without a brand whose short title the text holds as written, with a
+        capital letter (the longest such title; a short list where several share it)."""
+        if not self._by_title:
+            return []
+        words = _WORD.findall(text)
+        found: list[int] = []
+        for n in range(min(MAX_TITLE_WORDS, len(words)), 1, -1):
+            for start in range(len(words) - n + 1):
+                span = words[start : start + n]
+                if not any(w[:1].isupper() for w in span):
+                    continue  # "second chances" in a sentence is no title
+                found += self._by_title.get(tuple(w.casefold() for w in span), [])
+            if found:
+                break
+        return [self.products[i] for i in dict.fromkeys(found)][:MAX_CHOICES]
+
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?")
+MAX_TITLE_WORDS = 8  # the longest short title looked for
+
+
+def _short_title(title: str) -> tuple[str, ...] | None:
+    """A title before its subtitle or series ("Gone Girl", "The Girl on the Train"), as
+    lowercase words; None for one word or one of more than MAX_TITLE_WORDS (a title that
+    describes rather than names)."""
+    name = re.split(r"\s[(\[]|:\s|\s-\s", title, maxsplit=1)[0]
+    words = tuple(w.casefold() for w in _WORD.findall(name))
+    return words if 2 <= len(words) <= MAX_TITLE_WORDS else None

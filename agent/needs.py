@@ -45,6 +45,7 @@ from catalog.brands import brand_pattern
 from catalog.models import Product
 from tools.context import ToolContext, per_catalog
 from tools.dictionary import english_vocabulary, english_words
+from tools.discovery import titles_name
 from tools.passages import Passage, product_passages, review_passages
 from tools.text import (
     COLOUR,
@@ -53,6 +54,7 @@ from tools.text import (
     contains_term,
     content_terms,
     content_words,
+    description_opening,
     head_words,
     is_chinese_head,
     is_stopword,
@@ -660,7 +662,7 @@ def match_needs(
             if need.target and not _for_it(passage, [f for _, f in pairs]):
                 continue  # "...screw the vise to the workbench" is no vise for a workbench
             quoted = _as_written(need, [w for w, _ in pairs], whole=len(pairs) == len(words))
-            fact = _window(passage, [f for _, f in pairs])
+            fact = fact_window(passage, [f for _, f in pairs])
             if quoted != need.text and _part_strays(ctx, need, fact, asked):
                 continue  # "shower" of "bridal shower" in "…for baby showers and more"
             report.matches.append(Match(need, quoted, passage, fact, "words"))
@@ -846,7 +848,7 @@ def kind_match(ctx: ToolContext, product: Product, needs: Sequence[Need]) -> Mat
                         )
                     ]
                     quoted = _as_written(need, held, whole=len(held) == len(need.words))
-                    return Match(need, quoted, passage, _window(passage, [form]), "kind")
+                    return Match(need, quoted, passage, fact_window(passage, [form]), "kind")
     return None
 
 
@@ -996,6 +998,15 @@ def of_asked_kind(ctx: ToolContext, product: Product, kind: AskedKind) -> bool:
         return True  # "watch" of "smartwatch", as asked_kind reads it
     if kind.before and set(title_heads(product.title)) & kind.before:
         return True
+    if not set(title_heads(product.title)) & _catalog_heads(ctx) and not titles_name(
+        ctx, kind.words
+    ):
+        # a title that names no kind of product, in a catalog whose titles seldom name the
+        # kind asked for (books: "Drums of Autumn" is a romance by its description): its
+        # description's opening tells it (a caulk's that speaks of a "project" does not)
+        opening = _TOKEN.findall(description_opening(product))
+        if {stem(w.casefold()) for w in opening} & kind.words:
+            return True
     if ctx.encode is None or not kind.said or not words:
         return False
     return bool(
@@ -1147,7 +1158,7 @@ def _as_written(need: Need, held: list[str], whole: bool = False) -> str:
     return text if len(text.split()) == len(held) else need.text[spans[0][0] : spans[0][1]]
 
 
-def _window(passage: Passage, forms: list[str]) -> str:
+def fact_window(passage: Passage, forms: list[str]) -> str:
     """The passage's words around the words found, at most MAX_FACT_WORDS: the window
     that shows the most of them ("…Digital Storage Oscilloscope and Digital Multimeter…"
     for "digital multimeter", not the first "Digital" alone), the earliest of equals."""

@@ -140,7 +140,10 @@ _ORDINALS_ZH = {
     "5": 4,
 }
 _RECIPIENT_EN = re.compile(
-    r"\bfor (?:my |our |a |an )?(husband|wife|mom|mum|mother|dad|father|son|daughter|"
+    # "for my 12 year old nephew", "for our little sister": words that say how old or
+    # who they are may come between
+    r"\bfor (?:(?:my|our|a|an) (?:(?!(?:with|and|or|to|in|on|at|for|the|my|our|who|that)\b)"
+    r"[\w'-]+ ){0,3}?)?(husband|wife|mom|mum|mother|dad|father|son|daughter|"
     r"boyfriend|girlfriend|friend|boss|kids?|brother|sister|grandma|"
     r"grandpa|partner|colleague|co-?worker|teacher|neighbou?r|nephew|niece|aunt|uncle|"
     r"grandson|granddaughter|roommate|teammate|coach|in-laws)\b",

@@ -35,6 +35,7 @@ from tools.text import (
     asks_past_price,
     asks_price,
     asks_rating,
+    asks_what_it_is,
     content_terms,
     content_words,
     is_polar,
@@ -262,6 +263,12 @@ class RulePlanner:
             named = named if len(named) == 1 else []  # a change to the list, not a name
             refs.named = [p.id for p in named]
             refs.looked_up = bool(named)
+        if (
+            refs.looked_up
+            and _LIKE_NAMED.search(text)
+            and "similar_products" in self.registry.tools
+        ):  # "something like Gone Girl", "像Gone Girl那样的书": others like the one named
+            return self.tool_plan("similar_products", text, parsed, refs, situation)
         called = next((n for n in re.findall(r"\b[a-z][a-z0-9_]+\b", text)
                        if "_" in n and n in self.registry.tools), None)  # fmt: skip
         if called is not None:  # "call record_feedback for product 1001": the tool by name
@@ -451,6 +458,12 @@ class RulePlanner:
         ):  # "what's your return policy?", "你们包邮吗？": the shop's own terms, which no
             # product's records hold, and no other tool (a plugin's) answers
             return Plan("abstain", "shop_terms", score=match.score)
+        if (
+            asks_what_it_is(text)
+            and (state.shown or refs.named)
+            and "answer_question" in self.registry.tools
+        ):  # "what is the third one about?": what its description says (tools.qa)
+            return self.tool_plan("answer_question", text, parsed, refs, situation)
         if match.passing:
             plan = self._routed(match, text, parsed, refs, situation, question)
             return replace(plan, firm=plan.tool == "answer_question" and _specific(text, refs))
@@ -877,14 +890,16 @@ class RulePlanner:
 
     def marks_gender(self, gender: str) -> bool:
         """Whether the catalog's titles mark products for the other gender than `gender`
-        (in at least MIN_GENDERED_TITLES of them): a gift card for a dad is no men's
-        card, and "men's" as a search word found a barber's card for "loves fishing"."""
+        (in at least MIN_GENDERED_TITLES of them) by a word that says whom a product is
+        for ("men's", "Womens", "女款"): a gift card for a dad is no men's card, and
+        "men's" as a search word found a barber's card for "loves fishing"; "Marked Men
+        Novel", "City of Women" or a "Female" pipe fitting mark none."""
         if self._gendered is None:
             table = ProductTable(self.catalog)
             self._gendered = {
                 g: int(len(table) - table.mask(ProductFilter(exclude_title_words=w)).sum())
                 >= MIN_GENDERED_TITLES
-                for g, w in OTHER_GENDER.items()
+                for g, w in GENDER_MARKS.items()
             }
         return self._gendered[gender]
 
@@ -962,6 +977,12 @@ GENDER_WORDS = {
 }  # fmt: skip
 # ... and those a recipient of one gender rules out
 OTHER_GENDER = {"women's": GENDER_WORDS["men's"], "men's": GENDER_WORDS["women's"]}
+# ... of which those that say whom a product is for, where a catalog uses them: the
+# others ("men", "female") also name what a product is about or how it fits
+GENDER_MARKS = {
+    "women's": ("men's", "mens", "男款", "男士", "男式"),
+    "men's": ("women's", "womens", "ladies", "ladies'", "女款", "女士", "女式"),
+}
 
 GENDER_OF_RECIPIENT = {
     **dict.fromkeys(
@@ -1358,6 +1379,17 @@ _ONE_THING_SAID = re.compile(
     r"|有(?:没有)?人说(?!好|不好)"
     # whether its records mention a word: "第三个有提到contact吗？", "does it mention BPA?"
     r"|有(?:没有)?提(?:到|及)|\b(?:does|do|did)\b[^?.!]{0,30}\bmention\b",
+    re.I,
+)
+
+
+# Asks for others like a product the message names: "something like Gone Girl", "books
+# similar to Drums of Autumn", "alternatives to the Peak 200", "像Gone Girl那样的书"
+_LIKE_NAMED = re.compile(
+    r"\b(?:something|anything|more|books?|novels?|ones?|stuff|things?|others?|items?|products?"
+    r"|titles?|reads?|options?)\s+(?:else\s+|just\s+|a\s+bit\s+|kind\s+of\s+)?like\b"
+    r"|\bsimilar\s+to\b|\balternatives?\s+to\b|\bin\s+the\s+(?:same\s+)?vein\s+of\b"
+    r"|像.{1,30}(?:那样|一样|那种|这样|似的)|类似|(?:和|跟|与).{1,30}(?:差不多|类似|相似|一样)的",
     re.I,
 )
 

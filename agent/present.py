@@ -487,10 +487,12 @@ def show(
     keep_list: bool = False,
     explained: dict[str, dict] | None = None,
     more: bool = False,
+    like: Product | None = None,
 ) -> Reply:
     """Products with their explanations; they become the list the shopper refers to
     ("the second one") unless `keep_list`. `more`: each with what its page lists and
-    says besides ("tell me more about the second one")."""
+    says besides ("tell me more about the second one"); `like`: the product they were
+    found like, and what each shares with it said."""
     from agent.agent import Reply, ShownProduct, product_text, sentence_text
 
     ctx, state = turn.ctx, turn.state
@@ -504,7 +506,7 @@ def show(
         if explain_each and product.id not in explained:
             outcome = turn.call("explain_recommendation", product_id=product.id)
             explained[product.id] = outcome.result.data if outcome.ok else None
-        claims = compose(ctx, product, state, explained.get(product.id), turn.agent.names)
+        claims = compose(ctx, product, state, explained.get(product.id), turn.agent.names, like)
         claims += detail_claims(ctx, product, claims) if more else []
         shown = ShownProduct.of(product, [])
         if ctx.emit is not None:
@@ -575,7 +577,8 @@ def _similar(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     products = _found(turn, outcomes)
     if not products:
         return _failed(turn, outcomes)
-    return show(turn, products, "similar")
+    like = next((o.result.data.get("like") for o in outcomes if o.ok), None)
+    return show(turn, products, "similar", like=turn.agent.by_id.get(like))
 
 
 # -- other built-in intents ----------------------------------------------------------

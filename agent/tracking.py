@@ -14,7 +14,7 @@ from agent.state import DialogueState, Slots
 from agent.vocabulary import NAME, without_names
 from catalog.brands import brand_pattern
 from catalog.models import Product
-from tools.text import stem
+from tools.text import COLOUR, stem
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -61,7 +61,7 @@ def update_slots(
         s.brands = [b for b in s.brands if b not in s.exclude_brands]
     _brands(state, parsed, text, vocabulary)
     previous_category = s.category
-    anew = parsed.another or _new_kind(parsed, s.query, vocabulary, s.recipient)
+    anew = parsed.another or _new_kind(parsed, s.query, vocabulary, s.recipient, text)
     # a new request's kind is read as if nothing had been chosen before it
     current = None if anew and parsed.content else s.category
     category, guessed = parsed.slots.get("category"), False
@@ -158,22 +158,32 @@ def _names_kind(word: str, vocabulary: Any, category: str | None) -> bool:
     return bool(vocabulary.kinds_in(word))
 
 
-def _new_kind(parsed: Parsed, query: str, vocabulary: Any, state_recipient: str | None) -> bool:
+def _new_kind(
+    parsed: Parsed, query: str, vocabulary: Any, state_recipient: str | None, text: str = ""
+) -> bool:
     """A request said in full for someone else than the one before, or that names a kind
     of product (a catalog's title word for what a product is, or a Chinese word's sense
     of one) and none of the kinds the words searched for so far name: "我想买一个数字万用表"
-    after safety glasses. (Words said before any kind was named, "waterproof" then "I'm
-    looking for hiking boots", hold.)"""
+    after safety glasses; a kind offered as another to look at is one too ("what about a
+    thriller?", "something darker, a thriller maybe" after historical romances). (Words
+    said before any kind was named, "waterproof" then "I'm looking for hiking boots",
+    hold.)"""
     if not query or not hasattr(vocabulary, "kinds_in"):
         return False
     if parsed.recipient and state_recipient and parsed.recipient != state_recipient:
         # "我想给我女儿买一张看电影的礼品卡" after a coffee card for a coworker; "给我妈妈，她
         # 喜欢做饭" after one for a nephew who loves video games (the words are hers)
         return any(w not in _PARTICLES for w in parsed.content.split())
-    if not parsed.request or parsed.refine:  # "do you have any in blue?": the same kind
-        return False
+    offered = not parsed.request and bool(_OFFERED.search(text))
+    if not (parsed.request or offered) or parsed.refine:
+        return False  # "do you have any in blue?": the same kind
+    if offered and (COLOUR.search(parsed.content) or vocabulary.attributes_in(text)):
+        return False  # "how about black?", "what about leather?": a value of the same kind
     rest = without_names(vocabulary.brands_in(parsed.content), parsed.content).split()
     new, old = vocabulary.kinds_in(" ".join(rest)), vocabulary.kinds_in(query)
+    said = {stem(w.casefold()) for pair in _A_THING.findall(text) for w in pair if w}
+    if offered and not said & new:
+        return False  # "maybe something with more cushioning": more of the same kind
     if parsed.asks_catalog:
         # "do you have water bottles?" after yoga mats: another thing, though the shop may
         # not carry it (no kind of its own); not "do you have Asana ones?" (a brand), nor a
@@ -181,6 +191,15 @@ def _new_kind(parsed: Parsed, query: str, vocabulary: Any, state_recipient: str 
         # ("有没有电子卡？" after 礼品卡: a Chinese compound ends on what it names)
         return bool(rest) and new.isdisjoint(old) and not _same_head(rest, query)
     return bool(new and old and new.isdisjoint(old))
+
+
+# Words that offer another thing to look at ("what about a thriller?", "a thriller
+# maybe"), and the thing offered, said with an article ("a thriller", "some candles")
+_OFFERED = re.compile(
+    r"^\s*(?:and\s+|so\s+|ok(?:ay)?,?\s+)?(?:what|how)\s+about\b|\b(?:maybe|perhaps)\b",
+    re.I,
+)
+_A_THING = re.compile(r"\b(?:an?|some)\s+([a-z'-]+)(?:\s+([a-z'-]+))?", re.I)
 
 
 def _same_head(words: list[str], query: str) -> bool:

@@ -1640,3 +1640,26 @@ def test_a_silence_over_one_review_reads_as_one():
     assert render("answers", "silent_en", subject="", reviews=0, terms="") == (
         "Its product page does not state the answer."
     )
+
+
+@pytest.mark.parametrize(
+    ("first", "question"),
+    [(BOOTS, "what is the second one about?"), ("推荐几款女款登山靴", "第二个讲的是什么？")],
+)
+def test_what_a_product_is_about_is_answered_from_its_description(agent, first, question):
+    """ "what is the second one about?" asks what the product is: its description's
+    first sentences, cited, where the answer said its records were silent."""
+    from tools.text import asks_what_it_is
+
+    assert asks_what_it_is(question)
+    assert not asks_what_it_is("what is it made of?") and not asks_what_it_is("第二个是什么颜色")
+    state = new_state()
+    shown = agent.turn(state, first, "u0402")
+    second = shown.products[1].product_id
+    reply = agent.turn(state, question, "u0402")
+    assert reply.intent == "answer" and reply.trace[0].arguments["product_ids"] == [second]
+    records = cited_records(reply)
+    assert records and all(r.product_id == second for r in records)
+    described = agent.store.product("demo", second).description
+    assert all(r.text in described for r in records), reply.text
+    assert "mention" not in reply.text and "没有提到" not in reply.text

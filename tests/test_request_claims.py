@@ -313,7 +313,7 @@ def test_the_fact_quoted_for_a_need_shows_the_words_of_its_english_sense():
     """ "测水质" (water quality) met by a long title: the quoted window holds "Water
     Quality", not the title's first words (a window without them fails the check and
     the met need went unsaid)."""
-    from agent.needs import _window
+    from agent.needs import fact_window
     from tools.passages import Passage
 
     title = (
@@ -321,7 +321,7 @@ def test_the_fact_quoted_for_a_need_shows_the_words_of_its_english_sense():
         "pH 0.0 - 14.0 Measuring Range"
     )
     passage = Passage("2864.t", "product", "title", "title", title, "2864")
-    assert "Water Quality" in _window(passage, ["水质", "water quality"])
+    assert "Water Quality" in fact_window(passage, ["水质", "water quality"])
 
 
 @pytest.fixture

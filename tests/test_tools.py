@@ -397,13 +397,13 @@ def test_a_product_for_the_asked_kind_comes_after_the_kind_itself(tmp_path):
 
 
 def test_a_request_claim_quotes_the_part_of_the_title_that_holds_the_words():
-    from agent.needs import _window
+    from agent.needs import fact_window
     from tools.passages import Passage
 
     title = "Owon PDS5022T Portable Digital Storage Oscilloscope and Digital Multimeter, 2 Channels"
     passage = Passage("P1.t", "product", "title", "title", title, "1")
-    assert "Multimeter" in _window(passage, ["digital", "multimeter"])
+    assert "Multimeter" in fact_window(passage, ["digital", "multimeter"])
     # a word found by a word made of it is shown where the record says it
     title = "VANTAKOOL Digital PH Meter, PH Meter 0.01 PH High Accuracy Water Quality Tester"
     passage = Passage("P2.t", "product", "title", "title", title, "2")
-    assert "Accuracy" in _window(passage, ["accurate"])
+    assert "Accuracy" in fact_window(passage, ["accurate"])

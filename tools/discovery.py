@@ -11,12 +11,13 @@ turned down in the conversation never come back from either tool.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import numpy as np
 
 from catalog.filters import ProductFilter
 from tools.context import ToolContext, per_catalog
-from tools.dictionary import catalog_sense, english_words
+from tools.dictionary import catalog_sense, compound_parts, english_words
 from tools.lexicon import lexicon
 from tools.products import product_evidence
 from tools.registry import ToolArgumentError
@@ -25,11 +26,13 @@ from tools.text import (
     contains_term,
     content_words,
     is_stopword,
+    kind_counts,
     kind_words,
     stem,
     title_heads,
     title_parts,
 )
+from tools.text import titles_name as text_titles_name
 
 RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.)
 
@@ -169,14 +172,35 @@ def _kind_words(ctx: ToolContext) -> frozenset[str]:
     return per_catalog(_KINDS, ctx, lambda: kind_words(ctx.store.products(ctx.catalog)))
 
 
+def titles_name(ctx: ToolContext, words: Iterable[str]) -> bool:
+    """Whether the catalog's titles name products of the kind the stems name
+    (tools.text.titles_name)."""
+    counts = per_catalog(_KIND_COUNTS, ctx, lambda: kind_counts(ctx.store.products(ctx.catalog)))
+    return text_titles_name(counts, words)
+
+
+_KIND_COUNTS: dict = {}
+COMMON_SHARE = 0.5  # a word in more of a catalog's products than this tells none apart
+
+
+def common_words(ctx: ToolContext) -> frozenset[str]:
+    """The stems the titles or description openings of more than COMMON_SHARE of the
+    catalog's products say ("fans", "enjoy" of a bookshop; "gift", "card" of gift cards):
+    words two products share without being alike."""
+    _, said, n = per_catalog(
+        _KIND_COUNTS, ctx, lambda: kind_counts(ctx.store.products(ctx.catalog))
+    )
+    return frozenset(w for w, c in said.items() if c > COMMON_SHARE * n)
+
+
 def _things_before_accessories(ctx: ToolContext, query: str, hits: list) -> list:
     """Hits whose title names the asked kind only after "for" (an accessory for it) go
     after those that are that kind, each group in its order. The kind asked for is what
     the query names before its own "for" ("a case for my multimeter" asks for a case)."""
     asked, _ = title_parts(query)  # "case for a multimeter" asks for a case
     kinds = asked & _kind_words(ctx)
-    if not kinds:
-        return hits
+    if not kinds or not titles_name(ctx, kinds):
+        return hits  # books "about a war" are not those whose titles end on "War"
     things, accessories = [], []
     for h in hits:
         before, after = title_parts(h.title)
@@ -198,7 +222,13 @@ def catalog_query(ctx: ToolContext, query: str) -> str:
     by embedding; and each English word the catalog never uses with the catalog's words
     made of it (up to three: "magnifying" -> "magnifier", "magnifiers")."""
     # (a single character has too many senses to pick one: tools.dictionary)
-    words = [w for w in content_words(query) if _HAN.match(w) and len(w) > 1]
+    # a compound the dictionary lacks by the words that make it ("幽默小说": 幽默, 小说)
+    words = [
+        part
+        for w in content_words(query)
+        if _HAN.match(w) and len(w) > 1
+        for part in (compound_parts(w) or [w])
+    ]
     found = lexicon(ctx)
     # an English word the catalog never uses, by the catalog's words made of it
     # ("magnifying glass" meets "Pocket Magnifiers" by keyword too)
@@ -217,10 +247,11 @@ def catalog_query(ctx: ToolContext, query: str) -> str:
     # what each run of Chinese ends on names what it asks for ("放大镜", "防水登山鞋"): one
     # the dictionary lacks ("登山鞋") leaves the thing asked for untold unless another is
     heads = {ws[-1] for run in _HAN_RUN.findall(query) if (ws := content_words(run))}
+    heads = {(compound_parts(h) or [h])[-1] for h in heads}  # "幽默小说" ends on 小说
     untold = any(len(h) > 1 and not english_words(h) for h in heads)
     for w in words:
-        if re.search(rf"(?:无|不|没有|免|非){re.escape(w)}", query):
-            continue  # "无香料": not scented; said by the Chinese words alone
+        if re.search(rf"(?:无|不|(?<!有)没有|免|非){re.escape(w)}", query):
+            continue  # "无香料": not scented; said by the Chinese words alone ("有没有" asks)
         if not english_words(w):
             skipped = True  # no sense to give it ("电路板"): those that have one are translated
             continue

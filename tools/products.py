@@ -5,18 +5,22 @@ evidence record, which every tool that cites a product uses.
 
 from __future__ import annotations
 
+import re
+
 from catalog.errors import NotFoundError
 from catalog.filters import ProductFilter
 from catalog.models import Product
-from tools.context import ToolContext
+from tools.context import ToolContext, per_catalog
 from tools.passages import product_passages
 from tools.registry import ToolArgumentError
 from tools.results import Evidence, ToolResult
+from tools.text import head_words, title_heads
 
 MAX_COMPARE = 4
 SIMILAR_POOL = 30  # candidates read from each of text search and co-purchase
 SIMILAR_RRF_K = 60
 SIMILAR_BOUGHT_WEIGHT = 0.5  # co-purchase's weight beside the text's in the fused rank
+SIMILAR_DESCRIPTION_WORDS = 30
 
 
 def product_evidence(ctx: ToolContext, product: Product) -> Evidence:
@@ -150,6 +154,22 @@ def _key(value: str | float | None) -> str:
     return " ".join(str(value).casefold().split())
 
 
+def _what_it_is(ctx: ToolContext, product) -> str:
+    """What a product is, to find others like it: its title where the title names a kind
+    of product the catalog's titles name ("... Gift Card", "... Multimeter"), and its
+    description's first sentence (at most SIMILAR_DESCRIPTION_WORDS words); a title that
+    names none ("Cold Harbor", a book) says nothing of what is like it."""
+    first = re.split(r"(?<=[.!?])\s", (product.description or "").strip(), maxsplit=1)[0]
+    heads = per_catalog(
+        _HEADS, ctx, lambda: head_words(p.title for p in ctx.store.products(ctx.catalog))
+    )
+    named = bool(set(title_heads(product.title)) & heads) or not first
+    return " ".join([product.title] * named + first.split()[:SIMILAR_DESCRIPTION_WORDS])
+
+
+_HEADS: dict = {}
+
+
 def similar_products(ctx: ToolContext, product_id: str, k: int = 3) -> ToolResult:
     """Find products similar to a given one: more like it, alternatives to it.
 
@@ -168,7 +188,9 @@ def similar_products(ctx: ToolContext, product_id: str, k: int = 3) -> ToolResul
     pool = max(SIMILAR_POOL, k)
     liked: list[str] = []
     if ctx.search is not None:
-        hits = ctx.search.search(product.title, k=pool, filters=f, snippets=0)
+        # its title and what its description says it is first (a book's title names it,
+        # its description's first sentence says what it is like)
+        hits = ctx.search.search(_what_it_is(ctx, product), k=pool, filters=f, snippets=0)
         liked = [h.product_id for h in hits]
     bought: list[str] = []
     if ctx.recommender is not None:

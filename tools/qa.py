@@ -53,6 +53,7 @@ from tools.text import (
     asks_quantity,
     asks_rating,
     asks_scope,
+    asks_what_it_is,
     contains_term,
     content_terms,
     content_words,
@@ -82,6 +83,7 @@ from tools.text import (
 
 MAX_PRODUCTS = 4
 MAX_CITED = 3  # passages quoted per product
+ABOUT_SENTENCES = 2  # description sentences that say what a product is about
 TERM_SIMILARITY = 0.45  # a key word counts as near a passage this close (embedding)
 RELATED = 0.25  # a passage this close to the question is "related" in a not-stated answer
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -267,6 +269,15 @@ def _find(
         else:
             finding.unmentioned = [_asked_word(question, "rating", "评分")]
         return finding
+    if listed and asks_what_it_is(question):
+        # "what is the second one about?": what its description says first (its feature
+        # list where it has none), never a yes or a no
+        told = [p for p in found if p.field == "description"][:ABOUT_SENTENCES] or [
+            p for p in found if p.field == "feature"
+        ][:ABOUT_SENTENCES]
+        if told:
+            finding.stated = [(p, 10.0) for p in told]
+            return finding
     unlisted = listed and product.price is None and asks_price(question)
     if not found:
         if unlisted:

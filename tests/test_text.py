@@ -86,6 +86,24 @@ def test_a_run_on_sentence_is_cut_into_pieces_and_loses_nothing():
     assert " ".join(pieces) == text
 
 
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("Fans of suspense will enjoy it, by K.A. Tucker. A great read.", 2),
+        ("By J. R. R. Tolkien. A classic.", 2),
+        ("Dr. Seuss wrote it. Fun!", 2),
+        ("Sold in the U.S. and Canada. Ships fast.", 2),
+        ("Waterproof. Lightweight! Good? Yes", 4),
+    ],
+)
+def test_a_sentence_does_not_end_after_an_initial_or_a_title(text, sentences):
+    """ "Surviving Ice by K.A. Tucker." had been cut into "...by K.A" and "Tucker", and
+    "what is it about?" quoted both."""
+    pieces = split(text)
+    assert len(pieces) == sentences, pieces
+    assert " ".join(pieces) == text
+
+
 def test_a_word_and_its_plural_or_british_spelling_share_a_stem():
     assert stem("movies") == stem("movie")  # not "movy" for one and "movie" for the other
     assert stem("batteries") == stem("battery")

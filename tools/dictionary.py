@@ -42,7 +42,7 @@ _SKIP_SENSE = re.compile(
 )
 _FUNCTION = frozenset(
     """a an the to of and or in on at by for with from as be is are was one's sb sth
-    something someone oneself etc kind sort type""".split()  # noqa: SIM905
+    something someone oneself etc kind sort type kinds sorts types every each all any""".split()  # noqa: SIM905
 )
 # Verbs that say little alone: "to have a meal" (吃饭) gives no "have", "to make a living"
 # no "make"; "to return merchandise" still gives "return".

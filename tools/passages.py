@@ -22,7 +22,12 @@ from tools.results import Evidence
 
 MAX_REVIEWS = 200  # reviews read per product: a bound for products with thousands
 MAX_PASSAGE_CHARS = 300
-_SENTENCE = re.compile(r"(?<=[.!?])\s+|(?<=[。！？；;])\s*|\s*\|\s*|\n+")
+# a sentence ends after . ! ? (not after an initial or a title: "by K.A. Tucker", "J. R.
+# R. Tolkien", "Dr. Seuss", "in the U.S. and Canada"), 。！？；, a bar or a new line
+_SENTENCE = re.compile(
+    r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)"
+    r"(?<!\bvs\.)(?<!\bNo\.)\s+|(?<=[。！？；;])\s*|\s*\|\s*|\n+"
+)
 _SKIP_ATTRIBUTES = ("features", "price_max", "main_category")
 
 

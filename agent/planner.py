@@ -32,6 +32,7 @@ from tools.registry import ToolRegistry
 from tools.text import (
     answer_kinds,
     asks_graded,
+    asks_maker,
     asks_past_price,
     asks_price,
     asks_rating,
@@ -459,16 +460,18 @@ class RulePlanner:
             # product's records hold, and no other tool (a plugin's) answers
             return Plan("abstain", "shop_terms", score=match.score)
         if (
-            asks_what_it_is(text)
+            (asks_what_it_is(text) or asks_maker(text))
             and (state.shown or refs.named)
             and "answer_question" in self.registry.tools
-        ):  # "what is the third one about?": what its description says (tools.qa)
+        ):  # "what is the third one about?", "第三本是谁写的？": its records say (tools.qa)
             return self.tool_plan("answer_question", text, parsed, refs, situation)
         if match.passing:
             plan = self._routed(match, text, parsed, refs, situation, question)
             return replace(plan, firm=plan.tool == "answer_question" and _specific(text, refs))
         # "第一个有多长": what kind of thing answers it (a size) is asked, though no word is
-        asks = question and bool(set(content_terms(text)) - DETAIL_WORDS or answer_kinds(text))
+        asks = question and bool(
+            set(content_terms(text)) - DETAIL_WORDS or answer_kinds(text) or asks_maker(text)
+        )
         if parsed.intent == "details" and refs.ordinal and not asks:
             return self.tool_plan("product_details", text, parsed, refs, situation)
         if _HOW_TO.search(text) and _IN_GENERAL.search(text) and not refs.any:
@@ -621,7 +624,9 @@ class RulePlanner:
         first one have a hood?") is a question to answer, not a request for its page."""
         passing = list(match.passing)
         # "第一个有多长": what kind of thing answers it (a size) is asked, though no word is
-        asks = question and bool(set(content_terms(text)) - DETAIL_WORDS or answer_kinds(text))
+        asks = question and bool(
+            set(content_terms(text)) - DETAIL_WORDS or answer_kinds(text) or asks_maker(text)
+        )
         if (
             asks
             and "answer_question" in self.registry.tools

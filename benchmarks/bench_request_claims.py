@@ -43,7 +43,9 @@ appeared when Latin words inside Chinese requests were read as needs ("USB充电
 changes had left unlabelled; judged by the same reading, 22 true and 6 false. Five more
 (one of the tune part, four of the test part) appeared when a record's word was also found
 by the words made of it ("Steakhouses", "Non-contact") and a need for something by a list
-after "for"; judged by the same reading, 4 true and 1 false.
+after "for"; judged by the same reading, 4 true and 1 false. One more (of the tune part)
+appeared when a sentence no longer ended after an initial ("…restaurants in the U.S.
+only."): the same fact as a claim of its pair, true.
 
 Scored on a part: precision (shown request claims judged true), coverage (of the
 products with a true candidate claim, those shown with a true one), claims shown

@@ -40,7 +40,7 @@ BOOKS = [
     ("b10", "Cold Harbor", "A gripping thriller: a detective hunts a killer through a frozen"
      " port town."),
     ("b11", "The Silent Witness", "Fans of psychological thrillers will enjoy this story of a"
-     " juror who knows too much."),
+     " juror who knows too much, by Dana K. Reyes."),
     ("b12", "Night Train to Vienna", "A fast-paced spy thriller on a sleeper train across"
      " Europe."),
     ("b24", "Dead Reckoning (A Jack Stone Thriller)", "A naval thriller: a former diver"

@@ -154,3 +154,20 @@ def test_a_catalog_whose_titles_seldom_name_the_kind_tells_it_by_description(sho
     claims = request_claims(ctx, product, needs_of([message]), "en", (), [message])
     quoted = [c.render() for c in claims if c.kind == "request"]
     assert quoted and quoted[0].startswith('You asked for "historical romance"'), quoted
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("who wrote The Silent Witness?", "by Dana K. Reyes"),
+        ("The Silent Witness是谁写的？", "by Dana K. Reyes"),
+        ("who is the author of Cold Harbor?", 'does not mention "author"'),
+    ],
+)
+def test_who_wrote_a_book_is_answered_from_a_record_that_says_by_whom(shop, question, said):
+    """A book lists no brand: who wrote it is what a record says it is "by" (a name with
+    an initial, which ends no sentence), else its records are said to be silent."""
+    _, agent = shop
+    reply = agent.turn(new_state(), question, None)
+    assert reply.intent == "answer", reply.text
+    assert said in reply.text.replace("“", '"').replace("”", '"'), reply.text

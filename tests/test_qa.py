@@ -1663,3 +1663,13 @@ def test_what_a_product_is_about_is_answered_from_its_description(agent, first, 
     described = agent.store.product("demo", second).description
     assert all(r.text in described for r in records), reply.text
     assert "mention" not in reply.text and "没有提到" not in reply.text
+
+
+@pytest.mark.parametrize("question", ["what brand is the second one?", "第二个是什么牌子的？"])
+def test_who_makes_a_product_is_answered_from_its_brand(agent, question):
+    state = new_state()
+    shown = agent.turn(state, BOOTS, "u0403")
+    second = agent.store.product("demo", shown.products[1].product_id)
+    reply = agent.turn(state, question, "u0403")
+    assert reply.intent == "answer" and second.brand in reply.text, reply.text
+    assert [r.product_id for r in cited_records(reply)] == [second.id]

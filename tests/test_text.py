@@ -94,6 +94,7 @@ def test_a_run_on_sentence_is_cut_into_pieces_and_loses_nothing():
         ("Dr. Seuss wrote it. Fun!", 2),
         ("Sold in the U.S. and Canada. Ships fast.", 2),
         ("Waterproof. Lightweight! Good? Yes", 4),
+        ("Can be used to a maximum temperature of +176 F. One of its features.", 2),
     ],
 )
 def test_a_sentence_does_not_end_after_an_initial_or_a_title(text, sentences):

@@ -23,10 +23,12 @@ from tools.results import Evidence
 MAX_REVIEWS = 200  # reviews read per product: a bound for products with thousands
 MAX_PASSAGE_CHARS = 300
 # a sentence ends after . ! ? (not after an initial or a title: "by K.A. Tucker", "J. R.
-# R. Tolkien", "Dr. Seuss", "in the U.S. and Canada"), 。！？；, a bar or a new line
+# R. Tolkien", "Dr. Seuss", "in the U.S. and Canada"; a unit after a number ends one:
+# "a maximum temperature of +176 F. One of ..."), 。！？；, a bar or a new line
 _SENTENCE = re.compile(
-    r"(?<=[.!?])(?<!\b[A-Z]\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)"
-    r"(?<!\bvs\.)(?<!\bNo\.)\s+|(?<=[。！？；;])\s*|\s*\|\s*|\n+"
+    r"(?<=[.!?])(?<![A-Za-z]\s[A-Z]\.)(?<!\.\s[A-Z]\.)(?<!\.[A-Z]\.)(?<!^[A-Z]\.)(?<!\bMr\.)(?<!\bMs\.)"
+    r"(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)(?<!\bvs\.)(?<!\bNo\.)\s+"
+    r"|(?<=[。！？；;])\s*|\s*\|\s*|\n+"
 )
 _SKIP_ATTRIBUTES = ("features", "price_max", "main_category")
 

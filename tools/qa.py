@@ -45,8 +45,10 @@ from tools.text import (
     answer_kind_words,
     answer_kinds,
     asked_part,
+    asks_author,
     asks_count,
     asks_graded,
+    asks_maker,
     asks_other,
     asks_past_price,
     asks_price,
@@ -268,6 +270,20 @@ def _find(
             finding.support = product.rating_count
         else:
             finding.unmentioned = [_asked_word(question, "rating", "评分")]
+        return finding
+    if listed and asks_maker(question):
+        # "who wrote the first one?": its brand as listed, else a record that says it is
+        # "by" someone ("...by James Patterson")
+        by = [p for p in found if p.kind == "product" and _BY_NAME.search(p.text)]
+        if product.brand:
+            finding.stated = [(_brand_passage(product), 10.0)]
+        elif by:
+            finding.stated = [(p, 10.0) for p in by[:1]]
+        else:
+            author = asks_author(question)
+            finding.unmentioned = [
+                _asked_word(question, "author" if author else "brand", "作者" if author else "品牌")
+            ]
         return finding
     if listed and asks_what_it_is(question):
         # "what is the second one about?": what its description says first (its feature
@@ -567,6 +583,17 @@ def _price_passage(product) -> Passage:
     """The listed price as a passage of the product's record (cited as [P<id>.p])."""
     text = f"price: {product.price:.2f} {product.currency}"
     return Passage(f"{product.id}.p", "product", "attribute", "price", text, product.id)
+
+
+def _brand_passage(product) -> Passage:
+    """The listed brand as a passage of the product's record (cited as [P<id>.b])."""
+    return Passage(
+        f"{product.id}.b", "product", "attribute", "brand", f"brand: {product.brand}", product.id
+    )
+
+
+# "by James Patterson", "by K.A. Tucker", "by Dr. Seuss": a record that says who made it
+_BY_NAME = re.compile(r"\bby\s+(?:Dr\.\s+)?[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}")
 
 
 def _rating_passage(product) -> Passage:

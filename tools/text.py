@@ -323,6 +323,31 @@ _RATING_ASKED = re.compile(
 )
 
 
+# "who wrote the first one?", "who makes it?", "what brand is the second one?", "作者是谁",
+# "第一本是谁写的", "是什么牌子的": who made the product, or wrote it
+_MAKER_ASKED = re.compile(
+    r"\bwho\s+(?:wrote|writes|written|made|makes|manufactures|published|publishes|is\s+the"
+    r"\s+(?:author|writer|maker|manufacturer|brand|publisher))\b"
+    r"|\bwhat\s+(?:brand|make|company)\b|\bwhich\s+(?:brand|company)\b"
+    r"|\b(?:author|writer|manufacturer|maker|publisher)\s+(?:of|is)\b"
+    r"|谁写的|作者是谁|作者是|谁的作品|谁(?:生产|制造|出版)的?|(?:什么|哪个|哪家)(?:牌子|品牌|厂家|公司|出版社)",
+    re.I,
+)
+_AUTHOR_ASKED = re.compile(r"\b(?:wrote|writes|written|author|writer)\b|写|作者|作品", re.I)
+
+
+def asks_maker(question: str) -> bool:
+    """A question about who made or wrote a product ("who wrote the first one?", "what
+    brand is it?", "作者是谁"): answered by its brand, or a record that says it is "by"
+    someone."""
+    return bool(_MAKER_ASKED.search(question or ""))
+
+
+def asks_author(question: str) -> bool:
+    """A maker question that asks who wrote it (`asks_maker`)."""
+    return bool(_AUTHOR_ASKED.search(question or ""))
+
+
 def asks_rating(question: str) -> bool:
     """Which of several products buyers rate higher ("which one has better reviews?",
     "哪个评分最高？"): answered from the ratings, highest first."""

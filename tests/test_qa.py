@@ -1667,6 +1667,13 @@ def test_what_a_product_is_about_is_answered_from_its_description(agent, first, 
 
 @pytest.mark.parametrize("question", ["what brand is the second one?", "第二个是什么牌子的？"])
 def test_who_makes_a_product_is_answered_from_its_brand(agent, question):
+    """ "what brand is the second one?" is answered from the brand its record lists;
+    "which coffee maker is the quietest?" asks no maker."""
+    from tools.text import asks_maker
+
+    assert asks_maker(question)
+    assert not asks_maker("which coffee maker is the quietest?")
+    assert not asks_maker("what makes it waterproof?")
     state = new_state()
     shown = agent.turn(state, BOOTS, "u0403")
     second = agent.store.product("demo", shown.products[1].product_id)

@@ -328,8 +328,8 @@ _RATING_ASKED = re.compile(
 _MAKER_ASKED = re.compile(
     r"\bwho\s+(?:wrote|writes|written|made|makes|manufactures|published|publishes|is\s+the"
     r"\s+(?:author|writer|maker|manufacturer|brand|publisher))\b"
-    r"|\bwhat\s+(?:brand|make|company)\b|\bwhich\s+(?:brand|company)\b"
-    r"|\b(?:author|writer|manufacturer|maker|publisher)\s+(?:of|is)\b"
+    r"|\bwhat\s+(?:brand|make|company)\b|\b(?:author|writer|publisher)\s+(?:of|is)\b"
+    r"|\bthe\s+(?:maker|manufacturer)\s+of\b"
     r"|谁写的|作者是谁|作者是|谁的作品|谁(?:生产|制造|出版)的?|(?:什么|哪个|哪家)(?:牌子|品牌|厂家|公司|出版社)",
     re.I,
 )

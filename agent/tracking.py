@@ -182,8 +182,10 @@ def _new_kind(
     rest = without_names(vocabulary.brands_in(parsed.content), parsed.content).split()
     new, old = vocabulary.kinds_in(" ".join(rest)), vocabulary.kinds_in(query)
     said = {stem(w.casefold()) for pair in _A_THING.findall(text) for w in pair if w}
-    if offered and not said & new:
-        return False  # "maybe something with more cushioning": more of the same kind
+    if offered and (not said & new or _A_KIND_OF_ONE.search(text)):
+        # "maybe something with more cushioning", "maybe a stainless one": more of the
+        # same kind
+        return False
     if parsed.asks_catalog:
         # "do you have water bottles?" after yoga mats: another thing, though the shop may
         # not carry it (no kind of its own); not "do you have Asana ones?" (a brand), nor a
@@ -200,6 +202,7 @@ _OFFERED = re.compile(
     re.I,
 )
 _A_THING = re.compile(r"\b(?:an?|some)\s+([a-z'-]+)(?:\s+([a-z'-]+))?", re.I)
+_A_KIND_OF_ONE = re.compile(r"\b(?:an?|some)\s+(?:[a-z'-]+\s+){1,2}ones?\b", re.I)
 
 
 def _same_head(words: list[str], query: str) -> bool:

@@ -958,6 +958,7 @@ def _tools_shop_vocabulary():
         (["I need safety glasses", "something cheaper, a multimeter maybe"], "multimeter"),
         (["I need safety glasses", "maybe anti-fog ones"], "safety glasses anti-fog"),
         (["I need safety glasses", "maybe something with a case"], "safety glasses case"),
+        (["I need safety glasses", "maybe a digital one"], "safety glasses digital"),
     ],
 )
 def test_a_request_for_another_kind_of_product_starts_a_new_search(messages, query):

@@ -47,6 +47,7 @@ from tools.context import ToolContext, per_catalog
 from tools.dictionary import english_vocabulary, english_words
 from tools.discovery import titles_name
 from tools.passages import Passage, product_passages, review_passages
+from tools.products import catalog_heads
 from tools.text import (
     COLOUR,
     COUNT_WORDS,
@@ -55,7 +56,6 @@ from tools.text import (
     content_terms,
     content_words,
     description_opening,
-    head_words,
     is_chinese_head,
     is_stopword,
     names_kind,
@@ -902,7 +902,7 @@ def asked_kind(ctx: ToolContext, messages: Sequence[str]) -> AskedKind | None:
 
 
 def _message_kind(ctx: ToolContext, message: str) -> AskedKind | None:
-    heads = _catalog_heads(ctx)
+    heads = catalog_heads(ctx)
     if _HAN.search(message):
         # the noun a clause ends on, after its last 的 ("放贴片电阻电容的元件收纳盒"); a
         # later clause only where it says 的 ("..., 有没有整套的地坪涂料"), else it is a
@@ -998,7 +998,7 @@ def of_asked_kind(ctx: ToolContext, product: Product, kind: AskedKind) -> bool:
         return True  # "watch" of "smartwatch", as asked_kind reads it
     if kind.before and set(title_heads(product.title)) & kind.before:
         return True
-    if not set(title_heads(product.title)) & _catalog_heads(ctx) and not titles_name(
+    if not set(title_heads(product.title)) & catalog_heads(ctx) and not titles_name(
         ctx, kind.words
     ):
         # a title that names no kind of product, in a catalog whose titles seldom name the
@@ -1024,12 +1024,6 @@ def _word_vectors(ctx: ToolContext, words: Sequence[str]) -> np.ndarray:
     return np.stack([known[w] for w in words])
 
 
-def _catalog_heads(ctx: ToolContext) -> frozenset[str]:
-    return per_catalog(
-        _HEADS, ctx, lambda: head_words(p.title for p in ctx.store.products(ctx.catalog))
-    )
-
-
 def _chinese_head(ctx: ToolContext, word: str) -> bool:
     from tools.qa import _titles
 
@@ -1039,7 +1033,6 @@ def _chinese_head(ctx: ToolContext, word: str) -> bool:
     return known[word]
 
 
-_HEADS: dict = {}
 _ZH_HEADS: dict = {}
 _WORD_VECTORS: dict = {}
 

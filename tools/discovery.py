@@ -172,11 +172,14 @@ def _kind_words(ctx: ToolContext) -> frozenset[str]:
     return per_catalog(_KINDS, ctx, lambda: kind_words(ctx.store.products(ctx.catalog)))
 
 
+def _kind_counts(ctx: ToolContext):
+    return per_catalog(_KIND_COUNTS, ctx, lambda: kind_counts(ctx.store.products(ctx.catalog)))
+
+
 def titles_name(ctx: ToolContext, words: Iterable[str]) -> bool:
     """Whether the catalog's titles name products of the kind the stems name
     (tools.text.titles_name)."""
-    counts = per_catalog(_KIND_COUNTS, ctx, lambda: kind_counts(ctx.store.products(ctx.catalog)))
-    return text_titles_name(counts, words)
+    return text_titles_name(_kind_counts(ctx), words)
 
 
 _KIND_COUNTS: dict = {}
@@ -187,9 +190,7 @@ def common_words(ctx: ToolContext) -> frozenset[str]:
     """The stems the titles or description openings of more than COMMON_SHARE of the
     catalog's products say ("fans", "enjoy" of a bookshop; "gift", "card" of gift cards):
     words two products share without being alike."""
-    _, said, n = per_catalog(
-        _KIND_COUNTS, ctx, lambda: kind_counts(ctx.store.products(ctx.catalog))
-    )
+    _, said, n = _kind_counts(ctx)
     return frozenset(w for w, c in said.items() if c > COMMON_SHARE * n)
 
 

@@ -5,8 +5,6 @@ evidence record, which every tool that cites a product uses.
 
 from __future__ import annotations
 
-import re
-
 from catalog.errors import NotFoundError
 from catalog.filters import ProductFilter
 from catalog.models import Product
@@ -154,20 +152,24 @@ def _key(value: str | float | None) -> str:
     return " ".join(str(value).casefold().split())
 
 
+def catalog_heads(ctx: ToolContext) -> frozenset[str]:
+    """The words the catalog's titles name products by (tools.text.head_words)."""
+    return per_catalog(
+        _HEADS, ctx, lambda: head_words(p.title for p in ctx.store.products(ctx.catalog))
+    )
+
+
+_HEADS: dict = {}
+
+
 def _what_it_is(ctx: ToolContext, product) -> str:
     """What a product is, to find others like it: its title where the title names a kind
     of product the catalog's titles name ("... Gift Card", "... Multimeter"), and its
     description's first sentence (at most SIMILAR_DESCRIPTION_WORDS words); a title that
     names none ("Cold Harbor", a book) says nothing of what is like it."""
-    first = re.split(r"(?<=[.!?])\s", (product.description or "").strip(), maxsplit=1)[0]
-    heads = per_catalog(
-        _HEADS, ctx, lambda: head_words(p.title for p in ctx.store.products(ctx.catalog))
-    )
-    named = bool(set(title_heads(product.title)) & heads) or not first
+    first = next((p.text for p in product_passages(product) if p.field == "description"), "")
+    named = bool(set(title_heads(product.title)) & catalog_heads(ctx)) or not first
     return " ".join([product.title] * named + first.split()[:SIMILAR_DESCRIPTION_WORDS])
-
-
-_HEADS: dict = {}
 
 
 def similar_products(ctx: ToolContext, product_id: str, k: int = 3) -> ToolResult:

@@ -61,6 +61,7 @@ from tools.text import (
     names_kind,
     negated_near,
     stem,
+    title_before_for,
     title_heads,
     whole_word,
 )
@@ -627,7 +628,11 @@ def match_needs(
         if all(kind):
             report.kind_only.append(need)
             continue
-        words = [(w, fs) for w, fs, k in zip(need.words, forms, kind, strict=True) if not k]
+        words = [
+            (w, _heads_in_phrases(fs))
+            for w, fs, k in zip(need.words, forms, kind, strict=True)
+            if not k
+        ]
         parts.append((need, words))
     missing: list[tuple[Need, list[str]]] = []
     for need, words in parts:
@@ -663,7 +668,13 @@ def match_needs(
                 continue  # "...screw the vise to the workbench" is no vise for a workbench
             quoted = _as_written(need, [w for w, _ in pairs], whole=len(pairs) == len(words))
             fact = fact_window(passage, [f for _, f in pairs])
-            if quoted != need.text and _part_strays(ctx, need, fact, asked):
+            if (
+                quoted != need.text
+                and (
+                    _part_strays(ctx, need, fact, asked)
+                    or _other_compound(need, [w for w, _ in pairs], _fact_text(passage))
+                )
+            ) or _contradicted(ctx, need, passage):
                 continue  # "shower" of "bridal shower" in "…for baby showers and more"
             report.matches.append(Match(need, quoted, passage, fact, "words"))
         if (
@@ -719,6 +730,14 @@ _CONDITIONS = frozenset(
 _PURPOSE_NAME = re.compile(r"best.?for|\buse|suitable|compatib|applica|occasion", re.I)
 _FOR_EN = r"\b(?:for|fits?|fitting|compatible with|works with|use with|used with|designed for)\W+"
 _FOR_ZH = r"(?:用于|适用于|适合|适配|给|专用于?)"
+
+
+def _heads_in_phrases(forms: list[str]) -> list[str]:
+    """A word's forms to find in a record, but the last word of one of its English
+    phrases alone: "百货商店" is a "department store", not any "store" ("In store only");
+    "台灯" a "desk lamp". (A bare head still tells that the need names the product's
+    kind: "跑鞋" -> "shoe".)"""
+    return [f for f in forms if not any(p.endswith(" " + f) for p in forms)]
 
 
 def _purpose(passage: Passage) -> bool:
@@ -990,8 +1009,11 @@ def of_asked_kind(ctx: ToolContext, product: Product, kind: AskedKind) -> bool:
     yeast nutrient is a yeast product, test tubes are no graduated cylinders."""
     if kind.chinese and kind.chinese in (product.title_i18n.get("zh") or ""):
         return True
-    texts = (product.title, *product.categories)
-    words = {w.casefold() for text in texts for w in _TOKEN.findall(text or "")}
+    # the title's words before its first "for" (a "Hotend with Fan for ... Nozzle" is no
+    # nozzle), each but one that another word naming products follows ("Test Tube Rack"
+    # is a rack, "Yeast Nutrient" a nutrient), and its category's words
+    words = _kind_words_of(ctx, product.title)
+    words |= {w.casefold() for c in product.categories for w in _TOKEN.findall(c or "")}
     words = {w for w in words if not _HAN.match(w) and not w.isdigit()}
     stems = {stem(w) for w in words}
     if stems & kind.words or any(_is_head(k, frozenset(stems)) for k in kind.words):
@@ -1012,6 +1034,21 @@ def of_asked_kind(ctx: ToolContext, product: Product, kind: AskedKind) -> bool:
     return bool(
         (_word_vectors(ctx, kind.said) @ _word_vectors(ctx, sorted(words)).T).max() >= KIND_SYNONYM
     )
+
+
+def _kind_words_of(ctx: ToolContext, title: str) -> set[str]:
+    """The words of a title that may say what the product is: those before its first
+    "for", each but one followed by a word the catalog's titles name products by."""
+    heads = catalog_heads(ctx)
+    text = title_before_for(title)
+    tokens = [m for m in _TOKEN.finditer(text) if not _HAN.match(m.group(0))]
+    out = set()
+    for token, after in zip(tokens, [*tokens[1:], None], strict=True):
+        follows = after is not None and not text[token.end() : after.start()].strip()
+        word = stem(after.group(0).casefold()) if follows else ""
+        if not word or word not in heads or word in COUNT_WORDS:
+            out.add(token.group(0).casefold())
+    return out
 
 
 def _word_vectors(ctx: ToolContext, words: Sequence[str]) -> np.ndarray:
@@ -1051,6 +1088,51 @@ def _part_strays(ctx: ToolContext, need: Need, fact: str, asked: AskedKind | Non
         return False
     whole, said = _word_vectors(ctx, [need.text, fact])
     return float(whole @ said) < PART_MEANING
+
+
+def _other_compound(need: Need, held: list[str], text: str) -> bool:
+    """Whether a word the record shares with part of a need is, in the record, the first
+    part of a hyphenated word that the need does not say: "water" of "water bladder" in
+    "water-resistant", "ear" of "ear plugs" in "ear-cup". Words of a need side by side
+    ("outdoors guy", "muddy spring walks") are no such compound: "muddy" is met by "muddy
+    trails", "outdoors" by "outdoor lifestyle"."""
+    if _HAN.search(need.text):
+        return False
+    words = [m.group(0).casefold() for m in _TOKEN.finditer(need.text)]
+    for word in held:
+        if word not in words or words.index(word) == len(words) - 1:
+            continue  # the need's last word is its head: what it is made of is no matter
+        pattern = rf"(?<![\w-]){re.escape(word)}\w*-(\w+)"
+        joined = [m.group(1).casefold() for m in re.finditer(pattern, text, re.I)]
+        plain = contains_term(re.sub(pattern, " ", text, flags=re.I), stem(word))
+        if joined and not plain and not any(stem(j) in map(stem, words) for j in joined):
+            return True
+    return False
+
+
+def _contradicted(ctx: ToolContext, need: Need, passage: Passage) -> bool:
+    """Whether the need names another value of the attribute the record is: "oily skin"
+    is not met by "skin" of "skin type: for dry skin", nor "bridal shower" by "shower" of
+    "occasion: baby shower". A Chinese word names another value by its first English
+    word, the catalog's own first ("防水" is waterproof, not "waterproofing:
+    water-resistant"), and the record's own by any ("背包旅行": "backpacking trips")."""
+    if passage.field != "attribute" or not passage.name:
+        return False
+    from tools.qa import attribute_value_counts
+
+    senses = [found for t in need.terms if _HAN.match(t) and (found := translations(ctx, t))]
+    text = " ".join([need.text, *(s[0] for s in senses)]).casefold()
+    said = set(need.terms) | {stem(w) for s in senses for f in s for w in f.split()}
+    own = _fact_text(passage).casefold()
+    if re.search(whole_word(own), text) or set(content_terms(own)) <= said:
+        return False  # the need names the record's own value
+    for other in attribute_value_counts(ctx).get(passage.name, ()):
+        terms = set(content_terms(other))
+        if other == own or not terms or terms <= set(content_terms(own)):
+            continue  # "weekend travel" says "travel"
+        if re.search(whole_word(other), text) or (len(terms) > 1 and terms <= said):
+            return True
+    return False
 
 
 def _numbers_held(need: str, text: str) -> bool:

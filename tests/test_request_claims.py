@@ -1156,3 +1156,92 @@ def test_the_review_quoted_is_one_that_meets_what_was_asked(agent, message):
             checked += 1
             assert "camping" in reply.evidence[quoted[0]].text, quoted
     assert checked
+
+
+def _catalog(store, name: str, listed: list[tuple[str, str, dict]]) -> ToolContext:
+    """A small catalog of (id, title, attributes), indexed as ingest stores it, with the
+    packaged embedder."""
+    import time
+
+    from catalog.ingest import store_dataset
+    from catalog.models import Product, RawDataset
+    from catalog.report import ValidationReport
+    from vectorstore.embeddings import make_embedder
+
+    products = [
+        Product(id=i, title=t, brand="Someco", categories=["Lab"], attributes=a)
+        for i, t, a in listed
+    ]
+    report = ValidationReport(catalog=name, format="test")
+    store_dataset(store, RawDataset(products, [], [], []), report, time.perf_counter())
+    return ToolContext(store, name, encode=make_embedder("use").encode)
+
+
+def test_a_title_word_before_another_name_of_products_says_no_kind(store):
+    """A "Test Tube Rack" is a rack, not test tubes, where the catalog's titles name
+    products by "rack"; a "Hotend with Fan for ... Nozzle" is no nozzle (its words after
+    "for" say what it goes with); test tubes and nozzles are."""
+    from agent.needs import asked_kind, of_asked_kind
+
+    ctx = _catalog(
+        store,
+        "tubes",
+        [
+            ("r1", "Wire Drying Rack", {}),
+            ("r2", "Pipette Rack, White", {}),
+            ("r3", "Plastic Storage Rack", {}),
+            ("r4", "Plastic Test Tube Rack for 15mm Tubes", {}),
+            ("t1", "Glass Test Tubes, 10ml", {}),
+            ("t2", "Plastic Test Tubes with Caps", {}),
+            ("t3", "Borosilicate Test Tubes", {}),
+            ("n1", "Brass Nozzle 0.4mm", {}),
+            ("n2", "Hardened Steel Nozzle", {}),
+            ("n3", "Stainless Nozzle Set", {}),
+            ("h1", "J-head Hotend with Fan for 3D Printer Nozzle", {}),
+        ],
+    )
+    tubes = asked_kind(ctx, ["plastic test tubes for a science class"])
+    nozzle = asked_kind(ctx, ["a hardened nozzle for my 3D printer"])
+    assert tubes is not None and nozzle is not None
+    assert of_asked_kind(ctx, store.product("tubes", "t2"), tubes)
+    assert not of_asked_kind(ctx, store.product("tubes", "r4"), tubes)
+    assert of_asked_kind(ctx, store.product("tubes", "n2"), nozzle)
+    assert not of_asked_kind(ctx, store.product("tubes", "h1"), nozzle)
+
+
+def test_a_need_naming_another_value_or_compound_is_not_met_by_this_one(store):
+    """ "water" of "water bladder" is not met by "water-resistant"; "防水" (waterproof)
+    not by "waterproofing: water-resistant", though the dictionary reads it so too, and
+    it is met by "waterproof"; "oily skin" not by "skin" of "for dry skin"; "百货商店" is
+    a department store, not any "store"."""
+    from agent.needs import match_needs
+
+    ctx = _catalog(
+        store,
+        "packs",
+        [
+            ("b1", "45L hiking backpack", {"waterproofing": "water-resistant", "size": "45L"}),
+            ("b2", "30L hiking backpack", {"waterproofing": "waterproof", "size": "30L"}),
+            ("b3", "20L hiking backpack", {"waterproofing": "water-resistant", "size": "20L"}),
+            ("m1", "Daily face cream", {"skin type": "for dry skin"}),
+            ("m2", "Gentle face lotion", {"skin type": "for oily skin"}),
+            ("s1", "Corner Store Gift Card", {}),
+            ("s2", "Department Store Gift Card", {}),
+            ("s3", "Book Store Gift Card", {}),
+        ],
+    )
+
+    def quoted(pid: str, message: str) -> list[str]:
+        product = store.product("packs", pid)
+        return [m.quoted for m in match_needs(ctx, product, needs_of([message])).matches]
+
+    bladder = "backpack with a sleeve for a water bladder, 45L or bigger"
+    assert "water" not in quoted("b1", bladder)
+    assert "45L" in quoted("b1", bladder)
+    assert "防水" not in quoted("b1", "一定要防水的背包")
+    assert "防水" in quoted("b2", "一定要防水的背包")
+    assert "skin" not in " ".join(quoted("m1", "a face cream for oily skin"))
+    assert "oily skin" in quoted("m2", "a face lotion for oily skin")
+    card = "想要一张百货商店的礼品卡"
+    assert "百货商店" not in quoted("s1", card)  # a corner store's
+    assert "百货商店" in quoted("s2", card)

@@ -1325,6 +1325,12 @@ def title_heads(title: str) -> list[str]:
     return heads
 
 
+def title_before_for(title: str) -> str:
+    """A title's words before its first "for" ("Plastic Test Tube Rack for 15/17 mm
+    Tubes" -> "Plastic Test Tube Rack"): what it is, not what it goes with."""
+    return _FOR.split(title, maxsplit=1)[0]
+
+
 def head_words(titles: Iterable[str]) -> frozenset[str]:
     """The catalog's words that name what a product is: the end of a run of title words
     (`title_heads`) in at least MIN_KIND_TITLES titles and at least half the times the

@@ -319,7 +319,13 @@ def test_products_that_state_the_same_number_are_said_to_tie_in_one_sentence(
 
 @pytest.mark.parametrize(
     ("question", "said"),
-    [("which one has better reviews?", "highest"), ("哪个评价更好？", "最高")],
+    [
+        ("which one has better reviews?", "highest"),
+        ("哪个评价更好？", "最高"),
+        # which brand is better: a judgement the records hold only as buyers' ratings
+        ("which brand is better?", "highest"),
+        ("哪个牌子更好？", "最高"),
+    ],
 )
 def test_which_has_better_reviews_is_answered_from_the_ratings_of_those_shown(
     agent, question, said
@@ -1674,6 +1680,7 @@ def test_who_makes_a_product_is_answered_from_its_brand(agent, question):
     assert asks_maker(question)
     assert not asks_maker("which coffee maker is the quietest?")
     assert not asks_maker("what makes it waterproof?")
+    assert not asks_maker("哪个牌子更好") and not asks_maker("which brand is the best?")
     state = new_state()
     shown = agent.turn(state, BOOTS, "u0403")
     second = agent.store.product("demo", shown.products[1].product_id)

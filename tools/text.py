@@ -318,7 +318,11 @@ _RATING_ASKED = re.compile(
     r"\b(?:better|best|higher|highest|top|more|most|good|great)[- ]?"
     r"(?:reviews?|ratings?|rated|stars?)\b"
     r"|\brated (?:higher|better|best|highest)\b|\b(?:reviews?|ratings?) (?:better|higher)\b"
-    r"|(?:评价|评分|口碑|好评|星级)(?:更|最)(?:好|高|多)|(?:更|最)(?:好评|受欢迎)",
+    r"|(?:评价|评分|口碑|好评|星级)(?:更|最)(?:好|高|多)|(?:更|最)(?:好评|受欢迎)"
+    # which brand is better: a judgement the records hold only as buyers' ratings
+    r"|\b(?:which|what)\s+(?:brand|make)\s+(?:is\s+|'s\s+)?(?:the\s+)?(?:better|best)\b"
+    r"|\b(?:better|best)\s+brand\b"
+    r"|(?:哪个|哪家|哪种|什么)(?:牌子|品牌)的?(?:更|最|比较)?(?:好|靠谱)",
     re.I,
 )
 
@@ -340,7 +344,7 @@ def asks_maker(question: str) -> bool:
     """A question about who made or wrote a product ("who wrote the first one?", "what
     brand is it?", "作者是谁"): answered by its brand, or a record that says it is "by"
     someone."""
-    return bool(_MAKER_ASKED.search(question or ""))
+    return bool(_MAKER_ASKED.search(question or "")) and not asks_rating(question)
 
 
 def asks_author(question: str) -> bool:
@@ -350,7 +354,8 @@ def asks_author(question: str) -> bool:
 
 def asks_rating(question: str) -> bool:
     """Which of several products buyers rate higher ("which one has better reviews?",
-    "哪个评分最高？"): answered from the ratings, highest first."""
+    "哪个评分最高？", "which brand is better?", "哪个牌子更好"): answered from the ratings,
+    highest first."""
     return bool(_RATING_ASKED.search(question or ""))
 
 

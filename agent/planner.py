@@ -402,6 +402,16 @@ class RulePlanner:
                 return self.tool_plan(tool, text, parsed, refs, situation, preset=preset)
         if (
             not refs.any
+            and not state.shown
+            and asks_rating(text)
+            and _BRAND_WORD.search(text)
+            and "shop_overview" in self.registry.tools
+        ):  # "which brand of headphones is the best?", "什么牌子的蓝牙音箱好": the brands by
+            # their buyers' ratings (with products in view, their own ratings: above)
+            preset = {**self._overview_preset(text, parsed), "rated": True}
+            return self.tool_plan("shop_overview", text, parsed, refs, situation, preset=preset)
+        if (
+            not refs.any
             and _BRANDS_ASKED.search(text)
             and (_TO_SHOP.search(text) or _CARRIES.search(text))
             and "shop_overview" in self.registry.tools
@@ -1299,6 +1309,7 @@ _ORDER_NUMBER = re.compile(
     re.I,
 )
 # Asking which brands the shop has ("which brands of lamps", "哪些牌子").
+_BRAND_WORD = re.compile(r"\b(?:brand|brands|make|makes)\b|牌子|品牌", re.I)
 _BRANDS_ASKED = re.compile(
     r"\b(?:what|which) (?:brands|makes)\b|哪些(?:牌子|品牌)|(?:什么|啥)(?:牌子|品牌)"
     r"|几个(?:牌子|品牌)",

@@ -274,6 +274,43 @@ def test_brands_of_a_kind_asked_of_the_shop_get_its_overview(shop, encode):
 
 
 @pytest.mark.parametrize(
+    ("message", "category"),
+    [
+        ("which brand of headphones is the best?", "Headphones"),
+        ("什么牌子的蓝牙音箱好", "Speakers"),
+    ],
+)
+def test_which_brand_is_best_gets_the_brands_by_their_buyers_ratings(
+    shop, encode, message, category
+):
+    """ "which brand of headphones is the best?" had a search for "brand headphones
+    best" shown: the brands of the kind, ranked by their products' ratings weighed by how
+    many there are, each figure from the catalog."""
+    from tools.discovery import MIN_BRAND_RATINGS
+
+    agent = routed_agent(shop, encode)
+    reply = agent.turn(new_state(), message, "u0114")
+    assert [s.tool for s in reply.trace] == ["shop_overview"]
+    assert reply.trace[0].arguments == {"category": category, "rated": True}
+    assert not reply.products
+    totals: dict[str, list[float]] = {}
+    for p in shop.products("demo"):
+        if category in p.categories and p.rating_count and p.rating_avg is not None:
+            total = totals.setdefault(p.brand, [0.0, 0])
+            total[0] += p.rating_avg * p.rating_count
+            total[1] += p.rating_count
+    ranked = sorted(
+        ((b, s / n, n) for b, (s, n) in totals.items() if n >= MIN_BRAND_RATINGS),
+        key=lambda r: (-round(r[1], 1), -r[2]),
+    )
+    assert ranked
+    for brand, average, count in ranked:
+        assert f"{brand} {average:.1f}" in reply.text and str(int(count)) in reply.text
+    places = [reply.text.index(f"{brand} {average:.1f}") for brand, average, _ in ranked]
+    assert places == sorted(places), reply.text
+
+
+@pytest.mark.parametrize(
     ("message", "positions"),
     [("类似3号的还有吗", [2]), ("2和3有啥区别", [1, 2]), ("42号的鞋", []), ("预算1到2千", [])],
 )

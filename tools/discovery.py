@@ -401,7 +401,7 @@ MAX_OVERVIEW = 8  # kinds and brands an overview names
 
 
 def shop_overview(
-    ctx: ToolContext, category: str | None = None, kind: str | None = None
+    ctx: ToolContext, category: str | None = None, kind: str | None = None, rated: bool = False
 ) -> ToolResult:
     """What the shop sells: its main kinds of product with how many of each, its
     best-known brands and its price range (within one category, or one kind of
@@ -411,6 +411,8 @@ def shop_overview(
         category: One of the catalog's categories to look inside (optional).
         kind: Words naming a kind of product, looked for in the titles, where the
             catalog has no category of that name (optional; "oscilloscopes").
+        rated: Whether to rank the brands by how buyers rate their products (the
+            average of their ratings, and how many), as "which brand is best?" asks.
     """
     products = ctx.store.products(ctx.catalog)
     zh = ctx.language == "zh"
@@ -460,7 +462,10 @@ def shop_overview(
     else:
         count = len(products)
         parts.append(f"{scope}共 {count} 件商品" if zh else f"{scope}{count} products")
-    if makers:
+    ranked = brand_ratings(products) if rated else []
+    if rated:
+        parts.append(_rated_part(ranked, zh))
+    elif makers:
         joined = ("、" if zh else ", ").join(makers)
         parts.append(f"常见品牌：{joined}" if zh else f"brands such as {joined}")
     if prices:
@@ -481,11 +486,46 @@ def shop_overview(
     data = {"products": len(products), "kinds": dict(top), "brands": makers,
             "price_range": [min(prices), max(prices)] if prices else None,
             "median_price": _lower_median(prices) if prices else None}  # fmt: skip
+    if rated:
+        data["brand_ratings"] = [
+            {"brand": b, "rating": round(avg, 1), "ratings": n} for b, avg, n in ranked
+        ]
     if missing:  # none of the kind: that said, and what the shop has instead
         lead = "本店有：" if zh else "The shop has "
         summary = f"{missing} {lead}{summary}"
         data = {"products": 0, "kind": asked, "shop": data}
     return ToolResult(summary, [], [], data)
+
+
+MIN_BRAND_RATINGS = 5  # a brand is ranked by its buyers' ratings from this many on
+
+
+def brand_ratings(products: list) -> list[tuple[str, float, int]]:
+    """(brand, average rating, number of ratings) of the brands whose products buyers
+    rated at least MIN_BRAND_RATINGS times, best first: each product's average weighed by
+    its number of ratings; equal averages (to one decimal, as said) by more ratings."""
+    totals: dict[str, list[float]] = {}
+    for p in products:
+        if p.brand and p.rating_avg is not None and p.rating_count:
+            total = totals.setdefault(p.brand, [0.0, 0])
+            total[0] += p.rating_avg * p.rating_count
+            total[1] += p.rating_count
+    ranked = [(b, s / n, int(n)) for b, (s, n) in totals.items() if n >= MIN_BRAND_RATINGS]
+    return sorted(ranked, key=lambda r: (-round(r[1], 1), -r[2], r[0]))[:MAX_OVERVIEW]
+
+
+def _rated_part(ranked: list[tuple[str, float, int]], zh: bool) -> str:
+    if not ranked:
+        return (
+            f"没有哪个品牌有至少 {MIN_BRAND_RATINGS} 条买家评分"
+            if zh
+            else f"no brand has {MIN_BRAND_RATINGS} or more buyers' ratings to compare"
+        )
+    if zh:
+        listed = "、".join(f"{b} {avg:.1f} 分（{n} 条评分）" for b, avg, n in ranked)
+        return f"品牌按买家评分（各商品评分按评分数加权平均）：{listed}"
+    listed = ", ".join(f"{b} {avg:.1f} ({n} ratings)" for b, avg, n in ranked)
+    return f"brands by buyers' ratings (each product's average weighed by its ratings): {listed}"
 
 
 def _titled(ctx: ToolContext, products: list, kind: str) -> list:

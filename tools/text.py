@@ -320,9 +320,10 @@ _RATING_ASKED = re.compile(
     r"|\brated (?:higher|better|best|highest)\b|\b(?:reviews?|ratings?) (?:better|higher)\b"
     r"|(?:评价|评分|口碑|好评|星级)(?:更|最)(?:好|高|多)|(?:更|最)(?:好评|受欢迎)"
     # which brand is better: a judgement the records hold only as buyers' ratings
-    r"|\b(?:which|what)\s+(?:brand|make)\s+(?:is\s+|'s\s+)?(?:the\s+)?(?:better|best)\b"
-    r"|\b(?:better|best)\s+brand\b"
-    r"|(?:哪个|哪家|哪种|什么)(?:牌子|品牌)的?(?:更|最|比较)?(?:好|靠谱)",
+    r"|\b(?:which|what)\s+(?:brand|make)s?\s+(?:of\s+[\w-]+(?:\s+[\w-]+)?\s+)?(?:is\s+|are\s+"
+    r"|'s\s+)?(?:the\s+)?(?:better|best)\b|\b(?:better|best)\s+brands?\b"
+    r"|(?:哪个|哪家|哪种|什么)(?:牌子|品牌)的?[\u4e00-\u9fff]{0,6}?(?:更|最|比较)?(?:好|靠谱)"
+    r"(?:[吗呢啊？?。!！]|$)",
     re.I,
 )
 

@@ -1348,14 +1348,27 @@ def _specific(text: str, refs: References) -> bool:
     """A question for a product's records that the rules read, which recall never moves:
     about a product the message names, found by name ("Does the Brewmaster Peak 600 have
     a milk frother?"), about what buyers say of one thing ("do buyers complain that it
-    hurts their ears?": not the whole review summary, RulePlanner._asks_reviews), or
-    asking a grade ("what's its water resistance rating?")."""
+    hurts their ears?": not the whole review summary, RulePlanner._asks_reviews),
+    asking a grade ("what's its water resistance rating?"), or other values of one in
+    view ("does the first one come in other colors?")."""
     return (
         refs.looked_up
         or bool(_ONE_THING_SAID.search(text))
         or asks_graded(text)
         or (len(refs.products) > 1 and _which_on_an_aspect(text))
+        or (bool(refs.products) and bool(_OTHER_VALUES.search(text)))
     )
+
+
+# "does the first one come in other colors?", "第一双有别的颜色吗": other values of one of
+# its attributes, which its record answers (tools.qa: its one value, never a yes); not
+# "other ones like the first" (similar products)
+_OTHER_VALUES = re.compile(
+    r"\b(?:other|another|different)\s+(?!ones?\b|things?\b|options?\b|choices?\b"
+    r"|products?\b|items?\b|models?\b|brands?\b|kinds?\b|stuff\b|pairs?\b)[a-z]+"
+    r"|(?:其他|其它|别的|另外的)(?:颜色|尺码|尺寸|款式|规格|配色|码)",
+    re.I,
+)
 
 
 # "第一个和第二个哪个更保湿？", "哪个续航最长", "which of these has the longest battery?",

@@ -1687,3 +1687,19 @@ def test_who_makes_a_product_is_answered_from_its_brand(agent, question):
     reply = agent.turn(state, question, "u0403")
     assert reply.intent == "answer" and second.brand in reply.text, reply.text
     assert [r.product_id for r in cited_records(reply)] == [second.id]
+
+
+def test_other_colors_of_one_in_view_is_a_question_for_its_record(agent):
+    """ "does the first one come in other colors?" after a list of running shoes was
+    sent to similar products (the labelled messages nearest it are about "the first one"
+    and similar ones): it asks the first one's record, which gives its one colour; "got
+    other ones like the second?" still asks for similar products."""
+    state = new_state()
+    shown = agent.turn(state, "running shoes for women", "u0407")
+    first = agent.store.product("demo", shown.products[0].product_id)
+    reply = agent.turn(state, "does the first one come in other colors?", "u0407")
+    assert [s.tool for s in reply.trace] == ["answer_question"]
+    assert reply.trace[0].arguments["product_ids"] == [first.id]
+    assert first.attributes["color"] in reply.text.casefold(), reply.text
+    similar = agent.turn(state, "got other ones like the second?", "u0407")
+    assert [s.tool for s in similar.trace][:1] == ["similar_products"]

@@ -408,7 +408,10 @@ class RulePlanner:
             and "shop_overview" in self.registry.tools
         ):  # "which brand of headphones is the best?", "什么牌子的蓝牙音箱好": the brands by
             # their buyers' ratings (with products in view, their own ratings: above)
-            preset = {**self._overview_preset(text, parsed), "rated": True}
+            preset = self._overview_preset(text, parsed)
+            if not preset and (rated := _RATED_KIND.search(text)):
+                preset = {"kind": next(g for g in rated.groups() if g)}  # "of multimeter"
+            preset = {**preset, "rated": True}
             return self.tool_plan("shop_overview", text, parsed, refs, situation, preset=preset)
         if (
             not refs.any
@@ -1309,6 +1312,14 @@ _ORDER_NUMBER = re.compile(
     re.I,
 )
 # Asking which brands the shop has ("which brands of lamps", "哪些牌子").
+# The kind whose brands are asked about: "which brand of multimeter is best?", "best
+# oscilloscope brand", "什么牌子的示波器好"
+_RATED_KIND = re.compile(
+    r"\b(?:brands?|makes?)\s+of\s+([a-z][\w-]*(?:\s+[a-z][\w-]*)?)\s+(?:is|are|'s)\b"
+    r"|\b(?:best|better)\s+([a-z][\w-]*(?:\s+[a-z][\w-]*)?)\s+brands?\b"
+    r"|(?:牌子|品牌)的([\u4e00-\u9fff]{1,6}?)(?:更|最|比较)?(?:好|靠谱)",
+    re.I,
+)
 _BRAND_WORD = re.compile(r"\b(?:brand|brands|make|makes)\b|牌子|品牌", re.I)
 _BRANDS_ASKED = re.compile(
     r"\b(?:what|which) (?:brands|makes)\b|哪些(?:牌子|品牌)|(?:什么|啥)(?:牌子|品牌)"

@@ -308,6 +308,48 @@ def test_which_brand_is_best_gets_the_brands_by_their_buyers_ratings(
         assert f"{brand} {average:.1f}" in reply.text and str(int(count)) in reply.text
     places = [reply.text.index(f"{brand} {average:.1f}") for brand, average, _ in ranked]
     assert places == sorted(places), reply.text
+    # where no category is named, the kind asked about scopes it (titles that name it)
+    from agent.planner import _RATED_KIND
+
+    for said, kind in [
+        ("which brand of multimeter is best?", "multimeter"),
+        ("best oscilloscope brand?", "oscilloscope"),
+        ("什么牌子的示波器好", "示波器"),
+    ]:
+        found = _RATED_KIND.search(said)
+        assert found is not None and kind in found.groups(), said
+
+
+def test_brands_are_ranked_by_their_reviews_stars_where_the_source_gives_no_rating(store):
+    """A catalog whose source gives no rating (the Amazon 2018 metadata) has its brands
+    ranked by their reviews' stars (ingest fills each product's), each product's mean
+    weighed by its number; a brand with fewer than MIN_BRAND_RATINGS is left out."""
+    import time
+
+    from catalog.ingest import store_dataset
+    from catalog.models import Product, RawDataset, Review
+    from catalog.report import ValidationReport
+    from tools.discovery import MIN_BRAND_RATINGS, shop_overview
+
+    products = [
+        Product(id=f"o{i}", title=f"Digital Oscilloscope {i}", brand=b, categories=["Lab"])
+        for i, b in enumerate(["Rigol", "Rigol", "Hantek", "Owon"])
+    ]
+    stars = {"o0": [5, 5, 4], "o1": [4, 4], "o2": [5, 5, 5, 5, 4, 5], "o3": [5, 5]}
+    reviews = [
+        Review(id=f"{pid}-{n}", shopper_id=f"s{n}", product_id=pid, rating=float(r), text="ok")
+        for pid, given in stars.items()
+        for n, r in enumerate(given)
+    ]
+    report = ValidationReport(catalog="scopes", format="test")
+    store_dataset(store, RawDataset(products, [], [], reviews), report, time.perf_counter())
+    result = shop_overview(ToolContext(store, "scopes"), kind="oscilloscope", rated=True)
+    assert MIN_BRAND_RATINGS == 5  # Owon's 2 stars are too few to rank
+    assert result.data["brand_ratings"] == [
+        {"brand": "Hantek", "rating": 4.8, "ratings": 6},
+        {"brand": "Rigol", "rating": 4.4, "ratings": 5},
+    ]
+    assert "Hantek 4.8 (6 ratings), Rigol 4.4 (5 ratings)" in result.summary
 
 
 @pytest.mark.parametrize(

@@ -503,7 +503,8 @@ MIN_BRAND_RATINGS = 5  # a brand is ranked by its buyers' ratings from this many
 def brand_ratings(products: list) -> list[tuple[str, float, int]]:
     """(brand, average rating, number of ratings) of the brands whose products buyers
     rated at least MIN_BRAND_RATINGS times, best first: each product's average weighed by
-    its number of ratings; equal averages (to one decimal, as said) by more ratings."""
+    its number of ratings (ingest fills them from the reviews' stars where the source
+    gives none); equal averages (to one decimal, as said) by more ratings."""
     totals: dict[str, list[float]] = {}
     for p in products:
         if p.brand and p.rating_avg is not None and p.rating_count:

@@ -1373,10 +1373,10 @@ def _specific(text: str, refs: References) -> bool:
 
 # "does the first one come in other colors?", "第一双有别的颜色吗": other values of one of
 # its attributes, which its record answers (tools.qa: its one value, never a yes); not
-# "other ones like the first" (similar products)
+# "other ones like the first", "other shoes same like this one" (similar products)
 _OTHER_VALUES = re.compile(
-    r"\b(?:other|another|different)\s+(?!ones?\b|things?\b|options?\b|choices?\b"
-    r"|products?\b|items?\b|models?\b|brands?\b|kinds?\b|stuff\b|pairs?\b)[a-z]+"
+    r"\b(?:other|another|different)\s+(?:colou?rs?|sizes?|finish(?:es)?|materials?"
+    r"|lengths?|widths?|versions?|flavou?rs?|scents?|patterns?|capacit(?:y|ies))\b"
     r"|(?:其他|其它|别的|另外的)(?:颜色|尺码|尺寸|款式|规格|配色|码)",
     re.I,
 )

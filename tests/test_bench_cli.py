@@ -162,7 +162,7 @@ MEASURED = {
                              {"model": "itemknn", "recall@20": 0.089908}],
     "lightgcn_gowalla_quick": [{"epoch": 1, "recall@20": 0.003304}],
     "graph_filters_gowalla_quick": [{"model": "gfcf", "recall@20": 0.186676, "ndcg@20": 0.153482}],
-    "request_claims": [{"precision": 310 / 381, "coverage": 234 / 276, "unlabelled_shown": 0}],
+    "request_claims": [{"precision": 309 / 378, "coverage": 233 / 276, "unlabelled_shown": 0}],
 }  # fmt: skip
 
 
@@ -185,8 +185,8 @@ def test_every_floor_holds_on_the_measured_figures_and_not_one_step_below(tmp_pa
         ("qa", "reviews_cited_gold"): 23 / 48,
         ("qa", "answerable_cited_gold"): 89 / 138,
         ("recommender_accuracy", "recall@20"): 0.089908 - 1 / 8442,
-        ("request_claims", "precision"): 309 / 381,
-        ("request_claims", "coverage"): 233 / 276,
+        ("request_claims", "precision"): 308 / 378,
+        ("request_claims", "coverage"): 232 / 276,
     }
     for (name, key), value in below.items():
         rows = [dict(r) for r in MEASURED[name]]

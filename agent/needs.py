@@ -600,7 +600,8 @@ def match_needs(
     # a brand's name meets no need ("园艺" is no garden of "Olive Garden Gift Card")
     texts = {p.key: _unbranded(p, brands) for p in found}
     report = NeedReport()
-    parts: list[tuple[Need, list[tuple[str, str]]]] = []  # needs with their words to look for
+    # needs with their words to look for, and every word's forms (its translations)
+    parts: list[tuple[Need, list[tuple[str, list[str]]], list[list[str]]]] = []
     for need in needs:
         forms = [[t, *translations(ctx, t)] for t in need.terms]
         # the brand by the shopper's own word ("Starbucks"), not a translation's ("园艺"
@@ -633,9 +634,9 @@ def match_needs(
             for w, fs, k in zip(need.words, forms, kind, strict=True)
             if not k
         ]
-        parts.append((need, words))
+        parts.append((need, words, forms))
     missing: list[tuple[Need, list[str]]] = []
-    for need, words in parts:
+    for need, words, senses in parts:
         held: dict[str, list[tuple[str, str]]] = {}  # passage key -> (word, form found)
         passages: dict[str, Passage] = {}
         left = []
@@ -674,7 +675,7 @@ def match_needs(
                     _part_strays(ctx, need, fact, asked)
                     or _other_compound(need, [w for w, _ in pairs], _fact_text(passage))
                 )
-            ) or _contradicted(ctx, need, passage):
+            ) or _contradicted(ctx, need, passage, senses):
                 continue  # "shower" of "bridal shower" in "…for baby showers and more"
             report.matches.append(Match(need, quoted, passage, fact, "words"))
         if (
@@ -1110,17 +1111,18 @@ def _other_compound(need: Need, held: list[str], text: str) -> bool:
     return False
 
 
-def _contradicted(ctx: ToolContext, need: Need, passage: Passage) -> bool:
+def _contradicted(ctx: ToolContext, need: Need, passage: Passage, forms: list[list[str]]) -> bool:
     """Whether the need names another value of the attribute the record is: "oily skin"
     is not met by "skin" of "skin type: for dry skin", nor "bridal shower" by "shower" of
     "occasion: baby shower". A Chinese word names another value by its first English
     word, the catalog's own first ("防水" is waterproof, not "waterproofing:
-    water-resistant"), and the record's own by any ("背包旅行": "backpacking trips")."""
+    water-resistant"), and the record's own by any ("背包旅行": "backpacking trips").
+    `forms`: each of the need's terms with its translations, as match_needs finds them."""
     if passage.field != "attribute" or not passage.name:
         return False
     from tools.qa import attribute_value_counts
 
-    senses = [found for t in need.terms if _HAN.match(t) and (found := translations(ctx, t))]
+    senses = [fs[1:] for t, fs in zip(need.terms, forms, strict=True) if _HAN.match(t) and fs[1:]]
     text = " ".join([need.text, *(s[0] for s in senses)]).casefold()
     said = set(need.terms) | {stem(w) for s in senses for f in s for w in f.split()}
     own = _fact_text(passage).casefold()

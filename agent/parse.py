@@ -468,6 +468,7 @@ _STOPWORDS = frozenset(
     maybe help tell let see us our who whose started too actually instead rather make ok okay
     anything everything do does have has pls plz thx
     someone somebody anyone anybody love loves loved enjoy enjoys likes
+    prefer prefers preferably
     """.split()  # noqa: SIM905
 )
 
@@ -734,6 +735,7 @@ def parse(text: str) -> Parsed:
     for rx in (_USE_EN, _USE_ZH):
         if m := rx.search(remaining):
             p.use = m.group(1).lower()
+    remaining = _NOT_THAT_ONE.sub(" ", remaining)  # which is turned down, not what is wanted
     p.content = _content(remaining)
     p.avoid = avoided(text)
     return p
@@ -1045,6 +1047,11 @@ def _without_counts(text: str) -> str:
         )
 
     return _HAN_RUN.sub(run, text)
+
+
+# "not that one, something Italian", "not these": a product in view turned down, no word
+# of what is wanted ("not" was searched for)
+_NOT_THAT_ONE = re.compile(r"\bnot\s+(?:that|this|these|those|it)(?:\s+ones?)?\b", re.I)
 
 
 def _content(text: str) -> str:

@@ -199,8 +199,32 @@ class RulePlanner:
     def plan(self, text: str, situation: Situation, parsed: Parsed | None = None) -> Plan:
         """The rules' plan, unless the labelled messages nearest to this one agree, near
         unanimously and closely, on another tool (or on none): messages written the way
-        labelled ones were are placed as those were (Router.recall)."""
+        labelled ones were are placed as those were (Router.recall). A request that no
+        tool serves for a thing the shop does not carry is told so (`_not_carried`)."""
         parsed = parsed or parse(text)
+        return self._not_carried(self._recall_or_rules(text, situation, parsed), text, parsed)
+
+    def _not_carried(self, plan: Plan, text: str, parsed: Parsed) -> Plan:
+        """An abstention on a request for a thing by a name no title or category has ("I
+        need a multimeter" of an outdoor shop, "I'd like a new sofa"): the shop's
+        overview of that name, which says it has none and what it does sell, rather than
+        "outside what I can do". Still an abstention (no tool serves the request, and
+        routing is scored so); the overview is what the reply says."""
+        if (
+            plan.action != "abstain"
+            or plan.intent != "abstain"
+            or not (parsed.request or parsed.asks_catalog)
+            or "shop_overview" not in self.registry.tools
+            or not hasattr(self.vocabulary, "missing_kind")
+        ):
+            return plan
+        named = named_kind(text)
+        if not named or not self.vocabulary.missing_kind(named):
+            return plan
+        call = Call("shop_overview", {"kind": named})
+        return replace(plan, intent="not_carried", calls=[call], note=named)
+
+    def _recall_or_rules(self, text: str, situation: Situation, parsed: Parsed) -> Plan:
         recalled = self.router.recall(text) if self.router is not None else None
         if recalled is None or not recalled.confident or parsed.intent in _OWN_REPLIES:
             return self._plan(text, situation, parsed)
@@ -230,7 +254,9 @@ class RulePlanner:
         if recalled.tool is None:
             return Plan("abstain", "abstain", source="recall", score=score)
         if recalled.tool in FINDERS:
-            if recalled.tool == "recommend_for_shopper":
+            if recalled.tool == "recommend_for_shopper" and not _narrows(
+                text, parsed, situation.state
+            ):
                 parsed.content = ""  # the shopper's own picks: no words to search for
             plan = self.recommend(text, parsed, situation, None, source="recall")
             return replace(plan, score=score)
@@ -441,9 +467,15 @@ class RulePlanner:
         if refs.superlative and not question and not shopping:
             # "ok, the cheapest one please": a product in view picked by its price
             return self.tool_plan("product_details", text, parsed, refs, situation)
-        if shopping == "weak" and match.tool == "recommend_for_shopper" and match.passing:
+        if (
+            shopping == "weak"
+            and match.tool == "recommend_for_shopper"
+            and match.passing
+            and not _narrows(text, parsed, state)
+        ):
             # "just show me stuff picked for me": a kind guessed from "stuff picked" yields
-            # to a plain request for the shopper's own picks
+            # to a plain request for the shopper's own picks (not "I'd prefer something
+            # bright" of the running shoes in view: that narrows their search)
             parsed.content = ""
             return self.recommend(text, parsed, situation, match)
         if shopping == "strong":
@@ -455,8 +487,10 @@ class RulePlanner:
             # request for picks to the router
             return self.tool_plan("product_details", text, parsed, refs, situation)
         if match.tool in FINDERS:
-            if match.tool == "recommend_for_shopper":
-                parsed.content = ""  # "anything you think I'd enjoy?": no words to search for
+            if match.tool == "recommend_for_shopper" and not _narrows(text, parsed, state):
+                # "anything you think I'd enjoy?": no words to search for; "I'd prefer
+                # something Italian" of restaurant cards in view narrows their search
+                parsed.content = ""
             return replace(self.recommend(text, parsed, situation, match), firm=False)
         if (
             question
@@ -1030,15 +1064,22 @@ _TASK = re.compile(
 )
 
 
+# How many turns after a request for products a statement still narrows its search
+SEARCH_FOLLOWS = 3
+
+
 def _adds_to_search(text: str, parsed: Parsed, state: DialogueState) -> bool:
-    """A statement that describes the product, said right after products were shown for
+    """A statement that describes the product, said soon after products were shown for
     a request ("Long race-day distances.", "颜色越深越好，低调不显脏。"): a need in the
     shopper's words, with no catalog word in it, that narrows the search going on. Not
     a request that the assistant do something else ("tell me a joke", "讲个笑话吧")."""
+    # the products in view were found for a request of one of the last messages, those
+    # after it questions about them ("which of these has the most locations?", then
+    # "something Italian")
+    asked = [turn for turn, _, products in state.said[:-1] if products]
     searching = (
-        len(state.said) >= 2
-        and state.said[-2][2]  # the message before asked for products
-        and state.said[-2][0] == state.turns - 1
+        bool(asked)
+        and state.turns - asked[-1] <= SEARCH_FOLLOWS
         and bool(state.shown)
         and not state.slots.is_vague()
     )
@@ -1047,6 +1088,21 @@ def _adds_to_search(text: str, parsed: Parsed, state: DialogueState) -> bool:
     # "my last order came with a scratched case": after-sales, not the product wanted
     after_sales = _about_own_purchase(text)
     return searching and bool(parsed.content) and not (task or service or after_sales)
+
+
+def _narrows(text: str, parsed: Parsed, state: DialogueState) -> bool:
+    """A message the router reads as a wish for the shopper's own picks that narrows the
+    search going on instead ("I'd prefer something bright" of running shoes in view);
+    not one about the picking itself ("just show me stuff picked for me")."""
+    return _adds_to_search(text, parsed, state) and not _OWN_PICKS.search(text)
+
+
+# The picking asked for is the assistant's, for this shopper
+_OWN_PICKS = re.compile(
+    r"\bfor me\b|\byou think\b|\byou(?:'d| would)\s+(?:pick|choose|go for)\b|\bsuits? me\b"
+    r"|\bi (?:might|may|would|could) (?:like|love|enjoy)\b|适合我|你觉得|给我挑|帮我挑",
+    re.I,
+)
 
 
 def search_text(state: DialogueState, gendered: bool = True) -> str:

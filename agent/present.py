@@ -81,6 +81,12 @@ def present(turn: Turn) -> Reply:
         return Reply(say("nothing_shown", lang), plan.intent)
     if plan.action == "refuse":
         return Reply(say("refused_unknown", lang, ids=plan.note), plan.intent)
+    if plan.action == "abstain" and plan.intent == "not_carried":
+        # no tool serves a request for a thing the shop does not carry: the overview of
+        # that name says so, and what the shop does sell (agent.planner._not_carried)
+        reply = PRESENTERS.get("shop_overview", _tool_answer)(turn, turn.run(plan.calls))
+        reply.intent = "not_carried"
+        return reply
     if plan.action == "abstain":
         key = plan.intent if plan.intent in _ABSTAIN_REPLIES else "abstain"
         return Reply(say(key, lang), key)

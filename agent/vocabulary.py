@@ -46,6 +46,9 @@ WORD_CATEGORY = 0.55
 # how far from the chosen one (Vocabulary._switched_by_word)
 SWITCH_WORD = 0.7
 SWITCH_AWAY = 0.5
+# The senses of a Chinese word without one the titles use that tell whether a shop has
+# the thing ("lawn mower" of 割草机); a word's later senses are rarer.
+MAX_SENSES = 4
 
 
 @dataclass
@@ -133,9 +136,15 @@ class Vocabulary:
         if self.title_stems and any(stem_list(w)[-1] not in self.title_stems for w in names):
             return True  # "do you have Nintendo cards?": a name no title has
         words: list[str] = []
-        for word in content_words(phrase):
+        said = content_words(phrase)
+        for i, word in enumerate(said):
             if _HAN.match(word):
                 sense = catalog_sense(word, self.known_words.__contains__)
+                if sense is None and i == len(said) - 1:
+                    # the thing itself, by no sense the titles use ("万用表", multimeter,
+                    # of an outdoor shop): missing when each of its senses is
+                    senses = english_words(word)[:MAX_SENSES]
+                    return bool(senses) and all(self.missing_kind(s, shown) for s in senses)
                 if sense is None:
                     return False  # no sense to check by: unknown, not missing
                 words += re.findall(r"[a-z][a-z0-9-]*", sense.casefold())

@@ -495,6 +495,23 @@ def test_a_decimal_is_searched_for_whole(message, content):
     assert parse(message).content == content
 
 
+@pytest.mark.parametrize(
+    ("message", "content"),
+    [
+        ("not that one, something Italian", "Italian"),
+        ("I'd prefer something Italian", "Italian"),
+        ("not these, cheaper ones", ""),
+        ("not black", "not black"),  # what is not wanted stays (agent.parse.avoided reads it)
+    ],
+)
+def test_a_product_turned_down_and_a_preference_are_no_search_words(message, content):
+    """ "not that one, something Italian" searched for "not Italian", and "I'd prefer
+    something Italian" for "prefer Italian"."""
+    from agent.parse import parse
+
+    assert parse(message).content == content
+
+
 def _card_vocabulary():
     from agent.vocabulary import Vocabulary
     from catalog.models import Product

@@ -610,6 +610,34 @@ def test_messages_no_tool_serves_get_what_the_assistant_can_do(shop, encode, mes
 
 
 @pytest.mark.parametrize(
+    ("message", "named", "said"),
+    [
+        ("I need a multimeter", "multimeter", "None of this shop's"),
+        ("I'd like a new sofa", "sofa", "None of this shop's"),
+        ("我想买个沙发", "沙发", "没有标题提到“沙发”"),
+        ("我需要一台割草机", "割草机", "没有标题提到“割草机”"),
+    ],
+)
+def test_a_request_for_a_thing_the_shop_does_not_carry_says_so_and_what_it_sells(
+    shop, encode, message, named, said
+):
+    """ "I need a multimeter" of the demo shop (outdoor, coffee and audio) was "outside
+    what I can do": the request is one the shop cannot serve, and the reply says that it
+    carries no such thing and what it does sell (the shop's overview), showing no
+    product. Routing still scores it an abstention."""
+    agent = routed_agent(shop, encode)
+    reply = agent.turn(new_state(), message, "u0108")
+    assert reply.intent == "not_carried" and not reply.products, reply.plan
+    assert [s.tool for s in reply.trace] == ["shop_overview"]
+    assert reply.trace[0].arguments.get("kind") == named
+    assert said in reply.text and "Backpacks" in reply.text, reply.text
+    assert "outside what I can do" not in reply.text and "超出" not in reply.text
+    # a thing the shop does carry is searched for, as before
+    carried = agent.turn(new_state(), "I need a backpack", "u0108")
+    assert carried.intent == "recommend" and carried.products
+
+
+@pytest.mark.parametrize(
     ("request_", "need", "other"),
     [
         ("I'm looking for running shoes.", "Long race-day distances.", "tell me a joke"),
@@ -632,6 +660,37 @@ def test_a_need_said_after_products_were_shown_narrows_the_search(
     assert state.slots.category == category
     assert any(w in state.slots.query for w in ("race-day", "低调")), state.slots.query
     assert agent.turn(state, other, "u0110").intent == "abstain"
+
+
+def test_a_need_said_after_a_question_about_the_list_still_narrows_its_search(shop, encode):
+    """ "something Italian" after "which of these has the most locations?" of restaurant
+    cards in view was "outside what I can do": a question about the products in view
+    does not end the search they were found by. "I'd prefer something bright" (which the
+    router places near "show me picks for me") narrows it too, its word searched for;
+    "just show me stuff picked for me" asks for the shopper's own picks and adds no word."""
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    first = agent.turn(state, "I'm looking for running shoes.", "u0110")
+    assert first.intent == "recommend" and first.products
+    agent.turn(state, "is the first one waterproof?", "u0110")
+    for message, word in [("Long race-day distances.", "race-day"),
+                          ("I'd prefer something bright", "bright")]:  # fmt: skip
+        after = copy.deepcopy(state)
+        reply = agent.turn(after, message, "u0110")
+        assert reply.intent == "recommend" and reply.products, (message, reply.plan)
+        assert word in after.slots.query.split(), (message, after.slots.query)
+    picks = copy.deepcopy(state)
+    reply = agent.turn(picks, "just show me stuff picked for me", "u0110")
+    assert reply.intent == "recommend" and reply.products
+    assert picks.slots.query == state.slots.query, picks.slots.query
+    # long after the list, a statement is read afresh (no search goes on)
+    later = copy.deepcopy(state)
+    for question in ("is the second one waterproof?", "how heavy is the third one?",
+                     "what colours does the first come in?"):  # fmt: skip
+        agent.turn(later, question, "u0110")
+    assert agent.turn(later, "Long race-day distances.", "u0110").intent != "recommend" or (
+        "race-day" not in later.slots.query
+    )
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,18 @@ from catalog.models import Product
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
 _MODEL = re.compile(r"(?=.*\d)[a-z0-9-]{2,}")  # tokens with a digit: "200", "xr-7"
+# a number and its unit is a measure many products share, no model: "1.75mm", "3d", "12v"
+_MEASURE = re.compile(
+    r"\d+(?:\.\d+)?(?:mm|cm|m|in|ft|kg|g|mg|lb|lbs|oz|ml|l|v|w|a|ah|mah|hz|khz|mhz|gb|tb|d|x"
+    r"|pcs|pc|pk|ct|awg|psi|k)"
+)
+
+
+def _model(word: str) -> bool:
+    """A token that may identify a product by its model ("200", "xr-7", "pds5022t")."""
+    return bool(_MODEL.fullmatch(word)) and not _MEASURE.fullmatch(word)
+
+
 MIN_SHARE = 0.5  # of the title's weight the message must hold
 LEAD = 1.3  # the best match must weigh this much more than the next to be "the" product
 MAX_CHOICES = 3
@@ -63,12 +75,10 @@ class Lookup:
             brand = set(_TOKEN.findall(p.brand.casefold()))
             held = words & tokens
             if not (brand and brand <= held) and not any(
-                _MODEL.fullmatch(w) and self._idf[w] > 2.0 for w in held
+                _model(w) and self._idf[w] > 2.0 for w in held
             ):
                 continue  # neither its brand nor a model token rare in the catalog
-            if not any(
-                w not in brand and (self._idf[w] > 2.0 or _MODEL.fullmatch(w)) for w in held
-            ):
+            if not any(w not in brand and (self._idf[w] > 2.0 or _model(w)) for w in held):
                 continue  # a brand alone ("from Bass Pro Shops") names a brand, not a product
             weight = sum(self._idf[w] for w in held)
             share = weight / max(sum(self._idf[t] for t in tokens), 1e-9)
@@ -79,7 +89,7 @@ class Lookup:
             return self._titled(text)
         # A model number the message gives is an identifier: of the products it could
         # mean, those that carry every model token the message shares with one of them.
-        models = {w for w in words if _MODEL.fullmatch(w)}
+        models = {w for w in words if _model(w)}
         models &= {w for _, i in scored for w in self._tokens[i]}
         exact = [(w, i) for w, i in scored if models <= self._tokens[i]]
         if models and exact:

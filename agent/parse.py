@@ -440,22 +440,24 @@ _CATALOG_ASK = re.compile(
     re.I,
 )
 # Asking for more products of the kind being shopped for, not about one shown.
+# "what about something warmer?", "how about a lighter one?": more of the kind, offered
+_OFFER = r"(?:(?:what|how)\s+about\s+|maybe\s+)?"
 _REFINE = re.compile(
-    r"^\s*(?:any|anything|something|one|ones)\s+(?:with|in|that|without|for|more|less)\b"
+    rf"^\s*{_OFFER}(?:any|anything|something|one|ones)\s+(?:with|in|that|without|for|more|less)\b"
     r"|^\s*(?:do you have|got|have you got)\s+(?:any|one|ones|something|anything)\b"
     r"(?=\s*(?:[?.!。？]|$|(?:with|in|that|without|for|under|below|less|more|cheaper|like)\b"
     r"|[\w-]+er\s*(?:[?.!]|$|than\b|ones?\b)|[\w-]+\s+(?:ones?|colou?rs?|sizes?)\b))"
     r"|有没有(?:更|带|适合|[^第它这那]{0,8}的)|要(?:更)?.{1,4}的$|有.{1,6}的吗"
     # "lighter ones?", "any warmer ones", "something smaller?": more of the kind, said by
     # a comparative alone ("other ones" asks for others, not a degree)
-    r"|^\s*(?:(?:any|some|a)\s+)?(?!(?:an)?other\b)[a-z-]+er\s+(?:ones?|options?)\s*[?.!]*\s*$"
-    r"|^\s*(?:something|anything)\s+(?!(?:an)?other\b)[a-z-]+er\s*[?.!]*\s*$",
+    rf"|^\s*{_OFFER}(?:(?:any|some|a)\s+)?(?!(?:an)?other\b)[a-z-]+er\s+(?:ones?|options?)\s*[?.!]*\s*$"
+    rf"|^\s*{_OFFER}(?:something|anything)\s+(?!(?:an)?other\b)[a-z-]+er\s*[?.!]*\s*$",
     re.I,
 )
 # A refinement by degree: more (or less) of something than the products shown have
 _DEGREE = re.compile(
     r"\b(?:more|less)\s+(?!than\b|of\b|like\b)[a-z-]{3,}|\b[a-z-]{3,}er\s+(?:ones?|options?)\b"
-    r"|^\s*(?:something|anything)\s+[a-z-]{3,}er\b|更[\u4e00-\u9fff]|[\u4e00-\u9fff](?:一点|一些|点)的",
+    rf"|^\s*{_OFFER}(?:something|anything)\s+[a-z-]{{3,}}er\b|更[\u4e00-\u9fff]|[\u4e00-\u9fff](?:一点|一些|点)的",
     re.I,
 )
 _STOPWORDS = frozenset(
@@ -468,7 +470,7 @@ _STOPWORDS = frozenset(
     maybe help tell let see us our who whose started too actually instead rather make ok okay
     anything everything do does have has pls plz thx
     someone somebody anyone anybody love loves loved enjoy enjoys likes
-    prefer prefers preferably
+    prefer prefers preferably how
     """.split()  # noqa: SIM905
 )
 

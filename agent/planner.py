@@ -27,7 +27,7 @@ from agent.tracking import update_slots
 from catalog.brands import brand_pattern
 from catalog.filters import ProductFilter, ProductTable
 from catalog.models import Product
-from tools.dictionary import catalog_sense
+from tools.dictionary import catalog_sense, sense_within
 from tools.registry import ToolRegistry
 from tools.text import (
     answer_kinds,
@@ -214,12 +214,14 @@ class RulePlanner:
             plan.action != "abstain"
             or plan.intent != "abstain"
             or not (parsed.request or parsed.asks_catalog)
+            or parsed.cheaper
+            or parsed.refine
             or "shop_overview" not in self.registry.tools
             or not hasattr(self.vocabulary, "missing_kind")
         ):
             return plan
         named = named_kind(text)
-        if not named or not self.vocabulary.missing_kind(named):
+        if not named or not self.vocabulary.missing_kind(named, by_senses=True):
             return plan
         call = Call("shop_overview", {"kind": named})
         return replace(plan, intent="not_carried", calls=[call], note=named)
@@ -412,8 +414,10 @@ class RulePlanner:
             # "is the first one adjustable?" before any product was shown: none to ask about
             return Plan("nothing_shown", "answer")
         match = self._route(text)
-        if refs.products and any(t == "shop_overview" for t, _ in match.passing):
-            # the overview is of the shop, never of a product in view ("第二个之前卖多少钱？")
+        in_view = refs.products or (refs.pronoun and state.shown)
+        if in_view and any(t == "shop_overview" for t, _ in match.passing):
+            # the overview is of the shop, never of a product in view ("第二个之前卖多少钱？",
+            # "how much is it?" with products shown)
             passing = tuple(p for p in match.passing if p[0] != "shop_overview")
             match = replace(match, passing=passing, tool=passing[0][0] if passing else None)
         if not refs.any and _PRICE_RANGE.search(text):
@@ -1563,5 +1567,5 @@ def _catalog_words(content: str, vocabulary) -> bool:
     # Chinese words on a catalog of English titles: by their dictionary senses
     # ("我想买个万用表": multimeter), at least half of them
     han = [w for w in content_words(content) if _HAN.match(w)]
-    translated = sum(catalog_sense(w, known.__contains__) is not None for w in han)
+    translated = sum(sense_within(w, known.__contains__) is not None for w in han)
     return translated >= 1 and translated * 2 >= len(han)

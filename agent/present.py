@@ -321,9 +321,11 @@ def _not_carried(turn: Turn, products: list[Product]) -> str:
     that (agent.vocabulary.Vocabulary.missing_kind); else ""."""
     asked = named_kind(turn.text)
     vocabulary = turn.agent.vocabulary
-    if not asked or not hasattr(vocabulary, "missing_kind"):
-        return ""
-    return asked if vocabulary.missing_kind(asked, products[: turn.agent.k]) else ""
+    p = turn.parsed
+    if not asked or not hasattr(vocabulary, "missing_kind") or p.cheaper or p.refine:
+        return ""  # "有便宜一点的吗": more of the kind in view, cheaper, no other thing
+    shown = products[: turn.agent.k]
+    return asked if vocabulary.missing_kind(asked, shown, by_senses=True) else ""
 
 
 def _converted_budget(turn: Turn) -> tuple[str, str] | None:

@@ -121,7 +121,9 @@ class Vocabulary:
         vocabulary.leaf_words = {leaf: frozenset(ws) for leaf, ws in words.items()}
         return vocabulary
 
-    def missing_kind(self, phrase: str, shown: Sequence[Product] = ()) -> bool:
+    def missing_kind(
+        self, phrase: str, shown: Sequence[Product] = (), by_senses: bool = False
+    ) -> bool:
         """Whether the shop carries nothing called what the shopper asked for by name
         (`phrase`, agent.parse.named_kind): no title or category has its last word, nor a
         word ending on it ("water bottle" where no title says bottle; "watch" where titles
@@ -140,9 +142,11 @@ class Vocabulary:
         for i, word in enumerate(said):
             if _HAN.match(word):
                 sense = catalog_sense(word, self.known_words.__contains__)
-                if sense is None and i == len(said) - 1:
+                if sense is None and by_senses and i == len(said) - 1:
                     # the thing itself, by no sense the titles use ("万用表", multimeter,
-                    # of an outdoor shop): missing when each of its senses is
+                    # of an outdoor shop): missing when each of its senses is (asked
+                    # where nothing else read the message; "有便宜一点的吗" ends on 便宜,
+                    # cheap, which no title says either)
                     senses = english_words(word)[:MAX_SENSES]
                     return bool(senses) and all(self.missing_kind(s, shown) for s in senses)
                 if sense is None:

@@ -637,6 +637,21 @@ def test_a_request_for_a_thing_the_shop_does_not_carry_says_so_and_what_it_sells
     assert carried.intent == "recommend" and carried.products
 
 
+def test_a_chinese_request_for_a_thing_not_carried_says_so_but_a_cheaper_one_does_not(shop, encode):
+    """ "我想买个万用表" (a multimeter) of the demo shop showed smartwatches as if they were
+    what was asked: a Chinese word with no sense the titles use is not carried when none
+    of its senses is. "有便宜一点的吗" (anything cheaper?) ends on 便宜 (cheap), which no
+    title says either: more of the kind in view, no thing missing."""
+    agent = routed_agent(shop, encode)
+    state = new_state("zh")
+    reply = agent.turn(state, "我想买个万用表", "u0108")
+    assert "没有找到“万用表”" in reply.text, reply.text
+    state = new_state("zh")
+    assert agent.turn(state, "我想买双跑鞋", "u0108").products
+    cheaper = agent.turn(state, "有便宜一点的吗？", "u0108")
+    assert cheaper.intent == "recommend" and "没有找到" not in cheaper.text, cheaper.text
+
+
 @pytest.mark.parametrize(
     ("request_", "need", "other"),
     [
@@ -748,6 +763,29 @@ def test_a_brand_alone_names_a_brand_not_one_of_its_products():
     lookup = Lookup(products)
     assert lookup.find("I'd like it from Bass Pro Shops.") == []
     assert lookup.find("Does the Bass Pro Shops snowflake tin card ship fast?") == [products[0]]
+
+
+def test_a_measure_in_a_request_names_no_product():
+    """ "3D printer filament PLA 1.75mm" of an industrial catalog asked "Several products
+    have that name. Which one do you mean?": "3d" and "1.75mm", tokens with a digit and
+    rare in the catalog, were read as model numbers. A number with its unit is a measure
+    many products share; a model number still names its product."""
+    from agent.lookup import Lookup
+    from catalog.models import Product
+
+    titles = [
+        ("MeltInk3D Red PLA 3D Printer Filament 1.75mm, 1Kg", "MeltInk3D"),
+        ("3D Solutech Purple 3D Printer PLA Filament 1.75MM", "3D Solutech"),
+        ("1.75mm Green PLA 3D Printer Filament - 1kg Spool", "AMZ3D"),
+        ("Hatchbox Black PLA 3D Printer Filament 1.75mm", "Hatchbox"),
+        ("Owon PDS5022T Portable Digital Storage Oscilloscope", "Owon"),
+        *((f"Nitrile Exam Gloves, Large, Box/{n}", "MedPride") for n in range(100, 130)),
+    ]
+    products = [Product(str(i), t, brand=b) for i, (t, b) in enumerate(titles)]
+    lookup = Lookup(products)
+    assert lookup.find("3D printer filament PLA 1.75mm") == []
+    assert lookup.find("I need PLA filament, 1.75mm, 1kg") == []
+    assert lookup.find("does the Owon PDS5022T oscilloscope have a battery?") == [products[4]]
 
 
 def test_a_change_to_the_list_is_not_read_as_naming_products(shop, encode):
@@ -2501,6 +2539,8 @@ def test_a_word_naming_another_kind_leaves_the_kind_chosen(shop, encode, message
         ("黑色的呢", "Jackets"),
         ("how about black?", "Jackets"),
         ("lighter ones?", "Jackets"),
+        ("what about something warmer?", "Jackets"),
+        ("how about a lighter one?", "Jackets"),
     ],
 )
 def test_what_about_another_kind_or_value_is_a_search_not_a_question(
@@ -2520,12 +2560,42 @@ def test_what_about_another_kind_or_value_is_a_search_not_a_question(
     assert said is None or said in state.slots.query.split()  # searched for
 
 
+def test_how_much_is_it_with_products_shown_is_the_price_of_the_one_in_view(shop, encode):
+    """ "how much is it?" after a list was answered with the shop's overview (its price
+    range): the router placed it near "price range", and "it" is the product in view."""
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    shown = agent.turn(state, "coffee maker with a grinder", "u0134").products
+    reply = agent.turn(state, "how much is it?", "u0134")
+    assert reply.intent == "answer" and [s.tool for s in reply.trace] == ["answer_question"]
+    assert reply.trace[0].arguments["product_ids"] == [shown[0].product_id]
+    assert f"{shown[0].price:.2f}" in reply.text, reply.text
+
+
+def test_which_of_two_is_warmer_is_asked_of_both(shop, encode):
+    """ "is the first or the second warmer?" showed the first one's page: "warmer" was a
+    stop word (as "heavier" is, whose answer is a weight), so nothing was asked. Warmth
+    is no quantity: it is asked of both products' records."""
+    from tools.text import content_terms
+
+    assert content_terms("is the first or the second warmer?") == ["warmer"]
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    shown = agent.turn(state, "a men's jacket for cold hikes", "u0133").products
+    assert len(shown) >= 2
+    reply = agent.turn(state, "is the first or the second warmer?", "u0133")
+    assert reply.intent == "answer", reply.plan
+    asked = [s.arguments.get("product_ids") for s in reply.trace if s.tool == "answer_question"]
+    assert asked == [[shown[0].product_id, shown[1].product_id]], asked
+
+
 @pytest.mark.parametrize(
     ("first", "then"),
     [
         ("running shoes for my husband under 110 dollars", "any lighter ones?"),
         ("running shoes for my husband under 110 dollars", "something more cushioned?"),
         ("给老公买双跑鞋，预算110美元", "有没有更轻一点的"),
+        ("running shoes for my husband under 110 dollars", "what about something lighter?"),
     ],
 )
 def test_more_of_something_than_those_shown_shows_others_first(shop, encode, first, then):

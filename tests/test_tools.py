@@ -320,6 +320,22 @@ def test_candidates_that_all_fit_the_list_are_still_ordered_for_the_shopper(demo
     assert registry.call("recommend_for_shopper", demo_ctx, args).result.products == ids
 
 
+def test_a_compound_the_dictionary_lacks_is_searched_by_its_longest_known_part(demo_ctx):
+    """ "双面胶" (double-sided tape), "开关电源" (a switching power supply) and "焊锡丝"
+    (solder wire) have no dictionary sense: an industrial catalog's search found none of
+    them by keyword. The longest part of two characters or more with a sense the
+    catalog uses is searched for ("焊锡丝" -> 焊锡, solder)."""
+    from tools.dictionary import english_words, sense_within
+    from tools.discovery import catalog_query
+
+    uses = {"solder", "calipers", "screw", "screws"}.__contains__
+    assert not english_words("焊锡丝") and sense_within("焊锡丝", uses) == "solder"
+    assert sense_within("数显卡尺", uses) == "calipers"
+    assert sense_within("螺钉", uses) == "screw"  # a word with its own sense: that one
+    assert sense_within("电路板", uses) is None  # no part the catalog says
+    assert catalog_query(demo_ctx, "夹克衫").split()[1:] == ["jacket"]  # 夹克, jacket
+
+
 def test_a_chinese_query_also_searches_the_catalogs_english_words_for_it(demo_ctx):
     from tools.discovery import catalog_query
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from catalog.filters import ProductFilter
 from tools.context import ToolContext, per_catalog
-from tools.dictionary import catalog_sense, compound_parts, english_words
+from tools.dictionary import catalog_sense, compound_parts, english_words, sense_within
 from tools.lexicon import lexicon
 from tools.products import product_evidence
 from tools.registry import ToolArgumentError
@@ -254,7 +254,15 @@ def catalog_query(ctx: ToolContext, query: str) -> str:
         if re.search(rf"(?:无|不|(?<!有)没有|免|非){re.escape(w)}", query):
             continue  # "无香料": not scented; said by the Chinese words alone ("有没有" asks)
         if not english_words(w):
-            skipped = True  # no sense to give it ("电路板"): those that have one are translated
+            # no sense to give it ("电路板"): those that have one are translated, and so is
+            # the longest part of it that has one ("木螺钉": 螺钉, screw; "急救包": 急救)
+            # (still a word without a sense of its own: what is translated must name a
+            # kind the titles name, as below)
+            skipped = True
+            part = sense_within(w, found.forms)
+            if part is not None:
+                extra.append(part)
+                told = told or w in heads
             continue
         sense = catalog_sense(w, found.forms) or next(iter(found.derived_senses(w)), None)
         if sense is None:

@@ -44,7 +44,7 @@ _EN_STOP = frozenset(
     needed put puts keep keeps able okay fine usually typically generally
     only actually difference differences between among either
     neither too just instead rather higher lower heavier bigger smaller larger longer
-    shorter cheaper pricier faster slower stronger weaker warmer cooler greater accept accepts
+    shorter cheaper pricier faster slower stronger weaker greater accept accepts
     cousin cousins lives live living friend friends wife husband mom dad son daughter kids
     sister sisters brother brothers nephew niece parents mother father mum grandma grandpa
     grandmother grandfather grandson granddaughter girlfriend boyfriend once ahead nowhere love

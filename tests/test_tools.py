@@ -321,10 +321,10 @@ def test_candidates_that_all_fit_the_list_are_still_ordered_for_the_shopper(demo
 
 
 def test_a_compound_the_dictionary_lacks_is_searched_by_its_longest_known_part(demo_ctx):
-    """ "双面胶" (double-sided tape), "开关电源" (a switching power supply) and "焊锡丝"
-    (solder wire) have no dictionary sense: an industrial catalog's search found none of
-    them by keyword. The longest part of two characters or more with a sense the
-    catalog uses is searched for ("焊锡丝" -> 焊锡, solder)."""
+    """ "开关电源" (a switching power supply) and "夹克衫" (a jacket) have no dictionary
+    sense: a catalog of English titles was searched by embedding alone. The longest part
+    of two characters or more with a sense the catalog uses, naming a kind of product
+    its titles end on, is searched for too ("夹克衫" -> 夹克, jacket)."""
     from tools.dictionary import english_words, sense_within
     from tools.discovery import catalog_query
 
@@ -334,6 +334,9 @@ def test_a_compound_the_dictionary_lacks_is_searched_by_its_longest_known_part(d
     assert sense_within("螺钉", uses) == "screw"  # a word with its own sense: that one
     assert sense_within("电路板", uses) is None  # no part the catalog says
     assert catalog_query(demo_ctx, "夹克衫").split()[1:] == ["jacket"]  # 夹克, jacket
+    # only a part that names a kind the titles end on: "下雨天" (a rainy day) is not
+    # searched as "rain" (no demo title ends on rain; a rain jacket is a jacket)
+    assert "rain" not in catalog_query(demo_ctx, "下雨天上班路上用").split()
 
 
 def test_a_chinese_query_also_searches_the_catalogs_english_words_for_it(demo_ctx):

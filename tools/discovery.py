@@ -19,7 +19,7 @@ from catalog.filters import ProductFilter
 from tools.context import ToolContext, per_catalog
 from tools.dictionary import catalog_sense, compound_parts, english_words, sense_within
 from tools.lexicon import lexicon
-from tools.products import product_evidence
+from tools.products import catalog_heads, product_evidence
 from tools.registry import ToolArgumentError
 from tools.results import ToolResult
 from tools.text import (
@@ -260,7 +260,9 @@ def catalog_query(ctx: ToolContext, query: str) -> str:
             # kind the titles name, as below)
             skipped = True
             part = sense_within(w, found.forms)
-            if part is not None:
+            if part is not None and stem(part.split()[-1].casefold()) in catalog_heads(ctx):
+                # only a part that names a kind of product the titles end on: "大罩子"
+                # (big ear cups) is no "cover", "下雨天" no "rain" product
                 extra.append(part)
                 told = told or w in heads
             continue

@@ -142,15 +142,10 @@ def sense_within(word: str, uses: Callable[[str], object]) -> str | None:
     """`catalog_sense` of a Chinese word, or else of its longest part of two characters or
     more that has one: a compound the dictionary lacks names what its parts do (焊锡丝,
     solder wire: 焊锡, solder; 数显卡尺: 卡尺, calipers)."""
-    found = catalog_sense(word, uses)
-    for size in range(len(word) - 1, 1, -1):
-        if found is not None:
-            break
-        for start in range(len(word) - size + 1):
-            found = catalog_sense(word[start : start + size], uses)
-            if found is not None:
-                break
-    return found
+    n = len(word)
+    parts = (word[i : i + size] for size in range(n - 1, 1, -1) for i in range(n - size + 1))
+    found = (catalog_sense(part, uses) for part in parts)
+    return catalog_sense(word, uses) or next((f for f in found if f is not None), None)
 
 
 def available() -> bool:

@@ -255,14 +255,13 @@ def catalog_query(ctx: ToolContext, query: str) -> str:
             continue  # "无香料": not scented; said by the Chinese words alone ("有没有" asks)
         if not english_words(w):
             # no sense to give it ("电路板"): those that have one are translated, and so is
-            # the longest part of it that has one ("木螺钉": 螺钉, screw; "急救包": 急救)
-            # (still a word without a sense of its own: what is translated must name a
-            # kind the titles name, as below)
+            # the longest part of it with one that names a kind of product the titles end
+            # on ("夹克衫": 夹克, jacket; "开关电源": 开关, power switch; "下雨天" is no "rain"
+            # product). Still a word without a sense of its own: what is translated must
+            # name a kind the titles name, as below.
             skipped = True
             part = sense_within(w, found.forms)
             if part is not None and stem(part.split()[-1].casefold()) in catalog_heads(ctx):
-                # only a part that names a kind of product the titles end on: "大罩子"
-                # (big ear cups) is no "cover", "下雨天" no "rain" product
                 extra.append(part)
                 told = told or w in heads
             continue

@@ -333,14 +333,13 @@ def request_claims(
     pid = product_evidence(ctx, product).id
     # What was asked and no record mentions, but not a catalog name (a brand asked for
     # is the brand filter's, and a name not in the cited record fails the verifier).
-    words = [
-        said
-        for n in report.unstated
-        if not verifier.check(
-            (c := _claim("unstated", lang, [pid], product.id, needs=[said := _unsaid(n)])).render(),
-            [c],
-        )
-    ][:2]
+    said_once: dict[str, str] = {}  # the same word asked in two messages is said once
+    for n in report.unstated:
+        said = _unsaid(n)
+        c = _claim("unstated", lang, [pid], product.id, needs=[said])
+        if not verifier.check(c.render(), [c]):
+            said_once.setdefault(said.casefold(), said)
+    words = list(said_once.values())[:2]
     if words:
         claims.append(_claim("unstated", lang, [pid], product.id, needs=words))
     return claims

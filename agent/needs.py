@@ -45,7 +45,7 @@ from catalog.brands import brand_pattern
 from catalog.models import Product
 from tools.context import ToolContext, per_catalog
 from tools.dictionary import english_vocabulary, english_words
-from tools.discovery import titles_name
+from tools.discovery import named_kind, titles_name
 from tools.passages import Passage, product_passages, review_passages
 from tools.products import catalog_heads
 from tools.text import (
@@ -886,6 +886,10 @@ class AskedKind:
     # a product is of the kind where its title names it so ("Portable Vacuum"), not
     # where the word only comes before another ("coffee" of "Drip Coffee Maker")
     before: frozenset[str] = frozenset()
+    # a kind the titles mostly say before another word (tools.discovery.named_kind): a
+    # product is one only where its title ends a run of words on it ("Digital
+    # Multimeter, 2 Channels"; not "Multimeter Test Probe")
+    by_end: bool = False
 
 
 KIND_SYNONYM = 0.7  # word-to-word similarity of another name for a kind (glue, adhesive)
@@ -956,10 +960,18 @@ def _message_kind(ctx: ToolContext, message: str) -> AskedKind | None:
     # night shifts ..., so I need a watch that tracks my sleep")
     starts = [0, *(m.end() for m in _ASKED_FOR.finditer(message))]
     for start in starts:
-        run = _first_run(message, start)
+        run, before, after = _first_run(message, start)
+        # a word the titles mostly say before another (named_kind) only where the message
+        # names a thing by it ("a multimeter", "an oscilloscope for my car", "multimeter?";
+        # not "a spa or massage gift card", "size small, box of 100", "got married.")
+        ends = after in ("", ".", "?", "!") or (after in TITLE_JOINS and after not in ("and", "or"))
+        ends = ends and (before in _INDEFINITE or not before)
         if not (
             not run
-            or not _is_head(stem(run[-1]), heads)
+            or not (
+                (head := _is_head(stem(run[-1]), heads))
+                or (ends and named_kind(ctx, stem(run[-1])))
+            )
             or COLOUR.search(run[-1])
             or run[-1] in NO_KIND
             or run[-1] in _DIMENSIONS
@@ -968,7 +980,8 @@ def _message_kind(ctx: ToolContext, message: str) -> AskedKind | None:
             before = frozenset(
                 stem(w) for w in run[-2:-1] if stem(w) in heads and stem(w) not in COUNT_WORDS
             )
-            return AskedKind(frozenset({stem(run[-1])}), (run[-1],), before=before)
+            words = frozenset({stem(run[-1])})
+            return AskedKind(words, (run[-1],), before=before, by_end=not head)
     return None  # "Not that brand.": a word that says nothing of what the product is
 
 
@@ -978,11 +991,18 @@ def _is_head(word: str, heads: frozenset[str]) -> bool:
     return word in heads or (len(word) >= 4 and any(h.endswith(word) for h in heads))
 
 
-def _first_run(message: str, start: int) -> list[str]:
+_INDEFINITE = frozenset("a an some any another".split())  # noqa: SIM905
+
+
+def _first_run(message: str, start: int) -> tuple[list[str], str, str]:
+    """The first run of content words from `start`, the word or mark before it and the
+    one that ends it ("" at either end of the message)."""
     run: list[str] = []
+    before = ""
     for m in _RUN_WORD.finditer(message, start):
         word = m.group(0).casefold()
         if not run and word in _ASKING:
+            before = word
             continue  # "I want a quiet coffee grinder": the run is what is wanted
         if (
             word[0].isalnum()
@@ -993,8 +1013,10 @@ def _first_run(message: str, start: int) -> list[str]:
         ):
             run.append(word)
         elif run:
-            break
-    return run
+            return run, before, word
+        else:
+            before = word
+    return run, before, ""
 
 
 _ASKED_FOR = re.compile(
@@ -1010,6 +1032,8 @@ def of_asked_kind(ctx: ToolContext, product: Product, kind: AskedKind) -> bool:
     yeast nutrient is a yeast product, test tubes are no graduated cylinders."""
     if kind.chinese and kind.chinese in (product.title_i18n.get("zh") or ""):
         return True
+    if kind.by_end:
+        return bool(set(title_heads(product.title)) & kind.words)
     # the title's words before its first "for" (a "Hotend with Fan for ... Nozzle" is no
     # nozzle), each but one that another word naming products follows ("Test Tube Rack"
     # is a rack, "Yeast Nutrient" a nutrient), and its category's words

@@ -105,6 +105,16 @@ def test_quiet_is_said_to_be_unstated_when_no_record_mentions_it(agent):
     _all_claims_check(agent, reply, [message])
 
 
+def test_a_need_said_in_two_messages_is_said_missing_once(agent):
+    """ "quiet" asked twice and on no page: "Nothing on its page mentions "quiet"", not
+    "... "quiet" or "quiet"."""
+    _, state = _ask(agent, "I want a quiet coffee grinder")
+    reply, _ = _ask(agent, "it has to be quiet", state)
+    missing = [s.text for p in reply.products for s in p.sentences if "mentions" in s.text]
+    assert missing
+    assert all(t.count('"quiet"') == 1 for t in missing), missing
+
+
 def test_chinese_skin_care_request_quotes_the_request_not_the_title(agent):
     message = "给妈妈买一个护肤品，200元以内"
     reply, _ = _ask(agent, message)

@@ -415,6 +415,55 @@ def test_a_product_for_the_asked_kind_comes_after_the_kind_itself(tmp_path):
         assert order("something for dry skin", ["s2", "s1", "s3"]) == ["s2", "s1", "s3"]
 
 
+def test_a_kind_only_one_title_ends_on_is_found_before_what_goes_with_it(tmp_path):
+    """ "I need a multimeter" where one title ends on "Multimeter" and many more products
+    (test leads) say it, in their titles before another word or in their descriptions:
+    the catalog's titles name what products are, so the multimeter comes first and is
+    the kind asked for; a lead is not one. Said only as the thing asked for ("a
+    multimeter", "multimeter?"), not before "or" nor after "the"."""
+    import time
+
+    from agent.needs import asked_kind, of_asked_kind
+    from catalog.ingest import store_dataset
+    from catalog.models import Product, RawDataset
+    from catalog.report import ValidationReport
+    from catalog.store import Store
+    from tools.discovery import _things_before_accessories, names_by_title, titles_name
+    from vectorstore.index import SearchHit
+
+    listed = {
+        "p1": ("Banana Multimeter Probe Test Lead", ""),
+        "p2": ("Alligator Clip Multimeter Test Lead", ""),
+        "p3": ("Multimeter Probe Test Lead, 1000V", ""),
+        **{f"l{i}": (f"{w} Test Lead", "Fits any digital multimeter.")
+           for i, w in enumerate(["Silicone", "Hook", "Banana Plug", "Spade", "Grabber"])},
+        "o1": ("Handheld Oscilloscope", ""),
+        "o2": ("Portable Digital Oscilloscope", ""),
+        "o3": ("Mini Oscilloscope, 2 Channels", ""),
+        "m1": ("Portable Oscilloscope and Digital Multimeter, 2 Channels", ""),
+    }  # fmt: skip
+    products = [Product(pid, t, description=d, brand="") for pid, (t, d) in listed.items()]
+    with Store.in_home(tmp_path) as store:
+        store_dataset(store, RawDataset(products, [], [], []), ValidationReport("t", "test"),
+                      time.perf_counter())  # fmt: skip
+        ctx = ToolContext(store, "t")
+        assert not titles_name(ctx, {"multimeter"}) and names_by_title(ctx)
+        hits = [SearchHit(i, 1.0, [], "", "title", title=listed[i][0]) for i in ("p1", "l0", "m1")]
+        assert [h.product_id for h in _things_before_accessories(ctx, "multimeter", hits)] == [
+            "m1", "p1", "l0"
+        ]  # fmt: skip
+        for message in ("I need a multimeter", "multimeter?", "a multimeter for my car"):
+            kind = asked_kind(ctx, [message])
+            assert kind is not None and kind.words == {"multimeter"}, message
+            assert of_asked_kind(ctx, store.product("t", "m1"), kind)
+            assert not of_asked_kind(ctx, store.product("t", "p1"), kind)
+        lead = asked_kind(ctx, ["a multimeter test lead"])
+        assert lead is not None and of_asked_kind(ctx, store.product("t", "p1"), lead)
+        for message in ("a multimeter or oscilloscope probe", "the multimeter."):
+            kind = asked_kind(ctx, [message])
+            assert kind is None or "multimeter" not in kind.words, message
+
+
 def test_a_request_claim_quotes_the_part_of_the_title_that_holds_the_words():
     from agent.needs import fact_window
     from tools.passages import Passage

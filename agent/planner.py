@@ -465,6 +465,16 @@ class RulePlanner:
             preset = {"category": None, **self._overview_preset(text, parsed)}
             if not (preset["category"] and self.vocabulary.attributes_in(text)):
                 return self.tool_plan("shop_overview", text, parsed, refs, situation, preset=preset)
+        if (
+            question
+            and state.shown
+            and refs.which
+            and _which_on_an_aspect(text)
+            and "answer_question" in self.registry.tools
+        ):  # "哪个容量更大？", "which has the longest battery?": of the products in view,
+            # however near a request for more the words sit (the router's "bigger")
+            plan = self.tool_plan("answer_question", text, parsed, refs, situation)
+            return replace(plan, firm=True)
         shopping = self._shopping(
             text, parsed, refs, question, match, bool(state.shown), state.slots.category
         )

@@ -272,6 +272,19 @@ def test_which_of_several_answers_for_each_and_picks_the_highest_number(agent):
         assert "highest" in reply.answer[0].text
 
 
+@pytest.mark.parametrize("question", ["哪个容量更大？", "which has the most pockets?"])
+def test_which_of_those_in_view_on_one_thing_is_asked_of_them_not_searched(agent, question):
+    """ "哪个容量更大？" (which holds more?) after backpacks were shown sounds to the router
+    like a request for bigger ones; it asks which of them, and their records answer."""
+    state = new_state("zh" if "容量" in question else "en")
+    shown = agent.turn(state, "我想买登山包" if "容量" in question else "hiking backpack", None)
+    reply = agent.turn(state, question, None)
+    assert [s.tool for s in reply.trace] == ["answer_question"]
+    assert reply.trace[0].arguments["product_ids"] == [p.product_id for p in shown.products]
+    if "容量" in question:  # the capacity each one's page lists
+        assert all("capacity" in s.text for s in reply.answer), reply.answer
+
+
 @pytest.mark.parametrize(
     ("language", "question"),
     [("en", "which of these has the longest battery?"), ("zh", "哪个电池最耐用？")],

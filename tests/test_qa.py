@@ -1194,6 +1194,29 @@ def test_a_word_that_only_modifies_the_next_is_no_yes(text, asked, modifies):
 
 
 @pytest.mark.parametrize(
+    ("question", "text", "yes"),
+    [
+        ("does it expire?", "Gift Card has no fees and no expiration date", False),
+        ("does it expire?", "Funds expire 12 months after purchase", True),
+        ("is it waterproof?", "Not waterproof; splash resistant only", False),
+        ("is it rechargeable?", "Comes with a rechargeable battery", True),
+    ],
+)
+def test_a_negation_before_a_word_made_of_the_asked_one_is_a_no(question, text, yes):
+    """ "does the first one expire?" of a gift card whose page says "no expiration date"
+    was answered "Yes, its feature list says ...": the record was found by a word made of
+    the asked one ("expiration"), and the negation before it was looked for only before
+    the asked word itself."""
+    from tools.passages import Passage
+    from tools.qa import _yes_no
+    from tools.text import stem
+
+    passage = Passage("P1.f1", "product", "feature", "feature", text, "1")
+    focus = [stem(w) for w in re.findall(r"[a-z]+", question) if w not in ("does", "it", "is")]
+    assert _yes_no(question, passage, focus) is yes
+
+
+@pytest.mark.parametrize(
     "template",
     [
         "Between the {a} and the {b}, which one lasts longer on a charge?",

@@ -986,7 +986,8 @@ def _yes_no(question: str, passage: Passage, focus: list[str]) -> bool | None:
         # one reviewer's word is quoted, not turned into a yes; "men or women?" and
         # "other colors?" are answered by what the record says, never "yes"
         return None
-    return not any(negated_near(passage.text, t) for t in focus)
+    # the passage may hold a word made of the asked one ("no expiration date" of "expire")
+    return not any(negated_near(passage.text, t, made_of=True) for t in focus)
 
 
 def _number(text: str) -> float | None:

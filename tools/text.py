@@ -1166,14 +1166,16 @@ def superlative(question: str) -> str | None:
     return None
 
 
-def negated_near(text: str, term: str, window: int = 3) -> bool:
-    """A negation word among the few words before the term ("not waterproof", "不防水")."""
+def negated_near(text: str, term: str, window: int = 3, made_of: bool = False) -> bool:
+    """A negation word among the few words before the term ("not waterproof", "不防水"),
+    or with `made_of` before a word made of it, as `contains_term` finds one ("no
+    expiration date" of "expire")."""
     if _HAN.match(term):
         at = text.find(term)
         return at > 0 and bool(_NEGATION.search(text[max(0, at - 3) : at]))
     words = re.findall(r"[A-Za-z0-9']+", text)
     for i, word in enumerate(words):
-        if stem(word) == term:
+        if stem(word) == term or (made_of and " " not in term and contains_term(word, term)):
             before = " ".join(words[max(0, i - window) : i])
             if _NEGATION.search(before):
                 return True

@@ -986,8 +986,19 @@ def _yes_no(question: str, passage: Passage, focus: list[str]) -> bool | None:
         # one reviewer's word is quoted, not turned into a yes; "men or women?" and
         # "other colors?" are answered by what the record says, never "yes"
         return None
+    if not _FREE.search(question) and any(_free_of(passage.text, t) for t in focus):
+        return False  # "does it contain BPA?" of "BPA-free plastic" (not "is it BPA free?")
     # the passage may hold a word made of the asked one ("no expiration date" of "expire")
     return not any(negated_near(passage.text, t, made_of=True) for t in focus)
+
+
+_FREE = re.compile(r"\bfree\b", re.I)
+_FREE_OF = re.compile(r"([A-Za-z0-9']+)(?:-|\s)free\b", re.I)
+
+
+def _free_of(text: str, term: str) -> bool:
+    """Whether the text says it is free of the term ("BPA-free", "fragrance free")."""
+    return any(contains_term(m.group(1), term) for m in _FREE_OF.finditer(text))
 
 
 def _number(text: str) -> float | None:

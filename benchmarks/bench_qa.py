@@ -14,9 +14,17 @@ questions name
 the records that state the answer, the others have none. Each row's `split` says
 its part; a third are the test part, never used to fit.
 
+Of its answerable yes-no questions, 173 carry "polarity": the yes or no their records
+state, labelled by a later separate pass from the records alone (15 more it judged
+unclear: choices between two things, a value asked besides, mixed records), before the
+answers to them were scored; the assistant's yes or no had been changed for two kinds of
+record by then ("no expiration date" of "does it expire?", "BPA-free" of "does it
+contain BPA?"), found in conversation.
+
 Scored: answerable questions answered citing a gold record (every product asked
 about that has gold records), not-answerable ones answered "not stated", review
-questions summarised citing a gold review, sentences failing the audit (every
+questions summarised citing a gold review, yes-no questions whose answer opens with the
+labelled yes or no (right) or with the other one (wrong), sentences failing the audit (every
 citation names a record of the evidence, every number and catalog name is in the
 records it cites), "not stated" sentences naming a word the product's records hold
 as written (false silences), and the time per question. With `--llm default` the packaged
@@ -139,6 +147,14 @@ def score(row: dict[str, Any], outcome, ctx: ToolContext, sentences: list[str]) 
         cited = [gold_of(ctx.evidence.get(c)) for c in quoted.get(pid, [])]
         right.append(any(matches(c, g) for c in cited for g in golds))
     out["correct"] = bool(right) and all(right)
+    if row.get("polarity") in ("yes", "no"):
+        # the yes or no the answer opens with, against the one the records state
+        expected = row["polarity"] == "yes"
+        said = [a["answer"] for a in data["answers"] if a["product_id"] in row["products"]]
+        if any(s is not None and s != expected for s in said):
+            out["yes_no"] = "wrong"
+        else:
+            out["yes_no"] = "right" if said and all(s == expected for s in said) else "none"
     return out
 
 
@@ -261,11 +277,17 @@ def summarise(results, times, failures, written=0, passed=0, false=0) -> dict[st
     answerable = [r for r in results if r["answerable"] and r["kind"] != "reviews"]
     silent = [r for r in results if not r["answerable"]]
     reviews = [r for r in results if r["kind"] == "reviews"]
+    polar = [r for r in results if "yes_no" in r]
     return {
         "n": len(results),
         "answerable_cited_gold": share(answerable),
         "not_answerable_said_so": share(silent),
         "reviews_cited_gold": share(reviews),
+        "yes_no_n": len(polar),
+        "yes_no_right": (
+            round(sum(r["yes_no"] == "right" for r in polar) / len(polar), 4) if polar else None
+        ),
+        "yes_no_wrong": sum(r["yes_no"] == "wrong" for r in polar),
         "unsupported_sentences": failures,
         "false_silences": false,
         "sentences": sum(len(r["sentences"]) for r in results),
@@ -454,9 +476,10 @@ def main(argv: list[str] | None = None) -> None:
     ]
     print(f"Questions about products ({part} part, llm {args.llm})")
     print_table(table, ["catalogs", "n", "answerable_cited_gold", "not_answerable_said_so",
-                        "reviews_cited_gold", "unsupported_sentences", "false_silences",
+                        "reviews_cited_gold", "yes_no_n", "yes_no_right", "yes_no_wrong",
+                        "unsupported_sentences", "false_silences",
                         "ms_p50", "ms_p95", "model_sentences", "model_passed"])  # fmt: skip
-    errors = [r for r in report["all"]["rows"] if not r["correct"]]
+    errors = [r for r in report["all"]["rows"] if not r["correct"] or r.get("yes_no") == "wrong"]
     suffix = "" if args.llm == "none" else f"_{args.llm}"
     name = f"qa{suffix}" if part == "test" else f"qa_{part}{suffix}"
     write_results(name, table, part=part, llm=args.llm, errors=errors, first_question_s=cold)

@@ -121,6 +121,9 @@ QA_FLOORS = {
     "answerable_cited_gold": min(90 / 138, round(90 / 138, 4)) - EXACT,
     "not_answerable_said_so": min(66 / 89, round(66 / 89, 4)) - EXACT,
     "reviews_cited_gold": min(24 / 48, round(24 / 48, 4)) - EXACT,
+    # yes-no questions whose answer opens with the yes or no the records state: 5 of the
+    # 65 labelled with one (most are answered by quoting the record, with no yes or no)
+    "yes_no_right": min(5 / 65, round(5 / 65, 4)) - EXACT,
 }
 
 
@@ -166,6 +169,8 @@ def _qa_floors(results: dict[str, dict[str, Any]]) -> list[str]:
         problems.append(f"questions: {row.get('unsupported_sentences')} unsupported sentences")
     if row.get("false_silences") != 0:  # "not mentioned" said of a word the records hold
         problems.append(f"questions: {row.get('false_silences')} false silences")
+    if row.get("yes_no_wrong") != 0:  # a yes where the records say no, or a no for a yes
+        problems.append(f"questions: {row.get('yes_no_wrong')} wrong yes or no")
     return problems
 
 

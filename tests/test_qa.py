@@ -1181,6 +1181,7 @@ def test_ratings_equal_as_said_name_no_highest(demo_store):
         ("a hard case, batteries and a manual", [["case"]], False),
         ("water resistant to 50 m", [["water"], ["resistant"]], False),
         ("battery life of 10 hours", [["battery"]], True),
+        ("cleanser with vitamin C and ceramides", [["vitamin"]], False),
         ("防水等级", [["防水"]], False),
     ],
 )
@@ -1217,8 +1218,21 @@ def test_a_negation_before_a_word_made_of_the_asked_one_is_a_no(question, text, 
 
     passage = Passage("P1.f1", "product", "feature", "feature", text, "1")
     asking = ("does", "it", "is", "have", "contain")
-    focus = [stem(w) for w in re.findall(r"[a-z]+", question) if w not in asking]
+    focus = [[stem(w)] for w in re.findall(r"[a-z]+", question) if w not in asking]
     assert _yes_no(question, passage, focus) is yes
+
+
+def test_a_chinese_question_is_answered_no_by_the_english_words_a_record_negates():
+    """ "Express 礼品卡买了不想要能退吗？" was answered "是的，它的商品卖点写着：“No returns
+    and no refunds on gift cards”": the negation is read before the words the record
+    says the asked one in (its translations), not only before the Chinese word."""
+    from tools.passages import Passage
+    from tools.qa import _yes_no
+
+    passage = Passage("P1.f4", "product", "feature", "feature", "No returns and no refunds", "1")
+    assert _yes_no("能退吗？", passage, [["退", "return", "refund"]]) is False
+    passage = Passage("P1.f4", "product", "feature", "feature", "Easy returns within 30 days", "1")
+    assert _yes_no("能退吗？", passage, [["退", "return", "refund"]]) is True
 
 
 @pytest.mark.parametrize(

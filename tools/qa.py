@@ -306,7 +306,7 @@ def _find(
         finding.value = next((v for p in counts if (v := _number(p.text)) is not None), None)
         return finding
     focused = question_focus(ctx, product, terms, question, found)
-    features, focus = passage_features(ctx, product, question, terms, found, focused)
+    features, _ = passage_features(ctx, product, question, terms, found, focused)
     weights, bias, cutoff = model()
     if reviews_only:
         cutoff = review_cutoff()
@@ -406,7 +406,7 @@ def _find(
         # "is it 12-cup?" of "capacity: 4-cup" names cups, not twelve: no yes (the
         # record is quoted); a yes needs each number the question says
         named = named and all(holds_number(said, n) for n in said_numbers(question))
-        finding.answer = _yes_no(question, stated[0][0], focus) if named else None
+        finding.answer = _yes_no(question, stated[0][0], focused[1]) if named else None
         if not says_all:  # what no record says is said first ("latex")
             finding.unmentioned = unmentioned(ctx, question, found, unsaid)
         # the number a "which is the longest" question compares: the first stated one
@@ -967,6 +967,7 @@ def _only_modifies(text: str, forms: list[str], asked: list[list[str]]) -> bool:
         after = tokens[i + 1] if i + 1 < len(tokens) else ""
         modifier = (
             after[:1].isalpha()
+            and len(after) > 1  # "vitamin C", "vitamin B12": a letter names the word's kind
             and not is_stopword(after)
             and not after.casefold().endswith("ed")  # "case included", "battery powered"
             and not any(contains_term(after, f) for f in others)
@@ -976,7 +977,11 @@ def _only_modifies(text: str, forms: list[str], asked: list[list[str]]) -> bool:
     return True
 
 
-def _yes_no(question: str, passage: Passage, focus: list[str]) -> bool | None:
+def _yes_no(question: str, passage: Passage, forms: list[list[str]]) -> bool | None:
+    """Yes where the passage states every asked word (`forms`: each one's forms, its
+    translations among them) without negating it; no where it negates one, in the
+    words it says it by ("No returns" of "能退吗？"); None for a question that is not a
+    yes-no one, or a review's word."""
     if (
         not is_polar(question)
         or passage.kind == "review"
@@ -986,10 +991,11 @@ def _yes_no(question: str, passage: Passage, focus: list[str]) -> bool | None:
         # one reviewer's word is quoted, not turned into a yes; "men or women?" and
         # "other colors?" are answered by what the record says, never "yes"
         return None
-    if not _FREE.search(question) and any(_free_of(passage.text, t) for t in focus):
+    said = [f for fs in forms for f in fs if contains_term(passage.text, f)]
+    if not _FREE.search(question) and any(_free_of(passage.text, f) for f in said):
         return False  # "does it contain BPA?" of "BPA-free plastic" (not "is it BPA free?")
     # the passage may hold a word made of the asked one ("no expiration date" of "expire")
-    return not any(negated_near(passage.text, t, made_of=True) for t in focus)
+    return not any(negated_near(passage.text, f, made_of=True) for f in said)
 
 
 _FREE = re.compile(r"\bfree\b", re.I)

@@ -43,6 +43,7 @@ from tools.context import ToolContext
 from tools.discovery import common_words
 from tools.passages import product_passages
 from tools.products import product_evidence
+from tools.qa import brand_sense
 from tools.text import content_terms, stem
 
 MAX_CLAIMS = 4
@@ -336,6 +337,8 @@ def request_claims(
     said_once: dict[str, str] = {}  # the same word asked in two messages is said once
     for n in report.unstated:
         said = _unsaid(n)
+        if brand_sense(ctx, said):
+            continue  # a brand named in Chinese ("星巴克") is the brand filter's, as in English
         c = _claim("unstated", lang, [pid], product.id, needs=[said])
         if not verifier.check(c.render(), [c]):
             said_once.setdefault(said.casefold(), said)

@@ -1191,15 +1191,16 @@ def aligned_translations(ctx: ToolContext, term: str) -> list[str]:
     """The English word the catalog's translated titles pair with a Chinese word, and the
     catalog's word made of its dictionary sense where the catalog never says the sense
     ("放大镜": "magnifying glass", "Magnifier"; tools.lexicon.Lexicon.derived_senses),
-    stemmed."""
+    and the catalog brand it is the proper name of ("星巴克": Starbucks), stemmed."""
     if not _HAN.match(term) or ctx.encode is None:
         return []
     from tools.lexicon import lexicon
+    from tools.qa import brand_sense
 
     words = lexicon(ctx)
     word = words.aligned_word(ctx, term)
     found = [word] if word else []
-    found += words.derived_senses(term)
+    found += words.derived_senses(term) + brand_sense(ctx, term)
     return list(dict.fromkeys(" ".join(stem(w) for w in t.split()) for t in found))
 
 

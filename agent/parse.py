@@ -378,7 +378,13 @@ _CHEAPER = re.compile(
 )  # "别给我看太便宜的了" (nothing too cheap) asks for no cheaper one
 _OTHER_BRAND = re.compile(
     r"(?:not|no|don'?t want) (?:that|this) brand|different brand|other brand"
-    r"|another brand|不要这个牌子|不要这个品牌|换个牌子|换个品牌|别的牌子|其他品牌",
+    r"|another brand|不要这个牌子|不要这个品牌|换个牌子|换个品牌|别的牌子|其他品牌"
+    # another seller, where a brand is one ("any other coffee shop cards?", "别的咖啡店的卡")
+    # (the word "other" only: what the seller is, "coffee shop", is still searched for)
+    r"|\b(?:other|another|different)\b(?=\s+(?:[a-z'-]+\s+){0,2}?(?:shops?|stores?"
+    r"|restaurants?|caf[eé]s?|chains?|retailers?|merchants?)\b)"
+    r"|(?:别的|其他|其它|另外的?|换(?:一)?家)(?=[\u4e00-\u9fff]{0,3}?(?:店|餐厅|餐馆|饭店|商店|商家))"
+    r"|别家",
     re.I,
 )
 # "None of these", "something else": the shopper passes on everything shown.
@@ -471,8 +477,10 @@ _STOPWORDS = frozenset(
     anything everything do does have has pls plz thx
     someone somebody anyone anybody love loves loved enjoy enjoys likes
     prefer prefers preferably how
+    想 想要 要 我 我想 我要 还有
     """.split()  # noqa: SIM905
-)
+)  # (the Chinese ones as words left on their own: "想" of "想给同事买张...", the recipient cut;
+# "还有" of "还有别的咖啡店的卡吗", "别的" cut)
 
 
 @dataclass

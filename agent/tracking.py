@@ -59,6 +59,14 @@ def update_slots(
             if p.id in targets and p.brand and p.brand not in s.exclude_brands:
                 s.exclude_brands.append(p.brand)
         s.brands = [b for b in s.brands if b not in s.exclude_brands]
+        # its name asked for before is no word to search for now ("Starbucks card", then
+        # "any other coffee shop cards?"; "星巴克的卡", then "还有别的咖啡店的卡吗")
+        named = getattr(vocabulary, "chinese_brands", lambda _: {})(s.query)
+        for brand in s.exclude_brands:
+            if (pattern := brand_pattern(brand)) is not None:
+                s.query = " ".join(pattern.sub(" ", s.query).split())
+            if brand in named:
+                s.query = " ".join(w for w in s.query.split() if w != named[brand])
     _brands(state, parsed, text, vocabulary)
     previous_category = s.category
     anew = parsed.another or _new_kind(parsed, s.query, vocabulary, s.recipient, text)

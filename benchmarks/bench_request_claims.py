@@ -45,7 +45,9 @@ changes had left unlabelled; judged by the same reading, 22 true and 6 false. Fi
 by the words made of it ("Steakhouses", "Non-contact") and a need for something by a list
 after "for"; judged by the same reading, 4 true and 1 false. One more (of the tune part)
 appeared when a sentence no longer ended after an initial ("…restaurants in the U.S.
-only."): the same fact as a claim of its pair, true.
+only."): the same fact as a claim of its pair, true. One more (of the tune part) appeared
+when a brand's Chinese name was read as the brand ("星巴克", Starbucks): the same fact as a
+claim of its pair, from another window of the title, true.
 
 Scored on a part: precision (shown request claims judged true), coverage (of the
 products with a true candidate claim, those shown with a true one), claims shown

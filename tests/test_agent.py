@@ -502,11 +502,14 @@ def test_a_decimal_is_searched_for_whole(message, content):
         ("I'd prefer something Italian", "Italian"),
         ("not these, cheaper ones", ""),
         ("not black", "not black"),  # what is not wanted stays (agent.parse.avoided reads it)
+        ("想给同事买张星巴克的卡", "星巴克 卡"),
+        ("想给我爸买双登山鞋", "登山鞋"),
     ],
 )
 def test_a_product_turned_down_and_a_preference_are_no_search_words(message, content):
     """ "not that one, something Italian" searched for "not Italian", and "I'd prefer
-    something Italian" for "prefer Italian"."""
+    something Italian" for "prefer Italian"; "想给同事买张星巴克的卡" for "想 星巴克 卡" (the
+    wanting left alone once the recipient was cut)."""
     from agent.parse import parse
 
     assert parse(message).content == content
@@ -545,6 +548,35 @@ def test_a_brand_not_wanted_said_by_its_chinese_name_is_left_out():
         state.asked_for_products()
     assert state.slots.exclude_brands == ["Starbucks"] and state.slots.brands == []
     assert state.request() == [first, "不要星巴克的"]
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "words"),
+    [
+        ("a Starbucks card for a coworker", "any other coffee shop cards?", ["coffee", "shop"]),
+        ("想给同事买张星巴克的卡", "还有别的咖啡店的卡吗", ["咖啡店"]),
+    ],
+)
+def test_another_seller_leaves_out_the_brand_shown_and_its_name(first, then, words):
+    """ "any other coffee shop cards?" after a Starbucks card shown asks for another
+    seller's: Starbucks is left out (no longer asked for), and neither its name nor its
+    Chinese name is a word to search for; the kind of seller still is."""
+    from agent.parse import parse
+    from agent.tracking import update_slots
+    from catalog.models import Product
+
+    vocabulary, state = _card_vocabulary(), new_state("zh" if "星" in first else "en")
+    shown = [Product(id="c1", title="Starbucks Gift Card", brand="Starbucks")]
+    for message, seen in ((first, []), (then, shown)):
+        state.turns += 1
+        state.hear(message)
+        update_slots(state, parse(message), message, vocabulary, "USD", seen)
+        state.asked_for_products()
+    assert state.slots.exclude_brands == ["Starbucks"] and state.slots.brands == []
+    query = state.slots.query.casefold().split()
+    assert "starbucks" not in query and "星巴克" not in query, query
+    assert all(w in query for w in words), query
+    assert not parse("any other colors?").exclude_last_brand  # another value, not seller
 
 
 def test_words_said_before_the_first_kind_stay_part_of_the_request():

@@ -386,6 +386,25 @@ def test_a_brand_name_meets_no_need(restaurant_cards):
     assert starbucks.kind_only
 
 
+def test_a_brand_named_in_chinese_is_the_brand_not_a_word_no_page_says(restaurant_cards):
+    """ "想买张星巴克的卡": "星巴克" is the dictionary's proper name of the catalog's brand
+    Starbucks, so its card's title meets it (a request claim quoting 星巴克), and no card,
+    of Starbucks or another coffee shop, is said "它的页面没有提到“星巴克”" (an English
+    brand name is no such word either)."""
+    from agent.composer import request_claims
+
+    ctx = restaurant_cards
+    message = "想买张星巴克的卡"
+    ctx.session.said = [message]
+    said = {}
+    for pid in ("g4", "g5"):
+        claims = request_claims(ctx, ctx.store.product("cards", pid), needs_of([message]), "zh",
+                                ("Starbucks",), [message])  # fmt: skip
+        said[pid] = [c.render() for c in claims]
+    assert any(_first_quote(t) == "星巴克" and "Starbucks" in t for t in said["g4"]), said
+    assert not any("没有提到" in t for ts in said.values() for t in ts), said
+
+
 def test_the_verifier_refuses_a_colour_met_by_another_colour():
     """ "You asked for "red": its page lists color: "black"." passes no similarity:
     a colour is met by its own word only; the true claim passes."""

@@ -943,7 +943,26 @@ def _translations(ctx: ToolContext, term: str) -> list[str]:
         return []
     found = [*lexicon(ctx).translate(ctx, term), *english_words(term, verbs=False)]
     found += lexicon(ctx).derived_senses(term)
+    found += brand_sense(ctx, term)
     return list(dict.fromkeys(" ".join(stem(w) for w in t.split()) for t in found))
+
+
+def brand_sense(ctx: ToolContext, term: str) -> list[str]:
+    """The catalog brand a Chinese word is the proper name of, by its first dictionary
+    sense ("星巴克" -> "Starbucks, US coffee shop chain" -> Starbucks), which english_words
+    leaves out as a name; not a common word that is also one ("苹果", apple)."""
+    first = next(iter(senses(term) or ()), "").split(",")[0].strip()
+    if not first[:1].isupper():
+        return []
+    brands = per_catalog(
+        _BRANDS,
+        ctx,
+        lambda: {p.brand.casefold() for p in ctx.store.products(ctx.catalog) if p.brand},
+    )
+    return [first.casefold()] if first.casefold() in brands else []
+
+
+_BRANDS: dict = {}
 
 
 # A question whether a product has or comes with a thing (a noun asked for, not a

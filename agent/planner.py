@@ -244,6 +244,14 @@ class RulePlanner:
             return plan
         if recalled.tool is None and plan.action != "tools":
             return plan
+        if (
+            recalled.tool is None
+            and plan.tool == "answer_question"
+            and state.shown
+            and _THEM.search(text)
+        ):  # "how do they fit, true to size?": a question of the products in view, however
+            # near the labelled small talk its words sit ("this weekend" points at none)
+            return plan
         if plan.tool is not None and plan.tool not in self.router.exemplar_tools:
             # a tool no labelled message knows (a plugin's, registered since): the
             # messages that wanted no tool were labelled before it could serve them
@@ -613,6 +621,11 @@ class RulePlanner:
         plan = self.tool_plan(tool, text, parsed, refs, situation, preset=preset)
         if tool == "record_feedback":
             plan.intent = intent
+        if tool == "similar_products" and parsed.cheaper and plan.calls:
+            # "anything similar to the second but cheaper?": below its price
+            like = self.by_id.get(plan.calls[0].arguments.get("product_id", ""))
+            if like is not None and like.price is not None:
+                plan.calls[0].arguments["max_price"] = round(like.price - 0.01, 2)
         return plan
 
     def _asks_reviews(self, text: str, refs: References, situation: Situation) -> bool:
@@ -1410,6 +1423,10 @@ _CARRIES = re.compile(r"\b(?:sell|carry|stock|have|got|offer)\b|卖|有", re.I)
 _FROM_BRAND = re.compile(
     r"\b(?:any(?:thing)?|something|ones?|stuff|others?|products?)\s+(?:from|by)\b", re.I
 )
+
+
+# The products in view, pointed at together: "they", "these", "这几个".
+_THEM = re.compile(r"\b(?:they|them|these|those)\b|它们|这些|这几(?:个|款|双|件)", re.I)
 
 
 def _about_own_purchase(text: str) -> bool:

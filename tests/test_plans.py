@@ -1923,6 +1923,7 @@ def test_traditional_chinese_is_read_as_simplified_and_reaches_the_same_tools(sh
          "price_history", {"product_id": 2}),
         ("appreciate it. put #2 and #3 side by side for me?", "compare_products",
          {"product_ids": [1, 2]}),
+        ("how do they fit, true to size?", "answer_question", {"product_ids": [0, 1, 2]}),
     ],
 )  # fmt: skip
 def test_casual_wordings_after_products_are_shown(shop, encode, message, tool, arguments):

@@ -115,6 +115,24 @@ def test_a_need_said_in_two_messages_is_said_missing_once(agent):
     assert all(t.count('"quiet"') == 1 for t in missing), missing
 
 
+@pytest.mark.parametrize(
+    "message", ["anything similar to the second but cheaper?", "第二个有没有类似但便宜一点的"]
+)
+def test_similar_but_cheaper_is_below_the_price_of_the_one_named(agent, message):
+    """ "anything similar to the second but cheaper?" showed shoes like it costing more:
+    the similar products are held below its price."""
+    shop = agent.store
+    state = new_state("zh" if "第" in message else "en")
+    shown = agent.turn(state, "women's trail running shoes", None).products
+    second = shop.product("demo", shown[1].product_id)
+    reply = agent.turn(state, message, None)
+    assert reply.trace[0].tool == "similar_products"
+    assert reply.trace[0].arguments["product_id"] == second.id
+    assert reply.products
+    for p in reply.products:
+        assert shop.product("demo", p.product_id).price < second.price, p.title
+
+
 def test_chinese_skin_care_request_quotes_the_request_not_the_title(agent):
     message = "给妈妈买一个护肤品，200元以内"
     reply, _ = _ask(agent, message)

@@ -172,17 +172,21 @@ def _what_it_is(ctx: ToolContext, product) -> str:
     return " ".join([product.title] * named + first.split()[:SIMILAR_DESCRIPTION_WORDS])
 
 
-def similar_products(ctx: ToolContext, product_id: str, k: int = 3) -> ToolResult:
+def similar_products(
+    ctx: ToolContext, product_id: str, k: int = 3, max_price: float | None = None
+) -> ToolResult:
     """Find products similar to a given one: more like it, alternatives to it.
 
     Args:
         product_id: The catalog id of the product.
         k: How many products to return (1-20).
+        max_price: Highest price, in the catalog's currency ("like the second but
+            cheaper": below its price).
     """
     product = get_product(ctx, product_id)
     k = max(1, min(k, 20))
     excluded = [*ctx.session.excluded, product.id]
-    f = ProductFilter(exclude_ids=excluded, in_stock_only=True)
+    f = ProductFilter(exclude_ids=excluded, in_stock_only=True, max_price=max_price)
     # Like it by what it is (its title searched: "The Coffee Bean & Tea Leaf Gift Card" ->
     # other coffee shops' cards) and by who bought it (the recommender's similar items),
     # fused by rank with the text first: co-purchases alone, in a sparse catalog, are

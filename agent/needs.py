@@ -960,12 +960,13 @@ def _message_kind(ctx: ToolContext, message: str) -> AskedKind | None:
     # night shifts ..., so I need a watch that tracks my sleep")
     starts = [0, *(m.end() for m in _ASKED_FOR.finditer(message))]
     for start in starts:
-        run, before, after = _first_run(message, start)
+        run, ahead, after = _first_run(message, start)
         # a word the titles mostly say before another (named_kind) only where the message
-        # names a thing by it ("a multimeter", "an oscilloscope for my car", "multimeter?";
-        # not "a spa or massage gift card", "size small, box of 100", "got married.")
+        # names a thing by it alone ("a multimeter", "an oscilloscope for my car",
+        # "multimeter?"; not "a spa or massage gift card", "size small, box of 100", "got
+        # married.", nor "m3 standoffs", whose "Standoff Spacers" are standoffs too)
         ends = after in ("", ".", "?", "!") or (after in TITLE_JOINS and after not in ("and", "or"))
-        ends = ends and (before in _INDEFINITE or not before)
+        ends = ends and len(run) == 1 and (ahead in _INDEFINITE or not ahead)
         if not (
             not run
             or not (

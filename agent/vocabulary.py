@@ -17,7 +17,7 @@ import numpy as np
 
 from catalog.brands import brand_anchor, brand_pattern
 from catalog.models import Product
-from tools.dictionary import catalog_sense, english_vocabulary, english_words, senses
+from tools.dictionary import brand_named, catalog_sense, english_vocabulary, english_words, senses
 from tools.text import chinese_words, content_words, kind_words, stem, stem_list, title_parts
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -414,14 +414,8 @@ class Vocabulary:
         by_name = {b.casefold(): b for b in self.brands}
         out: dict[str, str] = {}
         for word in content_words(text):
-            if not _HAN.match(word):
-                continue
-            for sense in senses(word) or ():
-                name = re.sub(r"\s+(?:inc\.?|corporation|corp\.?|company|co\.)$", "",
-                              sense.split(",")[0].strip(), flags=re.I)  # fmt: skip
-                if name[:1].isupper() and (brand := by_name.get(name.casefold())):
-                    out.setdefault(brand, word)
-                    break
+            if _HAN.match(word) and (brand := brand_named(word, by_name)):
+                out.setdefault(brand, word)
         return out
 
     def kinds_in(self, text: str) -> set[str]:

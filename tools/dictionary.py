@@ -148,6 +148,19 @@ def sense_within(word: str, uses: Callable[[str], object]) -> str | None:
     return catalog_sense(word, uses) or next((f for f in found if f is not None), None)
 
 
+def brand_named(word: str, brands: dict[str, str]) -> str | None:
+    """The brand a Chinese word is the proper name of, by a dictionary sense that is a
+    capitalised name of one of `brands` (casefolded name -> brand): "星巴克" -> "Starbucks,
+    US coffee shop chain" -> Starbucks, "耐克" -> "Nike, Inc."; not a common word that is
+    also a brand ("苹果" is the fruit, "apple")."""
+    for sense in senses(word) or ():
+        name = re.sub(r"\s+(?:inc\.?|corporation|corp\.?|company|co\.)$", "",
+                      sense.split(",")[0].strip(), flags=re.I)  # fmt: skip
+        if name[:1].isupper() and (brand := brands.get(name.casefold())):
+            return brand
+    return None
+
+
 def available() -> bool:
     return bool(_entries())
 

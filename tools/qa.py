@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from tools.context import ToolContext, per_catalog
-from tools.dictionary import english_vocabulary, english_words, senses
+from tools.dictionary import brand_named, english_vocabulary, english_words, senses
 from tools.lexicon import lexicon
 from tools.passages import MAX_REVIEWS, Passage, passages
 from tools.products import get_product, product_evidence
@@ -948,18 +948,15 @@ def _translations(ctx: ToolContext, term: str) -> list[str]:
 
 
 def brand_sense(ctx: ToolContext, term: str) -> list[str]:
-    """The catalog brand a Chinese word is the proper name of, by its first dictionary
-    sense ("星巴克" -> "Starbucks, US coffee shop chain" -> Starbucks), which english_words
-    leaves out as a name; not a common word that is also one ("苹果", apple)."""
-    first = next(iter(senses(term) or ()), "").split(",")[0].strip()
-    if not first[:1].isupper():
-        return []
+    """The catalog brand a Chinese word is the proper name of (tools.dictionary.brand_named:
+    "星巴克" -> Starbucks), which english_words leaves out as a name, casefolded."""
     brands = per_catalog(
         _BRANDS,
         ctx,
-        lambda: {p.brand.casefold() for p in ctx.store.products(ctx.catalog) if p.brand},
+        lambda: {p.brand.casefold(): p.brand for p in ctx.store.products(ctx.catalog) if p.brand},
     )
-    return [first.casefold()] if first.casefold() in brands else []
+    brand = brand_named(term, brands) if _HAN.match(term) else None
+    return [brand.casefold()] if brand else []
 
 
 _BRANDS: dict = {}

@@ -1758,3 +1758,35 @@ def test_other_colors_of_one_in_view_is_a_question_for_its_record(agent):
     assert first.attributes["color"] in reply.text.casefold(), reply.text
     similar = agent.turn(state, "got other ones like the second?", "u0407")
     assert [s.tool for s in similar.trace][:1] == ["similar_products"]
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("Is the filter washable, or do I need to keep buying replacements?",
+         "Is the filter washable?"),
+        ("does the gift card work at the ramen bar or just the sushi spot?",
+         "does the gift card work at the ramen bar?"),
+        ("Does rain roll off, or does it soak through?", "Does rain roll off?"),
+        ("Is it cut for men or women?", "Is it cut for men or women?"),
+        ("What is it made of, or is it a secret?", "What is it made of, or is it a secret?"),
+    ],
+)  # fmt: skip
+def test_a_converse_second_clause_leaves_the_first_to_answer(question, first):
+    from tools.text import polar_part
+
+    assert polar_part(question) == first
+
+
+def test_a_yes_answers_the_first_clause_of_a_question_with_its_converse(demo_store, encode):
+    """ "Does it have a milk frother, or do I need to buy one separately?" asks one thing
+    twice: the record that states the frother is a yes to the first clause (the second's
+    words, "buy" and "separately", are no words a yes must rest on)."""
+    frother = _demo_product(demo_store, feature="milk frother")
+    question = "Does it have a milk frother, or do I need to buy one separately?"
+    answer = _ask(demo_store, encode, question, frother.id)
+    assert answer["answer"] is True, answer
+    assert any("frother" in t for t in answer["texts"])
+    grinder = _demo_product(demo_store, feature="built-in grinder")
+    answer = _ask(demo_store, encode, question, grinder.id)
+    assert answer["answer"] is not True, answer

@@ -73,6 +73,7 @@ from tools.text import (
     names_product,
     naming_words,
     negated_near,
+    polar_part,
     question_clauses,
     reviewers_asked,
     said_numbers,
@@ -396,17 +397,21 @@ def _find(
         said = stated[0][0].text
         if stated[0][0].field == "attribute":
             said = said.split(":", 1)[-1]
-        says_all = all(any(contains_term(said, f) for f in forms) for forms in focused[1])
+        # "Is the filter washable, or do I need to keep buying replacements?": the yes or
+        # no answers the first clause, and rests on its words
+        polar = polar_part(question)
+        kept = set(content_terms(polar))
+        asked = [fs for t, fs in zip(*focused, strict=False) if t in kept] or focused[1]
+        says_all = all(any(contains_term(said, f) for f in forms) for forms in asked)
         # "does it have a case?" is no yes by "case prep tools" (cartridge cases): a word
         # that only ever modifies the next one names that, not itself
         named = says_all and not (
-            _HAS.search(question)
-            and any(_only_modifies(said, forms, focused[1]) for forms in focused[1])
+            _HAS.search(polar) and any(_only_modifies(said, forms, asked) for forms in asked)
         )
         # "is it 12-cup?" of "capacity: 4-cup" names cups, not twelve: no yes (the
         # record is quoted); a yes needs each number the question says
-        named = named and all(holds_number(said, n) for n in said_numbers(question))
-        finding.answer = _yes_no(question, stated[0][0], focused[1]) if named else None
+        named = named and all(holds_number(said, n) for n in said_numbers(polar))
+        finding.answer = _yes_no(polar, stated[0][0], asked) if named else None
         if not says_all:  # what no record says is said first ("latex")
             finding.unmentioned = unmentioned(ctx, question, found, unsaid)
         # the number a "which is the longest" question compares: the first stated one

@@ -1065,6 +1065,28 @@ def alternatives(question: str) -> list[set[str]]:
     return out
 
 
+# ", or do I need to buy them separately?", "or does it soak through?", "or just the
+# tickets?": a second clause that asks the other way round, or narrows to less
+_CONVERSE = re.compile(
+    r",?\s+or\s+(?=(?:(?:do|does|did|is|are|was|were|will|would|can|could|should|must|have"
+    r"|has|am)\s+(?:i|we|you|it|they|he|she|this|these|those|that|there|one)\b)|just\b|only\b"
+    r"|simply\b|merely\b)",
+    re.I,
+)
+
+
+def polar_part(question: str) -> str:
+    """The yes-no question a message asks before a converse second clause ("Is the filter
+    washable, or do I need to keep buying replacements?" -> "Is the filter washable?";
+    "does it work at haru ramen or just the sushi spot?" -> "does it work at haru
+    ramen?"): a yes or no answers the first. The question itself where it has none."""
+    m = _CONVERSE.search(question or "")
+    if m is None:
+        return question or ""
+    first = question[: m.start()].rstrip(" ,")
+    return first + "?" if is_polar(first) and content_terms(first) else question
+
+
 def asks_count(question: str) -> bool:
     """A question asking how many of something ("how many gift cards can it hold?",
     "一盒有多少个？", "这一包里有几个稳压管？")."""

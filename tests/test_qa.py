@@ -1790,3 +1790,15 @@ def test_a_yes_answers_the_first_clause_of_a_question_with_its_converse(demo_sto
     grinder = _demo_product(demo_store, feature="built-in grinder")
     answer = _ask(demo_store, encode, question, grinder.id)
     assert answer["answer"] is not True, answer
+
+
+def test_a_one_character_chinese_verb_is_no_word_a_yes_must_rest_on(demo_store, encode):
+    """ "这个双肩包能放笔记本电脑吗？": what is put in it (a laptop) is what a record says;
+    放 (put) is said by none, and a yes rests on the laptop sleeve alone."""
+    sleeve = _demo_product(demo_store, design="laptop sleeve")
+    answer = _ask(demo_store, encode, "这个双肩包能放笔记本电脑吗？", sleeve.id, "zh")
+    assert answer["answer"] is True, answer
+    assert any("laptop" in t.casefold() or "笔记本" in t for t in answer["texts"])
+    other = _demo_product(demo_store, design="hydration-compatible")
+    answer = _ask(demo_store, encode, "这个双肩包能放笔记本电脑吗？", other.id, "zh")
+    assert answer["answer"] is not True, answer

@@ -402,6 +402,9 @@ def _find(
         polar = polar_part(question)
         kept = set(content_terms(polar))
         asked = [fs for t, fs in zip(*focused, strict=False) if t in kept] or focused[1]
+        # nor on a one-character Chinese verb (放 of "能放笔记本电脑吗？"), as unmentioned
+        # leaves it out: what is put, worn or held is what a record says
+        asked = [fs for fs in asked if not (_HAN.match(fs[0]) and len(fs[0]) == 1)] or asked
         says_all = all(any(contains_term(said, f) for f in forms) for forms in asked)
         # "does it have a case?" is no yes by "case prep tools" (cartridge cases): a word
         # that only ever modifies the next one names that, not itself

@@ -527,11 +527,18 @@ _PHRASE_START = re.compile(
 )
 
 
+# Another thing offered to look at ("what about a steam card instead?"): named as a
+# request names it, though the message is no new request (agent.tracking: a kind offered)
+_OFFERS_KIND = re.compile(
+    r"^\s*(?:(?:and|so|ok|okay)[,!.]?\s+)?(?:what|how) about\s+(?:a|an|some|any)\s+(?!one\b)", re.I
+)
+
+
 def named_kind(text: str) -> str:
     """The name a request gives what it asks for, as said ("I need a soldering iron for
     electronics" -> "soldering iron", "你们有保温杯吗？" -> "保温杯"); "" when the message
     asks for nothing by name."""
-    asked = _CATALOG_ASK.search(text) or _REQUEST.search(text)
+    asked = _CATALOG_ASK.search(text) or _REQUEST.search(text) or _OFFERS_KIND.search(text)
     if asked is None:
         return ""
     rest = _PHRASE_START.sub("", text[asked.end() :], count=1)

@@ -65,6 +65,7 @@ class Vocabulary:
     _category_vectors: np.ndarray | None = field(default=None, init=False, repr=False)
     _owners: list[str] = field(default_factory=list, init=False, repr=False)
     _anchors: list[tuple[str, str]] | None = field(default=None, init=False, repr=False)
+    _text_parts: list[list[list[str]]] | None = field(default=None, init=False, repr=False)
     known_words: frozenset[str] = frozenset()  # the words of the catalog's titles
     kinds: frozenset[str] = frozenset()  # title words that say what a product is
     # a word of an attribute value -> the attributes whose values hold it ("school" ->
@@ -260,9 +261,36 @@ class Vocabulary:
         words = [w for w in rest.split() if len(w) > 1 and not w.isdigit()]
         if len(words) < 2 or self.encode is None or not self.leaves:
             return None
-        scores = self.encode(words) @ self._leaf_vectors().T  # (words, leaf texts)
+        scores = self._headed(words, self.encode(words) @ self._leaf_vectors().T)
         word, text = np.unravel_index(int(np.argmax(scores)), scores.shape)
         return self._owners[int(text)] if scores[word, text] >= WORD_CATEGORY else None
+
+    def _headed(self, words: list[str], scores: np.ndarray) -> np.ndarray:
+        """The (words, leaf texts) similarities, with a word that ends a leaf text's name
+        (the kind it names: "card" of "gift card") kept off the texts where it only
+        qualifies another word ("card holder", "Gift Card Accessories"): "steam card"
+        asks for a card, though "card" alone reads closer to "card holder". Each name of
+        a text joined by "&", "and" or a comma ends on its own word ("Literary Magazines
+        & Journals" names magazines)."""
+        if self._text_parts is None:
+            self._leaf_vectors()
+            texts = [t for texts in self.leaves.values() for t in texts]
+            self._text_parts = [
+                [stem_list(part) for part in _NAMES_SPLIT.split(t) if stem_list(part)]
+                for t in texts
+            ]
+        ends = {part[-1] for parts in self._text_parts for part in parts}
+        scores = scores.copy()
+        for i, word in enumerate(words):
+            own = stem_list(word)
+            if len(own) != 1 or own[0] not in ends:
+                continue
+            for j, parts in enumerate(self._text_parts):
+                if any(own[0] in part[:-1] for part in parts) and not any(
+                    part[-1] == own[0] for part in parts
+                ):
+                    scores[i, j] = -1.0
+        return scores
 
     def named_category(self, text: str) -> str | None:
         """The most specific category whose name the text contains (leaf names win over
@@ -372,10 +400,20 @@ class Vocabulary:
         typical attributes) closest to `text` in embedding space."""
         if self.encode is None or not text.strip() or not self.leaves:
             return None
-        scores = self._leaf_vectors() @ self.encode([text])[0]
+        scores = self._headed([text], self.encode([text]) @ self._leaf_vectors().T)[0]
         best = int(np.argmax(scores))
         threshold = self.category_threshold if min_similarity is None else min_similarity
-        return self._owners[best] if scores[best] >= threshold else None
+        if scores[best] < threshold:
+            return None
+        # a leaf barely nearer than another is no guess ("steam card": "card holder" of
+        # Gift Card Accessories 0.57, "gift card" of Gift Cards 0.54): the search, not a
+        # filter, tells them apart
+        others = [
+            s for s, owner in zip(scores, self._owners, strict=True) if owner != self._owners[best]
+        ]
+        if others and scores[best] - max(others) < GUESS_MARGIN:
+            return None
+        return self._owners[best]
 
     def brands_in(self, text: str) -> list[str]:
         """The catalog's brands the text names, in any of their spellings ("trusted media
@@ -469,6 +507,12 @@ def without_names(names: list[str], text: str) -> str:
     return text
 
 
+MIN_LEAF_PRODUCTS = 3
+GUESS_MARGIN = 0.05  # over the nearest other leaf, for a guessed one
+_NAMES_SPLIT = re.compile(r"\s*(?:[&,:;/]|\band\b)\s*", re.I)
+MIN_LEAF_SHARE = 0.005  # of the catalog's products
+
+
 def _leaf_texts(products: Sequence[Product], per_leaf: int = 5) -> dict[str, list[str]]:
     """Leaf category -> its name, the ancestors no other leaf shares, and
     "Leaf: its most common attribute values" (colours left out)."""
@@ -491,8 +535,14 @@ def _leaf_texts(products: Sequence[Product], per_leaf: int = 5) -> dict[str, lis
             and isinstance(v, str)
             and len(v) < 40
         )
+    sizes = Counter(p.category for p in products if p.category)
     texts: dict[str, list[str]] = {}
     for leaf, counter in sorted(values.items()):
+        if sizes[leaf] < MIN_LEAF_PRODUCTS and sizes[leaf] < MIN_LEAF_SHARE * len(products):
+            # a leaf of one or two products in a large catalog (Gift Cards' "Starbucks",
+            # one card of 1,547) is no kind the shop sells: guessed from a need ("video
+            # games", its one card's main category) it would filter the search to it
+            continue
         own = [level for level, leaves in leaves_under.items() if leaves == {leaf}]
         described = f"{leaf}: " + ", ".join(v for v, _ in counter.most_common(per_leaf))
         noun = [n for n, _ in nouns[leaf].most_common(1)]

@@ -121,9 +121,9 @@ QA_FLOORS = {
     "answerable_cited_gold": min(90 / 138, round(90 / 138, 4)) - EXACT,
     "not_answerable_said_so": min(66 / 89, round(66 / 89, 4)) - EXACT,
     "reviews_cited_gold": min(24 / 48, round(24 / 48, 4)) - EXACT,
-    # yes-no questions whose answer opens with the yes or no the records state: 5 of the
+    # yes-no questions whose answer opens with the yes or no the records state: 7 of the
     # 65 labelled with one (most are answered by quoting the record, with no yes or no)
-    "yes_no_right": min(5 / 65, round(5 / 65, 4)) - EXACT,
+    "yes_no_right": min(7 / 65, round(7 / 65, 4)) - EXACT,
 }
 
 

@@ -157,7 +157,7 @@ MEASURED = {
          "no_tool_wrongly_routed": 0.1096}
     ],
     "qa": [{"catalogs": "all", "answerable_cited_gold": 90 / 138, "not_answerable_said_so": 66 / 89,
-            "reviews_cited_gold": 24 / 48, "yes_no_right": 5 / 65, "yes_no_wrong": 0,
+            "reviews_cited_gold": 24 / 48, "yes_no_right": 7 / 65, "yes_no_wrong": 0,
             "unsupported_sentences": 0, "false_silences": 0}],
     "recommender_accuracy": [{"model": "popularity", "recall@20": 0.047027},
                              {"model": "itemknn", "recall@20": 0.089908}],
@@ -185,7 +185,7 @@ def test_every_floor_holds_on_the_measured_figures_and_not_one_step_below(tmp_pa
         ("qa", "not_answerable_said_so"): 65 / 89,
         ("qa", "reviews_cited_gold"): 23 / 48,
         ("qa", "answerable_cited_gold"): 89 / 138,
-        ("qa", "yes_no_right"): 4 / 65,
+        ("qa", "yes_no_right"): 6 / 65,
         ("recommender_accuracy", "recall@20"): 0.089908 - 1 / 8442,
         ("request_claims", "precision"): 308 / 378,
         ("request_claims", "coverage"): 232 / 276,

@@ -1407,6 +1407,10 @@ def test_where_a_product_may_be_used_or_sent_is_answered_by_the_record_that_boun
     assert asks_scope("Can I use it to pay for an online delivery order?") == "use"
     assert asks_scope("我妈住在夏威夷，她在那边能用吗？") == "use"
     assert asks_scope("What colour is it?") is None
+    # a place named in small letters; not a word that also spells one ("us", "turkey")
+    assert asks_scope("can you ship the regal movie card pack to toronto, canada?") == "ship"
+    assert asks_scope("can you send us one?") is None
+    assert asks_scope("can I buy a turkey with it?") is None
     assert not states_scope("Item can be shipped only within the U.S.", "use")
     store = Store.in_home(tmp_path)
     card = Product(

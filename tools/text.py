@@ -581,12 +581,30 @@ _SCOPE_PLACE_HELD = re.compile(
 )
 
 
+# The places a question names in any case ("ship it to toronto, canada?"); not those a
+# word of its own spells ("us", "uk", "turkey", "china")
+_PLACE_ANY_CASE = re.compile(
+    r"\b(?:"
+    + "|".join(
+        p
+        for p in _PLACES.split("|")
+        if len(p) > 3 and "\\" not in p and p not in ("Turkey", "China")
+    )
+    + r")\b",
+    re.I,
+)
+
+
 def asks_scope(question: str) -> str | None:
     """ "ship" or "use" for a question asking whether the product may be sent to, or used
     in, a place ("can my cousin in Canada use it?", "能寄到国外吗？", "can I spend it
-    online?"); None otherwise."""
+    online?", "can you ship it to toronto, canada?"); None otherwise."""
     question = question or ""
-    if not (_ANSWER_HELD["place"].search(question) or _SCOPE_PLACE.search(question)):
+    if not (
+        _ANSWER_HELD["place"].search(question)
+        or _SCOPE_PLACE.search(question)
+        or _PLACE_ANY_CASE.search(question)
+    ):
         return None
     return next((how for how, asked in _SCOPE_ASKED.items() if asked.search(question)), None)
 

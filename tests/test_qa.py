@@ -1806,3 +1806,12 @@ def test_a_one_character_chinese_verb_is_no_word_a_yes_must_rest_on(demo_store, 
     other = _demo_product(demo_store, design="hydration-compatible")
     answer = _ask(demo_store, encode, "这个双肩包能放笔记本电脑吗？", other.id, "zh")
     assert answer["answer"] is not True, answer
+
+
+def test_a_contraction_written_without_its_apostrophe_is_no_key_word():
+    """ "whats the voltage rating when im holding it by hand?" said its page did not
+    mention "im": "im", "dont", "doesnt" are "I'm", "don't", "doesn't" typed fast."""
+    from tools.text import content_words
+
+    words = content_words("whats the voltage rating when im holding it, dont want a shock")
+    assert "im" not in words and "dont" not in words and "voltage" in words

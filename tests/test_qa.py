@@ -1815,3 +1815,30 @@ def test_a_contraction_written_without_its_apostrophe_is_no_key_word():
 
     words = content_words("whats the voltage rating when im holding it, dont want a shock")
     assert "im" not in words and "dont" not in words and "voltage" in words
+
+
+def test_which_is_the_largest_compares_the_sizes_the_products_state(demo_store, encode):
+    """ "which is the largest?" of three backpacks said none of their pages mentioned
+    "size"; each lists its capacity ("capacity: 65L"), and the largest is the answer, in
+    Chinese too. Sizes in different units are not compared."""
+    from tools.qa import Finding, _superlative
+
+    packs = sorted(
+        (
+            p
+            for p in demo_store.products("demo")
+            if re.fullmatch(r"\d+L", p.attributes.get("capacity") or "")
+        ),
+        key=lambda p: float(p.attributes["capacity"].rstrip("L")),
+    )
+    by_size = {p.attributes["capacity"]: p for p in packs}  # one of each size
+    sizes = list(by_size.values())
+    packs = [sizes[0], sizes[len(sizes) // 2], sizes[-1]]
+    shown = [packs[0], packs[-1], packs[1]]
+    for question in ("which is the largest?", "哪个最大？"):
+        _, data = _ask_several(demo_store, encode, question, shown)
+        assert data["best"] and data["best"]["product_id"] == packs[-1].id, data["best"]
+    _, data = _ask_several(demo_store, encode, "which one is the smallest?", shown)
+    assert data["best"]["product_id"] == packs[0].id
+    litres, inches = Finding("a", value=65.0, unit="l"), Finding("b", value=30.0, unit="cm")
+    assert _superlative("which is the largest?", [litres, inches]) is None

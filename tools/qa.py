@@ -62,6 +62,7 @@ from tools.text import (
     counted_words,
     derives,
     has_quantity,
+    held_answer,
     holds_answer_kind,
     holds_number,
     is_polar,
@@ -104,6 +105,7 @@ class Finding:
     related: list[Passage] = field(default_factory=list)
     answer: bool | None = None  # yes / no for a yes-no question, when a passage states it
     value: float | None = None  # the number a superlative question compares
+    unit: str = ""  # its unit, where a kind of answer gave it ("l" of "65L")
     support: int = 0  # between equal values, the better supported (ratings) wins
     reviews: int = 0
     unmentioned: list[str] = field(default_factory=list)  # asked words no record holds
@@ -319,6 +321,10 @@ def _find(
         # the records that give one, not by the title that names the tin
         finding.stated = [(found[i], float(scores[i])) for i in typed]
         finding.value = next((v for i in typed if (v := _number(found[i].text)) is not None), None)
+        held = held_answer(found[typed[0]].text, answer_kinds(question))
+        if held is not None and (value := _number(held)) is not None:
+            # "65L" of "TrailPeak Peak 100 65L waterproof backpack": the size, with its unit
+            finding.value, finding.unit = value, re.sub(r"[\d.,/\s-]", "", held).casefold()
         return finding
     stated = [(found[i], float(scores[i])) for i in order if scores[i] >= cutoff]
     if asks_count(question):
@@ -497,9 +503,10 @@ def _kind_passages(
         return []
     asking = answer_kind_words(question)
     named = " ".join([product.title, *product.title_i18n.values(), *product.categories])
+    dimension = measured_dimension(question)
     for words in forms:
-        if any(contains_term(asking, f) for f in words):
-            continue  # "states" of "which states": the kind asked
+        if any(contains_term(asking, f) for f in words) or dimension in words:
+            continue  # "states" of "which states", "size" of "which is the largest?": asked
         if not any(contains_term(named, f) for f in words):
             return []  # something else is asked about
     held = [
@@ -1042,8 +1049,8 @@ def _superlative(question: str, findings: list[Finding]) -> dict[str, Any] | Non
     that state the same); a tie (`"tie": True`) when every product states the same one."""
     direction = "max" if asks_rating(question) else superlative(question)
     valued = [f for f in findings if f.value is not None]
-    if direction is None or len(valued) < 2:
-        return None
+    if direction is None or len(valued) < 2 or len({f.unit for f in valued}) > 1:
+        return None  # "65L" and "30 cm" are not compared
     sign = 1 if direction == "max" else -1  # equal values: the better supported one
     best = max(valued, key=lambda f: (sign * f.value, f.support, f.reviews))
     if all(f.value == best.value for f in valued):

@@ -435,6 +435,9 @@ def title_sizes(title: str) -> set[str]:
 _ANSWER_ASKED = {
     "size": re.compile(
         r"\bhow\s+(?:big|large|small|tall|high|wide|deep|thick|long)\b|\bdimensions?\b"
+        # "which is the largest?", "哪个最大？": the sizes the products state, compared
+        r"|\b(?:biggest|largest|smallest|bigger|larger|smaller|thickest|thinnest|thicker"
+        r"|thinner)\b|(?:最|更)(?:大|小|厚|薄)(?!码)"
         r"|\bwhat\s+(?:size|length|width|height|depth)\b|\bmeasurements?\b|\bdiameter\b"
         r"|多大|多高|多宽|多厚|多深|多长(?!时间)|尺寸|大小|长宽|直径|多粗|粗细|口径",
         re.I,
@@ -446,7 +449,9 @@ _ANSWER_ASKED = {
         re.I,
     ),
     "weight": re.compile(
-        r"\bhow\s+heavy\b|\bweigh(?:s|t)?\b|多重|重量|几斤|多少斤|多少克|多少公斤", re.I
+        r"\bhow\s+heavy\b|\bweigh(?:s|t)?\b|多重|重量|几斤|多少斤|多少克|多少公斤"
+        r"|\b(?:heaviest|lightest|heavier|lighter)\b|(?:最|更)(?:重|轻)",
+        re.I,
     ),
     "time": re.compile(
         r"\bhow\s+long\b|\bhow\s+many\s+(?:hours|days|minutes|weeks|months|years)\b"
@@ -738,6 +743,13 @@ def holds_answer_kind(text: str, kinds: set[str]) -> bool:
     """Whether a record holds an expression of one of `kinds` (answer_kinds): a size
     with its unit, a weight, a length of time, a span, a material, a place."""
     return any(_ANSWER_HELD[kind].search(text or "") for kind in kinds)
+
+
+def held_answer(text: str, kinds: set[str]) -> str | None:
+    """The first expression of one of `kinds` the text holds ("65L" of "... 65L
+    waterproof backpack" for a size), None when it holds none."""
+    found = [m for kind in sorted(kinds) if (m := _ANSWER_HELD[kind].search(text or ""))]
+    return min(found, key=lambda m: m.start()).group(0) if found else None
 
 
 def asks_graded(question: str) -> bool:

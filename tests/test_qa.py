@@ -1815,6 +1815,7 @@ def test_a_contraction_written_without_its_apostrophe_is_no_key_word():
 
     words = content_words("whats the voltage rating when im holding it, dont want a shock")
     assert "im" not in words and "dont" not in words and "voltage" in words
+    assert "ppl" not in content_words("did the code work when ppl used it?")
 
 
 def test_which_is_the_largest_compares_the_sizes_the_products_state(demo_store, encode):

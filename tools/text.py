@@ -49,7 +49,7 @@ _EN_STOP = frozenset(
     sister sisters brother brothers nephew niece parents mother father mum grandma grandpa
     grandmother grandfather grandson granddaughter girlfriend boyfriend once ahead nowhere love
     mention mentions mentioned mentioning specify specifies specified page listing
-    im ive dont cant doesnt isnt wont didnt youre theyre hes shes u ur pls plz wanna gonna
+    im ive dont cant doesnt isnt wont didnt youre theyre hes shes u ur pls plz wanna gonna ppl
     """.split()  # noqa: SIM905
 )
 _ZH_STOP = frozenset(

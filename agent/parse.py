@@ -419,7 +419,13 @@ _REQUEST = re.compile(
     r"^\s*(?:(?:hi|hello|hey|ok|okay|now|and)[,!.]?\s+)?"
     r"(?:(?:i\s+)?(?:also\s+)?(?:need|want)|i\s+would like|i'd like"
     r"|i(?:'m| am) (?:also )?(?:looking|shopping) for|looking for|show me|find me"
-    r"|(?:can you |could you )?recommend|do you (?:have|sell))\s+(?:a|an|some|any)\s+(?!one\b)"
+    r"|(?:can you |could you )?recommend|do you (?:have|sell))\s+"
+    # a thing with an article, or one said in the plural or as a mass ("I need safety
+    # glasses", "looking for nitrile gloves"); not a pronoun, a product in view, "to ..."
+    r"(?:(?:a|an|some|any)\s+(?!one\b)|(?=[a-z])(?!(?:it|its|this|that|them|these|those|the"
+    r"|to|one|ones|more|less|something|anything|my|your|his|her|their|our|me|you|him"
+    r"|help|advice|info|information|cheaper|better|another|other|else|first|second|third"
+    r"|last|same)\b))"
     rf"|^\s*(?:我(?:还)?(?:想要|想|要|需要)(?:给[^，,。！？!?]{{1,6}})?(?:买|找)?|给我推荐|推荐)"
     rf"(?:一|两|几){ZH_MEASURE_WORDS}"
     # "我要买游标卡尺", "买个游标卡尺", "帮我找一把刀": to buy or find, then a thing

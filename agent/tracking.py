@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.parse import Parsed, convert
+from agent.parse import Parsed, convert, named_kind
 from agent.state import DialogueState, Slots
 from agent.vocabulary import NAME, without_names
 from catalog.brands import brand_pattern
@@ -69,7 +69,9 @@ def update_slots(
                 s.query = " ".join(w for w in s.query.split() if w != named[brand])
     _brands(state, parsed, text, vocabulary)
     previous_category = s.category
-    anew = parsed.another or _new_kind(parsed, s.query, vocabulary, s.recipient, text)
+    anew = parsed.another or _new_kind(
+        parsed, s.query, vocabulary, s.recipient, text, _asked_uncarried(state, vocabulary)
+    )
     # a new request's kind is read as if nothing had been chosen before it
     current = None if anew and parsed.content else s.category
     category, guessed = parsed.slots.get("category"), False
@@ -166,8 +168,24 @@ def _names_kind(word: str, vocabulary: Any, category: str | None) -> bool:
     return bool(vocabulary.kinds_in(word))
 
 
+def _asked_uncarried(state: DialogueState, vocabulary: Any) -> bool:
+    """Whether the request so far named a thing the shop carries nothing called ("do you
+    have soldering flux?", "有卖焊锡丝的吗"): its words name no kind to keep."""
+    if not hasattr(vocabulary, "missing_kind"):
+        return False
+    return any(
+        (named := named_kind(message)) and vocabulary.missing_kind(named, by_senses=True)
+        for message in state.request()
+    )
+
+
 def _new_kind(
-    parsed: Parsed, query: str, vocabulary: Any, state_recipient: str | None, text: str = ""
+    parsed: Parsed,
+    query: str,
+    vocabulary: Any,
+    state_recipient: str | None,
+    text: str = "",
+    uncarried: bool = False,
 ) -> bool:
     """A request said in full for someone else than the one before, or that names a kind
     of product (a catalog's title word for what a product is, or a Chinese word's sense
@@ -175,7 +193,7 @@ def _new_kind(
     after safety glasses; a kind offered as another to look at is one too ("what about a
     thriller?", "something darker, a thriller maybe" after historical romances). (Words
     said before any kind was named, "waterproof" then "I'm looking for hiking boots",
-    hold.)"""
+    hold; not after a thing the shop does not carry, `uncarried`.)"""
     if not query or not hasattr(vocabulary, "kinds_in"):
         return False
     if parsed.recipient and state_recipient and parsed.recipient != state_recipient:
@@ -200,7 +218,9 @@ def _new_kind(
         # kind asked for already, nor a Chinese word ending on the head of one asked for
         # ("有没有电子卡？" after 礼品卡: a Chinese compound ends on what it names)
         return bool(rest) and new.isdisjoint(old) and not _same_head(rest, query)
-    return bool(new and old and new.isdisjoint(old))
+    # a kind named after a thing the shop does not carry ("I need safety glasses" after
+    # "do you have soldering flux?") is a new request, though "flux" names no kind
+    return bool(new and ((old and new.isdisjoint(old)) or (not old and uncarried)))
 
 
 # Words that offer another thing to look at ("what about a thriller?", "a thriller

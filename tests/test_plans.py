@@ -2723,3 +2723,23 @@ def test_asking_for_a_narrower_form_of_the_same_chinese_kind_keeps_the_request(d
     for message in ["我想买个双肩包，300块以内", "有没有水壶？"]:
         update_slots(other, parse(message), message, vocabulary, "USD", [])
     assert other.slots.max_price is None and "双肩包" not in other.slots.query
+
+
+def test_a_thing_asked_for_without_an_article_is_a_new_request(shop, encode):
+    """ "I need safety glasses" (no "a") was read as more words about the thing asked for
+    before: after "do you have soldering flux?" the search was "soldering flux safety
+    glasses". A request names a thing in the plural or as a mass too; and after a thing
+    the shop does not carry, a kind named is a new request ("flux" names no kind of the
+    demo shop's, so nothing said about it holds)."""
+    from agent.parse import named_kind, parse
+
+    assert parse("I need safety glasses").request
+    assert named_kind("looking for nitrile gloves") == "nitrile gloves"
+    for other in ("I need it by friday", "I want the second one", "I need to return it"):
+        assert not parse(other).request, other
+    agent = routed_agent(shop, encode)
+    state = new_state()
+    agent.turn(state, "do you have soldering flux?", "u0131")
+    reply = agent.turn(state, "I need running shoes", "u0131")
+    assert "flux" not in state.slots.query and "running" in state.slots.query, state.slots
+    assert reply.products

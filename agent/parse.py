@@ -1128,7 +1128,13 @@ def _content(text: str) -> str:
         "我",
     ):
         text = text.replace(filler, " ")
-    return " ".join(w for w in text.split() if w not in _ZH_PRONOUNS)
+    # a Chinese word the fillers left on its own ("别" of "有没有别的选择") is read as one
+    return " ".join(w for w in text.split() if w not in _ZH_PRONOUNS and w not in _ZH_ALONE)
+
+
+# Chinese words that say nothing of the thing once left on their own: "别" (other) and
+# "选择" (a choice) of "有没有别的选择", as "other" and "options" say nothing in English
+_ZH_ALONE = frozenset({"别", "别的", "其他", "其它", "选择", "选项"})
 
 
 _ZH_PRONOUNS = frozenset({"她", "他", "它", "她们", "他们", "它们"})

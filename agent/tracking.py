@@ -59,14 +59,6 @@ def update_slots(
             if p.id in targets and p.brand and p.brand not in s.exclude_brands:
                 s.exclude_brands.append(p.brand)
         s.brands = [b for b in s.brands if b not in s.exclude_brands]
-        # its name asked for before is no word to search for now ("Starbucks card", then
-        # "any other coffee shop cards?"; "星巴克的卡", then "还有别的咖啡店的卡吗")
-        named = getattr(vocabulary, "chinese_brands", lambda _: {})(s.query)
-        for brand in s.exclude_brands:
-            if (pattern := brand_pattern(brand)) is not None:
-                s.query = " ".join(pattern.sub(" ", s.query).split())
-            if brand in named:
-                s.query = " ".join(w for w in s.query.split() if w != named[brand])
     _brands(state, parsed, text, vocabulary)
     previous_category = s.category
     anew = parsed.another or _new_kind(
@@ -125,6 +117,21 @@ def update_slots(
             s.attributes = [a for a in s.attributes if a.casefold() in " ".join([*words, text])]
         words = list(dict.fromkeys(words + parsed.content.split()))
         s.query = " ".join(words[-MAX_QUERY_WORDS:])
+    _drop_excluded(s, vocabulary)
+
+
+def _drop_excluded(s: Slots, vocabulary: Any) -> None:
+    """An excluded brand's name is no word to search for ("Starbucks card", then "any
+    other coffee shop cards?"; "星巴克的卡", then "还有别的咖啡店的卡吗"; "最好是亚马逊的",
+    then "不要亚马逊的"), nor a word that says it is not wanted ("不要亚马逊")."""
+    if not s.exclude_brands or not s.query:
+        return
+    named = getattr(vocabulary, "chinese_brands", lambda _: {})(s.query)
+    for brand in s.exclude_brands:
+        if (pattern := brand_pattern(brand)) is not None:
+            s.query = " ".join(pattern.sub(" ", s.query).split())
+        if brand in named:
+            s.query = " ".join(w for w in s.query.split() if named[brand] not in w)
 
 
 def _avoid(s: Slots, parsed: Parsed) -> None:

@@ -194,7 +194,9 @@ class RulePlanner:
         # One that lists prices for some products only (most of Amazon's gift cards list
         # none): agent.present weighs those without one against the budget's matches.
         self.partly_priced = self.priced and any(p.price is None for p in self.catalog)
-        self._gendered: dict[str, bool] | None = None  # whether titles mark each gender
+        # whether titles mark each gender (within a category)
+        self._gendered: dict[str, bool] | None = None
+        self._gender_table: ProductTable | None = None
 
     def plan(self, text: str, situation: Situation, parsed: Parsed | None = None) -> Plan:
         """The rules' plan, unless the labelled messages nearest to this one agree, near
@@ -963,24 +965,30 @@ class RulePlanner:
         """The words that mark a product for the other gender than the recipient's
         ("men's", "男款" for a sister), where the catalog's titles use them; else none."""
         gender = GENDER_OF_RECIPIENT.get(state.slots.recipient or "")
-        if gender is None or not self.marks_gender(gender):
+        if gender is None or not self.marks_gender(gender, state.slots.category):
             return []
         return list(OTHER_GENDER[gender])
 
-    def marks_gender(self, gender: str) -> bool:
+    def marks_gender(self, gender: str, category: str | None = None) -> bool:
         """Whether the catalog's titles mark products for the other gender than `gender`
         (in at least MIN_GENDERED_TITLES of them) by a word that says whom a product is
         for ("men's", "Womens", "女款"): a gift card for a dad is no men's card, and
         "men's" as a search word found a barber's card for "loves fishing"; "Marked Men
-        Novel", "City of Women" or a "Female" pipe fitting mark none."""
+        Novel", "City of Women" or a "Female" pipe fitting mark none. Within `category`
+        when one is chosen: a coffee maker for a dad is no men's one, though the shop's
+        shoes and jackets are marked."""
         if self._gendered is None:
-            table = ProductTable(self.catalog)
-            self._gendered = {
-                g: int(len(table) - table.mask(ProductFilter(exclude_title_words=w)).sum())
-                >= MIN_GENDERED_TITLES
-                for g, w in GENDER_MARKS.items()
-            }
-        return self._gendered[gender]
+            self._gendered, self._gender_table = {}, ProductTable(self.catalog)
+        key = f"{gender}\t{category or ''}"
+        if key not in self._gendered:
+            table = self._gender_table
+            scope = ProductFilter(categories=[category] if category else [])
+            marked = ProductFilter(
+                categories=scope.categories, exclude_title_words=GENDER_MARKS[gender]
+            )
+            count = int(table.mask(scope).sum()) - int(table.mask(marked).sum())
+            self._gendered[key] = count >= MIN_GENDERED_TITLES
+        return self._gendered[key]
 
     def recommend_calls(
         self,
@@ -1014,7 +1022,9 @@ class RulePlanner:
             own = GENDER_OF_RECIPIENT[s.recipient or ""]
             filters["keep_words"] = [*GENDER_WORDS[own], *GENDER_WORDS["unisex"]]
         gender = GENDER_OF_RECIPIENT.get(s.recipient or "")
-        query = search_text(state, gendered=gender is not None and self.marks_gender(gender))
+        query = search_text(
+            state, gendered=gender is not None and self.marks_gender(gender, s.category)
+        )
         if not situation.has_search or not (query or s.category):
             args = {"k": k, **filters}
             if cheapest or s.by_price:

@@ -1321,6 +1321,8 @@ def test_a_gift_s_gender_counts_only_where_the_catalog_marks_genders():
     """ "a gift card for my dad who loves fishing" showed a barber's card first: "men's"
     was searched for in a catalog where one title in 1,500 says it. A catalog that marks
     genders (three titles at least) keeps the gift's gender: no women's boots for a dad."""
+    from dataclasses import replace
+
     from agent.planner import RulePlanner, search_text
     from catalog.models import Product
 
@@ -1354,6 +1356,21 @@ def test_a_gift_s_gender_counts_only_where_the_catalog_marks_genders():
         assert planner.marks_gender("men's") is marked
         assert bool(planner.other_gender(state)) is marked
         assert ("men's" in search_text(state, planner.marks_gender("men's"))) is marked
+    # within a category chosen: a coffee maker for a dad is no men's one, though the
+    # shop's boots are marked ("咖啡机 喝拿铁 men's" was searched)
+    makers = [
+        Product(f"e{i}", f"Brewmaster {i} espresso machine", categories=["Coffee Makers"])
+        for i in range(5)
+    ]
+    shop = [*makers, *(replace(b, categories=["Hiking Boots"]) for b in boots)]
+    planner = RulePlanner(registry, _tools_shop_vocabulary(), None, catalog=shop)
+    state = new_state()
+    state.slots.recipient, state.slots.query = "dad", "espresso"
+    assert planner.marks_gender("men's") and planner.marks_gender("men's", "Hiking Boots")
+    state.slots.category = "Coffee Makers"
+    assert not planner.marks_gender("men's", "Coffee Makers") and not planner.other_gender(state)
+    state.slots.category = "Hiking Boots"
+    assert planner.other_gender(state)
 
 
 def test_the_words_searched_for_say_each_word_once():

@@ -66,6 +66,7 @@ class Vocabulary:
     _owners: list[str] = field(default_factory=list, init=False, repr=False)
     _anchors: list[tuple[str, str]] | None = field(default=None, init=False, repr=False)
     _text_parts: list[list[list[str]]] | None = field(default=None, init=False, repr=False)
+    _text_ends: frozenset[str] = field(default=frozenset(), init=False, repr=False)
     known_words: frozenset[str] = frozenset()  # the words of the catalog's titles
     kinds: frozenset[str] = frozenset()  # title words that say what a product is
     # a word of an attribute value -> the attributes whose values hold it ("school" ->
@@ -272,14 +273,14 @@ class Vocabulary:
         asks for a card, though "card" alone reads closer to "card holder". Each name of
         a text joined by "&", "and" or a comma ends on its own word ("Literary Magazines
         & Journals" names magazines)."""
-        if self._text_parts is None:
-            self._leaf_vectors()
-            texts = [t for texts in self.leaves.values() for t in texts]
+        if self._text_parts is None:  # in `_owners` order, as the scores' columns
             self._text_parts = [
                 [stem_list(part) for part in _NAMES_SPLIT.split(t) if stem_list(part)]
+                for texts in self.leaves.values()
                 for t in texts
             ]
-        ends = {part[-1] for parts in self._text_parts for part in parts}
+            self._text_ends = frozenset(part[-1] for ps in self._text_parts for part in ps)
+        ends = self._text_ends
         scores = scores.copy()
         for i, word in enumerate(words):
             own = stem_list(word)
@@ -507,10 +508,13 @@ def without_names(names: list[str], text: str) -> str:
     return text
 
 
+# A leaf guessed from a request's words holds at least MIN_LEAF_PRODUCTS products or
+# MIN_LEAF_SHARE of the catalog's, and is GUESS_MARGIN nearer than any other leaf
 MIN_LEAF_PRODUCTS = 3
-GUESS_MARGIN = 0.05  # over the nearest other leaf, for a guessed one
+MIN_LEAF_SHARE = 0.005
+GUESS_MARGIN = 0.05
+# where a leaf text joins names ("Literary Magazines & Journals"): each ends on its own word
 _NAMES_SPLIT = re.compile(r"\s*(?:[&,:;/]|\band\b)\s*", re.I)
-MIN_LEAF_SHARE = 0.005  # of the catalog's products
 
 
 def _leaf_texts(products: Sequence[Product], per_leaf: int = 5) -> dict[str, list[str]]:

@@ -320,11 +320,14 @@ def _find(
         # "How big is the cupcake tin?" asks a size of the product it names: answered by
         # the records that give one, not by the title that names the tin
         finding.stated = [(found[i], float(scores[i])) for i in typed]
-        finding.value = next((v for i in typed if (v := _number(found[i].text)) is not None), None)
         held = held_answer(found[typed[0]].text, answer_kinds(question))
         if held is not None and (value := _number(held)) is not None:
             # "65L" of "TrailPeak Peak 100 65L waterproof backpack": the size, with its unit
             finding.value, finding.unit = value, re.sub(r"[\d.,/\s-]", "", held).casefold()
+        else:
+            finding.value = next(
+                (v for i in typed if (v := _number(found[i].text)) is not None), None
+            )
         return finding
     stated = [(found[i], float(scores[i])) for i in order if scores[i] >= cutoff]
     if asks_count(question):

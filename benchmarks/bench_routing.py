@@ -5,10 +5,10 @@
     python -m benchmarks.bench_routing --fit-recall  # when a new batch is added (below)
 
 The labelled set (benchmarks/data/routing_labels.jsonl, labelled before any router
-existed) holds 1430 messages over the demo shop, 47 % Chinese: single messages and
+existed) holds 1610 messages over the demo shop, 47 % Chinese: single messages and
 follow-ups (the context messages are replayed first), every built-in tool, the
 example shipping plugin, four tools of a test plugin that appear in no example
-utterance (benchmarks/routing_plugin: reached from their docstrings alone), and 256
+utterance (benchmarks/routing_plugin: reached from their docstrings alone), and 288
 messages no tool serves. Rows 279-350, 351-440, 441-530, 531-620, 621-710, 711-800,
 801-890, 891-980, 981-1070, 1071-1160, 1161-1250, 1251-1340 and 1341-1430 were added later
 in thirteen batches,
@@ -52,6 +52,12 @@ after the rest were ruled out, misspelt brands and kinds, loose budgets ("$50-is
 a requirement said before a question about a shown product, formal written requests
 (烦请, "Kindly provide"), two asks of which one matters, questions about the assistant or
 the shop and advice no tool serves, and requests for someone with their own likes.
+Rows 1431-1520 and 1521-1610 are two more such batches; the last asked for products named
+by a feature or place, questions said as wishes, negated asks ("no recs needed, just my
+points"), staff notes, indirect asks of the plugin tools, northern colloquial and
+Cantonese-flavoured Chinese with pinyin initials and emoji, all-caps and one-word
+follow-ups, and shop-like (a coupon, a price match, an invoice, cancelling an order) or
+off-topic requests no tool serves.
 Every third row is the test part: never used to fit.
 
 Scored per planner: tool accuracy (the tool that answers the message; `None` =
@@ -90,7 +96,7 @@ LABELS = Path(__file__).resolve().parent / "data" / "routing_labels.jsonl"
 BATCHES = [
     (1, 278), (279, 350), (351, 440), (441, 530), (531, 620), (621, 710), (711, 800), (801, 890),
     (891, 980), (981, 1070), (1071, 1160), (1161, 1250), (1251, 1340), (1341, 1430),
-    (1431, 1520),
+    (1431, 1520), (1521, 1610),
 ]  # fmt: skip
 SHOPPER = "u0001"
 

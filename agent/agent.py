@@ -40,7 +40,7 @@ from catalog.models import Product
 from catalog.store import Store
 from prompts.render import render
 from tools.context import SessionView, ToolContext
-from tools.dictionary import simplified
+from tools.dictionary import mandarin, simplified
 from tools.registry import ToolOutcome, ToolRegistry, load_registry
 from tools.results import Evidence
 
@@ -231,8 +231,9 @@ class Agent:
         the keyboard and chat shorthand ("can u") put right, what the shopper took back
         left out ("for school no wait for hiking"), one typed by staff for a customer in
         the customer's own words, and Chinese in traditional characters in simplified
-        ones (replies are in simplified Chinese)."""
+        ones and written Cantonese in Mandarin words (replies are in simplified Chinese)."""
         text = simplified(_CONTROL.sub(" ", message or "")[:MAX_MESSAGE_CHARS].strip())
+        text = mandarin(text)  # "有冇防水嘅" -> "有没有防水的"
         text = corrected(shorthand(text), self.vocabulary.known_words)  # "brnad" -> brand
         text = brand_slips(text, tuple(self.vocabulary.brands), self.vocabulary.known_words)
         text = self_corrected(text)  # "the second one no wait the third one"

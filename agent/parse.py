@@ -179,6 +179,8 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"\bwhy (?:not|didn'?t you|no)\b|为什么(?:没有|不推荐|没推荐|不是)"
             # "怎么没有Kestrel Audio的？", "那款精华怎么没推荐给我": a product or brand left out
             r"|(?:为啥|为什么|怎么)都?(?:没|不)(?:推荐|给我推荐|给我看)"
+            # "是不是因为预算所以没有推荐那只手表给我？": a reason guessed for one left out
+            r"|因为[^，。？！,.?!]{1,15}?(?:所以|才)(?:没有?|不)(?:推荐|给我推荐|给我看)"
             r"|(?:为啥|为什么|怎么)一(?:个|款|件)[^，。？！,.?!]{1,20}?都没(?:有)?(?:给我)?(?:看|推荐|推)"
             r"|怎么(?:推荐|列表)?(?:里|中)?(?:一个|一款|一件)?都?没有"
             r"|\bhow come (?:you )?(?:never|don'?t|didn'?t) (?:recomm?end|show|suggest)"
@@ -333,7 +335,7 @@ _INTENTS: list[tuple[str, re.Pattern]] = [
             r"|(?:number|#)\s*\d|\w+\s+one)\b|\s*[.!]*\s*$)"
             r"|\bi(?:'ll| will|’ll) take (?:it|this|that|them|this one|that one|number \d"
             r"|the (?:\w+\s+){0,2}(?:one|ones|pair)\b|the (?:first|second|third|last)\b)"
-            r"|(?<!可能)(?<!会)(?<!能)喜欢(?=这|那|它|第|该|此|[。！!.，,]|$)"
+            r"|(?<!可能)(?<!会)(?<!能)喜欢(?=这|那|它|第|该|此|[。！!.，,]|[^\w\s?？]|$)"  # "😍"
             r"|(?:挺|很|蛮|超|特别|真|还挺|好)喜欢的?(?:啊|呀|哦|哇|啦)?(?=[^\w]|$)"
             # "我要第二个", "就选便宜的那个": a product shown taken (bought: "cart", above)
             r"|(?:我(?:就)?|就)(?:要|选|拿)(?=(?:这|那)(?:个|款|双|件|台|一个|一款)"
@@ -573,7 +575,8 @@ def detect_language(text: str) -> str:
 
 # Asks for picks: with the shopper's history as the ground, still a request for products.
 _ASKS_PICKS = re.compile(
-    r"\b(?:recommend|suggest)\b|\bpick (?:something|some|a few)\b|给我推荐|\bsurprise me\b"
+    r"\b(?:recommend|suggest)\b|\b(?:pick|choose) (?:me |out )?(?:something|some|a few|a couple)\b"
+    r"|给我推荐|\bsurprise me\b"
     r"|\bshow me\b(?!\s+(?:my|what i)\b)"  # "show me my profile" asks for the profile
     r"|推荐(?:点|些|几|一下|[一二两三四五六七八九十\d])|(?:挑|选)(?:几|一些|点|[一二两三四五\d])"
     r"|(?<![别不再])推(?:几|些|点)",  # "按我的口味推几个"
@@ -786,7 +789,7 @@ _NOT_AVOIDED = frozenset(
 )
 _AVOID_ZH = re.compile(
     r"(?:不要|别要|别买|不想要|不喜欢|不是|不能是|不含|避开)"
-    r"(?!(?:那种|这种)?(?:太|很|超过|高于|多于|那么|特别))(?:那种|这种)?"
+    r"(?!(?:那种|这种)?(?:太|很|超过|高于|多于|那么|特别))(?:那种|这种)?(?:含有?|带有?)?"
     r"([A-Za-z]+|[\u4e00-\u9fff]{1,6}?)(?=的|，|。|,|\s|$|或|和|、|[那这][种款样类])"
     r"(?:(?:或者|或|和|、)([A-Za-z]+|[\u4e00-\u9fff]{1,6}?)(?=的|，|。|,|\s|$|[那这][种款样类]))?"
 )

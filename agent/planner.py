@@ -79,11 +79,15 @@ _SHOP_VERB = re.compile(
     re.I,
 )
 # "么" asks in 什么 / 怎么, but not in 这么 / 那么 (so), nor in 什么都 (anything:
-# "用什么都容易过敏", everything irritates my skin, states a need)
+# "用什么都容易过敏", everything irritates my skin, states a need); a verb said twice
+# around 不 after 到底 or 究竟 asks too ("它到底防不防滑", does it slip or not), not without
+# them: "插上就能用不用充电" (plug in and use, no charging) and "想知道晚上休息得好不好" (to
+# know whether I sleep well) state needs
 _QUESTION = re.compile(
     r"\?|？|^\s*(?:is|are|does|do|did|can|could|will|would|has|have|how|what|which|who|where"
     r"|when|should|any(?:one)?)\b|吗|呢|(?<![这那多要])么(?![都也])|怎么样|如何|多久"
-    r"|(?<![没不])多少|(?<![差许很太不])多(?:长|大|高|宽|厚|重|深|粗|远)(?![了点些])|几天|哪|是否|能不能|可不可以|会不会|有没有[^，,。！!？?\s]{0,8}(?:的|吗|啊|呀|呢)?(?=$|[\s，,。！!？?])|谁",
+    r"|(?<![没不])多少|(?<![差许很太不])多(?:长|大|高|宽|厚|重|深|粗|远)(?![了点些])|几天|哪|是否|能不能|可不可以|会不会|有没有[^，,。！!？?\s]{0,8}(?:的|吗|啊|呀|呢)?(?=$|[\s，,。！!？?])|谁"
+    r"|(?:到底|究竟)[^，,。！!]{0,8}?(?P<asked>[\u4e00-\u9fff])不(?P=asked)",
     re.I,
 )
 
@@ -347,6 +351,9 @@ class RulePlanner:
             # order of price (the budget and everything else asked still hold)
             return self.recommend(text, parsed, situation, None)
         if parsed.from_history and not refs.products:
+            kind, guessed = self.vocabulary.category_in(text, parsed.content, state.slots.category)
+            if kind and guessed:  # "按我的口味推荐几个护肤品": the kind its words guess
+                parsed.slots["category"] = kind
             parsed.content = ""  # no words to search for: the shopper's own picks
             plan = self.recommend(text, parsed, situation, None)
             if plan.action == "tools" and "recommend_for_shopper" in [c.tool for c in plan.calls]:
@@ -759,6 +766,12 @@ class RulePlanner:
         """The overview's scope: a category the message names, else a kind it asks the
         shop for that no category holds ("do you sell bikes?": none, then the shop)."""
         category, _ = self.vocabulary.category_in(text, parsed.content, None)
+        for part in parsed.content.split() if not category else ():
+            # one run of the words at a time ("你们家登山靴都有哪些牌子 哪个牌子评分最高"):
+            # the other's words are not averaged into the guess
+            category, _ = self.vocabulary.category_in(part, part, None)
+            if category:
+                break
         if category:  # named, or guessed from the words ("what range of knives")
             return {"category": category}
         named = named_kind(text) if parsed.request else ""
@@ -1272,12 +1285,16 @@ _POINTS = re.compile(
 )
 _POINTS_TOOL = re.compile(r"\bpoints?\b", re.I)
 # Gift wrap or a note with a product in view ("can it come wrapped with a note?", "能附张
-# 卡片写几句话吗"), and the words of a tool's description that say it does that.
+# 卡片写几句话吗", "能包好看点再写张卡片不"), and the words of a tool's description that say it
+# does that.
 _WRAP = re.compile(
     r"\bgift[- ]?wrap|\b(?:be|get|come|came|have|had)(?: it| them)? (?:gift[- ])?wrapped\b"
     r"|\bwrap (?:it|them|this|that)(?: up| as a gift| for| with| and (?:add|include|put))\b"
     r"|\bwrap (?:the|my) (?:first|second|third|last|\w+ one)\b"
-    r"|附(?:上|带)?(?:一)?张?(?:卡片|贺卡)|贺卡|礼盒|包装(?:一下|得?好看|成礼物)|礼品包装"
+    r"|\bgift (?:note|message)s?\b|\b(?:add|include|attach|write) (?:a |an )?(?:little |short )?"
+    r"(?:card|note|message) (?:to|with|for|in)\b"
+    r"|[附写](?:上|带)?(?:一)?张?(?:卡片|贺卡)|贺卡|礼盒|包装(?:一下|得?好看|成礼物)|礼品包装"
+    r"|包(?:得)?(?:好看|漂亮)|包成礼物"
     r"|(?:送|礼物)[^。？?！!]{0,15}?(?:能|可以|帮忙)?包装吗",
     re.I,
 )
@@ -1390,17 +1407,20 @@ _CHANGES_ORDER = re.compile(
 )
 _ORDER_WORD = re.compile(r"\border\b|订单|单子", re.I)
 _IN_GENERAL = re.compile(r"\bin general\b|\bgenerally\b|一般|通常", re.I)
-# How to look after or use a kind of product, asked in general: no search for one.
+# How to look after or use a kind of product, or make something with it ("拿铁怎么做啊，家里
+# 刚有台咖啡机"), asked in general: no search for one.
 _HOW_TO = re.compile(
     r"(?:^|[,;.:]\s*)how (?:do|does|can|should|would) (?:i|one|you|we) (?:properly |best )?"
     r"(?:clean|wash|fix|repair|descale|sharpen|reset|care for|look after|maintain|store"
-    r"|dry|charge|pair|set up|break in)\b"
-    r"|(?:怎么|如何|怎样)(?:才能)?(?:清洗|清洁|洗|除垢|保养|修理|修|磨|重置|存放|晾干|充电|配对)",
+    r"|dry|charge|pair|set up|break in|make|brew|cook)\b"
+    r"|(?:怎么|如何|怎样)(?:才能)?(?:清洗|清洁|洗|除垢|保养|修理|修|磨|重置|存放|晾干|充电|配对|做|煮)",
     re.I,
 )
-# An order number: "order 48213", "订单号A7731", "我的单子#40512", "order TX-90211".
+# An order number: "order 48213", "订单号A7731", "我的单子#40512", "我那单 SO-88213", "order
+# TX-90211".
 _ORDER_NUMBER = re.compile(
-    r"(?:\border|订单|单号|单子)\s*(?:number|no\.?|ref(?:erence)?\.?|id|号)?\s*(?:is\s*)?[:：#]?\s*"
+    r"(?:\border|订单|单号|单子|(?<=[我那这的])单)\s*(?:number|no\.?|ref(?:erence)?\.?|id|号)?\s*"
+    r"(?:is\s*)?[:：#]?\s*"
     r"(?:[A-Za-z]{1,3}-?)?\d[\w-]{3,}",
     re.I,
 )

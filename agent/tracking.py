@@ -300,7 +300,7 @@ def _brands(state: DialogueState, parsed: Parsed, text: str, vocabulary: Any) ->
             rf"(?:not|no|without|except|skip|avoid|exclude|nothing from|don'?t like|dislikes?"
             rf"|hates?|不喜欢|讨厌"
             rf"|(?:anything|any brand|everything|whatever) but"
-            rf"|不要|别要|不想要|除了|别给我|别推荐?|排除|不考虑)\s*"
+            rf"|不要|别要|不想要|除了|别给我[整推来拿弄上选]?|别推荐?|别[整来拿弄上选买]|排除|不考虑)\s*"
             rf"(?:anything\s+from\s+|any\s+|the\s+)?(?:{spelled})",
             text,
             re.I,

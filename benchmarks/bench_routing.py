@@ -202,6 +202,9 @@ def arguments_right(
         elif name == "query_has":
             query = slots["query"].casefold()
             ok = all(w.casefold() in query for w in want)
+        elif isinstance(want, list):  # words a filter reads whatever their case ("PVC")
+            got = args.get(name, defaults.get(name)) or []
+            ok = {str(w).casefold() for w in got} == {str(w).casefold() for w in want}
         else:
             ok = args.get(name, defaults.get(name)) == want
         if not ok:

@@ -1939,6 +1939,40 @@ def test_asides_and_roundabout_questions_reach_the_tool_they_ask_or_none(
         assert used and used[0] == tool, (message, used)
 
 
+def test_written_cantonese_and_colloquial_chinese_are_read_as_mandarin(shop, encode):
+    """A Hong Kong shopper's "有冇可以測血氧嘅智能手錶？唔要Orbit牌" was read with no kind (the
+    words glued by 嘅 and 冇) and Orbit as the brand wanted; northern colloquial verbs (整,
+    咋) and a guessed kind in a request for the shopper's own picks were lost too."""
+    from tools.dictionary import mandarin
+
+    assert mandarin("有冇防水嘅登山靴？唔要Orbit") == "有没有防水的登山靴？不要Orbit"
+    assert mandarin("点解推荐呢个畀我") == "为什么推荐这个给我"
+    kept = "帮我推荐一个系统，第二个怎么样"
+    assert mandarin(kept) == kept
+    agent = routed_agent(shop, encode)
+
+    def plan(message: str):
+        state = new_state()
+        ctx = agent._context(state, "u0119", None)
+        return agent.plan(agent.read(message), state, ctx), state.slots
+
+    found, slots = plan("有冇可以測血氧嘅智能手錶？唔要Orbit牌")
+    assert found.intent == "recommend", found
+    assert "血氧" in slots.query and "冇" not in slots.query, slots
+    assert slots.category == "Smartwatches" and slots.exclude_brands == ["Orbit"], slots
+    assert not slots.brands
+    found, slots = plan("想整一个降噪耳机，预算1000块以内，别给我整Beatline的")
+    assert slots.exclude_brands == ["Beatline"] and not slots.brands, slots
+    assert plan("拿铁咋做啊，家里刚有台咖啡机")[0].action == "abstain"  # a recipe, no tool's
+    found, slots = plan("给我推点我可能喜欢的护肤品，不要含酒精的")
+    assert found.tool == "recommend_for_shopper", found
+    assert slots.category == "Face Care" and slots.avoid == ["酒精"], slots
+    found, _ = plan("你们家登山靴都有哪些牌子，哪个牌子评分最高？")
+    call = found.calls[0]
+    assert found.tool == "shop_overview" and call.arguments["category"] == "Hiking Boots"
+    assert call.arguments["rated"] is True
+
+
 def test_traditional_chinese_is_read_as_simplified_and_reaches_the_same_tools(shop, encode):
     """A shopper from Taiwan or Hong Kong ("幫我比較一下第一台跟第二台") was read as words
     the rules and the router do not know; the message is read in simplified characters,
@@ -1981,6 +2015,12 @@ def test_traditional_chinese_is_read_as_simplified_and_reaches_the_same_tools(sh
         ("appreciate it. put #2 and #3 side by side for me?", "compare_products",
          {"product_ids": [1, 2]}),
         ("how do they fit, true to size?", "answer_question", {"product_ids": [0, 1, 2]}),
+        ("第二个是送男朋友的🎁 能包好看点再写张卡片不", "gift_wrap_options", {"product_id": 1}),
+        ("第二个zqsg喜欢😍", "record_feedback", {"product_id": 1, "kind": "like"}),
+        ("第三个以前打过折没？现在入手亏不亏", "price_history", {"product_id": 2}),
+        ("要是第一个能防滑就好了，它到底防不防滑", "answer_question", {"product_ids": [0]}),
+        ("我那单 SO-88213 到哪了？咋还没到啊😤", "track_order", {"order_id": "SO-88213"}),
+        ("係咪因為預算所以冇推薦嗰隻Pulsewear手錶畀我？", "why_not_shown", {}),
     ],
 )  # fmt: skip
 def test_casual_wordings_after_products_are_shown(shop, encode, message, tool, arguments):

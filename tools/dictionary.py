@@ -204,6 +204,34 @@ def _to_simplified() -> dict[str, str]:
     return table
 
 
+# Written Cantonese, the way Hong Kong shoppers type it, in the Mandarin words the readers
+# know (after `simplified`): the function words ("有冇" has-or-not, 嘅 of, 唔 not, 嗰 that,
+# 畀 give) and a handful of shopping words (平啲 cheaper, 抵买 worth buying). Longer forms
+# first: "唔要" is "don't want" before 唔 alone is "not".
+_CANTONESE = (
+    ("有冇", "有没有"), ("系唔系", "是不是"), ("系咪", "是不是"), ("唔系", "不是"),
+    ("唔该", "请"), ("几多钱", "多少钱"), ("几多日", "多少天"), ("几多", "多少"),
+    ("点解", "为什么"), ("点样", "怎么样"), ("边个", "哪个"), ("边度", "哪里"), ("边款", "哪款"),
+    ("乜嘢", "什么"), ("唔要", "不要"), ("唔好", "不要"), ("唔使", "不用"), ("唔驶", "不用"),
+    ("平啲", "便宜点"), ("抵唔抵", "值不值"), ("抵买", "值得买"), ("呢个", "这个"),
+    ("呢啲", "这些"), ("呢款", "这款"), ("呢对", "这双"), ("呢只", "这只"), ("佢哋", "他们"),
+    ("我哋", "我们"), ("你哋", "你们"), ("冇", "没有"), ("嘅", "的"), ("唔", "不"), ("嗰", "那"),
+    ("\U00020bb6", "那"), ("啲", "些"), ("畀", "给"), ("睇", "看"), ("佢", "他"), ("喺", "在"),
+    ("嚟", "来"), ("咗", "了"), ("揾", "找"), ("搵", "找"), ("啱", "合适"), ("嘢", "东西"),
+    ("咩", "什么"), ("咁", "这么"), ("㗎", ""), ("喎", ""), ("啩", ""),
+    ("咋", "怎么"),  # northern colloquial: "咋还没到", "咋样"
+)  # fmt: skip
+_CANTONESE_RE = re.compile("|".join(re.escape(c) for c, _ in _CANTONESE))
+_AS_MANDARIN = dict(_CANTONESE)
+
+
+def mandarin(text: str) -> str:
+    """Written Cantonese in Mandarin words ("有冇防水嘅登山靴？唔要Orbit" -> "有没有防水的登山靴？
+    不要Orbit"), so that the parsers written for Mandarin read a Hong Kong shopper's message;
+    any other text unchanged."""
+    return _CANTONESE_RE.sub(lambda m: _AS_MANDARIN[m.group()], text)
+
+
 def simplified(text: str) -> str:
     """Chinese written in traditional characters, in simplified ones ("幫我比較一下第一台跟
     第二台" -> "帮我比较一下第一台跟第二台"), so that a shopper from Taiwan or Hong Kong is read as

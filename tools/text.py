@@ -233,7 +233,7 @@ _PRICE_THEN = re.compile(
     r"|\bhow (?:it'?s|it has|the price has|the price's) moved\b"
     r"|\bhow (?:its|the) price (?:has )?(?:moved|changed|gone)\b|\bprice (?:has )?moved\b"
     r"|\bas (?:low|high|cheap) as (?:it'?s|it has|it) (?:been|gone|got|ever)\b"
-    r"|之前|以前|原来|原价|上个?月|上周|去年|历史|最近|曾经|降价|涨价|变化|双十一|黑五"
+    r"|之前|以前|原来|原价|上个?月|上周|去年|历史|最近|曾经|降价|涨价|变化|双十一|黑五|打过折|降过价"
     r"|会不会打折|会打折吗|等(?:等)?再买|等打折"
     r"|走势|趋势|波动|(?:这|近|过去)(?:几|两|三|\d)个月",
     re.I,
@@ -365,7 +365,7 @@ def asks_past_price(question: str) -> bool:
     """A question about a product's price at another time ("was it cheaper last month?",
     "第三款之前卖多少钱"), which no listed price answers."""
     text = question or ""
-    return bool(_PRICE_ASKED.search(text) or re.search(r"卖|价", text)) and bool(
+    return bool(_PRICE_ASKED.search(text) or re.search(r"卖|价|打(?:过)?折|折扣", text)) and bool(
         _PRICE_THEN.search(text)
     )
 

@@ -618,7 +618,10 @@ _RELAY_ASKS = re.compile(
     rf"^\s*{_RELAY_OPENING}(?:the\s+|my\s+|a\s+)?{_RELAY_WHO}\s+"
     r"(?:wants to know|would like to know|wanted to know|is asking|asking|asks|asked|wonders|"
     r"wants to check|would like to check)[:：,]?\s+(?:if\s+|whether\s+)?"
-    r"|^\s*(?:客户|顾客|买家|用户)(?:想知道|想了解|想问(?:一下)?|问(?:一下)?|询问|咨询)[，,:：]?",
+    r"|^\s*(?:客户|顾客|买家|用户)(?:想知道|想了解|想问(?:一下)?|问(?:一下)?|询问|咨询)[，,:：]?"
+    # "pls check for customer: what do reviewers complain about ..."
+    r"|^\s*(?:(?:pls|please|can you|could you)\s+)?check\s+(?:this\s+)?for\s+"
+    rf"(?:the\s+|a\s+|my\s+)?{_RELAY_WHO}[:：,]\s*",
     re.I,
 )
 _RELAY_SAYS = re.compile(

@@ -80,14 +80,14 @@ _SHOP_VERB = re.compile(
 )
 # "么" asks in 什么 / 怎么, but not in 这么 / 那么 (so), nor in 什么都 (anything:
 # "用什么都容易过敏", everything irritates my skin, states a need); a verb said twice
-# around 不 after 到底 or 究竟 asks too ("它到底防不防滑", does it slip or not), not without
-# them: "插上就能用不用充电" (plug in and use, no charging) and "想知道晚上休息得好不好" (to
-# know whether I sleep well) state needs
+# around 不 after 到底, 究竟 or 问 asks too ("它到底防不防滑", does it slip or not; "我妈问第二
+# 个好不好清洗"), not without them: "插上就能用不用充电" (plug in and use, no charging) and
+# "想知道晚上休息得好不好" (to know whether I sleep well) state needs
 _QUESTION = re.compile(
     r"\?|？|^\s*(?:is|are|does|do|did|can|could|will|would|has|have|how|what|which|who|where"
     r"|when|should|any(?:one)?)\b|吗|呢|(?<![这那多要])么(?![都也])|怎么样|如何|多久"
     r"|(?<![没不])多少|(?<![差许很太不])多(?:长|大|高|宽|厚|重|深|粗|远)(?![了点些])|几天|哪|是否|能不能|可不可以|会不会|有没有[^，,。！!？?\s]{0,8}(?:的|吗|啊|呀|呢)?(?=$|[\s，,。！!？?])|谁"
-    r"|(?:到底|究竟)[^，,。！!]{0,8}?(?P<asked>[\u4e00-\u9fff])不(?P=asked)",
+    r"|(?:到底|究竟|问)[^，,。！!]{0,8}?(?P<asked>[\u4e00-\u9fff])不(?P=asked)",
     re.I,
 )
 
@@ -316,6 +316,28 @@ class RulePlanner:
                        if "_" in n and n in self.registry.tools), None)  # fmt: skip
         if called is not None:  # "call record_feedback for product 1001": the tool by name
             return self.tool_plan(called, text, parsed, refs, situation)
+        if (
+            not refs.products
+            and not refs.all_shown
+            and brands
+            and parsed.intent not in ("why_not", "why")  # "为什么没推荐 X 的那款": why-not
+            and situation.has_search
+            and "answer_question" in self.registry.tools
+            and _asks_of_brand_product(text, brands[0])
+        ):
+            # "is the Kaiju Steel santoku dishwasher safe?", "Lumen Skin 那款面霜孕妇能用吗": a
+            # question of the brand's product of a kind, none of the brand's shown ("那款" is
+            # then no product in view) and no name the titles single out: the brand's best
+            # matches found, then the question answered of them
+            search = Call(
+                "search_products",
+                {"query": parsed.content or brands[0], "k": ANSWERED_FOUND, "passages": False,
+                 "brands": brands[:1]},
+            )  # fmt: skip
+            answer = Call(
+                "answer_question", {"question": text, "product_ids": Ref(0, limit=ANSWERED_FOUND)}
+            )
+            return Plan("tools", "answer", [search, answer], tool="answer_question")
         if (
             _CHANGES_ORDER.search(text)
             and (_about_own_purchase(text) or _ORDER_WORD.search(text))
@@ -1301,6 +1323,28 @@ _WRAP = re.compile(
 _WRAP_TOOL = re.compile(r"\bwrap", re.I)
 
 
+ANSWERED_FOUND = 3  # products a question of a brand's product is answered of (found first)
+_PRODUCT_MEASURE = r"(?:那|这)(?:款|个|双|件|台|只|把|瓶|支|副|条|套)"
+
+
+def _asks_of_brand_product(text: str, brand: str) -> bool:
+    """A question put of "the" product of a brand ("is the Kaiju Steel santoku dishwasher
+    safe?", "does your Orbit watch track sleep?", "Lumen Skin 那款面霜孕妇能用吗"), not a
+    request for the brand's products ("do you have Kaiju Steel knives?")."""
+    if not _QUESTION.search(text):
+        return False
+    name = re.escape(brand)
+    return bool(
+        re.search(
+            r"^\s*(?:is|are|does|do|did|can|could|will|would|has|have|was|were)\s+"
+            rf"(?:the|this|that|these|those|your)\s+{name}\b",
+            text,
+            re.I,
+        )
+        or re.search(rf"{name}\s*的?\s*{_PRODUCT_MEASURE}|{_PRODUCT_MEASURE}\s*{name}", text, re.I)
+    )
+
+
 def _asks_of_a_product_besides(text: str) -> bool:
     """Whether a sentence of the message other than one about the shop's terms asks
     something of a product shown ("Is #3?")."""
@@ -1412,7 +1456,7 @@ _IN_GENERAL = re.compile(r"\bin general\b|\bgenerally\b|一般|通常", re.I)
 _HOW_TO = re.compile(
     r"(?:^|[,;.:]\s*)how (?:do|does|can|should|would) (?:i|one|you|we) (?:properly |best )?"
     r"(?:clean|wash|fix|repair|descale|sharpen|reset|care for|look after|maintain|store"
-    r"|dry|charge|pair|set up|break in|make|brew|cook)\b"
+    r"|dry|charge|pair|set up|break in|make(?!\s+(?:sure|certain)\b)|brew|cook)\b"
     r"|(?:怎么|如何|怎样)(?:才能)?(?:清洗|清洁|洗|除垢|保养|修理|修|磨|重置|存放|晾干|充电|配对|做|煮)",
     re.I,
 )

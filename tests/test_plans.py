@@ -2021,6 +2021,9 @@ def test_traditional_chinese_is_read_as_simplified_and_reaches_the_same_tools(sh
         ("要是第一个能防滑就好了，它到底防不防滑", "answer_question", {"product_ids": [0]}),
         ("我那单 SO-88213 到哪了？咋还没到啊😤", "track_order", {"order_id": "SO-88213"}),
         ("係咪因為預算所以冇推薦嗰隻Pulsewear手錶畀我？", "why_not_shown", {}),
+        ("我妈问第二个好不好清洗，她有点洁癖", "answer_question", {"product_ids": [1]}),
+        ("pls check for customer: what do reviewers complain about on the second one",
+         "review_summary", {"product_id": 1}),
     ],
 )  # fmt: skip
 def test_casual_wordings_after_products_are_shown(shop, encode, message, tool, arguments):

@@ -382,6 +382,40 @@ def test_a_product_named_in_the_question_is_found_before_it_is_answered(agent, d
         assert reply.intent == "choose" and machine.id in [p.product_id for p in reply.products]
 
 
+@pytest.mark.parametrize(
+    ("question", "brand"),
+    [
+        ("cust asks: is the Kaiju Steel santoku dishwasher safe?", "Kaiju Steel"),
+        ("客户问：Lumen Skin 那款面霜孕妇能用吗", "Lumen Skin"),
+    ],
+)
+def test_a_question_of_a_brands_product_of_a_kind_is_answered_of_its_best_matches(
+    demo_home, question, brand
+):
+    """No name the titles single out ("the Kaiju Steel santoku": 13 of them), nothing
+    shown: the brand's best matches are found and the question answered of them (it was a
+    search that answered nothing, or an abstention); a request for the brand's products
+    stays a search."""
+    from shopassist.assistant import build_assistant
+    from shopassist.settings import load_settings
+
+    settings = load_settings(env={"SHOPASSIST_HOME": str(demo_home)})
+    with Store.in_home(demo_home) as store:
+        agent = build_assistant(settings, store, "demo", "none").agent
+        reply = agent.turn(new_state(), question, "u0408")
+        listing = agent.turn(new_state(), f"do you have {brand} products?", "u0408")
+        cited = {c for s in reply.answer for c in s.citations}
+        answered = {reply.evidence[c].product_id for c in cited if c in reply.evidence}
+        brands = {store.product("demo", pid).brand for pid in answered if pid}
+    assert [s.tool for s in reply.trace] == ["search_products", "answer_question"], reply.text
+    assert reply.intent == "answer" and reply.answer, reply.text
+    assert reply.trace[0].arguments["brands"] == [brand] and reply.trace[1].products <= 3
+    assert cited and all(c in reply.evidence for c in cited) and brands == {brand}, reply.text
+    assert listing.intent == "recommend" and "answer_question" not in [
+        s.tool for s in listing.trace
+    ]
+
+
 def test_why_not_the_most_expensive_one_means_one_in_view(agent):
     state = new_state()
     shown = agent.turn(state, BOOTS, "u0407")

@@ -317,28 +317,6 @@ class RulePlanner:
         if called is not None:  # "call record_feedback for product 1001": the tool by name
             return self.tool_plan(called, text, parsed, refs, situation)
         if (
-            not refs.products
-            and not refs.all_shown
-            and brands
-            and parsed.intent not in ("why_not", "why")  # "为什么没推荐 X 的那款": why-not
-            and situation.has_search
-            and "answer_question" in self.registry.tools
-            and _asks_of_brand_product(text, brands[0])
-        ):
-            # "is the Kaiju Steel santoku dishwasher safe?", "Lumen Skin 那款面霜孕妇能用吗": a
-            # question of the brand's product of a kind, none of the brand's shown ("那款" is
-            # then no product in view) and no name the titles single out: the brand's best
-            # matches found, then the question answered of them
-            search = Call(
-                "search_products",
-                {"query": parsed.content or brands[0], "k": ANSWERED_FOUND, "passages": False,
-                 "brands": brands[:1]},
-            )  # fmt: skip
-            answer = Call(
-                "answer_question", {"question": text, "product_ids": Ref(0, limit=ANSWERED_FOUND)}
-            )
-            return Plan("tools", "answer", [search, answer], tool="answer_question")
-        if (
             _CHANGES_ORDER.search(text)
             and (_about_own_purchase(text) or _ORDER_WORD.search(text))
             and not refs.products
@@ -423,6 +401,33 @@ class RulePlanner:
             and (history := self._tool_about(asks_past_price))
         ):  # "likes #3 but it's pricey — has it been cheaper lately?": the question asked
             return self.tool_plan(history, text, parsed, refs, situation)
+        if (
+            not refs.products
+            and not refs.all_shown
+            and brands
+            and parsed.intent not in ("why_not", "why")  # "为什么没推荐 X 的那款": why-not
+            and not asks_past_price(text)  # "has the Sonora speaker been cheaper?": its tool's
+            and not (_DELIVERY_TIME.search(text) or _WRAP.search(text))  # the plugins' asks
+            and not (_SHOP_TERMS_ONLY.search(text) or _about_own_purchase(text))  # after-sales
+            and situation.has_search
+            and "answer_question" in self.registry.tools
+            and _asks_of_brand_product(text, brands[0])
+        ):
+            # "is the Kaiju Steel santoku dishwasher safe?", "Lumen Skin 那款面霜孕妇能用吗": a
+            # question of the brand's product of a kind, none of the brand's shown ("那款" is
+            # then no product in view) and no name the titles single out: the brand's best
+            # matches found, then the question answered of them (not the shop's terms,
+            # delivery, gift wrap or an earlier price: "can the Kaiju Steel knife I bought
+            # be exchanged?", "will the Sonora speaker arrive by Friday?" ask no record)
+            search = Call(
+                "search_products",
+                {"query": parsed.content or brands[0], "k": ANSWERED_FOUND, "passages": False,
+                 "brands": brands[:1]},
+            )  # fmt: skip
+            answer = Call(
+                "answer_question", {"question": text, "product_ids": Ref(0, limit=ANSWERED_FOUND)}
+            )
+            return Plan("tools", "answer", [search, answer], tool="answer_question")
         ruled = self._ruled(text, parsed, refs, situation)
         if ruled is not None:
             return ruled

@@ -404,6 +404,10 @@ def test_a_question_of_a_brands_product_of_a_kind_is_answered_of_its_best_matche
         agent = build_assistant(settings, store, "demo", "none").agent
         reply = agent.turn(new_state(), question, "u0408")
         listing = agent.turn(new_state(), f"do you have {brand} products?", "u0408")
+        # delivery and an earlier price are asked of the shop's tools, not of the records
+        others = [agent.turn(new_state(), m, "u0408") for m in (
+            f"will the {brand} one arrive by Friday?", f"has the {brand} one been cheaper lately?"
+        )]  # fmt: skip
         cited = {c for s in reply.answer for c in s.citations}
         answered = {reply.evidence[c].product_id for c in cited if c in reply.evidence}
         brands = {store.product("demo", pid).brand for pid in answered if pid}
@@ -411,6 +415,8 @@ def test_a_question_of_a_brands_product_of_a_kind_is_answered_of_its_best_matche
     assert reply.intent == "answer" and reply.answer, reply.text
     assert reply.trace[0].arguments["brands"] == [brand] and reply.trace[1].products <= 3
     assert cited and all(c in reply.evidence for c in cited) and brands == {brand}, reply.text
+    for other in others:
+        assert "answer_question" not in [s.tool for s in other.trace], other.text
     assert listing.intent == "recommend" and "answer_question" not in [
         s.tool for s in listing.trace
     ]

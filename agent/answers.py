@@ -71,14 +71,20 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
         subject = (f"{a['title']}: " if lang == "en" else f"{a['title']}：") if several else ""
         cite_title = [f"P{a['product_id']}"] if several else []
         per_product = 1 if several else 2
+        unsaid = None
         if a["stated"] and a.get("unmentioned") and not several:
-            # another value of the asked attribute: what is asked is in no record
-            # ("wireless"), and the attribute's own value follows ("connectivity: wired";
-            # of several products, the value alone, one sentence each)
-            claims.append(
-                _claim("silent", lang, [a["record"], *cite_title], a["product_id"],
-                       subject=subject, reviews=a["reviews"], terms=_terms(a["unmentioned"], lang))
-            )  # fmt: skip
+            # what is asked is in no record ("wireless"), and the closest the records
+            # come follows: another value of the asked attribute ("connectivity: wired"),
+            # a passage near by meaning ("powder free" for "latex"); where the passage
+            # holds part of what is asked ("with clamp mount" for "can I clamp it to the
+            # edge of my desk?") it answers first, and the silence on the rest follows
+            # (of several products, the passage alone, one sentence each)
+            unsaid = _claim("silent", lang, [a["record"], *cite_title], a["product_id"],
+                            subject=subject, reviews=a["reviews"],
+                            terms=_terms(a["unmentioned"], lang))  # fmt: skip
+            if not a.get("partly"):
+                claims.append(unsaid)
+                unsaid = None
         for cid in a["stated"][:per_product]:
             if any(a is t for t in tops) and cid == a["stated"][0]:
                 continue  # the sentence naming the highest or lowest quoted it already
@@ -91,6 +97,8 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
                        yes=a["answer"] if cid == a["stated"][0] else None,
                        source=source, quote=_quote(passage.text))
             )  # fmt: skip
+        if unsaid is not None:
+            claims.append(unsaid)
         if a["stated"]:
             continue
         # Only words no record of it holds are said to be unmentioned; when its records

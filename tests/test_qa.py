@@ -978,6 +978,25 @@ def test_another_value_is_said_after_what_no_record_mentions(demo_store, encode)
     assert not claims[1].text.startswith(("Yes", "No"))
 
 
+def test_a_passage_holding_part_of_the_question_answers_before_the_silence(demo_store, encode):
+    """ "Can I clamp this to the edge of my desk?" of a lamp "with clamp mount": the
+    passage that says the clamp comes first, and the silence on "edge" after it; the
+    shopper reads the answer, not "not mentioned", first."""
+    lamp = next(p for p in demo_store.products("demo") if "clamp mount" in p.title)
+    ctx = ToolContext(demo_store, "demo", encode=encode)
+    registry = load_registry(False)
+    for question, language in [
+        ("Can I clamp this to the edge of my desk?", "en"),
+        ("Can I clamp it onto my desk edge?", "en"),
+    ]:
+        arguments = {"question": question, "product_ids": [lamp.id]}
+        data = registry.call("answer_question", ctx, arguments).result.data
+        claims = answer_claims(ctx, data, language)
+        kinds = [c.kind for c in claims]
+        assert kinds[0] == "answer_stated" and kinds[-1] == "answer_silent", (question, kinds)
+        assert "clamp" in claims[0].text.casefold() and "“edge”" in claims[-1].text
+
+
 def test_the_product_named_highest_is_not_quoted_twice(demo_store, encode):
     priced = {p.price: p for p in demo_store.products("demo") if p.category == "Hiking Boots"}
     boots = list(priced.values())[:3]  # three prices, no two alike

@@ -109,6 +109,9 @@ class Finding:
     support: int = 0  # between equal values, the better supported (ratings) wins
     reviews: int = 0
     unmentioned: list[str] = field(default_factory=list)  # asked words no record holds
+    # the first stated passage holds some asked word, not all: it answers first, and what
+    # no record mentions follows it ("with clamp mount", then nothing says "edge")
+    partly: bool = False
 
 
 def answer_question(ctx: ToolContext, question: str, product_ids: list[str]) -> ToolResult:
@@ -160,6 +163,7 @@ def answer_question(ctx: ToolContext, question: str, product_ids: list[str]) -> 
                 "value": finding.value,
                 "reviews": finding.reviews,
                 "unmentioned": finding.unmentioned,
+                "partly": finding.partly,
                 "record": count,
                 "scope": "reviews" if about is not None else "records",
             }
@@ -424,8 +428,9 @@ def _find(
         # record is quoted); a yes needs each number the question says
         named = named and all(holds_number(said, n) for n in said_numbers(polar))
         finding.answer = _yes_no(polar, stated[0][0], asked) if named else None
-        if not says_all:  # what no record says is said first ("latex")
+        if not says_all:  # what no record says is said first ("latex") or after
             finding.unmentioned = unmentioned(ctx, question, found, unsaid)
+            finding.partly = any(any(contains_term(said, f) for f in forms) for forms in asked)
         # the number a "which is the longest" question compares: the first stated one
         finding.value = next((v for p, _ in stated if (v := _number(p.text)) is not None), None)
     else:

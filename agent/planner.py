@@ -1227,7 +1227,7 @@ def search_parts(state: DialogueState, query: str) -> list[str]:
 _SERVICE = re.compile(
     r"\b(?:polic(?:y|ies)|shipping|delivery|refunds?|returns?|warrant(?:y|ies)|guarantee"
     r"|discounts?|coupons?|promo(?:tion)?s?|codes?|hours|accounts?|orders?|payments?"
-    r"|installments?|price match(?:ing)?|gift wrap(?:ping)?|exchanges?|paypal|pay pal"
+    r"|installments?|price match(?:ing)?|gift wrap(?:ping)?|exchang(?:es?|ed)|paypal|pay pal"
     r"|credit cards?|debit cards?|cash on delivery|checkout|apple pay|send (?:it|them) back"
     r"|(?:physical|retail|brick[- ]and[- ]mortar) (?:stores?|shops?|locations?))\b"
     r"|退货|退款|退换|换货|运费|包邮|配送|快递|发货|发票|优惠|保修|质保|售后|折扣|分期|积分"

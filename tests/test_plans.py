@@ -205,6 +205,9 @@ def test_after_sales_about_an_own_purchase_is_no_search(shop, encode):
     for message in (
         "上个月买的音箱坏了，怎么申请保修？",
         "I bought headphones here and they broke, can I get a refund?",
+        # a brand's product the shopper bought, the service word as a verb: no question
+        # of its records (the brand-question plan leaves it to the shop's terms)
+        "can the Kaiju Steel knife I bought be exchanged?",
     ):
         reply = agent.turn(new_state(), message, "u0106")
         assert not reply.products and reply.intent == "shop_terms", (message, reply.text)
@@ -1947,6 +1950,8 @@ def test_written_cantonese_and_colloquial_chinese_are_read_as_mandarin(shop, enc
 
     assert mandarin("有冇防水嘅登山靴？唔要Orbit") == "有没有防水的登山靴？不要Orbit"
     assert mandarin("点解推荐呢个畀我") == "为什么推荐这个给我"
+    # 唔好 is "don't" before most verbs, "not nice to" before one of the senses
+    assert mandarin("唔好买呢款，佢唔好睇又唔好食") == "不要买这款，他不好看又不好吃"
     kept = "帮我推荐一个系统，第二个怎么样"
     assert mandarin(kept) == kept
     agent = routed_agent(shop, encode)

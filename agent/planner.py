@@ -410,6 +410,29 @@ class RulePlanner:
             and not (_DELIVERY_TIME.search(text) or _WRAP.search(text))  # the plugins' asks
             and not (_SHOP_TERMS_ONLY.search(text) or _about_own_purchase(text))  # after-sales
             and situation.has_search
+            and "review_summary" in self.registry.tools
+            and (kind := _brand_reviews_asked(text, brands[0])) is not None
+            and (not kind or self.vocabulary.names_kind(kind))
+        ):
+            # "what do reviewers say about the Orbit smartwatch?", "Lumen Skin 那款面霜评价怎
+            # 么样？": what buyers say of the brand's product of a kind, nothing more
+            # specific asked (no reply of products, nor the word 评价 looked for in its
+            # records): the brand's best match found, and its reviews summarised
+            search = Call(
+                "search_products",
+                {"query": kind or brands[0], "k": 1, "passages": False, "brands": brands[:1]},
+            )
+            summary = Call("review_summary", {"product_id": Ref(0, single=True)})
+            return Plan("tools", "reviews", [search, summary], tool="review_summary")
+        if (
+            not refs.products
+            and not refs.all_shown
+            and brands
+            and parsed.intent not in ("why_not", "why")
+            and not asks_past_price(text)
+            and not (_DELIVERY_TIME.search(text) or _WRAP.search(text))
+            and not (_SHOP_TERMS_ONLY.search(text) or _about_own_purchase(text))
+            and situation.has_search
             and "answer_question" in self.registry.tools
             and _asks_of_brand_product(text, brands[0])
         ):
@@ -1348,6 +1371,24 @@ def _asks_of_brand_product(text: str, brand: str) -> bool:
         )
         or re.search(rf"{name}\s*的?\s*{_PRODUCT_MEASURE}|{_PRODUCT_MEASURE}\s*{name}", text, re.I)
     )
+
+
+def _brand_reviews_asked(text: str, brand: str) -> str | None:
+    """What buyers say of the brand's product of a kind, asked with nothing more specific
+    ("what do reviewers say about the Orbit smartwatch?", "Lumen Skin 那款面霜评价怎么样？",
+    "any complaints about the Sonora speaker?"): the kind's word ("" where none is said);
+    None for any other message ("do reviewers say the Orbit smartwatch battery lasts?"
+    asks the reviews about the battery). The caller checks that the word names a kind
+    ("do reviewers say the Orbit one breaks?" asks whether it breaks)."""
+    if not (_REVIEWS_ASKED.search(text) or reviewers_asked(text) is not None):
+        return None
+    cut = _REVIEWS_ASKED.sub(" ", text)
+    left = reviewers_asked(cut) or cut
+    said = _REVIEWS_GENERIC | set(content_terms(brand))
+    rest = [
+        w for w in content_words(left) if content_terms(w)[:1] not in ([], *([t] for t in said))
+    ]
+    return " ".join(rest) if len(rest) <= 1 else None
 
 
 def _asks_of_a_product_besides(text: str) -> bool:

@@ -720,12 +720,16 @@ def _reviews(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     if not outcome.ok:
         return _failed(turn, outcomes)
     done = [o for o in outcomes if o.ok and o.tool == outcome.tool]
+    # a product this turn's search found ("what do reviewers say about the Orbit
+    # smartwatch?"): named, as the shopper has not seen which one it is
+    found = any(o.ok and o.tool == "search_products" for o in outcomes)
     claims = []
     for each in done:  # several products asked about: each one's, its name first
         said = review_claims(turn.ctx, each.result.data, turn.state.language, turn.text)
-        if len(done) > 1:
+        if len(done) > 1 or found:
             product = turn.ctx.store.product(turn.ctx.catalog, each.result.products[0])
-            said = named_first(said[:PER_PRODUCT], product.title, turn.state.language)
+            said = said[:PER_PRODUCT] if len(done) > 1 else said
+            said = named_first(said, product.title, turn.state.language)
         claims += said
     verdict = rewrite_answer(turn.agent, turn.ctx, claims, turn.text, _emitter(turn))
     reply = Reply(" ".join(s.text for s in verdict.sentences), "reviews", answer=verdict.sentences)

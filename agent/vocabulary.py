@@ -69,6 +69,9 @@ class Vocabulary:
     _text_ends: frozenset[str] = field(default=frozenset(), init=False, repr=False)
     known_words: frozenset[str] = frozenset()  # the words of the catalog's titles
     kinds: frozenset[str] = frozenset()  # title words that say what a product is
+    # the ends (two to four characters) of the Chinese titles' runs of characters, where
+    # their kind is said ("淡香面霜": 面霜)
+    zh_heads: frozenset[str] = frozenset()
     # a word of an attribute value -> the attributes whose values hold it ("school" ->
     # {"best_for"}): "one for hiking instead" replaces the value of the same attribute
     value_keys: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -101,6 +104,13 @@ class Vocabulary:
             w for p in products for w in re.findall(r"[a-z0-9]+", p.title.casefold())
         )
         vocabulary.kinds = kind_words(products)
+        vocabulary.zh_heads = frozenset(
+            run[-n:]
+            for p in products
+            for run in _HAN_RUN.findall(p.title_i18n.get("zh", ""))
+            for n in (2, 3, 4)
+            if len(run) >= n
+        )
         keys: dict[str, set[str]] = {}
         for p in products:
             for k, v in p.attributes.items():
@@ -473,6 +483,13 @@ class Vocabulary:
             if first and _HAN.match(head) and not first[0].casefold().startswith("to "):
                 found |= title_parts(first[0].casefold())[0]
         return found & self.kinds
+
+    def names_kind(self, word: str) -> bool:
+        """Whether a word names a kind of product of the catalog ("smartwatch", "耳机",
+        "面霜" where Chinese titles end on it), not something a product has or does."""
+        return bool(
+            self.kinds_in(word) or self.named_category(word) or word.strip() in self.zh_heads
+        )
 
     def attributes_in(self, text: str) -> list[str]:
         lowered = text.casefold()

@@ -422,6 +422,39 @@ def test_a_question_of_a_brands_product_of_a_kind_is_answered_of_its_best_matche
     ]
 
 
+@pytest.mark.parametrize(
+    ("question", "brand", "language"),
+    [
+        ("what do reviewers say about the Orbit smartwatch?", "Orbit", "en"),
+        ("Lumen Skin 那款面霜评价怎么样？", "Lumen Skin", "zh"),
+    ],
+)
+def test_what_buyers_say_of_a_brands_product_of_a_kind_is_its_best_matchs_reviews(
+    demo_home, question, brand, language
+):
+    """Nothing shown, no title singled out: what buyers say of the brand's product is the
+    review summary of its best match, named first (it was a list of picks, or the word 评价
+    looked for in the records); a question of one thing the reviews say stays one."""
+    from shopassist.assistant import build_assistant
+    from shopassist.settings import load_settings
+
+    settings = load_settings(env={"SHOPASSIST_HOME": str(demo_home)})
+    with Store.in_home(demo_home) as store:
+        agent = build_assistant(settings, store, "demo", "none").agent
+        state = new_state(language)
+        reply = agent.turn(state, question, "u0409")
+        product = store.product("demo", state.focus) if state.focus else None
+        specific = agent.turn(new_state(), f"do reviewers say the {brand} one breaks?", "u0409")
+    assert [s.tool for s in reply.trace] == ["search_products", "review_summary"], reply.text
+    assert reply.intent == "reviews" and reply.trace[0].arguments["brands"] == [brand]
+    assert reply.trace[0].products == 1
+    assert product is not None and product.brand == brand
+    assert reply.text.startswith(product.title), reply.text
+    cited = {c for s in reply.answer for c in s.citations}
+    assert cited and all(c in reply.evidence for c in cited)
+    assert "review_summary" not in [s.tool for s in specific.trace], specific.text
+
+
 def test_why_not_the_most_expensive_one_means_one_in_view(agent):
     state = new_state()
     shown = agent.turn(state, BOOTS, "u0407")

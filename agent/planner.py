@@ -104,7 +104,8 @@ _OF_THOSE_IN_VIEW = re.compile(
 
 # Asking what buyers think of a product as a whole: its reviews, pros and cons.
 _REVIEWS_ASKED = re.compile(
-    r"\b(?:reviews?|reviewers?|buyers?|customers?|people|users?|owners?)\s+"
+    r"\b(?:reviews?|reviewers?|buyers?|customers?|people|ppl|folks|users?|owners?)\s+"
+    r"(?:(?:generally|usually|mostly|really|actually|typically|normally|all)\s+)?"
     r"(?:say|said|saying|think|thought|complain\w*|like|liked|love|loved|hate|dislike\w*)\b"
     r"|\b(?:thoughts|opinions?|verdict|impressions?|take) (?:from|of) (?:the )?(?:buyers|"
     r"reviewers|customers|owners|people|users)\b|\bany good\b|值不值"

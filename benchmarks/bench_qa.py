@@ -5,11 +5,12 @@ honest when the records are silent.
     python -m benchmarks.bench_qa --fit     # calibrate the answer thresholds (tune part)
     python -m benchmarks.bench_qa --fit-reviews  # the cut-off of questions asked of reviews
 
-The labelled set (benchmarks/data/qa_labels.jsonl, 793 questions over the demo
+The labelled set (benchmarks/data/qa_labels.jsonl, 883 questions over the demo
 shop, Amazon Gift Cards and Industrial & Scientific, 46 % Chinese) was labelled
 from the records by separate passes before any tuning on them (ids 1-211 first,
-212-319, 320-415, 416-511, 512-607, 608-703 and 704-793 later, each on products no earlier
-question used, from the records alone; 704-793 mostly ask what buyers say): answerable
+212-319, 320-415, 416-511, 512-607, 608-703, 704-793 and 794-883 later, each on products no
+earlier question used, from the records alone; 704-793 mostly ask what buyers say, 794-883
+mix facts, reviews and comparisons): answerable
 questions name
 the records that state the answer, the others have none. Each row's `split` says
 its part; a third are the test part, never used to fit.

@@ -1935,3 +1935,103 @@ def test_which_is_the_largest_compares_the_sizes_the_products_state(demo_store, 
     assert data["best"]["product_id"] == packs[0].id
     litres, inches = Finding("a", value=65.0, unit="l"), Finding("b", value=30.0, unit="cm")
     assert _superlative("which is the largest?", [litres, inches]) is None
+
+
+@pytest.fixture(scope="module")
+def gadgets(tmp_path_factory, encode):
+    """A small catalog of a tester, a spectroscope, two paring knives, two backpacks and
+    a gift card, each with the records the questions below are about."""
+    import time
+
+    from catalog.ingest import store_dataset
+    from catalog.models import Product, RawDataset
+    from catalog.report import ValidationReport
+
+    knife = "paring knife with wooden handle"
+    products = [
+        Product("v1", "Voltcheck Non-Contact Voltage Tester", brand="Voltcheck",
+                description="It detects line voltage from 90vac - 600vac. "
+                            "When the tip glows red, you know there is voltage in the line."),
+        Product("s1", "Lumina Quantitative Spectroscope", brand="Lumina",
+                description="The spectroscope measures wavelengths from 400.0 to 700.0nm "
+                            "for detailed examination. It is made for classroom use."),
+        Product("k1", f"Edgewell Zen 800 {knife}", brand="Edgewell",
+                attributes={"type": "paring knife"}),
+        Product("k2", f"Edgewell Pro 500 {knife}", brand="Edgewell",
+                attributes={"type": "paring knife"}),
+        Product("b1", "Trailhaus Flex 300 water-resistant backpack", brand="Trailhaus",
+                attributes={"capacity": "30L"}),
+        Product("b2", "Trailhaus Terra 900 water-resistant backpack", brand="Trailhaus",
+                attributes={"capacity": "20L"}),
+        Product("g1", "Brewhouse Gift Card", brand="Brewhouse", price=50.0,
+                attributes={"features": "Gift amount may not be printed on Gift Cards"}),
+    ]  # fmt: skip
+    store = Store.in_home(tmp_path_factory.mktemp("gadgets"))
+    store_dataset(store, RawDataset(products, [], [], []), ValidationReport("gadgets", "test"),
+                  time.perf_counter())  # fmt: skip
+    yield ToolContext(store, "gadgets", encode=encode)
+    store.close()
+
+
+def _asked(ctx: ToolContext, question: str, ids: list[str]) -> dict:
+    outcome = load_registry(False).call(
+        "answer_question", ctx, {"question": question, "product_ids": ids}
+    )
+    return outcome.result.data
+
+
+def test_a_span_asked_of_what_the_product_does_is_answered_by_the_record_that_gives_it(gadgets):
+    """ "What voltage range will this pick up?" asks a span: the record that gives one
+    answers it, though no record says "pick" (the verb after the product it asks of),
+    and "what range of wavelengths can ... read?" likewise (the words of "range of
+    wavelengths" ask the kind of answer)."""
+    for question, pid, span in [
+        ("What voltage range will this pick up?", "v1", "90vac - 600vac"),
+        ("What range of wavelengths can the Lumina spectroscope read?", "s1", "400.0 to 700.0nm"),
+    ]:
+        (answer,) = _asked(gadgets, question, [pid])["answers"]
+        assert answer["stated"], (question, answer)
+        assert span in gadgets.evidence.get(answer["stated"][0]).text, (question, answer)
+        assert not answer["unmentioned"], answer
+
+
+def test_the_longer_one_is_named_by_a_measure_its_record_states_never_a_model_number(gadgets):
+    """ "Which of these two paring knives has the longer blade?" of two knives whose
+    records give no length: "Zen 800" and "Pro 500" are model numbers, not lengths (the
+    Zen 800 was said to list "the highest" with "type: paring knife"); "which one holds
+    more stuff?" of two backpacks is their capacities, the larger named."""
+    knives = _asked(gadgets, "which of these two paring knives has the longer blade?", ["k1", "k2"])
+    assert knives["best"] is None, knives["best"]
+    packs = _asked(gadgets, "which one of these backpacks holds more stuff?", ["b1", "b2"])
+    assert packs["best"] is not None and packs["best"]["product_id"] == "b1", packs
+    assert [gadgets.evidence.get(a["stated"][0]).text for a in packs["answers"]] == [
+        "capacity: 30L",
+        "capacity: 20L",
+    ]
+
+
+def test_a_price_said_only_in_the_reason_is_not_what_is_asked(gadgets):
+    """ "will the dollar amount be printed on the card? want the recipient to know how
+    much it is": the sentence that asks is about printing; its price is not the answer."""
+    question = (
+        "will the dollar amount be printed on the card? want the recipient to know how much it is"
+    )
+    (answer,) = _asked(gadgets, question, ["g1"])["answers"]
+    texts = [gadgets.evidence.get(c).text for c in answer["stated"]]
+    assert texts and "printed" in texts[0] and not any("USD" in t for t in texts), answer
+    (priced,) = _asked(gadgets, "how much is this card?", ["g1"])["answers"]
+    assert "50" in gadgets.evidence.get(priced["stated"][0]).text
+
+
+def test_what_buyers_generally_say_is_a_question_about_the_reviews_in_general(demo_store):
+    """An adverb between who says and "say" ("what do ppl generally say about this
+    mat?", "do buyers usually complain about the fit?"): still what buyers say, the
+    first in general (the review summary), the second of one thing."""
+    from agent.planner import reviews_in_general
+    from tools.text import reviewers_asked
+
+    mat = next(p for p in demo_store.products("demo") if p.category == "Yoga Mats")
+    assert reviews_in_general("what do ppl generally say about this mat?", [mat])
+    assert reviews_in_general("what do people usually say about it?", [mat])
+    assert reviewers_asked("do buyers usually complain about the fit?") == "the fit?"
+    assert not reviews_in_general("do buyers usually complain about the fit?", [mat])

@@ -69,6 +69,8 @@ from tools.text import (
     is_stopword,
     is_unit,
     measured_dimension,
+    measured_words,
+    modal_verbs,
     name_terms,
     names_kind,
     names_product,
@@ -133,6 +135,11 @@ def answer_question(ctx: ToolContext, question: str, product_ids: list[str]) -> 
     terms = content_terms(asked)
     dimension = measured_dimension(question)
     names = [" ".join([p.title, *p.categories]) for p in products]
+    if dimension:
+        # "which one holds more stuff?": the words that say the dimension ask it
+        # (English words: a Chinese comparative, 更厚, is one character of the question)
+        said = {w for w in measured_words(question) if not _HAN.match(w)}
+        terms = [t for t in terms if t not in said] or terms
     if dimension and all(any(contains_term(n, t) for n in names) for t in terms):
         # "which (mat) is the thickest?" asks a thickness; "the longest battery" a battery
         terms.append(dimension)
@@ -262,7 +269,10 @@ def _find(
         # one is the closest thing they say (never quoted as the answer).
         finding.related = [_price_passage(product)]
         return finding
-    if listed and product.price is not None and asks_price(question):
+    # the sentences that ask: "will the dollar amount be printed on the card? want the
+    # recipient to know how much it is" asks about printing, not what the card costs
+    priced = asks_price(asked_part(question))
+    if listed and product.price is not None and priced:
         # The price is a field of the record, not a sentence of it: stated as listed (no
         # yes or no: "is it cheap?" is the shopper's to judge).
         finding.stated, finding.value = [(_price_passage(product), 10.0)], product.price
@@ -301,7 +311,7 @@ def _find(
         if told:
             finding.stated = [(p, 10.0) for p in told]
             return finding
-    unlisted = listed and product.price is None and asks_price(question)
+    unlisted = listed and product.price is None and priced
     if not found:
         if unlisted:
             finding.unmentioned = [_asked_word(question, "price", "价格")]
@@ -431,8 +441,13 @@ def _find(
         if not says_all:  # what no record says is said first ("latex") or after
             finding.unmentioned = unmentioned(ctx, question, found, unsaid)
             finding.partly = any(any(contains_term(said, f) for f in forms) for forms in asked)
-        # the number a "which is the longest" question compares: the first stated one
-        finding.value = next((v for p, _ in stated if (v := _number(p.text)) is not None), None)
+        # the number a "which is the longest" question compares: the one of the passage
+        # an answer quotes (never "Zen 800" of a title beside "type: paring knife"), and
+        # for a length, size or weight one with its unit (a model number is none)
+        first = stated[0][0].text
+        finding.value = _number(first)
+        if measured_dimension(question) and not holds_answer_kind(first, _MEASURES):
+            finding.value = None
     else:
         # The two closest, one of each text (reviews repeat), by the model's score: a
         # passage with part of what is asked ("thickness: 6mm" for "thick enough for bad
@@ -512,9 +527,12 @@ def _kind_passages(
     asking = answer_kind_words(question)
     named = " ".join([product.title, *product.title_i18n.values(), *product.categories])
     dimension = measured_dimension(question)
+    doing = modal_verbs(question)  # "pick" of "what voltage range will this pick up?"
     for words in forms:
         if any(contains_term(asking, f) for f in words) or dimension in words:
             continue  # "states" of "which states", "size" of "which is the largest?": asked
+        if words[0] in doing:
+            continue
         if not any(contains_term(named, f) for f in words):
             return []  # something else is asked about
     held = [
@@ -1044,6 +1062,9 @@ _FREE_OF = re.compile(r"([A-Za-z0-9']+)(?:-|\s)free\b", re.I)
 def _free_of(text: str, term: str) -> bool:
     """Whether the text says it is free of the term ("BPA-free", "fragrance free")."""
     return any(contains_term(m.group(1), term) for m in _FREE_OF.finditer(text))
+
+
+_MEASURES = {"size", "weight", "time", "range"}  # answer kinds a dimension is stated in
 
 
 def _number(text: str) -> float | None:

@@ -460,7 +460,8 @@ _ANSWER_ASKED = {
     ),
     # the span a measurement or setting covers: "what range of wavelengths can it read?"
     "range": re.compile(
-        r"\b(?:what|which)\s+(?:is\s+(?:the|its)\s+)?(?:[a-z-]+\s+)?range\b|\brange\s+(?:is|does)\b"
+        r"\b(?:what|which)\s+(?:is\s+(?:the|its)\s+)?(?:[a-z-]+\s+)?range(?:\s+of\s+[a-z-]+)?\b"
+        r"|\brange\s+(?:is|does)\b"
         r"|范围|量程|区间",
         re.I,
     ),
@@ -645,7 +646,8 @@ _SAY = (
 )
 _REVIEWERS_ASKED = re.compile(
     rf"(?i:\b(?:what\s+)?(?:do|does|did|have|has|are|were|is)\s+(?:any\s+)?(?:of\s+)?{_BUYERS}"
-    rf"\s+(?:(?:ever|actually|really|also)\s+)?{_SAY}\b"
+    rf"\s+(?:(?:ever|actually|really|also|generally|usually|mostly|typically|normally)\s+)?"
+    rf"{_SAY}\b"
     rf"|\bwhat\s+{_BUYERS}\s+{_SAY}\b"
     r"|\b(?:according to|in|from|per)\s+(?:the\s+|its\s+)?(?:reviews|reviewers|buyers|customers)\b"
     r"|\bany\s+(?:reviews?|reviewers?|buyers?)\s+(?:that\s+|who\s+)?(?:say|mention|talk|about)\w*\b)"
@@ -737,6 +739,21 @@ def answer_kind_words(question: str) -> str:
     record answering it holds."""
     spans = (m.group(0) for asked in _ANSWER_ASKED.values() for m in asked.finditer(question or ""))
     return " ".join(spans)
+
+
+# The verb after a modal and the product it asks of ("what voltage range will this pick
+# up?", "what range of wavelengths can the EISCO spectroscope read?"): it says what the
+# product does with what is asked, not a thing a record must hold.
+_MODAL_VERB = re.compile(
+    r"\b(?:can|could|will|would|does|do|did)\s+(?:it|this|that|they|these|those"
+    r"|(?:the|this|that|your)\s+[\w-]+(?:\s+[\w-]+){0,3})\s+([a-z]+)\b",
+    re.I,
+)
+
+
+def modal_verbs(question: str) -> set[str]:
+    """The key words of the verbs said after a modal and its subject (_MODAL_VERB)."""
+    return {t for m in _MODAL_VERB.finditer(question or "") for t in content_terms(m.group(1))}
 
 
 def holds_answer_kind(text: str, kinds: set[str]) -> bool:
@@ -1170,7 +1187,8 @@ def states_count(text: str, counted: list[str] = ()) -> bool:
 # in view picks one as a superlative does.
 _WHICH_MORE = re.compile(
     r"\bwhich\b.*\b(?:longer|bigger|larger|higher|greater|heavier|thicker|stronger|wider"
-    r"|pricier|dearer|more expensive)\b|哪.{0,6}更(?:长|多|大|高|重|厚|久|强|宽|贵|耐用|持久)",
+    r"|pricier|dearer|more expensive|holds? more|more (?:room|space|stuff))\b"
+    r"|哪.{0,6}更(?:长|多|大|高|重|厚|久|强|宽|贵|耐用|持久)",
     re.I,
 )
 _WHICH_LESS = re.compile(
@@ -1188,14 +1206,26 @@ _DIMENSIONS = (
     (r"long|short|长|短", "length"),
     (r"wide|wid|narrow|宽|窄", "width"),
     (r"tall|high|height|高|矮", "height"),
+    (r"hold|room|space|stuff|装|容量", "capacity"),
     (r"big|large|small|大|小", "size"),
 )
 _MEASURED = re.compile(
     r"\b(?:thickest|thinnest|heaviest|lightest|longest|shortest|widest|narrowest|tallest"
     r"|highest|biggest|largest|smallest|thicker|thinner|heavier|lighter|longer|shorter|wider"
-    r"|narrower|taller|higher|bigger|larger|smaller)\b|(?:最|更)(?:厚|薄|重|轻|长|短|宽|窄|高|矮|大|小)",
+    r"|narrower|taller|higher|bigger|larger|smaller)\b|(?:最|更)(?:厚|薄|重|轻|长|短|宽|窄|高|矮|大|小)"
+    # what it holds: "which one holds more stuff?", "哪个装得更多？", "容量更大"
+    r"|\bholds?\s+(?:the\s+)?(?:more|most)(?:\s+(?:stuff|things|gear|room|space))?\b"
+    r"|\bmore\s+(?:room|space|stuff)\b"
+    r"|装得?(?:更|最)多|容量(?:更|最)大",
     re.I,
 )
+
+
+def measured_words(question: str) -> set[str]:
+    """The key words of the phrase that says what is compared ("holds more stuff"): they
+    ask the dimension, not something a record must hold."""
+    m = _MEASURED.search(question or "")
+    return set(content_terms(m.group(0))) if m else set()
 
 
 def measured_dimension(question: str) -> str | None:

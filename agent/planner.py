@@ -402,7 +402,10 @@ class RulePlanner:
             and (history := self._tool_about(asks_past_price))
         ):  # "likes #3 but it's pricey — has it been cheaper lately?": the question asked
             return self.tool_plan(history, text, parsed, refs, situation)
-        if (
+        # Of a brand's product, none of the brand's shown and nothing in view: not why-not,
+        # nor what the shop's other tools answer (an earlier price, delivery, gift wrap,
+        # the shop's terms, after-sales)
+        of_brand = (
             not refs.products
             and not refs.all_shown
             and brands
@@ -411,6 +414,9 @@ class RulePlanner:
             and not (_DELIVERY_TIME.search(text) or _WRAP.search(text))  # the plugins' asks
             and not (_SHOP_TERMS_ONLY.search(text) or _about_own_purchase(text))  # after-sales
             and situation.has_search
+        )
+        if (
+            of_brand
             and "review_summary" in self.registry.tools
             and (kind := _brand_reviews_asked(text, brands[0])) is not None
             and (not kind or self.vocabulary.names_kind(kind))
@@ -426,14 +432,7 @@ class RulePlanner:
             summary = Call("review_summary", {"product_id": Ref(0, single=True)})
             return Plan("tools", "reviews", [search, summary], tool="review_summary")
         if (
-            not refs.products
-            and not refs.all_shown
-            and brands
-            and parsed.intent not in ("why_not", "why")
-            and not asks_past_price(text)
-            and not (_DELIVERY_TIME.search(text) or _WRAP.search(text))
-            and not (_SHOP_TERMS_ONLY.search(text) or _about_own_purchase(text))
-            and situation.has_search
+            of_brand
             and "answer_question" in self.registry.tools
             and _asks_of_brand_product(text, brands[0])
         ):
@@ -1386,9 +1385,7 @@ def _brand_reviews_asked(text: str, brand: str) -> str | None:
     cut = _REVIEWS_ASKED.sub(" ", text)
     left = reviewers_asked(cut) or cut
     said = _REVIEWS_GENERIC | set(content_terms(brand))
-    rest = [
-        w for w in content_words(left) if content_terms(w)[:1] not in ([], *([t] for t in said))
-    ]
+    rest = [w for w in content_words(left) if not set(content_terms(w)) <= said]
     return " ".join(rest) if len(rest) <= 1 else None
 
 

@@ -382,6 +382,17 @@ def test_a_product_named_in_the_question_is_found_before_it_is_answered(agent, d
         assert reply.intent == "choose" and machine.id in [p.product_id for p in reply.products]
 
 
+@pytest.fixture(scope="module")
+def shop_assistant(demo_home):
+    """The demo shop's assistant as `make run` builds it (the packaged models, no LLM)."""
+    from shopassist.assistant import build_assistant
+    from shopassist.settings import load_settings
+
+    settings = load_settings(env={"SHOPASSIST_HOME": str(demo_home)})
+    with Store.in_home(demo_home) as store:
+        yield build_assistant(settings, store, "demo", "none").agent, store
+
+
 @pytest.mark.parametrize(
     ("question", "brand"),
     [
@@ -390,27 +401,22 @@ def test_a_product_named_in_the_question_is_found_before_it_is_answered(agent, d
     ],
 )
 def test_a_question_of_a_brands_product_of_a_kind_is_answered_of_its_best_matches(
-    demo_home, question, brand
+    shop_assistant, question, brand
 ):
     """No name the titles single out ("the Kaiju Steel santoku": 13 of them), nothing
     shown: the brand's best matches are found and the question answered of them (it was a
     search that answered nothing, or an abstention); a request for the brand's products
     stays a search."""
-    from shopassist.assistant import build_assistant
-    from shopassist.settings import load_settings
-
-    settings = load_settings(env={"SHOPASSIST_HOME": str(demo_home)})
-    with Store.in_home(demo_home) as store:
-        agent = build_assistant(settings, store, "demo", "none").agent
-        reply = agent.turn(new_state(), question, "u0408")
-        listing = agent.turn(new_state(), f"do you have {brand} products?", "u0408")
-        # delivery and an earlier price are asked of the shop's tools, not of the records
-        others = [agent.turn(new_state(), m, "u0408") for m in (
-            f"will the {brand} one arrive by Friday?", f"has the {brand} one been cheaper lately?"
-        )]  # fmt: skip
-        cited = {c for s in reply.answer for c in s.citations}
-        answered = {reply.evidence[c].product_id for c in cited if c in reply.evidence}
-        brands = {store.product("demo", pid).brand for pid in answered if pid}
+    agent, store = shop_assistant
+    reply = agent.turn(new_state(), question, "u0408")
+    listing = agent.turn(new_state(), f"do you have {brand} products?", "u0408")
+    # delivery and an earlier price are asked of the shop's tools, not of the records
+    others = [agent.turn(new_state(), m, "u0408") for m in (
+        f"will the {brand} one arrive by Friday?", f"has the {brand} one been cheaper lately?"
+    )]  # fmt: skip
+    cited = {c for s in reply.answer for c in s.citations}
+    answered = {reply.evidence[c].product_id for c in cited if c in reply.evidence}
+    brands = {store.product("demo", pid).brand for pid in answered if pid}
     assert [s.tool for s in reply.trace] == ["search_products", "answer_question"], reply.text
     assert reply.intent == "answer" and reply.answer, reply.text
     assert reply.trace[0].arguments["brands"] == [brand] and reply.trace[1].products <= 3
@@ -430,21 +436,16 @@ def test_a_question_of_a_brands_product_of_a_kind_is_answered_of_its_best_matche
     ],
 )
 def test_what_buyers_say_of_a_brands_product_of_a_kind_is_its_best_matchs_reviews(
-    demo_home, question, brand, language
+    shop_assistant, question, brand, language
 ):
     """Nothing shown, no title singled out: what buyers say of the brand's product is the
     review summary of its best match, named first (it was a list of picks, or the word 评价
     looked for in the records); a question of one thing the reviews say stays one."""
-    from shopassist.assistant import build_assistant
-    from shopassist.settings import load_settings
-
-    settings = load_settings(env={"SHOPASSIST_HOME": str(demo_home)})
-    with Store.in_home(demo_home) as store:
-        agent = build_assistant(settings, store, "demo", "none").agent
-        state = new_state(language)
-        reply = agent.turn(state, question, "u0409")
-        product = store.product("demo", state.focus) if state.focus else None
-        specific = agent.turn(new_state(), f"do reviewers say the {brand} one breaks?", "u0409")
+    agent, store = shop_assistant
+    state = new_state(language)
+    reply = agent.turn(state, question, "u0409")
+    product = store.product("demo", state.focus) if state.focus else None
+    specific = agent.turn(new_state(), f"do reviewers say the {brand} one breaks?", "u0409")
     assert [s.tool for s in reply.trace] == ["search_products", "review_summary"], reply.text
     assert reply.intent == "reviews" and reply.trace[0].arguments["brands"] == [brand]
     assert reply.trace[0].products == 1

@@ -523,7 +523,9 @@ class Parsed:
 # Where the name of what is asked for ends: "a soldering iron | for electronics".
 _PHRASE_END = re.compile(
     r"\b(?:for|with|without|that|which|who|to|under|below|less|around|about|in|on|from|by"
-    r"|at|than|and|or|but|please|if|so|like|as|here|too|either|instead|today|now)\b"
+    r"|at|than|and|or|but|please|if|so|like|as|here|too|either|instead|today|now"
+    # a clause of its own after the name ("a backpack my son can take on trips")
+    r"|my|your|his|her|our|their|i|i'm|we|he|she|they)\b"
     r"|[,.;:!?，。；：！？]|的|吗|呢|吧|给|适合|用于|可以|能|要",
     re.I,
 )
@@ -772,8 +774,8 @@ def parse(text: str) -> Parsed:
 
 # What the shopper does not want: "please not black", "aren't leather or suede", "no
 # PVC", "not a restaurant one", "NOT amazon", "不要塑料的", "别要白色", "不要圣诞或者生日
-# 图案的". Amounts and degrees are no such words ("no more than $200", "not too heavy",
-# "不要太贵", "不要超过100").
+# 图案的", "别是黑色的", "不带香味的". Amounts and degrees are no such words ("no more
+# than $200", "not too heavy", "不要太贵", "不要超过100").
 _AVOID_EN = re.compile(
     r"\b(?:not|no|nothing|never|avoid|without|except|anything but|isn'?t|aren'?t"
     r"|(?:do|does)n'?t want|(?:do|does) not want|can'?t stand|hate)\s+"
@@ -791,10 +793,14 @@ _NOT_AVOIDED = frozenset(
     """.split()  # noqa: SIM905
 )
 _AVOID_ZH = re.compile(
-    r"(?:不要|别要|别买|不想要|不喜欢|不是|不能是|不含|避开)"
+    r"(?:不要是?|别要|别是|别选|别买|别给我|不想要|不喜欢|不是|不能是|不含|不带|避开)"
     r"(?!(?:那种|这种)?(?:太|很|超过|高于|多于|那么|特别))(?:那种|这种)?(?:含有?|带有?)?"
     r"([A-Za-z]+|[\u4e00-\u9fff]{1,6}?)(?=的|，|。|,|\s|$|或|和|、|[那这][种款样类])"
     r"(?:(?:或者|或|和|、)([A-Za-z]+|[\u4e00-\u9fff]{1,6}?)(?=的|，|。|,|\s|$|[那这][种款样类]))?"
+)
+# "除了黑色都行" (anything but black); not "除了防水还要轻" (besides waterproof, light too)
+_ALL_BUT_ZH = re.compile(
+    r"除了([A-Za-z]+|[\u4e00-\u9fff]{1,6}?)(?:以外|之外)?的?(?:都|其他|别的|什么)"
 )
 # A generic head after what is not wanted ("生日图案", "塑料材质"): the words before it.
 _ZH_HEADS = re.compile(r"(?:图案|款式|款|样式|风格|材质|材料|颜色|色系|那种|这种|类)$")
@@ -812,13 +818,14 @@ def avoided(text: str) -> list[str]:
             word = re.sub(r"^(?:a|an)\s+", "", word.strip(), flags=re.I).casefold()
             if word and word not in _NOT_AVOIDED and word not in _STOPWORDS and len(word) > 1:
                 out.append(word)
-    for m in _AVOID_ZH.finditer(text):
-        for word in filter(None, m.groups()):
-            word = _ZH_HEADS.sub("", word)
-            if _ZH_WANTED.fullmatch(word):
-                continue  # "这些都不是我想要的": none of these, no word to avoid
-            if len(word) > 1 or re.fullmatch(r"[A-Za-z]{2,}", word or ""):
-                out.append(word.casefold() if word.isascii() else word)
+    zh = [g for m in _AVOID_ZH.finditer(text) for g in m.groups()]
+    zh += [m.group(1) for m in _ALL_BUT_ZH.finditer(text)]
+    for word in filter(None, zh):
+        word = _ZH_HEADS.sub("", word)
+        if _ZH_WANTED.fullmatch(word):
+            continue  # "这些都不是我想要的": none of these, no word to avoid
+        if len(word) > 1 or re.fullmatch(r"[A-Za-z]{2,}", word or ""):
+            out.append(word.casefold() if word.isascii() else word)
     return list(dict.fromkeys(out))
 
 

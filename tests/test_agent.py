@@ -471,6 +471,9 @@ def test_asking_whether_the_shop_carries_something(message, asks, refine, conten
         ("买了一个月就坏了，能退吗", ""),  # a purchase told of, not asked for
         ("Hi, I'm looking for something.", ""),
         ("something waterproof for hiking", ""),
+        # a clause after the name is no part of it
+        ("need a backpack my teenage son can take on school trips", "backpack"),
+        ("I want a speaker she can take to the pool", "speaker"),
     ],
 )
 def test_the_name_a_request_gives_what_it_asks_for(message, named):

@@ -28,6 +28,11 @@ from catalog.store import Store
         # what is not wanted before 那种/那款 ("that kind"), and 那种 before it
         ("办公室想放一台咖啡机，不要手冲那种太麻烦了", ["手冲"]),
         ("不要粉色那款", ["粉色"]),
+        # 别是 ("let it not be"), 除了 ("anything but"), 不带 ("without")
+        ("周末短途旅行背的双肩包，30升左右，要防水，别是黑色的", ["黑色"]),
+        ("双肩包除了黑色都行", ["黑色"]),
+        ("不带香味的面霜", ["香味"]),
+        ("除了防水还要轻一点的背包", []),  # besides waterproof: nothing ruled out
         ("不要那种塑料的", ["塑料"]),
         # amounts and degrees are no words of a thing not wanted
         ("a coffee machine that grinds beans, no more than $200", []),

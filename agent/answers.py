@@ -113,11 +113,11 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
             _claim(kind, lang, [a["record"], *cite_title], a["product_id"], subject=subject,
                    reviews=a["reviews"], terms=terms)
         )  # fmt: skip
-        for cid in a["related"][: 1 if several else 2]:
+        for n, cid in enumerate(a["related"][: 1 if several else 2]):
             passage = ctx.evidence.get(cid)
-            claims.append(
-                _claim("closest", lang, [cid], a["product_id"], subject="",
-                       quote=_quote(passage.text))
+            claims.append(  # the second led as another, not "The closest" again
+                _claim("closest_more" if n else "closest", lang, [cid], a["product_id"],
+                       subject="", quote=_quote(passage.text))
             )  # fmt: skip
     return claims
 

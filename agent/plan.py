@@ -53,6 +53,9 @@ class Plan:
     # False where the rules fell back on a general reading (the router's nearest tool, a
     # question to the products' records, no tool): recall may overrule those only
     firm: bool = True
+    # the product asked about was not said ("what do people say about the fit?" after a
+    # list): the first of those shown, which the reply names
+    guessed: bool = False
 
     def __post_init__(self) -> None:
         if self.action not in ACTIONS:

@@ -995,7 +995,14 @@ class RulePlanner:
                 Call(tool, {**filled.arguments, "product_id": pid}, explicit=True)
                 for pid in refs.products[:MAX_FANNED]
             ]
-        return Plan("tools", intent, calls, source=source, tool=tool, score=score)
+        args = filled.arguments
+        asked = [args["product_id"]] if "product_id" in args else args.get("product_ids")
+        # "what do people say about the fit?", "does it come with a warranty?" right after a
+        # list: no product said, nor one talked about since, so the first is guessed
+        guessed = not (refs.products or refs.all_shown) and state.focus is None
+        guessed = guessed and len(state.shown) > 1
+        guessed = guessed and asked == [focus] and len(calls) == 1
+        return Plan("tools", intent, calls, source=source, tool=tool, score=score, guessed=guessed)
 
     def recommend(
         self,

@@ -700,6 +700,7 @@ def _answer(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
     if not outcome.ok:
         return _failed(turn, outcomes)
     claims = answer_claims(turn.ctx, outcome.result.data, turn.state.language)
+    claims = _named_if_guessed(turn, outcome, claims)
     verdict = rewrite_answer(turn.agent, turn.ctx, claims, turn.text, _emitter(turn))
     reply = Reply(" ".join(s.text for s in verdict.sentences), "answer", answer=verdict.sentences)
     reply.model_sentences, reply.model_passed = verdict.model_sentences, verdict.model_passed
@@ -731,12 +732,23 @@ def _reviews(turn: Turn, outcomes: list[ToolOutcome]) -> Reply:
             said = said[:PER_PRODUCT] if len(done) > 1 else said
             said = named_first(said, product.title, turn.state.language)
         claims += said
+    claims = claims if len(done) > 1 or found else _named_if_guessed(turn, outcome, claims)
     verdict = rewrite_answer(turn.agent, turn.ctx, claims, turn.text, _emitter(turn))
     reply = Reply(" ".join(s.text for s in verdict.sentences), "reviews", answer=verdict.sentences)
     reply.model_sentences, reply.model_passed = verdict.model_sentences, verdict.model_passed
     reply.data["streamed"] = turn.ctx.emit is not None
     turn.state.focus = outcome.result.products[0]
     return reply
+
+
+def _named_if_guessed(turn: Turn, outcome: ToolOutcome, claims: list) -> list:
+    """The claims about one product, led by its name where the shopper did not say which
+    of those shown they asked about (agent.plan.Plan.guessed: the first): "what do
+    people say about the fit?" right after three boots is answered of the first, named."""
+    if not turn.plan.guessed or len(outcome.result.products) != 1:
+        return claims
+    product = turn.ctx.store.product(turn.ctx.catalog, outcome.result.products[0])
+    return named_first(claims, product.title, turn.state.language) if product else claims
 
 
 def _emitter(turn: Turn):

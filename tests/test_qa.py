@@ -197,6 +197,46 @@ def test_what_reviewers_say_is_summarised_from_the_products_reviews(agent, quest
         assert str(len(reviews)) in reply.text
 
 
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("what do people say about the fit?", ("answer", "reviews")),
+        ("买家评价怎么样？", ("reviews",)),
+        ("does it come with a warranty?", ("answer",)),  # "it" of none talked about
+    ],
+)
+def test_a_question_that_names_no_product_of_several_shown_names_the_one_answered(
+    agent, question, intent
+):
+    """Right after a list, a question that says no product is answered of the first,
+    and the answer leads with its name, as the shopper has not said which; one that says
+    which ("the first one", "it" once one is talked about) is not led by it."""
+    state = new_state()
+    shown = agent.turn(state, BOOTS, "u0409")
+    first = shown.products[0]
+    reply = agent.turn(state, question, "u0409")
+    assert reply.intent in intent and reply.answer
+    assert reply.answer[0].text.startswith(first.title), reply.text
+    again = agent.turn(state, "is it good for snow?", "u0409")
+    assert again.answer and not again.text.startswith(first.title), again.text
+    state = new_state()
+    agent.turn(state, BOOTS, "u0409")
+    said = agent.turn(state, "what do people say about the first one?", "u0409")
+    assert said.intent == "reviews" and said.answer
+    assert not said.text.startswith(first.title), said.text
+
+
+def test_the_second_closest_passage_is_not_led_as_the_closest_again(agent):
+    """When the records are silent, the two passages nearest the question are quoted, the
+    second led as another, not "The closest its records come" twice."""
+    state = new_state()
+    agent.turn(state, BOOTS, "u0410")
+    agent.turn(state, "what do people say about the fit?", "u0410")
+    reply = agent.turn(state, "is it good for snow?", "u0410")
+    assert reply.text.count("The closest its records come") == 1, reply.text
+    assert "Another that comes near" in reply.text
+
+
 def test_asked_for_complaints_and_none_found_the_answer_says_so(agent):
     """ "What do reviewers complain about?" of a product whose reviews praise and never
     complain: said, with the low-star count, not only the praise."""

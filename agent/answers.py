@@ -334,8 +334,17 @@ def named_first(claims: list[Claim], title: str, language: str) -> list[Claim]:
         return claims
     first = claims[0]
     lead = f"{title}：" if language == "zh" else f"{title}: "
+    text = first.text
+    if language != "zh" and _OPENING.match(text):
+        text = text[0].lower() + text[1:]  # "…Gift Card: its feature list says"
     citations = list(dict.fromkeys([*first.citations, f"P{first.product_id}"]))
-    return [Claim(lead + first.text, citations, first.kind, first.product_id), *claims[1:]]
+    return [Claim(lead + text, citations, first.kind, first.product_id), *claims[1:]]
+
+
+# The words a template sentence opens on, lower-cased after a product's name and a colon
+_OPENING = re.compile(
+    r"(?:It|Its|None|Neither|Nothing|Another|Yes|No|One|Several|Shoppers|A|The closest)\b"
+)
 
 
 def sentences(claims: list[Claim]) -> list[CheckedSentence]:

@@ -44,6 +44,7 @@ from tools.text import (
     names_product,
     reviewers_asked,
     sizes_asked,
+    stem,
     superlative,
 )
 
@@ -1713,7 +1714,9 @@ def _catalog_words(content: str, vocabulary) -> bool:
     search for its products, though it names no category."""
     words = re.findall(r"[a-z][a-z0-9-]*", content.casefold())
     known = getattr(vocabulary, "known_words", frozenset())
-    held = sum(w in known for w in words)
+    stems = getattr(vocabulary, "title_stems", frozenset())
+    # by stem too: "fixing appliances" of titles that say "Appliance" and "Fix"
+    held = sum(w in known or stem(w) in stems for w in words)
     if held >= 2 and held * 3 >= len(words) * 2:
         return True
     # Chinese words on a catalog of English titles: by their dictionary senses

@@ -977,13 +977,17 @@ def test_a_request_in_the_catalogs_words_is_a_search_though_it_names_no_category
     whose words are mostly its title words, or whose Chinese words translate into them,
     asks for its products."""
     from agent.planner import _catalog_words
+    from tools.text import stem
 
     class Titles:
         known_words = frozenset(
-            ["safety", "glasses", "fit", "over", "digital", "multimeter", "probe"]
+            ["safety", "glasses", "fit", "over", "digital", "multimeter", "probe", "appliance"]
         )
+        title_stems = frozenset(stem(w) for w in [*known_words, "fix"])
 
     assert _catalog_words("safety glasses fit over prescription glasses", Titles())
+    # the words by their stems: "fixing appliances" of titles that say "Fix", "Appliance"
+    assert _catalog_words("digital multimeter fixing appliances", Titles())
     assert not _catalog_words("fix my car engine", Titles())
     assert not _catalog_words("multimeter", Titles())  # one word: as it always was
     assert _catalog_words("万用表", Titles())  # multimeter, by its dictionary sense

@@ -217,6 +217,8 @@ def test_a_question_that_names_no_product_of_several_shown_names_the_one_answere
     reply = agent.turn(state, question, "u0409")
     assert reply.intent in intent and reply.answer
     assert reply.answer[0].text.startswith(first.title), reply.text
+    after = reply.answer[0].text[len(first.title) :]
+    assert not re.match(r"\W+(?:Its|It|None|Neither)\b", after), after  # "…, Brown: its …"
     again = agent.turn(state, "is it good for snow?", "u0409")
     assert again.answer and not again.text.startswith(first.title), again.text
     state = new_state()

@@ -198,6 +198,21 @@ def test_an_order_number_goes_to_the_tool_that_takes_one_whatever_the_words_soun
     assert agent.rules._takes("nothing_takes_this") is None
 
 
+def test_how_many_come_in_a_pack_of_a_shown_product_is_a_question_of_its_records(shop, encode):
+    """ "第三个一包有几个" (how many to a pack, no question mark) and "how many come in a
+    box of the second one?" ask a count of the product's records, not for its page."""
+    agent = routed_agent(shop, encode)
+    for first, message, at in (
+        ("推荐几款瑜伽垫", "第三个一包有几个", 2),
+        ("yoga mats please", "how many come in a box of the second one?", 1),
+    ):
+        state = new_state()
+        shown = agent.turn(state, first, "u0106")
+        reply = agent.turn(state, message, "u0106")
+        assert reply.plan["tool"] == "answer_question", (message, reply.plan)
+        assert reply.trace[0].arguments["product_ids"] == [shown.products[at].product_id]
+
+
 def test_after_sales_about_an_own_purchase_is_no_search(shop, encode):
     """A warranty claim for a speaker bought last month names a category, yet asks for no
     speaker: the shop's terms, which no record holds (said so, no products)."""

@@ -225,6 +225,15 @@ def test_the_kind_of_thing_a_question_asks_for_and_records_that_hold_one():
     assert answer_kinds("第一个直径多少") == {"size"}
     assert answer_kinds("what's the diameter of the second one?") == {"size"}
     assert holds_answer_kind("eSUN 1.75mm Black PLA 3D Printer Filament 1KG Spool", {"size"})
+    # how many come in one: "(Pack of 10)", "Box/100", "10/bx", "20片装"; not "12-cup"
+    assert answer_kinds("how many are in a pack of the second one?") == {"count"}
+    assert answer_kinds("第一个一盒多少个？") == {"count"}
+    assert answer_kinds("这个是多少片装的") == {"count"}
+    assert answer_kinds("how many cups does it make?") == set()
+    for held in ["Scalpels, Sterile (Pack of 10)", "Gloves, Large, Box/100", "10/bx", "20片装"]:
+        assert holds_answer_kind(held, {"count"}), held
+    assert not holds_answer_kind("12-cup drip coffee maker", {"count"})
+    assert not holds_answer_kind("#10 Scalpels, Steel Blade", {"count"})
 
 
 def test_a_product_picked_by_its_price_is_not_a_question_about_the_price():

@@ -479,6 +479,16 @@ _ANSWER_ASKED = {
         r"|什么颜色|哪些颜色|哪几种颜色|几种颜色|几个颜色|有什么色",
         re.I,
     ),
+    # how many come in one: "how many are in a pack of the second one?", "一盒多少个？"
+    "count": re.compile(
+        r"\bhow\s+many\s+(?:pieces|pcs|units|items|count)\b"
+        r"|\bhow\s+many\b[^?.]{0,30}?\b(?:in|per|inside)\s+(?:a|the|each|one|every)?\s*"
+        r"(?:pack|box|bag|set|case|package|carton|roll|kit|order|tube|jar|bottle)\b"
+        r"|\b(?:pack|box|package|case)\s+(?:size|count|quantity)\b"
+        r"|(?:一|每)(?:盒|包|袋|套|箱|瓶|卷|组|板|排|份)(?:有|是|装|里|里面|共)?(?:多少|几)"
+        r"|(?:多少|几)(?:个|片|支|只|根|张|粒|颗|条|枚)装|装(?:了|有)?(?:多少|几)(?:个|片|支|只|根|张|粒|颗|条|枚)",
+        re.I,
+    ),
     "place": re.compile(
         r"\bwhere\b|\b(?:which|what)\s+(?:states?|countries|country|cities|city|regions?"
         r"|locations?|areas?)\b|在?哪些?个?(?:州|国家|城市|地区|省)|哪里|哪儿|在哪|产地",
@@ -537,6 +547,14 @@ _ANSWER_HELD = {
         r"\bfrom\s+[-+]?\d[\d.,]*\s*\S{0,8}\s+(?:to|up to)\s+[-+]?\d"
         r"|\d[\d.,]*\s*[a-z%°]{0,6}\s*(?:-|–|~|to)\s*[-+]?\d[\d.,]*\s*(?:[a-z%°µ]{1,6}|degrees)"
         r"|\d\s*[a-z%°]{0,6}\s*(?:到|至|~|-)\s*\d",
+        re.I,
+    ),
+    # "(Pack of 10)", "10/bx", "100 pcs", "50-count", "Qty: 12", "20片装"
+    "count": re.compile(
+        r"\b(?:pack|box|case|set|bag|kit|carton|lot|bundle)\s+of\s+\d+"
+        r"|\d+\s*-?\s*(?:pack|pk|pcs|pieces?|count|ct|pc)\b|\d+\s*/\s*(?:bx|box|pk|pack|cs|case|bag)\b"
+        r"|\b(?:bx|box|pk|pack|cs|case|bag)\s*/\s*\d+"
+        r"|\b(?:qty|quantity)\s*[:：]?\s*\d+|\d+\s*(?:个|片|支|只|根|张|粒|颗|条|枚|件)装?",
         re.I,
     ),
     # proper names as written ("US", never the "us" of "contact us"), then common words

@@ -165,7 +165,9 @@ _INTENSE = re.compile(
 # What a product is for, said after a preposition and a possessive: "for my workbench",
 # "on my clear storage bins", "in my gun safe", "to the pool" (the product is not one).
 _TARGET_BEFORE = re.compile(
-    r"\b(?:for|on|in|into|onto|to|with)\s+(?:my|our|his|her|their|your|the)\s+$", re.I
+    r"\b(?:for|on|in|into|onto|to|with)\s+(?:my|our|his|her|their|your|the)\s+"
+    r"(?:[a-z]+(?:'s|’s|s'|’)\s+)?$",  # "for my son's bedroom"
+    re.I,
 )
 # ... but "easy on my knees", "gentle on my skin" say what the product must be.
 _EASY_ON = re.compile(

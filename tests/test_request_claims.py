@@ -451,6 +451,9 @@ def test_what_the_product_is_for_and_what_is_not_wanted_are_read_as_such():
     assert _need("a wood vise for my workbench", "workbench").target
     assert _need("strong magnets for the fridge", "fridge").target
     assert not _need("a thick yoga mat that is easy on my knees", "knees").target
+    # after someone's ("for my daughter's room"): where it goes, not what it is
+    assert _need("a speaker for my daughter's room, something pink", "room").target
+    assert not _need("a speaker for my daughter's room, something pink", "pink").target
     assert _need("底座能给手机无线充电的台灯", "手机").target
     assert not _need("底座能给手机无线充电的台灯", "无线充电").target  # what it does
     assert _need("3D打印机用的PLA耗材", "3D打印机").target

@@ -146,7 +146,7 @@ _RECIPIENT_EN = re.compile(
     r"[\w'-]+ ){0,3}?)?(husband|wife|mom|mum|mother|dad|father|son|daughter|"
     r"boyfriend|girlfriend|friend|boss|kids?|brother|sister|grandma|"
     r"grandpa|partner|colleague|co-?worker|teacher|neighbou?r|nephew|niece|aunt|uncle|"
-    r"grandson|granddaughter|roommate|teammate|coach|in-laws)\b",
+    r"grandson|granddaughter|roommate|teammate|coach|in-laws)\b(?:'s|’s)?",  # "daughter's room"
     re.I,
 )
 _ZH_PEOPLE = (

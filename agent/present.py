@@ -256,9 +256,13 @@ def _colour_first(
     none of which meets all that, the colour and what they miss ("noise cancelling"),
     to be said."""
     short = len(turn.text.split()) <= MAX_REFINE_WORDS and len(turn.text) <= MAX_REFINE_CHARS
-    if not turn.state.shown or not short:
-        return products, "", []  # a colour said in a request ("white noise machine") is its words
-    said = [m.group(0) for m in COLOUR.finditer(turn.text)]
+    if turn.state.shown and short:
+        said = [m.group(0) for m in COLOUR.finditer(turn.text)]
+    else:
+        # a colour said in a request is its words ("white noise machine", "a black
+        # backpack": the search reads them), but one said on its own ("something pink and
+        # cute") is a colour asked for, as a follow-up's is
+        said = [n.text for n in needs_of([turn.text]) if COLOUR.fullmatch(n.text)]
     avoided = {w.casefold() for w in turn.parsed.avoid}
     said = [c for c in dict.fromkeys(said) if c.casefold() not in avoided]
     if not said:

@@ -219,6 +219,26 @@ def test_a_colour_asked_after_a_list_comes_first_or_is_said_to_be_missing(demo_h
         assert len(reply.products) == len(first.products)
 
 
+def test_a_colour_asked_on_its_own_in_a_first_request_is_a_colour_asked_for(demo_home):
+    """ "something pink and cute" in a first request: the shop has no pink speaker, which
+    is said before the list, as after a list; "purple if you have it" puts the purple
+    mats first. A colour that is part of the words ("a black backpack") is the search's."""
+    from shopassist.assistant import build_assistant
+    from shopassist.settings import load_settings
+
+    settings = load_settings(env={"SHOPASSIST_HOME": str(demo_home)})
+    with Store.in_home(demo_home) as store:
+        agent = build_assistant(settings, store, "demo", "none").agent
+        message = "I want a speaker for my daughter's room, something pink and cute, under 40"
+        reply = agent.turn(new_state(), message, "u0001")
+        assert reply.text.startswith("I found nothing in pink"), reply.text
+        assert reply.products and all("speaker" in p.title for p in reply.products)
+        reply = agent.turn(new_state(), "a yoga mat, purple if you have it", "u0001")
+        assert all(p.title.endswith("Purple") for p in reply.products), reply.text
+        reply = agent.turn(new_state(), "a black backpack", "u0001")
+        assert not reply.text.startswith("I found nothing"), reply.text
+
+
 def test_a_colour_asked_after_a_list_keeps_what_the_earlier_picks_met(demo_home):
     """ "red ones please" after smartwatches with GPS under 100: a red one comes first,
     and as no red one within the budget mentions GPS (the earlier picks all did), the

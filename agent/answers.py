@@ -319,9 +319,14 @@ def _lead(name: str, values: list, lang: str, data: dict) -> str:
     if sum(v == best[0] for v, _ in known) > 1:
         return ""  # two at the same price: neither is the cheapest
     who = _ordinals(data, lang)[best[1]]
+    two = len(values) == 2  # of two, the cheaper, not the cheapest
     if lang == "zh":
-        return f"{who}最便宜" if name == "price" else f"{who}评分最高"
-    return f"{who} is the cheapest" if name == "price" else f"{who} is the best rated"
+        if name == "price":
+            return f"{who}更便宜" if two else f"{who}最便宜"
+        return f"{who}评分更高" if two else f"{who}评分最高"
+    if name == "price":
+        return f"{who} is the cheaper" if two else f"{who} is the cheapest"
+    return f"{who} is rated higher" if two else f"{who} is the best rated"
 
 
 PER_PRODUCT = 2  # sentences of what reviewers say, a product, when several are asked about

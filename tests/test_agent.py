@@ -136,7 +136,9 @@ def test_a_comparison_says_what_differs_each_value_cited(agent, request_, follow
     if prices.count(min(prices)) == 1:
         ordinal = ("first", "second", "third")[places[prices.index(min(prices))]]
         ordinal_zh = ("第一个", "第二个", "第三个")[places[prices.index(min(prices))]]
-        assert f"the {ordinal} is the cheapest" in price or f"{ordinal_zh}最便宜" in price
+        two = len(compared) == 2
+        cheapest, cheapest_zh = ("cheaper", "更便宜") if two else ("cheapest", "最便宜")
+        assert f"the {ordinal} is the {cheapest}" in price or f"{ordinal_zh}{cheapest_zh}" in price
     if third:
         assert ("the third" in price or "第三个" in price) and not (
             "second" in price or "第二" in price
@@ -700,7 +702,7 @@ def test_a_comparison_says_only_what_a_record_it_cites_states():
     }
     texts = [c.render() for c in compare_claims(data, "en")]
     assert texts[0].startswith("Price: 10.00 USD for the first, 12.50 USD for the second")
-    assert "the first is the cheapest" in texts[0]
+    assert "the first is the cheaper" in texts[0]  # of two
     assert texts[1].startswith("Rating: 4.0 for the second, no ratings yet for the first")
     assert any(t.startswith("Color: red for the first, blue for the second") for t in texts)
     assert not any("capacity" in t.casefold() or "model number" in t for t in texts)

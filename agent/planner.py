@@ -729,6 +729,22 @@ class RulePlanner:
             )
             calls = [Call("why_not_shown", {"product_id": found})] if found else []
             return Plan("tools", "why_not", calls, tool="why_not_shown")
+        rest = words
+        for brand in brands:
+            if (named_brand := brand_pattern(brand)) is not None:
+                rest = named_brand.sub(" ", rest).strip()
+        rest = " ".join(w for w in rest.split() if len(w) > 1)  # "为" of 为什么 left alone
+        if brands and not rest:
+            # "为什么没有推荐Lumen Skin的？": one of the brand's among those shown is
+            # that one (it was shown, as the reply says); else the brand's best match
+            # for what was asked (its face cream for sensitive skin), not its best
+            # match for its own name
+            state = situation.state
+            ours = [i for i in state.shown if i in self.by_id and self.by_id[i].brand in brands]
+            if ours:
+                call = Call("why_not_shown", {"product_id": ours[0]})
+                return Plan("tools", "why_not", [call], tool="why_not_shown")
+            query = search_text(state) or query
         search = Call(
             "search_products",
             {"query": query or brands[0], "k": 1, "passages": False, "available_only": False},

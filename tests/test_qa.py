@@ -2078,3 +2078,22 @@ def test_what_buyers_generally_say_is_a_question_about_the_reviews_in_general(de
     assert reviews_in_general("what do people usually say about it?", [mat])
     assert reviewers_asked("do buyers usually complain about the fit?") == "the fit?"
     assert not reviews_in_general("do buyers usually complain about the fit?", [mat])
+
+
+def test_why_not_a_brand_is_asked_of_its_best_match_for_the_request(shop_assistant):
+    """ "为什么没有推荐Lumen Skin的？" after face creams for sensitive skin: the brand's
+    best match for that request, which was shown (and the reply says so), not its best
+    match for its own name (a cream for dry skin, 'which also fits')."""
+    agent, _ = shop_assistant
+    for request, question, brand, fits in (
+        ("推荐一款适合敏感肌的面霜", "为什么没有推荐Lumen Skin的？", "Lumen Skin", "sensitive"),
+        ("a smartwatch with GPS under 150", "why no Orbit ones?", "Orbit", "GPS"),
+    ):
+        state = new_state()
+        shown = agent.turn(state, request, "u0106")
+        reply = agent.turn(state, question, "u0106")
+        assert reply.plan["tool"] == "why_not_shown" and reply.products, reply.text
+        explained = reply.products[0]
+        assert explained.brand == brand and fits in explained.title, explained.title
+        ours = [p.product_id for p in shown.products if p.brand == brand]
+        assert not ours or explained.product_id in ours  # one shown: that one

@@ -24,10 +24,12 @@ from catalog.models import Product
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
 _MODEL = re.compile(r"(?=.*\d)[a-z0-9-]{2,}")  # tokens with a digit: "200", "xr-7"
-# a number and its unit is a measure many products share, no model: "1.75mm", "3d", "12v"
+# a number and its unit is a measure many products share, no model: "1.75mm", "3d", "12v";
+# so is a screw thread's size, metric or inch ("m3", "m2.5", "10-24", "4-20" of "1/4-20")
 _MEASURE = re.compile(
     r"\d+(?:\.\d+)?(?:mm|cm|m|in|ft|kg|g|mg|lb|lbs|oz|ml|l|v|w|a|ah|mah|hz|khz|mhz|gb|tb|d|x"
     r"|pcs|pc|pk|ct|awg|psi|k)"
+    r"|m\d+(?:\.\d+)?|\d{1,2}-\d{2}"
 )
 
 

@@ -802,10 +802,16 @@ def test_a_measure_in_a_request_names_no_product():
         ("Hatchbox Black PLA 3D Printer Filament 1.75mm", "Hatchbox"),
         ("Owon PDS5022T Portable Digital Storage Oscilloscope", "Owon"),
         *((f"Nitrile Exam Gloves, Large, Box/{n}", "MedPride") for n in range(100, 130)),
+        ("M3 x 10mm Alloy Steel Hex Bolt Socket Head Cap Screws Black 100 Pcs", "uxcell"),
+        ("Hilitchi 210pcs M3 Stainless Steel Hex Socket Head Cap Screws Kit", "Hilitchi"),
+        ("Stainless 10-24 x 1/2 Flat Head Machine Screws, 50 Pack", "Crown Bolt"),
     ]
     products = [Product(str(i), t, brand=b) for i, (t, b) in enumerate(titles)]
     lookup = Lookup(products)
     assert lookup.find("3D printer filament PLA 1.75mm") == []
+    # a thread size is a measure too: "M3", "10-24"
+    assert lookup.find("M3 stainless steel socket head cap screws, about 10mm long") == []
+    assert lookup.find("10-24 flat head machine screws") == []
     assert lookup.find("I need PLA filament, 1.75mm, 1kg") == []
     assert lookup.find("does the Owon PDS5022T oscilloscope have a battery?") == [products[4]]
 

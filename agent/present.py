@@ -262,7 +262,11 @@ def _colour_first(
         # a colour said in a request is its words ("white noise machine", "a black
         # backpack": the search reads them), but one said on its own ("something pink and
         # cute") is a colour asked for, as a follow-up's is
-        said = [n.text for n in needs_of([turn.text]) if COLOUR.fullmatch(n.text)]
+        said = (
+            [n.text for n in needs_of([turn.text]) if COLOUR.fullmatch(n.text)]
+            if COLOUR.search(turn.text)
+            else []
+        )
     avoided = {w.casefold() for w in turn.parsed.avoid}
     said = [c for c in dict.fromkeys(said) if c.casefold() not in avoided]
     if not said:

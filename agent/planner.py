@@ -24,6 +24,7 @@ from agent.references import References, resolve
 from agent.router import RouteMatch, Router
 from agent.state import DialogueState
 from agent.tracking import update_slots
+from agent.vocabulary import without_names
 from catalog.brands import brand_pattern
 from catalog.filters import ProductFilter, ProductTable
 from catalog.models import Product
@@ -729,11 +730,8 @@ class RulePlanner:
             )
             calls = [Call("why_not_shown", {"product_id": found})] if found else []
             return Plan("tools", "why_not", calls, tool="why_not_shown")
-        rest = words
-        for brand in brands:
-            if (named_brand := brand_pattern(brand)) is not None:
-                rest = named_brand.sub(" ", rest).strip()
-        rest = " ".join(w for w in rest.split() if len(w) > 1)  # "为" of 为什么 left alone
+        # the words besides the brand's ("为" of 为什么 left alone is none)
+        rest = " ".join(w for w in without_names(brands, words).split() if len(w) > 1)
         if brands and not rest:
             # "为什么没有推荐Lumen Skin的？": one of the brand's among those shown is
             # that one (it was shown, as the reply says); else the brand's best match

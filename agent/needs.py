@@ -957,6 +957,11 @@ def _message_kind(ctx: ToolContext, message: str) -> AskedKind | None:
                 return AskedKind(english, said, word, before)
             if english:
                 return AskedKind(english, said, before=before)
+            # a kind the titles mostly say before another word, named by a clause that
+            # ends on it ("想买个数字万用表": multimeter), as an English message names one alone
+            named = frozenset(stem(w) for w in said if named_kind(ctx, stem(w)))
+            if named and tail.endswith(word):
+                return AskedKind(named, said, by_end=True)
         return None
     # the first run of words, or one after a word that asks for something ("I work
     # night shifts ..., so I need a watch that tracks my sleep")

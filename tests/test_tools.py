@@ -371,6 +371,47 @@ def test_a_chinese_query_also_searches_the_catalogs_english_words_for_it(demo_ct
     assert searched == ["红色的咖啡机 red coffee machine"]
 
 
+def test_what_a_chinese_request_is_for_is_searched_after_for(demo_ctx):
+    """ "咖啡机，办公室用": the clause that says what it is for ends on 用, and its words
+    come after a "for", as an English request says them, so the kind asked for is the
+    coffee machine, not the office."""
+    from tools.discovery import catalog_query
+    from tools.text import stem, title_parts
+
+    query = catalog_query(demo_ctx, "咖啡机，办公室用")
+    assert query == "咖啡机，办公室用 coffee machine for office"
+    asked, used = title_parts(query)
+    assert stem("machine") in asked and stem("office") in used and stem("office") not in asked
+    # one clause: nothing to put after a "for"
+    assert "for" not in catalog_query(demo_ctx, "办公室咖啡机").split()
+
+
+def test_a_sense_of_two_words_the_catalog_half_uses_is_its_kind(demo_ctx):
+    """ "运动鞋" is "sports shoes" in the dictionary, and the demo shop never says
+    "sports": its titles name shoes, so it is searched as "shoes"; a verb's sense is no
+    kind ("充电" is "to recharge one's batteries": no "batteries" for 充电台灯)."""
+    from tools.discovery import catalog_query
+
+    assert catalog_query(demo_ctx, "运动鞋") == "运动鞋 shoes"
+    assert "batteries" not in catalog_query(demo_ctx, "充电台灯")
+
+
+def test_a_chinese_word_takes_the_sense_nearest_it_in_meaning():
+    """ "绝缘" is "to cut off" before "to insulate" in the dictionary: with an embedder,
+    a later sense far nearer the word in meaning is taken ("electrician insulate tape",
+    not "cut off"); a later sense only a little nearer is not."""
+    from tools.dictionary import catalog_sense
+    from tools.discovery import sense_closeness
+    from vectorstore.embeddings import make_embedder
+
+    uses = {"cut", "off", "insulate", "numeral", "digit"}.__contains__
+    assert catalog_sense("绝缘", uses) == "cut off"  # without one, the first
+    assert catalog_sense("绝缘", uses, lambda w, s: [0.3, 0.3, 0.8][: len(s)]) == "insulate"
+    assert catalog_sense("数字", uses, lambda w, s: [0.76, 0.81][: len(s)]) == "numeral"
+    ctx = ToolContext(None, "t", encode=make_embedder("use").encode)
+    assert catalog_sense("绝缘", uses, sense_closeness(ctx)) == "insulate"
+
+
 def test_a_product_for_the_asked_kind_comes_after_the_kind_itself(tmp_path):
     """ "digital multimeter" on a shop whose cases are "Case for ... Multimeters": the
     multimeters first, each group in the search's order; asking for a case keeps it first."""
@@ -452,7 +493,12 @@ def test_a_kind_only_one_title_ends_on_is_found_before_what_goes_with_it(tmp_pat
         assert [h.product_id for h in _things_before_accessories(ctx, "multimeter", hits)] == [
             "m1", "p1", "l0"
         ]  # fmt: skip
-        for message in ("I need a multimeter", "multimeter?", "a multimeter for my car"):
+        for message in (
+            "I need a multimeter",
+            "multimeter?",
+            "a multimeter for my car",
+            "想买个数字万用表，家里修电器用",  # said by a Chinese clause that ends on it
+        ):
             kind = asked_kind(ctx, [message])
             assert kind is not None and kind.words == {"multimeter"}, message
             assert of_asked_kind(ctx, store.product("t", "m1"), kind)
@@ -460,7 +506,12 @@ def test_a_kind_only_one_title_ends_on_is_found_before_what_goes_with_it(tmp_pat
         lead = asked_kind(ctx, ["a multimeter test lead"])
         assert lead is not None and of_asked_kind(ctx, store.product("t", "p1"), lead)
         # nor in a run of words ("m3 standoffs": a "Standoff Spacers" title is one too)
-        for message in ("a multimeter or oscilloscope probe", "the multimeter.", "m3 multimeter"):
+        for message in (
+            "a multimeter or oscilloscope probe",
+            "the multimeter.",
+            "m3 multimeter",
+            "万用表的表笔",  # a lead for one
+        ):
             kind = asked_kind(ctx, [message])
             assert kind is None or "multimeter" not in kind.words, message
 

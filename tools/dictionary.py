@@ -88,6 +88,19 @@ def senses(word: str) -> tuple[str, ...]:
     return _entries().get(word, ())
 
 
+def noun_words(word: str) -> list[list[str]]:
+    """The words of each short sense of a Chinese word that is no verb's ("to recharge
+    one's batteries" is passed over): 量筒 -> [["volumetric", "cylinder"]]."""
+    if len(word) < 2:
+        return []
+    found = (
+        [w for w in _WORD.findall(sense.casefold()) if w not in _FUNCTION]
+        for sense in senses(word)
+        if not sense.casefold().startswith("to ")
+    )
+    return [words for words in found if 1 <= len(words) <= MAX_SENSE_WORDS]
+
+
 def english_words(word: str, verbs: bool = True) -> list[str]:
     """A Chinese word's short senses as English words or two-word phrases, in order
     ("退货" -> ["return merchandise", "return", ...], "跑步机" -> ["treadmill", "running
@@ -125,17 +138,31 @@ def compound_parts(word: str) -> list[str]:
     return []
 
 
-def catalog_sense(word: str, uses: Callable[[str], object]) -> str | None:
+def catalog_sense(
+    word: str,
+    uses: Callable[[str], object],
+    closeness: Callable[[str, list[str]], list[float]] | None = None,
+) -> str | None:
     """A Chinese word's first short sense whose every English word the catalog uses
     (`uses(word)` truthy), or None: 万用表 -> "multimeter" where titles say it. A word of
     one or two letters ("ii" of "world war ii", "ph" of "ph meter") is no word a catalog's
-    word list holds: the sense's other words are checked."""
+    word list holds: the sense's other words are checked. With `closeness` (how near in
+    meaning each sense is to the word), a later sense far nearer than the first is taken
+    instead: 绝缘 is "insulate" before "cut off"."""
 
     def used(sense: str) -> bool:
         longer = [w for w in sense.split() if len(w) > 2]
         return bool(longer) and all(uses(w) for w in longer)
 
-    return next((s for s in english_words(word) if used(s)), None)
+    found = [s for s in english_words(word) if used(s)]
+    if len(found) < 2 or closeness is None:
+        return found[0] if found else None
+    near = closeness(word, found)
+    best = max(range(len(found)), key=near.__getitem__)
+    return found[best] if near[best] - near[0] > SENSE_MARGIN else found[0]
+
+
+SENSE_MARGIN = 0.2  # a later sense is taken only as far nearer the word as this
 
 
 def sense_within(word: str, uses: Callable[[str], object]) -> str | None:

@@ -17,7 +17,13 @@ import numpy as np
 
 from catalog.filters import ProductFilter
 from tools.context import ToolContext, per_catalog
-from tools.dictionary import catalog_sense, compound_parts, english_words, sense_within
+from tools.dictionary import (
+    catalog_sense,
+    compound_parts,
+    english_words,
+    noun_words,
+    sense_within,
+)
 from tools.lexicon import lexicon
 from tools.products import catalog_heads, product_evidence
 from tools.registry import ToolArgumentError
@@ -291,6 +297,16 @@ def catalog_query(ctx: ToolContext, query: str) -> str:
     heads = {ws[-1] for run in _HAN_RUN.findall(query) if (ws := content_words(run))}
     heads = {(compound_parts(h) or [h])[-1] for h in heads}  # "幽默小说" ends on 小说
     untold = any(len(h) > 1 and not english_words(h) for h in heads)
+    # a clause that says what it is for ("家里修电器用"): its words go after a "for", as
+    # an English request says them, so the kind asked for is the rest's (title_parts)
+    purpose = {
+        part
+        for clause in _ZH_CLAUSE.split(query)
+        if _ZH_PURPOSE.search(clause) and _ZH_CLAUSE.search(query)
+        for w in content_words(clause)
+        for part in (compound_parts(w) or [w])
+    }
+    uses: list[str] = []
     for w in words:
         if re.search(rf"(?:无|不|(?<!有)没有|免|非){re.escape(w)}", query):
             continue  # "无香料": not scented; said by the Chinese words alone ("有没有" asks)
@@ -304,12 +320,18 @@ def catalog_query(ctx: ToolContext, query: str) -> str:
             part = sense_within(w, found.forms)
             if part is not None and stem(part.split()[-1].casefold()) in catalog_heads(ctx):
                 extra.append(part)
+                uses += [part] if w in purpose else []
                 told = told or w in heads
             continue
-        sense = catalog_sense(w, found.forms) or next(iter(found.derived_senses(w)), None)
+        sense = (
+            catalog_sense(w, found.forms, sense_closeness(ctx))
+            or next(iter(found.derived_senses(w)), None)
+            or _head_sense(ctx, w, found.forms)
+        )
         if sense is None:
             return query  # half a translation would weigh the half it has
         extra.append(sense)
+        uses += [sense] if w in purpose else []
         told = told or w in heads
     kinds = _kind_words(ctx)
     named = [t for e in extra for t in e.split() if not is_stopword(t)]
@@ -319,7 +341,51 @@ def catalog_query(ctx: ToolContext, query: str) -> str:
         # "bread french fries"): the half translated would weigh alone
         return query
     extra = [t for t in dict.fromkeys(extra) if t.casefold() not in query.casefold()]
+    main = [t for t in extra if t not in uses]
+    if main and len(main) < len(extra):
+        extra = [*main, "for", *(t for t in extra if t in uses)]
     return f"{query} {' '.join(extra)}" if extra else query
+
+
+_ZH_CLAUSE = re.compile(r"[，,。；;！!？?\s]+")
+_ZH_PURPOSE = re.compile(r"(?:[用使]的?|用途)$")
+
+
+def sense_closeness(ctx: ToolContext):
+    """How near in meaning, by the catalog's embedder, each English sense is to a Chinese
+    word (tools.dictionary.catalog_sense), remembered per word; None without one."""
+    if ctx.encode is None:
+        return None
+    encode = ctx.encode
+
+    def closeness(word: str, found: list[str]) -> list[float]:
+        key = (ctx.catalog, word, tuple(found))
+        if key not in _CLOSENESS:
+            vectors = np.asarray(encode([word, *found]), dtype=np.float32)
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9
+            _CLOSENESS[key] = [float(v) for v in vectors[1:] @ vectors[0]]
+        return _CLOSENESS[key]
+
+    return closeness
+
+
+_CLOSENESS: dict = {}
+
+
+def _head_sense(ctx: ToolContext, word: str, uses) -> str | None:
+    """The last word of a two-word sense of a Chinese word whose first word the catalog
+    never uses, where the titles name products by it: 量筒, "volumetric cylinder" ->
+    "cylinder" (a noun phrase names its kind last; not a verb's, "to recharge one's
+    batteries")."""
+    for pair in noun_words(word):
+        if (
+            len(pair) == 2
+            and not uses(pair[0])
+            and uses(pair[1])
+            and stem(pair[1]) in catalog_heads(ctx)
+        ):
+            return pair[1]
+    return None
 
 
 def recommend_for_shopper(

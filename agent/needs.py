@@ -119,7 +119,7 @@ _ZH_NOT_NEEDS = frozenset(
     想 要 找 不会 不要 不能 不用 没有 美元 美金 人民币 尺寸 尺码 大小 颜色 容量 规格 型号
     希望 最好 尽量 需要 打算 准备 请问 麻烦 帮忙 有没有 能不能 谢谢 一定 一定要 务必 必须
     今天 明天 后天 昨天 今年 明年 去年 下周 上周 下个月 上个月 自带 功能
-    无所谓 都行 都可以 随便 重要 不重要 品牌 牌子""".split()  # noqa: SIM905
+    无所谓 都行 都可以 随便 重要 不重要 品牌 牌子 就行 就好 就可以 也行 也可以 即可""".split()  # noqa: SIM905
 )
 # A wish before the verb it asks ("办公室想放", "想用"): wanting, no need
 _ZH_WISH = re.compile(r"想[\u4e00-\u9fff]$")

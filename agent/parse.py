@@ -1147,7 +1147,11 @@ def _content(text: str) -> str:
 
 # Chinese words that say nothing of the thing once left on their own: "别" (other) and
 # "选择" (a choice) of "有没有别的选择", as "other" and "options" say nothing in English
-_ZH_ALONE = frozenset({"别", "别的", "其他", "其它", "选择", "选项"})
+_ZH_ALONE = frozenset(
+    {"别", "别的", "其他", "其它", "选择", "选项"}
+    # "电子版的就行" (an e-card will do): what is fine says nothing of the thing
+    | {"就行", "就好", "就可以", "也行", "也可以", "即可", "都行", "都可以", "无所谓", "随便"}
+)
 
 
 _ZH_PRONOUNS = frozenset({"她", "他", "它", "她们", "他们", "它们"})

@@ -742,3 +742,32 @@ def test_tell_me_more_adds_what_the_page_lists_and_says(agent, follow_up, listin
             if cid in passages and passages[cid].field == "description":
                 assert passages[cid].text.rstrip(".") in sentence
                 assert passages[cid].text.rstrip(".") not in product.title
+
+
+def test_what_will_do_is_no_word_of_the_request():
+    """ "电子版的就行" (an e-card will do): "就行" says the e-card is fine, nothing of the
+    card: it is neither searched for nor a need a product's records could meet (it had
+    been "met" by a model number of "^")."""
+    from agent.needs import needs_of
+    from agent.parse import parse
+
+    message = "想给喜欢化妆的女朋友买张礼品卡，电子版的就行，50美元左右"
+    words = parse(message).content.split()
+    assert "电子版" in words and not {"就行", "就"} & set(words), words
+    assert [n.text for n in needs_of([message]) if "行" in n.text] == []
+    assert "都可以" not in parse("黑色白色都可以的背包").content.split()
+
+
+def test_a_value_with_no_word_or_number_is_no_passage():
+    """ "Item model number: ^" says nothing: no passage quotes it (a need had been "met"
+    by it), and the attributes after it keep their numbers."""
+    from catalog.models import Product
+    from tools.passages import product_passages
+
+    product = Product(
+        "g1", "Amazon eGift Card", attributes={"Shipping": "US only", "Item model number": "^",
+                                              "Domestic Shipping": "Item can be shipped"},
+    )  # fmt: skip
+    attributes = {p.key: p.text for p in product_passages(product) if p.field == "attribute"}
+    assert "g1.a2" not in attributes and not any("^" in t for t in attributes.values())
+    assert attributes["g1.a1"].endswith("US only") and "g1.a3" in attributes

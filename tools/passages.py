@@ -60,6 +60,9 @@ class Passage:
         )
 
 
+_SAYS_SOMETHING = re.compile(r"[^\W_]")  # a letter, a digit or a Chinese character
+
+
 def product_passages(product: Product) -> list[Passage]:
     pid = product.id
     out = [Passage(f"{pid}.t", "product", "title", "title", product.title, pid)]
@@ -72,6 +75,8 @@ def product_passages(product: Product) -> list[Passage]:
         if key in _SKIP_ATTRIBUTES or not isinstance(value, str) or not value.strip():
             continue
         n += 1
+        if not _SAYS_SOMETHING.search(value):
+            continue  # "Item model number: ^": a value with no word or number says nothing
         text = f"{key.replace('_', ' ')}: {value}"
         out.append(Passage(f"{pid}.a{n}", "product", "attribute", key, _clip(text), pid))
     for prefix, field, text in (

@@ -14,6 +14,7 @@ from typing import Any
 from agent.verifier import CheckedSentence, Claim
 from prompts.render import render
 from tools.context import ToolContext
+from tools.facets import LABELS_ZH as FACET_LABELS_ZH
 
 MAX_QUOTE = 160
 
@@ -193,7 +194,7 @@ _ORDINALS = {
     "en": ("the first", "the second", "the third", "the fourth"),
     "zh": ("第一个", "第二个", "第三个", "第四个"),
 }
-_LABELS = {"price": "价格", "brand": "品牌", "rating": "评分"}
+_LABELS = {"price": "价格", "brand": "品牌", "rating": "评分", **FACET_LABELS_ZH}
 # identifiers differ between any two products and tell a shopper nothing: table only
 _IDENTIFIER = re.compile(
     r"model number|\bupc\b|\basin\b|\bisbn|\bean\b|part number|date first", re.I

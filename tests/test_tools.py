@@ -412,6 +412,63 @@ def test_a_chinese_word_takes_the_sense_nearest_it_in_meaning():
     assert catalog_sense("绝缘", uses, sense_closeness(ctx)) == "insulate"
 
 
+def test_title_facets_are_the_measures_counts_and_materials_a_title_states():
+    from tools.facets import title_facets
+
+    assert title_facets("Plastic Transfer Pipettes 3ml, Graduated, Pack of 100") == {
+        "count": "Pack of 100", "material": "Plastic", "volume": "3ml"
+    }  # fmt: skip
+    tubes = title_facets("Karter 207B3 Vol 10ml, Plastic Test Tubes, 16x100mm (Pack of 25)")
+    assert tubes["length"] == "16x100mm" and tubes["count"] == "Pack of 25"
+    assert title_facets("uxcell 100 Pcs 10K Ohm 3% NTC Thermistors MF52-103") == {
+        "count": "100 Pcs", "resistance": "10K Ohm"
+    }  # fmt: skip
+    # a model number is no measure, a plating no material, a count no measure
+    assert title_facets("Uxcell a12073000ux0897 Pasteur Pipette PC817") == {}
+    assert "material" not in title_facets("Crown Bolt 3/4 Inch Zinc-Plated SAE Flat Washers")
+    assert "length" not in title_facets("Dowel Pins, 25 Pcs")
+
+
+def test_a_comparison_sets_what_the_titles_state_side_by_side(tmp_path):
+    """Two pipettes whose pages list no attributes: "compare the first two" had nothing
+    but their brands to say. Their titles' count, volume and material are compared, each
+    cell citing the title that states it; a facet a product's attributes list already
+    ("capacity: 20L") is not said twice."""
+    import time
+
+    from agent.answers import compare_claims
+    from catalog.ingest import store_dataset
+    from catalog.models import Product, RawDataset
+    from catalog.report import ValidationReport
+    from catalog.store import Store
+
+    products = [
+        Product("p1", "Plastic Transfer Pipettes 3ml, Graduated, Pack of 100", brand="Labco"),
+        Product("p2", "PASSION Glass Graduated Droppers Pipettes 10 ml pack of 3", brand="Passion"),
+        Product("b1", "Trail 20L backpack", brand="Packco", attributes={"capacity": "20L"}),
+        Product("b2", "Trail 30L backpack", brand="Packco", attributes={"capacity": "30L"}),
+    ]
+    with Store.in_home(tmp_path) as store:
+        store_dataset(store, RawDataset(products, [], [], []), ValidationReport("t", "test"),
+                      time.perf_counter())  # fmt: skip
+        ctx = ToolContext(store, "t")
+        registry = load_registry(False)
+        out = registry.call("compare_products", ctx, {"product_ids": ["p1", "p2"]})
+        data = out.result.data
+        assert data["rows"]["count"] == ["Pack of 100", "pack of 3"]
+        assert data["rows"]["volume"] == ["3ml", "10 ml"]
+        assert data["rows"]["material"] == ["Plastic", "Glass"]
+        for name in ("count", "volume", "material"):
+            for value, cid in zip(data["rows"][name], data["cited"][name], strict=True):
+                assert cid.endswith(".t") and value in ctx.evidence.get(cid).text
+        texts = [c.render() for c in compare_claims(data, "en")]
+        assert any(t.startswith("Volume: 3ml for the first, 10 ml for the second") for t in texts)
+        zh = [c.render() for c in compare_claims(data, "zh")]
+        assert any(t.startswith("材质：第一个是Plastic，第二个是Glass") for t in zh), zh
+        packs = registry.call("compare_products", ctx, {"product_ids": ["b1", "b2"]}).result.data
+        assert "volume" not in packs["rows"] and packs["rows"]["capacity"] == ["20L", "30L"]
+
+
 def test_a_product_for_the_asked_kind_comes_after_the_kind_itself(tmp_path):
     """ "digital multimeter" on a shop whose cases are "Case for ... Multimeters": the
     multimeters first, each group in the search's order; asking for a case keeps it first."""

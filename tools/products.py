@@ -9,6 +9,7 @@ from catalog.errors import NotFoundError
 from catalog.filters import ProductFilter
 from catalog.models import Product
 from tools.context import ToolContext, per_catalog
+from tools.facets import FACETS, title_facets
 from tools.passages import product_passages
 from tools.registry import ToolArgumentError
 from tools.results import Evidence, ToolResult
@@ -107,15 +108,15 @@ def compare_products(ctx: ToolContext, product_ids: list[str]) -> ToolResult:
         {p.name: p for p in product_passages(product) if p.field == "attribute"}
         for product in products
     ]
-    fields = [
-        "price",
-        "brand",
-        "rating",
-        *sorted({k for p in products for k in p.attributes if k not in ("features", "price_max")}),
-    ]
+    attributes = sorted(
+        {k for p in products for k in p.attributes if k not in ("features", "price_max")}
+    )
+    facets = _title_facets(products, attributes)
+    fields = ["price", "brand", "rating", *attributes, *facets]
     table: dict[str, list[str | float | None]] = {f: [] for f in fields}
     cited: dict[str, list[str | None]] = {f: [] for f in fields}
-    for product, record, own in zip(products, records, passages, strict=True):
+    titled = [[values[n] for values in facets.values()] for n in range(len(products))]
+    for product, record, own, stated in zip(products, records, passages, titled, strict=True):
         for f, value in (
             ("price", product.price),
             ("brand", product.brand),
@@ -123,11 +124,15 @@ def compare_products(ctx: ToolContext, product_ids: list[str]) -> ToolResult:
         ):
             table[f].append(value)
             cited[f].append(record if value not in (None, "") else None)
-        for f in fields[3:]:
+        for f in attributes:
             value = product.attributes.get(f)
             passage = own.get(f)
             table[f].append(value)
             cited[f].append(passage.cite(ctx).id if passage is not None else None)
+        title = next(p for p in product_passages(product) if p.field == "title")
+        for f, value in zip(facets, stated, strict=True):
+            table[f].append(value)
+            cited[f].append(title.cite(ctx).id if value is not None else None)
     differs = [f for f in fields if len({_key(v) for v in table[f]}) > 1]
     same = [f for f in fields if f not in differs and table[f][0] not in (None, "")]
     return ToolResult(
@@ -143,6 +148,23 @@ def compare_products(ctx: ToolContext, product_ids: list[str]) -> ToolResult:
             "currency": [p.currency for p in products],
         },
     )
+
+
+def _title_facets(products: list, attributes: list[str]) -> dict[str, list[str | None]]:
+    """The facets the compared products' titles state (tools.facets), each with the
+    products' values in order (None where a title states none): those a product's
+    attributes do not list already, under that name or as a value ("capacity: 20L")."""
+    found = [title_facets(p.title) for p in products]
+    listed = " | ".join(str(v) for p in products for v in p.attributes.values()).casefold()
+    out: dict[str, list[str | None]] = {}
+    for name in FACETS:
+        values = [f.get(name) for f in found]
+        if name in attributes or not any(values):
+            continue
+        if any(v is not None and v.casefold() in listed for v in values):
+            continue
+        out[name] = values
+    return out
 
 
 def _key(value: str | float | None) -> str:

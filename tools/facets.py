@@ -1,0 +1,81 @@
+"""What a product's title states that shoppers compare products on: its measures
+("3ml", "16x100mm", "1000V"), how many come in it ("Pack of 100", "25 Pcs") and what it
+is made of ("Plastic", "Borosilicate Glass").
+
+Many catalogs list few attributes (an Amazon category's are shipping notes and model
+numbers) and say these in the title alone: "compare the first two" of two pipettes had
+nothing to set side by side but their brands. A facet is the title's own words, so a
+comparison cites the title for it and the verifier finds every number there.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NUMBER = r"\d+(?:[.,]\d+)?(?:\s*/\s*\d+)?"
+_MULTIPLIED = r"\d+(?:\.\d+)?[kKmM]"  # "10K Ohm"
+# "16x100mm", "4 x 3\"": sizes by two or three numbers share the unit after the last
+_SIZES = rf"{_NUMBER}(?:\s*[x×]\s*{_NUMBER}){{0,2}}"
+# name -> (Chinese label, the units that measure it)
+_UNITS: dict[str, tuple[str, str]] = {
+    "volume": ("容量", r"ml|mL|milliliters?|l|liters?|litres?|gal|gallons?|fl\.?\s*oz|qt|quarts?"),
+    "length": ("尺寸", r"mm|cm|m|meters?|metres?|in|inch|inches|ft|feet|foot|yd|\""),
+    "weight": ("重量", r"mg|g|grams?|kg|lbs?|pounds?|oz|ounces?"),
+    "voltage": ("电压", r"v|volts?|kv"),
+    "current": ("电流", r"a|amps?|ma"),
+    "power": ("功率", r"w|watts?|kw"),
+    "battery": ("电池", r"mah"),
+    "frequency": ("频率", r"hz|khz|mhz|ghz"),
+    "resistance": ("阻值", r"k?\s*ohms?|k?Ω"),
+}
+_MEASURES = {
+    name: re.compile(
+        rf"(?<![\w.])({_SIZES}{f'|{_MULTIPLIED}' if name == 'resistance' else ''})"
+        rf"\s*-?\s*(?:{units})(?![\w])",
+        re.I,
+    )
+    for name, (_, units) in _UNITS.items()
+}
+_COUNT = re.compile(
+    r"\b(?:pack|box|bag|set|case|bundle|lot|package)\s+of\s+\d[\d,]*"
+    r"|(?<![\w.])\d[\d,]*\s*-?\s*(?:pack|pk|pcs|pieces?|count|ct|pairs?)\b",
+    re.I,
+)
+# What products are made of, longest first ("borosilicate glass" before "glass")
+_MATERIALS = re.compile(
+    r"\b(?:stainless steel|carbon steel|borosilicate glass|carbon fiber|carbon fibre"
+    r"|polypropylene|polyethylene|polycarbonate|polyester|polyolefin|polyurethane|nitrile"
+    r"|latex|vinyl|pvc|silicone|rubber|nylon|acrylic|plastic|glass|ceramic|porcelain"
+    r"|brass|bronze|copper|aluminum|aluminium|titanium|tungsten|zinc|steel|iron|wood"
+    r"|wooden|bamboo|leather|cotton|wool|fleece|paper|cardboard|foam|felt|resin|epoxy)\b"
+    r"(?![-\s]?(?:plated|coated|finish))",  # "Zinc-Plated" washers are steel
+    re.I,
+)
+LABELS_ZH = {name: label for name, (label, _) in _UNITS.items()} | {
+    "count": "数量",
+    "material": "材质",
+}
+FACETS = ("count", "material", *_UNITS)
+
+
+def title_facets(title: str) -> dict[str, str]:
+    """The facets a title states, each as the title writes it (the first of a kind):
+    "Plastic Transfer Pipettes 3ml, Graduated, Pack of 100" -> count "Pack of 100",
+    material "Plastic", volume "3ml". A model number ("PC817", "a12080300ux0453") is
+    no measure: a unit must stand apart from the letters after it."""
+    out: dict[str, str] = {}
+    count = _COUNT.search(title)
+    if count:
+        out["count"] = count.group(0)
+    materials = list(dict.fromkeys(m.group(0) for m in _MATERIALS.finditer(title)))
+    if materials:
+        out["material"] = ", ".join(materials[:2])
+    taken: list[tuple[int, int]] = [count.span()] if count else []
+    for name, pattern in _MEASURES.items():
+        for m in pattern.finditer(title):
+            if any(m.start() < end and start < m.end() for start, end in taken):
+                continue  # "25 Pcs" is a count, not 25 of anything measured
+            out[name] = m.group(0).strip()
+            taken.append(m.span())
+            break
+    return out

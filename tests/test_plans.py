@@ -205,6 +205,8 @@ def test_how_many_come_in_a_pack_of_a_shown_product_is_a_question_of_its_records
     for first, message, at in (
         ("推荐几款瑜伽垫", "第三个一包有几个", 2),
         ("yoga mats please", "how many come in a box of the second one?", 1),
+        ("yoga mats please", "how many come in the first one?", 0),
+        ("yoga mats please", "how much does the third one hold?", 2),
     ):
         state = new_state()
         shown = agent.turn(state, first, "u0106")

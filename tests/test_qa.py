@@ -1971,7 +1971,7 @@ def test_which_is_the_largest_compares_the_sizes_the_products_state(demo_store, 
     sizes = list(by_size.values())
     packs = [sizes[0], sizes[len(sizes) // 2], sizes[-1]]
     shown = [packs[0], packs[-1], packs[1]]
-    for question in ("which is the largest?", "哪个最大？"):
+    for question in ("which is the largest?", "哪个最大？", "which one holds the most?"):
         _, data = _ask_several(demo_store, encode, question, shown)
         assert data["best"] and data["best"]["product_id"] == packs[-1].id, data["best"]
     _, data = _ask_several(demo_store, encode, "which one is the smallest?", shown)

@@ -199,6 +199,12 @@ def test_the_kind_of_thing_a_question_asks_for_and_records_that_hold_one():
     assert answer_kinds("how long does the battery last?") == {"size", "time"}
     assert answer_kinds("这张卡在哪些州可以用？") == {"place"}
     assert answer_kinds("does it expire?") == set()
+    # what it holds is a size; how many come in it, a count
+    assert answer_kinds("which one holds the most?") == {"size"}
+    assert answer_kinds("how much does the second one hold?") == {"size"}
+    assert answer_kinds("哪个容量最大？") == {"size"}
+    assert answer_kinds("how many come in the first one?") == {"count"}
+    assert answer_kinds("how many do you get?") == {"count"}
     assert "州" in answer_kind_words("这张Claim Jumper卡在哪些州可以用？")
     assert holds_answer_kind('The bonus tin is about 4" x 4.5"', {"size"})
     assert holds_answer_kind("capacity: 30L", {"size"})

@@ -420,6 +420,8 @@ def test_title_facets_are_the_measures_counts_and_materials_a_title_states():
     }  # fmt: skip
     tubes = title_facets("Karter 207B3 Vol 10ml, Plastic Test Tubes, 16x100mm (Pack of 25)")
     assert tubes["length"] == "16x100mm" and tubes["count"] == "Pack of 25"
+    beakers = title_facets("Borosilicate Glass Low Form Glass Beaker, 50/100/250 mL (Pack of 5)")
+    assert beakers["material"] == "Borosilicate Glass" and beakers["volume"] == "50/100/250 mL"
     assert title_facets("uxcell 100 Pcs 10K Ohm 3% NTC Thermistors MF52-103") == {
         "count": "100 Pcs", "resistance": "10K Ohm"
     }  # fmt: skip

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-_NUMBER = r"\d+(?:[.,]\d+)?(?:\s*/\s*\d+)?"
+_NUMBER = r"\d+(?:[.,]\d+)?(?:\s*/\s*\d+(?:[.,]\d+)?)*"  # "3/4", "50/100/250 mL"
 _MULTIPLIED = r"\d+(?:\.\d+)?[kKmM]"  # "10K Ohm"
 # "16x100mm", "4 x 3\"": sizes by two or three numbers share the unit after the last
 _SIZES = rf"{_NUMBER}(?:\s*[x×]\s*{_NUMBER}){{0,2}}"
@@ -67,7 +67,11 @@ def title_facets(title: str) -> dict[str, str]:
     count = _COUNT.search(title)
     if count:
         out["count"] = count.group(0)
-    materials = list(dict.fromkeys(m.group(0) for m in _MATERIALS.finditer(title)))
+    materials: list[str] = []
+    for m in _MATERIALS.finditer(title):
+        said = m.group(0)
+        if not any(said.casefold() in other.casefold() for other in materials):
+            materials.append(said)  # "Borosilicate Glass ... Glass": the first says it
     if materials:
         out["material"] = ", ".join(materials[:2])
     taken: list[tuple[int, int]] = [count.span()] if count else []

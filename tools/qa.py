@@ -139,10 +139,13 @@ def answer_question(ctx: ToolContext, question: str, product_ids: list[str]) -> 
         # "which one holds more stuff?": the words that say the dimension ask it
         # (English words: a Chinese comparative, 更厚, is one character of the question)
         said = {w for w in measured_words(question) if not _HAN.match(w)}
-        terms = [t for t in terms if t not in said] or terms
-    if dimension and all(any(contains_term(n, t) for n in names) for t in terms):
-        # "which (mat) is the thickest?" asks a thickness; "the longest battery" a battery
-        terms.append(dimension)
+        rest = [t for t in terms if t not in said]
+        if all(any(contains_term(n, t) for n in names) for t in rest):
+            # "which (mat) is the thickest?" asks a thickness; "the longest battery" a
+            # battery; "which is lighter?" its weight, or "light" as a review says it
+            terms = [*(rest or terms), dimension]
+        else:
+            terms = rest or terms
     findings = [
         _find(ctx, p, asked, terms, _naming_others(question, p, products), about is not None)
         for p in products

@@ -441,6 +441,9 @@ _ANSWER_ASKED = {
         r"|\b(?:biggest|largest|smallest|bigger|larger|smaller|thickest|thinnest|thicker"
         r"|thinner)\b|(?:最|更)(?:大|小|厚|薄)(?!码)"
         r"|\bwhat\s+(?:size|length|width|height|depth)\b|\bmeasurements?\b|\bdiameter\b"
+        # what it holds: "which one holds the most?", "how much does it hold?", "装得最多"
+        r"|\bholds?\s+(?:the\s+)?(?:more|most)\b|\bhow\s+much\s+(?:\w+\s+){1,4}hold\b"
+        r"|\bcapacity\b|\bvolume\b|装得?(?:更|最)多|容量|容积"
         r"|多大|多高|多宽|多厚|多深|多长(?!时间)|尺寸|大小|长宽|直径|多粗|粗细|口径",
         re.I,
     ),
@@ -484,6 +487,9 @@ _ANSWER_ASKED = {
     # how many come in one: "how many are in a pack of the second one?", "一盒多少个？"
     "count": re.compile(
         r"\bhow\s+many\s+(?:pieces|pcs|units|items|count)\b"
+        # "how many come in the first one?", "how many do you get?"
+        r"|\bhow\s+many\s+(?:come|comes|are\s+included|do\s+(?:you|i|we)\s+get|does\s+it\s+"
+        r"(?:come\s+with|include|contain))\b"
         r"|\bhow\s+many\b[^?.]{0,30}?\b(?:in|per|inside)\s+(?:a|the|each|one|every)?\s*"
         r"(?:pack|box|bag|set|case|package|carton|roll|kit|order|tube|jar|bottle)\b"
         r"|\b(?:pack|box|package|case)\s+(?:size|count|quantity)\b"

@@ -43,7 +43,7 @@ _COUNT = re.compile(
 )
 # What products are made of, longest first ("borosilicate glass" before "glass")
 _MATERIALS = re.compile(
-    r"\b(?:stainless steel|carbon steel|borosilicate glass|carbon fiber|carbon fibre"
+    r"\b(?:stainless steel|carbon steel|alloy steel|borosilicate glass|carbon fiber|carbon fibre"
     r"|polypropylene|polyethylene|polycarbonate|polyester|polyolefin|polyurethane|nitrile"
     r"|latex|vinyl|pvc|silicone|rubber|nylon|acrylic|plastic|glass|ceramic|porcelain"
     r"|brass|bronze|copper|aluminum|aluminium|titanium|tungsten|zinc|steel|iron|wood"
@@ -51,6 +51,7 @@ _MATERIALS = re.compile(
     r"(?![-\s]?(?:plated|coated|finish))",  # "Zinc-Plated" washers are steel
     re.I,
 )
+_WITH = re.compile(r"\s(?:with|w/|includes?|including|plus|and\s+case|for|fits)\s", re.I)
 LABELS_ZH = {name: label for name, (label, _) in _UNITS.items()} | {
     "count": "数量",
     "material": "材质",
@@ -68,7 +69,9 @@ def title_facets(title: str) -> dict[str, str]:
     if count:
         out["count"] = count.group(0)
     materials: list[str] = []
-    for m in _MATERIALS.finditer(title):
+    # what it is made of is said before what comes with it ("... Kit with Plastic Box")
+    made = _WITH.split(title, maxsplit=1)[0]
+    for m in _MATERIALS.finditer(made):
         said = m.group(0)
         if not any(said.casefold() in other.casefold() for other in materials):
             materials.append(said)  # "Borosilicate Glass ... Glass": the first says it

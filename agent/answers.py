@@ -64,6 +64,9 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
         # not each long title with the same silence
         missing = answers[0].get("unmentioned") or data.get("asked") or data["terms"]
         records = [c for a in answers for c in (a["record"], f"P{a['product_id']}")]
+        if all(a.get("unrated") for a in answers):
+            # "which one has the best reviews?" of products with no ratings yet
+            return [_claim("none_rated", lang, records, answers[0]["product_id"])]
         return [
             _claim("none_silent", lang, records, answers[0]["product_id"],
                    terms=_terms(missing, lang) if missing else "")

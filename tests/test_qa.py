@@ -2097,3 +2097,19 @@ def test_why_not_a_brand_is_asked_of_its_best_match_for_the_request(shop_assista
         assert explained.brand == brand and fits in explained.title, explained.title
         ours = [p.product_id for p in shown.products if p.brand == brand]
         assert not ours or explained.product_id in ours  # one shown: that one
+
+
+def test_which_has_the_best_reviews_of_products_none_rated_says_none_has_ratings(gadgets):
+    """ "which one has the best reviews?" of backpacks that have no ratings yet said
+    none of their pages "mention rating": it says none has any ratings yet, in Chinese
+    too, citing each product's record."""
+    from agent.answers import answer_claims
+
+    for question, lang, said in (
+        ("which one has the best reviews?", "en", "None of these products has any ratings yet."),
+        ("哪个评分最高？", "zh", "这几款商品都还没有评分。"),
+    ):
+        data = _asked(gadgets, question, ["b1", "b2"])
+        assert all(a["unrated"] for a in data["answers"]), data
+        (claim,) = answer_claims(gadgets, data, lang)
+        assert claim.text == said and {"Pb1", "Pb2"} <= set(claim.citations)

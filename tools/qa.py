@@ -114,6 +114,7 @@ class Finding:
     # the first stated passage holds some asked word, not all: it answers first, and what
     # no record mentions follows it ("with clamp mount", then nothing says "edge")
     partly: bool = False
+    unrated: bool = False  # asked its rating, and it has none yet
 
 
 def answer_question(ctx: ToolContext, question: str, product_ids: list[str]) -> ToolResult:
@@ -174,6 +175,7 @@ def answer_question(ctx: ToolContext, question: str, product_ids: list[str]) -> 
                 "reviews": finding.reviews,
                 "unmentioned": finding.unmentioned,
                 "partly": finding.partly,
+                "unrated": finding.unrated,
                 "record": count,
                 "scope": "reviews" if about is not None else "records",
             }
@@ -290,6 +292,7 @@ def _find(
             finding.support = product.rating_count
         else:
             finding.unmentioned = [_asked_word(question, "rating", "评分")]
+            finding.unrated = True
         return finding
     if listed and asks_maker(question):
         # "who wrote the first one?": its brand as listed, else a record that says it is

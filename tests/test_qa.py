@@ -2113,3 +2113,19 @@ def test_which_has_the_best_reviews_of_products_none_rated_says_none_has_ratings
         assert all(a["unrated"] for a in data["answers"]), data
         (claim,) = answer_claims(gadgets, data, lang)
         assert claim.text == said and {"Pb1", "Pb2"} <= set(claim.citations)
+
+
+def test_which_takes_up_less_space_names_the_smaller(gadgets):
+    """ "which one takes up less space?", "哪个更省地方？" and "the most compact" ask the
+    smallest size (the answer had said no record mentions "地方"): of a 30L and a 20L
+    backpack, the 20L one."""
+    from tools.text import measured_dimension, superlative
+
+    for question in (
+        "which one takes up less space?",
+        "哪个更省地方？",
+        "which is the most compact?",
+    ):
+        assert measured_dimension(question) == "size" and superlative(question) == "min"
+        data = _asked(gadgets, question, ["b1", "b2"])
+        assert data["best"] is not None and data["best"]["product_id"] == "b2", (question, data)

@@ -434,6 +434,11 @@ def title_sizes(title: str) -> set[str]:
     return {_size_label(next(g for g in m.groups() if g)) for m in _SIZE_PART.finditer(title)}
 
 
+# Taking less room: "which one takes up less space?", "more compact", "哪个更省地方"
+_COMPACT = (
+    r"\b(?:more|most)\s+compact\b|\btakes?\s+up\s+(?:less|the\s+least)\s+(?:space|room)\b"
+    r"|\bsmaller\s+footprint\b|(?:更|最)?省(?:地方|空间)|占(?:地方|空间|地)(?:更|最)?小|(?:更|最)(?:紧凑|小巧)"
+)
 _ANSWER_ASKED = {
     "size": re.compile(
         r"\bhow\s+(?:big|large|small|tall|high|wide|deep|thick|long)\b|\bdimensions?\b"
@@ -444,6 +449,7 @@ _ANSWER_ASKED = {
         # what it holds: "which one holds the most?", "how much does it hold?", "装得最多"
         r"|\bholds?\s+(?:the\s+)?(?:more|most)\b|\bhow\s+much\s+(?:\w+\s+){1,4}hold\b"
         r"|\bcapacity\b|\bvolume\b|装得?(?:更|最)多|容量|容积"
+        rf"|{_COMPACT}"
         r"|多大|多高|多宽|多厚|多深|多长(?!时间)|尺寸|大小|长宽|直径|多粗|粗细|口径",
         re.I,
     ),
@@ -1227,6 +1233,7 @@ _WHICH_LESS = re.compile(
 # What a superlative (or a comparative) measures, as the word a record names it by:
 # "which is the thickest?" is answered by `thickness: 8mm`, 哪个最重 by a weight.
 _DIMENSIONS = (
+    (_COMPACT, "size"),
     (r"thick|thin|厚|薄", "thickness"),
     (r"heav|light|weigh|重|轻", "weight"),
     (r"long|short|长|短", "length"),
@@ -1242,7 +1249,8 @@ _MEASURED = re.compile(
     # what it holds: "which one holds more stuff?", "哪个装得更多？", "容量更大"
     r"|\bholds?\s+(?:the\s+)?(?:more|most)(?:\s+(?:stuff|things|gear|room|space))?\b"
     r"|\bmore\s+(?:room|space|stuff)\b"
-    r"|装得?(?:更|最)多|容量(?:更|最)大",
+    r"|装得?(?:更|最)多|容量(?:更|最)大"
+    rf"|{_COMPACT}",
     re.I,
 )
 
@@ -1268,6 +1276,8 @@ def measured_dimension(question: str) -> str | None:
 def superlative(question: str) -> str | None:
     """ "max" for "which lasts longest" (or "which is heavier?"), "min" for "which is
     lightest" ("哪个更便宜？"), else None."""
+    if re.search(_COMPACT, question, re.I):
+        return "min"  # "the most compact" is the smallest
     if _MOST.search(question) or _WHICH_MORE.search(question):
         return "max"
     if _LEAST.search(question) or _WHICH_LESS.search(question):

@@ -53,6 +53,10 @@ def update_slots(
         if prices:
             s.max_price = round(min(prices) - 0.01, 2)
             s.min_price, s.price_from_shown, s.price_around = None, True, None
+        elif not any(p.price is not None for p in shown):
+            # "cheaper ones?" of products that list no price: which are cheaper is not
+            # known (agent.present says so), and those shown are not what is wanted
+            state.passed = list(dict.fromkeys(state.passed + [p.id for p in shown]))
     if parsed.exclude_last_brand and shown:
         targets = state.resolve(parsed.ordinals) or [shown[0].id]
         for p in shown:

@@ -306,7 +306,7 @@ def catalog_query(ctx: ToolContext, query: str) -> str:
         for w in content_words(clause)
         for part in (compound_parts(w) or [w])
     }
-    uses: list[str] = []
+    for_use: list[str] = []
     for w in words:
         if re.search(rf"(?:无|不|(?<!有)没有|免|非){re.escape(w)}", query):
             continue  # "无香料": not scented; said by the Chinese words alone ("有没有" asks)
@@ -320,7 +320,7 @@ def catalog_query(ctx: ToolContext, query: str) -> str:
             part = sense_within(w, found.forms)
             if part is not None and stem(part.split()[-1].casefold()) in catalog_heads(ctx):
                 extra.append(part)
-                uses += [part] if w in purpose else []
+                for_use += [part] if w in purpose else []
                 told = told or w in heads
             continue
         sense = (
@@ -331,7 +331,7 @@ def catalog_query(ctx: ToolContext, query: str) -> str:
         if sense is None:
             return query  # half a translation would weigh the half it has
         extra.append(sense)
-        uses += [sense] if w in purpose else []
+        for_use += [sense] if w in purpose else []
         told = told or w in heads
     kinds = _kind_words(ctx)
     named = [t for e in extra for t in e.split() if not is_stopword(t)]
@@ -341,14 +341,14 @@ def catalog_query(ctx: ToolContext, query: str) -> str:
         # "bread french fries"): the half translated would weigh alone
         return query
     extra = [t for t in dict.fromkeys(extra) if t.casefold() not in query.casefold()]
-    main = [t for t in extra if t not in uses]
+    main = [t for t in extra if t not in for_use]
     if main and len(main) < len(extra):
-        extra = [*main, "for", *(t for t in extra if t in uses)]
+        extra = [*main, "for", *(t for t in extra if t in for_use)]
     return f"{query} {' '.join(extra)}" if extra else query
 
 
 _ZH_CLAUSE = re.compile(r"[，,。；;！!？?\s]+")
-_ZH_PURPOSE = re.compile(r"(?:[用使]的?|用途)$")
+_ZH_PURPOSE = re.compile(r"(?:使?用的?|用途)$")
 
 
 def sense_closeness(ctx: ToolContext):

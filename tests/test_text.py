@@ -202,6 +202,7 @@ def test_the_kind_of_thing_a_question_asks_for_and_records_that_hold_one():
     # what it holds is a size; how many come in it, a count
     assert answer_kinds("which one holds the most?") == {"size"}
     assert answer_kinds("how much does the second one hold?") == {"size"}
+    assert "size" not in answer_kinds("How much weight will each one hold in drywall?")
     assert answer_kinds("哪个容量最大？") == {"size"}
     assert answer_kinds("how many come in the first one?") == {"count"}
     assert answer_kinds("how many do you get?") == {"count"}

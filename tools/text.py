@@ -447,7 +447,7 @@ _ANSWER_ASKED = {
         r"|thinner)\b|(?:最|更)(?:大|小|厚|薄)(?!码)"
         r"|\bwhat\s+(?:size|length|width|height|depth)\b|\bmeasurements?\b|\bdiameter\b"
         # what it holds: "which one holds the most?", "how much does it hold?", "装得最多"
-        r"|\bholds?\s+(?:the\s+)?(?:more|most)\b|\bhow\s+much\s+(?:\w+\s+){1,4}hold\b"
+        r"|\bholds?\s+(?:the\s+)?(?:more|most)\b|\bhow\s+much\s+(?:does|do|will|can|would|could)\s+(?:\w+\s+){0,3}hold\b"
         r"|\bcapacity\b|\bvolume\b|装得?(?:更|最)多|容量|容积"
         rf"|{_COMPACT}"
         r"|多大|多高|多宽|多厚|多深|多长(?!时间)|尺寸|大小|长宽|直径|多粗|粗细|口径",

@@ -52,6 +52,7 @@ from tools.text import (
     COLOUR,
     COUNT_WORDS,
     TITLE_JOINS,
+    ZH_MEASURE_WORDS,
     contains_term,
     content_terms,
     content_words,
@@ -908,6 +909,8 @@ _BUDGET_WORDS = frozenset(
 # Words that name a dimension of a product, not what it is ("材料", "接头" of a colour).
 _DIMENSIONS = frozenset("material materials color colour shape style pattern type".split())  # noqa: SIM905
 _ZH_NOT = re.compile(r"(?:不要|别要|别|不是|不想要|不用)")
+# Asking for a thing ("买个", "要一台", "找"), before its name
+_ZH_WANTED = rf"(?:买|要|找|推荐|来)(?:[一两几]?{ZH_MEASURE_WORDS})?"
 _CLAUSE = re.compile(r"[，,。；;！!？?、\s]+")
 _RUN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*|\S")
 
@@ -957,10 +960,12 @@ def _message_kind(ctx: ToolContext, message: str) -> AskedKind | None:
                 return AskedKind(english, said, word, before)
             if english:
                 return AskedKind(english, said, before=before)
-            # a kind the titles mostly say before another word, named by a clause that
-            # ends on it ("想买个数字万用表": multimeter), as an English message names one alone
+            # a kind the titles mostly say before another word, named as the thing wanted
+            # ("想买个数字万用表": multimeter), as an English message names one alone ("a
+            # multimeter"); not a word of the story ("同事刚生了宝宝", "家里自酿葡萄酒")
             named = frozenset(stem(w) for w in said if named_kind(ctx, stem(w)))
-            if named and tail.endswith(word):
+            wanted = rf"{_ZH_WANTED}[\u4e00-\u9fff]{{0,4}}{re.escape(word)}$"
+            if named and re.search(wanted, tail):
                 return AskedKind(named, said, by_end=True)
         return None
     # the first run of words, or one after a word that asks for something ("I work

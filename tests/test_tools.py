@@ -572,6 +572,7 @@ def test_a_kind_only_one_title_ends_on_is_found_before_what_goes_with_it(tmp_pat
             "the multimeter.",
             "m3 multimeter",
             "万用表的表笔",  # a lead for one
+            "家里那个万用表，用了十年了",  # a word of the story, not the thing wanted
         ):
             kind = asked_kind(ctx, [message])
             assert kind is None or "multimeter" not in kind.words, message

@@ -53,6 +53,7 @@ from tools.text import (
     COUNT_WORDS,
     TITLE_JOINS,
     ZH_MEASURE_WORDS,
+    ZH_WILL_DO,
     contains_term,
     content_terms,
     content_words,
@@ -115,12 +116,15 @@ _NOT_NEEDS = frozenset(
     checking put move patch brand brands idk dunno matter matters important whatever
     """.split()  # noqa: SIM905
 )
-_ZH_NOT_NEEDS = frozenset(
-    """买 喜欢 推荐 礼物 送 给 东西 好 好用 不错 便宜 贵 价格 预算 元 块 以内 以下 左右
+_ZH_NOT_NEEDS = (
+    frozenset(
+        """买 喜欢 推荐 礼物 送 给 东西 好 好用 不错 便宜 贵 价格 预算 元 块 以内 以下 左右
     想 要 找 不会 不要 不能 不用 没有 美元 美金 人民币 尺寸 尺码 大小 颜色 容量 规格 型号
     希望 最好 尽量 需要 打算 准备 请问 麻烦 帮忙 有没有 能不能 谢谢 一定 一定要 务必 必须
     今天 明天 后天 昨天 今年 明年 去年 下周 上周 下个月 上个月 自带 功能
-    无所谓 都行 都可以 随便 重要 不重要 品牌 牌子 就行 就好 就可以 也行 也可以 即可""".split()  # noqa: SIM905
+    重要 不重要 品牌 牌子""".split()  # noqa: SIM905
+    )
+    | ZH_WILL_DO
 )
 # A wish before the verb it asks ("办公室想放", "想用"): wanting, no need
 _ZH_WISH = re.compile(r"想[\u4e00-\u9fff]$")

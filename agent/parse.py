@@ -13,7 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from tools.text import PICK_CHEAPER, PICK_PRICIER, ZH_MEASURE_WORDS, chinese_words
+from tools.text import (
+    PICK_CHEAPER,
+    PICK_PRICIER,
+    ZH_MEASURE_WORDS,
+    ZH_WILL_DO,
+    chinese_words,
+)
 
 # Units of the catalog currency per unit of another currency, to USD.
 RATES_TO_USD = {"USD": 1.0, "CNY": 0.14, "EUR": 1.08, "GBP": 1.27, "JPY": 0.0067}
@@ -1147,11 +1153,7 @@ def _content(text: str) -> str:
 
 # Chinese words that say nothing of the thing once left on their own: "别" (other) and
 # "选择" (a choice) of "有没有别的选择", as "other" and "options" say nothing in English
-_ZH_ALONE = frozenset(
-    {"别", "别的", "其他", "其它", "选择", "选项"}
-    # "电子版的就行" (an e-card will do): what is fine says nothing of the thing
-    | {"就行", "就好", "就可以", "也行", "也可以", "即可", "都行", "都可以", "无所谓", "随便"}
-)
+_ZH_ALONE = frozenset({"别", "别的", "其他", "其它", "选择", "选项"}) | ZH_WILL_DO
 
 
 _ZH_PRONOUNS = frozenset({"她", "他", "它", "她们", "他们", "它们"})

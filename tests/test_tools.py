@@ -429,6 +429,8 @@ def test_title_facets_are_the_measures_counts_and_materials_a_title_states():
     assert title_facets("Uxcell a12073000ux0897 Pasteur Pipette PC817") == {}
     assert "material" not in title_facets("Crown Bolt 3/4 Inch Zinc-Plated SAE Flat Washers")
     assert "length" not in title_facets("Dowel Pins, 25 Pcs")
+    assert title_facets("Nitrile Exam Gloves, Large, Box/100")["count"] == "Box/100"
+    assert "count" not in title_facets("Pipe Clamp Fits 3 Inch Pipe")  # fits, not holds 3
     # what comes with it is not what it is made of
     assert "material" not in title_facets("Hex Grub Screw Set Assortment Kit with Plastic Box")
 

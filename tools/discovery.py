@@ -299,10 +299,11 @@ def catalog_query(ctx: ToolContext, query: str) -> str:
     untold = any(len(h) > 1 and not english_words(h) for h in heads)
     # a clause that says what it is for ("家里修电器用"): its words go after a "for", as
     # an English request says them, so the kind asked for is the rest's (title_parts)
+    clauses = [c for c in _ZH_CLAUSE.split(query) if c]
     purpose = {
         part
-        for clause in _ZH_CLAUSE.split(query)
-        if _ZH_PURPOSE.search(clause) and _ZH_CLAUSE.search(query)
+        for clause in (clauses if len(clauses) > 1 else ())
+        if _ZH_PURPOSE.search(clause)
         for w in content_words(clause)
         for part in (compound_parts(w) or [w])
     }

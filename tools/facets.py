@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from tools.text import pack_count
+
 _NUMBER = r"\d+(?:[.,]\d+)?(?:\s*/\s*\d+(?:[.,]\d+)?)*"  # "3/4", "50/100/250 mL"
 _MULTIPLIED = r"\d+(?:\.\d+)?[kKmM]"  # "10K Ohm"
 # "16x100mm", "4 x 3\"": sizes by two or three numbers share the unit after the last
@@ -36,11 +38,6 @@ _MEASURES = {
     )
     for name, (_, units) in _UNITS.items()
 }
-_COUNT = re.compile(
-    r"\b(?:pack|box|bag|set|case|bundle|lot|package)\s+of\s+\d[\d,]*"
-    r"|(?<![\w.])\d[\d,]*\s*-?\s*(?:pack|pk|pcs|pieces?|count|ct|pairs?)\b",
-    re.I,
-)
 # What products are made of, longest first ("borosilicate glass" before "glass")
 _MATERIALS = re.compile(
     r"\b(?:stainless steel|carbon steel|alloy steel|borosilicate glass|carbon fiber|carbon fibre"
@@ -65,9 +62,9 @@ def title_facets(title: str) -> dict[str, str]:
     material "Plastic", volume "3ml". A model number ("PC817", "a12080300ux0453") is
     no measure: a unit must stand apart from the letters after it."""
     out: dict[str, str] = {}
-    count = _COUNT.search(title)
+    count = pack_count(title)
     if count:
-        out["count"] = count.group(0)
+        out["count"] = count
     materials: list[str] = []
     # what it is made of is said before what comes with it ("... Kit with Plastic Box")
     made = _WITH.split(title, maxsplit=1)[0]
@@ -77,7 +74,8 @@ def title_facets(title: str) -> dict[str, str]:
             materials.append(said)  # "Borosilicate Glass ... Glass": the first says it
     if materials:
         out["material"] = ", ".join(materials[:2])
-    taken: list[tuple[int, int]] = [count.span()] if count else []
+    at = title.find(count) if count else -1
+    taken = [(at, at + len(count))] if count else []
     for name, pattern in _MEASURES.items():
         for m in pattern.finditer(title):
             if any(m.start() < end and start < m.end() for start, end in taken):

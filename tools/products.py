@@ -104,10 +104,9 @@ def compare_products(ctx: ToolContext, product_ids: list[str]) -> ToolResult:
     products = [get_product(ctx, pid) for pid in ids]
     records = [product_evidence(ctx, p).id for p in products]
     # each attribute cell cites the product's own attribute passage ("surface: road")
-    passages = [
-        {p.name: p for p in product_passages(product) if p.field == "attribute"}
-        for product in products
-    ]
+    found = [product_passages(product) for product in products]
+    passages = [{p.name: p for p in own if p.field == "attribute"} for own in found]
+    titles = [next(p for p in own if p.field == "title") for own in found]
     attributes = sorted(
         {k for p in products for k in p.attributes if k not in ("features", "price_max")}
     )
@@ -116,7 +115,8 @@ def compare_products(ctx: ToolContext, product_ids: list[str]) -> ToolResult:
     table: dict[str, list[str | float | None]] = {f: [] for f in fields}
     cited: dict[str, list[str | None]] = {f: [] for f in fields}
     titled = [[values[n] for values in facets.values()] for n in range(len(products))]
-    for product, record, own, stated in zip(products, records, passages, titled, strict=True):
+    rows = zip(products, records, passages, titles, titled, strict=True)
+    for product, record, own, title, stated in rows:
         for f, value in (
             ("price", product.price),
             ("brand", product.brand),
@@ -129,7 +129,6 @@ def compare_products(ctx: ToolContext, product_ids: list[str]) -> ToolResult:
             passage = own.get(f)
             table[f].append(value)
             cited[f].append(passage.cite(ctx).id if passage is not None else None)
-        title = next(p for p in product_passages(product) if p.field == "title")
         for f, value in zip(facets, stated, strict=True):
             table[f].append(value)
             cited[f].append(title.cite(ctx).id if value is not None else None)

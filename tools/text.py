@@ -52,8 +52,11 @@ _EN_STOP = frozenset(
     im ive dont cant doesnt isnt wont didnt youre theyre hes shes u ur pls plz wanna gonna ppl
     """.split()  # noqa: SIM905
 )
-_ZH_STOP = frozenset(
-    """
+# What will do ("电子版的就行", an e-card will do): fine with it, nothing of the thing
+ZH_WILL_DO = frozenset("就行 就好 就可以 也行 也可以 即可 都行 都可以 无所谓 随便".split())  # noqa: SIM905
+_ZH_STOP = (
+    frozenset(
+        """
     第一个 第二个 第三个 第四个 第五个 第一款 第二款 第三款 一个 一款 这个 那个 这款 那款
     这些 那些 这几款 这几个 它 它们 他 她 我 你 您 吗 呢 么 吧 啊 呀 的 了 是 有 没有 有没有
     能 能不能 可以 可不可以 会 会不会 怎么样 怎么 如何 多少 多久 几 哪 哪个 哪一款 哪款 哪些
@@ -64,8 +67,9 @@ _ZH_STOP = frozenset(
     妈妈 我妈 爸爸 我爸 爸妈 父母 老婆 老公 孩子 儿子 女儿 孙女 孙子 朋友 姐姐 妹妹 哥哥 弟弟 家人
     女朋友 男朋友 女友 男友 丈夫 妻子 爷爷 奶奶 外公 外婆
     买 想买 购买 不能 顺便 顺带 比如 例如 譬如 或者 一点 一点儿
-    就行 就好 就可以 也行 也可以 即可 都行 都可以 无所谓 随便
     """.split()  # noqa: SIM905
+    )
+    | ZH_WILL_DO
 )
 _POLAR = re.compile(
     r"^\s*(?:is|are|was|were|does|do|did|can|could|will|would|has|have|should)\b|吗\s*[?？]?\s*$"
@@ -136,9 +140,9 @@ _COUNT_ASKED = re.compile(
 )
 _PACK_COUNT = re.compile(
     r"\d[\d,]*\s*(?:-\s*)?(?:pack|packs|pk|pcs|pieces?|count|ct|pairs?|units?)\b"
-    r"|\b(?:multi-?)?(?:pack|box|bag|set|case|bundle|lot|package)\s+of\s+\d"
+    r"|\b(?:multi-?)?(?:pack|box|bag|set|case|bundle|lot|package)\s+of\s+\d[\d,]*"
     # "Box/100", "100/Box", "50 per bag"
-    r"|\b(?:pack|pk|box|bx|bag|case|cs|pkg|package|roll|set)\s*/\s*\d"
+    r"|\b(?:pack|pk|box|bx|bag|case|cs|pkg|package|roll|set)\s*/\s*\d[\d,]*"
     r"|\d[\d,]*\s*(?:/|\bper\s+)(?:pack|pk|box|bx|bag|case|cs|pkg|package|roll|set)\b"
     r"|\b(?:contains|includes|holds|fits)\s+(?:up\s+to\s+)?\d"
     r"|\b(?:ten|twelve|twenty|fifty|hundred|thousand|dozen)\s*\(\d[\d,]*\)"  # One Hundred (100)
@@ -439,6 +443,7 @@ _COMPACT = (
     r"\b(?:more|most)\s+compact\b|\btakes?\s+up\s+(?:less|the\s+least)\s+(?:space|room)\b"
     r"|\bsmaller\s+footprint\b|(?:更|最)?省(?:地方|空间)|占(?:地方|空间|地)(?:更|最)?小|(?:更|最)(?:紧凑|小巧)"
 )
+_COMPACT_ASKED = re.compile(_COMPACT, re.I)
 _ANSWER_ASKED = {
     "size": re.compile(
         r"\bhow\s+(?:big|large|small|tall|high|wide|deep|thick|long)\b|\bdimensions?\b"
@@ -1215,6 +1220,17 @@ def states_count(text: str, counted: list[str] = ()) -> bool:
     return bool(_PACK_COUNT.search(text or ""))
 
 
+def pack_count(text: str) -> str | None:
+    """How many come in it, as the text says it ("Pack of 100", "100 Pcs", "Box/100"),
+    or None. Not what it holds or fits ("Fits 3 Inch Pipe"), which a record answering
+    "how many?" may say but a title does not count by."""
+    found = (m.group(0) for m in _PACK_COUNT.finditer(text or ""))
+    return next((f for f in found if not _HOLDS.match(f)), None)
+
+
+_HOLDS = re.compile(r"(?:contains|includes|holds|fits)\b", re.I)
+
+
 # "which one is cheaper?", "它和第二个比哪个更便宜？": a comparative asked of the products
 # in view picks one as a superlative does.
 _WHICH_MORE = re.compile(
@@ -1276,7 +1292,7 @@ def measured_dimension(question: str) -> str | None:
 def superlative(question: str) -> str | None:
     """ "max" for "which lasts longest" (or "which is heavier?"), "min" for "which is
     lightest" ("哪个更便宜？"), else None."""
-    if re.search(_COMPACT, question, re.I):
+    if _COMPACT_ASKED.search(question):
         return "min"  # "the most compact" is the smallest
     if _MOST.search(question) or _WHICH_MORE.search(question):
         return "max"

@@ -979,10 +979,11 @@ def _message_kind(ctx: ToolContext, message: str) -> AskedKind | None:
         run, ahead, after = _first_run(message, start)
         # a word the titles mostly say before another (named_kind) only where the message
         # names a thing by it alone ("a multimeter", "an oscilloscope for my car",
-        # "multimeter?"; not "a spa or massage gift card", "size small, box of 100", "got
-        # married.", nor "m3 standoffs", whose "Standoff Spacers" are standoffs too)
+        # "multimeter?") or after a word that asks for it ("I need a digital multimeter
+        # for ..."); not "a spa or massage gift card", "size small, box of 100", "got
+        # married.", nor "m3 standoffs", whose "Standoff Spacers" are standoffs too
         ends = after in ("", ".", "?", "!") or (after in TITLE_JOINS and after not in ("and", "or"))
-        ends = ends and len(run) == 1 and (ahead in _INDEFINITE or not ahead)
+        ends = ends and (len(run) == 1 or start > 0) and (ahead in _INDEFINITE or not ahead)
         if not (
             not run
             or not (

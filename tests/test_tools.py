@@ -560,6 +560,9 @@ def test_a_kind_only_one_title_ends_on_is_found_before_what_goes_with_it(tmp_pat
             "I need a multimeter",
             "multimeter?",
             "a multimeter for my car",
+            # after a word that asks for it, with the words that say which one
+            "I need a digital multimeter for home electrical work",
+            "looking for a cheap digital multimeter.",
             "想买个数字万用表，家里修电器用",  # said by a Chinese clause that ends on it
         ):
             kind = asked_kind(ctx, [message])
@@ -573,6 +576,8 @@ def test_a_kind_only_one_title_ends_on_is_found_before_what_goes_with_it(tmp_pat
             "a multimeter or oscilloscope probe",
             "the multimeter.",
             "m3 multimeter",
+            "digital multimeter",  # a run of words not after a word that asks
+            "I need a multimeter probe",  # what is asked ends on another word
             "万用表的表笔",  # a lead for one
             "家里那个万用表，用了十年了",  # a word of the story, not the thing wanted
         ):

@@ -47,7 +47,8 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
         citations = [c for a in tops for c in (a["stated"][0], f"P{a['product_id']}")]
         joined = (" and " if lang == "en" else " 和 ").join(a["title"] for a in tops)
         claims.append(
-            _claim("best", lang, citations, top["product_id"], title=joined,
+            _claim("best_only" if best.get("only") else "best", lang, citations,
+                   top["product_id"], title=joined,
                    several=len(tops) > 1, direction=best["direction"],
                    quote=_quote(passage.text))
         )  # fmt: skip
@@ -111,6 +112,8 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
         terms = _terms(missing, lang) if missing else ""
         if a.get("scope") == "reviews":  # none of its reviews says it (or it has none)
             kind = "reviews_silent" if a["reviews"] else "unreviewed"
+        elif a.get("unrated"):  # asked how it is rated: it has no ratings yet
+            kind = "unrated"
         else:
             kind = "silent"
         claims.append(

@@ -1982,7 +1982,7 @@ def test_which_is_the_largest_compares_the_sizes_the_products_state(demo_store, 
 
 @pytest.fixture(scope="module")
 def gadgets(tmp_path_factory, encode):
-    """A small catalog of a tester, a spectroscope, two paring knives, two backpacks and
+    """A small catalog of a tester, a spectroscope, two paring knives, three backpacks and
     a gift card, each with the records the questions below are about."""
     import time
 
@@ -2006,6 +2006,8 @@ def gadgets(tmp_path_factory, encode):
                 attributes={"capacity": "30L"}),
         Product("b2", "Trailhaus Terra 900 water-resistant backpack", brand="Trailhaus",
                 attributes={"capacity": "20L"}),
+        Product("b3", "Trailhaus Peak 500 water-resistant backpack", brand="Trailhaus",
+                attributes={"capacity": "45L"}, rating_avg=4.5, rating_count=12),
         Product("g1", "Brewhouse Gift Card", brand="Brewhouse", price=50.0,
                 attributes={"features": "Gift amount may not be printed on Gift Cards"}),
     ]  # fmt: skip
@@ -2113,6 +2115,30 @@ def test_which_has_the_best_reviews_of_products_none_rated_says_none_has_ratings
         assert all(a["unrated"] for a in data["answers"]), data
         (claim,) = answer_claims(gadgets, data, lang)
         assert claim.text == said and {"Pb1", "Pb2"} <= set(claim.citations)
+
+
+def test_which_has_the_best_reviews_where_one_alone_is_rated_names_it(gadgets):
+    """ "which of these has the best reviews?" of three backpacks, one rated and two with
+    no ratings yet, said the two pages "do not mention rating" and named none: the rated
+    one is named the only one with ratings, and each other has none yet, in Chinese too."""
+    from agent.answers import answer_claims
+
+    for question, lang, only, none in (
+        ("which of these has the best reviews?", "en", "is the only one with ratings",
+         "It has no ratings yet."),
+        ("哪个评价最好？", "zh", "有评分", "它还没有评分。"),
+    ):  # fmt: skip
+        data = _asked(gadgets, question, ["b1", "b3", "b2"])
+        assert data["best"] == {"product_id": "b3", "value": 4.5, "direction": "max",
+                                "also": [], "only": True}, data  # fmt: skip
+        first, *rest = answer_claims(gadgets, data, lang)
+        assert "Trailhaus Peak 500" in first.text and only in first.text, first.text
+        assert "4.5" in first.text and "Pb3" in first.citations
+        assert [c.text.endswith(none) for c in rest] == [True, True], [c.text for c in rest]
+        assert {c.product_id for c in rest} == {"b1", "b2"}
+    # of two, one rated: the same
+    data = _asked(gadgets, "which is the best rated?", ["b1", "b3"])
+    assert data["best"]["only"] and data["best"]["product_id"] == "b3"
 
 
 def test_which_takes_up_less_space_names_the_smaller(gadgets):

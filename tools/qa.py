@@ -1081,9 +1081,22 @@ def _number(text: str) -> float | None:
 def _superlative(question: str, findings: list[Finding]) -> dict[str, Any] | None:
     """For "which has the longest battery?": the product whose stated value is
     highest (or lowest), when at least two products state a number (`"also"`: others
-    that state the same); a tie (`"tie": True`) when every product states the same one."""
-    direction = "max" if asks_rating(question) else superlative(question)
+    that state the same); a tie (`"tie": True`) when every product states the same one;
+    for the best rated, the one product with ratings where the others have none yet
+    (`"only": True`)."""
+    rating = asks_rating(question)
+    direction = "max" if rating else superlative(question)
     valued = [f for f in findings if f.value is not None]
+    if (
+        rating
+        and len(valued) == 1 < len(findings)
+        and all(f.unrated for f in findings if f is not valued[0])
+    ):
+        # "which has the best reviews?" where one alone has ratings: that one, said so
+        # (the others have none yet, which is no low rating)
+        best = valued[0]
+        return {"product_id": best.product_id, "value": best.value, "direction": direction,
+                "also": [], "only": True}  # fmt: skip
     if direction is None or len(valued) < 2 or len({f.unit for f in valued}) > 1:
         return None  # "65L" and "30 cm" are not compared
     sign = 1 if direction == "max" else -1  # equal values: the better supported one

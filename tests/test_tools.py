@@ -427,6 +427,15 @@ def test_title_facets_are_the_measures_counts_and_materials_a_title_states():
     }  # fmt: skip
     # a model number is no measure, a plating no material, a count no measure
     assert title_facets("Uxcell a12073000ux0897 Pasteur Pipette PC817") == {}
+    assert title_facets("Neiko 01409A Electronic Digital Caliper") == {}
+    # a set's sizes are each said, in the title's order, once
+    assert title_facets("SEOH 3 Pack Glass Graduated Beakers 50ml 100ml and 250ml")["volume"] == (
+        "50ml / 100ml / 250ml"
+    )
+    assert (
+        title_facets("Beaker Set - 50ml, 100ml, 250ml, 100ml")["volume"] == "50ml / 100ml / 250ml"
+    )
+    assert title_facets("Digital Caliper 0-6 Inches / 150mm")["length"] == "6 Inches / 150mm"
     assert "material" not in title_facets("Crown Bolt 3/4 Inch Zinc-Plated SAE Flat Washers")
     assert "length" not in title_facets("Dowel Pins, 25 Pcs")
     assert title_facets("Nitrile Exam Gloves, Large, Box/100")["count"] == "Box/100"

@@ -48,19 +48,25 @@ _MATERIALS = re.compile(
     r"(?![-\s]?(?:plated|coated|finish))",  # "Zinc-Plated" washers are steel
     re.I,
 )
+# A number that starts with a nought ("01409A", "0805") or a long one glued to a letter
+# ("10081700A") names a model, not a measure
+_MODEL = re.compile(r"0\d|\d{5,}[a-z]$", re.I)
 _WITH = re.compile(r"\s(?:with|w/|includes?|including|plus|and\s+case|for|fits)\s", re.I)
 LABELS_ZH = {name: label for name, (label, _) in _UNITS.items()} | {
     "count": "数量",
     "material": "材质",
 }
 FACETS = ("count", "material", *_UNITS)
+MAX_MEASURES = 3  # values of one measure a title states that a comparison sets out
 
 
 def title_facets(title: str) -> dict[str, str]:
-    """The facets a title states, each as the title writes it (the first of a kind):
-    "Plastic Transfer Pipettes 3ml, Graduated, Pack of 100" -> count "Pack of 100",
-    material "Plastic", volume "3ml". A model number ("PC817", "a12080300ux0453") is
-    no measure: a unit must stand apart from the letters after it."""
+    """The facets a title states, each as the title writes it: "Plastic Transfer
+    Pipettes 3ml, Graduated, Pack of 100" -> count "Pack of 100", material "Plastic",
+    volume "3ml". A measure said more than once is each of its values, in the title's
+    order (at most MAX_MEASURES): a set of beakers "50ml 100ml and 250ml" is all three,
+    not its smallest. A model number ("PC817", "a12080300ux0453") is no measure: a unit
+    must stand apart from the letters after it."""
     out: dict[str, str] = {}
     count = pack_count(title)
     if count:
@@ -77,10 +83,15 @@ def title_facets(title: str) -> dict[str, str]:
     at = title.find(count) if count else -1
     taken = [(at, at + len(count))] if count else []
     for name, pattern in _MEASURES.items():
+        said: list[str] = []
         for m in pattern.finditer(title):
             if any(m.start() < end and start < m.end() for start, end in taken):
                 continue  # "25 Pcs" is a count, not 25 of anything measured
-            out[name] = m.group(0).strip()
+            if _MODEL.match(m.group(0)):
+                continue  # "Digital Caliper 01409A": a model number, no 1409 amps
+            if m.group(0).strip() not in said:
+                said.append(m.group(0).strip())
             taken.append(m.span())
-            break
+        if said:  # a set's sizes, each ("Beakers 50ml 100ml and 250ml")
+            out[name] = " / ".join(said[:MAX_MEASURES])
     return out

@@ -1081,7 +1081,8 @@ def of_asked_kind(ctx: ToolContext, product: Product, kind: AskedKind) -> bool:
 
 def _kind_words_of(ctx: ToolContext, title: str) -> set[str]:
     """The words of a title that may say what the product is: those before its first
-    "for", each but one followed by a word the catalog's titles name products by."""
+    "for", each but one followed by a word the catalog's titles name products by, unless
+    it is a plural (one of a list: "Screws Nuts Assortment Kit")."""
     heads = catalog_heads(ctx)
     text = title_before_for(title)
     tokens = [m for m in _TOKEN.finditer(text) if not _HAN.match(m.group(0))]
@@ -1089,8 +1090,12 @@ def _kind_words_of(ctx: ToolContext, title: str) -> set[str]:
     for token, after in zip(tokens, [*tokens[1:], None], strict=True):
         follows = after is not None and not text[token.end() : after.start()].strip()
         word = stem(after.group(0).casefold()) if follows else ""
-        if not word or word not in heads or word in COUNT_WORDS:
-            out.add(token.group(0).casefold())
+        said = token.group(0).casefold()
+        # a plural names things of a list ("Cap Screws Nuts Assortment": screws and
+        # nuts), where a word that says what kind is singular ("Test Tube Rack")
+        listed = said.endswith("s") and stem(said) != said and word != stem(said)
+        if not word or word not in heads or word in COUNT_WORDS or listed:
+            out.add(said)
     return out
 
 

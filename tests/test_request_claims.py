@@ -1230,7 +1230,8 @@ def _catalog(store, name: str, listed: list[tuple[str, str, dict]]) -> ToolConte
 def test_a_title_word_before_another_name_of_products_says_no_kind(store):
     """A "Test Tube Rack" is a rack, not test tubes, where the catalog's titles name
     products by "rack"; a "Hotend with Fan for ... Nozzle" is no nozzle (its words after
-    "for" say what it goes with); test tubes and nozzles are."""
+    "for" say what it goes with); test tubes and nozzles are, and so is a kit of "Test
+    Tubes Rack" (two things, "Cap Screws Nuts Assortment" of M3 screws had been no screws)."""
     from agent.needs import asked_kind, of_asked_kind
 
     ctx = _catalog(
@@ -1248,9 +1249,13 @@ def test_a_title_word_before_another_name_of_products_says_no_kind(store):
             ("n2", "Hardened Steel Nozzle", {}),
             ("n3", "Stainless Nozzle Set", {}),
             ("h1", "J-head Hotend with Fan for 3D Printer Nozzle", {}),
+            ("k1", "Plastic Test Tubes Rack Assortment Kit", {}),
         ],
     )
     tubes = asked_kind(ctx, ["plastic test tubes for a science class"])
+    # a plural before another name is one of a list ("Screws Nuts Assortment Kit"):
+    # this kit holds test tubes and racks
+    assert of_asked_kind(ctx, store.product("tubes", "k1"), tubes)
     nozzle = asked_kind(ctx, ["a hardened nozzle for my 3D printer"])
     assert tubes is not None and nozzle is not None
     assert of_asked_kind(ctx, store.product("tubes", "t2"), tubes)

@@ -792,6 +792,14 @@ class RulePlanner:
                 # "第一个和第三个哪个音质更好 大家评价怎么说": one product's summary cannot
                 # say which of two is better; their records can, side by side
                 or (passing[0][0] == "review_summary" and len(refs.products) > 1)
+                # "能在实体店用吗？" of the gift cards in view asks whether they can, not
+                # what the shop sells (a "store" heard in it)
+                or (
+                    passing[0][0] == "shop_overview"
+                    and situation.state.shown
+                    and is_polar(text)
+                    and not parsed.asks_catalog
+                )
             )
         ):
             passing.insert(0, ("answer_question", passing[0][1]))

@@ -198,6 +198,22 @@ def test_an_order_number_goes_to_the_tool_that_takes_one_whatever_the_words_soun
     assert agent.rules._takes("nothing_takes_this") is None
 
 
+def test_a_yes_no_question_of_products_in_view_is_theirs_not_the_shops(shop, encode):
+    """ "能在实体店用吗？" (can it be used in a shop?) of speakers in view: the router
+    hears "what does the shop sell" in 店 and showed the shop's overview; a yes-no question
+    with products in view asks of them. "你们有卖耳机吗？" still asks what the shop sells."""
+    agent = routed_agent(shop, encode)
+    for message in ("能在实体店用吗？", "能在门店用吗？"):
+        state = new_state()
+        shown = agent.turn(state, "我想买个蓝牙音箱", "u0106")
+        reply = agent.turn(state, message, "u0106")
+        assert reply.plan["tool"] == "answer_question", (message, reply.plan)
+        assert reply.trace[0].arguments["product_ids"][0] in {p.product_id for p in shown.products}
+    state = new_state()
+    agent.turn(state, "我想买个蓝牙音箱", "u0106")
+    assert agent.turn(state, "你们有卖耳机吗？", "u0106").plan["tool"] == "shop_overview"
+
+
 def test_how_many_come_in_a_pack_of_a_shown_product_is_a_question_of_its_records(shop, encode):
     """ "第三个一包有几个" (how many to a pack, no question mark) and "how many come in a
     box of the second one?" ask a count of the product's records, not for its page."""

@@ -2008,6 +2008,8 @@ def gadgets(tmp_path_factory, encode):
                 attributes={"capacity": "20L"}),
         Product("b3", "Trailhaus Peak 500 water-resistant backpack", brand="Trailhaus",
                 attributes={"capacity": "45L"}, rating_avg=4.5, rating_count=12),
+        Product("g3", "Lantern Cafe Gift Card", brand="Lantern",
+                description="The card is accepted at all participating store locations."),
         Product("g1", "Brewhouse Gift Card", brand="Brewhouse", price=50.0,
                 attributes={"features": "Gift amount may not be printed on Gift Cards"}),
     ]  # fmt: skip
@@ -2139,6 +2141,46 @@ def test_which_has_the_best_reviews_where_one_alone_is_rated_names_it(gadgets):
     # of two, one rated: the same
     data = _asked(gadgets, "which is the best rated?", ["b1", "b3"])
     assert data["best"]["only"] and data["best"]["product_id"] == "b3"
+
+
+def test_whether_it_can_be_used_in_a_store_is_a_yes_only_where_a_record_bounds_its_use(
+    gadgets,
+):
+    """ "can I use it in store?" of a coffee card whose description says the company has
+    "stores around the globe" was answered "Yes": a yes to where a card is used rests on a
+    record that says where it is used ("accepted at all participating store locations")."""
+    from tools.text import asks_scope
+
+    assert asks_scope("can it be used in physical stores?") == "use"
+    assert asks_scope("can I use it in store?") == "use"
+    (bound,) = _asked(gadgets, "can I use it in store?", ["g3"])["answers"]
+    assert bound["answer"] is True and bound["stated"] == ["Pg3.d1"], str(bound)
+
+
+def test_a_real_coffee_card_is_no_yes_to_use_in_store_by_its_companys_stores(
+    shared_data, tmp_path, encode
+):
+    """Amazon Gift Cards: "can I use it in store?" of a Starbucks card was answered "Yes,
+    its description says 'Today, with stores around the globe, the company is the premier
+    roaster...'": the company's stores are no record of where the card is used. The
+    passage is still quoted; no yes rests on it."""
+    from benchmarks.common import real_sources
+    from catalog.ingest import ingest
+
+    store = Store.in_home(tmp_path)
+    fmt, paths = real_sources(shared_data)["gift_cards"]
+    ingest(store, "gift_cards", fmt, paths, progress=False)
+    ctx = ToolContext(store, "gift_cards", encode=encode)
+    card = next(p for p in store.products("gift_cards") if p.title == "Starbucks Gift Card")
+    from tools.passages import passages
+
+    found = [p for p in passages(ctx, card) if "stores around the globe" in p.text]
+    assert found, "the description that names the company's stores"
+    arguments = {"question": "can I use it in store?", "product_ids": [card.id]}
+    data = load_registry(False).call("answer_question", ctx, arguments).result.data
+    (answer,) = data["answers"]
+    assert answer["answer"] is None, answer
+    store.close()
 
 
 def test_which_takes_up_less_space_names_the_smaller(gadgets):

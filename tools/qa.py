@@ -444,6 +444,10 @@ def _find(
         # record is quoted); a yes needs each number the question says
         named = named and all(holds_number(said, n) for n in said_numbers(polar))
         finding.answer = _yes_no(polar, stated[0][0], asked) if named else None
+        if how is not None and not states_scope(said, how):
+            # "can I use it in store?" is no yes by "with stores around the globe": a yes
+            # to where it is used or sent rests on a record that bounds it so
+            finding.answer = None
         if not says_all:  # what no record says is said first ("latex") or after
             finding.unmentioned = unmentioned(ctx, question, found, unsaid)
             finding.partly = any(any(contains_term(said, f) for f in forms) for forms in asked)

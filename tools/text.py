@@ -595,7 +595,9 @@ _ANSWER_HELD = {
 _SCOPE_PLACE = re.compile(
     r"\b(?:abroad|international|on\s?line|internet|website|out of (?:the )?(?:country|state)"
     r"|outside (?:the )?(?:us|u\.s\.?|states|country)|other (?:countries|states)"
-    r"|another (?:country|state))\b|国外|海外|境外|外国|网上|线上|网店|官网|店里|门店|实体店"
+    r"|another (?:country|state)|in[- ]stores?|in person|physical (?:stores?|shops?|locations?)"
+    r"|brick[- ]and[- ]mortar|(?:at|in) (?:the|a|their) (?:store|shop|restaurant|register))\b"
+    r"|国外|海外|境外|外国|网上|线上|网店|官网|店里|门店|实体店"
     r"|外州|别的州|澳大利亚|墨西哥|香港|台湾|夏威夷|阿拉斯加"
     r"|[\u4e00-\u9fff]{1,4}州(?!长)",  # a state or a city: 田纳西州, 加州, 广州
     re.I,

@@ -49,7 +49,7 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
         claims.append(
             _claim("best_only" if best.get("only") else "best", lang, citations,
                    top["product_id"], title=joined,
-                   several=len(tops) > 1, direction=best["direction"],
+                   several=len(tops) > 1, direction=best["direction"], measure=best.get("measure"),
                    quote=_quote(passage.text))
         )  # fmt: skip
     silent = {tuple(a.get("unmentioned") or ()) for a in answers}

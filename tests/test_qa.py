@@ -375,11 +375,11 @@ def test_products_that_state_the_same_number_are_said_to_tie_in_one_sentence(
 @pytest.mark.parametrize(
     ("question", "said"),
     [
-        ("which one has better reviews?", "highest"),
-        ("哪个评价更好？", "最高"),
+        ("which one has better reviews?", "best rated"),
+        ("哪个评价更好？", "评分最高"),
         # which brand is better: a judgement the records hold only as buyers' ratings
-        ("which brand is better?", "highest"),
-        ("哪个牌子更好？", "最高"),
+        ("which brand is better?", "best rated"),
+        ("哪个牌子更好？", "评分最高"),
     ],
 )
 def test_which_has_better_reviews_is_answered_from_the_ratings_of_those_shown(
@@ -1283,6 +1283,34 @@ def test_which_is_the_thickest_compares_the_thickness_the_records_give(demo_stor
         arguments = {"question": question, "product_ids": [p.id for p in picked]}
         data = load_registry(False).call("answer_question", ctx, arguments).result.data
         assert data["best"]["product_id"] == picked[-1].id, (question, data["best"])
+
+
+def test_the_cheapest_and_the_best_rated_are_named_so(demo_store, encode):
+    """ "哪个最便宜？" was answered "<title> 的数值最低：“price: 64.99 USD”" (its value is
+    the lowest): the cheapest, the most expensive and the best rated are named so, in
+    both languages; another measure still "lists the highest"."""
+    ctx = ToolContext(demo_store, "demo", encode=encode)
+    phones = [p for p in demo_store.products("demo") if p.category == "Headphones"]
+    picked = sorted([p for p in phones if p.price and p.rating_count][:3], key=lambda p: p.price)
+    assert len({p.price for p in picked}) == 3
+    for question, lang, said, pid in (
+        ("which is the cheapest?", "en", "is the cheapest:", picked[0].id),
+        ("哪个最便宜？", "zh", "最便宜：", picked[0].id),
+        ("which one is the most expensive?", "en", "is the most expensive:", picked[-1].id),
+        ("哪个评分最高？", "zh", "评分最高：", None),
+        ("which has the best ratings?", "en", "is the best rated:", None),
+    ):
+        arguments = {"question": question, "product_ids": [p.id for p in picked]}
+        data = load_registry(False).call("answer_question", ctx, arguments).result.data
+        first = answer_claims(ctx, data, lang)[0]
+        assert said in first.text, (question, first.text)
+        assert pid is None or first.product_id == pid
+    arguments = {
+        "question": "which has the longest battery?",
+        "product_ids": [p.id for p in picked],
+    }
+    data = load_registry(False).call("answer_question", ctx, arguments).result.data
+    assert "the highest: “battery" in answer_claims(ctx, data, "en")[0].text
 
 
 def test_ratings_equal_as_said_name_no_highest(demo_store):

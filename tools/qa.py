@@ -1087,7 +1087,7 @@ def _superlative(question: str, findings: list[Finding]) -> dict[str, Any] | Non
     highest (or lowest), when at least two products state a number (`"also"`: others
     that state the same); a tie (`"tie": True`) when every product states the same one;
     for the best rated, the one product with ratings where the others have none yet
-    (`"only": True`)."""
+    (`"only": True`); `"measure"`: "price" or "rating" where that is what is compared."""
     rating = asks_rating(question)
     direction = "max" if rating else superlative(question)
     valued = [f for f in findings if f.value is not None]
@@ -1112,8 +1112,11 @@ def _superlative(question: str, findings: list[Finding]) -> dict[str, Any] | Non
             return None
         return {"tie": True, "value": best.value, "direction": direction}
     also = [f.product_id for f in valued if f is not best and f.value == best.value]
+    # what is compared, where a word says it better than "lists the lowest": the price
+    # (the cheapest), the rating (the best rated)
+    measure = "rating" if rating else "price" if asks_price(asked_part(question)) else None
     return {"product_id": best.product_id, "value": best.value, "direction": direction,
-            "also": also}  # fmt: skip
+            "also": also, "measure": measure}  # fmt: skip
 
 
 def _similarities(ctx: ToolContext, pid: str, found: list[Passage], texts: list[str]) -> np.ndarray:

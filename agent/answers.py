@@ -24,6 +24,7 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
     lang = "zh" if language == "zh" else "en"
     answers = data["answers"]
     several = len(answers) > 1
+    words = zh_yes_no(data.get("question") or "") if lang == "zh" else ("Yes", "No")
     claims: list[Claim] = []
     best = data.get("best")
     top = None
@@ -99,7 +100,7 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
             source = "" if kind == "review" else render("answers", f"source_{field}_{lang}")
             claims.append(
                 _claim(kind, lang, [cid, *cite_title], a["product_id"], subject=subject,
-                       yes=a["answer"] if cid == a["stated"][0] else None,
+                       yes=a["answer"] if cid == a["stated"][0] else None, words=words,
                        source=source, quote=_quote(passage.text))
             )  # fmt: skip
         if unsaid is not None:
@@ -384,6 +385,30 @@ def _tie(ctx: ToolContext, answers: list[dict], best: dict, lang: str) -> Claim 
         "tie", lang, citations, answers[0]["product_id"], n=n, n_word=_COUNT_WORDS[n - 2],
         n_zh=_COUNT_ZH[n - 2], quote=quote, value=value,
     )  # fmt: skip
+
+
+# The verb a Chinese yes-no question asks with, and the yes and the no it is answered
+# with: "会过期吗？" -> 不会, "能打奶泡吗？" -> 能, "有保修吗？" -> 没有; else 是的 / 不是
+# ("防水吗？"). Not 有 of 没有/所有/有点, nor 是 of 还是/就是/但是/可是/要是.
+_ZH_ASKING = re.compile(
+    r"(会不会|能不能|可不可以|有没有|是不是|会|能|可以|(?<![没所还只])有(?![点些])"
+    r"|(?<![还就但可要总])是)"
+)
+_ZH_ANSWERS = {
+    "会": ("会", "不会"), "能": ("能", "不能"), "可以": ("可以", "不可以"),
+    "有": ("有", "没有"), "是": ("是的", "不是"),
+}  # fmt: skip
+
+
+def zh_yes_no(question: str) -> tuple[str, str]:
+    """The yes and the no of a Chinese yes-no question, in its own verb: that of the
+    clause that asks ("想早上起床就有咖啡喝。这个能定时吗？" -> 能)."""
+    clauses = [c for c in re.split(r"[。！？!?，,；;]", question) if c.strip()]
+    asking = [c for c in clauses if "吗" in c or _ZH_ASKING.search(c)]
+    m = _ZH_ASKING.search(asking[-1] if asking else question)
+    if m is None:
+        return _ZH_ANSWERS["是"]
+    return _ZH_ANSWERS[m.group(1)[:2] if m.group(1).startswith("可") else m.group(1)[0]]
 
 
 def _claim(kind: str, lang: str, citations: list[str], product_id: str, **values: Any) -> Claim:

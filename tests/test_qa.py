@@ -145,6 +145,32 @@ def test_asked_whether_the_page_mentions_a_word_the_word_is_asked_not_mention(ag
     assert any(value in r.text or zh in r.text for r in passages), reply.text
 
 
+def test_a_chinese_yes_or_no_is_said_in_the_verb_the_question_asks_with(agent):
+    """ "会过期吗？" was answered "不是，…no expiration date" (it is not): a Chinese yes or
+    no is said in the question's own verb (会/不会, 能/不能, 有/没有, 可以/不可以), 是的/不是
+    where it has none ("防水吗？"), that of the clause that asks."""
+    from agent.answers import zh_yes_no
+
+    for question, words in (
+        ("会过期吗？", ("会", "不会")),
+        ("能打奶泡吗？", ("能", "不能")),
+        ("有没有防雨罩？", ("有", "没有")),
+        ("可以打印出来吗？", ("可以", "不可以")),
+        ("第一个防水吗？", ("是的", "不是")),
+        ("所有颜色都防水吗？", ("是的", "不是")),  # not 有 of 所有
+        ("想早上起床就有咖啡喝。这个能定时吗？", ("能", "不能")),  # the clause that asks
+    ):
+        assert zh_yes_no(question) == words, question
+    state = new_state()
+    shown = agent.turn(state, "推荐几款咖啡机", "u0406")
+    at = next(
+        i for i, p in enumerate(shown.products)
+        if "milk frother" in agent.store.product("demo", p.product_id).title
+    )  # fmt: skip
+    reply = agent.turn(state, f"{['第一个', '第二个', '第三个'][at]}能打奶泡吗？", "u0406")
+    assert reply.text.startswith("能，"), reply.text
+
+
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_a_yes_needs_the_number_asked_not_only_its_unit(agent, language):
     """ "Is it 12-cup?" of a 4-cup machine was answered "Yes, its listing says capacity:

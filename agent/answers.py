@@ -51,6 +51,7 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
             _claim("best_only" if best.get("only") else "best", lang, citations,
                    top["product_id"], title=joined,
                    several=len(tops) > 1, direction=best["direction"], measure=best.get("measure"),
+                   two=len(answers) == 2,
                    quote=_quote(passage.text))
         )  # fmt: skip
     silent = {tuple(a.get("unmentioned") or ()) for a in answers}

@@ -919,6 +919,8 @@ class RulePlanner:
             # "上个月买的音箱坏了，怎么申请保修？", "my last order from Auralis came scratched":
             # after-sales (a brand in view named is the one bought before), not a new speaker
             return ""
+        if _USED_TO_BUY.search(text) and shown and question:
+            return ""  # "能用来买Kindle电子书吗？": what a card in view buys, not ebooks
         if _asks_for_goods(text, parsed, self.vocabulary) and not refs.products:
             # "do you have water bottles?", "I need a pH meter": a search (its reply says
             # so when nothing of the kind is carried: agent.present); not "do you have a
@@ -1577,6 +1579,10 @@ _FROM_BRAND = re.compile(
 
 # The products in view, pointed at together: "they", "these", "这几个".
 _THEM = re.compile(r"\b(?:they|them|these|those)\b|它们|这些|这几(?:个|款|双|件)", re.I)
+
+
+# "能用来买…吗", "可以拿来买…": whether what is in view can be spent on something
+_USED_TO_BUY = re.compile(r"(?:用来|用于|拿来|能用|可以用)[^，。？！,.?!]{0,4}?(?:买|购买|支付|付)")
 
 
 def _about_own_purchase(text: str) -> bool:

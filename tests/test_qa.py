@@ -1331,6 +1331,15 @@ def test_the_cheapest_and_the_best_rated_are_named_so(demo_store, encode):
         first = answer_claims(ctx, data, lang)[0]
         assert said in first.text, (question, first.text)
         assert pid is None or first.product_id == pid
+    # of two: the cheaper, 更便宜
+    for question, lang, said in (
+        ("which is cheaper?", "en", "is cheaper:"),
+        ("哪个更便宜？", "zh", "更便宜："),
+    ):
+        arguments = {"question": question, "product_ids": [p.id for p in picked[:2]]}
+        data = load_registry(False).call("answer_question", ctx, arguments).result.data
+        first = answer_claims(ctx, data, lang)[0]
+        assert said in first.text and first.product_id == picked[0].id, first.text
     arguments = {
         "question": "which has the longest battery?",
         "product_ids": [p.id for p in picked],

@@ -24,7 +24,7 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
     lang = "zh" if language == "zh" else "en"
     answers = data["answers"]
     several = len(answers) > 1
-    words = zh_yes_no(data.get("question") or "") if lang == "zh" else ("Yes", "No")
+    words = zh_yes_no(data.get("question") or "") if lang == "zh" else None
     claims: list[Claim] = []
     best = data.get("best")
     top = None
@@ -407,9 +407,9 @@ def zh_yes_no(question: str) -> tuple[str, str]:
     clauses = [c for c in re.split(r"[。！？!?，,；;]", question) if c.strip()]
     asking = [c for c in clauses if "吗" in c or _ZH_ASKING.search(c)]
     m = _ZH_ASKING.search(asking[-1] if asking else question)
-    if m is None:
-        return _ZH_ANSWERS["是"]
-    return _ZH_ANSWERS[m.group(1)[:2] if m.group(1).startswith("可") else m.group(1)[0]]
+    verb = m.group(1) if m is not None else "是"
+    # "会不会" asks with 会, "可不可以" with 可以
+    return _ZH_ANSWERS[verb if verb in _ZH_ANSWERS else verb[0] if verb[0] != "可" else "可以"]
 
 
 def _claim(kind: str, lang: str, citations: list[str], product_id: str, **values: Any) -> Claim:

@@ -24,7 +24,7 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
     lang = "zh" if language == "zh" else "en"
     answers = data["answers"]
     several = len(answers) > 1
-    words = zh_yes_no(data.get("question") or "") if lang == "zh" else None
+    yes_no = zh_yes_no(data.get("question") or "") if lang == "zh" else None
     claims: list[Claim] = []
     best = data.get("best")
     top = None
@@ -101,7 +101,7 @@ def answer_claims(ctx: ToolContext, data: dict[str, Any], language: str) -> list
             source = "" if kind == "review" else render("answers", f"source_{field}_{lang}")
             claims.append(
                 _claim(kind, lang, [cid, *cite_title], a["product_id"], subject=subject,
-                       yes=a["answer"] if cid == a["stated"][0] else None, words=words,
+                       yes=a["answer"] if cid == a["stated"][0] else None, yes_no=yes_no,
                        source=source, quote=_quote(passage.text))
             )  # fmt: skip
         if unsaid is not None:
